@@ -1,0 +1,18 @@
+"""The `imagegan` command: DCGANs on a folder of images."""
+
+from __future__ import annotations
+
+import click
+
+from midigan import __version__
+from midigan.core.lazycli import LazyGroup
+
+COMMANDS = {
+    # name: "module:click command"; modules import torch only inside their functions.
+}
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="imagegan")
+def main() -> None:
+    """Train DCGANs on a folder of images and generate new ones."""

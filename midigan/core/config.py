@@ -1,0 +1,56 @@
+"""Training settings as one plain dataclass, written next to every run as config.json."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+LOSS_NAMES = ("ns", "hinge", "wgan-gp", "lsgan")
+
+
+@dataclass
+class TrainConfig:
+    run_dir: str = "runs/run"
+    # stopping rules: whichever comes first; None means no limit from that rule
+    max_steps: int | None = 10_000
+    max_minutes: float | None = None
+    batch_size: int = 64
+    # adversarial objective
+    loss: str = "ns"  # one of LOSS_NAMES
+    gp_weight: float = 10.0  # gradient-penalty weight for wgan-gp
+    r1_gamma: float = 0.0  # R1 penalty on real data; 0 disables it
+    label_smoothing: float = 0.0  # real targets become 1 - label_smoothing (ns, lsgan)
+    d_steps: int = 1  # discriminator updates per generator update
+    g_lr: float = 2e-4
+    d_lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    pretrain_steps: int = 0  # generator-only steps with the family's pretrain_loss before adversarial ones
+    ema_decay: float = 0.999  # EMA of generator weights, used for samples and generation
+    # machinery
+    device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
+    amp: bool = True  # bf16 autocast where the device supports it (CUDA)
+    seed: int = 0
+    log_every: int = 50  # steps between metrics.jsonl lines
+    sample_every: int = 1000  # steps between sample files from fixed noise
+    checkpoint_every: int = 1000  # steps between checkpoints/last.pt writes
+    n_samples: int = 16  # size of the fixed-noise sample batch
+    progress: bool = True  # show a progress bar
+    resume: bool = False  # continue from run_dir/checkpoints/last.pt
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSS_NAMES:
+            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSS_NAMES)}")
+        self.betas = tuple(self.betas)
+
+    @property
+    def run_path(self) -> Path:
+        return Path(self.run_dir)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})

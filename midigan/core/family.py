@@ -1,0 +1,76 @@
+"""The interface through which a model family plugs into the engine.
+
+Why an interface: the engine (losses, update schedule, EMA, AMP, checkpoints, logging) must train
+tunes and pictures with the same code, so it only ever sees what a family hands it: two modules, a
+way to draw noise, and the tensors the discriminator compares. It never inspects them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+
+class GANFamily(ABC):
+    """A generator/discriminator pair and the data conventions between them.
+
+    Contract with the engine:
+    - `real_input(batch)` and `fake_input(generator(noise))` give tensors of the same shape and
+      dtype; the discriminator maps such a tensor to one logit per example, shape `(batch,)` or
+      `(batch, 1)`. WGAN-GP and R1 differentiate through these tensors.
+    - `config()` is JSON-able and is enough, with `from_config`, to rebuild the family (including
+      its data encoding) from a checkpoint: generation needs nothing else.
+    """
+
+    #: Stable identifier stored in checkpoints; loaders refuse checkpoints of another family.
+    name: str = "family"
+    #: Convolutional families train faster in channels_last memory format on CUDA.
+    channels_last: bool = False
+
+    @abstractmethod
+    def build_generator(self) -> nn.Module:
+        """A fresh generator; `generator(noise)` returns a batch of fakes."""
+
+    @abstractmethod
+    def build_discriminator(self) -> nn.Module:
+        """A fresh discriminator returning one logit per example."""
+
+    @abstractmethod
+    def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
+        """`n` latent vectors; `generator` makes the draw reproducible (fixed sample noise)."""
+
+    @abstractmethod
+    def config(self) -> dict[str, Any]:
+        """JSON-able settings that rebuild this family with `from_config`."""
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config: dict[str, Any]) -> "GANFamily":
+        """Rebuild the family saved by `config()`."""
+
+    def real_input(self, batch: torch.Tensor) -> torch.Tensor:
+        """A batch of training data (already on the device) as the discriminator sees it."""
+        return batch
+
+    def fake_input(self, fake: torch.Tensor) -> torch.Tensor:
+        """The generator's output as the discriminator sees it (e.g. relaxed one-hot)."""
+        return fake
+
+    def pretrain_loss(self, generator: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        """Supervised warm-up loss for the generator (e.g. maximum likelihood), used for the
+        first `TrainConfig.pretrain_steps` steps. Families without one leave pretrain_steps at 0."""
+        raise NotImplementedError(f"{self.name} has no generator pre-training")
+
+    def generator_aux_loss(
+        self, discriminator: nn.Module, fake_input: torch.Tensor, real_input: torch.Tensor
+    ) -> torch.Tensor | None:
+        """An extra generator loss added to the adversarial one (e.g. feature matching); None for none."""
+        return None
+
+    def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
+        """Write samples made from the fixed noise (generator in eval mode) as files named
+        `out_stem` + suffix, e.g. a PNG grid or MIDI files. Default: write nothing."""
