@@ -7,8 +7,11 @@ import click
 from midigan import __version__
 from midigan.core.lazycli import LazyGroup
 
+# name -> "module:click command"; command modules import torch and friends only inside functions.
 COMMANDS = {
-    # name: "module:click command"; modules import torch only inside their functions.
+    "train": "imagegan.commands.train:train",
+    "generate": "imagegan.commands.generate:generate",
+    "evaluate": "imagegan.commands.evaluate:evaluate",
 }
 
 

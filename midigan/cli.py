@@ -7,8 +7,14 @@ import click
 from midigan import __version__
 from midigan.core.lazycli import LazyGroup
 
+# name -> "module:click command"; command modules import torch and friends only inside functions.
 COMMANDS = {
-    # name: "module:click command"; modules import torch only inside their functions.
+    "prepare": "midigan.commands.prepare:prepare",
+    "info": "midigan.commands.info:info",
+    "train": "midigan.commands.train:train",
+    "generate": "midigan.commands.generate:generate",
+    "evaluate": "midigan.commands.evaluate:evaluate",
+    "render": "midigan.commands.render:render",
 }
 
 
