@@ -1,0 +1,29 @@
+"""`midigan render`: listen to a MIDI file."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("midi_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("out_wav", type=click.Path(dir_okay=False, writable=True))
+@click.option("--synth", type=click.Choice(["auto", "fluidsynth", "builtin"]), default="auto", show_default=True,
+              help="auto: FluidSynth with a General MIDI soundfont when installed, else the built-in synthesizer.")
+@click.option("--sample-rate", default=44100, show_default=True, type=click.IntRange(8000, 192000))
+@click.option("--pianoroll", type=click.Path(dir_okay=False, writable=True), help="Also draw the piano roll as this PNG.")
+def render(midi_file: str, out_wav: str, synth: str, sample_rate: int, pianoroll: str | None) -> None:
+    """Render MIDI_FILE to the audio file OUT_WAV (WAV)."""
+    from midigan.audio import render as render_audio
+    from midigan.midi import MidiReadError, read
+
+    try:
+        song = read(midi_file)
+        used = render_audio(midi_file, out_wav, sample_rate=sample_rate, synth=synth)
+    except (MidiReadError, RuntimeError) as error:
+        raise click.ClickException(f"{midi_file}: {error}") from None
+    if pianoroll:
+        from midigan.pianoroll_png import write_pianoroll_png
+
+        write_pianoroll_png(song, pianoroll)
+    click.echo(f"wrote {out_wav} ({used})")

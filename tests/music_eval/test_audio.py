@@ -1,0 +1,82 @@
+"""Rendering to audio: the built-in synthesizer always, FluidSynth where it is installed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile
+from click.testing import CliRunner
+
+from midigan import audio
+from midigan.cli import main
+from midigan.midi import read
+
+from .helpers import FOLK, make_song
+
+RATE = 22050
+needs_fluidsynth = pytest.mark.skipif(not audio.fluidsynth_available(), reason="fluidsynth or a GM soundfont missing")
+
+
+def peak_frequency(samples: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / RATE)[spectrum.argmax()])
+
+
+def test_builtin_follows_the_tempo_map_and_sounds_each_pitch(tmp_path):
+    # A4 for 4 beats at 120 bpm (2 s), then E5 for 2 beats at 60 bpm (2 s)
+    song = make_song([(69, 0, 48), (76, 48, 24)], tempos=[(0, 120.0), (48, 60.0)])
+    assert audio.step_seconds(song, np.array([0, 48, 72])).tolist() == [0.0, 2.0, 4.0]
+    assert audio.render(song, tmp_path / "a.wav", sample_rate=RATE, synth="builtin") == "builtin"
+    samples, rate = soundfile.read(tmp_path / "a.wav")
+    assert rate == RATE
+    assert len(samples) == int(np.ceil((4.0 + audio.RELEASE_SECONDS) * RATE))
+    first, second = samples[: int(1.9 * RATE)], samples[int(2.1 * RATE) : int(3.9 * RATE)]
+    assert peak_frequency(first) == pytest.approx(440.0, rel=0.01)
+    assert peak_frequency(second) == pytest.approx(440.0 * 2 ** (7 / 12), rel=0.01)
+    assert np.sqrt(np.mean(second**2)) > 0.05  # not silent
+
+
+def test_builtin_renders_a_real_tune_from_its_file(tmp_path):
+    path = sorted(FOLK.glob("*.mid"))[0]
+    song = read(path)
+    audio.render(path, tmp_path / "tune.wav", sample_rate=RATE, synth="builtin")
+    info = soundfile.info(tmp_path / "tune.wav")
+    expected = audio.step_seconds(song, np.array([song.end]))[0] + audio.RELEASE_SECONDS
+    assert info.duration == pytest.approx(expected, abs=0.01)
+
+
+def test_unknown_or_missing_synthesizer_is_refused(tmp_path, monkeypatch):
+    song = make_song([(60, 0, 12)])
+    with pytest.raises(ValueError, match="unknown synthesizer"):
+        audio.render(song, tmp_path / "a.wav", synth="moog")
+    monkeypatch.setattr(audio.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="fluidsynth needs"):
+        audio.render(song, tmp_path / "a.wav", synth="fluidsynth")
+    assert audio.render(song, tmp_path / "a.wav", sample_rate=RATE) == "builtin"  # auto falls back
+
+
+@needs_fluidsynth
+def test_fluidsynth_renders_a_song_and_a_file(tmp_path):
+    path = sorted(FOLK.glob("*.mid"))[0]
+    song = read(path)
+    seconds = audio.step_seconds(song, np.array([song.end]))[0]
+    for source in (path, song):
+        assert audio.render(source, tmp_path / "f.wav", sample_rate=RATE, synth="fluidsynth") == "fluidsynth"
+        samples, rate = soundfile.read(tmp_path / "f.wav")
+        assert rate == RATE
+        assert seconds <= len(samples) / RATE < seconds + 5  # fluidsynth lets the last note ring out
+        assert np.abs(samples).max() > 0.01
+
+
+def test_render_command_writes_audio_and_piano_roll(tmp_path):
+    path = sorted(FOLK.glob("*.mid"))[0]
+    result = CliRunner().invoke(
+        main, ["render", str(path), str(tmp_path / "t.wav"), "--synth", "builtin", "--sample-rate", str(RATE),
+               "--pianoroll", str(tmp_path / "t.png")],
+    )
+    assert result.exit_code == 0, result.output
+    assert soundfile.info(tmp_path / "t.wav").samplerate == RATE
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (tmp_path / "bad.mid").write_bytes(b"not midi")
+    failed = CliRunner().invoke(main, ["render", str(tmp_path / "bad.mid"), str(tmp_path / "b.wav")])
+    assert failed.exit_code == 1 and failed.output.startswith("Error: ") and "Traceback" not in failed.output
