@@ -1,0 +1,123 @@
+"""Preparing a folder into a cached dataset, and loading it back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import midigan.dataset as dataset
+from midigan.dataset import DatasetError, load, prepare
+from midigan.midi import read
+
+from .conftest import SAMPLE_DATA, notes, save
+
+BAD_REASONS = {"not a MIDI file": 1, "truncated": 1, "drums only": 1}
+
+
+@pytest.fixture
+def songs_dir(tmp_path: Path) -> Path:
+    """Six real tunes in nested folders (one with an upper-case suffix) plus three bad files."""
+    folder = tmp_path / "songs"
+    (folder / "bach").mkdir(parents=True)
+    (folder / "folk" / "deep").mkdir(parents=True)
+    bach = sorted((SAMPLE_DATA / "bach").glob("*.mid"))[:2]
+    folk = sorted((SAMPLE_DATA / "folk").glob("*.mid"))[:4]
+    for path in bach:
+        shutil.copy(path, folder / "bach" / path.name)
+    for i, path in enumerate(folk):
+        target = folder / "folk" / ("deep" if i % 2 else "") / (path.stem + (".MIDI" if i == 0 else ".mid"))
+        shutil.copy(path, target)
+    (folder / "notes.mid").write_text("not music")
+    (folder / "cut.mid").write_bytes(bach[0].read_bytes()[:300])
+    save(folder / "drums.mid", [notes((36, 0, 240), channel=9)])
+    (folder / "readme.txt").write_text("ignored")
+    return folder
+
+
+def count_reads(monkeypatch) -> list[str]:
+    """Record the paths that the dataset reads from now on (in-process reading only)."""
+    seen: list[str] = []
+
+    def recording_read(path, steps_per_beat=12):
+        seen.append(Path(path).name)
+        return read(path, steps_per_beat)
+
+    monkeypatch.setattr(dataset, "read", recording_read)
+    return seen
+
+
+def test_prepare_reads_recursively_and_skips_bad_files_with_reasons(songs_dir, tmp_path):
+    result = prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
+    assert result.summary.files_read == 6 and result.summary.skipped == BAD_REASONS
+    assert set(result.errors) == {"notes.mid", "cut.mid", "drums.mid"}
+    for song in result.songs:
+        direct = read(song.source)
+        assert np.array_equal(song.notes, direct.notes) and song.tempos == direct.tempos
+        assert song.time_signatures == direct.time_signatures and song.key_signatures == direct.key_signatures
+    assert result.summary.notes == sum(len(song.notes) for song in result.songs)
+    assert result.summary.bars == sum(song.n_bars for song in result.songs)
+    assert sum(result.summary.meters.values()) >= 6
+    assert [song.source for song in load(tmp_path / "ds")] == [song.source for song in result.songs]
+
+
+def test_rerun_reads_only_new_and_changed_files_and_forgets_deleted_ones(songs_dir, tmp_path, monkeypatch):
+    prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
+    seen = count_reads(monkeypatch)
+    unchanged = prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
+    assert seen == [] and unchanged.summary.from_cache == 6 and unchanged.summary.skipped == BAD_REASONS
+
+    changed = next((songs_dir / "bach").glob("*.mid"))
+    shutil.copy(sorted((SAMPLE_DATA / "bach").glob("*.mid"))[-1], changed)
+    os.utime(changed, ns=(1, 1))  # a changed file may keep its size; its mtime tells
+    (songs_dir / "cut.mid").unlink()
+    shutil.copy(sorted((SAMPLE_DATA / "folk").glob("*.mid"))[-1], songs_dir / "new.mid")
+    result = prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
+    assert sorted(seen) == sorted([changed.name, "new.mid"])
+    assert result.summary.files_read == 7 and result.summary.from_cache == 5
+    assert result.summary.skipped == {"not a MIDI file": 1, "drums only": 1}
+    by_source = {Path(song.source).name: song for song in load(tmp_path / "ds")}
+    assert np.array_equal(by_source[changed.name].notes, read(changed).notes)
+    assert len(list((tmp_path / "ds").glob("notes-*.npz"))) == 1
+
+
+def test_other_settings_read_everything_again(songs_dir, tmp_path, monkeypatch):
+    prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
+    seen = count_reads(monkeypatch)
+    result = prepare(songs_dir, tmp_path / "ds", steps_per_beat=4, workers=1, progress=False)
+    assert len(seen) == 9 and {song.steps_per_beat for song in result.songs} == {4}
+
+
+def test_parallel_workers_give_the_same_dataset(songs_dir, tmp_path):
+    one = prepare(songs_dir, tmp_path / "one", workers=1, progress=False).songs
+    parallel = prepare(songs_dir, tmp_path / "two", workers=2, progress=False)
+    assert parallel.summary.skipped == BAD_REASONS
+    two = parallel.songs
+    assert len(one) == len(two) == 6
+    assert all(np.array_equal(a.notes, b.notes) and a.tempos == b.tempos for a, b in zip(one, two))
+
+
+def test_implicit_dataset_lives_in_the_user_cache(songs_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    result = prepare(songs_dir, workers=1, progress=False)
+    assert result.path.parent == tmp_path / "cache" / "midigan" and (result.path / "manifest.json").exists()
+    assert prepare(songs_dir, workers=1, progress=False).summary.from_cache == 6
+
+
+def test_unusable_folders_and_outputs_are_refused_in_one_line(tmp_path):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.mid").write_bytes(b"")
+    with pytest.raises(DatasetError, match=r"^no usable MIDI file under .* \(1 empty file\)$"):
+        prepare(tmp_path / "bad", tmp_path / "ds", workers=1, progress=False)
+    with pytest.raises(DatasetError, match="no .mid or .midi files"):
+        prepare(tmp_path / "ds", tmp_path / "ds2", workers=1, progress=False)
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "mine.txt").write_text("keep me")
+    shutil.copy(sorted((SAMPLE_DATA / "folk").glob("*.mid"))[0], tmp_path / "bad" / "y.mid")
+    with pytest.raises(DatasetError, match="not a midigan dataset"):
+        prepare(tmp_path / "bad", tmp_path / "taken", workers=1, progress=False)
+    with pytest.raises(DatasetError, match="not a prepared dataset"):
+        load(tmp_path / "taken")
