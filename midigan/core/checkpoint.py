@@ -1,0 +1,159 @@
+"""Checkpoints: a plain dict of tensors and basic types, written atomically, read without pickle code.
+
+Why these rules: a checkpoint must survive the process being killed mid-write (temporary file,
+fsync, rename), must never run code when opened (`weights_only=True`), and must hold everything
+that generation (family config and EMA generator) and exact resume (optimizers, step, data
+position, RNG states) need.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from midigan.core.errors import CheckpointError
+from midigan.core.family import GANFamily
+
+FORMAT = "midigan-checkpoint"
+VERSION = 1
+LAST = "last.pt"
+
+
+def checkpoint_path(run_dir: str | Path) -> Path:
+    """Where a run keeps its latest checkpoint."""
+    return Path(run_dir) / "checkpoints" / LAST
+
+
+def make_checkpoint(
+    family: GANFamily,
+    generator: nn.Module,
+    discriminator: nn.Module,
+    generator_ema: nn.Module,
+    g_optimizer: torch.optim.Optimizer,
+    d_optimizer: torch.optim.Optimizer,
+    step: int,
+    batches_drawn: int,
+    train_config: dict[str, Any],
+    rng: dict[str, Any],
+) -> dict[str, Any]:
+    """The checkpoint dict (format tag and version first, so readers can refuse strangers)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "family": {"name": family.name, "config": family.config()},
+        "generator": generator.state_dict(),
+        "discriminator": discriminator.state_dict(),
+        "generator_ema": generator_ema.state_dict(),
+        "g_optimizer": g_optimizer.state_dict(),
+        "d_optimizer": d_optimizer.state_dict(),
+        "step": step,
+        "batches_drawn": batches_drawn,
+        "train_config": _basic(train_config),
+        "rng": rng,
+    }
+
+
+def save_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over `path`.
+
+    A crash at any moment leaves either the old file or the new one, never a torn one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(temporary, "wb") as handle:
+            torch.save(checkpoint, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_folder(path.parent)
+
+
+def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Read a midigan checkpoint safely; CheckpointError (one line) for anything else."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"{path} is not a PyTorch checkpoint file")
+    try:
+        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise CheckpointError(f"{path} holds Python objects that could run code when loaded; refusing to open it") from error
+    except Exception as error:  # torch raises RuntimeError, KeyError, EOFError... for damaged files
+        raise CheckpointError(f"{path} is damaged or unreadable ({type(error).__name__})") from error
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a midigan checkpoint")
+    if checkpoint.get("version") != VERSION:
+        raise CheckpointError(f"{path} has checkpoint version {checkpoint.get('version')}, this midigan reads version {VERSION}")
+    return checkpoint
+
+
+def resolve_checkpoint(path_or_run_dir: str | Path) -> Path:
+    """A checkpoint file, or a run folder (its checkpoints/last.pt)."""
+    path = Path(path_or_run_dir)
+    if path.is_dir():
+        for candidate in (checkpoint_path(path), path / LAST):
+            if candidate.is_file():
+                return candidate
+        raise CheckpointError(f"no checkpoint in {path} (looked for checkpoints/{LAST})")
+    return path
+
+
+def family_from_checkpoint(checkpoint: dict[str, Any], family_cls: type[GANFamily], source: str | Path = "checkpoint") -> GANFamily:
+    """Rebuild the family stored in a checkpoint, refusing one of another family."""
+    stored = checkpoint["family"]["name"]
+    if stored != family_cls.name:
+        raise CheckpointError(f"{source} is a {stored} checkpoint, not a {family_cls.name} model")
+    return family_cls.from_config(checkpoint["family"]["config"])
+
+
+def load_generator(
+    path_or_run_dir: str | Path, family_cls: type[GANFamily], device: str | torch.device = "cpu"
+) -> tuple[GANFamily, nn.Module]:
+    """(family, EMA generator in eval mode on `device`) from a checkpoint file or run folder.
+
+    This is all generation needs: the family (with its data encoding) comes from the checkpoint.
+    """
+    path = resolve_checkpoint(path_or_run_dir)
+    checkpoint = load_checkpoint(path)
+    family = family_from_checkpoint(checkpoint, family_cls, path)
+    generator = family.build_generator()
+    try:
+        generator.load_state_dict(checkpoint["generator_ema"])
+    except RuntimeError as error:
+        raise CheckpointError(f"{path}: generator weights do not fit the {family_cls.name} model it names") from error
+    generator.requires_grad_(False)
+    return family, generator.to(device).eval()
+
+
+def _basic(value: Any) -> Any:
+    """Tuples become lists, so the stored config matches its JSON form."""
+    if isinstance(value, dict):
+        return {key: _basic(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_basic(item) for item in value]
+    return value
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

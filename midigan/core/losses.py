@@ -1,0 +1,93 @@
+"""Adversarial objectives chosen by name: ns, hinge, wgan-gp, lsgan; optional R1; label smoothing.
+
+One object owns every discriminator and generator loss term (as in StyleGAN2-ADA's Loss), so the
+trainer never branches on the loss name. Logits are cast to float32 before any loss arithmetic,
+which keeps the maths exact under bf16 autocast; the non-saturating loss uses BCE *with logits*
+(softplus), the form that is numerically safe under autocast.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from midigan.core.config import LOSS_NAMES
+
+
+def _logits(output: torch.Tensor) -> torch.Tensor:
+    """(batch,) or (batch, 1) discriminator output as float32 (batch,)."""
+    return output.float().reshape(output.shape[0], -1).mean(dim=1)
+
+
+def _input_gradient(outputs: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
+    (gradient,) = torch.autograd.grad(outputs.sum(), inputs, create_graph=True)
+    return gradient.float().reshape(gradient.shape[0], -1)
+
+
+class AdversarialLoss:
+    """Discriminator and generator losses for one named objective.
+
+    `discriminator_loss` returns the loss plus detached statistics for logging; `D(real)`/`D(fake)`
+    are mean sigmoid probabilities, or mean raw critic values for wgan-gp (no probability there).
+    """
+
+    def __init__(self, name: str, gp_weight: float = 10.0, r1_gamma: float = 0.0, label_smoothing: float = 0.0):
+        if name not in LOSS_NAMES:
+            raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSS_NAMES)}")
+        self.name = name
+        self.gp_weight = gp_weight
+        self.r1_gamma = r1_gamma
+        self.real_target = 1.0 - label_smoothing
+
+    def discriminator_loss(
+        self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Loss on one real and one (detached) fake batch, penalties included."""
+        real = real.detach().requires_grad_(self.r1_gamma > 0)
+        fake = fake.detach()
+        real_logits = _logits(discriminator(real))
+        fake_logits = _logits(discriminator(fake))
+        loss = self._discriminator_terms(real_logits, fake_logits)
+        stats: dict[str, torch.Tensor] = {}
+        if self.name == "wgan-gp":
+            penalty = gradient_penalty(discriminator, real.detach(), fake)
+            loss = loss + self.gp_weight * penalty
+            stats["gp"] = penalty.detach()
+        if self.r1_gamma > 0:
+            penalty = _input_gradient(real_logits, real).pow(2).sum(dim=1).mean()
+            loss = loss + 0.5 * self.r1_gamma * penalty
+            stats["r1"] = penalty.detach()
+        score = (lambda x: x) if self.name == "wgan-gp" else torch.sigmoid
+        stats["d_real"] = score(real_logits.detach()).mean()
+        stats["d_fake"] = score(fake_logits.detach()).mean()
+        return loss, stats
+
+    def generator_loss(self, fake_output: torch.Tensor) -> torch.Tensor:
+        """Generator loss from the discriminator's output on fresh fakes."""
+        fake_logits = _logits(fake_output)
+        if self.name == "ns":
+            return F.softplus(-fake_logits).mean()
+        if self.name == "lsgan":
+            return 0.5 * (fake_logits - 1.0).pow(2).mean()
+        return -fake_logits.mean()  # hinge and wgan-gp
+
+    def _discriminator_terms(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        terms: dict[str, Callable[[], torch.Tensor]] = {
+            "ns": lambda: F.binary_cross_entropy_with_logits(real_logits, torch.full_like(real_logits, self.real_target))
+            + F.softplus(fake_logits).mean(),
+            "hinge": lambda: F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean(),
+            "wgan-gp": lambda: fake_logits.mean() - real_logits.mean(),
+            "lsgan": lambda: 0.5 * (real_logits - self.real_target).pow(2).mean() + 0.5 * fake_logits.pow(2).mean(),
+        }
+        return terms[self.name]()
+
+
+def gradient_penalty(discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP: (|grad D(x)| - 1)^2 at random points between real and fake examples."""
+    mix = torch.rand((real.shape[0],) + (1,) * (real.dim() - 1), device=real.device, dtype=real.dtype)
+    between = (mix * real + (1 - mix) * fake).requires_grad_(True)
+    gradient = _input_gradient(_logits(discriminator(between)), between)
+    return (gradient.norm(2, dim=1) - 1.0).pow(2).mean()

@@ -1,0 +1,32 @@
+"""Two CPU processes under torchrun (gloo) train in lockstep; only rank 0 writes the run folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from midigan.core.checkpoint import load_checkpoint
+
+SCRIPT = Path(__file__).with_name("core_ddp_script.py")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("torchrun") is None and not Path(sys.executable).with_name("torchrun").exists(), reason="no torchrun")
+def test_two_process_gloo_run_keeps_replicas_identical(tmp_path):
+    torchrun = shutil.which("torchrun") or str(Path(sys.executable).with_name("torchrun"))
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SCRIPT.parent), os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1")
+    completed = subprocess.run(
+        [torchrun, "--standalone", "--nproc_per_node", "2", str(SCRIPT), str(tmp_path / "run")],
+        capture_output=True, text=True, env=environment, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    lines = dict(re.findall(r"rank (\d) step 6 fingerprint (\S+)", completed.stdout))
+    assert set(lines) == {"0", "1"} and lines["0"] == lines["1"]
+    assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["step"] == 6
+    assert (tmp_path / "run" / "samples" / "step-000006.pt").exists()
