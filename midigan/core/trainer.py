@@ -2,7 +2,7 @@
 
 Each step is one generator update: during the first `pretrain_steps` steps a supervised update
 with the family's `pretrain_loss` (phase "pretrain"), afterwards `d_steps` discriminator updates
-followed by one generator update (phase "adversarial"). The EMA generator follows every
+followed by one generator update on the last of them's fakes (phase "adversarial"). The EMA generator follows every
 generator update and makes the samples. Everything the run needs to continue exactly is in
 `checkpoints/last.pt`.
 """
@@ -231,14 +231,17 @@ class Trainer:
         return {"pretrain": loss.detach()}
 
     def _adversarial_step(self) -> dict[str, torch.Tensor]:
-        family, device, amp, n = self.family, self.device, self.config.amp, self.config.batch_size
-        for _ in range(self.config.d_steps):
+        family, device, amp, n, d_steps = self.family, self.device, self.config.amp, self.config.batch_size, self.config.d_steps
+        for d_step in range(d_steps):
             real = family.real_input(self._next_batch())
-            with torch.no_grad(), autocast(device, amp):
-                fake = family.fake_input(self.generator(family.sample_noise(n, device)))
+            # The last D update's fakes also serve the G update (as in the DCGAN example): one
+            # generator forward per step instead of two, so its graph is kept for that one.
+            keep_graph = d_step == d_steps - 1
+            with torch.set_grad_enabled(keep_graph), autocast(device, amp):
+                fake_input = family.fake_input(self.generator(family.sample_noise(n, device)))
             self.d_optimizer.zero_grad(set_to_none=True)
             with autocast(device, amp):
-                d_loss, d_stats = self.loss.discriminator_loss(self.discriminator, real, fake)
+                d_loss, d_stats = self.loss.discriminator_loss(self.discriminator, real, fake_input.detach())
             d_loss.backward()
             average_gradients(self.discriminator, self.world)
             self.d_optimizer.step()
@@ -247,7 +250,6 @@ class Trainer:
         try:
             self.g_optimizer.zero_grad(set_to_none=True)
             with autocast(device, amp):
-                fake_input = family.fake_input(self.generator(family.sample_noise(n, device)))
                 g_loss = self.loss.generator_loss(self.discriminator(fake_input))
                 aux = family.generator_aux_loss(self.discriminator, fake_input, real)
                 if aux is not None:
