@@ -1,0 +1,54 @@
+"""What the imagegan commands share: finding a trained model and turning library errors into
+one-line CLI errors. Only click and the standard library are imported at module level."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+RUNS_ROOT = Path("runs")
+
+model_option = click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Run folder or checkpoint file. Default: the newest imagegan run under runs/.",
+)
+device_option = click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+
+
+def newest_image_run(root: Path = RUNS_ROOT) -> Path | None:
+    """The most recently modified run folder under `root` whose config.json names a dcgan model."""
+    if not root.is_dir():
+        return None
+    runs = [child for child in root.iterdir() if _family_name(child) == "dcgan"]
+    return max(runs, key=lambda run: run.stat().st_mtime) if runs else None
+
+
+def _family_name(run_dir: Path) -> str | None:
+    try:
+        return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))["family"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_model(model_path: Path | None, device: str):
+    """(family, EMA generator, torch device) for generation; ClickException on any problem."""
+    from imagegan.models import DCGANFamily
+    from midigan.core.checkpoint import load_generator
+    from midigan.core.device import resolve_device
+    from midigan.core.errors import CheckpointError
+
+    if model_path is None:
+        model_path = newest_image_run()
+        if model_path is None:
+            raise click.ClickException(f"no imagegan run under {RUNS_ROOT}/; train one or pass --model")
+    try:
+        torch_device = resolve_device(device)
+        family, generator = load_generator(model_path, DCGANFamily, device=torch_device)
+    except (CheckpointError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    return family, generator, torch_device

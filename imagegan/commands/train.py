@@ -1,0 +1,78 @@
+"""`imagegan train`: a DCGAN on any folder of images, trained by midigan's shared engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
+
+DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "loss": "ns", "seed": 0}
+
+
+@click.command()
+@click.argument("images_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--size", type=click.Choice(["32", "64"]), default=None, help="Image side in pixels.  [default: 64]")
+@click.option("--channels", type=click.Choice(["1", "3"]), default=None, help="1 grey, 3 colour. Default: 3 if any image has colour.")
+@click.option("--width", type=click.IntRange(min=8), default=None,
+              help="Feature maps of G's last and D's first layer (ngf/ndf; halve it for 4x less compute).  [default: 64]")
+@click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the run is written. Default: runs/<IMAGES_DIR name>-N.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Stop after this many generator steps.  [default: 10000]")
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this much training time.")
+@click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest imagegan run) exactly.")
+@device_option
+@click.option("--seed", type=int, default=None, help="Random seed.  [default: 0]")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Images per batch.  [default: 64]")
+@click.option("--loss", type=click.Choice(["ns", "hinge", "wgan-gp", "lsgan"]), default=None,
+              help="Adversarial loss; ns is the paper's (non-saturating BCE).  [default: ns]")
+def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **options) -> None:
+    """Train a DCGAN on every image under IMAGES_DIR (PNG, JPEG, GIF, BMP, WebP; any size)."""
+    from imagegan.data import ImageFolderError, load_images
+    from imagegan.models import DCGANFamily
+    from midigan.core.config import TrainConfig
+    from midigan.core.errors import CheckpointError, TrainingError
+    from midigan.core.rundir import next_run_dir
+    from midigan.core.trainer import Trainer
+
+    explicit = {name: value for name, value in options.items() if value is not None}
+    if resume:
+        run_dir = run_dir or newest_image_run()
+        if run_dir is None:
+            raise click.ClickException(f"nothing to resume: no imagegan run under {RUNS_ROOT}/")
+        stored = _stored_run(run_dir)
+        settings = {**stored["train"], **DCGANFamily.from_config(stored["family"]["config"]).config()}
+        for name in ("size", "channels", "width"):
+            if name in explicit and int(explicit[name]) != settings[name]:
+                raise click.ClickException(f"{run_dir} was trained with --{name} {settings[name]}; a resumed run keeps it")
+        settings.update(explicit)
+    else:
+        settings = {**DEFAULTS, **explicit}
+        run_dir = run_dir or next_run_dir(RUNS_ROOT, images_dir.resolve().name)
+    try:
+        images = load_images(images_dir, int(settings["size"]), None if settings.get("channels") is None else int(settings["channels"]))
+    except ImageFolderError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"read {images.summary()} from {images_dir}")
+    family = DCGANFamily(size=int(settings["size"]), channels=images.channels, width=settings["width"])
+    try:
+        config = TrainConfig.from_dict(
+            {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 64}
+        )
+        result = Trainer(family, images.images, config).fit()
+    except (TrainingError, CheckpointError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    click.echo(f"generate with: imagegan generate --model {result.run_dir} grid.png")
+
+
+def _stored_run(run_dir: Path) -> dict:
+    try:
+        stored = json.loads((Path(run_dir) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise click.ClickException(f"cannot resume {run_dir}: no readable config.json there") from None
+    if stored.get("family", {}).get("name") != "dcgan":
+        raise click.ClickException(f"cannot resume {run_dir}: it is not an imagegan run")
+    return stored

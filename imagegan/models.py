@@ -1,0 +1,126 @@
+"""The DCGAN of Radford et al. (2016) at 32x32 and 64x64, and its plug for the shared engine.
+
+Architecture as in the paper and the PyTorch DCGAN example: z of 100, strided transposed
+convolutions with batch norm and ReLU in G, strided convolutions with batch norm and LeakyReLU 0.2
+in D (none on D's first layer), tanh output, weights drawn from N(0, 0.02). D returns a raw logit:
+the engine's losses apply the sigmoid themselves, which stays safe under bf16 autocast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from midigan.core.family import GANFamily
+
+SIZES = (32, 64)
+
+
+def _check_size(size: int) -> int:
+    if size not in SIZES:
+        raise ValueError(f"image size must be one of {SIZES}, not {size}")
+    return size
+
+
+def init_dcgan_weights(module: nn.Module) -> None:
+    """The paper's initialisation: convolutions N(0, 0.02), batch-norm scales N(1, 0.02)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class Generator(nn.Sequential):
+    """(N, nz, 1, 1) noise -> (N, channels, size, size) images in [-1, 1]."""
+
+    def __init__(self, size: int = 64, channels: int = 3, nz: int = 100, width: int = 64):
+        mult = _check_size(size) // 8  # 64x64: 8*width feature maps at 4x4; 32x32: 4*width
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(nz, width * mult, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(width * mult),
+            nn.ReLU(True),
+        ]
+        while mult > 1:
+            layers += [
+                nn.ConvTranspose2d(width * mult, width * mult // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width * mult // 2),
+                nn.ReLU(True),
+            ]
+            mult //= 2
+        layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1, bias=False), nn.Tanh()]
+        super().__init__(*layers)
+        self.apply(init_dcgan_weights)
+
+
+class Discriminator(nn.Module):
+    """(N, channels, size, size) images -> (N,) logits."""
+
+    def __init__(self, size: int = 64, channels: int = 3, width: int = 64):
+        super().__init__()
+        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
+        mult, side = 1, _check_size(size) // 2
+        while side > 4:
+            layers += [
+                nn.Conv2d(width * mult, width * mult * 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width * mult * 2),
+                nn.LeakyReLU(0.2, True),
+            ]
+            mult, side = mult * 2, side // 2
+        layers.append(nn.Conv2d(width * mult, 1, 4, 1, 0, bias=False))
+        self.main = nn.Sequential(*layers)
+        self.apply(init_dcgan_weights)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.main(images).flatten()
+
+
+class DCGANFamily(GANFamily):
+    """DCGAN images for the engine: real batches arrive as uint8 (N, C, H, W), become [-1, 1].
+
+    `channels_last` asks the engine to lay modules out channels-last on CUDA; real batches
+    follow there, so that cuDNN needs no layout conversions.
+    """
+
+    name = "dcgan"
+    channels_last = True
+
+    def __init__(self, size: int = 64, channels: int = 3, nz: int = 100, width: int = 64):
+        self.size = _check_size(size)
+        if channels not in (1, 3):
+            raise ValueError(f"channels must be 1 (grey) or 3 (colour), not {channels}")
+        self.channels, self.nz, self.width = channels, nz, width
+
+    def build_generator(self) -> nn.Module:
+        return Generator(self.size, self.channels, self.nz, self.width)
+
+    def build_discriminator(self) -> nn.Module:
+        return Discriminator(self.size, self.channels, self.width)
+
+    def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
+        if generator is not None and generator.device.type != torch.device(device).type:
+            # a CPU generator keeps fixed noise identical on every device
+            return torch.randn(n, self.nz, 1, 1, generator=generator).to(device)
+        return torch.randn(n, self.nz, 1, 1, device=device, generator=generator)
+
+    def real_input(self, batch: torch.Tensor) -> torch.Tensor:
+        images = batch.float().div(127.5).sub(1.0) if batch.dtype == torch.uint8 else batch.float()
+        return images.contiguous(memory_format=torch.channels_last) if images.is_cuda else images
+
+    def config(self) -> dict[str, Any]:
+        return {"size": self.size, "channels": self.channels, "nz": self.nz, "width": self.width}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "DCGANFamily":
+        return cls(**{key: config[key] for key in ("size", "channels", "nz", "width") if key in config})
+
+    def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
+        from imagegan.data import to_uint8
+        from imagegan.grid import grid_shape, make_grid, save_png
+
+        images = to_uint8(fake)
+        save_png(make_grid(images, *grid_shape(len(images))), Path(f"{out_stem}.png"))
+

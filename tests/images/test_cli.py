@@ -1,0 +1,129 @@
+"""imagegan train / generate / evaluate end to end on the digits sample in data/images."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+from PIL import Image
+from torch import nn
+
+from imagegan.cli import main
+from midigan.core.config import TrainConfig
+from midigan.core.family import GANFamily
+from midigan.core.trainer import Trainer
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    torch.set_num_threads(1)
+    run = tmp_path_factory.mktemp("runs") / "digits-1"
+    done = invoke("train", SAMPLE, "--size", 32, "--max-steps", 3, "--batch-size", 16, "--run-dir", run, "--device", "cpu")
+    assert done.exit_code == 0, done.output
+    assert "read 200 images (grey, 32x32) in 10 classes" in done.output
+    assert "stopped after 3 steps (max-steps)" in done.output
+    return run
+
+
+def test_train_writes_a_run_folder_with_a_sample_grid_from_fixed_noise(run_dir: Path) -> None:
+    assert {p.name for p in run_dir.iterdir()} >= {"config.json", "metrics.jsonl", "samples", "checkpoints", "loss.png"}
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["family"] == {"name": "dcgan", "config": {"size": 32, "channels": 1, "nz": 100, "width": 64}}
+    grid = Image.open(run_dir / "samples" / "step-000003.png")
+    assert grid.mode == "L" and grid.size == (2 + 8 * 34, 2 + 8 * 34)  # 64 fixed-noise samples, 8x8
+
+
+def test_generate_makes_exactly_the_requested_grid_and_repeats_with_a_seed(run_dir: Path, tmp_path: Path) -> None:
+    done = invoke("generate", "--model", run_dir, tmp_path / "a.png", "--count", 10, "--grid", "2x5", "--seed", 7)
+    assert done.exit_code == 0, done.output
+    assert "wrote 10 images as a 2x5 grid" in done.output
+    assert Image.open(tmp_path / "a.png").size == (2 + 5 * 34, 2 + 2 * 34)
+    invoke("generate", "--model", run_dir / "checkpoints" / "last.pt", tmp_path / "b.png", "--grid", "2x5", "--seed", 7)
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    too_many = invoke("generate", "--model", run_dir, tmp_path / "c.png", "--count", 11, "--grid", "2x5")
+    assert too_many.exit_code == 1 and too_many.output == "Error: 11 images do not fit a 2x5 grid\n"
+
+
+def test_generate_separate_writes_single_images(run_dir: Path, tmp_path: Path) -> None:
+    done = invoke("generate", "--model", run_dir, tmp_path / "singles", "--separate", "--count", 3)
+    assert done.exit_code == 0, done.output
+    files = sorted((tmp_path / "singles").iterdir())
+    assert [f.name for f in files] == ["0001.png", "0002.png", "0003.png"]
+    assert all(Image.open(f).size == (32, 32) for f in files)
+
+
+def test_generate_defaults_to_the_newest_image_run(run_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("generate", "x.png").output == "Error: no imagegan run under runs/; train one or pass --model\n"
+    (tmp_path / "runs").symlink_to(run_dir.parent)
+    done = invoke("generate", "x.png", "--count", 4)
+    assert done.exit_code == 0 and Image.open("x.png").size == (2 + 2 * 34, 2 + 2 * 34)
+
+
+def test_evaluate_prints_floor_model_and_ceiling(run_dir: Path) -> None:
+    done = invoke("evaluate", "--model", run_dir, "--reference", SAMPLE, "--count", 100)
+    assert done.exit_code == 0, done.output
+    rows = dict(re.findall(r"^  (held-out real \(floor\)|model|uniform noise \(ceiling\)) +([\d.]+)", done.output, re.M))
+    assert set(rows) == {"held-out real (floor)", "model", "uniform noise (ceiling)"}
+    assert float(rows["held-out real (floor)"]) < float(rows["uniform noise (ceiling)"])
+    assert "Classes of 100 generated images" in done.output
+
+
+def test_resume_continues_the_same_run(run_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    refused = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--size", 64)
+    assert refused.exit_code == 1 and f"{copy} was trained with --size 32" in refused.output
+    done = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--max-steps", 5)
+    assert done.exit_code == 0 and "stopped after 5 steps" in done.output
+    steps = [json.loads(line)["step"] for line in (copy / "metrics.jsonl").read_text().splitlines()]
+    assert steps[-1] == 5
+
+
+class PointFamily(GANFamily):
+    """A family of another kind: its checkpoint must be refused by imagegan."""
+
+    name = "points"
+
+    def build_generator(self) -> nn.Module:
+        return nn.Linear(2, 2)
+
+    def build_discriminator(self) -> nn.Module:
+        return nn.Linear(2, 1)
+
+    def sample_noise(self, n, device, generator=None):
+        return torch.randn(n, 2, device=device, generator=generator)
+
+    def config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls()
+
+
+def test_a_checkpoint_of_another_family_is_refused_in_one_line(tmp_path: Path) -> None:
+    config = TrainConfig(run_dir=str(tmp_path / "points"), max_steps=1, batch_size=4, device="cpu", progress=False)
+    Trainer(PointFamily(), torch.randn(8, 2), config).fit()
+    done = invoke("generate", "--model", tmp_path / "points", tmp_path / "out.png")
+    assert done.exit_code == 1
+    assert done.output == f"Error: {tmp_path / 'points' / 'checkpoints' / 'last.pt'} is a points checkpoint, not a dcgan model\n"
+
+
+def test_bad_input_gives_one_line_errors(tmp_path: Path) -> None:
+    (tmp_path / "junk.png").write_text("not a picture")
+    done = invoke("train", tmp_path, "--run-dir", tmp_path / "run")
+    assert done.exit_code == 1
+    assert done.output == f"Error: none of the 1 image files under {tmp_path} could be read (not an image)\n"
+    assert invoke("generate", "--grid", "8by8", tmp_path / "g.png").output.startswith("Error: grid must look like ROWSxCOLS")
