@@ -39,7 +39,12 @@ def mlp(inputs: int, hidden: int, outputs: int, layers: int) -> nn.Sequential:
     modules: list[nn.Module] = []
     width = inputs
     for _ in range(layers):
-        modules += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
+        linear = nn.Linear(width, hidden)
+        # He init keeps the signal alive through deep stacks (PyTorch's default shrinks it per layer,
+        # so a deep generator starts as a near-constant map, i.e. fully mode-collapsed)
+        nn.init.kaiming_uniform_(linear.weight, a=0.2, nonlinearity="leaky_relu")
+        nn.init.zeros_(linear.bias)
+        modules += [linear, nn.LeakyReLU(0.2)]
         width = hidden
     modules.append(nn.Linear(width, outputs))
     return nn.Sequential(*modules)
@@ -50,11 +55,15 @@ class RingFamily(GANFamily):
 
     name = "ring"
 
-    def __init__(self, latent: int = 8, hidden: int = 128, layers: int = 3):
+    def __init__(self, latent: int = 8, hidden: int = 128, layers: int = 3, g_hidden: int | None = None,
+                 g_layers: int | None = None):
         self.latent, self.hidden, self.layers = latent, hidden, layers
+        # the generator may be wider/deeper than the discriminator (None: same as D)
+        self.g_hidden = hidden if g_hidden is None else g_hidden
+        self.g_layers = layers if g_layers is None else g_layers
 
     def build_generator(self) -> nn.Module:
-        return mlp(self.latent, self.hidden, 2, self.layers)
+        return mlp(self.latent, self.g_hidden, 2, self.g_layers)
 
     def build_discriminator(self) -> nn.Module:
         return mlp(2, self.hidden, 1, self.layers)
@@ -63,7 +72,12 @@ class RingFamily(GANFamily):
         return torch.randn(n, self.latent, device=device, generator=generator)
 
     def config(self):
-        return {"latent": self.latent, "hidden": self.hidden, "layers": self.layers}
+        config = {"latent": self.latent, "hidden": self.hidden, "layers": self.layers}
+        if self.g_hidden != self.hidden:
+            config["g_hidden"] = self.g_hidden
+        if self.g_layers != self.layers:
+            config["g_layers"] = self.g_layers
+        return config
 
     @classmethod
     def from_config(cls, config):
