@@ -66,9 +66,11 @@ class GANFamily(ABC):
         raise NotImplementedError(f"{self.name} has no generator pre-training")
 
     def generator_aux_loss(
-        self, discriminator: nn.Module, fake_input: torch.Tensor, real_input: torch.Tensor
+        self, generator: nn.Module, discriminator: nn.Module, fake_input: torch.Tensor, batch: torch.Tensor
     ) -> torch.Tensor | None:
-        """An extra generator loss added to the adversarial one (e.g. feature matching); None for none."""
+        """An extra generator loss added to the adversarial one, None for none. `fake_input` is what
+        the discriminator just judged; `batch` the raw real batch of the same step, so a family can
+        match discriminator features or keep a likelihood anchor on real data."""
         return None
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:

@@ -233,7 +233,8 @@ class Trainer:
     def _adversarial_step(self) -> dict[str, torch.Tensor]:
         family, device, amp, n, d_steps = self.family, self.device, self.config.amp, self.config.batch_size, self.config.d_steps
         for d_step in range(d_steps):
-            real = family.real_input(self._next_batch())
+            batch = self._next_batch()
+            real = family.real_input(batch)
             # The last D update's fakes also serve the G update (as in the DCGAN example): one
             # generator forward per step instead of two, so its graph is kept for that one.
             keep_graph = d_step == d_steps - 1
@@ -251,7 +252,7 @@ class Trainer:
             self.g_optimizer.zero_grad(set_to_none=True)
             with autocast(device, amp):
                 g_loss = self.loss.generator_loss(self.discriminator(fake_input))
-                aux = family.generator_aux_loss(self.discriminator, fake_input, real)
+                aux = family.generator_aux_loss(self.generator, self.discriminator, fake_input, batch)
                 if aux is not None:
                     g_loss = g_loss + aux.float()
             g_loss.backward()

@@ -20,9 +20,9 @@ class PretrainedRing(RingFamily):
     def pretrain_loss(self, generator, batch):
         return (generator(self.sample_noise(len(batch), batch.device)) - batch).pow(2).mean()
 
-    def generator_aux_loss(self, discriminator, fake_input, real_input):
+    def generator_aux_loss(self, generator, discriminator, fake_input, batch):
         PretrainedRing.aux_calls += 1
-        return (fake_input.mean(dim=0) - real_input.mean(dim=0)).pow(2).sum()
+        return (fake_input.mean(dim=0) - self.real_input(batch).mean(dim=0)).pow(2).sum()
 
 
 def test_pretrain_then_adversarial(tmp_path):

@@ -1,0 +1,120 @@
+"""`midigan generate OUT.mid`: new tunes of an exact number of bars from a trained model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+SHIPPED_MODEL = "folk.pt"  # in midigan/assets/
+FAMILY_NAME = "music-seq"
+
+
+def newest_music_run(root: Path = Path("runs")) -> Path | None:
+    """The most recently trained tune model under `root` (image runs and empty folders ignored)."""
+    if not root.is_dir():
+        return None
+    runs = []
+    for child in root.iterdir():
+        try:
+            family = json.loads((child / "config.json").read_text(encoding="utf-8"))["family"]["name"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        checkpoint = child / "checkpoints" / "last.pt"
+        if family == FAMILY_NAME and checkpoint.is_file():
+            runs.append((checkpoint.stat().st_mtime, child))
+    return max(runs)[1] if runs else None
+
+
+def shipped_model() -> Path:
+    """The small folk model that comes inside the package."""
+    from importlib.resources import files
+
+    return Path(str(files("midigan") / "assets" / SHIPPED_MODEL))
+
+
+def _outputs(out: Path, count: int) -> list[Path]:
+    """OUT itself for one tune; OUT/tune-001.mid ... for several."""
+    if count == 1:
+        return [out if out.suffix.lower() in (".mid", ".midi") else out.with_suffix(".mid")]
+    return [out / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
+
+
+@click.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--model", "model_path", type=click.Path(path_type=Path),
+              help="Run folder or checkpoint (default: newest run under ./runs, else the shipped folk model).")
+@click.option("--bars", type=int, default=16, show_default=True, help="Bars per tune, in the model's meter.")
+@click.option("--count", type=int, default=1, show_default=True, help="Number of tunes; above 1, OUT is a folder.")
+@click.option("--seed", type=int, help="Make the tunes reproducible.")
+@click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True, help="Quarter notes per minute.")
+@click.option("--key", help="Tonic to move the tune to, e.g. G or Em (the tune keeps its mode). Default: C major / A minor.")
+@click.option("--program", type=click.IntRange(0, 127), default=0, show_default=True, help="General MIDI instrument (0 = piano).")
+@click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Below 1: safer tunes; above 1: wilder ones.")
+@click.option("--wav", is_flag=True, help="Also render audio next to each MIDI file.")
+@click.option("--png", is_flag=True, help="Also draw a piano roll next to each MIDI file.")
+def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: int | None, tempo: float, key: str | None,
+             program: int, temperature: float, wav: bool, png: bool) -> None:
+    """Write new tunes of exactly --bars bars to OUT (a .mid file, or a folder with --count > 1)."""
+    if bars < 1:
+        raise click.ClickException(f"--bars must be at least 1 (got {bars})")
+    if count < 1:
+        raise click.ClickException(f"--count must be at least 1 (got {count})")
+    from midigan.music.generate import parse_key
+
+    if key is not None:
+        try:
+            parse_key(key)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    if model_path is None:
+        model_path = newest_music_run()
+        source = "newest run" if model_path is not None else "shipped folk model"
+        model_path = model_path or shipped_model()
+        click.echo(f"using the {source}: {model_path}", err=True)
+
+    import torch
+
+    from midigan.core.checkpoint import load_generator
+    from midigan.core.errors import CheckpointError
+    from midigan.music.generate import generate_songs
+    from midigan.music.model import MusicSeqFamily
+
+    # sampling is a chain of tiny steps: one thread is ~20x faster than two on a busy 2-core CPU
+    # (measured 0.15 s against 2.7 s for a 16-bar tune)
+    torch.set_num_threads(1)
+
+    try:
+        family, generator = load_generator(model_path, MusicSeqFamily)
+    except CheckpointError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        songs = generate_songs(generator, family.vocabulary, bars, count, seed, tempo, key, program, temperature)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    paths = _outputs(out, count)
+    try:
+        _write_all(songs, paths, wav, png)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror or error}") from None
+    meter = "/".join(map(str, family.vocabulary.meter))
+    where = paths[0] if count == 1 else f"{out}/ ({count} files)"
+    click.echo(f"wrote {count} tune{'s' if count > 1 else ''} of {bars} bars in {meter} to {where}")
+
+
+def _write_all(songs: list, paths: list[Path], wav: bool, png: bool) -> None:
+    from midigan.midi import write
+
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
+    for song, path in zip(songs, paths):
+        write(song, path)
+        if wav:
+            from midigan.audio import render
+
+            render(song, path.with_suffix(".wav"))
+        if png:
+            from midigan.pianoroll_png import write_pianoroll_png
+
+            write_pianoroll_png(song, path.with_suffix(".png"))

@@ -1,0 +1,305 @@
+"""Songs as note tokens for the sequence GAN, and tokens back to songs.
+
+Why this encoding: a folk tune is one line of notes, so each note (or rest) becomes one token of
+(pitch or rest, duration class) plus its position in the bar. Pitches are moved to a common key
+(C major / A minor) so the model learns scale degrees instead of twelve copies of every tune, and
+every tune is in one meter so that "position in the bar" means the same thing everywhere.
+Training windows start on bar lines and run on into the tune's repeat (folk tunes are played
+through more than once), so a tune shorter than a window still fills one. The
+vocabulary (pitch range, duration classes, meter, grid) travels in the model's config, so a
+checkpoint alone can decode what its generator writes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+from midigan.song import NOTE_DTYPE, Song, transpose_key
+
+REST = 0  # pitch token of a rest; pitch p is token p - pitch_low + 1
+COMMON_KEYS = ("C", "Am")  # the key every training tune is moved to (no sharps or flats)
+# Krumhansl-Kessler key profiles (probe-tone ratings), index 0 = tonic
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+PITCH_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+class EncodingError(ValueError):
+    """The songs cannot be turned into training data (one line, fit for a CLI)."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a token means: grid, meter, pitch range and the duration classes."""
+
+    steps_per_beat: int
+    meter: tuple[int, int]
+    pitch_low: int
+    pitch_high: int
+    durations: tuple[int, ...]  # grid steps of each duration class, ascending
+
+    @property
+    def bar_length(self) -> int:
+        return round(self.steps_per_beat * 4 * self.meter[0] / self.meter[1])
+
+    @property
+    def n_pitches(self) -> int:
+        """Pitch tokens including the rest token."""
+        return self.pitch_high - self.pitch_low + 2
+
+    @property
+    def n_durations(self) -> int:
+        return len(self.durations)
+
+    def to_dict(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["meter"], values["durations"] = list(self.meter), list(self.durations)
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "Vocabulary":
+        return cls(
+            steps_per_beat=int(values["steps_per_beat"]),
+            meter=tuple(values["meter"]),
+            pitch_low=int(values["pitch_low"]),
+            pitch_high=int(values["pitch_high"]),
+            durations=tuple(int(d) for d in values["durations"]),
+        )
+
+
+@dataclass
+class Events:
+    """A melody as consecutive notes and rests: MIDI pitch (-1 = rest), duration, position in bar."""
+
+    pitch: np.ndarray
+    duration: np.ndarray
+    position: np.ndarray
+    start: int  # grid step of the first event in the song
+
+
+@dataclass
+class EncodedTunes:
+    """Training windows and how they were made.
+
+    `windows[i, 0]` is the token before the window (START for a tune's opening bar), rows 1.. are
+    the window's tokens; columns are (pitch token, duration class, position in bar).
+    """
+
+    windows: np.ndarray
+    vocabulary: Vocabulary
+    n_tunes: int  # tunes that gave at least one window
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> tunes left out
+
+
+# ---- meter and key ------------------------------------------------------------------------------
+def tune_meter(song: Song) -> tuple[int, int] | None:
+    """The one meter a tune is in, ignoring a short pickup bar and a short final bar written as
+    meters of their own; None when the meter really changes."""
+    events = list(song.time_signatures)
+    bar = [round(song.steps_per_beat * 4 * n / d) for _, n, d in events]
+    if len(events) > 1 and events[1][0] - events[0][0] == bar[0] < bar[1]:
+        events, bar = events[1:], bar[1:]
+    if len(events) > 1 and song.end - events[-1][0] <= bar[-1] < bar[-2]:
+        events = events[:-1]
+    meters = {(n, d) for _, n, d in events}
+    return meters.pop() if len(meters) == 1 else None
+
+
+def dominant_meter(songs: Iterable[Song]) -> tuple[int, int] | None:
+    """The meter most tunes are in (None if no tune has a single meter)."""
+    counts = Counter(m for m in map(tune_meter, songs) if m is not None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def estimate_key(notes: np.ndarray, candidates: Iterable[str] | None = None) -> str:
+    """Krumhansl-Schmuckler key estimate ("G", "Em", ...) from duration-weighted pitch classes,
+    among `candidates` (default: all 24 keys)."""
+    histogram = np.bincount(notes["pitch"] % 12, weights=notes["duration"], minlength=12)
+    keys = [(PITCH_NAMES[tonic] + suffix, np.roll(profile, tonic)) for tonic in range(12)
+            for profile, suffix in ((MAJOR_PROFILE, ""), (MINOR_PROFILE, "m"))]
+    if candidates is not None:
+        keys = [(name, profile) for name, profile in keys if name in set(candidates)]
+    if not histogram.any():
+        return keys[0][0]
+    return max(keys, key=lambda key: np.corrcoef(histogram, key[1])[0, 1])[0]
+
+
+def shift_to_common_key(song: Song) -> int:
+    """Semitones (-6..5) that move the song's key (written, else estimated) to C major / A minor."""
+    key = song.key_signatures[0][1] if song.key_signatures else estimate_key(song.notes)
+    for semitones in range(-6, 6):
+        try:
+            if transpose_key(key, semitones) in COMMON_KEYS:
+                return semitones
+        except (KeyError, IndexError):
+            break
+    key = estimate_key(song.notes)  # an unreadable key name: trust the notes instead
+    return next(s for s in range(-6, 6) if transpose_key(key, s) in COMMON_KEYS)
+
+
+# ---- songs to events ----------------------------------------------------------------------------
+def melody_events(song: Song, bar_length: int) -> Events:
+    """The song's melody as notes and rests; rests are cut at bar lines so every bar line that
+    does not fall inside a held note starts a token. A short first bar (pickup) counts as the end
+    of a full bar."""
+    notes = song.melody().notes
+    starts = song.bar_starts()
+    origin = int(starts[1]) - bar_length if len(starts) > 1 and starts[1] - starts[0] < bar_length else 0
+    pitch, duration, position = [], [], []
+
+    def emit(p: int, length: int, at: int) -> None:
+        pitch.append(p)
+        duration.append(length)
+        position.append((at - origin) % bar_length)
+
+    cursor = int(notes["onset"][0]) if len(notes) else 0
+    for note in notes:
+        onset, length = int(note["onset"]), int(note["duration"])
+        while cursor < onset:  # the rest before this note, one piece per bar
+            piece = min(onset - cursor, bar_length - (cursor - origin) % bar_length)
+            emit(-1, piece, cursor)
+            cursor += piece
+        emit(int(note["pitch"]), length, onset)
+        cursor = onset + length
+    return Events(np.array(pitch, np.int64), np.array(duration, np.int64), np.array(position, np.int64),
+                  int(notes["onset"][0]) if len(notes) else 0)
+
+
+def build_vocabulary(
+    tunes: list[Events], steps_per_beat: int, meter: tuple[int, int], coverage: float = 0.998, max_durations: int = 24
+) -> Vocabulary:
+    """The most frequent durations covering `coverage` of all tokens, and the full pitch range."""
+    counts = Counter(np.concatenate([t.duration for t in tunes]).tolist())
+    total, kept, covered = sum(counts.values()), [], 0
+    for length, count in counts.most_common(max_durations):
+        kept.append(length)
+        covered += count
+        if covered >= coverage * total:
+            break
+    pitches = np.concatenate([t.pitch[t.pitch >= 0] for t in tunes])
+    return Vocabulary(steps_per_beat, tuple(meter), int(pitches.min()), int(pitches.max()), tuple(sorted(kept)))
+
+
+def tokens(events: Events, vocabulary: Vocabulary) -> np.ndarray | None:
+    """(n, 3) token rows for the events, or None if one falls outside the vocabulary."""
+    classes = {length: i for i, length in enumerate(vocabulary.durations)}
+    if any(d not in classes for d in events.duration.tolist()):
+        return None
+    sounding = events.pitch >= 0
+    if sounding.any() and (events.pitch[sounding].min() < vocabulary.pitch_low or events.pitch[sounding].max() > vocabulary.pitch_high):
+        return None
+    pitch_tokens = np.where(sounding, events.pitch - vocabulary.pitch_low + 1, REST)
+    duration_tokens = np.array([classes[d] for d in events.duration.tolist()], np.int64)
+    return np.stack([pitch_tokens, duration_tokens, events.position], axis=1).astype(np.int64)
+
+
+def start_token(vocabulary: Vocabulary) -> np.ndarray:
+    """The row that precedes a tune's first bar (a pitch token one past the last)."""
+    return np.array([vocabulary.n_pitches, 0, 0], np.int64)
+
+
+def played_twice(rows: np.ndarray, vocabulary: Vocabulary) -> np.ndarray:
+    """The tune followed by itself, positions continuing in the bar: folk tunes are played
+    through more than once, and this lets a tune shorter than a window still fill one."""
+    lengths = np.array(vocabulary.durations, np.int64)[rows[:, 1]]
+    again = rows.copy()
+    again[:, 2] = (rows[-1, 2] + lengths[-1] + np.concatenate([[0], np.cumsum(lengths)[:-1]])) % vocabulary.bar_length
+    return np.concatenate([rows, again])
+
+
+def windows_of(rows: np.ndarray, vocabulary: Vocabulary, length: int, stride_bars: int) -> list[np.ndarray]:
+    """Windows of `length` tokens starting on the tune's bar lines (every `stride_bars`-th), each
+    with the token before it (START before the first bar line) as row 0. Windows run on into the
+    tune's repeat; a tune whose repeat still cannot fill one window gives none."""
+    bar_lines = np.flatnonzero(rows[:, 2] == 0)[::stride_bars]
+    twice = played_twice(rows, vocabulary)
+    out = []
+    for begin in bar_lines:
+        if begin + length > len(twice):
+            break
+        before = twice[begin - 1] if begin != bar_lines[0] else start_token(vocabulary)
+        out.append(np.concatenate([before[None], twice[begin:begin + length]]))
+    return out
+
+
+def encode_songs(
+    songs: list[Song], window: int = 64, meter: tuple[int, int] | None = None, stride_bars: int = 2
+) -> EncodedTunes:
+    """Training windows from every tune in `meter` (default: the songs' dominant meter)."""
+    if not songs:
+        raise EncodingError("no songs to train on")
+    meter = tuple(meter) if meter else dominant_meter(songs)
+    if meter is None:
+        raise EncodingError("no tune keeps one meter throughout")
+    steps_per_beat = songs[0].steps_per_beat
+    bar_length = round(steps_per_beat * 4 * meter[0] / meter[1])
+    skipped: Counter = Counter()
+    tunes = []
+    for song in songs:
+        pitched = song.notes[~song.notes["is_drum"]]
+        if len(pitched) == 0:
+            skipped["no pitched notes"] += 1
+        elif tune_meter(song) != meter:
+            skipped[f"not in {meter[0]}/{meter[1]}"] += 1
+        else:
+            tunes.append(melody_events(song.transpose(shift_to_common_key(song)), bar_length))
+    if not tunes:
+        raise EncodingError(f"no usable tune: none of the {len(songs)} songs is in {meter[0]}/{meter[1]} with pitched notes")
+    vocabulary = build_vocabulary(tunes, steps_per_beat, meter)
+    windows, n_tunes = [], 0
+    for events in tunes:
+        rows = tokens(events, vocabulary)
+        if rows is None:
+            skipped["rare durations"] += 1
+            continue
+        found = windows_of(rows, vocabulary, window, stride_bars)
+        if not found:
+            skipped[f"shorter than {window // 2} notes"] += 1
+            continue
+        windows.extend(found)
+        n_tunes += 1
+    if not windows:
+        raise EncodingError(f"no usable tune: {describe(skipped)}")
+    return EncodedTunes(np.stack(windows), vocabulary, n_tunes, dict(skipped))
+
+
+def describe(skipped: dict[str, int]) -> str:
+    """'12 not in 4/4, 3 rare durations' for messages."""
+    return ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())) or "none skipped"
+
+
+# ---- tokens to songs ----------------------------------------------------------------------------
+def decode(
+    pitch_tokens: np.ndarray,
+    duration_tokens: np.ndarray,
+    vocabulary: Vocabulary,
+    start: int = 0,
+    tempo: float = 120.0,
+    program: int = 0,
+    key: str | None = "C",
+    velocity: int = 90,
+) -> Song:
+    """A one-track song from tokens; rests advance time, the START token is skipped."""
+    pitch_tokens, duration_tokens = np.asarray(pitch_tokens), np.asarray(duration_tokens)
+    lengths = np.array(vocabulary.durations, np.int64)[duration_tokens]
+    is_token = pitch_tokens < vocabulary.n_pitches
+    lengths = np.where(is_token, lengths, 0)
+    onsets = start + np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    sounding = is_token & (pitch_tokens != REST)
+    notes = np.zeros(int(sounding.sum()), NOTE_DTYPE)
+    notes["pitch"] = pitch_tokens[sounding] - 1 + vocabulary.pitch_low
+    notes["velocity"] = velocity
+    notes["onset"] = onsets[sounding]
+    notes["duration"] = lengths[sounding]
+    notes["program"] = program
+    return Song(
+        notes=notes,
+        steps_per_beat=vocabulary.steps_per_beat,
+        tempos=[(0, float(tempo))],
+        time_signatures=[(0, *vocabulary.meter)],
+        key_signatures=[(0, key)] if key else [],
+    )

@@ -1,0 +1,133 @@
+"""New tunes of an exact number of bars from a trained generator.
+
+Why bar-aware sampling: the generator was trained on windows and knows nothing about where a tune
+should stop. While sampling, every duration that would cross the tune's last bar line, or leave a
+remainder no combination of known durations can fill, is masked out, and a rest may never be the
+last token; so the last note ends exactly on the final bar line for any number of bars and any
+meter. Rests are also kept inside their bar, as in the training data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from midigan.music.encoding import COMMON_KEYS, REST, Vocabulary, decode, estimate_key
+from midigan.music.model import TuneGenerator
+from midigan.song import Song, transpose_key
+
+KEY_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)(m?)$")
+
+
+def fillable(vocabulary: Vocabulary, total: int) -> np.ndarray:
+    """fillable[r]: can r grid steps be filled exactly with the vocabulary's durations?"""
+    table = np.zeros(total + 1, bool)
+    table[0] = True
+    for r in range(1, total + 1):
+        table[r] = any(d <= r and table[r - d] for d in vocabulary.durations)
+    return table
+
+
+@torch.no_grad()
+def sample_tokens(
+    generator: TuneGenerator,
+    vocabulary: Vocabulary,
+    bars: int,
+    count: int,
+    seed: int | None = None,
+    temperature: float = 1.0,
+    top_p: float = 0.95,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`count` tunes of exactly `bars` bars as (pitch tokens, duration tokens) pairs."""
+    if bars < 1:
+        raise ValueError("the number of bars must be at least 1")
+    total, bar_length = bars * vocabulary.bar_length, vocabulary.bar_length
+    can_fill = torch.from_numpy(fillable(vocabulary, total))
+    if not can_fill[total]:
+        raise ValueError(f"the model's durations cannot fill {bars} bars of {vocabulary.meter[0]}/{vocabulary.meter[1]}")
+    device = next(generator.parameters()).device
+    can_fill = can_fill.to(device)
+    rng = torch.Generator(device=device)
+    rng.manual_seed(seed if seed is not None else int(torch.seed() % 2**63))
+    lengths = torch.tensor(vocabulary.durations, device=device)
+    previous_pitch, previous_duration = generator.start(count, device)
+    elapsed = torch.zeros(count, dtype=torch.long, device=device)
+    state, pitches, durations = None, [], []
+    while bool((elapsed < total).any()):
+        position = elapsed % bar_length
+        remaining = total - elapsed
+        x = generator.inputs(previous_pitch, previous_duration, F.one_hot(position, bar_length).float(),
+                             torch.randn(count, generator.noise_dim, device=device, generator=rng))
+        hidden, state = generator.step(x, state)
+        # which durations a note / a rest may take here (anything, for tunes already complete)
+        active = elapsed < total
+        after = remaining[:, None] - lengths[None, :]
+        note_ok = (after >= 0) & can_fill[after.clamp(min=0)] | ~active[:, None]
+        rest_ok = note_ok & (after > 0) & (lengths[None, :] <= (bar_length - position)[:, None]) | ~active[:, None]
+        pitch_mask = torch.ones(count, vocabulary.n_pitches, dtype=torch.bool, device=device)
+        pitch_mask[:, REST] = rest_ok.any(-1)
+        pitch = _sample(generator.pitch_head(hidden), pitch_mask, temperature, top_p, rng)
+        pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
+        duration_mask = torch.where((pitch == REST)[:, None], rest_ok, note_ok)
+        duration = _sample(generator.duration_logits(hidden, pitch_onehot), duration_mask, temperature, top_p, rng)
+        pitches.append(torch.where(active, pitch, -1))
+        durations.append(duration)
+        elapsed = elapsed + torch.where(active, lengths[duration], 0)
+        previous_pitch, previous_duration = F.pad(pitch_onehot, (0, 1)), F.one_hot(duration, vocabulary.n_durations).float()
+    pitch_rows, duration_rows = torch.stack(pitches, 1).cpu().numpy(), torch.stack(durations, 1).cpu().numpy()
+    return [(p[p >= 0], d[p >= 0]) for p, d in zip(pitch_rows, duration_rows)]
+
+
+def _sample(logits: torch.Tensor, allowed: torch.Tensor, temperature: float, top_p: float, rng: torch.Generator) -> torch.Tensor:
+    """One draw per row from softmax(logits / temperature), restricted to `allowed` and to the
+    smallest set of choices holding `top_p` of the probability (nucleus sampling)."""
+    logits = logits.float().masked_fill(~allowed, float("-inf")) / max(temperature, 1e-6)
+    probs = logits.softmax(-1)
+    sorted_probs, order = probs.sort(-1, descending=True)
+    outside = sorted_probs.cumsum(-1) - sorted_probs >= top_p
+    sorted_probs = sorted_probs.masked_fill(outside, 0)
+    choice = torch.multinomial(sorted_probs, 1, generator=rng)
+    return order.gather(-1, choice).squeeze(-1)
+
+
+def parse_key(key: str) -> int:
+    """Pitch class of the key's tonic: 'G' -> 7, 'Em' -> 4, 'Bb' -> 10."""
+    match = KEY_PATTERN.match(key.strip())
+    if not match:
+        raise ValueError(f"unknown key {key!r}: write a note name with optional # or b, and m for minor (G, Em, Bb, F#m)")
+    tonic = match.group(1).upper() + match.group(2)
+    return -next(s for s in range(-6, 6) if transpose_key(tonic, s) == "C") % 12
+
+
+def in_key(song: Song, key: str | None) -> Song:
+    """The tune (written in C major / A minor) with its key signature, its tonic moved to `key`'s
+    (the tune keeps its own mode: a minor tune asked for in G comes out in G minor)."""
+    common = estimate_key(song.notes, COMMON_KEYS)
+    song = replace(song, key_signatures=[(0, common)])
+    if key is None:
+        return song
+    home = 9 if common.endswith("m") else 0
+    return song.transpose((parse_key(key) - home + 6) % 12 - 6)
+
+
+def generate_songs(
+    generator: TuneGenerator,
+    vocabulary: Vocabulary,
+    bars: int,
+    count: int = 1,
+    seed: int | None = None,
+    tempo: float = 120.0,
+    key: str | None = None,
+    program: int = 0,
+    temperature: float = 1.0,
+    top_p: float = 0.95,
+) -> list[Song]:
+    """`count` new tunes of exactly `bars` bars, as songs ready for `midigan.midi.write`."""
+    if key is not None:
+        parse_key(key)  # refuse a bad key before sampling
+    tunes = sample_tokens(generator, vocabulary, bars, count, seed, temperature, top_p)
+    return [in_key(decode(p, d, vocabulary, tempo=tempo, program=program, key=None), key) for p, d in tunes]

@@ -1,0 +1,124 @@
+"""`midigan train` / `midigan generate` end to end on a tiny budget, the shipped model, and every
+model-facing error as one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mido
+import numpy as np
+import pretty_midi
+import pytest
+from click.testing import CliRunner
+
+from midigan.cli import main
+from midigan.commands.generate import shipped_model
+from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
+from midigan.midi import read, write
+from midigan.song import NOTE_DTYPE, Song
+
+FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
+
+
+@pytest.fixture(autouse=True)
+def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test runs in its own folder (so ./runs starts empty) with its own dataset cache."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def run(*arguments: str):
+    return CliRunner().invoke(main, list(map(str, arguments)))
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def assert_exactly_bars(path: Path, bars: int) -> None:
+    song = read(path)
+    assert song.n_bars == bars and song.end == bars * song.bar_length()
+    assert len(pretty_midi.PrettyMIDI(str(path)).instruments[0].notes) == len(song.notes)
+    assert len(mido.MidiFile(path).tracks) >= 1
+
+
+def test_train_a_few_steps_then_generate_from_the_run(tmp_path: Path) -> None:
+    trained = run("train", FOLK, "--max-steps", 4, "--pretrain-steps", 2, "--sample-every", 2, "--window", 16, "--quiet")
+    assert trained.exit_code == 0, trained.output
+    run_dir = tmp_path / "runs" / "folk-1"
+    assert (run_dir / "checkpoints" / "last.pt").is_file() and (run_dir / "metrics.jsonl").is_file()
+    assert (run_dir / "samples" / "step-000004-01.mid").is_file() and (run_dir / "samples" / "step-000004.png").is_file()
+
+    made = run("generate", "--model", run_dir, "--bars", 16, "out.mid", "--seed", 3, "--png")
+    assert made.exit_code == 0, made.output
+    assert_exactly_bars(tmp_path / "out.mid", 16)
+    assert (tmp_path / "out.png").read_bytes().startswith(b"\x89PNG")
+
+    newest = run("generate", "--bars", 5, "--count", 3, "--tempo", 90, "--key", "G", "tunes")
+    assert newest.exit_code == 0 and "newest run" in newest.output, newest.output
+    for path in sorted((tmp_path / "tunes").glob("tune-*.mid")):
+        assert_exactly_bars(path, 5)
+        assert read(path).key_signatures[0][1] in ("G", "Gm")
+    assert len(list((tmp_path / "tunes").glob("tune-*.mid"))) == 3
+
+    scored = run("evaluate", "tunes", "--reference", FOLK, "--meter", "4/4")
+    assert scored.exit_code == 0, scored.output
+    assert "generated" in scored.output
+
+
+def test_shipped_model_writes_a_playable_16_bar_tune(tmp_path: Path) -> None:
+    made = run("generate", "--bars", 16, "out.mid", "--wav")
+    assert made.exit_code == 0, made.output
+    assert "shipped folk model" in made.output
+    assert_exactly_bars(tmp_path / "out.mid", 16)
+    assert (tmp_path / "out.wav").stat().st_size > 1000
+
+
+def test_shipped_model_does_not_collapse() -> None:
+    from midigan.core.checkpoint import load_generator
+    from midigan.music.generate import generate_songs
+    from midigan.music.model import MusicSeqFamily
+
+    family, generator = load_generator(shipped_model(), MusicSeqFamily)
+    songs = generate_songs(generator, family.vocabulary, bars=4, count=100, seed=0)
+    openings = {song.notes[["pitch", "onset", "duration"]].tobytes() for song in songs}
+    assert len(openings) >= 95
+
+
+def _write_notes(path: Path, count: int, drums: bool) -> None:
+    notes = np.zeros(count, NOTE_DTYPE)
+    notes["pitch"], notes["velocity"], notes["onset"], notes["duration"] = 60, 100, np.arange(count) * 12, 12
+    notes["is_drum"] = drums
+    write(Song(notes=notes), path)
+
+
+def test_training_errors_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert_one_line_error(run("train", "empty", "--quiet"), "empty")
+    (tmp_path / "drums").mkdir()
+    _write_notes(tmp_path / "drums" / "beat.mid", 8, drums=True)
+    assert_one_line_error(run("train", "drums", "--quiet"), "no usable")
+    (tmp_path / "short").mkdir()
+    _write_notes(tmp_path / "short" / "tiny.mid", 4, drums=False)
+    assert_one_line_error(run("train", "short", "--quiet"), "no usable tune", "shorter than")
+    assert_one_line_error(run("train", "missing", "--quiet"), "missing")
+    assert_one_line_error(run("train", FOLK, "--device", "gpu-please", "--quiet"), "unknown device")
+
+
+def test_generation_errors_are_one_line(tmp_path: Path) -> None:
+    image_model = tmp_path / "image.pt"
+    save_checkpoint({"format": FORMAT, "version": VERSION, "family": {"name": "dcgan", "config": {}}, "generator_ema": {}}, image_model)
+    assert_one_line_error(run("generate", "--model", image_model, "out.mid"), "dcgan", "not a music-seq model")
+    (tmp_path / "random.pt").write_bytes(np.random.default_rng(0).bytes(4096))
+    assert_one_line_error(run("generate", "--model", "random.pt", "out.mid"), "random.pt")
+    assert_one_line_error(run("generate", "--bars", 0, "out.mid"), "--bars")
+    (tmp_path / "a_file").write_text("not a folder")
+    assert_one_line_error(run("generate", "a_file/out.mid"), "cannot write")
+    assert_one_line_error(run("generate", "--key", "H", "out.mid"), "unknown key")
+    assert not (tmp_path / "out.mid").exists()

@@ -1,0 +1,96 @@
+"""Songs to note tokens and back, on the real folk tunes in data/midi/folk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from midigan.midi import read
+from midigan.music.encoding import (
+    COMMON_KEYS,
+    EncodingError,
+    build_vocabulary,
+    decode,
+    encode_songs,
+    estimate_key,
+    melody_events,
+    shift_to_common_key,
+    tokens,
+    tune_meter,
+)
+from midigan.song import NOTE_DTYPE, Song
+
+FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
+
+
+@pytest.fixture(scope="module")
+def folk_songs() -> list[Song]:
+    return [read(path) for path in sorted(FOLK.glob("*.mid"))]
+
+
+def _scale(pitches: list[int], length: int = 12) -> np.ndarray:
+    notes = np.zeros(len(pitches), NOTE_DTYPE)
+    notes["pitch"], notes["onset"], notes["duration"] = pitches, np.arange(len(pitches)) * length, length
+    return notes
+
+
+def test_round_trip_gives_the_melody_back_in_the_common_key(folk_songs: list[Song]) -> None:
+    checked = 0
+    for song in folk_songs:
+        meter = tune_meter(song)
+        if meter is None:
+            continue
+        shift = shift_to_common_key(song)
+        moved = song.transpose(shift)
+        assert moved.key_signatures[0][1] in COMMON_KEYS
+        bar_length = round(song.steps_per_beat * 4 * meter[0] / meter[1])
+        events = melody_events(moved, bar_length)
+        vocabulary = build_vocabulary([events], song.steps_per_beat, meter, coverage=1.0, max_durations=100)
+        rows = tokens(events, vocabulary)
+        decoded = decode(rows[:, 0], rows[:, 1], vocabulary, start=events.start)
+        melody = moved.melody().notes
+        for column in ("pitch", "onset", "duration"):
+            np.testing.assert_array_equal(decoded.notes[column], melody[column], err_msg=f"{song.source} {column}")
+        checked += 1
+    assert checked >= 40
+
+
+def test_positions_count_from_the_bar_line_and_rests_stay_inside_their_bar(folk_songs: list[Song]) -> None:
+    for song in folk_songs:
+        meter = tune_meter(song)
+        if meter is None:
+            continue
+        bar_length = song.bar_length(int(song.bar_starts()[-1]))
+        events = melody_events(song, bar_length)
+        onsets = events.start + np.concatenate([[0], np.cumsum(events.duration)[:-1]])
+        starts = song.bar_starts()
+        full_bars = starts[np.diff(starts, append=starts[-1] + bar_length) == bar_length]
+        on_bar_line = np.isin(onsets, full_bars)
+        assert (events.position[on_bar_line] == 0).all(), song.source
+        rests = events.pitch < 0
+        assert (events.position[rests] + events.duration[rests] <= bar_length).all(), song.source
+
+
+def test_key_estimate_finds_major_and_minor() -> None:
+    assert estimate_key(_scale([67, 69, 71, 72, 74, 76, 78, 79, 74, 71, 67])) == "G"
+    assert estimate_key(_scale([57, 59, 60, 62, 64, 65, 68, 69, 64, 60, 57])) == "Am"
+    assert estimate_key(_scale([57, 60, 64, 69, 64, 60, 57]), candidates=("C", "Am")) == "Am"
+
+
+def test_training_windows_are_one_meter_and_start_on_a_bar_line(folk_songs: list[Song]) -> None:
+    encoded = encode_songs(folk_songs, window=16, meter=(4, 4))
+    vocabulary = encoded.vocabulary
+    assert vocabulary.meter == (4, 4) and vocabulary.bar_length == 48
+    assert encoded.windows.shape[1:] == (17, 3)
+    assert (encoded.windows[:, 1, 2] == 0).all()
+    assert encoded.skipped["not in 4/4"] == sum(tune_meter(song) != (4, 4) for song in folk_songs)
+    # positions follow the durations within every window
+    lengths = np.array(vocabulary.durations)[encoded.windows[:, 1:-1, 1]]
+    np.testing.assert_array_equal((encoded.windows[:, 1:-1, 2] + lengths) % 48, encoded.windows[:, 2:, 2])
+
+
+def test_no_usable_tune_is_one_clear_error(folk_songs: list[Song]) -> None:
+    with pytest.raises(EncodingError, match="no usable tune"):
+        encode_songs(folk_songs, window=16, meter=(7, 8))
