@@ -3,7 +3,6 @@ one-line CLI errors. Only click and the standard library are imported at module 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -21,18 +20,10 @@ device_option = click.option("--device", default="auto", show_default=True, help
 
 
 def newest_image_run(root: Path = RUNS_ROOT) -> Path | None:
-    """The most recently modified run folder under `root` whose config.json names a dcgan model."""
-    if not root.is_dir():
-        return None
-    runs = [child for child in root.iterdir() if _family_name(child) == "dcgan"]
-    return max(runs, key=lambda run: run.stat().st_mtime) if runs else None
+    """The imagegan run under `root` whose checkpoint was written last."""
+    from midigan.core.rundir import newest_run
 
-
-def _family_name(run_dir: Path) -> str | None:
-    try:
-        return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))["family"]["name"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return newest_run(root, family="dcgan")
 
 
 def load_model(model_path: Path | None, device: str):

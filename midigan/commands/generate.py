@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 SHIPPED_MODEL = "folk.pt"  # in midigan/assets/
 FAMILY_NAME = "music-seq"
-
-
-def newest_music_run(root: Path = Path("runs")) -> Path | None:
-    """The most recently trained tune model under `root` (image runs and empty folders ignored)."""
-    if not root.is_dir():
-        return None
-    runs = []
-    for child in root.iterdir():
-        try:
-            family = json.loads((child / "config.json").read_text(encoding="utf-8"))["family"]["name"]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        checkpoint = child / "checkpoints" / "last.pt"
-        if family == FAMILY_NAME and checkpoint.is_file():
-            runs.append((checkpoint.stat().st_mtime, child))
-    return max(runs)[1] if runs else None
 
 
 def shipped_model() -> Path:
@@ -70,7 +53,9 @@ def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: in
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     if model_path is None:
-        model_path = newest_music_run()
+        from midigan.core.rundir import newest_run
+
+        model_path = newest_run("runs", family=FAMILY_NAME)
         source = "newest run" if model_path is not None else "shipped folk model"
         model_path = model_path or shipped_model()
         click.echo(f"using the {source}: {model_path}", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -25,14 +26,29 @@ def next_run_dir(root: str | Path, prefix: str) -> Path:
     return Path(root) / f"{prefix}-{number}"
 
 
-def newest_run(root: str | Path, prefix: str | None = None) -> Path | None:
-    """The newest run under `root`: highest `prefix-N` when a prefix is given, otherwise the most
-    recently modified folder holding a config.json. None when there is none."""
+def newest_run(root: str | Path, prefix: str | None = None, family: str | None = None) -> Path | None:
+    """The newest run under `root`, None when there is none.
+
+    With `prefix`: the highest `prefix-N`. With `family` (a GANFamily.name): the run of that family
+    whose checkpoint was written last, so generation finds a usable model whatever else shares the
+    folder. Otherwise: the most recently modified folder holding a config.json."""
     root = Path(root)
     if prefix is not None:
         runs = _numbered_runs(root, prefix)
         return runs[-1][1] if runs else None
     if not root.is_dir():
         return None
+    if family is not None:
+        candidates = [child / "checkpoints" / "last.pt" for child in root.iterdir() if _family_of(child) == family]
+        candidates = [checkpoint for checkpoint in candidates if checkpoint.is_file()]
+        return max(candidates, key=lambda path: path.stat().st_mtime).parent.parent if candidates else None
     candidates = [child for child in root.iterdir() if (child / "config.json").is_file()]
     return max(candidates, key=lambda child: child.stat().st_mtime) if candidates else None
+
+
+def _family_of(run_dir: Path) -> str | None:
+    """The family name a run's config.json records, None for anything else."""
+    try:
+        return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))["family"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

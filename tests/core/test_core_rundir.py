@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,3 +54,20 @@ def test_run_folders_are_numbered(tmp_path):
     (tmp_path / "folk-x").mkdir()
     assert next_run_dir(tmp_path, "folk") == tmp_path / "folk-11"
     assert newest_run(tmp_path, "folk") == tmp_path / "folk-10"
+
+
+def test_newest_run_of_a_family_needs_its_checkpoint(tmp_path):
+    def run(name: str, family: str, checkpoint: bool) -> Path:
+        folder = tmp_path / name
+        (folder / "checkpoints").mkdir(parents=True)
+        (folder / "config.json").write_text(json.dumps({"family": {"name": family}}))
+        if checkpoint:
+            (folder / "checkpoints" / "last.pt").write_bytes(b"x")
+        return folder
+
+    older = run("tunes-1", "music-seq", checkpoint=True)
+    run("pictures-1", "dcgan", checkpoint=True)
+    run("tunes-2", "music-seq", checkpoint=False)  # crashed before its first checkpoint
+    (tmp_path / "notes").mkdir()
+    assert newest_run(tmp_path, family="music-seq") == older
+    assert newest_run(tmp_path, family="ring") is None
