@@ -4,7 +4,7 @@ Held-out: one in five of the tunes in 4/4 (chosen by a hash of the file name, so
 depend on file order or on the machine); everything else is for training. Both folders hold
 symbolic links to the original files.
 
-    python examples/split_folk.py [/work/shared/data/folk] [runs/folk-split]
+    python examples/split_folk.py [../shared/data/folk] [runs/folk-split]
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 
 from midigan.midi import MidiReadError, read
 from midigan.music.encoding import tune_meter
+
+SHARED_FOLK = Path(__file__).resolve().parents[2] / "shared" / "data" / "folk"
 
 HELD_OUT_SHARE = 5  # one in five 4/4 tunes
 
@@ -45,5 +47,5 @@ def main(source: Path, out: Path) -> None:
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    main(Path(arguments[0]) if arguments else Path("/work/shared/data/folk"),
+    main(Path(arguments[0]) if arguments else SHARED_FOLK,
          Path(arguments[1]) if len(arguments) > 1 else Path("runs/folk-split"))

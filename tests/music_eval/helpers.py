@@ -11,7 +11,6 @@ from midigan.song import NOTE_DTYPE, Song
 REPO = Path(__file__).resolve().parents[2]
 FOLK = REPO / "data" / "midi" / "folk"
 BACH = REPO / "data" / "midi" / "bach"
-SHARED_FOLK = Path("/work/shared/data/folk")
 
 
 def make_song(notes: list[tuple[int, int, int]], meter: tuple[int, int] = (4, 4), steps_per_beat: int = 12,
