@@ -16,7 +16,9 @@ import json
 import os
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -109,14 +111,15 @@ def prepare(
     if not files:
         raise DatasetError(f"no .mid or .midi files under {songs_dir}")
     fingerprint = _fingerprint(files, steps_per_beat)
-    manifest = _existing_manifest(out, steps_per_beat)
-    if manifest is not None and manifest["fingerprint"] == fingerprint:
-        summary = PrepareSummary(**manifest["summary"])
-        summary.from_cache = summary.files_read
-        summary.tempo_range = tuple(summary.tempo_range) if summary.tempo_range else None
-        errors = manifest["errors"]
-    else:
-        summary, errors = _update(songs_dir, out, steps_per_beat, files, fingerprint, manifest, workers, progress)
+    with _exclusive(out):
+        manifest = _existing_manifest(out, steps_per_beat)
+        if manifest is not None and manifest["fingerprint"] == fingerprint:
+            summary = PrepareSummary(**manifest["summary"])
+            summary.from_cache = summary.files_read
+            summary.tempo_range = tuple(summary.tempo_range) if summary.tempo_range else None
+            errors = manifest["errors"]
+        else:
+            summary, errors = _update(songs_dir, out, steps_per_beat, files, fingerprint, manifest, workers, progress)
     if summary.files_read == 0:
         reasons = ", ".join(f"{count} {reason}" for reason, count in summary.skipped.items())
         raise DatasetError(f"no usable MIDI file under {songs_dir} ({reasons})")
@@ -237,6 +240,22 @@ def _read_all(songs_dir: Path, relatives: list[str], steps_per_beat: int, worker
 
 
 # ---- the dataset folder -------------------------------------------------------------------------
+@contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One prepare at a time per dataset (two terminals, or every process of a torchrun job): the
+    others wait, then find the dataset ready. A lock file beside the dataset, as flock releases
+    itself when a process dies. Where there is no fcntl (Windows), no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _settings(steps_per_beat: int) -> dict[str, int]:
     return {"steps_per_beat": steps_per_beat, "reader_version": READER_VERSION}
 

@@ -53,6 +53,7 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
 
     from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
+    from midigan.core.distributed import detect_world
     from midigan.core.errors import CheckpointError, TrainingError
     from midigan.core.rundir import newest_run, next_run_dir
     from midigan.core.trainer import Trainer
@@ -60,6 +61,9 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
     from midigan.music.encoding import EncodingError, describe, encode_songs
     from midigan.music.model import MusicSeqFamily
 
+    # under torchrun every process runs this command; one of them speaks
+    main_process = detect_world().is_main
+    say = click.echo if main_process else lambda message: None
     folder = Path(songs_dir)
     if not folder.is_dir():
         raise click.ClickException(f"{songs_dir} is not a folder")
@@ -68,12 +72,12 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     try:
-        prepared = prepare(folder, progress=not quiet)
+        prepared = prepare(folder, progress=not quiet and main_process)
         encoded = encode_songs(prepared.songs, window=window, meter=_meter(meter))
     except (DatasetError, EncodingError) as error:
         raise click.ClickException(str(error)) from None
     vocabulary = encoded.vocabulary
-    click.echo(
+    say(
         f"{encoded.n_tunes} tunes in {vocabulary.meter[0]}/{vocabulary.meter[1]} -> {len(encoded.windows)} windows of {window} notes"
         f" (left out: {describe(encoded.skipped)})"
     )
@@ -95,10 +99,10 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
         **settings,
     )
     family = MusicSeqFamily(vocabulary, window=window, hidden=hidden)
-    click.echo(f"training into {run_dir}")
+    say(f"training into {run_dir}")
     try:
         result = Trainer(family, torch.from_numpy(encoded.windows), config).fit()
     except (TrainingError, CheckpointError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', ' ')}); run folder {result.run_dir}")
-    click.echo(f"new tunes: midigan generate --model {result.run_dir} --bars 16 tune.mid")
+    say(f"stopped after {result.step} steps ({result.stopped.replace('_', ' ')}); run folder {result.run_dir}")
+    say(f"new tunes: midigan generate --model {result.run_dir} --bars 16 tune.mid")

@@ -121,3 +121,19 @@ def test_unusable_folders_and_outputs_are_refused_in_one_line(tmp_path):
         prepare(tmp_path / "bad", tmp_path / "taken", workers=1, progress=False)
     with pytest.raises(DatasetError, match="not a prepared dataset"):
         load(tmp_path / "taken")
+
+
+
+def test_processes_preparing_one_dataset_at_once_take_turns(songs_dir: Path, tmp_path: Path) -> None:
+    """torchrun starts every process on the same folder: one reads the files, the others wait for
+    its dataset instead of writing the same one at the same time."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "dataset"
+    script = f"from midigan.dataset import prepare; print(prepare({str(songs_dir)!r}, {str(out)!r}, workers=1, progress=False).summary.from_cache)"
+    processes = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    from_cache = sorted(process.communicate(timeout=120)[0].strip() for process in processes)
+    assert [process.returncode for process in processes] == [0, 0]
+    assert from_cache == ["0", "6"]
+    assert len(load(out)) == 6
