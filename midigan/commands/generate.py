@@ -18,10 +18,15 @@ def shipped_model() -> Path:
 
 
 def _outputs(out: Path, count: int) -> list[Path]:
-    """OUT itself for one tune; OUT/tune-001.mid ... for several."""
-    if count == 1:
-        return [out if out.suffix.lower() in (".mid", ".midi") else out.with_suffix(".mid")]
-    return [out / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
+    """OUT itself for one tune (.mid added when it has no suffix); OUT/tune-001.mid ... for
+    several, or whenever OUT is an existing folder."""
+    if count > 1 or out.is_dir():
+        return [out / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
+    if not out.suffix:
+        return [out.with_suffix(".mid")]
+    if out.suffix.lower() not in (".mid", ".midi"):
+        raise click.ClickException(f"{out} is not a MIDI file name: end it in .mid, or give a folder")
+    return [out]
 
 
 @click.command()
@@ -52,6 +57,7 @@ def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: in
             parse_key(key)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
+    paths = _outputs(out, count)
     if model_path is None:
         from midigan.core.rundir import newest_run
 
@@ -79,7 +85,6 @@ def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: in
         songs = generate_songs(generator, family.vocabulary, bars, count, seed, tempo, key, program, temperature)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    paths = _outputs(out, count)
     try:
         _write_all(songs, paths, wav, png)
     except OSError as error:

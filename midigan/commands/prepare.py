@@ -27,6 +27,8 @@ def prepare(songs_dir: str, out: str | None, steps_per_beat: int, workers: int |
         result = prepare_dataset(songs_dir, out=out, steps_per_beat=steps_per_beat, workers=workers, progress=not quiet)
     except DatasetError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
     for line in result.summary.lines():
         click.echo(line)
     click.echo(f"dataset: {result.path}")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
+from click.core import ParameterSource
 
 from midigan.core.config import LOSS_NAMES
 
@@ -47,8 +52,6 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
     learns by maximum likelihood first, then against a discriminator. The run folder gets
     checkpoints, metrics.jsonl, sample tunes (MIDI and piano-roll PNG) and a loss plot.
     """
-    from pathlib import Path
-
     import torch
 
     from midigan.core.config import TrainConfig
@@ -56,7 +59,7 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
     from midigan.core.distributed import detect_world
     from midigan.core.errors import CheckpointError, TrainingError
     from midigan.core.rundir import newest_run, next_run_dir
-    from midigan.core.trainer import Trainer
+    from midigan.core.trainer import RUN_DEFINING, Trainer
     from midigan.dataset import DatasetError, prepare
     from midigan.music.encoding import EncodingError, describe, encode_songs
     from midigan.music.model import MusicSeqFamily
@@ -71,27 +74,38 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
         resolve_device(settings["device"])  # a missing GPU fails now, not after reading the songs
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    try:
-        prepared = prepare(folder, progress=not quiet and main_process)
-        encoded = encode_songs(prepared.songs, window=window, meter=_meter(meter))
-    except (DatasetError, EncodingError) as error:
-        raise click.ClickException(str(error)) from None
-    vocabulary = encoded.vocabulary
-    say(
-        f"{encoded.n_tunes} tunes in {vocabulary.meter[0]}/{vocabulary.meter[1]} -> {len(encoded.windows)} windows of {window} notes"
-        f" (left out: {describe(encoded.skipped)})"
-    )
-
     prefix = folder.resolve().name or "songs"
     if run_dir is None:
         found = newest_run("runs", prefix) if settings["resume"] else None
         if settings["resume"] and found is None:
             raise click.ClickException(f"nothing to resume: no runs/{prefix}-<n> folder")
         run_dir = str(found if found is not None else next_run_dir("runs", prefix))
-    if settings["resume"] and not (Path(run_dir) / "checkpoints" / "last.pt").is_file():
-        raise click.ClickException(f"nothing to resume in {run_dir}: it has no checkpoints/last.pt")
-    if settings["pretrain_steps"] > settings["max_steps"]:
+    if settings["resume"]:
+        if not (Path(run_dir) / "checkpoints" / "last.pt").is_file():
+            raise click.ClickException(f"nothing to resume in {run_dir}: it has no checkpoints/last.pt")
+        # what the command line leaves unsaid, the run being continued already decided
+        context = click.get_current_context()
+        given = {name for name in context.params if context.get_parameter_source(name) is not ParameterSource.DEFAULT}
+        trained = _stored_run(Path(run_dir))
+        settings.update({name: trained["train"][name] for name in RUN_DEFINING if name in settings and name not in given})
+        family_settings = trained["family"]["config"]
+        window = window if "window" in given else family_settings["window"]
+        hidden = hidden if "hidden" in given else family_settings["hidden"]
+        meter = meter if "meter" in given else "/".join(map(str, family_settings["vocabulary"]["meter"]))
+    elif settings["pretrain_steps"] > settings["max_steps"]:
         settings["pretrain_steps"] = settings["max_steps"]
+    try:
+        prepared = prepare(folder, progress=not quiet and main_process)
+        encoded = encode_songs(prepared.songs, window=window, meter=_meter(meter))
+    except (DatasetError, EncodingError) as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write the dataset cache {error.filename}: {error.strerror}") from None
+    vocabulary = encoded.vocabulary
+    say(
+        f"{encoded.n_tunes} tunes in {vocabulary.meter[0]}/{vocabulary.meter[1]} -> {len(encoded.windows)} windows of {window} notes"
+        f" (left out: {describe(encoded.skipped)})"
+    )
     config = TrainConfig(
         run_dir=run_dir,
         progress=not quiet,
@@ -104,5 +118,17 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
         result = Trainer(family, torch.from_numpy(encoded.windows), config).fit()
     except (TrainingError, CheckpointError) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
     say(f"stopped after {result.step} steps ({result.stopped.replace('_', ' ')}); run folder {result.run_dir}")
     say(f"new tunes: midigan generate --model {result.run_dir} --bars 16 tune.mid")
+    if result.stopped == "interrupted":
+        sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
+
+
+def _stored_run(run_dir: Path) -> dict:
+    """The config.json of a run folder, as the engine wrote it."""
+    try:
+        return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise click.ClickException(f"cannot resume {run_dir}: no readable config.json there") from None

@@ -60,7 +60,8 @@ class AdversarialLoss:
             penalty = _input_gradient(real_logits, real).pow(2).sum(dim=1).mean()
             loss = loss + 0.5 * self.r1_gamma * penalty
             stats["r1"] = penalty.detach()
-        score = (lambda x: x) if self.name == "wgan-gp" else torch.sigmoid
+        # a probability where the loss reads D's output as a logit (ns); the raw output otherwise
+        score = torch.sigmoid if self.name == "ns" else (lambda x: x)
         stats["d_real"] = score(real_logits.detach()).mean()
         stats["d_fake"] = score(fake_logits.detach()).mean()
         return loss, stats

@@ -41,9 +41,14 @@ from midigan.core.plot import write_loss_plot
 from midigan.core.rng import capture_rng_state, restore_rng_state, seed_everything
 
 
+#: Settings a resumed run must share with the run it continues (stopping rules, logging and device may change).
+RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "label_smoothing", "d_steps", "g_lr", "d_lr", "betas",
+                "pretrain_steps", "ema_decay", "seed")
+
+
 @dataclass
 class TrainResult:
-    """How a `fit()` ended: the number of completed steps, why it stopped, and where it wrote."""
+    """How a `fit()` ended: the step its last checkpoint holds, why it stopped, and where it wrote."""
 
     step: int
     stopped: str  # "max_steps" | "max_minutes" | "interrupted"
@@ -84,7 +89,10 @@ class Trainer:
         created_group = init_process_group(self.world, self.device)
         try:
             self._setup()
-            return self._loop()
+            result = self._loop()
+            if created_group:
+                torch.distributed.barrier()  # rank 0 may still be writing the last checkpoint: leave together
+            return result
         finally:
             if created_group:
                 torch.distributed.destroy_process_group()
@@ -128,6 +136,11 @@ class Trainer:
             raise CheckpointError(
                 f"cannot resume {self.checkpoint_file}: it holds a {stored['name']} model with other settings than this run's"
             )
+        trained_with, asked = _json_roundtrip(state["train_config"]), _json_roundtrip(self.config.to_dict())
+        changed = [f"{name} {trained_with.get(name)} (not {asked[name]})" for name in RUN_DEFINING if trained_with.get(name) != asked[name]]
+        if changed:
+            # data order, noise and the optimizers' course depend on these: changing them is a new run
+            raise TrainingError(f"cannot resume {self.run_dir} with other settings: it was trained with {', '.join(changed)}")
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         self.generator_ema.load_state_dict(state["generator_ema"])
@@ -168,9 +181,10 @@ class Trainer:
                     break
                 try:
                     phase, stats = self._train_step()
-                except KeyboardInterrupt:  # a Ctrl-C that the flag could not catch (not the main thread)
-                    stopped = "interrupted"
-                    break
+                except KeyboardInterrupt:
+                    # a second Ctrl-C (or one the flag could not catch, off the main thread) broke off a
+                    # step halfway: its state is torn, so the last checkpoint stays as it is
+                    return TrainResult(step=max(saved_step, 0), stopped="interrupted", run_dir=self.run_dir)
                 self._check_finite(stats)
                 means.add(stats)
                 interval_steps += 1

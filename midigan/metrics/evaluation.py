@@ -8,6 +8,7 @@ looks like, including how much real tunes share phrases with the training set.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -146,6 +147,11 @@ def evaluate(
         raise ValueError(f"need at least 4 reference tunes (half of them are held out), got {len(reference)}")
     if baselines and not train:
         raise ValueError("the Markov baselines need training tunes")
+    if train:
+        training_files = {os.path.realpath(song.source) for song in train if song.source}
+        shared = sum(os.path.realpath(song.source) in training_files for song in reference if song.source)
+        if shared:
+            raise ValueError(f"{shared} reference tunes are also training tunes: real music scored as held out must not be")
     reference_half, held_out = split_halves(reference)
     sets = {"generated": generated}
     if baselines:

@@ -65,3 +65,12 @@ def test_resume_refuses_a_different_model_and_fresh_runs_refuse_to_overwrite(tra
         Trainer(RingFamily(hidden=32), ring_data(50), quick_config(trained_ring_run, resume=True)).fit()
     with pytest.raises(TrainingError, match="already holds a trained run"):
         Trainer(RingFamily(hidden=16), ring_data(50), quick_config(trained_ring_run)).fit()
+
+
+def test_resume_refuses_settings_that_would_change_the_run(tmp_path):
+    run_dir = tmp_path / "run"
+    Trainer(RingFamily(hidden=16), ring_data(64), quick_config(run_dir, max_steps=3)).fit()
+    changed = quick_config(run_dir, max_steps=6, batch_size=8, resume=True)
+    with pytest.raises(TrainingError, match="batch_size 32 \\(not 8\\)"):
+        Trainer(RingFamily(hidden=16), ring_data(64), changed).fit()
+    assert load_checkpoint(run_dir / "checkpoints" / "last.pt")["step"] == 3
