@@ -121,4 +121,22 @@ def test_generation_errors_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "a_file").write_text("not a folder")
     assert_one_line_error(run("generate", "a_file/out.mid"), "cannot write")
     assert_one_line_error(run("generate", "--key", "H", "out.mid"), "unknown key")
+    assert_one_line_error(run("generate", "notes.txt"), "not a MIDI file name")
     assert not (tmp_path / "out.mid").exists()
+
+
+def test_generate_into_an_existing_folder_writes_inside_it(tmp_path: Path) -> None:
+    (tmp_path / "tunes").mkdir()
+    made = run("generate", "--bars", 3, "tunes")
+    assert made.exit_code == 0, made.output
+    assert_exactly_bars(tmp_path / "tunes" / "tune-001.mid", 3)
+    assert not (tmp_path / "tunes.mid").exists()
+
+
+def test_resume_takes_the_runs_settings_and_refuses_to_change_them(tmp_path: Path) -> None:
+    first = run("train", FOLK, "--max-steps", 2, "--pretrain-steps", 1, "--batch-size", 8, "--window", 16, "--hidden", 16, "--quiet")
+    assert first.exit_code == 0, first.output
+    resumed = run("train", FOLK, "--max-steps", 3, "--resume", "--quiet")  # batch, window, hidden from the run
+    assert resumed.exit_code == 0, resumed.output
+    assert "stopped after 3 steps" in resumed.output
+    assert_one_line_error(run("train", FOLK, "--max-steps", 4, "--resume", "--batch-size", 4, "--quiet"), "batch_size 8 (not 4)")
