@@ -34,14 +34,25 @@ from midigan.core.trainer import Trainer
 @click.option("--width", type=int, default=64, show_default=True, help="ngf/ndf of the DCGAN.")
 @click.option("--run-dir", type=click.Path(path_type=Path), default=Path("runs/digits-quality"), show_default=True)
 @click.option("--threads", type=int, default=torch.get_num_threads(), show_default=True)
-def main(digits_dir: Path, max_minutes: float, size: int, width: int, run_dir: Path, threads: int) -> None:
+@click.option("--batch-size", type=int, default=64, show_default=True)
+@click.option("--loss", type=click.Choice(["ns", "hinge", "lsgan"]), default="ns", show_default=True)
+@click.option("--d-steps", type=int, default=1, show_default=True, help="D updates per G update.")
+@click.option("--ema-decay", type=float, default=0.999, show_default=True, help="EMA of G's weights (samples come from it).")
+@click.option("--label-smoothing", type=float, default=0.0, show_default=True, help="Real targets become 1 - this (ns, lsgan).")
+@click.option("--lr", type=float, default=2e-4, show_default=True, help="Adam learning rate of G and D.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def main(
+    digits_dir: Path, max_minutes: float, size: int, width: int, run_dir: Path, threads: int, batch_size: int,
+    loss: str, d_steps: int, ema_decay: float, label_smoothing: float, lr: float, seed: int,
+) -> None:
     torch.set_num_threads(threads)
     reference = load_images(digits_dir, size, channels=1)
     train_indices, _ = split_held_out(reference)
     shutil.rmtree(run_dir, ignore_errors=True)
     config = TrainConfig(
         run_dir=str(run_dir), max_steps=None, max_minutes=max_minutes, device="cpu",
-        sample_every=500, checkpoint_every=500, n_samples=64, progress=False,
+        sample_every=500, checkpoint_every=500, n_samples=64, progress=False, batch_size=batch_size, loss=loss,
+        d_steps=d_steps, ema_decay=ema_decay, label_smoothing=label_smoothing, g_lr=lr, d_lr=lr, seed=seed,
     )
     result = Trainer(DCGANFamily(size=size, channels=1, width=width), reference.images[train_indices], config).fit()
     family, generator = load_generator(run_dir, DCGANFamily)
@@ -50,7 +61,11 @@ def main(digits_dir: Path, max_minutes: float, size: int, width: int, run_dir: P
     save_png(make_grid(generate_images(family, generator, 64, seed=2), 8, 8), grid)
 
     shares = report.class_shares
-    print(f"trained {result.step} steps in {max_minutes:g} min on {len(train_indices)} digits ({threads} threads), {size}x{size}, width {width}")
+    print(
+        f"trained {result.step} steps of batch {batch_size} in {max_minutes:g} min on {len(train_indices)} digits"
+        f" ({threads} threads), {size}x{size}, width {width}, loss {loss}, d_steps {d_steps}, ema {ema_decay:g},"
+        f" label smoothing {label_smoothing:g}, lr {lr:g}"
+    )
     print(report.format())
     print("| claim | measured | target | met |")
     print("| --- | --- | --- | --- |")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -28,6 +29,13 @@ DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "los
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Images per batch.  [default: 64]")
 @click.option("--loss", type=click.Choice(["ns", "hinge", "wgan-gp", "lsgan"]), default=None,
               help="Adversarial loss; ns is the paper's (non-saturating BCE).  [default: ns]")
+@click.option("--d-steps", type=click.IntRange(min=1), default=None, help="Discriminator updates per generator update.  [default: 1]")
+@click.option("--ema-decay", type=click.FloatRange(min=0, max=1, max_open=True), default=None,
+              help="Decay of the generator's weight average, which makes every sample.  [default: 0.999]")
+@click.option("--label-smoothing", type=click.FloatRange(min=0, max=1, max_open=True), default=None,
+              help="Real targets of D become 1 - this (ns, lsgan).  [default: 0]")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Adam learning rate of G and D; the paper's is 2e-4.  [default: 2e-4]")
 def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **options) -> None:
     """Train a DCGAN on every image under IMAGES_DIR (PNG, JPEG, GIF, BMP, WebP; any size)."""
     from imagegan.data import ImageFolderError, load_images
@@ -51,6 +59,8 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
     else:
         settings = {**DEFAULTS, **explicit}
         run_dir = run_dir or next_run_dir(RUNS_ROOT, images_dir.resolve().name)
+    if "lr" in settings:
+        settings["g_lr"] = settings["d_lr"] = settings.pop("lr")
     try:
         images = load_images(images_dir, int(settings["size"]), None if settings.get("channels") is None else int(settings["channels"]))
     except ImageFolderError as error:
@@ -64,8 +74,12 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
         result = Trainer(family, images.images, config).fit()
     except (TrainingError, CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
     click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
     click.echo(f"generate with: imagegan generate --model {result.run_dir} grid.png")
+    if result.stopped == "interrupted":
+        sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
 
 
 def _stored_run(run_dir: Path) -> dict:

@@ -91,6 +91,19 @@ def test_resume_continues_the_same_run(run_dir: Path, tmp_path: Path) -> None:
     assert steps[-1] == 5
 
 
+def test_training_options_reach_the_engine(tmp_path: Path) -> None:
+    run = tmp_path / "tuned"
+    done = invoke(
+        "train", SAMPLE, "--size", 32, "--width", 8, "--max-steps", 2, "--batch-size", 8, "--run-dir", run,
+        "--device", "cpu", "--loss", "lsgan", "--d-steps", 2, "--ema-decay", 0.99, "--label-smoothing", 0.1, "--lr", 1e-4,
+    )
+    assert done.exit_code == 0, done.output
+    train = json.loads((run / "config.json").read_text())["train"]
+    assert (train["loss"], train["d_steps"], train["ema_decay"], train["label_smoothing"]) == ("lsgan", 2, 0.99, 0.1)
+    assert train["g_lr"] == train["d_lr"] == 1e-4
+    assert json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])["step"] == 2
+
+
 class PointFamily(GANFamily):
     """A family of another kind: its checkpoint must be refused by imagegan."""
 
