@@ -1,5 +1,6 @@
-"""Run by torchrun from test_core_distributed.py: a few distributed steps, then each rank prints
-a fingerprint of its generator weights."""
+"""Run by torchrun from test_core_distributed.py: a few distributed steps, then each rank writes
+a fingerprint of its generator weights to RUN_DIR-rank<N>.txt (a file each: two processes
+sharing one stdout pipe can interleave their lines)."""
 
 import sys
 
@@ -16,4 +17,5 @@ config = TrainConfig(run_dir=sys.argv[1], max_steps=6, batch_size=16, device="cp
 trainer = Trainer(RingFamily(hidden=16), ring_data(64), config)
 result = trainer.fit()
 fingerprint = torch.cat([p.detach().reshape(-1) for p in trainer.generator.parameters()]).double().sum().item()
-print(f"rank {detect_world().rank} step {result.step} fingerprint {fingerprint:.12f}", flush=True)
+with open(f"{sys.argv[1]}-rank{detect_world().rank}.txt", "w") as report:
+    report.write(f"step {result.step} fingerprint {fingerprint:.12f}\n")
