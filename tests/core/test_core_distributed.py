@@ -20,11 +20,17 @@ SCRIPT = Path(__file__).with_name("core_ddp_script.py")
 def test_two_process_gloo_run_keeps_replicas_identical(tmp_path):
     torchrun = shutil.which("torchrun") or str(Path(sys.executable).with_name("torchrun"))
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SCRIPT.parent), os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1")
-    completed = subprocess.run(
-        [torchrun, "--standalone", "--nproc_per_node", "2", str(SCRIPT), str(tmp_path / "run")],
-        capture_output=True, text=True, env=environment, timeout=120,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
+    for attempt in range(2):
+        shutil.rmtree(tmp_path / "run", ignore_errors=True)
+        completed = subprocess.run(
+            [torchrun, "--standalone", "--nproc_per_node", "2", str(SCRIPT), str(tmp_path / "run")],
+            capture_output=True, text=True, env=environment, timeout=120,
+        )
+        # About one fresh CI run in three, a gloo worker dies of SIGABRT (exit code -6) right after
+        # a clean run; not reproduced outside CI yet, so that one failure earns a second launch.
+        if completed.returncode == 0 or "exitcode  : -6" not in completed.stderr:
+            break
+    assert completed.returncode == 0, completed.stderr[:3000]
     reports = [(tmp_path / f"run-rank{rank}.txt").read_text() for rank in (0, 1)]
     assert reports[0].startswith("step 6 fingerprint ") and reports[0] == reports[1], reports
     assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["step"] == 6
