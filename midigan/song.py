@@ -31,6 +31,17 @@ _MINOR_KEYS = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B"]
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
+def parse_meter(text: str) -> tuple[int, int]:
+    """"6/8" -> (6, 8); ValueError for anything else (denominators 1 to 32, powers of two)."""
+    try:
+        numerator, denominator = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"meter must look like 4/4 or 6/8, not {text!r}") from None
+    if numerator < 1 or denominator not in (1, 2, 4, 8, 16, 32):
+        raise ValueError(f"meter must look like 4/4 or 6/8, not {text!r}")
+    return numerator, denominator
+
+
 def sort_notes(notes: np.ndarray) -> np.ndarray:
     """Notes in the canonical order (onset, pitch, then track and duration for a total order)."""
     order = np.lexsort((notes["duration"], notes["track"], notes["pitch"], notes["onset"]))

@@ -26,7 +26,8 @@ def evaluate(generated: str, reference_dir: str, train_dir: str | None, baseline
     """
     import json
 
-    from midigan.metrics.evaluation import evaluate_folders, format_table, parse_meter
+    from midigan.metrics.evaluation import evaluate_folders, format_table
+    from midigan.song import parse_meter
 
     if baselines and not train_dir:
         raise click.ClickException("--baselines needs --train (the Markov chains learn from it)")

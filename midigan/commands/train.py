@@ -13,15 +13,12 @@ from midigan.core.config import LOSS_NAMES
 
 
 def _meter(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
+    from midigan.song import parse_meter
+
     try:
-        numerator, denominator = (int(part) for part in value.split("/"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a meter like 4/4 or 6/8") from None
-    if numerator < 1 or denominator not in (1, 2, 4, 8, 16, 32):
-        raise click.BadParameter(f"{value!r} is not a meter like 4/4 or 6/8")
-    return numerator, denominator
+        return None if value is None else parse_meter(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @click.command()

@@ -48,17 +48,6 @@ def read_folder(path: str | Path, steps_per_beat: int = 12) -> tuple[list[Song],
     return songs, unreadable
 
 
-def parse_meter(text: str) -> tuple[int, int]:
-    """"4/4" -> (4, 4); ValueError for anything else."""
-    try:
-        numerator, denominator = (int(part) for part in text.split("/"))
-    except ValueError:
-        raise ValueError(f"meter must look like 4/4, not {text!r}") from None
-    if numerator < 1 or denominator < 1 or denominator & (denominator - 1):
-        raise ValueError(f"meter must look like 4/4, not {text!r}")
-    return numerator, denominator
-
-
 def _first_full_bar(song: Song) -> int:
     """1 when bar 0 is a pickup (shorter than the bar after it), else 0."""
     starts = song.bar_starts()

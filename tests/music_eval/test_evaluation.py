@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from midigan.cli import main
 from midigan.metrics import evaluate, format_table, read_folder, select_tunes
-from midigan.metrics.evaluation import parse_meter, split_halves
+from midigan.metrics.evaluation import split_halves
+from midigan.song import parse_meter
 
 from .helpers import BACH, FOLK, make_song, quarters
 
@@ -38,7 +39,7 @@ def test_select_skips_a_pickup_keeps_one_meter_and_cuts_whole_bars():
 
 def test_meter_text_is_checked():
     assert parse_meter("6/8") == (6, 8)
-    for bad in ("4", "4/3", "a/4", "0/4"):
+    for bad in ("4", "4/3", "a/4", "0/4", "4/64"):
         with pytest.raises(ValueError, match="4/4"):
             parse_meter(bad)
 
