@@ -1,4 +1,4 @@
-"""Lay a batch of images out as one picture, and save pictures as PNG with Pillow."""
+"""Lay a batch of images out as one picture, and save pictures as PNG (the engine's encoder)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
+
+from midigan.core.png import write_png
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -47,4 +48,4 @@ def save_png(pixels: np.ndarray, path: Path) -> None:
     if pixels.ndim == 3 and pixels.shape[2] == 1:
         pixels = pixels[..., 0]
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.ascontiguousarray(pixels)).save(path)
+    write_png(path, np.ascontiguousarray(pixels))
