@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from imagegan.augment import augment
 from midigan.core.family import GANFamily
 
 SIZES = (32, 64)
@@ -57,10 +58,12 @@ class Generator(nn.Sequential):
 
 
 class Discriminator(nn.Module):
-    """(N, channels, size, size) images -> (N,) logits."""
+    """(N, channels, size, size) images -> (N,) logits; in training mode it first applies the
+    differentiable augmentations named in `augment` (see imagegan.augment)."""
 
-    def __init__(self, size: int = 64, channels: int = 3, width: int = 64):
+    def __init__(self, size: int = 64, channels: int = 3, width: int = 64, augment: tuple[str, ...] = ()):
         super().__init__()
+        self.augment = tuple(augment)
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
         mult, side = 1, _check_size(size) // 2
         while side > 4:
@@ -75,6 +78,8 @@ class Discriminator(nn.Module):
         self.apply(init_dcgan_weights)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if self.training and self.augment:
+            images = augment(images, self.augment)
         return self.main(images).flatten()
 
 
@@ -88,17 +93,19 @@ class DCGANFamily(GANFamily):
     name = "dcgan"
     channels_last = True
 
-    def __init__(self, size: int = 64, channels: int = 3, nz: int = 100, width: int = 64):
+    def __init__(
+        self, size: int = 64, channels: int = 3, nz: int = 100, width: int = 64, augment: tuple[str, ...] = ()
+    ):
         self.size = _check_size(size)
         if channels not in (1, 3):
             raise ValueError(f"channels must be 1 (grey) or 3 (colour), not {channels}")
-        self.channels, self.nz, self.width = channels, nz, width
+        self.channels, self.nz, self.width, self.augment = channels, nz, width, tuple(augment)
 
     def build_generator(self) -> nn.Module:
         return Generator(self.size, self.channels, self.nz, self.width)
 
     def build_discriminator(self) -> nn.Module:
-        return Discriminator(self.size, self.channels, self.width)
+        return Discriminator(self.size, self.channels, self.width, self.augment)
 
     def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
         if generator is not None and generator.device.type != torch.device(device).type:
@@ -111,11 +118,11 @@ class DCGANFamily(GANFamily):
         return images.contiguous(memory_format=torch.channels_last) if images.is_cuda else images
 
     def config(self) -> dict[str, Any]:
-        return {"size": self.size, "channels": self.channels, "nz": self.nz, "width": self.width}
+        return {"size": self.size, "channels": self.channels, "nz": self.nz, "width": self.width, "augment": list(self.augment)}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "DCGANFamily":
-        return cls(**{key: config[key] for key in ("size", "channels", "nz", "width") if key in config})
+        return cls(**{key: config[key] for key in ("size", "channels", "nz", "width", "augment") if key in config})
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         from imagegan.data import to_uint8

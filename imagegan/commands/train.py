@@ -10,7 +10,8 @@ import click
 
 from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
 
-DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "loss": "ns", "seed": 0}
+DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "loss": "ns", "seed": 0, "augment": (),
+            "r1_interval": 16}
 
 
 @click.command()
@@ -36,8 +37,19 @@ DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "los
               help="Real targets of D become 1 - this (ns, lsgan).  [default: 0]")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Adam learning rate of G and D; the paper's is 2e-4.  [default: 2e-4]")
+@click.option("--augment", default=None, metavar="POLICY", callback=lambda ctx, param, text: _policy(text),
+              help="Augment what D sees, real and fake alike: translation, cutout, both comma-separated, or none."
+                   " For small folders.  [default: none]")
+@click.option("--r1-gamma", type=click.FloatRange(min=0), default=None,
+              help="Weight of the R1 penalty on D's gradient at real images (lazy, every 16th D step); 0 is off."
+                   " For small folders.  [default: 0]")
 def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **options) -> None:
-    """Train a DCGAN on every image under IMAGES_DIR (PNG, JPEG, GIF, BMP, WebP; any size)."""
+    """Train a DCGAN on every image under IMAGES_DIR (PNG, JPEG, GIF, BMP, WebP; any size).
+
+    The defaults are the DCGAN paper's. On a small folder (a few thousand images or fewer), add
+    --augment translation,cutout --r1-gamma 0.1: on the 1,797 digits that brought the Fréchet
+    distance after 10 CPU minutes from 7x to under 3x the held-out floor (imagegan/README.md).
+    """
     from imagegan.data import ImageFolderError, load_images
     from imagegan.models import DCGANFamily
     from midigan.core.config import TrainConfig
@@ -55,6 +67,9 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
         for name in ("size", "channels", "width"):
             if name in explicit and int(explicit[name]) != settings[name]:
                 raise click.ClickException(f"{run_dir} was trained with --{name} {settings[name]}; a resumed run keeps it")
+        if "augment" in explicit and explicit["augment"] != tuple(settings["augment"]):
+            trained_with = ",".join(settings["augment"]) or "none"
+            raise click.ClickException(f"{run_dir} was trained with --augment {trained_with}; a resumed run keeps it")
         settings.update(explicit)
     else:
         settings = {**DEFAULTS, **explicit}
@@ -66,7 +81,9 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
     except ImageFolderError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"read {images.summary()} from {images_dir}")
-    family = DCGANFamily(size=int(settings["size"]), channels=images.channels, width=settings["width"])
+    family = DCGANFamily(
+        size=int(settings["size"]), channels=images.channels, width=settings["width"], augment=settings["augment"]
+    )
     try:
         config = TrainConfig.from_dict(
             {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 64}
@@ -80,6 +97,18 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
     click.echo(f"generate with: imagegan generate --model {result.run_dir} grid.png")
     if result.stopped == "interrupted":
         sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
+
+
+def _policy(text: str | None) -> tuple[str, ...] | None:
+    """--augment text as a policy tuple (None when not given); a usage error if misspelt."""
+    from imagegan.augment import parse_policy
+
+    if text is None:
+        return None
+    try:
+        return parse_policy(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _stored_run(run_dir: Path) -> dict:

@@ -34,19 +34,30 @@ class AdversarialLoss:
     are mean sigmoid probabilities, or mean raw critic values for wgan-gp (no probability there).
     """
 
-    def __init__(self, name: str, gp_weight: float = 10.0, r1_gamma: float = 0.0, label_smoothing: float = 0.0):
+    def __init__(
+        self, name: str, gp_weight: float = 10.0, r1_gamma: float = 0.0, label_smoothing: float = 0.0, r1_interval: int = 1
+    ):
         if name not in LOSS_NAMES:
             raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSS_NAMES)}")
+        if r1_interval < 1:
+            raise ValueError(f"r1_interval must be at least 1, got {r1_interval}")
         self.name = name
         self.gp_weight = gp_weight
         self.r1_gamma = r1_gamma
+        self.r1_interval = r1_interval
         self.real_target = 1.0 - label_smoothing
 
     def discriminator_loss(
-        self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor
+        self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, d_update: int = 0
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """Loss on one real and one (detached) fake batch, penalties included."""
-        real = real.detach().requires_grad_(self.r1_gamma > 0)
+        """Loss on one real and one (detached) fake batch, penalties included.
+
+        R1 is lazy (StyleGAN2): it is applied on every `r1_interval`-th D update (`d_update` counts
+        them from 0), weighted by the interval, which keeps its effect and divides its cost, the
+        input-gradient pass, by the interval.
+        """
+        regularize = self.r1_gamma > 0 and d_update % self.r1_interval == 0
+        real = real.detach().requires_grad_(regularize)
         fake = fake.detach()
         real_logits = _logits(discriminator(real))
         fake_logits = _logits(discriminator(fake))
@@ -56,9 +67,9 @@ class AdversarialLoss:
             penalty = gradient_penalty(discriminator, real.detach(), fake)
             loss = loss + self.gp_weight * penalty
             stats["gp"] = penalty.detach()
-        if self.r1_gamma > 0:
+        if regularize:
             penalty = _input_gradient(real_logits, real).pow(2).sum(dim=1).mean()
-            loss = loss + 0.5 * self.r1_gamma * penalty
+            loss = loss + 0.5 * self.r1_gamma * self.r1_interval * penalty
             stats["r1"] = penalty.detach()
         # a probability where the loss reads D's output as a logit (ns); the raw output otherwise
         score = torch.sigmoid if self.name == "ns" else (lambda x: x)

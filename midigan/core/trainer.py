@@ -42,8 +42,8 @@ from midigan.core.rng import capture_rng_state, restore_rng_state, seed_everythi
 
 
 #: Settings a resumed run must share with the run it continues (stopping rules, logging and device may change).
-RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "label_smoothing", "d_steps", "g_lr", "d_lr", "betas",
-                "pretrain_steps", "ema_decay", "seed")
+RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "r1_interval", "label_smoothing", "d_steps", "g_lr", "d_lr",
+                "betas", "pretrain_steps", "ema_decay", "seed")
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Trainer:
     """
 
     def __init__(self, family: GANFamily, data: torch.Tensor, config: TrainConfig):
-        for name in ("batch_size", "d_steps", "log_every", "sample_every", "checkpoint_every"):
+        for name in ("batch_size", "d_steps", "r1_interval", "log_every", "sample_every", "checkpoint_every"):
             if getattr(config, name) < 1:
                 raise TrainingError(f"{name} must be at least 1, got {getattr(config, name)}")
         if config.pretrain_steps < 0:
@@ -108,7 +108,7 @@ class Trainer:
         self.generator_ema = make_ema(self.generator)
         self.g_optimizer = adam(self.generator.parameters(), config.g_lr, config.betas, device)
         self.d_optimizer = adam(self.discriminator.parameters(), config.d_lr, config.betas, device)
-        self.loss = AdversarialLoss(config.loss, config.gp_weight, config.r1_gamma, config.label_smoothing)
+        self.loss = AdversarialLoss(config.loss, config.gp_weight, config.r1_gamma, config.label_smoothing, config.r1_interval)
         self.step = 0
         self.batches_drawn = 0
         self.checkpoint_file = ckpt.checkpoint_path(self.run_dir)
@@ -246,6 +246,7 @@ class Trainer:
 
     def _adversarial_step(self) -> dict[str, torch.Tensor]:
         family, device, amp, n, d_steps = self.family, self.device, self.config.amp, self.config.batch_size, self.config.d_steps
+        d_stats: dict[str, torch.Tensor] = {}  # the latest value of each D statistic (lazy R1 shows on some updates only)
         for d_step in range(d_steps):
             batch = self._next_batch()
             real = family.real_input(batch)
@@ -256,7 +257,9 @@ class Trainer:
                 fake_input = family.fake_input(self.generator(family.sample_noise(n, device)))
             self.d_optimizer.zero_grad(set_to_none=True)
             with autocast(device, amp):
-                d_loss, d_stats = self.loss.discriminator_loss(self.discriminator, real, fake_input.detach())
+                d_update = (self.step - self.config.pretrain_steps) * d_steps + d_step
+                d_loss, stats = self.loss.discriminator_loss(self.discriminator, real, fake_input.detach(), d_update)
+            d_stats.update(stats)
             d_loss.backward()
             average_gradients(self.discriminator, self.world)
             self.d_optimizer.step()

@@ -73,3 +73,14 @@ def test_wgan_and_r1_terms():
     assert d_loss.item() == pytest.approx(-7.0 + 160.0 + 25.0)
     d_loss.backward()
     assert critic.weight.grad is not None
+
+
+def test_lazy_r1_runs_on_every_interval_th_update_scaled_by_the_interval():
+    critic = linear_critic([3.0, 4.0])
+    real, fake = torch.ones(8, 2), torch.zeros(8, 2)
+    loss = AdversarialLoss("wgan-gp", gp_weight=0.0, r1_gamma=2.0, r1_interval=4)
+    on, on_stats = loss.discriminator_loss(critic, real, fake, d_update=8)
+    off, off_stats = loss.discriminator_loss(critic, real, fake, d_update=9)
+    # R1 = |w|^2 = 25, weighted by gamma / 2 and by the interval on regularised updates only
+    assert on_stats["r1"].item() == pytest.approx(25.0) and "r1" not in off_stats
+    assert (on.item(), off.item()) == pytest.approx((-7.0 + 4 * 25.0, -7.0))

@@ -39,7 +39,7 @@ def run_dir(tmp_path_factory) -> Path:
 def test_train_writes_a_run_folder_with_a_sample_grid_from_fixed_noise(run_dir: Path) -> None:
     assert {p.name for p in run_dir.iterdir()} >= {"config.json", "metrics.jsonl", "samples", "checkpoints", "loss.png"}
     config = json.loads((run_dir / "config.json").read_text())
-    assert config["family"] == {"name": "dcgan", "config": {"size": 32, "channels": 1, "nz": 100, "width": 64}}
+    assert config["family"] == {"name": "dcgan", "config": {"size": 32, "channels": 1, "nz": 100, "width": 64, "augment": []}}
     grid = Image.open(run_dir / "samples" / "step-000003.png")
     assert grid.mode == "L" and grid.size == (2 + 8 * 34, 2 + 8 * 34)  # 64 fixed-noise samples, 8x8
 
@@ -85,6 +85,8 @@ def test_resume_continues_the_same_run(run_dir: Path, tmp_path: Path) -> None:
     shutil.copytree(run_dir, copy)
     refused = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--size", 64)
     assert refused.exit_code == 1 and f"{copy} was trained with --size 32" in refused.output
+    refused = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--augment", "cutout")
+    assert refused.exit_code == 1 and f"{copy} was trained with --augment none" in refused.output
     done = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--max-steps", 5)
     assert done.exit_code == 0 and "stopped after 5 steps" in done.output
     steps = [json.loads(line)["step"] for line in (copy / "metrics.jsonl").read_text().splitlines()]
@@ -96,12 +98,18 @@ def test_training_options_reach_the_engine(tmp_path: Path) -> None:
     done = invoke(
         "train", SAMPLE, "--size", 32, "--width", 8, "--max-steps", 2, "--batch-size", 8, "--run-dir", run,
         "--device", "cpu", "--loss", "lsgan", "--d-steps", 2, "--ema-decay", 0.99, "--label-smoothing", 0.1, "--lr", 1e-4,
+        "--augment", "translation,cutout", "--r1-gamma", 0.1,
     )
     assert done.exit_code == 0, done.output
-    train = json.loads((run / "config.json").read_text())["train"]
+    stored = json.loads((run / "config.json").read_text())
+    train = stored["train"]
     assert (train["loss"], train["d_steps"], train["ema_decay"], train["label_smoothing"]) == ("lsgan", 2, 0.99, 0.1)
     assert train["g_lr"] == train["d_lr"] == 1e-4
-    assert json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])["step"] == 2
+    assert (train["r1_gamma"], train["r1_interval"], stored["family"]["config"]["augment"]) == (0.1, 16, ["translation", "cutout"])
+    last = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["step"] == 2 and last["losses"]["r1"] > 0  # R1 ran on the first of the 4 D updates
+    misspelt = invoke("train", SAMPLE, "--augment", "translation,flip", "--run-dir", tmp_path / "never")
+    assert misspelt.exit_code == 2 and "unknown augmentation 'flip'" in misspelt.output
 
 
 class PointFamily(GANFamily):
