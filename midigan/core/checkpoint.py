@@ -66,6 +66,7 @@ def save_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_orphaned_temporaries(path)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(temporary, "wb") as handle:
@@ -76,6 +77,25 @@ def save_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> None:
     finally:
         temporary.unlink(missing_ok=True)
     _fsync_folder(path.parent)
+
+
+def _remove_orphaned_temporaries(path: Path) -> None:
+    """Delete half-written temporaries of `path` left by writers that were killed (SIGKILL, power
+    loss): the PID in their name no longer runs. A live writer's temporary is left alone."""
+    for temporary in path.parent.glob(f".{path.name}.tmp-*"):
+        pid = temporary.name.rpartition("-")[2]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            temporary.unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:

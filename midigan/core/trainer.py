@@ -108,7 +108,9 @@ class Trainer:
         self.generator_ema = make_ema(self.generator)
         self.g_optimizer = adam(self.generator.parameters(), config.g_lr, config.betas, device)
         self.d_optimizer = adam(self.discriminator.parameters(), config.d_lr, config.betas, device)
-        self.loss = AdversarialLoss(config.loss, config.gp_weight, config.r1_gamma, config.label_smoothing, config.r1_interval)
+        self.loss = AdversarialLoss(
+            config.loss, config.gp_weight, config.r1_gamma, config.label_smoothing, config.r1_interval
+        )
         self.step = 0
         self.batches_drawn = 0
         self.checkpoint_file = ckpt.checkpoint_path(self.run_dir)

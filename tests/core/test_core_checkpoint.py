@@ -50,6 +50,17 @@ def test_sigkill_during_writes_leaves_a_loadable_checkpoint(tmp_path):
     assert max(seen) > 1  # the kills did land while later checkpoints were being written
 
 
+def test_saving_clears_temporaries_of_killed_writers_only(tmp_path):
+    path = tmp_path / "last.pt"
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # its PID now names no process, as after a SIGKILL mid-write
+    orphan, live = path.with_name(f".last.pt.tmp-{finished.pid}"), path.with_name(f".last.pt.tmp-{os.getppid()}")
+    orphan.write_bytes(b"half a checkpoint")
+    live.write_bytes(b"being written by a running process")
+    save_checkpoint({"format": FORMAT, "version": VERSION}, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "last.pt"]
+
+
 class RunsCode:
     """Unpickling this would call os.system: a weights_only reader must refuse it."""
 
