@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -112,10 +111,11 @@ def _policy(text: str | None) -> tuple[str, ...] | None:
 
 
 def _stored_run(run_dir: Path) -> dict:
-    try:
-        stored = json.loads((Path(run_dir) / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise click.ClickException(f"cannot resume {run_dir}: no readable config.json there") from None
+    from midigan.core.rundir import read_run_config
+
+    stored = read_run_config(run_dir)
+    if stored is None:
+        raise click.ClickException(f"cannot resume {run_dir}: no readable config.json there")
     if stored.get("family", {}).get("name") != "dcgan":
         raise click.ClickException(f"cannot resume {run_dir}: it is not an imagegan run")
     return stored

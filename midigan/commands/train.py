@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -125,7 +124,9 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
 
 def _stored_run(run_dir: Path) -> dict:
     """The config.json of a run folder, as the engine wrote it."""
-    try:
-        return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise click.ClickException(f"cannot resume {run_dir}: no readable config.json there") from None
+    from midigan.core.rundir import read_run_config
+
+    stored = read_run_config(run_dir)
+    if stored is None:
+        raise click.ClickException(f"cannot resume {run_dir}: no readable config.json there")
+    return stored

@@ -46,9 +46,18 @@ def newest_run(root: str | Path, prefix: str | None = None, family: str | None =
     return max(candidates, key=lambda child: child.stat().st_mtime) if candidates else None
 
 
+def read_run_config(run_dir: str | Path) -> dict | None:
+    """The config.json the trainer wrote into a run folder; None when it is missing or unreadable."""
+    try:
+        stored = json.loads((Path(run_dir) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored if isinstance(stored, dict) else None
+
+
 def _family_of(run_dir: Path) -> str | None:
     """The family name a run's config.json records, None for anything else."""
     try:
-        return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))["family"]["name"]
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_run_config(run_dir)["family"]["name"]
+    except (KeyError, TypeError):
         return None
