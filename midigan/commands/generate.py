@@ -43,9 +43,16 @@ def _outputs(out: Path, count: int) -> list[Path]:
               help="Below 1: safer tunes; above 1: wilder ones.")
 @click.option("--wav", is_flag=True, help="Also render audio next to each MIDI file.")
 @click.option("--png", is_flag=True, help="Also draw a piano roll next to each MIDI file.")
+@click.option("--checkpoint", "which", type=click.Choice(["best", "last"]), default="best", show_default=True,
+              help="Which checkpoint of a run folder: the one validation chose, or the latest.")
+@click.option("--allow-copies", is_flag=True,
+              help="Keep tunes that quote a long phrase of the training tunes (by default they are drawn again).")
 def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: int | None, tempo: float, key: str | None,
-             program: int, temperature: float, wav: bool, png: bool) -> None:
-    """Write new tunes of exactly --bars bars to OUT (a .mid file, or a folder with --count > 1)."""
+             program: int, temperature: float, wav: bool, png: bool, which: str, allow_copies: bool) -> None:
+    """Write new tunes of exactly --bars bars to OUT (a .mid file, or a folder with --count > 1).
+
+    Each tune follows the form of a training tune (which bars repeat), and a tune that quotes a
+    long phrase of the training tunes is drawn again (--allow-copies keeps it)."""
     if bars < 1:
         raise click.ClickException(f"--bars must be at least 1 (got {bars})")
     if count < 1:
@@ -68,23 +75,33 @@ def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: in
 
     import torch
 
-    from midigan.core.checkpoint import load_generator
+    from midigan.core.checkpoint import load_model
     from midigan.core.errors import CheckpointError
-    from midigan.music.generate import generate_songs
+    from midigan.music.form import Forms
     from midigan.music.model import MusicSeqFamily
+    from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
 
     # sampling is a chain of tiny steps: one thread is ~20x faster than two on a busy 2-core CPU
     # (measured 0.15 s against 2.7 s for a 16-bar tune)
     torch.set_num_threads(1)
 
     try:
-        family, generator = load_generator(model_path, MusicSeqFamily)
+        model = load_model(model_path, MusicSeqFamily, which=f"{which}.pt")
     except CheckpointError as error:
         raise click.ClickException(str(error)) from None
+    family, forms = model.family, Forms.from_artifacts(model.artifacts)
+    guard = None if allow_copies else NoveltyGuard.from_artifacts(model.artifacts)
+
+    def draw(n: int, draw_seed: int | None) -> list:
+        return family.generate(model.generator, bars, n, draw_seed, forms=forms, tempo=tempo, key=key, program=program,
+                               temperature=temperature)
+
     try:
-        songs = generate_songs(generator, family.vocabulary, bars, count, seed, tempo, key, program, temperature)
-    except ValueError as error:
+        songs, redrawn = draw_novel(draw, count, guard, seed)
+    except (ValueError, CopyError) as error:
         raise click.ClickException(str(error)) from None
+    if redrawn:
+        click.echo(f"drew {redrawn} again: they quoted a {guard.length}-note phrase of the training tunes", err=True)
     try:
         _write_all(songs, paths, wav, png)
     except OSError as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,12 @@ from midigan.core.family import GANFamily
 FORMAT = "midigan-checkpoint"
 VERSION = 1
 LAST = "last.pt"
+BEST = "best.pt"
 
 
-def checkpoint_path(run_dir: str | Path) -> Path:
-    """Where a run keeps its latest checkpoint."""
-    return Path(run_dir) / "checkpoints" / LAST
+def checkpoint_path(run_dir: str | Path, which: str = LAST) -> Path:
+    """Where a run keeps its latest checkpoint (or, with `which=BEST`, its best-validated one)."""
+    return Path(run_dir) / "checkpoints" / which
 
 
 def make_checkpoint(
@@ -41,8 +43,13 @@ def make_checkpoint(
     batches_drawn: int,
     train_config: dict[str, Any],
     rng: dict[str, Any],
+    schedule: dict[str, Any] | None = None,
+    artifacts: dict[str, torch.Tensor] | None = None,
 ) -> dict[str, Any]:
-    """The checkpoint dict (format tag and version first, so readers can refuse strangers)."""
+    """The checkpoint dict (format tag and version first, so readers can refuse strangers).
+
+    `schedule` is the trainer's phase and validation state; `artifacts` are tensors the family's
+    generation needs besides weights (e.g. the hashes a novelty guard checks against)."""
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -56,6 +63,8 @@ def make_checkpoint(
         "batches_drawn": batches_drawn,
         "train_config": _basic(train_config),
         "rng": rng,
+        "schedule": _basic(schedule or {}),
+        "artifacts": dict(artifacts or {}),
     }
 
 
@@ -118,14 +127,17 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     return checkpoint
 
 
-def resolve_checkpoint(path_or_run_dir: str | Path) -> Path:
-    """A checkpoint file, or a run folder (its checkpoints/last.pt)."""
+def resolve_checkpoint(path_or_run_dir: str | Path, which: str = BEST) -> Path:
+    """A checkpoint file as it is; for a run folder its checkpoints/best.pt (the one validation
+    chose), else checkpoints/last.pt, or only last.pt when `which` is LAST."""
     path = Path(path_or_run_dir)
     if path.is_dir():
-        for candidate in (checkpoint_path(path), path / LAST):
-            if candidate.is_file():
-                return candidate
-        raise CheckpointError(f"no checkpoint in {path} (looked for checkpoints/{LAST})")
+        names = (BEST, LAST) if which == BEST else (LAST,)
+        for name in names:
+            for candidate in (checkpoint_path(path, name), path / name):
+                if candidate.is_file():
+                    return candidate
+        raise CheckpointError(f"no checkpoint in {path} (looked for checkpoints/{' and '.join(names)})")
     return path
 
 
@@ -137,14 +149,33 @@ def family_from_checkpoint(checkpoint: dict[str, Any], family_cls: type[GANFamil
     return family_cls.from_config(checkpoint["family"]["config"])
 
 
+@dataclass
+class LoadedModel:
+    """What generation needs from a checkpoint: the family, its EMA generator and its artifacts."""
+
+    family: GANFamily
+    generator: nn.Module
+    artifacts: dict[str, torch.Tensor]
+    path: Path
+
+
 def load_generator(
     path_or_run_dir: str | Path, family_cls: type[GANFamily], device: str | torch.device = "cpu"
 ) -> tuple[GANFamily, nn.Module]:
-    """(family, EMA generator in eval mode on `device`) from a checkpoint file or run folder.
+    """(family, EMA generator in eval mode on `device`) from a checkpoint file or run folder."""
+    model = load_model(path_or_run_dir, family_cls, device)
+    return model.family, model.generator
+
+
+def load_model(
+    path_or_run_dir: str | Path, family_cls: type[GANFamily], device: str | torch.device = "cpu", which: str = BEST
+) -> LoadedModel:
+    """The family, EMA generator (eval mode, on `device`) and artifacts of a checkpoint file or a
+    run folder (its best checkpoint unless `which` is LAST).
 
     This is all generation needs: the family (with its data encoding) comes from the checkpoint.
     """
-    path = resolve_checkpoint(path_or_run_dir)
+    path = resolve_checkpoint(path_or_run_dir, which)
     checkpoint = load_checkpoint(path)
     family = family_from_checkpoint(checkpoint, family_cls, path)
     generator = family.build_generator()
@@ -153,7 +184,7 @@ def load_generator(
     except RuntimeError as error:
         raise CheckpointError(f"{path}: generator weights do not fit the {family_cls.name} model it names") from error
     generator.requires_grad_(False)
-    return family, generator.to(device).eval()
+    return LoadedModel(family, generator.to(device).eval(), dict(checkpoint.get("artifacts", {})), path)
 
 
 def _basic(value: Any) -> Any:

@@ -15,6 +15,9 @@ class TrainConfig:
     # stopping rules: whichever comes first; None means no limit from that rule
     max_steps: int | None = 10_000
     max_minutes: float | None = None
+    # validation (needs a Validation given to the Trainer): best.pt, early stopping, phase switch
+    eval_every: int = 0  # steps between validations of the EMA generator; 0 = never
+    patience: int = 0  # a phase ends after this many validations without a better score; 0 = never
     batch_size: int = 64
     # adversarial objective
     loss: str = "ns"  # one of LOSS_NAMES
@@ -24,9 +27,13 @@ class TrainConfig:
     label_smoothing: float = 0.0  # real targets become 1 - label_smoothing (ns, lsgan)
     d_steps: int = 1  # discriminator updates per generator update
     g_lr: float = 2e-4
+    adversarial_g_lr: float | None = None  # the generator's learning rate after pretraining (None: g_lr)
     d_lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
-    pretrain_steps: int = 0  # generator-only steps with the family's pretrain_loss before adversarial ones
+    pretrain_steps: int = 0  # at most this many generator-only steps with the family's pretrain_loss first
+    pretrain_time_share: float | None = None  # with max_minutes: pretraining ends by this share of the time
+    adversarial: bool = True  # False: the run ends with pretraining (a likelihood-only baseline)
+    weight_decay: float = 0.0  # decoupled weight decay of the generator (AdamW); 0 = plain Adam
     ema_decay: float = 0.999  # EMA of generator weights, used for samples and generation
     # machinery
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps

@@ -1,22 +1,28 @@
 """The training loop: one obvious path from data tensor to run folder.
 
-Each step is one generator update: during the first `pretrain_steps` steps a supervised update
-with the family's `pretrain_loss` (phase "pretrain"), afterwards `d_steps` discriminator updates
-followed by one generator update on the last of them's fakes (phase "adversarial"). The EMA generator follows every
-generator update and makes the samples. Everything the run needs to continue exactly is in
-`checkpoints/last.pt`.
+Each step is one generator update: first supervised updates with the family's `pretrain_loss`
+(phase "pretrain"), then `d_steps` discriminator updates followed by one generator update on the
+last of them's fakes (phase "adversarial"). Pretraining ends at `pretrain_steps`, at
+`pretrain_time_share` of a time budget, or when validation stops improving, whichever comes
+first; the adversarial phase then starts from the best validated weights with a fresh optimizer
+and EMA. The EMA generator follows every generator update, makes the samples and is what
+validation judges; `checkpoints/best.pt` holds the best-judged step. Everything the run needs to
+continue exactly is in `checkpoints/last.pt`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import random
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+
+import numpy as np
 
 import torch
 
@@ -39,20 +45,44 @@ from midigan.core.losses import AdversarialLoss
 from midigan.core.metrics import RunningMeans, append_metrics, read_metrics, truncate_metrics
 from midigan.core.plot import write_loss_plot
 from midigan.core.rng import capture_rng_state, restore_rng_state, seed_everything
+from midigan.core.validation import SCORE, Validation
 
 
 #: Settings a resumed run must share with the run it continues (stopping rules, logging and device may change).
 RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "r1_interval", "label_smoothing", "d_steps", "g_lr", "d_lr",
-                "betas", "pretrain_steps", "ema_decay", "seed")
+                "betas", "pretrain_steps", "ema_decay", "seed", "weight_decay", "eval_every", "patience",
+                "adversarial_g_lr", "adversarial")
+
+#: Why a run or its pretraining stopped, for people.
+STOP_REASONS = {
+    "max_steps": "step limit reached",
+    "max_minutes": "time budget used",
+    "interrupted": "interrupted",
+    "no_improvement": "validation stopped improving",
+    "time_share": "its share of the time budget used",
+}
+
+
+@dataclass
+class PhaseSummary:
+    """One phase of a finished `fit()` (of this process's part of the run, when resumed)."""
+
+    name: str  # "pretrain" | "adversarial"
+    steps: int
+    seconds: float
+    ended: str  # a STOP_REASONS key
 
 
 @dataclass
 class TrainResult:
-    """How a `fit()` ended: the step its last checkpoint holds, why it stopped, and where it wrote."""
+    """How a `fit()` ended: the step its last checkpoint holds, why it stopped, where it wrote, the
+    phases it went through and the step `best.pt` holds (None without validation)."""
 
     step: int
-    stopped: str  # "max_steps" | "max_minutes" | "interrupted"
+    stopped: str  # a STOP_REASONS key (but "time_share")
     run_dir: Path
+    phases: list[PhaseSummary] = field(default_factory=list)
+    best_step: int | None = None
 
 
 class Trainer:
@@ -62,15 +92,32 @@ class Trainer:
     averaged over processes; `batch_size` is per process and only rank 0 writes files.
     """
 
-    def __init__(self, family: GANFamily, data: torch.Tensor, config: TrainConfig):
+    def __init__(
+        self,
+        family: GANFamily,
+        data: torch.Tensor,
+        config: TrainConfig,
+        validation: Validation | None = None,
+        artifacts: dict[str, torch.Tensor] | None = None,
+        say: Callable[[str], None] | None = None,
+    ):
+        """`validation` judges the EMA generator every `config.eval_every` steps; `artifacts` are
+        saved in every checkpoint for the family's generation; `say` receives one-line news of the
+        run (phase changes), printed above the progress bar by the caller."""
         for name in ("batch_size", "d_steps", "r1_interval", "log_every", "sample_every", "checkpoint_every"):
             if getattr(config, name) < 1:
                 raise TrainingError(f"{name} must be at least 1, got {getattr(config, name)}")
-        if config.pretrain_steps < 0:
-            raise TrainingError("pretrain_steps must not be negative")
+        for name in ("pretrain_steps", "eval_every", "patience"):
+            if getattr(config, name) < 0:
+                raise TrainingError(f"{name} must not be negative")
+        if config.eval_every and validation is None:
+            raise TrainingError("eval_every is set but no validation was given")
         self.family = family
         self.data = data
         self.config = config
+        self.validation = validation if config.eval_every else None
+        self.artifacts = artifacts or {}
+        self.say = say or (lambda message: None)
         self.run_dir = config.run_path
         self.world = detect_world()
 
@@ -106,7 +153,13 @@ class Trainer:
         broadcast_parameters(self.generator, self.world)
         broadcast_parameters(self.discriminator, self.world)
         self.generator_ema = make_ema(self.generator)
-        self.g_optimizer = adam(self.generator.parameters(), config.g_lr, config.betas, device)
+        # the schedule: when the adversarial phase began (None while pretraining) and how
+        # validation has gone in the current phase
+        self.adversarial_from: int | None = 0 if config.pretrain_steps == 0 else None
+        self.best_score: float | None = None
+        self.best_step: int | None = None
+        self.checks_since_best = 0
+        self.g_optimizer = self._generator_optimizer()
         self.d_optimizer = adam(self.discriminator.parameters(), config.d_lr, config.betas, device)
         self.loss = AdversarialLoss(
             config.loss, config.gp_weight, config.r1_gamma, config.label_smoothing, config.r1_interval
@@ -114,6 +167,7 @@ class Trainer:
         self.step = 0
         self.batches_drawn = 0
         self.checkpoint_file = ckpt.checkpoint_path(self.run_dir)
+        self.best_file = ckpt.checkpoint_path(self.run_dir, ckpt.BEST)
         self.metrics_file = self.run_dir / "metrics.jsonl"
         if config.resume:
             self._restore()
@@ -138,7 +192,9 @@ class Trainer:
             raise CheckpointError(
                 f"cannot resume {self.checkpoint_file}: it holds a {stored['name']} model with other settings than this run's"
             )
-        trained_with, asked = _json_roundtrip(state["train_config"]), _json_roundtrip(self.config.to_dict())
+        # settings added to TrainConfig after a checkpoint was written count as their defaults
+        trained_with = {**_json_roundtrip(TrainConfig().to_dict()), **_json_roundtrip(state["train_config"])}
+        asked = _json_roundtrip(self.config.to_dict())
         changed = [f"{name} {trained_with.get(name)} (not {asked[name]})" for name in RUN_DEFINING if trained_with.get(name) != asked[name]]
         if changed:
             # data order, noise and the optimizers' course depend on these: changing them is a new run
@@ -150,12 +206,27 @@ class Trainer:
         self.d_optimizer.load_state_dict(state["d_optimizer"])
         self.step = state["step"]
         self.batches_drawn = state["batches_drawn"]
+        schedule = state.get("schedule") or {}
+        if "adversarial_from" in schedule:
+            self.adversarial_from = schedule["adversarial_from"]
+            self.best_score, self.best_step = schedule["best_score"], schedule["best_step"]
+            self.checks_since_best = schedule["checks_since_best"]
+        else:  # a checkpoint from before validation: the phase followed pretrain_steps alone
+            self.adversarial_from = self.config.pretrain_steps if self.step >= self.config.pretrain_steps else None
         restore_rng_state(state["rng"])
         if self.world.distributed:
             # the checkpoint holds rank 0's generators only: give each replica its own noise again
             torch.manual_seed(self.config.seed + self.world.rank + 1_000_003 * self.step)
         if self.world.is_main:
             truncate_metrics(self.metrics_file, self.step)
+
+    def _generator_optimizer(self) -> torch.optim.Optimizer:
+        """Adam for the generator at the current phase's learning rate."""
+        config = self.config
+        lr = config.g_lr
+        if self.adversarial_from is not None and config.adversarial_g_lr is not None:
+            lr = config.adversarial_g_lr
+        return adam(self.generator.parameters(), lr, config.betas, self.device, config.weight_decay)
 
     def _write_config(self) -> None:
         record = {
@@ -174,13 +245,23 @@ class Trainer:
         started = time.monotonic()
         interval_start, interval_steps = started, 0
         saved_step = self.step if config.resume else -1
+        self.phases: list[PhaseSummary] = []
+        self.phase_started = (self.step, started)
         progress = _progress_bar(config, self.step, enabled=config.progress and self.world.is_main)
+        self.progress = progress
         with _interrupt_flag() as interrupted, progress:
             stopped = None
             while stopped is None:
                 stopped = self._stop_reason(started, interrupted)
                 if stopped is not None:
                     break
+                if self.adversarial_from is None:
+                    ended = self._pretraining_ended(started)
+                    if ended is not None and not config.adversarial:
+                        stopped = "max_minutes" if ended == "time_share" else ended
+                        break
+                    if ended is not None:
+                        self._begin_adversarial(ended)
                 try:
                     phase, stats = self._train_step()
                 except KeyboardInterrupt:
@@ -195,6 +276,8 @@ class Trainer:
                     now = time.monotonic()
                     self._log(phase, means.pop(), interval_steps / max(now - interval_start, 1e-9), now - started, progress)
                     interval_start, interval_steps = now, 0
+                if self.validation is not None and self.step % config.eval_every == 0:
+                    self._validate(phase)
                 if self.world.is_main and self.step % config.sample_every == 0:
                     self._write_samples()
                 if self.step % config.checkpoint_every == 0:
@@ -207,12 +290,15 @@ class Trainer:
                 self._write_samples()
             if saved_step != self.step:
                 self._save()
-        return TrainResult(step=self.step, stopped=stopped, run_dir=self.run_dir)
+        self._end_phase(stopped)
+        return TrainResult(self.step, stopped, self.run_dir, self.phases, self.best_step)
 
     def _stop_reason(self, started: float, interrupted: threading.Event) -> str | None:
         config = self.config
         if config.max_steps is not None and self.step >= config.max_steps:
             return "max_steps"
+        if self.adversarial_from is not None and self._patience_used():
+            return "no_improvement"
         if any_replica(interrupted.is_set(), self.world, self.device):
             return "interrupted"
         out_of_time = config.max_minutes is not None and time.monotonic() - started >= 60 * config.max_minutes
@@ -220,15 +306,62 @@ class Trainer:
             return "max_minutes"
         return None
 
+    # ------------------------------------------------------------- the schedule
+    def _patience_used(self) -> bool:
+        return bool(self.config.patience) and self.checks_since_best >= self.config.patience
+
+    def _pretraining_ended(self, started: float) -> str | None:
+        """Why pretraining is over now, None while it goes on."""
+        config = self.config
+        if self.step >= config.pretrain_steps:
+            return "max_steps"
+        if self._patience_used():
+            return "no_improvement"
+        if config.max_minutes is not None and config.pretrain_time_share is not None:
+            out_of_time = time.monotonic() - started >= 60 * config.max_minutes * config.pretrain_time_share
+            if any_replica(out_of_time, self.world, self.device):
+                return "time_share"
+        return None
+
+    def _begin_adversarial(self, reason: str) -> None:
+        """Start the adversarial phase from the best validated pretraining weights (the last ones
+        without validation), with a fresh generator optimizer and EMA warm-up."""
+        self._end_phase(reason)
+        restored = ""
+        if self.best_step is not None and self.best_file.is_file():
+            best = ckpt.load_checkpoint(self.best_file)
+            self.generator.load_state_dict(best["generator"])
+            self.generator_ema.load_state_dict(best["generator_ema"])
+            restored = f" from the best pretraining weights (step {self.best_step})"
+        self.adversarial_from = self.step
+        self.g_optimizer = self._generator_optimizer()
+        self.best_score, self.checks_since_best = None, 0
+        self.shown = {}  # the pretraining loss no longer applies
+        self.say(f"pretraining ended at step {self.step} ({STOP_REASONS[reason]}); adversarial training starts{restored}")
+        if self.validation is not None:  # the restored weights are the score to beat
+            self._validate("adversarial")
+
+    def _end_phase(self, reason: str) -> None:
+        step, since = self.phase_started
+        name = "pretrain" if self.adversarial_from is None else "adversarial"
+        if self.step > step or not self.phases:
+            self.phases.append(PhaseSummary(name, self.step - step, time.monotonic() - since, reason))
+        self.phase_started = (self.step, time.monotonic())
+
+    def _schedule(self) -> dict:
+        return {"adversarial_from": self.adversarial_from, "best_score": self.best_score, "best_step": self.best_step,
+                "checks_since_best": self.checks_since_best}
+
+    # ------------------------------------------------------------------ steps
     def _train_step(self) -> tuple[str, dict[str, torch.Tensor]]:
         self.generator.train()
         self.discriminator.train()
-        if self.step < self.config.pretrain_steps:
-            phase, stats = "pretrain", self._pretrain_step()
+        if self.adversarial_from is None:
+            phase, stats, phase_step = "pretrain", self._pretrain_step(), self.step + 1
         else:
-            phase, stats = "adversarial", self._adversarial_step()
+            phase, stats, phase_step = "adversarial", self._adversarial_step(), self.step + 1 - self.adversarial_from
         self.step += 1
-        update_ema(self.generator_ema, self.generator, ema_decay_at(self.step, self.config.ema_decay))
+        update_ema(self.generator_ema, self.generator, ema_decay_at(phase_step, self.config.ema_decay))
         return phase, stats
 
     def _next_batch(self) -> torch.Tensor:
@@ -259,7 +392,7 @@ class Trainer:
                 fake_input = family.fake_input(self.generator(family.sample_noise(n, device)))
             self.d_optimizer.zero_grad(set_to_none=True)
             with autocast(device, amp):
-                d_update = (self.step - self.config.pretrain_steps) * d_steps + d_step
+                d_update = (self.step - self.adversarial_from) * d_steps + d_step
                 d_loss, stats = self.loss.discriminator_loss(self.discriminator, real, fake_input.detach(), d_update)
             d_stats.update(stats)
             d_loss.backward()
@@ -306,7 +439,31 @@ class Trainer:
             "elapsed_s": round(elapsed, 3),
         }
         append_metrics(self.metrics_file, record)
-        progress.set_postfix({name: f"{value:.3f}" for name, value in record["losses"].items()}, refresh=False)
+        self._show(progress, {name: f"{value:.3f}" for name, value in record["losses"].items()})
+
+    def _show(self, progress, values: dict[str, str]) -> None:
+        """Losses and the latest validation figures side by side after the progress bar."""
+        self.shown = {**getattr(self, "shown", {}), **values}
+        progress.set_postfix(self.shown, refresh=False)
+
+    @torch.no_grad()
+    def _validate(self, phase: str) -> None:
+        """Judge the EMA generator; a better score than the phase's best so far writes best.pt.
+        Validation draws from RNGs of its own, so training continues as if it had not run."""
+        with _rng_untouched(self.device):
+            metrics = dict(self.validation(self.generator_ema, phase))
+        score = float(metrics[SCORE])
+        improved = self.best_score is None or score < self.best_score
+        if improved:
+            self.best_score, self.best_step, self.checks_since_best = score, self.step, 0
+        else:
+            self.checks_since_best += 1
+        if not self.world.is_main:
+            return
+        if improved:
+            ckpt.save_checkpoint(self._checkpoint(), self.best_file)
+        append_metrics(self.metrics_file, {"step": self.step, "phase": phase, "validation": metrics, "best": improved})
+        self._show(self.progress, {name: f"{value:.3g}" for name, value in metrics.items() if name != SCORE})
 
     @torch.no_grad()
     def _write_samples(self) -> None:
@@ -314,10 +471,8 @@ class Trainer:
             fake = self.generator_ema(self.fixed_noise)
         self.family.write_samples(fake.float(), self.run_dir / "samples" / f"step-{self.step:06d}")
 
-    def _save(self) -> None:
-        if not self.world.is_main:
-            return
-        state = ckpt.make_checkpoint(
+    def _checkpoint(self) -> dict:
+        return ckpt.make_checkpoint(
             self.family,
             self.generator,
             self.discriminator,
@@ -328,13 +483,30 @@ class Trainer:
             self.batches_drawn,
             self.config.to_dict(),
             capture_rng_state(),
+            self._schedule(),
+            self.artifacts,
         )
-        ckpt.save_checkpoint(state, self.checkpoint_file)
+
+    def _save(self) -> None:
+        if not self.world.is_main:
+            return
+        ckpt.save_checkpoint(self._checkpoint(), self.checkpoint_file)
         write_loss_plot(read_metrics(self.metrics_file), self.run_dir / "loss.png")
 
 
 def _json_roundtrip(value):
     return json.loads(json.dumps(value))
+
+
+@contextlib.contextmanager
+def _rng_untouched(device: torch.device) -> Iterator[None]:
+    """Run a block without moving Python's, NumPy's or torch's global random streams."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        yield
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)
 
 
 def _progress_bar(config: TrainConfig, start: int, enabled: bool):

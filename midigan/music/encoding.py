@@ -18,7 +18,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from midigan.music.meters import Meter, meter_text, pool_by_meter, tune_meter
 from midigan.song import NOTE_DTYPE, Song, transpose_key
+
+__all__ = ["tune_meter"]  # re-exported: callers read a tune's meter from here
 
 REST = 0  # pitch token of a rest; pitch p is token p - pitch_low + 1
 COMMON_KEYS = ("C", "Am")  # the key every training tune is moved to (no sharps or flats)
@@ -95,26 +98,7 @@ class EncodedTunes:
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> tunes left out
 
 
-# ---- meter and key ------------------------------------------------------------------------------
-def tune_meter(song: Song) -> tuple[int, int] | None:
-    """The one meter a tune is in, ignoring a short pickup bar and a short final bar written as
-    meters of their own; None when the meter really changes."""
-    events = list(song.time_signatures)
-    bar = [round(song.steps_per_beat * 4 * n / d) for _, n, d in events]
-    if len(events) > 1 and events[1][0] - events[0][0] == bar[0] < bar[1]:
-        events, bar = events[1:], bar[1:]
-    if len(events) > 1 and song.end - events[-1][0] <= bar[-1] < bar[-2]:
-        events = events[:-1]
-    meters = {(n, d) for _, n, d in events}
-    return meters.pop() if len(meters) == 1 else None
-
-
-def dominant_meter(songs: Iterable[Song]) -> tuple[int, int] | None:
-    """The meter most tunes are in (None if no tune has a single meter)."""
-    counts = Counter(m for m in map(tune_meter, songs) if m is not None)
-    return counts.most_common(1)[0][0] if counts else None
-
-
+# ---- key ----------------------------------------------------------------------------------------
 def estimate_key(notes: np.ndarray, candidates: Iterable[str] | None = None) -> str:
     """Krumhansl-Schmuckler key estimate ("G", "Em", ...) from duration-weighted pitch classes,
     among `candidates` (default: all 24 keys)."""
@@ -227,34 +211,41 @@ def windows_of(rows: np.ndarray, vocabulary: Vocabulary, length: int, stride_bar
 
 
 def encode_songs(
-    songs: list[Song], window: int = 64, meter: tuple[int, int] | None = None, stride_bars: int = 2
+    songs: list[Song],
+    window: int = 64,
+    meter: Meter | None = None,
+    stride_bars: int = 2,
+    vocabulary: Vocabulary | None = None,
 ) -> EncodedTunes:
-    """Training windows from every tune in `meter` (default: the songs' dominant meter)."""
+    """Training windows from every tune in `meter`'s pool of equal-bar meters (default: the
+    folder's largest pool), in `vocabulary` when given (validation tunes use the training
+    tunes' vocabulary; a tune outside it is left out)."""
     if not songs:
         raise EncodingError("no songs to train on")
-    meter = tuple(meter) if meter else dominant_meter(songs)
-    if meter is None:
-        raise EncodingError("no tune keeps one meter throughout")
+    if vocabulary is not None:
+        meter = vocabulary.meter
+    try:
+        pool = pool_by_meter(songs, tuple(meter) if meter else None)
+    except ValueError as error:
+        raise EncodingError(f"no usable tune: {error}") from None
+    meter = pool.meter
     steps_per_beat = songs[0].steps_per_beat
     bar_length = round(steps_per_beat * 4 * meter[0] / meter[1])
-    skipped: Counter = Counter()
+    skipped: Counter = Counter(pool.left_out)
     tunes = []
-    for song in songs:
-        pitched = song.notes[~song.notes["is_drum"]]
-        if len(pitched) == 0:
-            skipped["no pitched notes"] += 1
-        elif tune_meter(song) != meter:
-            skipped[f"not in {meter[0]}/{meter[1]}"] += 1
+    for song in pool.songs:
+        if not (~song.notes["is_drum"]).any():
+            skipped["with no pitched notes"] += 1
         else:
             tunes.append(melody_events(song.transpose(shift_to_common_key(song)), bar_length))
     if not tunes:
-        raise EncodingError(f"no usable tune: none of the {len(songs)} songs is in {meter[0]}/{meter[1]} with pitched notes")
-    vocabulary = build_vocabulary(tunes, steps_per_beat, meter)
+        raise EncodingError(f"no usable tune: none of the {len(songs)} songs in {meter_text(meter)} has pitched notes")
+    vocabulary = vocabulary or build_vocabulary(tunes, steps_per_beat, meter)
     windows, n_tunes = [], 0
     for events in tunes:
         rows = tokens(events, vocabulary)
         if rows is None:
-            skipped["rare durations"] += 1
+            skipped["with rare durations or pitches"] += 1
             continue
         found = windows_of(rows, vocabulary, window, stride_bars)
         if not found:
@@ -268,7 +259,7 @@ def encode_songs(
 
 
 def describe(skipped: dict[str, int]) -> str:
-    """'12 not in 4/4, 3 rare durations' for messages."""
+    """'12 in 3/4, 3 with rare durations or pitches' for messages."""
     return ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())) or "none skipped"
 
 

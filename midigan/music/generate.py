@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from midigan.music.encoding import COMMON_KEYS, REST, Vocabulary, decode, estimate_key
+from midigan.music.form import Forms, FormFollower
 from midigan.music.model import TuneGenerator
 from midigan.song import Song, transpose_key
 
@@ -41,8 +42,13 @@ def sample_tokens(
     seed: int | None = None,
     temperature: float = 1.0,
     top_p: float = 0.95,
+    plans: list[list[int]] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """`count` tunes of exactly `bars` bars as (pitch tokens, duration tokens) pairs."""
+    """`count` tunes of exactly `bars` bars as (pitch tokens, duration tokens) pairs.
+
+    `plans[i][b]` (see `midigan.music.form`) names an earlier bar that bar b of tune i repeats:
+    its tokens are fed instead of drawn, when they fit (same offset into the bar, room before
+    the end); NEW bars are drawn."""
     if bars < 1:
         raise ValueError("the number of bars must be at least 1")
     total, bar_length = bars * vocabulary.bar_length, vocabulary.bar_length
@@ -54,9 +60,11 @@ def sample_tokens(
     rng = torch.Generator(device=device)
     rng.manual_seed(seed if seed is not None else int(torch.seed() % 2**63))
     lengths = torch.tensor(vocabulary.durations, device=device)
+    follower = FormFollower(torch.tensor(plans, device=device), bar_length, lengths, total, can_fill) if plans else None
+    rows = torch.arange(count, device=device)
     previous_pitch, previous_duration = generator.start(count, device)
     elapsed = torch.zeros(count, dtype=torch.long, device=device)
-    state, pitches, durations = None, [], []
+    state, pitches, durations, written = None, [], [], []
     while bool((elapsed < total).any()):
         position = elapsed % bar_length
         remaining = total - elapsed
@@ -70,16 +78,25 @@ def sample_tokens(
         rest_ok = note_ok & (after > 0) & (lengths[None, :] <= (bar_length - position)[:, None]) | ~active[:, None]
         pitch_mask = torch.ones(count, vocabulary.n_pitches, dtype=torch.bool, device=device)
         pitch_mask[:, REST] = rest_ok.any(-1)
+        copy = follower.copy_from(elapsed) if follower else None
         pitch = _sample(generator.pitch_head(hidden), pitch_mask, temperature, top_p, rng)
+        if copy is not None and pitches:
+            pitch = torch.where(copy >= 0, torch.stack(pitches, 1)[rows, copy.clamp(min=0)], pitch)
         pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
         duration_mask = torch.where((pitch == REST)[:, None], rest_ok, note_ok)
         duration = _sample(generator.duration_logits(hidden, pitch_onehot), duration_mask, temperature, top_p, rng)
-        pitches.append(torch.where(active, pitch, -1))
+        if copy is not None and durations:
+            duration = torch.where(copy >= 0, torch.stack(durations, 1)[rows, copy.clamp(min=0)], duration)
+        if follower:
+            follower.record(len(pitches), elapsed, duration, pitch == REST)
+        pitches.append(pitch)
         durations.append(duration)
         elapsed = elapsed + torch.where(active, lengths[duration], 0)
         previous_pitch, previous_duration = F.pad(pitch_onehot, (0, 1)), F.one_hot(duration, vocabulary.n_durations).float()
+        written.append(active)
+    kept = torch.stack(written, 1).cpu().numpy()
     pitch_rows, duration_rows = torch.stack(pitches, 1).cpu().numpy(), torch.stack(durations, 1).cpu().numpy()
-    return [(p[p >= 0], d[p >= 0]) for p, d in zip(pitch_rows, duration_rows)]
+    return [(p[k], d[k]) for p, d, k in zip(pitch_rows, duration_rows, kept)]
 
 
 def _sample(logits: torch.Tensor, allowed: torch.Tensor, temperature: float, top_p: float, rng: torch.Generator) -> torch.Tensor:
@@ -125,9 +142,12 @@ def generate_songs(
     program: int = 0,
     temperature: float = 1.0,
     top_p: float = 0.95,
+    forms: Forms | None = None,
 ) -> list[Song]:
-    """`count` new tunes of exactly `bars` bars, as songs ready for `midigan.midi.write`."""
+    """`count` new tunes of exactly `bars` bars, as songs ready for `midigan.midi.write`; with
+    `forms`, each follows a form drawn from them (which bars repeat which)."""
     if key is not None:
         parse_key(key)  # refuse a bad key before sampling
-    tunes = sample_tokens(generator, vocabulary, bars, count, seed, temperature, top_p)
+    plans = forms.draw(bars, count, np.random.default_rng(seed)) if forms is not None else None
+    tunes = sample_tokens(generator, vocabulary, bars, count, seed, temperature, top_p, plans)
     return [in_key(decode(p, d, vocabulary, tempo=tempo, program=program, key=None), key) for p, d in tunes]

@@ -19,13 +19,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from midigan.core.family import GANFamily
-from midigan.music.encoding import Vocabulary
+from midigan.music.encoding import REST, Vocabulary
+from midigan.music.form import FormFollower, Forms
+from midigan.song import Song
 
 
 class TuneGenerator(nn.Module):
     """LSTM over notes. One step reads (previous pitch, previous duration, position, noise)."""
 
-    def __init__(self, vocabulary: Vocabulary, hidden: int, layers: int, embed: int, noise_dim: int):
+    def __init__(self, vocabulary: Vocabulary, hidden: int, layers: int, embed: int, noise_dim: int, dropout: float = 0.0):
         super().__init__()
         self.n_pitches, self.n_durations, self.bar_length = vocabulary.n_pitches, vocabulary.n_durations, vocabulary.bar_length
         self.noise_dim = noise_dim
@@ -33,16 +35,17 @@ class TuneGenerator(nn.Module):
         self.pitch_embedding = nn.Parameter(torch.randn(self.n_pitches + 1, embed) * 0.1)  # last row: START
         self.duration_embedding = nn.Parameter(torch.randn(self.n_durations, embed) * 0.1)
         self.position_embedding = nn.Parameter(torch.randn(self.bar_length, embed) * 0.1)
-        self.lstm = nn.LSTM(3 * embed + noise_dim, hidden, num_layers=layers, batch_first=True)
+        self.lstm = nn.LSTM(3 * embed + noise_dim, hidden, num_layers=layers, batch_first=True, dropout=dropout if layers > 1 else 0.0)
+        self.dropout = nn.Dropout(dropout)
         self.pitch_head = nn.Linear(hidden, self.n_pitches)
         self.duration_head = nn.Sequential(nn.Linear(hidden + embed, hidden), nn.ReLU(), nn.Linear(hidden, self.n_durations))
 
     # -- building blocks shared by teacher forcing, free running and sampling
     def inputs(self, previous_pitch: torch.Tensor, previous_duration: torch.Tensor, position: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """LSTM input from one-hot (or relaxed one-hot) previous tokens, one-hot position and noise."""
-        return torch.cat(
+        return self.dropout(torch.cat(
             [previous_pitch @ self.pitch_embedding, previous_duration @ self.duration_embedding, position @ self.position_embedding, z], dim=-1
-        )
+        ))
 
     def duration_logits(self, hidden: torch.Tensor, pitch: torch.Tensor) -> torch.Tensor:
         """Duration scores given the LSTM state and the (one-hot) pitch just chosen."""
@@ -56,7 +59,7 @@ class TuneGenerator(nn.Module):
 
     def step(self, x: torch.Tensor, state: tuple | None) -> tuple[torch.Tensor, tuple]:
         out, state = self.lstm(x.unsqueeze(1), state)
-        return out.squeeze(1), state
+        return self.dropout(out.squeeze(1)), state
 
     # -- the three uses
     def teacher_forced(self, rows: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -71,30 +74,46 @@ class TuneGenerator(nn.Module):
             z,
         )
         hidden, _ = self.lstm(x)
+        hidden = self.dropout(hidden)
         pitch_logits = self.pitch_head(hidden)
         return pitch_logits, self.duration_logits(hidden, F.one_hot(current[..., 0], self.n_pitches).to(hidden.dtype))
 
     def forward(self, noise: torch.Tensor) -> torch.Tensor:
-        """Free-running tunes from `noise` (B, L, noise_dim + n_pitches + n_durations: normal noise,
-        then Gumbel noise for the two choices). Returns (B, L, n_pitches + n_durations + bar_length):
+        """Free-running tunes from `noise` (B, L, noise_dim + n_pitches + n_durations [+ 1]: normal
+        noise, Gumbel noise for the two choices, and optionally a bar plan: the source bar of bar b
+        at step b, see `midigan.music.form`). Returns (B, L, n_pitches + n_durations + bar_length):
         straight-through one-hots of pitch and duration, and the one-hot position in the bar."""
-        n, length, _ = noise.shape
-        z, pitch_gumbel, duration_gumbel = noise.split([self.noise_dim, self.n_pitches, self.n_durations], dim=-1)
+        n, length, channels = noise.shape
+        sizes = [self.noise_dim, self.n_pitches, self.n_durations]
+        follower = None
+        if channels > sum(sizes):
+            follower = FormFollower(noise[..., -1].round().long(), self.bar_length, self.lengths)
+            noise = noise[..., :-1]
+        z, pitch_gumbel, duration_gumbel = noise.split(sizes, dim=-1)
         previous_pitch, previous_duration = self.start(n, noise.device)
-        position = torch.zeros(n, dtype=torch.long, device=noise.device)
+        elapsed = torch.zeros(n, dtype=torch.long, device=noise.device)
+        rows = torch.arange(n, device=noise.device)
         state, outputs = None, []
         for t in range(length):
-            position_onehot = F.one_hot(position, self.bar_length).to(z.dtype)
+            position_onehot = F.one_hot(elapsed % self.bar_length, self.bar_length).to(z.dtype)
             hidden, state = self.step(self.inputs(previous_pitch, previous_duration, position_onehot, z[:, t]), state)
             pitch = _straight_through(self.pitch_head(hidden) + pitch_gumbel[:, t])
             duration = _straight_through(self.duration_logits(hidden, pitch) + duration_gumbel[:, t])
-            outputs.append(torch.cat([pitch, duration, position_onehot.to(pitch.dtype)], dim=-1))
+            token = torch.cat([pitch, duration], dim=-1)
+            copy = follower.copy_from(elapsed) if follower is not None else None
+            if copy is not None and t:  # a repeated bar: the earlier token itself, gradient and all
+                earlier = torch.stack(outputs, dim=1)[rows, copy.clamp(min=0), : token.shape[-1]]
+                token = torch.where((copy >= 0)[:, None], earlier, token)
+                pitch, duration = token.split([self.n_pitches, self.n_durations], dim=-1)
+            outputs.append(torch.cat([token, position_onehot.to(token.dtype)], dim=-1))
+            if follower is not None:
+                follower.record(t, elapsed, duration.argmax(-1), pitch.argmax(-1) == REST)
             # fed back without gradient: through 64 steps of sampled inputs it explodes (measured
             # norm ~3e5 against ~1 for the likelihood), and the discriminator's signal still
             # reaches every step through that step's own output
             previous_pitch = F.pad(pitch, (0, 1)).detach()
             previous_duration = duration.detach()
-            position = (position + self.lengths[duration.argmax(-1)]) % self.bar_length
+            elapsed = elapsed + self.lengths[duration.argmax(-1)]
         return torch.stack(outputs, dim=1)
 
 
@@ -142,11 +161,15 @@ class MusicSeqFamily(GANFamily):
         d_width: int = 128,
         feature_matching: float = 1.0,
         mle_weight: float = 1.0,
+        dropout: float = 0.0,
     ):
         self.vocabulary = vocabulary
         self.window, self.hidden, self.layers, self.embed = window, hidden, layers, embed
         self.noise_dim, self.d_width, self.feature_matching = noise_dim, d_width, feature_matching
-        self.mle_weight = mle_weight
+        self.mle_weight, self.dropout = mle_weight, dropout
+        #: forms of the training tunes, drawn for each free-running tune while training (see
+        #: `midigan.music.form`); set by the trainer's caller, not part of the config
+        self.forms: Forms | None = None
 
     def config(self) -> dict[str, Any]:
         return {
@@ -159,6 +182,7 @@ class MusicSeqFamily(GANFamily):
             "d_width": self.d_width,
             "feature_matching": self.feature_matching,
             "mle_weight": self.mle_weight,
+            "dropout": self.dropout,
         }
 
     @classmethod
@@ -167,7 +191,7 @@ class MusicSeqFamily(GANFamily):
         return cls(Vocabulary.from_dict(values.pop("vocabulary")), **values)
 
     def build_generator(self) -> TuneGenerator:
-        return TuneGenerator(self.vocabulary, self.hidden, self.layers, self.embed, self.noise_dim)
+        return TuneGenerator(self.vocabulary, self.hidden, self.layers, self.embed, self.noise_dim, self.dropout)
 
     def build_discriminator(self) -> TuneDiscriminator:
         v = self.vocabulary
@@ -180,7 +204,18 @@ class MusicSeqFamily(GANFamily):
         z = torch.randn(n, self.window, self.noise_dim, device=device, generator=generator)
         uniform = torch.rand(n, self.window, v.n_pitches + v.n_durations, device=device, generator=generator)
         gumbel = -torch.log(-torch.log(uniform.clamp(1e-9, 1 - 1e-9)))
-        return torch.cat([z, gumbel], dim=-1)
+        if self.forms is None:
+            return torch.cat([z, gumbel], dim=-1)
+        plans, counts = self._plan_table(device)
+        chosen = torch.multinomial(counts, n, replacement=True, generator=generator)
+        return torch.cat([z, gumbel, plans[chosen].to(z.dtype)[..., None]], dim=-1)
+
+    def _plan_table(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """The forms as window-long plans (one bar per step at most), cached per device."""
+        if getattr(self, "_plans", None) is None or self._plans[0].device != device:
+            plans, counts = self.forms.table(self.window)
+            self._plans = (plans.to(device), counts.to(device=device, dtype=torch.float))
+        return self._plans
 
     def real_input(self, batch: torch.Tensor) -> torch.Tensor:
         v, rows = self.vocabulary, batch[:, 1:]
@@ -217,6 +252,14 @@ class MusicSeqFamily(GANFamily):
         if self.mle_weight:
             loss = loss + self.mle_weight * self.pretrain_loss(generator, batch)
         return loss
+
+    def generate(self, generator: nn.Module, bars: int, count: int, seed: int | None = None, forms: Forms | None = None,
+                 **options: Any) -> list[Song]:
+        """`count` tunes of exactly `bars` bars (options: tempo, key, program, temperature, top_p);
+        the interface every music family offers to validation and the CLI."""
+        from midigan.music.generate import generate_songs
+
+        return generate_songs(generator, self.vocabulary, bars, count, seed, forms=forms, **options)
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         """The fixed-noise tunes as MIDI files and one piano-roll PNG of them all."""

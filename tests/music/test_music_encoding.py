@@ -85,7 +85,8 @@ def test_training_windows_are_one_meter_and_start_on_a_bar_line(folk_songs: list
     assert vocabulary.meter == (4, 4) and vocabulary.bar_length == 48
     assert encoded.windows.shape[1:] == (17, 3)
     assert (encoded.windows[:, 1, 2] == 0).all()
-    assert encoded.skipped["not in 4/4"] == sum(tune_meter(song) != (4, 4) for song in folk_songs)
+    other_meters = sum(count for reason, count in encoded.skipped.items() if reason.startswith("in ") or "changing" in reason)
+    assert other_meters == sum(tune_meter(song) not in ((4, 4), (2, 2)) for song in folk_songs)
     # positions follow the durations within every window
     lengths = np.array(vocabulary.durations)[encoded.windows[:, 1:-1, 1]]
     np.testing.assert_array_equal((encoded.windows[:, 1:-1, 2] + lengths) % 48, encoded.windows[:, 2:, 2])

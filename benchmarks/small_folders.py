@@ -1,0 +1,177 @@
+"""New tunes from small folders: does `midigan train` learn the style without copying the tunes?
+
+Builds small folders from the shared data (tunes of one source and meter, drawn by a fixed hash),
+each with held-out tunes of the same source that share no version with the training tunes (see
+`midigan.music.holdout`). Trains each folder with default settings for --minutes, and again by
+likelihood alone (--likelihood-only) for the same budget, writes 200 tunes with each, and prints
+`midigan evaluate --baselines` tables against the held-out tunes, plus the novelty guard's rates:
+the share of held-out tunes that would trip it, and the share of generated tunes drawn again.
+
+    python benchmarks/small_folders.py [--minutes 10] [--jobs 2] [--only folk-44-40,bach-100]
+
+The folders are built from collections the defaults were not tuned on (the Essen tunes outside
+erk, boehme, altdeu, kinder and lot; the Bach chorales). With --jobs 2 two trainings run side by
+side, each on one thread (both models are small sequential nets that one thread serves best).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+WORK = Path("runs/small-folders")
+TUNED_ON = ("essen_erk", "essen_boehme", "essen_altdeu", "essen_kinder", "essen_lot")
+HELD_OUT_TUNES = 200
+GENERATED = 200
+
+
+@dataclass(frozen=True)
+class Folder:
+    name: str
+    source: str  # folder under ../shared/data
+    meters: tuple[tuple[int, int], ...]
+    size: int
+    soprano: bool = False  # keep only the top part of each file (the chorales' soprano line)
+
+
+FOLDERS = (
+    Folder("folk-44-40", "folk", ((4, 4), (2, 2)), 40),
+    Folder("folk-44-150", "folk", ((4, 4), (2, 2)), 150),
+    Folder("folk-68-40", "folk", ((6, 8),), 40),
+    Folder("folk-68-150", "folk", ((6, 8),), 150),
+    Folder("bach-soprano-100", "bach", ((4, 4),), 100, soprano=True),
+)
+
+
+def _hash(text: str) -> int:
+    return int(hashlib.sha1(text.encode()).hexdigest(), 16)
+
+
+def build(folder: Folder) -> tuple[Path, Path]:
+    """Write the training folder (symlinks, or soprano-line MIDI files) and the held-out folder."""
+    from midigan.dataset import prepare
+    from midigan.midi import write
+    from midigan.music.holdout import version_groups
+    from midigan.music.meters import tune_meter
+
+    songs = prepare(SHARED / folder.source, progress=False).songs
+    songs = [s for s in songs if not Path(s.source).name.startswith(TUNED_ON) and tune_meter(s) in folder.meters]
+    if folder.soprano:
+        songs = [_top_part(song) for song in songs]
+    groups = version_groups(songs)
+    order = sorted(range(len(songs)), key=lambda i: _hash(Path(songs[groups[i]].source).name))
+    train, held, train_groups = [], [], set()
+    for i in order:  # whole version groups (adjacent in this order) fill training, later ones are held out
+        if len(train) < folder.size or groups[i] in train_groups:
+            train.append(songs[i])
+            train_groups.add(groups[i])
+        elif len(held) < HELD_OUT_TUNES:
+            held.append(songs[i])
+    base = WORK / folder.name
+    for part, members in (("train", train), ("heldout", held)):
+        out = base / part
+        out.mkdir(parents=True, exist_ok=True)
+        for old in out.iterdir():
+            old.unlink()
+        for song in members:
+            target = out / Path(song.source).name
+            if folder.soprano:
+                write(song, target)
+            else:
+                target.symlink_to(Path(song.source).resolve())
+    return base / "train", base / "heldout"
+
+
+def _top_part(song):
+    """The song's first track only: the soprano of a chorale."""
+    notes = song.notes[song.notes["track"] == song.notes["track"].min()]
+    return replace(song, notes=notes)
+
+
+def train_and_generate(folder: Folder, train: Path, minutes: float, adversarial: bool, threads: int | None) -> dict:
+    """Train with default settings (or likelihood only), then write GENERATED 16-bar tunes."""
+    variant = "gan" if adversarial else "likelihood"
+    run_dir = WORK / folder.name / f"run-{variant}"
+    out = WORK / folder.name / f"generated-{variant}"
+    subprocess.run(["rm", "-rf", str(run_dir), str(out)], check=True)
+    environment = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
+    command = ["midigan", "train", str(train), "--run-dir", str(run_dir), "--max-minutes", str(minutes), "--quiet"]
+    if not adversarial:
+        command.append("--likelihood-only")
+    started = time.perf_counter()
+    trained = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if trained.returncode:
+        sys.exit(f"{folder.name}: training failed\n{trained.stdout}{trained.stderr}")
+    seconds = time.perf_counter() - started
+    made = subprocess.run(["midigan", "generate", "--model", str(run_dir), "--bars", "16", "--count", str(GENERATED),
+                           "--seed", "1", str(out)], env=environment, capture_output=True, text=True)
+    if made.returncode:
+        sys.exit(f"{folder.name}: generation failed\n{made.stdout}{made.stderr}")
+    redrawn = re.search(r"drew (\d+) again", made.stdout + made.stderr)
+    return {"variant": variant, "log": trained.stdout, "seconds": seconds, "generated": out,
+            "redrawn": int(redrawn.group(1)) if redrawn else 0}
+
+
+def guard_trip_rate(train: Path, heldout: Path) -> float:
+    """Share of held-out tunes that hold a phrase the guard would refuse."""
+    from midigan.metrics.evaluation import read_folder
+    from midigan.music.novelty import NoveltyGuard
+
+    guard = NoveltyGuard.from_songs(read_folder(train)[0])
+    held = read_folder(heldout)[0]
+    return sum(guard.copies(song) for song in held) / len(held)
+
+
+def report(folder: Folder, train: Path, heldout: Path, runs: list[dict]) -> None:
+    from midigan.metrics.evaluation import evaluate_folders, format_table
+
+    print(f"\n## {folder.name}: {len(list(train.iterdir()))} training tunes, {len(list(heldout.iterdir()))} held-out tunes")
+    for run in runs:
+        phases = [line for line in run["log"].splitlines() if line.startswith(("pretrain:", "adversarial:", "best checkpoint"))]
+        print(f"- {run['variant']}: trained {run['seconds'] / 60:.1f} min; " + "; ".join(phases))
+        print(f"  generated tunes drawn again by the novelty guard: {run['redrawn']} of {GENERATED}"
+              f" ({run['redrawn'] / GENERATED:.1%})")
+    print(f"- held-out tunes that would trip the guard: {guard_trip_rate(train, heldout):.1%}")
+    for run in runs:
+        result = evaluate_folders(run["generated"], heldout, train, baselines=run is runs[0], bars=16)
+        rows = result.rows if run is runs[0] else [row for row in result.rows if row.name == "generated"]
+        for row in rows:
+            if row.name == "generated":
+                row.name = f"midigan ({run['variant']})"
+        result.rows = rows
+        table = format_table(result).split("\n\n")[0]
+        print(table if run is runs[0] else "\n".join(table.splitlines()[1:]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0, help="training budget per run")
+    parser.add_argument("--jobs", type=int, default=1, help="trainings side by side (each on one thread when above 1)")
+    parser.add_argument("--only", help="comma-separated folder names")
+    parser.add_argument("--no-likelihood-only", action="store_true", help="skip the likelihood-only runs")
+    arguments = parser.parse_args()
+    chosen = [f for f in FOLDERS if not arguments.only or f.name in arguments.only.split(",")]
+    built = {folder.name: build(folder) for folder in chosen}
+    jobs = [(folder, adversarial) for folder in chosen for adversarial in (True, False)
+            if adversarial or not arguments.no_likelihood_only]
+    threads = 1 if arguments.jobs > 1 else None
+    with ThreadPoolExecutor(arguments.jobs) as pool:
+        results = list(pool.map(lambda job: train_and_generate(job[0], built[job[0].name][0], arguments.minutes, job[1], threads),
+                                jobs))
+    print(f"# small folders, {arguments.minutes:g} minutes of training each, {arguments.jobs} at a time")
+    for folder in chosen:
+        runs = [run for (f, _), run in zip(jobs, results) if f is folder]
+        report(folder, *built[folder.name], runs)
+
+
+if __name__ == "__main__":
+    main()

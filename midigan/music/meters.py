@@ -1,0 +1,118 @@
+"""Which tunes of a folder train together: meters whose bars are the same length and group their
+beats the same way.
+
+Why pool: 4/4 and 2/2 (C and ¢ in print) write the same bar; a model of notes in bars cannot tell
+them apart, and splitting a small folder between them throws half of it away. 3/4 and 6/8 also
+last three quarter notes, but one bar is three beats and the other two dotted beats: their
+tunes move differently, so they stay apart. A meter's grouping is written as the factors that
+divide its bar, level by level, down to a 128th note: 4/4 and 2/2 are both 2x2x2x2x2x2x2, 3/4 is
+3x2x2x2x2x2 and 6/8 is 2x3x2x2x2.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from midigan.song import Song
+
+Meter = tuple[int, int]
+_WHOLE = 128  # the finest level of the grouping: 128th notes
+
+
+def tune_meter(song: Song) -> Meter | None:
+    """The one meter a tune is in, ignoring a short pickup bar and a short final bar written as
+    meters of their own; None when the meter really changes."""
+    events = list(song.time_signatures)
+    bar = [round(song.steps_per_beat * 4 * n / d) for _, n, d in events]
+    if len(events) > 1 and events[1][0] - events[0][0] == bar[0] < bar[1]:
+        events, bar = events[1:], bar[1:]
+    if len(events) > 1 and song.end - events[-1][0] <= bar[-1] < bar[-2]:
+        events = events[:-1]
+    meters = {(n, d) for _, n, d in events}
+    return meters.pop() if len(meters) == 1 else None
+
+
+def grouping(meter: Meter) -> tuple[int, ...]:
+    """The factors that divide a bar of `meter`, from the bar down to 128th notes.
+
+    Compound meters (6/8, 9/8, 12/8, 6/4: numerators divisible by 3, above 3) have dotted beats
+    that split in three; simple meters have plain beats that split in two.
+    """
+    numerator, denominator = meter
+    compound = numerator % 3 == 0 and numerator > 3
+    beats = numerator // 3 if compound else numerator
+    levels = _prime_factors(beats) + ([3] if compound else [])
+    unit = _WHOLE // denominator if denominator <= _WHOLE else 1
+    return tuple(levels + _prime_factors(unit))
+
+
+def same_bars(a: Meter, b: Meter) -> bool:
+    """Do tunes in meters `a` and `b` have equal bars with equal beat grouping?"""
+    return grouping(a) == grouping(b)
+
+
+def meter_text(meter: Meter) -> str:
+    return f"{meter[0]}/{meter[1]}"
+
+
+@dataclass
+class MeterPool:
+    """The tunes chosen for training: one group of interchangeable meters, and what was left out."""
+
+    meter: Meter  # the meter the model writes (the pool's most common, or the one asked for)
+    songs: list[Song]
+    by_meter: dict[Meter, int]  # meter -> tunes of the pool in it
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> tunes
+
+    def describe(self) -> str:
+        """'131 tunes in 4/4 (64 in 4/4 and 67 in 2/2: equal bars); left out: 10 in 3/4, ...'"""
+        parts = " and ".join(f"{count} in {meter_text(meter)}" for meter, count in _by_count(self.by_meter))
+        pooled = f" ({parts}: equal bars)" if len(self.by_meter) > 1 else ""
+        left = ", ".join(f"{count} {reason}" for reason, count in sorted(self.left_out.items(), key=lambda item: -item[1]))
+        return f"{len(self.songs)} tunes in {meter_text(self.meter)}{pooled}; left out: {left or 'none'}"
+
+
+def pool_by_meter(songs: Iterable[Song], meter: Meter | None = None) -> MeterPool:
+    """The tunes in `meter`'s pool (default: the pool holding the most tunes).
+
+    Raises ValueError when no tune keeps one meter, or none is in `meter`'s pool.
+    """
+    songs = list(songs)
+    meters = [tune_meter(song) for song in songs]
+    counts = Counter(m for m in meters if m is not None)
+    if not counts:
+        raise ValueError("no tune keeps one meter throughout")
+    pools: dict[tuple[int, ...], Counter] = {}
+    for found, count in counts.items():
+        pools.setdefault(grouping(found), Counter())[found] = count
+    if meter is None:
+        chosen = max(pools.values(), key=lambda pool: (sum(pool.values()), pool.most_common(1)[0][1]))
+        meter = chosen.most_common(1)[0][0]
+    else:
+        chosen = pools.get(grouping(meter), Counter())
+        if not chosen:
+            raise ValueError(f"no tune is in {meter_text(meter)} or a meter with the same bars")
+    kept = [song for song, found in zip(songs, meters) if found in chosen]
+    left_out: Counter = Counter()
+    for found in meters:
+        if found is None:
+            left_out["with changing meters"] += 1
+        elif found not in chosen:
+            left_out[f"in {meter_text(found)}"] += 1
+    return MeterPool(tuple(meter), kept, dict(chosen), dict(left_out))
+
+
+def _by_count(counts: dict[Meter, int]) -> list[tuple[Meter, int]]:
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+def _prime_factors(n: int) -> list[int]:
+    factors, divisor = [], 2
+    while n > 1 and divisor * divisor <= n:
+        while n % divisor == 0:
+            factors.append(divisor)
+            n //= divisor
+        divisor += 1
+    return factors + ([n] if n > 1 else [])

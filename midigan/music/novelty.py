@@ -1,0 +1,90 @@
+"""The novelty guard: a generated piece that quotes a long phrase of a training piece is drawn again.
+
+Why: on a small folder a model can learn its tunes by heart and hand them back stitched
+together. The guard keeps 64-bit hashes of every `GUARD_NOTES`-note phrase of the training
+pieces (transposition-invariant: intervals and durations, as the copy rate counts them), never
+the pieces themselves, and generation draws again any piece holding one of them. The length is
+where held-out real tunes almost never trip the guard: shorter phrases are shared by unrelated
+real tunes of one collection (stock cadences, scale runs), so a shorter guard would refuse music
+a person could have written (`benchmarks/small_folders.py` prints the rate per folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+
+from midigan.metrics.copying import phrase_keys
+from midigan.song import Song
+
+GUARD_NOTES = 24
+MAX_DRAWS = 20  # rounds of drawing again before giving up on a piece
+
+
+class CopyError(ValueError):
+    """Generation kept copying training phrases; the message is one line for the CLI."""
+
+
+def phrase_hashes(songs: Iterable[Song], length: int = GUARD_NOTES) -> np.ndarray:
+    """Sorted distinct 64-bit hashes (as int64) of every `length`-note phrase of the songs' melodies."""
+    digests = {phrase_hash(key) for song in songs for key in phrase_keys(song, length)}
+    return np.array(sorted(digests), dtype=np.int64)
+
+
+def phrase_hash(key: bytes) -> int:
+    """A phrase key as a signed 64-bit number (what the guard stores)."""
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little", signed=True)
+
+
+class NoveltyGuard:
+    """Tells whether a piece quotes a `length`-note phrase of the training pieces."""
+
+    def __init__(self, hashes: np.ndarray, length: int = GUARD_NOTES):
+        self.hashes = np.asarray(hashes, dtype=np.int64)
+        self.length = length
+
+    @classmethod
+    def from_songs(cls, songs: Iterable[Song], length: int = GUARD_NOTES) -> "NoveltyGuard":
+        return cls(phrase_hashes(songs, length), length)
+
+    def artifacts(self) -> dict[str, torch.Tensor]:
+        """What a checkpoint carries for the guard (hashes, not tunes)."""
+        return {"phrase_hashes": torch.from_numpy(self.hashes), "phrase_notes": torch.tensor([self.length])}
+
+    @classmethod
+    def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> "NoveltyGuard | None":
+        if "phrase_hashes" not in artifacts:
+            return None
+        return cls(artifacts["phrase_hashes"].numpy(), int(artifacts["phrase_notes"][0]))
+
+    def copies(self, song: Song) -> bool:
+        """Does the song's melody hold a phrase found in the training pieces?"""
+        wanted = np.array([phrase_hash(key) for key in phrase_keys(song, self.length)], dtype=np.int64)
+        return bool(np.isin(wanted, self.hashes, assume_unique=False).any())
+
+
+def draw_novel(
+    draw: Callable[[int, int | None], list[Song]], count: int, guard: NoveltyGuard | None, seed: int | None = None
+) -> tuple[list[Song], int]:
+    """`count` pieces from `draw(n, seed)`, each that copies drawn again (with other seeds, up to
+    MAX_DRAWS rounds); returns the pieces and how many were drawn again. Raises CopyError when
+    some piece still copies after the last round."""
+    songs = draw(count, seed)
+    if guard is None:
+        return songs, 0
+    redrawn = 0
+    for attempt in range(1, MAX_DRAWS + 1):
+        copying = [index for index, song in enumerate(songs) if guard.copies(song)]
+        if not copying:
+            return songs, redrawn
+        redrawn += len(copying)
+        fresh = draw(len(copying), None if seed is None else seed + 1_000_003 * attempt)
+        for index, song in zip(copying, fresh):
+            songs[index] = song
+    raise CopyError(
+        f"{sum(guard.copies(song) for song in songs)} of {count} pieces still quote a {guard.length}-note phrase of the "
+        f"training tunes after {MAX_DRAWS} draws; this model copies (train it on more tunes, or pass --allow-copies)"
+    )

@@ -1,0 +1,131 @@
+"""Small-folder machinery on real tunes: the split by tune, the novelty guard, forms, and a run
+that validates, keeps best.pt and resumes with all of it."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+
+from midigan.cli import main
+from midigan.core.checkpoint import load_checkpoint, save_checkpoint
+from midigan.metrics.tune import bar_repetition
+from midigan.midi import read
+from midigan.music.form import NEW, bar_sources, tile
+from midigan.music.holdout import split_by_tune, version_groups
+from midigan.music.novelty import CopyError, NoveltyGuard, phrase_hash, draw_novel, phrase_hashes
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
+FOLK = DATA / "folk"
+
+
+@pytest.fixture(autouse=True)
+def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def folk_songs():
+    return [read(path) for path in sorted(FOLK.glob("*.mid"))]
+
+
+def run(*arguments):
+    return CliRunner().invoke(main, list(map(str, arguments)))
+
+
+def _renamed(song, name):
+    return dataclasses.replace(song, source=name)
+
+
+def test_the_split_is_by_tune_with_versions_together_and_ignores_names(folk_songs) -> None:
+    # a second version of tune 0 (its last note changed) and an exact copy of tune 1 under new names
+    version = folk_songs[0].notes.copy()
+    version["pitch"][-1] += 2
+    songs = folk_songs + [dataclasses.replace(folk_songs[0], notes=version, source="v.mid"), _renamed(folk_songs[1], "copy.mid")]
+    groups = version_groups(songs)
+    assert groups[-2] == groups[0] and groups[-1] == groups[1]
+
+    train, held = split_by_tune(songs)
+    assert len(held) == round(0.1 * len(songs)) and len(train) + len(held) == len(songs)
+    assert not {id(s) for s in train} & {id(s) for s in held}
+    held_groups = {groups[i] for i, s in enumerate(songs) if any(s is h for h in held)}
+    assert not any(groups[i] in held_groups for i, s in enumerate(songs) if any(s is t for t in train))
+    # renaming and reordering the files does not change which tunes are held out
+    shuffled = [_renamed(s, f"other-{i}.mid") for i, s in enumerate(reversed(songs))]
+    _, held_again = split_by_tune(shuffled)
+    assert sorted(h.notes.tobytes() for h in held_again) == sorted(h.notes.tobytes() for h in held)
+
+
+def test_the_guard_trips_on_a_copied_phrase_only(folk_songs) -> None:
+    guard = NoveltyGuard.from_songs(folk_songs[:20], length=12)
+    assert guard.copies(folk_songs[3]) and guard.copies(folk_songs[3].transpose(5))
+    assert not guard.copies(folk_songs[3].slice_bars(0, 1))  # too short to hold a 12-note phrase
+    assert sum(guard.copies(song) for song in folk_songs[20:]) < len(folk_songs[20:]) / 2
+    restored = NoveltyGuard.from_artifacts(guard.artifacts())
+    assert restored.length == 12 and np.array_equal(restored.hashes, phrase_hashes(folk_songs[:20], 12))
+
+
+def test_copies_are_drawn_again_and_a_model_that_only_copies_is_refused(folk_songs) -> None:
+    guard = NoveltyGuard.from_songs(folk_songs[:5], length=12)
+    calls = []
+
+    def first_copies(n, seed):
+        calls.append(seed)
+        return folk_songs[:n] if len(calls) == 1 else folk_songs[30:30 + n]
+
+    songs, redrawn = draw_novel(first_copies, 3, guard, seed=7)
+    assert redrawn == 3 and not any(guard.copies(song) for song in songs) and calls[1] != 7
+    with pytest.raises(CopyError, match="still quote a 12-note phrase"):
+        draw_novel(lambda n, seed: folk_songs[:n], 2, guard, seed=1)
+
+
+def test_forms_find_repeated_bars_and_tile_as_patterns(folk_songs) -> None:
+    song = max(folk_songs, key=bar_repetition)
+    sources = bar_sources(song.melody())
+    assert any(source != NEW for source in sources)
+    assert all(source < bar for bar, source in enumerate(sources))
+    assert tile([NEW, 0, NEW], 7) == [NEW, 0, NEW, NEW, 3, NEW, NEW]
+
+
+def test_a_run_validates_keeps_best_and_resumes_with_everything(tmp_path: Path) -> None:
+    common = ["--batch-size", 8, "--window", 16, "--hidden", 16, "--eval-every", 2, "--quiet"]
+    straight = run("train", FOLK, "--run-dir", "straight", "--max-steps", 8, "--pretrain-steps", 4, *common)
+    assert straight.exit_code == 0, straight.output
+    assert "tunes in 4/4" in straight.output and "held out for validation" in straight.output
+    assert "pretrain: 4 steps" in straight.output and "adversarial: 4 steps" in straight.output
+    first = run("train", FOLK, "--run-dir", "halves", "--max-steps", 3, "--pretrain-steps", 4, *common)
+    resumed = run("train", FOLK, "--run-dir", "halves", "--max-steps", 8, "--resume", "--quiet")
+    assert first.exit_code == 0 and resumed.exit_code == 0, first.output + resumed.output
+    for which in ("last.pt", "best.pt"):
+        a, b = (load_checkpoint(tmp_path / run_dir / "checkpoints" / which) for run_dir in ("straight", "halves"))
+        assert a["step"] == b["step"] and a["schedule"] == b["schedule"]
+        for name in ("generator_ema", "artifacts"):
+            assert all(torch.equal(a[name][key], b[name][key]) for key in a[name]), (which, name)
+    assert {"forms", "form_counts", "phrase_hashes", "phrase_notes"} <= set(a["artifacts"])
+
+    made = run("generate", "--model", "halves", "--bars", 8, "--count", 3, "--seed", 1, "tunes")
+    assert made.exit_code == 0, made.output
+    assert len(list((tmp_path / "tunes").glob("*.mid"))) == 3
+
+
+def test_generate_refuses_a_model_that_can_only_copy(tmp_path: Path) -> None:
+    assert run("train", FOLK, "--run-dir", "r", "--max-steps", 2, "--pretrain-steps", 1, "--window", 16, "--hidden", 16,
+               "--quiet").exit_code == 0
+    best = tmp_path / "r" / "checkpoints" / "best.pt"
+    checkpoint = load_checkpoint(best)
+    # a guard of one-note "phrases" of every duration: whatever the model writes quotes it
+    every_duration = [np.array([duration], np.int64).tobytes() for duration in range(1, 4000)]
+    guard = NoveltyGuard(np.array(sorted(phrase_hash(key) for key in every_duration), np.int64), length=1)
+    checkpoint["artifacts"] = {**checkpoint["artifacts"], **guard.artifacts()}
+    save_checkpoint(checkpoint, best)
+    refused = run("generate", "--model", "r", "--bars", 2, "out.mid")
+    assert refused.exit_code == 1 and "still quote a 1-note phrase" in refused.output, refused.output
+    assert len([line for line in refused.output.splitlines() if line.startswith("Error:")]) == 1
+    allowed = run("generate", "--model", "r", "--bars", 2, "--allow-copies", "out.mid")
+    assert allowed.exit_code == 0, allowed.output

@@ -1,0 +1,60 @@
+"""Meters with equal bars and equal beat grouping train together; others stay apart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from midigan.music.encoding import encode_songs
+from midigan.music.meters import grouping, pool_by_meter, same_bars
+from midigan.song import NOTE_DTYPE, Song
+
+
+def tune(meter: tuple[int, int], bars: int = 8, name: str = "") -> Song:
+    """A scale-like tune of quarter notes filling `bars` bars of `meter`."""
+    bar = 12 * 4 * meter[0] // meter[1]
+    n = bars * bar // 12
+    notes = np.zeros(n, NOTE_DTYPE)
+    notes["pitch"] = 60 + np.array([0, 2, 4, 5, 7, 5, 4, 2])[np.arange(n) % 8]
+    notes["onset"], notes["duration"], notes["velocity"] = np.arange(n) * 12, 12, 80
+    return Song(notes=notes, time_signatures=[(0, *meter)], source=name)
+
+
+@pytest.mark.parametrize("a, b", [((4, 4), (2, 2)), ((2, 4), (4, 8)), ((3, 4), (3, 4)), ((6, 8), (6, 8))])
+def test_equal_bars_with_equal_grouping_pool(a, b) -> None:
+    assert same_bars(a, b)
+
+
+@pytest.mark.parametrize("a, b", [((3, 4), (6, 8)), ((6, 4), (3, 2)), ((4, 4), (2, 4)), ((12, 8), (4, 4)), ((3, 8), (3, 4))])
+def test_other_bar_lengths_or_groupings_stay_apart(a, b) -> None:
+    assert not same_bars(a, b)
+
+
+def test_grouping_reads_bars_top_down() -> None:
+    assert grouping((3, 4)) == (3, 2, 2, 2, 2, 2)
+    assert grouping((6, 8)) == (2, 3, 2, 2, 2, 2)
+
+
+def test_the_largest_pool_wins_and_the_rest_is_counted() -> None:
+    songs = [tune((4, 4))] * 3 + [tune((2, 2))] * 4 + [tune((3, 4))] * 5 + [tune((6, 8))] * 2
+    pool = pool_by_meter(songs)
+    assert pool.meter == (2, 2) and len(pool.songs) == 7
+    assert pool.by_meter == {(4, 4): 3, (2, 2): 4}
+    assert pool.left_out == {"in 3/4": 5, "in 6/8": 2}
+    assert pool.describe() == "7 tunes in 2/2 (4 in 2/2 and 3 in 4/4: equal bars); left out: 5 in 3/4, 2 in 6/8"
+
+
+def test_an_asked_meter_takes_its_pool_and_writes_in_that_meter() -> None:
+    songs = [tune((4, 4))] * 3 + [tune((2, 2))] * 4 + [tune((3, 4))] * 5
+    pool = pool_by_meter(songs, (4, 4))
+    assert pool.meter == (4, 4) and len(pool.songs) == 7
+    with pytest.raises(ValueError, match="no tune is in 6/8"):
+        pool_by_meter(songs, (6, 8))
+
+
+def test_pooled_tunes_become_training_windows_of_one_meter() -> None:
+    songs = [tune((4, 4), name=f"a{i}") for i in range(3)] + [tune((2, 2), name=f"b{i}") for i in range(4)]
+    songs += [tune((3, 4), name="c")]
+    encoded = encode_songs(songs, window=16)
+    assert encoded.n_tunes == 7 and encoded.vocabulary.bar_length == 48
+    assert encoded.skipped == {"in 3/4": 1}
