@@ -29,8 +29,11 @@ from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("runs/small-folders")
+EXTRA: list[str] = []  # options passed on to `midigan train`
+TUNING = False  # --tuning: build the folders from the collections the defaults are tuned on instead
 TUNED_ON = ("essen_erk", "essen_boehme", "essen_altdeu", "essen_kinder", "essen_lot")
-HELD_OUT_TUNES = 200
+HELD_OUT_TUNES = 1000
+MIN_SCORED = 60  # held-out tunes of at least 16 bars needed to score at 16 bars; else at 8
 GENERATED = 200
 
 
@@ -64,7 +67,8 @@ def build(folder: Folder) -> tuple[Path, Path]:
     from midigan.music.meters import tune_meter
 
     songs = prepare(SHARED / folder.source, progress=False).songs
-    songs = [s for s in songs if not Path(s.source).name.startswith(TUNED_ON) and tune_meter(s) in folder.meters]
+    tuned_on = [Path(s.source).name.startswith(TUNED_ON) for s in songs]
+    songs = [s for s, tuned in zip(songs, tuned_on) if tuned == TUNING and tune_meter(s) in folder.meters]
     if folder.soprano:
         songs = [_top_part(song) for song in songs]
     groups = version_groups(songs)
@@ -97,27 +101,34 @@ def _top_part(song):
     return replace(song, notes=notes)
 
 
-def train_and_generate(folder: Folder, train: Path, minutes: float, adversarial: bool, threads: int | None) -> dict:
-    """Train with default settings (or likelihood only), then write GENERATED 16-bar tunes."""
+def train(folder: Folder, train_dir: Path, minutes: float, adversarial: bool, threads: int | None) -> None:
+    """Train with default settings (or likelihood only); the log goes next to the run."""
     variant = "gan" if adversarial else "likelihood"
     run_dir = WORK / folder.name / f"run-{variant}"
-    out = WORK / folder.name / f"generated-{variant}"
-    subprocess.run(["rm", "-rf", str(run_dir), str(out)], check=True)
+    subprocess.run(["rm", "-rf", str(run_dir)], check=True)
     environment = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
-    command = ["midigan", "train", str(train), "--run-dir", str(run_dir), "--max-minutes", str(minutes), "--quiet"]
+    command = ["midigan", "train", str(train_dir), "--run-dir", str(run_dir), "--max-minutes", str(minutes), "--quiet", *EXTRA]
     if not adversarial:
         command.append("--likelihood-only")
     started = time.perf_counter()
     trained = subprocess.run(command, env=environment, capture_output=True, text=True)
     if trained.returncode:
         sys.exit(f"{folder.name}: training failed\n{trained.stdout}{trained.stderr}")
-    seconds = time.perf_counter() - started
+    log = f"trained {(time.perf_counter() - started) / 60:.1f} min\n{trained.stdout}"
+    (WORK / folder.name / f"train-{variant}.log").write_text(log)
+
+
+def generate(folder: Folder, variant: str) -> dict:
+    """GENERATED 16-bar tunes from a trained run, and how many the novelty guard drew again."""
+    run_dir, out = WORK / folder.name / f"run-{variant}", WORK / folder.name / f"generated-{variant}"
+    subprocess.run(["rm", "-rf", str(out)], check=True)
     made = subprocess.run(["midigan", "generate", "--model", str(run_dir), "--bars", "16", "--count", str(GENERATED),
-                           "--seed", "1", str(out)], env=environment, capture_output=True, text=True)
+                           "--seed", "1", str(out)], capture_output=True, text=True)
     if made.returncode:
         sys.exit(f"{folder.name}: generation failed\n{made.stdout}{made.stderr}")
     redrawn = re.search(r"drew (\d+) again", made.stdout + made.stderr)
-    return {"variant": variant, "log": trained.stdout, "seconds": seconds, "generated": out,
+    log = WORK / folder.name / f"train-{variant}.log"
+    return {"variant": variant, "log": log.read_text() if log.is_file() else "", "generated": out,
             "redrawn": int(redrawn.group(1)) if redrawn else 0}
 
 
@@ -131,18 +142,27 @@ def guard_trip_rate(train: Path, heldout: Path) -> float:
     return sum(guard.copies(song) for song in held) / len(held)
 
 
+def scored_bars(heldout: Path) -> int:
+    """16 when enough held-out tunes are that long, else 8: a table needs real tunes to compare with."""
+    from midigan.metrics.evaluation import read_folder, select_tunes
+
+    return 16 if len(select_tunes(read_folder(heldout)[0], 16)) >= MIN_SCORED else 8
+
+
 def report(folder: Folder, train: Path, heldout: Path, runs: list[dict]) -> None:
     from midigan.metrics.evaluation import evaluate_folders, format_table
 
-    print(f"\n## {folder.name}: {len(list(train.iterdir()))} training tunes, {len(list(heldout.iterdir()))} held-out tunes")
+    bars = scored_bars(heldout)
+    print(f"\n## {folder.name}: {len(list(train.iterdir()))} training tunes, {len(list(heldout.iterdir()))} held-out tunes,"
+          f" scored on their first {bars} bars")
     for run in runs:
-        phases = [line for line in run["log"].splitlines() if line.startswith(("pretrain:", "adversarial:", "best checkpoint"))]
-        print(f"- {run['variant']}: trained {run['seconds'] / 60:.1f} min; " + "; ".join(phases))
+        phases = [line for line in run["log"].splitlines() if line.startswith(("trained", "pretrain:", "adversarial:", "best checkpoint"))]
+        print(f"- {run['variant']}: " + "; ".join(phases))
         print(f"  generated tunes drawn again by the novelty guard: {run['redrawn']} of {GENERATED}"
               f" ({run['redrawn'] / GENERATED:.1%})")
     print(f"- held-out tunes that would trip the guard: {guard_trip_rate(train, heldout):.1%}")
     for run in runs:
-        result = evaluate_folders(run["generated"], heldout, train, baselines=run is runs[0], bars=16)
+        result = evaluate_folders(run["generated"], heldout, train, baselines=run is runs[0], bars=bars)
         rows = result.rows if run is runs[0] else [row for row in result.rows if row.name == "generated"]
         for row in rows:
             if row.name == "generated":
@@ -153,23 +173,31 @@ def report(folder: Folder, train: Path, heldout: Path, runs: list[dict]) -> None
 
 
 def main() -> None:
+    global TUNING, WORK, EXTRA
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget per run")
     parser.add_argument("--jobs", type=int, default=1, help="trainings side by side (each on one thread when above 1)")
     parser.add_argument("--only", help="comma-separated folder names")
     parser.add_argument("--no-likelihood-only", action="store_true", help="skip the likelihood-only runs")
+    parser.add_argument("--tuning", action="store_true",
+                        help="folders from the collections the defaults are tuned on (erk, boehme, altdeu, kinder, lot)")
+    parser.add_argument("--work", default=str(WORK), help="where folders, runs and tunes go")
+    parser.add_argument("--report-only", action="store_true", help="score the runs already in --work, without training")
+    parser.add_argument("train_options", nargs="*", help="extra `midigan train` options (after --)")
     arguments = parser.parse_args()
+    TUNING, WORK, EXTRA = arguments.tuning, Path(arguments.work), arguments.train_options
     chosen = [f for f in FOLDERS if not arguments.only or f.name in arguments.only.split(",")]
-    built = {folder.name: build(folder) for folder in chosen}
+    built = {folder.name: build(folder) if not arguments.report_only else (WORK / folder.name / "train", WORK / folder.name / "heldout")
+             for folder in chosen}
     jobs = [(folder, adversarial) for folder in chosen for adversarial in (True, False)
             if adversarial or not arguments.no_likelihood_only]
     threads = 1 if arguments.jobs > 1 else None
-    with ThreadPoolExecutor(arguments.jobs) as pool:
-        results = list(pool.map(lambda job: train_and_generate(job[0], built[job[0].name][0], arguments.minutes, job[1], threads),
-                                jobs))
+    if not arguments.report_only:
+        with ThreadPoolExecutor(arguments.jobs) as pool:
+            list(pool.map(lambda job: train(job[0], built[job[0].name][0], arguments.minutes, job[1], threads), jobs))
     print(f"# small folders, {arguments.minutes:g} minutes of training each, {arguments.jobs} at a time")
     for folder in chosen:
-        runs = [run for (f, _), run in zip(jobs, results) if f is folder]
+        runs = [generate(folder, "gan" if adversarial else "likelihood") for f, adversarial in jobs if f is folder]
         report(folder, *built[folder.name], runs)
 
 

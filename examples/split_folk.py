@@ -1,8 +1,9 @@
 """Split the Essen folk tunes into a training folder and a held-out folder, the same way every time.
 
-Held-out: one in five of the tunes in 4/4 (chosen by a hash of the file name, so the split does not
-depend on file order or on the machine); everything else is for training. Both folders hold
-symbolic links to the original files.
+Held-out: one in five of the tunes in 4/4, chosen by a hash of a file name, with every version of a
+tune (tunes sharing half of their phrases, see `midigan.music.holdout`) on the same side, so no
+held-out tune has a twin among the training tunes. Everything else is for training. Both folders
+hold symbolic links to the original files.
 
     python examples/split_folk.py [../shared/data/folk] [runs/folk-split]
 """
@@ -13,16 +14,17 @@ import hashlib
 import sys
 from pathlib import Path
 
-from midigan.midi import MidiReadError, read
-from midigan.music.encoding import tune_meter
+from midigan.dataset import prepare
+from midigan.music.holdout import version_groups
+from midigan.music.meters import tune_meter
 
 SHARED_FOLK = Path(__file__).resolve().parents[2] / "shared" / "data" / "folk"
 
 HELD_OUT_SHARE = 5  # one in five 4/4 tunes
 
 
-def held_out(path: Path) -> bool:
-    return int(hashlib.sha1(path.name.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
+def held_out(name: str) -> bool:
+    return int(hashlib.sha1(name.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
 
 
 def main(source: Path, out: Path) -> None:
@@ -31,18 +33,22 @@ def main(source: Path, out: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.iterdir():
             old.unlink()
-    counts = {"train": 0, "heldout": 0, "unreadable": 0}
-    for path in sorted(source.glob("*.mid")):
-        try:
-            in_four_four = tune_meter(read(path)) == (4, 4)
-        except MidiReadError:
-            counts["unreadable"] += 1
-            continue
-        target = heldout if in_four_four and held_out(path) else train
+    prepared = prepare(source, progress=False)
+    songs = prepared.songs
+    groups = version_groups(songs)
+    # a group is held out by the name of its first member, and only if all its members are in 4/4
+    first_name, all_four_four = {}, {}
+    for song, group in zip(songs, groups):
+        first_name.setdefault(group, Path(song.source).name)
+        all_four_four[group] = all_four_four.get(group, True) and tune_meter(song) == (4, 4)
+    counts = {"train": 0, "heldout": 0}
+    for song, group in zip(songs, groups):
+        path = Path(song.source)
+        target = heldout if all_four_four[group] and held_out(first_name[group]) else train
         (target / path.name).symlink_to(path.resolve())
         counts[target.name] += 1
     print(f"{counts['train']} training tunes in {train}, {counts['heldout']} held-out 4/4 tunes in {heldout}"
-          f" ({counts['unreadable']} unreadable)")
+          f" ({len(prepared.errors)} unreadable)")
 
 
 if __name__ == "__main__":

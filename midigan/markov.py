@@ -1,9 +1,11 @@
-"""Markov-chain melodies: the baseline every generated tune must beat.
+"""Markov chains: the baselines every generated piece must beat.
 
-Tokens are (pitch, duration) pairs of a melody, with rests as tokens of pitch `REST`. An order-k
-chain draws the next token from what followed the last k tokens in the training melodies; when a
-context was never seen it backs off to the last k-1 tokens, and so on down to plain token
-frequencies. Tunes start from a start-of-tune context, so they begin the way real tunes begin.
+For melodies, tokens are (pitch, duration) pairs, with rests as tokens of pitch `REST`; for
+pieces in several parts, tokens are chord slices: the pitches starting at one moment (in the
+common key) and the time to the next slice. An order-k chain draws the next token from what
+followed the last k tokens in the training pieces; when a context was never seen it backs off to
+the last k-1 tokens, and so on down to plain token frequencies. Pieces start from a start
+context, so they begin the way real ones begin.
 """
 
 from __future__ import annotations
@@ -35,8 +37,27 @@ def melody_tokens(song: Song) -> list[Token]:
     return tokens
 
 
-class MarkovMelody:
-    """An order-`order` Markov chain over melody tokens, with backoff to lower orders."""
+def chord_tokens(song: Song) -> list[tuple[tuple[int, ...], int]]:
+    """The song's pitched notes as chord slices: at every onset, the pitches sounding (low to
+    high, moved to the common key) and the steps to the next onset (the last slice lasts as its
+    longest note)."""
+    from midigan.music.encoding import shift_to_common_key
+
+    notes = song.transpose(shift_to_common_key(song)).notes
+    notes = notes[~notes["is_drum"]]
+    onsets, ends = np.unique(notes["onset"]), notes["onset"] + notes["duration"]
+    tokens = []
+    for i, onset in enumerate(onsets.tolist()):
+        sounding = notes[(notes["onset"] <= onset) & (ends > onset)]
+        gap = int(onsets[i + 1]) - onset if i + 1 < len(onsets) else int((ends[notes["onset"] == onset] - onset).max())
+        tokens.append((tuple(sorted(set(sounding["pitch"].tolist()))), gap))
+    return tokens
+
+
+class _Chain:
+    """An order-`order` Markov chain over hashable tokens, with backoff to lower orders."""
+
+    start: object = _START
 
     def __init__(self, order: int):
         if order < 1:
@@ -44,17 +65,20 @@ class MarkovMelody:
         self.order = order
         self.steps_per_beat: int | None = None
         # per order k: context of k tokens -> (next tokens, cumulative probabilities)
-        self._tables: list[dict[tuple[Token, ...], tuple[list[Token], np.ndarray]]] = []
+        self._tables: list[dict[tuple, tuple[list, np.ndarray]]] = []
 
-    def fit(self, songs: Iterable[Song]) -> MarkovMelody:
-        """Count the token transitions of every song's melody (all songs on one grid)."""
-        counts: list[defaultdict[tuple[Token, ...], Counter]] = [defaultdict(Counter) for _ in range(self.order + 1)]
+    def tokens(self, song: Song) -> list:
+        raise NotImplementedError
+
+    def fit(self, songs: Iterable[Song]):
+        """Count the token transitions of every song (all songs on one grid)."""
+        counts: list[defaultdict[tuple, Counter]] = [defaultdict(Counter) for _ in range(self.order + 1)]
         for song in songs:
             if self.steps_per_beat is None:
                 self.steps_per_beat = song.steps_per_beat
             elif song.steps_per_beat != self.steps_per_beat:
                 raise ValueError("all training songs must share one steps_per_beat")
-            sequence = [_START] * self.order + melody_tokens(song)
+            sequence = [self.start] * self.order + self.tokens(song)
             for i in range(self.order, len(sequence)):
                 for k in range(self.order + 1):
                     counts[k][tuple(sequence[i - k : i])][sequence[i]] += 1
@@ -69,7 +93,7 @@ class MarkovMelody:
         ]
         return self
 
-    def _next(self, history: list[Token], rng: np.random.Generator) -> Token:
+    def _next(self, history: list, rng: np.random.Generator):
         for k in range(self.order, -1, -1):
             entry = self._tables[k].get(tuple(history[len(history) - k :]) if k else ())
             if entry is not None:
@@ -77,15 +101,34 @@ class MarkovMelody:
                 return tokens[min(int(np.searchsorted(cumulative, rng.random(), side="right")), len(tokens) - 1)]
         raise AssertionError("order 0 always has an entry")
 
-    def generate(self, n_bars: int, meter: tuple[int, int], rng: np.random.Generator) -> Song:
-        """One tune of exactly `n_bars` bars of `meter`: the last note ends at the final bar line."""
-        from midigan.song import NOTE_DTYPE, Song
-
+    def _total(self, n_bars: int, meter: tuple[int, int]) -> int:
         if not self._tables:
             raise ValueError("fit the chain before generating")
-        steps_per_beat = self.steps_per_beat
-        numerator, denominator = meter
-        total = n_bars * numerator * steps_per_beat * 4 // denominator
+        return n_bars * meter[0] * self.steps_per_beat * 4 // meter[1]
+
+    def _song(self, notes: list, meter: tuple[int, int]) -> Song:
+        from midigan.song import NOTE_DTYPE, Song, sort_notes
+
+        return Song(
+            notes=sort_notes(np.array(notes, dtype=NOTE_DTYPE)),
+            steps_per_beat=self.steps_per_beat,
+            tempos=[(0, 120.0)],
+            time_signatures=[(0, *meter)],
+            key_signatures=[],
+            dropped={},
+            source=f"markov-{self.order}",
+        )
+
+
+class MarkovMelody(_Chain):
+    """An order-`order` Markov chain over melody tokens."""
+
+    def tokens(self, song: Song) -> list[Token]:
+        return melody_tokens(song)
+
+    def generate(self, n_bars: int, meter: tuple[int, int], rng: np.random.Generator) -> Song:
+        """One tune of exactly `n_bars` bars of `meter`: the last note ends at the final bar line."""
+        total = self._total(n_bars, meter)
         history = [_START] * self.order
         notes, position = [], 0
         while position < total:
@@ -97,12 +140,28 @@ class MarkovMelody:
                 notes[-1] = (*notes[-1][:3], total - notes[-1][2], *notes[-1][4:])
             history.append((pitch, duration))
             position += duration
-        return Song(
-            notes=np.array(notes, dtype=NOTE_DTYPE),
-            steps_per_beat=steps_per_beat,
-            tempos=[(0, 120.0)],
-            time_signatures=[(0, numerator, denominator)],
-            key_signatures=[],
-            dropped={},
-            source=f"markov-{self.order}",
-        )
+        return self._song(notes, meter)
+
+
+class MarkovChords(_Chain):
+    """An order-`order` Markov chain over chord slices: the polyphonic baseline."""
+
+    start = ((), 0)
+
+    def tokens(self, song: Song) -> list:
+        return chord_tokens(song)
+
+    def generate(self, n_bars: int, meter: tuple[int, int], rng: np.random.Generator) -> Song:
+        """One piece of exactly `n_bars` bars of `meter`; the i-th highest pitch of every slice is
+        written to track i, so the piece has parts to compare."""
+        total = self._total(n_bars, meter)
+        history = [self.start] * self.order
+        notes, position = [], 0
+        while position < total:
+            chord, gap = self._next(history, rng)
+            gap = max(1, min(gap, total - position))
+            for track, pitch in enumerate(sorted(chord, reverse=True)):
+                notes.append((pitch, 80, position, gap, track, 0, False))
+            history.append((chord, gap))
+            position += gap
+        return self._song(notes, meter)

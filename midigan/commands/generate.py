@@ -1,4 +1,4 @@
-"""`midigan generate OUT.mid`: new tunes of an exact number of bars from a trained model."""
+"""`midigan generate OUT.mid`: new music of an exact number of bars from a trained model."""
 
 from __future__ import annotations
 
@@ -6,19 +6,12 @@ from pathlib import Path
 
 import click
 
-SHIPPED_MODEL = "folk.pt"  # in midigan/assets/
-FAMILY_NAME = "music-seq"
-
-
-def shipped_model() -> Path:
-    """The small folk model that comes inside the package."""
-    from importlib.resources import files
-
-    return Path(str(files("midigan") / "assets" / SHIPPED_MODEL))
+MAX_BARS = 512  # a long piece takes seconds; a typo of 100000000 bars must not run for hours
+MAX_COUNT = 1000
 
 
 def _outputs(out: Path, count: int) -> list[Path]:
-    """OUT itself for one tune (.mid added when it has no suffix); OUT/tune-001.mid ... for
+    """OUT itself for one piece (.mid added when it has no suffix); OUT/tune-001.mid ... for
     several, or whenever OUT is an existing folder."""
     if count > 1 or out.is_dir():
         return [out / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
@@ -31,32 +24,41 @@ def _outputs(out: Path, count: int) -> list[Path]:
 
 @click.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--model", "model_path", type=click.Path(path_type=Path),
-              help="Run folder or checkpoint (default: newest run under ./runs, else the shipped folk model).")
-@click.option("--bars", type=int, default=16, show_default=True, help="Bars per tune, in the model's meter.")
-@click.option("--count", type=int, default=1, show_default=True, help="Number of tunes; above 1, OUT is a folder.")
-@click.option("--seed", type=int, help="Make the tunes reproducible.")
+@click.option("--model", "model_spec",
+              help="Run folder, checkpoint, or a shipped model's name: folk or chorales "
+                   "(default: newest run under ./runs, else folk).")
+@click.option("--bars", type=int, default=16, show_default=True, help=f"Bars per piece, in the model's meter (at most {MAX_BARS}).")
+@click.option("--count", type=int, default=1, show_default=True, help=f"Number of pieces (at most {MAX_COUNT}); above 1, OUT is a folder.")
+@click.option("--melody", "melody_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Harmonise this melody: it becomes the top part and the model writes the others, for as many "
+                   "bars as it has (a model of several parts only; a pickup bar is left out).")
+@click.option("--primer", "primer_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Open with this piece's first bars, unchanged, and carry on in its key and tempo (a pickup bar is left out).")
+@click.option("--primer-bars", type=click.IntRange(min=1), help="How many of the primer's bars to keep (default: all, up to --bars).")
+@click.option("--seed", type=int, help="Make the pieces reproducible.")
 @click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True, help="Quarter notes per minute.")
-@click.option("--key", help="Tonic to move the tune to, e.g. G or Em (the tune keeps its mode). Default: C major / A minor.")
-@click.option("--program", type=click.IntRange(0, 127), default=0, show_default=True, help="General MIDI instrument (0 = piano).")
+@click.option("--key", help="Tonic to move the piece to, e.g. G or Em (it keeps its mode). Default: C major / A minor.")
+@click.option("--program", type=click.IntRange(0, 127), default=0, show_default=True,
+              help="General MIDI instrument of a melody model's tunes (0 = piano); parts keep their own.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
-              help="Below 1: safer tunes; above 1: wilder ones.")
+              help="Below 1: safer music; above 1: wilder.")
 @click.option("--wav", is_flag=True, help="Also render audio next to each MIDI file.")
-@click.option("--png", is_flag=True, help="Also draw a piano roll next to each MIDI file.")
+@click.option("--png", is_flag=True, help="Also draw a piano roll (each part in its own colour) next to each MIDI file.")
 @click.option("--checkpoint", "which", type=click.Choice(["best", "last"]), default="best", show_default=True,
               help="Which checkpoint of a run folder: the one validation chose, or the latest.")
 @click.option("--allow-copies", is_flag=True,
-              help="Keep tunes that quote a long phrase of the training tunes (by default they are drawn again).")
-def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: int | None, tempo: float, key: str | None,
-             program: int, temperature: float, wav: bool, png: bool, which: str, allow_copies: bool) -> None:
-    """Write new tunes of exactly --bars bars to OUT (a .mid file, or a folder with --count > 1).
+              help="Keep pieces that quote a long passage of the training music (by default they are drawn again).")
+def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_file: Path | None, primer_file: Path | None,
+             primer_bars: int | None, seed: int | None, tempo: float, key: str | None, program: int, temperature: float, wav: bool,
+             png: bool, which: str, allow_copies: bool) -> None:
+    """Write new music of exactly --bars bars to OUT (a .mid file, or a folder with --count > 1).
 
-    Each tune follows the form of a training tune (which bars repeat), and a tune that quotes a
-    long phrase of the training tunes is drawn again (--allow-copies keeps it)."""
-    if bars < 1:
-        raise click.ClickException(f"--bars must be at least 1 (got {bars})")
-    if count < 1:
-        raise click.ClickException(f"--count must be at least 1 (got {count})")
+    Each piece follows the form of a training piece (which bars repeat), and a piece that quotes
+    a long passage of the training music is drawn again (--allow-copies keeps it)."""
+    if not 1 <= bars <= MAX_BARS:
+        raise click.ClickException(f"--bars must be between 1 and {MAX_BARS} (got {bars})")
+    if not 1 <= count <= MAX_COUNT:
+        raise click.ClickException(f"--count must be between 1 and {MAX_COUNT} (got {count})")
     from midigan.music.generate import parse_key
 
     if key is not None:
@@ -65,20 +67,18 @@ def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: in
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     paths = _outputs(out, count)
-    if model_path is None:
-        from midigan.core.rundir import newest_run
+    from midigan.music.models import resolve_model
 
-        model_path = newest_run("runs", family=FAMILY_NAME)
-        source = "newest run" if model_path is not None else "shipped folk model"
-        model_path = model_path or shipped_model()
-        click.echo(f"using the {source}: {model_path}", err=True)
+    model_path, found = resolve_model(model_spec)
+    if model_spec is None:
+        click.echo(f"using the {found}: {model_path}", err=True)
 
     import torch
 
-    from midigan.core.checkpoint import load_model
     from midigan.core.errors import CheckpointError
+    from midigan.music.encoding import EncodingError
     from midigan.music.form import Forms
-    from midigan.music.model import MusicSeqFamily
+    from midigan.music.models import load_music_model
     from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
 
     # sampling is a chain of tiny steps: one thread is ~20x faster than two on a busy 2-core CPU
@@ -86,29 +86,68 @@ def generate(out: Path, model_path: Path | None, bars: int, count: int, seed: in
     torch.set_num_threads(1)
 
     try:
-        model = load_model(model_path, MusicSeqFamily, which=f"{which}.pt")
+        model = load_music_model(model_path, which=f"{which}.pt")
     except CheckpointError as error:
         raise click.ClickException(str(error)) from None
     family, forms = model.family, Forms.from_artifacts(model.artifacts)
+    polyphonic = family.name == "music-poly"
+    options = {"tempo": tempo, "key": key, "temperature": temperature}
+    if melody_file is not None and primer_file is not None:
+        raise click.ClickException("give --melody or --primer, not both")
+    if melody_file is not None:
+        if not polyphonic:
+            raise click.ClickException(f"--melody needs a model of several parts; {model_path} writes melodies")
+        options["melody"] = _read_music(melody_file, "melody")
+    if not polyphonic:
+        options["program"] = program
+    if primer_file is not None:
+        try:
+            options["primer"] = _primer(_read_music(primer_file, "primer"), family, bars, primer_bars)
+        except EncodingError as error:
+            raise click.ClickException(str(error)) from None
     guard = None if allow_copies else NoveltyGuard.from_artifacts(model.artifacts)
 
     def draw(n: int, draw_seed: int | None) -> list:
-        return family.generate(model.generator, bars, n, draw_seed, forms=forms, tempo=tempo, key=key, program=program,
-                               temperature=temperature)
+        return family.generate(model.generator, bars, n, draw_seed, forms=forms, **options)
 
     try:
         songs, redrawn = draw_novel(draw, count, guard, seed)
-    except (ValueError, CopyError) as error:
+    except (ValueError, CopyError, EncodingError) as error:
         raise click.ClickException(str(error)) from None
     if redrawn:
-        click.echo(f"drew {redrawn} again: they quoted a {guard.length}-note phrase of the training tunes", err=True)
+        click.echo(f"drew {redrawn} again: they quoted a {guard.unit} of the training pieces", err=True)
     try:
         _write_all(songs, paths, wav, png)
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror or error}") from None
     meter = "/".join(map(str, family.vocabulary.meter))
     where = paths[0] if count == 1 else f"{out}/ ({count} files)"
-    click.echo(f"wrote {count} tune{'s' if count > 1 else ''} of {bars} bars in {meter} to {where}")
+    what = "piece" if polyphonic else "tune"
+    parts = f" ({', '.join(part.name for part in family.vocabulary.layout.parts)})" if polyphonic else ""
+    click.echo(f"wrote {count} {what}{'s' if count > 1 else ''} of {songs[0].n_bars} bars in {meter}{parts} to {where}")
+
+
+def _read_music(path: Path, what: str):
+    from midigan.midi import MidiReadError, read
+
+    try:
+        return read(path)
+    except (MidiReadError, OSError) as error:
+        raise click.ClickException(f"cannot read the {what} {path}: {error}") from None
+
+
+def _primer(song, family, bars: int, primer_bars: int | None):
+    """The primer as the family continues it: a melody model its melody, a model of parts the
+    tracks that play its parts."""
+    from midigan.music.primer import prepare_primer
+
+    if family.name == "music-poly":
+        from midigan.music.poly_generate import primer_parts
+
+        song = primer_parts(song, family.vocabulary)
+    else:
+        song = song.melody()
+    return prepare_primer(song, family.vocabulary.meter, bars, primer_bars)
 
 
 def _write_all(songs: list, paths: list[Path], wav: bool, png: bool) -> None:

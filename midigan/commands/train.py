@@ -10,6 +10,7 @@ from click.core import ParameterSource
 
 from midigan.core.config import LOSS_NAMES
 
+PARTS_CHOICES = ("auto", "melody", "all")
 DEFAULT_MINUTES = 30.0
 PRETRAIN_TIME_SHARE = 0.6
 FALLBACK_PRETRAIN_STEPS = 2000  # without validation nor a time budget, pretraining needs an end
@@ -49,29 +50,31 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--adversarial-g-lr", type=float, default=1e-4, show_default=True,
               help="Generator learning rate in the adversarial phase.")
 @click.option("--d-lr", type=float, default=2e-4, show_default=True, help="Discriminator learning rate.")
-@click.option("--r1-gamma", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--r1-gamma", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="R1 penalty on the discriminator's gradient at real tunes (0: none).")
 @click.option("--weight-decay", type=click.FloatRange(min=0), default=0.01, show_default=True,
               help="Decoupled weight decay of the generator.")
+@click.option("--parts", type=click.Choice(PARTS_CHOICES), default="auto", show_default=True,
+              help="Learn each piece's melody, or all its parts (auto: all when most pieces share two or more parts).")
 @click.option("--meter", help="Train on tunes in this meter or one with the same bars, e.g. 6/8 (default: the folder's most common).")
-@click.option("--window", type=click.IntRange(min=4), default=64, show_default=True, help="Notes per training example.")
+@click.option("--window", type=click.IntRange(min=4),
+              help="Length of a training example: notes of a melody (default 64), 16th notes of parts (default 8 bars).")
 @click.option("--hidden", type=click.IntRange(min=8), help="LSTM size of the generator (default: by the number of notes).")
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), help="Generator dropout (default: by the number of notes).")
 @click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True, help="Steps between sample tunes.")
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True, help="Steps between checkpoints.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, hidden: int | None, dropout: float | None,
-          quiet: bool, **settings) -> None:
-    """Train a tune GAN on the MIDI files in SONGS_DIR (searched recursively).
+def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, window: int | None, hidden: int | None,
+          dropout: float | None, quiet: bool, **settings) -> None:
+    """Train a GAN on the MIDI files in SONGS_DIR (searched recursively): on their melodies, or on
+    all their parts when most pieces share several (chorales, quartets, band arrangements).
 
     Tunes in meters with equal bars (4/4 and 2/2) train together; a tenth of the tunes is held
-    out to judge the run. Each melody is moved to C major / A minor and cut into windows of notes.
-    The generator learns by maximum likelihood until the held-out tunes stop improving, then
-    against a discriminator from its best weights. The run folder gets checkpoints (best.pt,
-    chosen on the held-out tunes, and last.pt), metrics.jsonl, sample tunes and a loss plot.
+    out to judge the run. Music is moved to C major / A minor. The generator learns by maximum
+    likelihood until the held-out tunes stop improving, then against a discriminator from its
+    best weights. The run folder gets checkpoints (best.pt, chosen on the held-out tunes, and
+    last.pt), metrics.jsonl, sample tunes and a loss plot.
     """
-    import torch
-
     from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
     from midigan.core.distributed import detect_world
@@ -79,11 +82,8 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
     from midigan.core.rundir import newest_run, next_run_dir
     from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, Trainer
     from midigan.dataset import DatasetError, prepare
-    from midigan.music.capacity import capacity_for
-    from midigan.music.encoding import EncodingError, describe, encode_songs
-    from midigan.music.form import Forms
-    from midigan.music.model import MusicSeqFamily
-    from midigan.music.training import generation_artifacts, music_validation, select_tunes_for_training
+    from midigan.music.encoding import EncodingError
+    from midigan.music.training import ModelSize, choose_parts, plan_melody, plan_polyphony
 
     # under torchrun every process runs this command; one of them speaks
     main_process = detect_world().is_main
@@ -101,7 +101,6 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
         if settings["resume"] and found is None:
             raise click.ClickException(f"nothing to resume: no runs/{prefix}-<n> folder")
         run_dir = str(found if found is not None else next_run_dir("runs", prefix))
-    family_settings = None
     if settings["resume"]:
         if not (Path(run_dir) / "checkpoints" / "last.pt").is_file():
             raise click.ClickException(f"nothing to resume in {run_dir}: it has no checkpoints/last.pt")
@@ -110,44 +109,25 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
         given = {name for name in context.params if context.get_parameter_source(name) is not ParameterSource.DEFAULT}
         trained = _stored_run(Path(run_dir))
         settings.update({name: trained["train"][name] for name in RUN_DEFINING if name in settings and name not in given})
-        family_settings = trained["family"]["config"]
-        window = window if "window" in given else family_settings["window"]
-        meter = meter if "meter" in given else "/".join(map(str, family_settings["vocabulary"]["meter"]))
+        stored = trained["family"]
+        parts = "melody" if stored["name"] == "music-seq" else "all"
+        meter = meter if "meter" in given else "/".join(map(str, stored["config"]["vocabulary"]["meter"]))
+        size = ModelSize.of_run(stored["config"])  # the resumed run's model, whatever the folder says now
+    else:
+        size = ModelSize(window, hidden, dropout)
     try:
-        prepared = prepare(folder, progress=not quiet and main_process)
-        selection = select_tunes_for_training(prepared.songs, _meter(meter))
-        encoded = encode_songs(selection.train, window=window, meter=selection.pool.meter)
-        held_out = encode_songs(selection.validation, window=window, vocabulary=encoded.vocabulary) if selection.validation else None
+        songs = prepare(folder, progress=not quiet and main_process).songs
+        parts = choose_parts(songs) if parts == "auto" else parts
+        plan = (plan_polyphony if parts == "all" else plan_melody)(songs, _meter(meter), size)
     except (DatasetError, EncodingError) as error:
         raise click.ClickException(str(error)) from None
     except ValueError as error:
         raise click.ClickException(f"no usable tune in {songs_dir}: {error}") from None
     except OSError as error:
         raise click.ClickException(f"cannot write the dataset cache {error.filename}: {error.strerror}") from None
-    vocabulary = encoded.vocabulary
-    say(selection.describe())
-    say(f"{encoded.n_tunes} training tunes -> {len(encoded.windows)} windows of {window} notes"
-        f" (left out: {describe({k: v for k, v in encoded.skipped.items() if not k.startswith('in ')})})")
-
-    notes = sum(len(song.melody().notes) for song in selection.train)
-    size = capacity_for(notes)
-    hidden = hidden or size.hidden
-    dropout = size.dropout if dropout is None else dropout
-    if family_settings is not None:  # the resumed run's model, whatever the folder says now
-        hidden, dropout, layers = family_settings["hidden"], family_settings.get("dropout", 0.0), family_settings["layers"]
-    else:
-        layers = size.layers
-    family = MusicSeqFamily(vocabulary, window=window, hidden=hidden, layers=layers, dropout=dropout)
-    say(f"model: LSTM {layers}x{hidden}, dropout {dropout:g}, for {notes} training notes")
-
-    melodies = [song.melody() for song in selection.train]
-    artifacts = generation_artifacts(melodies)
-    family.forms = Forms.from_artifacts(artifacts)
-    validation = None
-    if held_out is not None:
-        validation = music_validation(family, torch.from_numpy(held_out.windows), melodies,
-                                      [song.melody() for song in selection.validation], family.forms)
-        say(f"held-out tunes copy {validation.real_copy_rate:.1%} of their 8-note phrases from the training tunes")
+    for line in plan.report:
+        say(line)
+    validation = plan.validation
     if settings["pretrain_steps"] is None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
     config = TrainConfig(
@@ -159,7 +139,7 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
     )
     say(f"training into {run_dir}")
     try:
-        result = Trainer(family, torch.from_numpy(encoded.windows), config, validation, artifacts, say).fit()
+        result = Trainer(plan.family, plan.data, config, validation, plan.artifacts, say).fit()
     except (TrainingError, CheckpointError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -169,7 +149,7 @@ def train(songs_dir: str, run_dir: str | None, meter: str | None, window: int, h
     say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
     if result.best_step is not None:
         say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
-    say(f"new tunes: midigan generate --model {result.run_dir} --bars 16 tune.mid")
+    say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     if result.stopped == "interrupted":
         sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
 

@@ -141,12 +141,19 @@ def resolve_checkpoint(path_or_run_dir: str | Path, which: str = BEST) -> Path:
     return path
 
 
-def family_from_checkpoint(checkpoint: dict[str, Any], family_cls: type[GANFamily], source: str | Path = "checkpoint") -> GANFamily:
-    """Rebuild the family stored in a checkpoint, refusing one of another family."""
+Families = type[GANFamily] | tuple[type[GANFamily], ...]
+
+
+def family_from_checkpoint(checkpoint: dict[str, Any], family_cls: Families, source: str | Path = "checkpoint") -> GANFamily:
+    """Rebuild the family stored in a checkpoint, refusing one not among `family_cls` (a family
+    class, or a tuple of those a caller can use)."""
     stored = checkpoint["family"]["name"]
-    if stored != family_cls.name:
-        raise CheckpointError(f"{source} is a {stored} checkpoint, not a {family_cls.name} model")
-    return family_cls.from_config(checkpoint["family"]["config"])
+    accepted = family_cls if isinstance(family_cls, tuple) else (family_cls,)
+    for candidate in accepted:
+        if candidate.name == stored:
+            return candidate.from_config(checkpoint["family"]["config"])
+    names = " or ".join(candidate.name for candidate in accepted)
+    raise CheckpointError(f"{source} is a {stored} checkpoint, not a {names} model")
 
 
 @dataclass
@@ -160,7 +167,7 @@ class LoadedModel:
 
 
 def load_generator(
-    path_or_run_dir: str | Path, family_cls: type[GANFamily], device: str | torch.device = "cpu"
+    path_or_run_dir: str | Path, family_cls: Families, device: str | torch.device = "cpu"
 ) -> tuple[GANFamily, nn.Module]:
     """(family, EMA generator in eval mode on `device`) from a checkpoint file or run folder."""
     model = load_model(path_or_run_dir, family_cls, device)
@@ -168,7 +175,7 @@ def load_generator(
 
 
 def load_model(
-    path_or_run_dir: str | Path, family_cls: type[GANFamily], device: str | torch.device = "cpu", which: str = BEST
+    path_or_run_dir: str | Path, family_cls: Families, device: str | torch.device = "cpu", which: str = BEST
 ) -> LoadedModel:
     """The family, EMA generator (eval mode, on `device`) and artifacts of a checkpoint file or a
     run folder (its best checkpoint unless `which` is LAST).
@@ -182,7 +189,7 @@ def load_model(
     try:
         generator.load_state_dict(checkpoint["generator_ema"])
     except RuntimeError as error:
-        raise CheckpointError(f"{path}: generator weights do not fit the {family_cls.name} model it names") from error
+        raise CheckpointError(f"{path}: generator weights do not fit the {family.name} model it names") from error
     generator.requires_grad_(False)
     return LoadedModel(family, generator.to(device).eval(), dict(checkpoint.get("artifacts", {})), path)
 

@@ -1,4 +1,9 @@
-"""The loss curves drawn straight into a numpy image (no matplotlib, no Pillow), saved as loss.png."""
+"""The loss curves drawn straight into a numpy image (no matplotlib, no Pillow), saved as loss.png.
+
+Losses share one vertical scale (solid lines, coloured blue, orange, green, red, ... in the order
+they first appear); each validation figure (held-out likelihood, copy rate, ...) is drawn dotted
+on a scale of its own, from its smallest to its largest value, since its unit is not a loss's.
+"""
 
 from __future__ import annotations
 
@@ -12,33 +17,46 @@ from midigan.core.png import write_png
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
 
 
+def _series(records: list[dict[str, Any]], group: str) -> dict[str, np.ndarray]:
+    """(step, value) rows of every finite number under `group` ("losses" or "validation")."""
+    names = list(dict.fromkeys(name for record in records for name in record.get(group, {}) if name != "score"))
+    series = {name: np.array([(r["step"], r[group][name]) for r in records
+                              if name in r.get(group, {}) and np.isfinite(r[group][name])]) for name in names}
+    return {name: values for name, values in series.items() if len(values)}
+
+
 def loss_curves_image(records: list[dict[str, Any]], width: int = 640, height: int = 320) -> np.ndarray:
-    """RGB image with one coloured line per loss (first seen: blue, orange, green, red, ...), all on
-    one vertical scale from the smallest to the largest logged value, steps on the horizontal axis."""
+    """RGB image: losses as solid lines on one scale, validation figures dotted on scales of their
+    own (see the module docstring); steps on the horizontal axis."""
     image = np.full((height, width, 3), 255, np.uint8)
     image[[0, -1], :] = image[:, [0, -1]] = 0  # frame
-    names = list(dict.fromkeys(name for record in records for name in record.get("losses", {})))
-    series = {
-        name: np.array([(r["step"], r["losses"][name]) for r in records if name in r.get("losses", {}) and np.isfinite(r["losses"][name])])
-        for name in names
-    }
-    points = [values for values in series.values() if len(values)]
-    if not points:
+    losses, validation = _series(records, "losses"), _series(records, "validation")
+    if not losses and not validation:
         return image
-    every = np.concatenate(points)
-    (x_low, y_low), (x_high, y_high) = every.min(axis=0), every.max(axis=0)
+    every = np.concatenate(list(losses.values()) + list(validation.values()))
+    x_low, x_high = every[:, 0].min(), every[:, 0].max()
+    if losses:
+        loss_values = np.concatenate(list(losses.values()))[:, 1]
+        y_range = loss_values.min(), loss_values.max()
+    for index, (name, values) in enumerate(losses.items()):
+        _draw_series(image, values, (x_low, x_high), y_range, COLOURS[index % len(COLOURS)], dotted=False)
+    for index, (name, values) in enumerate(validation.items(), start=len(losses)):
+        own_range = values[:, 1].min(), values[:, 1].max()
+        _draw_series(image, values, (x_low, x_high), own_range, COLOURS[index % len(COLOURS)], dotted=True)
+    return image
+
+
+def _draw_series(image: np.ndarray, values: np.ndarray, x_range: tuple, y_range: tuple, colour: tuple, dotted: bool) -> None:
+    height, width, _ = image.shape
     margin = 4
     columns = np.arange(margin, width - margin)
-    for index, name in enumerate(names):
-        values = series[name]
-        if len(values) == 0:
-            continue
-        x = (values[:, 0] - x_low) / max(x_high - x_low, 1e-12) * (width - 1 - 2 * margin) + margin
-        y = (values[:, 1] - y_low) / max(y_high - y_low, 1e-12) * (height - 1 - 2 * margin)
-        rows = np.round(height - 1 - margin - np.interp(columns, x, y)).astype(int)
-        inside = (columns >= x.min()) & (columns <= x.max())
-        _draw_polyline(image, columns[inside], rows[inside], COLOURS[index % len(COLOURS)])
-    return image
+    x = (values[:, 0] - x_range[0]) / max(x_range[1] - x_range[0], 1e-12) * (width - 1 - 2 * margin) + margin
+    y = (values[:, 1] - y_range[0]) / max(y_range[1] - y_range[0], 1e-12) * (height - 1 - 2 * margin)
+    rows = np.round(height - 1 - margin - np.interp(columns, x, y)).astype(int)
+    inside = (columns >= x.min()) & (columns <= x.max())
+    if dotted:
+        inside &= (columns // 3) % 2 == 0
+    _draw_polyline(image, columns[inside], rows[inside], colour)
 
 
 def write_loss_plot(records: list[dict[str, Any]], path: Path) -> None:

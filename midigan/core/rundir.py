@@ -26,12 +26,12 @@ def next_run_dir(root: str | Path, prefix: str) -> Path:
     return Path(root) / f"{prefix}-{number}"
 
 
-def newest_run(root: str | Path, prefix: str | None = None, family: str | None = None) -> Path | None:
+def newest_run(root: str | Path, prefix: str | None = None, family: str | tuple[str, ...] | None = None) -> Path | None:
     """The newest run under `root`, None when there is none.
 
-    With `prefix`: the highest `prefix-N`. With `family` (a GANFamily.name): the run of that family
-    whose checkpoint was written last, so generation finds a usable model whatever else shares the
-    folder. Otherwise: the most recently modified folder holding a config.json."""
+    With `prefix`: the highest `prefix-N`. With `family` (a GANFamily.name, or several): the run of
+    such a family whose checkpoint was written last, so generation finds a usable model whatever
+    else shares the folder. Otherwise: the most recently modified folder holding a config.json."""
     root = Path(root)
     if prefix is not None:
         runs = _numbered_runs(root, prefix)
@@ -39,7 +39,8 @@ def newest_run(root: str | Path, prefix: str | None = None, family: str | None =
     if not root.is_dir():
         return None
     if family is not None:
-        candidates = [child / "checkpoints" / "last.pt" for child in root.iterdir() if _family_of(child) == family]
+        families = (family,) if isinstance(family, str) else family
+        candidates = [child / "checkpoints" / "last.pt" for child in root.iterdir() if _family_of(child) in families]
         candidates = [checkpoint for checkpoint in candidates if checkpoint.is_file()]
         return max(candidates, key=lambda path: path.stat().st_mtime).parent.parent if candidates else None
     candidates = [child for child in root.iterdir() if (child / "config.json").is_file()]

@@ -3,7 +3,9 @@
 A number means nothing alone, so every set is scored against the same real reference: the
 generated tunes, optional order-1 and order-3 Markov chains trained on the training tunes, and
 held-out real music (the other half of the reference folder), which marks what "as good as real"
-looks like, including how much real tunes share phrases with the training set.
+looks like, including how much real tunes share phrases with the training set. Pieces in several
+parts are scored with the polyphonic metrics (`midigan.metrics.polyphony`), copying is counted
+over chord-slice passages, and the baselines are chord-slice chains.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from midigan.metrics.copying import copy_rate, phrase_set
+from midigan.metrics.copying import copy_rate, passage_keys, phrase_keys, phrase_set
 from midigan.metrics.distance import frechet_distance, two_sample_accuracy
+from midigan.metrics.polyphony import feature_names, piece_features
 from midigan.metrics.tune import METRICS, tune_features
 
 if TYPE_CHECKING:
@@ -118,17 +121,26 @@ def _common_shape(songs: list[Song]) -> tuple[int, tuple[int, int]]:
     return max(n_bars, 1), meter
 
 
+def count_parts(songs: list[Song]) -> int:
+    """The number of pitched tracks most of the pieces have (1 for melodies)."""
+    counts = Counter(len(np.unique(song.notes["track"][~song.notes["is_drum"]])) for song in songs)
+    return counts.most_common(1)[0][0] if counts else 1
+
+
 def evaluate(
     generated: list[Song],
     reference: list[Song],
     train: list[Song] | None = None,
     baselines: bool = False,
     seed: int = 0,
+    parts: int = 1,
 ) -> Evaluation:
     """Score `generated` (and baselines and held-out real music) against half of `reference`.
 
     `train` gives the copy rate (phrases found verbatim in it) and trains the Markov baselines
     (`baselines=True` needs it). Rows: generated, markov-1, markov-3, held-out real, reference.
+    With `parts` above 1, pieces are scored part by part for that many parts (see the module
+    docstring).
     """
     if len(generated) < 2:
         raise ValueError(f"need at least 2 generated tunes, got {len(generated)}")
@@ -142,35 +154,38 @@ def evaluate(
         if shared:
             raise ValueError(f"{shared} reference tunes are also training tunes: real music scored as held out must not be")
     reference_half, held_out = split_halves(reference)
+    names = feature_names(parts) if parts > 1 else list(METRICS)
+    features_of = (lambda song: piece_features(song, parts)) if parts > 1 else tune_features
+    keys = passage_keys if parts > 1 else phrase_keys
     sets = {"generated": generated}
     if baselines:
-        from midigan.markov import MarkovMelody
+        from midigan.markov import MarkovChords, MarkovMelody
 
         n_bars, meter = _common_shape(reference_half)
         rng = np.random.default_rng(seed)
         for order in MARKOV_ORDERS:
-            chain = MarkovMelody(order).fit(train)
+            chain = (MarkovChords if parts > 1 else MarkovMelody)(order).fit(train)
             sets[f"markov-{order}"] = [chain.generate(n_bars, meter, rng) for _ in generated]
     sets["held-out real"] = held_out
 
-    reference_features = np.array([tune_features(song) for song in reference_half])
-    training_phrases = phrase_set(train) if train else None
+    reference_features = np.array([features_of(song) for song in reference_half])
+    training_phrases = phrase_set(train, keys=keys) if train else None
     rows = []
     for name, songs in sets.items():
-        features = np.array([tune_features(song) for song in songs])
+        features = np.array([features_of(song) for song in songs])
         rows.append(
             SetScores(
                 name=name,
                 tunes=len(songs),
-                metrics=dict(zip(METRICS, features.mean(axis=0).tolist())),
+                metrics=dict(zip(names, features.mean(axis=0).tolist())),
                 frechet=frechet_distance(features, reference_features),
                 two_sample_accuracy=two_sample_accuracy(features, reference_features, seed=seed),
-                copy_rate=copy_rate(songs, training_phrases) if training_phrases is not None else None,
+                copy_rate=copy_rate(songs, training_phrases, keys=keys) if training_phrases is not None else None,
             )
         )
-    reference_means = dict(zip(METRICS, reference_features.mean(axis=0).tolist()))
+    reference_means = dict(zip(names, reference_features.mean(axis=0).tolist()))
     rows.append(SetScores("reference", len(reference_half), reference_means))
-    return Evaluation(rows, {"seed": seed, "train_tunes": len(train) if train else 0})
+    return Evaluation(rows, {"seed": seed, "train_tunes": len(train) if train else 0, "parts": parts})
 
 
 def evaluate_folders(
@@ -181,12 +196,14 @@ def evaluate_folders(
     bars: int | None = None,
     meter: tuple[int, int] | None = None,
     seed: int = 0,
+    parts: int | None = None,
 ) -> Evaluation:
     """`evaluate` on MIDI folders, as `midigan evaluate` runs it.
 
     `bars` cuts generated and reference tunes (not the training tunes, whose every phrase counts
-    for the copy rate); `meter` filters all three. `settings["tunes"]` records, per folder, the
-    files read, those unreadable and the tunes kept.
+    for the copy rate); `meter` filters all three; `parts` (default: as many as most reference
+    pieces have) chooses melody or part-by-part metrics. `settings["tunes"]` records, per folder,
+    the files read, those unreadable and the tunes kept.
     """
     folders = {"generated": generated, "reference": reference, "train": train}
     songs: dict[str, list[Song] | None] = {"train": None}
@@ -197,8 +214,10 @@ def evaluate_folders(
         read, unreadable = read_folder(folder)
         songs[name] = select_tunes(read, None if name == "train" else bars, meter)
         counts[name] = {"folder": str(folder), "read": len(read), "unreadable": unreadable, "kept": len(songs[name])}
+    if parts is None:
+        parts = count_parts(songs["reference"])
     try:
-        result = evaluate(songs["generated"], songs["reference"], songs["train"], baselines=baselines, seed=seed)
+        result = evaluate(songs["generated"], songs["reference"], songs["train"], baselines=baselines, seed=seed, parts=parts)
     except ValueError as error:
         kept = "; ".join(f"{name}: {c['kept']} of {c['read']} tunes kept" for name, c in counts.items())
         raise ValueError(f"{error} ({kept})") from None
@@ -226,20 +245,24 @@ SHORT_NAMES = {
 
 def format_table(evaluation: Evaluation) -> str:
     """The rows as an aligned text table; '-' where a number does not apply."""
-    headings = ["set", "tunes", *SHORT_NAMES.values(), "FD", "2-sample", "copy"]
+    names = list(evaluation.rows[0].metrics)
+    headings = ["set", "tunes", *(SHORT_NAMES.get(name, name) for name in names), "FD", "2-sample", "copy"]
     lines = []
     for row in evaluation.rows:
-        numbers = [*(row.metrics[name] for name in SHORT_NAMES), row.frechet, row.two_sample_accuracy, row.copy_rate]
+        numbers = [*(row.metrics[name] for name in names), row.frechet, row.two_sample_accuracy, row.copy_rate]
         lines.append([row.name, str(row.tunes), *("-" if x is None else f"{x:.3f}" for x in numbers)])
     widths = [max(len(cell) for cell in column) for column in zip(headings, *lines)]
 
     def render(cells: list[str]) -> str:  # set names flush left, numbers flush right
         return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths)))
 
+    polyphonic = evaluation.settings.get("parts", 1) > 1
     legend = [
-        "qual>=16th: share of notes lasting at least a 16th note",
+        "metric:N = the metric of part N from the top; qualified: share of notes lasting at least a 32nd note"
+        if polyphonic else "qual>=16th: share of notes lasting at least a 16th note",
         "FD: Fréchet distance over the metrics, standardised by the reference's spread",
         "2-sample: held-out accuracy of a classifier telling the set from the reference (0.5 = cannot tell)",
-        "copy: share of 8-note phrases (intervals + durations) found verbatim in the training tunes",
+        "copy: share of 8-chord passages (pitches relative to their first bass, and timing) found verbatim in the training pieces"
+        if polyphonic else "copy: share of 8-note phrases (intervals + durations) found verbatim in the training tunes",
     ]
     return "\n".join([render(headings), *(render(line) for line in lines), "", *legend])

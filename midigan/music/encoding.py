@@ -125,6 +125,15 @@ def shift_to_common_key(song: Song) -> int:
     return next(s for s in range(-6, 6) if transpose_key(key, s) in COMMON_KEYS)
 
 
+def into_range(pitch: int, low: int, high: int) -> int:
+    """`pitch` moved by octaves into [low, high] (clipped when the range is under an octave)."""
+    while pitch < low and pitch + 12 <= high:
+        pitch += 12
+    while pitch > high and pitch - 12 >= low:
+        pitch -= 12
+    return min(max(pitch, low), high)
+
+
 # ---- songs to events ----------------------------------------------------------------------------
 def melody_events(song: Song, bar_length: int) -> Events:
     """The song's melody as notes and rests; rests are cut at bar lines so every bar line that

@@ -17,6 +17,7 @@ from midigan.song import Song
 
 NEW = -1  # a bar that repeats no earlier bar
 MAX_FORM_BARS = 64  # forms are kept up to this many bars
+MIN_LONG_FORMS = 20
 _PAD = -2
 
 
@@ -74,11 +75,13 @@ class Forms:
         return plans, torch.from_numpy(self.counts)
 
     def draw(self, bars: int, count: int, rng: np.random.Generator) -> list[list[int]]:
-        """`count` plans of `bars` bars, each a bar-to-source list. Forms at least `bars` long are
-        preferred, in proportion to how many pieces had them; a shorter form is repeated as a
-        pattern (AABA AABA), its new bars new again in every pass."""
+        """`count` plans of `bars` bars, each a bar-to-source list, in proportion to how many
+        pieces had each form. Forms at least `bars` long are preferred when at least
+        MIN_LONG_FORMS pieces had one (fewer say little about the folder); a shorter form is
+        repeated as a pattern (AABA AABA), its new bars new again in every pass."""
         long_enough = np.array([len(form) >= bars for form in self.forms])
-        weights = self.counts * (long_enough if long_enough.any() else 1.0)
+        enough = self.counts[long_enough].sum() >= MIN_LONG_FORMS
+        weights = self.counts * (long_enough if enough else 1.0)
         chosen = rng.choice(len(self.forms), size=count, p=weights / weights.sum())
         return [tile(self.forms[index], bars) for index in chosen]
 

@@ -16,8 +16,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from midigan.music.encoding import COMMON_KEYS, REST, Vocabulary, decode, estimate_key
+from midigan.music.encoding import COMMON_KEYS, REST, Vocabulary, decode, estimate_key, into_range, melody_events
 from midigan.music.form import Forms, FormFollower
+from midigan.music.primer import Primer, join
 from midigan.music.model import TuneGenerator
 from midigan.song import Song, transpose_key
 
@@ -43,12 +44,14 @@ def sample_tokens(
     temperature: float = 1.0,
     top_p: float = 0.95,
     plans: list[list[int]] | None = None,
+    prefix: tuple[np.ndarray, np.ndarray, int] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """`count` tunes of exactly `bars` bars as (pitch tokens, duration tokens) pairs.
 
     `plans[i][b]` (see `midigan.music.form`) names an earlier bar that bar b of tune i repeats:
     its tokens are fed instead of drawn, when they fit (same offset into the bar, room before
-    the end); NEW bars are drawn."""
+    the end); NEW bars are drawn. `prefix` (pitch tokens, duration tokens, grid steps they
+    last) is fed first, to every tune: a primer the tunes carry on from at that step."""
     if bars < 1:
         raise ValueError("the number of bars must be at least 1")
     total, bar_length = bars * vocabulary.bar_length, vocabulary.bar_length
@@ -65,6 +68,7 @@ def sample_tokens(
     previous_pitch, previous_duration = generator.start(count, device)
     elapsed = torch.zeros(count, dtype=torch.long, device=device)
     state, pitches, durations, written = None, [], [], []
+    fed = [torch.as_tensor(tokens, device=device) for tokens in prefix[:2]] if prefix is not None else None
     while bool((elapsed < total).any()):
         position = elapsed % bar_length
         remaining = total - elapsed
@@ -79,19 +83,25 @@ def sample_tokens(
         pitch_mask = torch.ones(count, vocabulary.n_pitches, dtype=torch.bool, device=device)
         pitch_mask[:, REST] = rest_ok.any(-1)
         copy = follower.copy_from(elapsed) if follower else None
-        pitch = _sample(generator.pitch_head(hidden), pitch_mask, temperature, top_p, rng)
+        pitch = sample_masked(generator.pitch_head(hidden), pitch_mask, temperature, top_p, rng)
         if copy is not None and pitches:
             pitch = torch.where(copy >= 0, torch.stack(pitches, 1)[rows, copy.clamp(min=0)], pitch)
         pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
         duration_mask = torch.where((pitch == REST)[:, None], rest_ok, note_ok)
-        duration = _sample(generator.duration_logits(hidden, pitch_onehot), duration_mask, temperature, top_p, rng)
+        duration = sample_masked(generator.duration_logits(hidden, pitch_onehot), duration_mask, temperature, top_p, rng)
         if copy is not None and durations:
             duration = torch.where(copy >= 0, torch.stack(durations, 1)[rows, copy.clamp(min=0)], duration)
+        step = len(pitches)
+        if fed is not None and step < len(fed[0]):  # the primer, as it is
+            pitch, duration = fed[0][step].expand(count), fed[1][step].expand(count)
+            pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
         if follower:
-            follower.record(len(pitches), elapsed, duration, pitch == REST)
+            follower.record(step, elapsed, duration, pitch == REST)
         pitches.append(pitch)
         durations.append(duration)
         elapsed = elapsed + torch.where(active, lengths[duration], 0)
+        if fed is not None and step + 1 == len(fed[0]):  # the primer's own durations may not be the model's
+            elapsed = torch.full_like(elapsed, prefix[2])
         previous_pitch, previous_duration = F.pad(pitch_onehot, (0, 1)), F.one_hot(duration, vocabulary.n_durations).float()
         written.append(active)
     kept = torch.stack(written, 1).cpu().numpy()
@@ -99,7 +109,7 @@ def sample_tokens(
     return [(p[k], d[k]) for p, d, k in zip(pitch_rows, duration_rows, kept)]
 
 
-def _sample(logits: torch.Tensor, allowed: torch.Tensor, temperature: float, top_p: float, rng: torch.Generator) -> torch.Tensor:
+def sample_masked(logits: torch.Tensor, allowed: torch.Tensor, temperature: float, top_p: float, rng: torch.Generator) -> torch.Tensor:
     """One draw per row from softmax(logits / temperature), restricted to `allowed` and to the
     smallest set of choices holding `top_p` of the probability (nucleus sampling)."""
     logits = logits.float().masked_fill(~allowed, float("-inf")) / max(temperature, 1e-6)
@@ -123,7 +133,7 @@ def parse_key(key: str) -> int:
 def in_key(song: Song, key: str | None) -> Song:
     """The tune (written in C major / A minor) with its key signature, its tonic moved to `key`'s
     (the tune keeps its own mode: a minor tune asked for in G comes out in G minor)."""
-    common = estimate_key(song.notes, COMMON_KEYS)
+    common = estimate_key(song.notes[~song.notes["is_drum"]], COMMON_KEYS)
     song = replace(song, key_signatures=[(0, common)])
     if key is None:
         return song
@@ -143,11 +153,32 @@ def generate_songs(
     temperature: float = 1.0,
     top_p: float = 0.95,
     forms: Forms | None = None,
+    primer: Primer | None = None,
 ) -> list[Song]:
     """`count` new tunes of exactly `bars` bars, as songs ready for `midigan.midi.write`; with
-    `forms`, each follows a form drawn from them (which bars repeat which)."""
+    `forms`, each follows a form drawn from them (which bars repeat which); with `primer`, each
+    opens with the primer's bars and carries on in its key and tempo (`key`, `tempo` unused)."""
     if key is not None:
         parse_key(key)  # refuse a bad key before sampling
     plans = forms.draw(bars, count, np.random.default_rng(seed)) if forms is not None else None
-    tunes = sample_tokens(generator, vocabulary, bars, count, seed, temperature, top_p, plans)
-    return [in_key(decode(p, d, vocabulary, tempo=tempo, program=program, key=None), key) for p, d in tunes]
+    prefix = primer_tokens(primer, vocabulary) if primer is not None else None
+    tunes = sample_tokens(generator, vocabulary, bars, count, seed, temperature, top_p, plans, prefix)
+    if primer is None:
+        return [in_key(decode(p, d, vocabulary, tempo=tempo, program=program, key=None), key) for p, d in tunes]
+    fed = len(prefix[0])
+    return [join(primer, decode(p[fed:], d[fed:], vocabulary, start=primer.steps, program=program, key=None))
+            for p, d in tunes]
+
+
+def primer_tokens(primer: Primer, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray, int]:
+    """The primer's melody (in the common key) as the model's tokens: each duration the nearest
+    the model knows, each pitch moved by octaves into its range; and the steps it lasts."""
+    events = melody_events(primer.in_common_key, vocabulary.bar_length)
+    known = np.array(vocabulary.durations)
+    durations = np.abs(events.duration[:, None] - known[None, :]).argmin(axis=1)
+    pitches = np.array([REST if pitch < 0 else into_range(int(pitch), vocabulary.pitch_low, vocabulary.pitch_high)
+                        - vocabulary.pitch_low + 1 for pitch in events.pitch.tolist()], np.int64)
+    if events.start:  # the primer starts with a rest: feed it as one
+        rest = np.abs(known - events.start).argmin()
+        pitches, durations = np.concatenate([[REST], pitches]), np.concatenate([[rest], durations])
+    return pitches, durations, primer.steps

@@ -22,8 +22,8 @@ SHARED_FOR_VERSIONS = 0.5  # share of a tune's phrases found in another that mak
 
 
 def version_groups(songs: list[Song]) -> list[int]:
-    """A group number per song; songs sharing at least half of their phrases (either way round)
-    are in one group, and so is every chain of such pairs."""
+    """A group number per song: the index of the group's first song. Songs sharing at least half
+    of their phrases (either way round) are in one group, and so is every chain of such pairs."""
     keys = [set(phrase_keys(song, PHRASE_NOTES)) for song in songs]
     holders: dict[bytes, list[int]] = defaultdict(list)
     for index, phrases in enumerate(keys):
@@ -42,7 +42,10 @@ def version_groups(songs: list[Song]) -> list[int]:
         for other, count in shared.items():
             if count >= SHARED_FOR_VERSIONS * len(phrases):
                 parent[root(index)] = root(other)
-    return [root(i) for i in range(len(songs))]
+    first: dict[int, int] = {}
+    for i in range(len(songs)):
+        first.setdefault(root(i), i)
+    return [first[root(i)] for i in range(len(songs))]
 
 
 def validation_size(n_tunes: int, share: float = VALIDATION_SHARE) -> int:

@@ -34,6 +34,25 @@ def tune_meter(song: Song) -> Meter | None:
     return meters.pop() if len(meters) == 1 else None
 
 
+def meter_sections(song: Song, min_bars: int = 2) -> list[Song]:
+    """The piece cut where its meter changes, each section with one meter throughout (a short
+    pickup or final bar written as a meter of its own stays with its section); sections shorter
+    than `min_bars` are dropped. A piece in one meter is its own only section."""
+    if tune_meter(song) is not None:
+        return [song]
+    starts = song.bar_starts()
+    meters = [song.time_signatures[0][1:]]
+    for start in starts[1:].tolist():
+        meters.append(next((n, d) for s, n, d in reversed(song.time_signatures) if s <= start))
+    sections, first = [], 0
+    for bar in range(1, len(starts) + 1):
+        if bar == len(starts) or meters[bar] != meters[first]:
+            if bar - first >= min_bars:
+                sections.append(song.slice_bars(first, bar))
+            first = bar
+    return sections
+
+
 def grouping(meter: Meter) -> tuple[int, ...]:
     """The factors that divide a bar of `meter`, from the bar down to 128th notes.
 

@@ -97,8 +97,8 @@ class TuneGenerator(nn.Module):
         for t in range(length):
             position_onehot = F.one_hot(elapsed % self.bar_length, self.bar_length).to(z.dtype)
             hidden, state = self.step(self.inputs(previous_pitch, previous_duration, position_onehot, z[:, t]), state)
-            pitch = _straight_through(self.pitch_head(hidden) + pitch_gumbel[:, t])
-            duration = _straight_through(self.duration_logits(hidden, pitch) + duration_gumbel[:, t])
+            pitch = straight_through(self.pitch_head(hidden) + pitch_gumbel[:, t])
+            duration = straight_through(self.duration_logits(hidden, pitch) + duration_gumbel[:, t])
             token = torch.cat([pitch, duration], dim=-1)
             copy = follower.copy_from(elapsed) if follower is not None else None
             if copy is not None and t:  # a repeated bar: the earlier token itself, gradient and all
@@ -117,7 +117,7 @@ class TuneGenerator(nn.Module):
         return torch.stack(outputs, dim=1)
 
 
-def _straight_through(logits: torch.Tensor) -> torch.Tensor:
+def straight_through(logits: torch.Tensor) -> torch.Tensor:
     """Hard one-hot of the argmax forward, softmax gradient backward (logits already hold Gumbel noise)."""
     soft = logits.float().softmax(-1)
     hard = F.one_hot(soft.argmax(-1), soft.shape[-1]).to(soft.dtype)

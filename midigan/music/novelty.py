@@ -17,20 +17,23 @@ from typing import Callable, Iterable
 import numpy as np
 import torch
 
-from midigan.metrics.copying import phrase_keys
+from midigan.metrics.copying import passage_keys, phrase_keys
 from midigan.song import Song
 
 GUARD_NOTES = 24
 MAX_DRAWS = 20  # rounds of drawing again before giving up on a piece
+#: what a guard compares: melody phrases (melody models) or chord-slice passages (several parts)
+KINDS = {"phrases": phrase_keys, "passages": passage_keys}
 
 
 class CopyError(ValueError):
     """Generation kept copying training phrases; the message is one line for the CLI."""
 
 
-def phrase_hashes(songs: Iterable[Song], length: int = GUARD_NOTES) -> np.ndarray:
-    """Sorted distinct 64-bit hashes (as int64) of every `length`-note phrase of the songs' melodies."""
-    digests = {phrase_hash(key) for song in songs for key in phrase_keys(song, length)}
+def phrase_hashes(songs: Iterable[Song], length: int = GUARD_NOTES, kind: str = "phrases") -> np.ndarray:
+    """Sorted distinct 64-bit hashes (as int64) of every `length`-note phrase of the songs'
+    melodies (or, with kind "passages", of every `length`-slice passage)."""
+    digests = {phrase_hash(key) for song in songs for key in KINDS[kind](song, length)}
     return np.array(sorted(digests), dtype=np.int64)
 
 
@@ -40,29 +43,37 @@ def phrase_hash(key: bytes) -> int:
 
 
 class NoveltyGuard:
-    """Tells whether a piece quotes a `length`-note phrase of the training pieces."""
+    """Tells whether a piece quotes a `length`-note phrase (or `length`-slice passage) of the
+    training pieces."""
 
-    def __init__(self, hashes: np.ndarray, length: int = GUARD_NOTES):
+    def __init__(self, hashes: np.ndarray, length: int = GUARD_NOTES, kind: str = "phrases"):
         self.hashes = np.asarray(hashes, dtype=np.int64)
-        self.length = length
+        self.length, self.kind = length, kind
 
     @classmethod
-    def from_songs(cls, songs: Iterable[Song], length: int = GUARD_NOTES) -> "NoveltyGuard":
-        return cls(phrase_hashes(songs, length), length)
+    def from_songs(cls, songs: Iterable[Song], length: int = GUARD_NOTES, kind: str = "phrases") -> "NoveltyGuard":
+        return cls(phrase_hashes(songs, length, kind), length, kind)
 
     def artifacts(self) -> dict[str, torch.Tensor]:
         """What a checkpoint carries for the guard (hashes, not tunes)."""
-        return {"phrase_hashes": torch.from_numpy(self.hashes), "phrase_notes": torch.tensor([self.length])}
+        return {"phrase_hashes": torch.from_numpy(self.hashes), "phrase_notes": torch.tensor([self.length]),
+                "phrase_kind": torch.tensor([list(KINDS).index(self.kind)])}
 
     @classmethod
     def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> "NoveltyGuard | None":
         if "phrase_hashes" not in artifacts:
             return None
-        return cls(artifacts["phrase_hashes"].numpy(), int(artifacts["phrase_notes"][0]))
+        kind = list(KINDS)[int(artifacts["phrase_kind"][0])] if "phrase_kind" in artifacts else "phrases"
+        return cls(artifacts["phrase_hashes"].numpy(), int(artifacts["phrase_notes"][0]), kind)
+
+    @property
+    def unit(self) -> str:
+        """What it guards, for messages: "24-note phrase" or "24-chord passage"."""
+        return f"{self.length}-note phrase" if self.kind == "phrases" else f"{self.length}-chord passage"
 
     def copies(self, song: Song) -> bool:
-        """Does the song's melody hold a phrase found in the training pieces?"""
-        wanted = np.array([phrase_hash(key) for key in phrase_keys(song, self.length)], dtype=np.int64)
+        """Does the song hold a phrase (or passage) found in the training pieces?"""
+        wanted = np.array([phrase_hash(key) for key in KINDS[self.kind](song, self.length)], dtype=np.int64)
         return bool(np.isin(wanted, self.hashes, assume_unique=False).any())
 
 
@@ -85,6 +96,6 @@ def draw_novel(
         for index, song in zip(copying, fresh):
             songs[index] = song
     raise CopyError(
-        f"{sum(guard.copies(song) for song in songs)} of {count} pieces still quote a {guard.length}-note phrase of the "
-        f"training tunes after {MAX_DRAWS} draws; this model copies (train it on more tunes, or pass --allow-copies)"
+        f"{sum(guard.copies(song) for song in songs)} of {count} pieces still quote a {guard.unit} of the "
+        f"training pieces after {MAX_DRAWS} draws; this model copies (train it on more music, or pass --allow-copies)"
     )

@@ -1,22 +1,29 @@
-"""What every music family's training gets besides its model: the tunes chosen and held out, the
-validation that judges the run, and what generation later needs (form plans, novelty guard).
+"""From a folder's songs to what the engine trains: the family, its data, the validation that
+judges the run, and what generation later needs (forms, novelty guard), for melodies or for
+pieces in several parts.
 
-Why in one place: a melody model and a polyphonic one differ in how they encode notes, not in how
-a small folder must be handled; the CLI and the benchmarks call these for every family.
+Why in one place: the melody and the polyphonic families differ in how they encode notes, not in
+how a folder must be handled (equal-bar meters pooled, tunes held out by version, a model sized
+to the folder, validation, forms and guard); the CLI and the benchmarks call these.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
 
 import numpy as np
 import torch
 
-from midigan.metrics.copying import copy_rate, phrase_set
+from midigan.core.family import GANFamily
+from midigan.metrics.copying import copy_rate, passage_keys, phrase_keys, phrase_set
 from midigan.metrics.evaluation import select_tunes
-from midigan.music.form import form_artifacts
+from midigan.metrics.polyphony import piece_features
+from midigan.metrics.tune import tune_features
+from midigan.music.capacity import capacity_for
+from midigan.music.form import Forms, form_artifacts
 from midigan.music.holdout import split_by_tune
-from midigan.music.meters import Meter, MeterPool, pool_by_meter
+from midigan.music.meters import Meter, pool_by_meter
 from midigan.music.novelty import NoveltyGuard
 from midigan.music.validation import MusicValidation
 from midigan.song import Song
@@ -25,38 +32,133 @@ MAX_VALIDATION_BARS = 16
 
 
 @dataclass
-class Selection:
-    """The tunes a run trains on and those it holds out, from one pool of equal-bar meters."""
+class TrainingPlan:
+    """Everything `Trainer` needs for one music run, and what to tell the user about it."""
 
-    pool: MeterPool
-    train: list[Song]
-    validation: list[Song]
-
-    def describe(self) -> str:
-        held = f"{len(self.validation)} held out for validation" if self.validation else "none held out (too few tunes)"
-        return f"{self.pool.describe()}\n{len(self.train)} tunes to train on, {held}"
+    family: GANFamily
+    data: torch.Tensor
+    validation: MusicValidation | None
+    artifacts: dict[str, torch.Tensor]
+    report: list[str] = field(default_factory=list)
 
 
-def select_tunes_for_training(songs: list[Song], meter: Meter | None = None) -> Selection:
-    """The folder's largest pool of equal-bar meters (or `meter`'s), split by tune; ValueError
-    (one line) when no tune fits."""
+@dataclass
+class ModelSize:
+    """What the user (or a resumed run) fixed; None leaves it to the folder's size."""
+
+    window: int | None = None
+    hidden: int | None = None
+    dropout: float | None = None
+    layers: int | None = None
+
+    @classmethod
+    def of_run(cls, family_config: dict[str, Any]) -> "ModelSize":
+        return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"])
+
+
+def choose_parts(songs: list[Song]) -> str:
+    """"all" when most pieces share two or more parts (or one part plays chords), else "melody"."""
+    from midigan.music.parts import find_parts
+
+    try:
+        search = find_parts(songs)
+    except ValueError:
+        return "melody"
+    layout = search.layout.parts
+    several = len(layout) > 1 or any(part.voices > 1 for part in layout)
+    return "all" if several and len(search.pieces) >= 0.5 * len(songs) else "melody"
+
+
+def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
+    """The melody family on the largest pool of equal-bar meters (or `meter`'s), tunes held out
+    by version. Raises EncodingError / ValueError with one-line messages."""
+    from midigan.music.encoding import describe, encode_songs
+    from midigan.music.model import MusicSeqFamily
+
+    window = size.window or 64
     pool = pool_by_meter(songs, meter)
-    train, validation = split_by_tune(pool.songs)
-    return Selection(pool, train, validation)
+    train, held = split_by_tune(pool.songs)
+    encoded = encode_songs(train, window=window, meter=pool.meter)
+    held_out = encode_songs(held, window=window, vocabulary=encoded.vocabulary) if held else None
+    melodies = [song.melody() for song in train]
+    notes = sum(len(melody.notes) for melody in melodies)
+    family = MusicSeqFamily(encoded.vocabulary, window=window, **_sized(size, notes))
+    report = [pool.describe(), _held_line(train, held),
+              f"{encoded.n_tunes} training tunes -> {len(encoded.windows)} windows of {window} notes"
+              f" (left out: {describe({k: v for k, v in encoded.skipped.items() if not k.startswith('in ')})})",
+              f"model: melody LSTM {family.layers}x{family.hidden}, dropout {family.dropout:g}, for {notes} training notes"]
+    validation_pieces = [song.melody() for song in held]
+    return _finish(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None, melodies,
+                   validation_pieces, "phrases", report)
 
 
-def generation_artifacts(train_pieces: list[Song]) -> dict[str, torch.Tensor]:
-    """Form plans and novelty-guard hashes of the training pieces, as the model writes them
-    (melodies for a melody model), for every checkpoint."""
-    return {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces).artifacts()}
+def plan_polyphony(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
+    """The polyphonic family on the folder's shared parts, in the largest pool of equal-bar
+    meters (or `meter`'s), pieces held out by version."""
+    from midigan.music.parts import find_parts
+    from midigan.music.poly_encoding import WINDOW_BARS, build_vocabulary, encode_pieces, sections_in_meter
+    from midigan.music.poly_model import PolyFamily
+
+    search = find_parts(songs)
+    sections, meter, left_out = sections_in_meter(search, meter)
+    pieces = [parts_only(section.song, section.mapping) for section in sections]
+    train_pieces, held_pieces = split_by_tune(pieces)
+    held_ids = {id(piece) for piece in held_pieces}
+    train = [s for s, p in zip(sections, pieces) if id(p) not in held_ids]
+    held = [s for s, p in zip(sections, pieces) if id(p) in held_ids]
+    vocabulary = build_vocabulary(train, search.layout, meter)
+    window_bars = (size.window // vocabulary.bar_steps) if size.window else WINDOW_BARS
+    encoded = encode_pieces(train, vocabulary, window_bars)
+    held_out = encode_pieces(held, vocabulary, window_bars) if held else None
+    notes = sum(len(piece.notes) for piece in train_pieces)
+    family = PolyFamily(vocabulary, window=window_bars * vocabulary.bar_steps, **_sized(size, notes))
+    left = ", ".join(f"{count} {reason}" for reason, count in left_out.items()) or "none"
+    report = [search.describe(), f"{len(sections)} sections in {meter[0]}/{meter[1]} (left out: {left})",
+              _held_line(train, held),
+              f"{len(encoded.windows)} windows of {window_bars} bars",
+              f"model: {vocabulary.n_voices} voices, LSTM {family.layers}x{family.hidden}, dropout {family.dropout:g},"
+              f" for {notes} training notes"]
+    return _finish(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None,
+                   train_pieces, held_pieces, "passages", report)
 
 
-def music_validation(family, windows: torch.Tensor, train_pieces: list[Song], validation_pieces: list[Song],
-                     forms=None) -> MusicValidation:
-    """The validation of a run whose held-out tunes are encoded as `windows`; pieces are what the
-    model writes (melodies for a melody model)."""
-    phrases = phrase_set(train_pieces)
+def _finish(family, data: torch.Tensor, held_windows: np.ndarray | None, train_pieces: list[Song],
+            held_pieces: list[Song], kind: str, report: list[str]) -> TrainingPlan:
+    """Artifacts (forms, guard) from the training pieces, and the validation on held-out ones."""
+    artifacts = {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces, kind=kind).artifacts()}
+    family.forms = Forms.from_artifacts(artifacts)
+    validation = None
+    if held_windows is not None and len(held_windows):
+        validation = _validation(family, torch.from_numpy(held_windows), train_pieces, held_pieces, kind)
+        report.append(f"held-out pieces copy {validation.real_copy_rate:.1%} of their 8-note phrases from the training pieces")
+    return TrainingPlan(family, data, validation, artifacts, report)
+
+
+def _validation(family, windows: torch.Tensor, train_pieces: list[Song], held_pieces: list[Song], kind: str) -> MusicValidation:
+    keys = phrase_keys if kind == "phrases" else passage_keys
+    parts = len({int(t) for piece in train_pieces[:1] for t in np.unique(piece.notes["track"])})
+    features: Callable[[Song], np.ndarray] = tune_features if kind == "phrases" else lambda song: piece_features(song, parts)
+    phrases = phrase_set(train_pieces, keys=keys)
     lengths = [piece.n_bars for piece in train_pieces]
     bars = int(max(1, min(MAX_VALIDATION_BARS, np.median(lengths) if lengths else MAX_VALIDATION_BARS)))
     reference = select_tunes(train_pieces, bars) or train_pieces
-    return MusicValidation(family, windows, phrases, copy_rate(validation_pieces, phrases), reference, bars, forms)
+    return MusicValidation(family, windows, phrases, copy_rate(held_pieces, phrases, keys=keys), reference, bars,
+                           family.forms, keys=keys, features=features)
+
+
+def _sized(size: ModelSize, notes: int) -> dict[str, Any]:
+    capacity = capacity_for(notes)
+    return {"hidden": size.hidden or capacity.hidden, "layers": size.layers or capacity.layers,
+            "dropout": capacity.dropout if size.dropout is None else size.dropout}
+
+
+def _held_line(train: list, held: list) -> str:
+    kept = f"{len(held)} held out for validation" if held else "none held out (too few)"
+    return f"{len(train)} to train on, {kept}"
+
+
+def parts_only(song: Song, mapping: dict[int, int]) -> Song:
+    """The section with only its mapped tracks, each numbered by its part."""
+    notes = song.notes[np.isin(song.notes["track"], list(mapping))].copy()
+    notes["track"] = [mapping[int(track)] for track in notes["track"]]
+    return replace(song, notes=notes, track_names={})

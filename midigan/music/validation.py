@@ -14,14 +14,14 @@ Both phases log the copy rate of the fresh pieces, so a run's metrics show memor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import torch
 from torch import nn
 
 from midigan.core.validation import SCORE, Validation
-from midigan.metrics.copying import copy_rate
+from midigan.metrics.copying import Keys, copy_rate, phrase_keys
 from midigan.metrics.distance import frechet_distance
 from midigan.metrics.tune import tune_features
 
@@ -49,13 +49,17 @@ class MusicValidation(Validation):
         forms: Forms | None = None,
         samples: int = SAMPLES,
         batch_size: int = 256,
+        keys: Keys = phrase_keys,
+        features: Callable[[Song], np.ndarray] = tune_features,
     ):
         """`windows`: the held-out tunes encoded as training data; `reference`: real pieces of
         `bars` bars the fresh pieces are compared with; `real_copy_rate`: the held-out tunes'
-        copy rate against `training_phrases`."""
+        copy rate against `training_phrases`; `keys` and `features`: how phrases and a piece's
+        metrics are read (melody phrases and tune metrics unless the family writes parts)."""
         self.family, self.windows = family, windows
         self.training_phrases, self.real_copy_rate = training_phrases, real_copy_rate
-        self.reference_features = np.array([tune_features(song) for song in reference])
+        self.keys, self.features = keys, features
+        self.reference_features = np.array([features(song) for song in reference])
         self.bars, self.forms, self.samples, self.batch_size = bars, forms, samples, batch_size
 
     def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
@@ -68,7 +72,7 @@ class MusicValidation(Validation):
         ]
         nll = sum(losses) / len(self.windows)
         pieces = self.family.generate(generator, self.bars, self.samples, seed=SEED, forms=self.forms)
-        copied = copy_rate(pieces, self.training_phrases)
-        distance = frechet_distance(np.array([tune_features(piece) for piece in pieces]), self.reference_features)
+        copied = copy_rate(pieces, self.training_phrases, keys=self.keys)
+        distance = frechet_distance(np.array([self.features(piece) for piece in pieces]), self.reference_features)
         quality = distance + COPY_PENALTY * max(0.0, copied - self.real_copy_rate - COPY_MARGIN)
         return {"val_nll": nll, "copy": copied, "fd": distance, SCORE: nll if phase == "pretrain" else quality}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -115,3 +116,15 @@ def test_resume_keeps_the_phase_and_the_best_checkpoint(tmp_path):
         assert_same_tensors(straight["generator_ema"], halves["generator_ema"], which)
     assert_same_tensors(final_state(tmp_path / "straight"), final_state(tmp_path / "halves"))
     assert validation_records(tmp_path / "straight") == validation_records(tmp_path / "halves")
+
+
+def test_the_loss_plot_draws_validation_figures_dotted_on_their_own_scale():
+    from midigan.core.plot import COLOURS, loss_curves_image
+
+    records = [{"step": s, "losses": {"d": 1.0, "g": 2.0 + s / 100}} for s in range(0, 200, 10)]
+    records += [{"step": s, "validation": {"val_nll": 3.0 - s / 1000, "copy": 0.01, "score": 5.0}} for s in range(0, 200, 50)]
+    image = loss_curves_image(records)
+    drawn = {index for index, colour in enumerate(COLOURS) if (image == colour).all(axis=2).any()}
+    assert drawn == {0, 1, 2, 3}  # d, g, val_nll, copy (the score is not drawn)
+    validation_columns = np.flatnonzero((image == COLOURS[2]).all(axis=2).any(axis=0))
+    assert 0 < len(validation_columns) < 0.75 * (validation_columns.max() - validation_columns.min())  # dotted

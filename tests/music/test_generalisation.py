@@ -49,7 +49,7 @@ def test_the_split_is_by_tune_with_versions_together_and_ignores_names(folk_song
     version["pitch"][-1] += 2
     songs = folk_songs + [dataclasses.replace(folk_songs[0], notes=version, source="v.mid"), _renamed(folk_songs[1], "copy.mid")]
     groups = version_groups(songs)
-    assert groups[-2] == groups[0] and groups[-1] == groups[1]
+    assert groups[-2] == groups[0] == 0 and groups[-1] == groups[1] == 1
 
     train, held = split_by_tune(songs)
     assert len(held) == round(0.1 * len(songs)) and len(train) + len(held) == len(songs)

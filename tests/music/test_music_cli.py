@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from midigan.cli import main
-from midigan.commands.generate import shipped_model
+from midigan.music.models import shipped_model
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
 from midigan.midi import read, write
 from midigan.song import NOTE_DTYPE, Song
@@ -114,7 +114,7 @@ def test_training_errors_are_one_line(tmp_path: Path) -> None:
 def test_generation_errors_are_one_line(tmp_path: Path) -> None:
     image_model = tmp_path / "image.pt"
     save_checkpoint({"format": FORMAT, "version": VERSION, "family": {"name": "dcgan", "config": {}}, "generator_ema": {}}, image_model)
-    assert_one_line_error(run("generate", "--model", image_model, "out.mid"), "dcgan", "not a music-seq model")
+    assert_one_line_error(run("generate", "--model", image_model, "out.mid"), "dcgan", "not a music-seq or music-poly model")
     (tmp_path / "random.pt").write_bytes(np.random.default_rng(0).bytes(4096))
     assert_one_line_error(run("generate", "--model", "random.pt", "out.mid"), "random.pt")
     assert_one_line_error(run("generate", "--bars", 0, "out.mid"), "--bars")

@@ -1,0 +1,145 @@
+"""New multi-part pieces of an exact number of bars, optionally around a given melody.
+
+Why step by step with forced tokens: on the grid every bar has the same number of steps, so any
+number of bars is exact by construction; following a form means feeding a repeated bar's tokens
+instead of drawing them, and harmonising means feeding the given melody as the top voice, whose
+choice every lower voice sees before it chooses (see `midigan.music.poly_model`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from midigan.music.encoding import EncodingError
+from midigan.music.form import Forms, bar_sources
+from midigan.music.generate import in_key, parse_key, sample_masked
+from midigan.music.grid import HOLD, REST, GridVocabulary, from_grid, quantise, to_grid
+from midigan.music.poly_model import PolyGenerator
+from midigan.music.primer import Primer, join, prepare_primer
+from midigan.song import Song
+
+
+@torch.no_grad()
+def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int, count: int, seed: int | None = None,
+                temperature: float = 1.0, top_p: float = 0.95, plans: list[list[int]] | None = None,
+                forced: np.ndarray | None = None) -> np.ndarray:
+    """(count, steps, voices) tokens of `bars` bars. `plans[i][b]` names an earlier bar that bar b
+    of piece i repeats; `forced` (steps, voices) tokens, -1 where free, are fed as they are (a
+    melody as voice 0, a primer's parts), and a repeated bar never overrides them."""
+    if bars < 1:
+        raise ValueError("the number of bars must be at least 1")
+    device = next(generator.parameters()).device
+    bar, sizes = vocabulary.bar_steps, vocabulary.sizes
+    steps, voices = bars * bar, len(sizes)
+    rng = torch.Generator(device=device)
+    rng.manual_seed(seed if seed is not None else int(torch.seed() % 2**63))
+    tokens = torch.full((count, steps, voices), -1, dtype=torch.long, device=device)
+    given = torch.full_like(tokens, -1)
+    if forced is not None:
+        given[:, : len(forced)] = torch.as_tensor(forced[:steps], device=device)
+    forced = given.clone()
+    previous, state = generator.start(count, device), None
+    last = torch.full((count, voices), REST, dtype=torch.long, device=device)
+    for t in range(steps):
+        if plans is not None and t % bar == 0:
+            _copy_planned_bar(tokens, forced, given, plans, t // bar, bar)
+        position = F.one_hot(torch.full((count,), t % bar, device=device), bar).float()
+        x = generator.inputs(previous, position, torch.randn(count, generator.noise_dim, device=device, generator=rng))
+        hidden, state = generator.step(x, state)
+        above = torch.zeros(count, generator.position.shape[1], device=device)
+        for voice, size in enumerate(sizes):
+            allowed = torch.ones(count, size, dtype=torch.bool, device=device)
+            allowed[:, HOLD] = last[:, voice] != REST  # a note holds only after it started
+            choice = sample_masked(generator.voice_logits(voice, hidden, above), allowed, temperature, top_p, rng)
+            choice = torch.where(forced[:, t, voice] >= 0, forced[:, t, voice], choice)
+            tokens[:, t, voice] = choice
+            above = above + generator.above_of(voice, F.one_hot(choice, size).float())
+        last = torch.where(tokens[:, t] == HOLD, last, tokens[:, t])
+        previous = [F.one_hot(tokens[:, t, v], size + 1).float() for v, size in enumerate(sizes)]
+    return np.stack([_ending_on_the_bar_line(grid) for grid in tokens.cpu().numpy()])
+
+
+def _ending_on_the_bar_line(grid: np.ndarray) -> np.ndarray:
+    """A piece whose last steps are silent in every voice has its latest note held to the end,
+    so it lasts exactly the bars asked for (a file ends with its last note)."""
+    sounding = grid != REST
+    if sounding[-1].any() or not sounding.any():
+        return grid
+    last_step = int(np.flatnonzero(sounding.any(axis=1))[-1])
+    voice = int(np.flatnonzero(sounding[last_step])[0])
+    grid = grid.copy()
+    grid[last_step + 1:, voice] = HOLD
+    return grid
+
+
+def _copy_planned_bar(tokens: torch.Tensor, forced: torch.Tensor, given: torch.Tensor, plans: list[list[int]],
+                      bar_index: int, bar: int) -> None:
+    """Feed bar `source`'s tokens in bar `bar_index` of each piece whose plan says so, where
+    nothing was given."""
+    here = slice(bar_index * bar, (bar_index + 1) * bar)
+    for piece, plan in enumerate(plans):
+        source = plan[bar_index] if bar_index < len(plan) else -1
+        if source >= 0:
+            copied = tokens[piece, source * bar:(source + 1) * bar]
+            forced[piece, here] = torch.where(given[piece, here] >= 0, given[piece, here], copied)
+
+
+def generate_pieces(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int, count: int = 1, seed: int | None = None,
+                    tempo: float = 120.0, key: str | None = None, temperature: float = 1.0, top_p: float = 0.95,
+                    forms: Forms | None = None, melody: Song | None = None, primer: Primer | None = None) -> list[Song]:
+    """`count` pieces of exactly `bars` bars, ready for `midigan.midi.write`. With `melody` (the
+    melody's length, then), it is the top voice and sets the form. With `primer` (its tracks
+    numbered by part, see `primer_parts`), its bars open every piece, the parts it has as they
+    are and the others written around them, and the pieces carry on in its key and tempo."""
+    if key is not None:
+        parse_key(key)
+    plans = forms.draw(bars, count, np.random.default_rng(seed)) if forms is not None else None
+    if melody is not None:  # a one-part primer as long as the melody, whose repeats the harmony follows
+        line = melody.melody()
+        primer = prepare_primer(line, vocabulary.meter, what="melody")
+        bars, plans = primer.bars, [bar_sources(primer.song)] * count
+    forced = _primer_grid(primer, vocabulary) if primer is not None else None
+    grids = sample_grid(generator, vocabulary, bars, count, seed, temperature, top_p, plans, forced)
+    if primer is not None:
+        return [join(primer, from_grid(grid, vocabulary, key=None)) for grid in grids]
+    return [in_key(from_grid(grid, vocabulary, tempo=tempo, key=None), key) for grid in grids]
+
+
+def primer_parts(song: Song, vocabulary: GridVocabulary) -> Song:
+    """A primer file's tracks matched to the model's parts (by name, else family and rank), each
+    numbered by its part; tracks of no part are left out. EncodingError when none matches."""
+    from midigan.music.parts import assign_tracks, tracks_of
+    from midigan.music.training import parts_only
+
+    mapping = assign_tracks(tracks_of(song), vocabulary.layout)
+    if not mapping:
+        raise EncodingError("no track of the primer plays one of the model's parts")
+    return parts_only(song, mapping)
+
+
+def _primer_grid(primer: Primer, vocabulary: GridVocabulary) -> np.ndarray:
+    """(steps, voices) tokens to feed: the primer's parts over its bars, -1 where the model writes."""
+    song = quantise(primer.in_common_key)
+    present = sorted({int(track) for track in song.notes["track"]})
+    grid = to_grid(song, {part: part for part in present}, vocabulary, steps=primer.bars * vocabulary.bar_steps)
+    voice_part = np.array(vocabulary.voice_part)
+    grid[:, ~np.isin(voice_part, present)] = -1
+    return grid
+
+
+def write_sample_pieces(fake: torch.Tensor, vocabulary: GridVocabulary, out_stem: Path) -> None:
+    """`<stem>-01.mid`, ... one per sample window, and `<stem>.png` with their piano rolls."""
+    from midigan.core.png import write_png
+    from midigan.midi import write
+    from midigan.music.samples import stacked_rolls
+
+    parts = fake.split([*vocabulary.sizes, vocabulary.bar_steps], dim=-1)
+    grids = torch.stack([part.argmax(-1) for part in parts[:-1]], dim=-1).cpu().numpy()
+    songs = [from_grid(grid, vocabulary) for grid in grids]
+    for i, song in enumerate(songs, start=1):
+        write(song, out_stem.with_name(f"{out_stem.name}-{i:02d}.mid"))
+    write_png(out_stem.with_name(out_stem.name + ".png"), stacked_rolls(songs))

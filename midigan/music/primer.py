@@ -1,0 +1,70 @@
+"""Continuing a piece the user brings: the primer's first bars as they are, then the model.
+
+Why kept verbatim: a musician who hands over eight bars expects to hear those eight bars, not the
+model's reading of them. The model is fed the primer (moved to its common key, on its own grid
+or durations) so it carries on from it, and what it writes after the primer's last bar line is
+moved back to the primer's key and joined there: no gap, no overlap at the bar line. Parts the
+primer does not play are written by the model from the first bar, which makes harmonising a
+melody a primer of one part that lasts the whole piece.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from midigan.music.encoding import EncodingError, shift_to_common_key
+from midigan.music.meters import Meter, meter_text, same_bars, tune_meter
+from midigan.song import Song, sort_notes
+
+
+@dataclass
+class Primer:
+    """The bars of a primer that open the piece, in the primer's own key."""
+
+    song: Song  # its first `bars` full bars (a pickup bar left out), notes cut at the last bar line
+    bars: int
+    shift: int  # semitones that move it to the model's common key
+
+    @property
+    def steps(self) -> int:
+        return self.bars * self.song.bar_length()
+
+    @property
+    def in_common_key(self) -> Song:
+        return self.song.transpose(self.shift)
+
+
+def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bars: int | None = None,
+                   what: str = "primer") -> Primer:
+    """The primer's first `primer_bars` full bars (default: all of them), at most `bars`;
+    EncodingError (one line, naming it `what`) when it has no pitched notes or its bars are not
+    the model's."""
+    pitched = song.notes[~song.notes["is_drum"]]
+    if len(pitched) == 0:
+        raise EncodingError(f"the {what} holds no pitched notes")
+    found = tune_meter(song)
+    if found is None or not same_bars(found, meter):
+        raise EncodingError(f"the {what} is in {meter_text(found) if found else 'changing meters'}, "
+                            f"the model writes {meter_text(meter)}")
+    starts = song.bar_starts()
+    first = 1 if len(starts) > 1 and starts[1] - starts[0] < song.bar_length(int(starts[1])) else 0
+    available = len(starts) - first
+    kept = min(available, bars or available, primer_bars or available)
+    if kept < 1:
+        raise EncodingError(f"the {what} has no full bar")
+    opening = song.slice_bars(first, first + kept)
+    opening = replace(opening, time_signatures=[(0, *meter)])
+    return Primer(opening, kept, shift_to_common_key(opening))
+
+
+def join(primer: Primer, continuation: Song) -> Song:
+    """The primer's notes, and `continuation` (written in the common key) moved back to the
+    primer's key: its notes from the primer's last bar line on, and throughout in the tracks (parts)
+    the primer does not play; with the primer's tempo and key."""
+    after = continuation.transpose(-primer.shift).notes
+    played = np.unique(primer.song.notes["track"])
+    after = after[(after["onset"] >= primer.steps) | ~np.isin(after["track"], played)]
+    notes = sort_notes(np.concatenate([primer.song.notes, after]))
+    return replace(primer.song, notes=notes, key_signatures=primer.song.key_signatures[:1])

@@ -1,0 +1,87 @@
+"""Continuing a primer: its bars kept as they are, a seamless join at the bar line, a
+continuation that depends on it, for melody and polyphonic models; and the refusals."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from midigan.cli import main
+from midigan.midi import read, write
+from midigan.music.meters import tune_meter
+from .band import band_folder
+
+FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
+
+
+@pytest.fixture(autouse=True)
+def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def run(*arguments):
+    return CliRunner().invoke(main, list(map(str, arguments)))
+
+
+def four_four_tunes(count: int) -> list[Path]:
+    """Tunes in 4/4 without a pickup, at least 4 bars long."""
+    found = []
+    for path in sorted(FOLK.glob("*.mid")):
+        song = read(path)
+        starts = song.bar_starts()
+        if tune_meter(song) == (4, 4) and song.n_bars >= 4 and starts[1] - starts[0] == song.bar_length():
+            found.append(path)
+    return found[:count]
+
+
+def assert_continues(out: Path, primer: Path, primer_bars: int, bars: int, tracks: list[int] | None = None) -> np.ndarray:
+    """The output keeps the primer's first bars note for note and joins at the bar line; returns
+    the continuation's notes."""
+    song, given = read(out), read(primer).slice_bars(0, primer_bars)
+    join = primer_bars * song.bar_length()
+    assert song.end == bars * song.bar_length()
+    opening = song.notes[song.notes["onset"] < join]
+    expected = given.notes if tracks is None else given.notes[np.isin(given.notes["track"], tracks)]
+    assert sorted(opening[["pitch", "onset", "duration"]].tolist()) == sorted(expected[["pitch", "onset", "duration"]].tolist())
+    assert (opening["onset"] + opening["duration"]).max() <= join  # nothing of the primer rings past the join
+    return song.notes[song.notes["onset"] >= join]
+
+
+def test_a_melody_model_keeps_the_primer_and_carries_on_from_it(tmp_path: Path) -> None:
+    first, second = four_four_tunes(2)
+    continuations = []
+    for primer in (first, second):
+        made = run("generate", "--primer", primer, "--primer-bars", 2, "--bars", 6, "--seed", 4, f"{primer.stem}.mid")
+        assert made.exit_code == 0, made.output
+        continuations.append(assert_continues(tmp_path / f"{primer.stem}.mid", primer, 2, 6))
+    assert continuations[0][["pitch", "onset"]].tolist() != continuations[1][["pitch", "onset"]].tolist()
+    # the whole primer when it is as long as asked: nothing is generated
+    whole = run("generate", "--primer", first, "--bars", 3, "--seed", 4, "whole.mid")
+    assert whole.exit_code == 0, whole.output
+    assert_continues(tmp_path / "whole.mid", first, 3, 3)
+
+
+def test_a_model_of_parts_continues_every_part(tmp_path: Path) -> None:
+    band = band_folder(tmp_path / "band")
+    assert run("train", band, "--run-dir", "poly", "--max-steps", 3, "--pretrain-steps", 2, "--window", 32, "--hidden", 16,
+               "--quiet").exit_code == 0
+    primer = sorted(band.glob("*.mid"))[1]
+    made = run("generate", "--model", "poly", "--primer", primer, "--primer-bars", 2, "--bars", 4, "--seed", 1, "cont.mid")
+    assert made.exit_code == 0, made.output
+    after = assert_continues(tmp_path / "cont.mid", primer, 2, 4)
+    assert len(after) and len(np.unique(after["track"])) >= 2
+
+
+def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -> None:
+    tune = four_four_tunes(1)[0]
+    write(dataclasses.replace(read(tune), time_signatures=[(0, 6, 8)]), tmp_path / "jig.mid")
+    for name, fragment in (("jig.mid", "the primer is in 6/8, the model writes 4/4"), ("nothing.mid", "cannot read the primer")):
+        result = run("generate", "--primer", name, "out.mid")
+        lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+        assert result.exit_code == 1 and len(lines) == 1 and fragment in lines[0], result.output
