@@ -30,9 +30,10 @@ def _held_out(name: str) -> bool:
     return int(hashlib.sha1(name.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
 
 
-def build(name: str) -> tuple[Path, Path, Path]:
-    """train/ (the original files), train-parts/ and heldout/ (learned parts only, one file per
-    section in the folder's main meter pool)."""
+def build(name: str, bars: int) -> tuple[Path, Path, Path]:
+    """train/ (the original files), train-parts/ (learned parts only, one file per section in the
+    folder's main meter pool) and heldout/ (learned parts only, every whole `bars`-bar stretch of
+    the held-out sections as a piece of its own, so the comparison has enough real pieces)."""
     from midigan.dataset import prepare
     from midigan.midi import write
     from midigan.music.holdout import version_groups
@@ -59,9 +60,15 @@ def build(name: str) -> tuple[Path, Path, Path]:
     sections, _, _ = sections_in_meter(search)
     for index, section in enumerate(sections):
         source = Path(section.song.source).name
-        target = folders["heldout" if source in held else "train-parts"] / f"{Path(source).stem}-{index:03d}.mid"
-        write(parts_only(section.song, section.mapping), target)
+        piece = parts_only(section.song, section.mapping)
+        if source not in held:
+            write(piece, folders["train-parts"] / f"{Path(source).stem}-{index:03d}.mid")
+            continue
+        first = piece.first_full_bar()
+        for start in range(first, piece.n_bars - bars + 1, bars):
+            write(piece.slice_bars(start, start + bars), folders["heldout"] / f"{Path(source).stem}-{index:03d}-{start:03d}.mid")
     return folders["train"], folders["train-parts"], folders["heldout"]
+
 
 
 def main() -> None:
@@ -70,26 +77,30 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated collections: " + ", ".join(COLLECTIONS))
     parser.add_argument("--bars", type=int, default=8, help="bars per generated piece, and of the pieces compared")
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--report-only", action="store_true", help="score the run already in runs/polyphony, without training")
     arguments = parser.parse_args()
     from midigan.metrics.evaluation import evaluate_folders, format_table
 
     chosen = [name for name in COLLECTIONS if not arguments.only or name in arguments.only.split(",")]
     for name in chosen:
-        train, train_parts, heldout = build(name)
+        train, train_parts, heldout = build(name, arguments.bars)
         run_dir, out = WORK / name / "run", WORK / name / "generated"
-        subprocess.run(["rm", "-rf", str(run_dir), str(out)], check=True)
-        started = time.perf_counter()
-        trained = subprocess.run(["midigan", "train", str(train), "--run-dir", str(run_dir), "--max-minutes",
-                                  str(arguments.minutes), "--quiet"], capture_output=True, text=True)
-        if trained.returncode:
-            sys.exit(f"{name}: training failed\n{trained.stdout}{trained.stderr}")
-        minutes = (time.perf_counter() - started) / 60
+        log = WORK / name / "train.log"
+        if not arguments.report_only:
+            subprocess.run(["rm", "-rf", str(run_dir)], check=True)
+            started = time.perf_counter()
+            trained = subprocess.run(["midigan", "train", str(train), "--run-dir", str(run_dir), "--max-minutes",
+                                      str(arguments.minutes), "--quiet"], capture_output=True, text=True)
+            if trained.returncode:
+                sys.exit(f"{name}: training failed\n{trained.stdout}{trained.stderr}")
+            log.write_text(f"trained {(time.perf_counter() - started) / 60:.1f} min\n{trained.stdout}")
+        subprocess.run(["rm", "-rf", str(out)], check=True)
         made = subprocess.run(["midigan", "generate", "--model", str(run_dir), "--bars", str(arguments.bars), "--count",
                                str(arguments.count), "--seed", "1", str(out)], capture_output=True, text=True)
         if made.returncode:
             sys.exit(f"{name}: generation failed\n{made.stdout}{made.stderr}")
-        print(f"\n## {name}: trained {minutes:.1f} min")
-        print("\n".join(line for line in trained.stdout.splitlines() if not line.startswith("new tunes")))
+        print(f"\n## {name}")
+        print("\n".join(line for line in log.read_text().splitlines() if not line.startswith("new music")))
         print(made.stderr.strip())
         result = evaluate_folders(out, heldout, train_parts, baselines=True, bars=arguments.bars)
         print(format_table(result))

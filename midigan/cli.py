@@ -15,6 +15,7 @@ COMMANDS = {
     "generate": "midigan.commands.generate:generate",
     "evaluate": "midigan.commands.evaluate:evaluate",
     "render": "midigan.commands.render:render",
+    "studio": "midigan.commands.studio:studio",
 }
 
 

@@ -115,6 +115,11 @@ class Song:
         starts = self._bar_starts_through(self.end)
         return starts[starts < self.end]
 
+    def first_full_bar(self) -> int:
+        """1 when bar 0 is a pickup (shorter than the bar after it), else 0."""
+        starts = self.bar_starts()
+        return 1 if len(starts) > 1 and starts[1] - starts[0] < self.bar_length(int(starts[1])) else 0
+
     @property
     def n_bars(self) -> int:
         """Number of bars up to the end of the last note (0 for a song without notes)."""

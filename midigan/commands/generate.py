@@ -102,7 +102,9 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         options["program"] = program
     if primer_file is not None:
         try:
-            options["primer"] = _primer(_read_music(primer_file, "primer"), family, bars, primer_bars)
+            from midigan.music.primer import primer_for
+
+            options["primer"] = primer_for(_read_music(primer_file, "primer"), family, bars, primer_bars)
         except EncodingError as error:
             raise click.ClickException(str(error)) from None
     guard = None if allow_copies else NoveltyGuard.from_artifacts(model.artifacts)
@@ -110,8 +112,9 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     def draw(n: int, draw_seed: int | None) -> list:
         return family.generate(model.generator, bars, n, draw_seed, forms=forms, **options)
 
+    given = options["primer"].song if "primer" in options else options.get("melody")
     try:
-        songs, redrawn = draw_novel(draw, count, guard, seed)
+        songs, redrawn = draw_novel(draw, count, guard, seed, given)
     except (ValueError, CopyError, EncodingError) as error:
         raise click.ClickException(str(error)) from None
     if redrawn:
@@ -134,20 +137,6 @@ def _read_music(path: Path, what: str):
         return read(path)
     except (MidiReadError, OSError) as error:
         raise click.ClickException(f"cannot read the {what} {path}: {error}") from None
-
-
-def _primer(song, family, bars: int, primer_bars: int | None):
-    """The primer as the family continues it: a melody model its melody, a model of parts the
-    tracks that play its parts."""
-    from midigan.music.primer import prepare_primer
-
-    if family.name == "music-poly":
-        from midigan.music.poly_generate import primer_parts
-
-        song = primer_parts(song, family.vocabulary)
-    else:
-        song = song.melody()
-    return prepare_primer(song, family.vocabulary.meter, bars, primer_bars)
 
 
 def _write_all(songs: list, paths: list[Path], wav: bool, png: bool) -> None:

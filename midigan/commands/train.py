@@ -108,7 +108,9 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
         context = click.get_current_context()
         given = {name for name in context.params if context.get_parameter_source(name) is not ParameterSource.DEFAULT}
         trained = _stored_run(Path(run_dir))
-        settings.update({name: trained["train"][name] for name in RUN_DEFINING if name in settings and name not in given})
+        # settings a run from an older midigan did not record were their defaults then
+        stored_train = {**TrainConfig().to_dict(), **trained["train"]}
+        settings.update({name: stored_train[name] for name in RUN_DEFINING if name in settings and name not in given})
         stored = trained["family"]
         parts = "melody" if stored["name"] == "music-seq" else "all"
         meter = meter if "meter" in given else "/".join(map(str, stored["config"]["vocabulary"]["meter"]))

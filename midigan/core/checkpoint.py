@@ -25,6 +25,7 @@ FORMAT = "midigan-checkpoint"
 VERSION = 1
 LAST = "last.pt"
 BEST = "best.pt"
+PRETRAIN_BEST = "pretrain-best.pt"  # the best pretraining weights, where the adversarial phase starts
 
 
 def checkpoint_path(run_dir: str | Path, which: str = LAST) -> Path:

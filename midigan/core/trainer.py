@@ -112,6 +112,8 @@ class Trainer:
                 raise TrainingError(f"{name} must not be negative")
         if config.eval_every and validation is None:
             raise TrainingError("eval_every is set but no validation was given")
+        if not config.adversarial and config.pretrain_steps == 0:
+            raise TrainingError("a likelihood-only run needs pretraining steps")
         self.family = family
         self.data = data
         self.config = config
@@ -168,6 +170,7 @@ class Trainer:
         self.batches_drawn = 0
         self.checkpoint_file = ckpt.checkpoint_path(self.run_dir)
         self.best_file = ckpt.checkpoint_path(self.run_dir, ckpt.BEST)
+        self.pretrain_best_file = ckpt.checkpoint_path(self.run_dir, ckpt.PRETRAIN_BEST)
         self.metrics_file = self.run_dir / "metrics.jsonl"
         if config.resume:
             self._restore()
@@ -328,10 +331,15 @@ class Trainer:
         without validation), with a fresh generator optimizer and EMA warm-up."""
         self._end_phase(reason)
         restored = ""
-        if self.best_step is not None and self.best_file.is_file():
-            best = ckpt.load_checkpoint(self.best_file)
-            self.generator.load_state_dict(best["generator"])
-            self.generator_ema.load_state_dict(best["generator_ema"])
+        if self.best_step is not None:
+            if self.world.is_main:  # the file is rank 0's; the others receive its weights
+                best = ckpt.load_checkpoint(self.pretrain_best_file)
+                if best["step"] != self.best_step:
+                    raise CheckpointError(f"{self.pretrain_best_file} holds step {best['step']}, not the best step {self.best_step}")
+                self.generator.load_state_dict(best["generator"])
+                self.generator_ema.load_state_dict(best["generator_ema"])
+            broadcast_parameters(self.generator, self.world)
+            broadcast_parameters(self.generator_ema, self.world)
             restored = f" from the best pretraining weights (step {self.best_step})"
         self.adversarial_from = self.step
         self.g_optimizer = self._generator_optimizer()
@@ -452,7 +460,8 @@ class Trainer:
         Validation draws from RNGs of its own, so training continues as if it had not run."""
         with _rng_untouched(self.device):
             metrics = dict(self.validation(self.generator_ema, phase))
-        score = float(metrics[SCORE])
+        # replicas agree on one score (their generators are equal, their arithmetic may not be)
+        score = float(average_values(torch.tensor([float(metrics[SCORE])], device=self.device), self.world)[0])
         improved = self.best_score is None or score < self.best_score
         if improved:
             self.best_score, self.best_step, self.checks_since_best = score, self.step, 0
@@ -461,7 +470,10 @@ class Trainer:
         if not self.world.is_main:
             return
         if improved:
-            ckpt.save_checkpoint(self._checkpoint(), self.best_file)
+            state = self._checkpoint()
+            ckpt.save_checkpoint(state, self.best_file)
+            if phase == "pretrain":  # what the adversarial phase starts from, even once best.pt moves on
+                ckpt.save_checkpoint(state, self.pretrain_best_file)
         append_metrics(self.metrics_file, {"step": self.step, "phase": phase, "validation": metrics, "best": improved})
         self._show(self.progress, {name: f"{value:.3g}" for name, value in metrics.items() if name != SCORE})
 
@@ -502,8 +514,8 @@ def _json_roundtrip(value):
 def _rng_untouched(device: torch.device) -> Iterator[None]:
     """Run a block without moving Python's, NumPy's or torch's global random streams."""
     python_state, numpy_state = random.getstate(), np.random.get_state()
-    devices = [device] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
+    accelerator = device.type in ("cuda", "mps")
+    with torch.random.fork_rng(devices=[device] if accelerator else [], device_type=device.type if accelerator else "cuda"):
         yield
     random.setstate(python_state)
     np.random.set_state(numpy_state)

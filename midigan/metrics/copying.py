@@ -42,7 +42,7 @@ def passage_keys(song: Song, length: int = PHRASE_NOTES) -> list[bytes]:
     transposition-invariant key: each slice's pitches relative to the passage's first lowest
     pitch, and the durations between slices."""
     notes = song.notes[~song.notes["is_drum"]]
-    onsets, first = np.unique(notes["onset"], return_index=True)
+    onsets = np.unique(notes["onset"])
     if len(onsets) < length:
         return []
     order = np.argsort(notes["onset"], kind="stable")

@@ -51,14 +51,6 @@ def read_folder(path: str | Path, steps_per_beat: int = 12) -> tuple[list[Song],
     return songs, unreadable
 
 
-def _first_full_bar(song: Song) -> int:
-    """1 when bar 0 is a pickup (shorter than the bar after it), else 0."""
-    starts = song.bar_starts()
-    if len(starts) > 1 and starts[1] - starts[0] < song.bar_length(int(starts[1])):
-        return 1
-    return 0
-
-
 def _meters_from(song: Song, step: int) -> set[tuple[int, int]]:
     """Every meter in force at or after `step`."""
     in_force = [(n, d) for s, n, d in song.time_signatures if s <= step][-1:]
@@ -73,7 +65,7 @@ def select_tunes(songs: list[Song], bars: int | None = None, meter: tuple[int, i
     """
     selected = []
     for song in songs:
-        first = _first_full_bar(song)
+        first = song.first_full_bar()
         start = int(song.bar_starts()[first]) if song.n_bars else 0
         if meter is not None and _meters_from(song, start) != {meter}:
             continue

@@ -21,8 +21,6 @@ import numpy as np
 from midigan.music.meters import Meter, meter_text, pool_by_meter, tune_meter
 from midigan.song import NOTE_DTYPE, Song, transpose_key
 
-__all__ = ["tune_meter"]  # re-exported: callers read a tune's meter from here
-
 REST = 0  # pitch token of a rest; pitch p is token p - pitch_low + 1
 COMMON_KEYS = ("C", "Am")  # the key every training tune is moved to (no sharps or flats)
 # Krumhansl-Kessler key profiles (probe-tone ratings), index 0 = tonic

@@ -26,7 +26,7 @@ def bar_sources(song: Song) -> list[int]:
     with exactly the same notes (position in bar, pitch, duration, part), or NEW. A bar where no
     note starts is NEW."""
     starts = song.bar_starts()
-    first = 1 if len(starts) > 1 and starts[1] - starts[0] < song.bar_length(int(starts[1])) else 0
+    first = song.first_full_bar()
     notes = song.notes
     which = np.searchsorted(starts, notes["onset"], side="right") - 1
     sources, seen = [], {}

@@ -35,9 +35,9 @@ def tune_meter(song: Song) -> Meter | None:
 
 
 def meter_sections(song: Song, min_bars: int = 2) -> list[Song]:
-    """The piece cut where its meter changes, each section with one meter throughout (a short
-    pickup or final bar written as a meter of its own stays with its section); sections shorter
-    than `min_bars` are dropped. A piece in one meter is its own only section."""
+    """The piece cut where its meter changes, each section with one meter throughout; sections
+    shorter than `min_bars` are dropped (so is a pickup written as a meter of its own, in a piece
+    whose meter changes later). A piece in one meter throughout is its own only section."""
     if tune_meter(song) is not None:
         return [song]
     starts = song.bar_starts()

@@ -71,24 +71,30 @@ class NoveltyGuard:
         """What it guards, for messages: "24-note phrase" or "24-chord passage"."""
         return f"{self.length}-note phrase" if self.kind == "phrases" else f"{self.length}-chord passage"
 
-    def copies(self, song: Song) -> bool:
-        """Does the song hold a phrase (or passage) found in the training pieces?"""
-        wanted = np.array([phrase_hash(key) for key in KINDS[self.kind](song, self.length)], dtype=np.int64)
+    def copies(self, song: Song, given: Song | None = None) -> bool:
+        """Does the song hold a phrase (or passage) found in the training pieces? Phrases that
+        also occur in `given` (a primer or melody the user brought) are the user's, not copies."""
+        keys = KINDS[self.kind](song, self.length)
+        if given is not None:
+            own = set(KINDS[self.kind](given, self.length))
+            keys = [key for key in keys if key not in own]
+        wanted = np.array([phrase_hash(key) for key in keys], dtype=np.int64)
         return bool(np.isin(wanted, self.hashes, assume_unique=False).any())
 
 
 def draw_novel(
-    draw: Callable[[int, int | None], list[Song]], count: int, guard: NoveltyGuard | None, seed: int | None = None
+    draw: Callable[[int, int | None], list[Song]], count: int, guard: NoveltyGuard | None, seed: int | None = None,
+    given: Song | None = None,
 ) -> tuple[list[Song], int]:
     """`count` pieces from `draw(n, seed)`, each that copies drawn again (with other seeds, up to
     MAX_DRAWS rounds); returns the pieces and how many were drawn again. Raises CopyError when
-    some piece still copies after the last round."""
+    some piece still copies after the last round. `given`: see `NoveltyGuard.copies`."""
     songs = draw(count, seed)
     if guard is None:
         return songs, 0
     redrawn = 0
     for attempt in range(1, MAX_DRAWS + 1):
-        copying = [index for index, song in enumerate(songs) if guard.copies(song)]
+        copying = [index for index, song in enumerate(songs) if guard.copies(song, given)]
         if not copying:
             return songs, redrawn
         redrawn += len(copying)
@@ -96,6 +102,6 @@ def draw_novel(
         for index, song in zip(copying, fresh):
             songs[index] = song
     raise CopyError(
-        f"{sum(guard.copies(song) for song in songs)} of {count} pieces still quote a {guard.unit} of the "
+        f"{sum(guard.copies(song, given) for song in songs)} of {count} pieces still quote a {guard.unit} of the "
         f"training pieces after {MAX_DRAWS} draws; this model copies (train it on more music, or pass --allow-copies)"
     )

@@ -86,8 +86,7 @@ def start_row(vocabulary: GridVocabulary) -> np.ndarray:
 def section_grid(section: Section, vocabulary: GridVocabulary) -> np.ndarray:
     """The section's tokens from its first full bar (a pickup bar is skipped)."""
     song = section.song
-    starts = song.bar_starts()
-    first = int(starts[1]) if len(starts) > 1 and starts[1] - starts[0] < song.bar_length(int(starts[1])) else 0
+    first = int(song.bar_starts()[song.first_full_bar()])
     factor = song.steps_per_beat // GRID_STEPS_PER_BEAT
     return to_grid(song, section.mapping, vocabulary)[first // factor:]
 

@@ -20,6 +20,7 @@ from midigan.music.generate import in_key, parse_key, sample_masked
 from midigan.music.grid import HOLD, REST, GridVocabulary, from_grid, quantise, to_grid
 from midigan.music.poly_model import PolyGenerator
 from midigan.music.primer import Primer, join, prepare_primer
+from midigan.music.voice_leading import SILENT, step_sounding
 from midigan.song import Song
 
 
@@ -44,6 +45,7 @@ def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int,
     forced = given.clone()
     previous, state = generator.start(count, device), None
     last = torch.full((count, voices), REST, dtype=torch.long, device=device)
+    before = torch.full((count, voices), SILENT, dtype=torch.long, device=device)
     for t in range(steps):
         if plans is not None and t % bar == 0:
             _copy_planned_bar(tokens, forced, given, plans, t // bar, bar)
@@ -51,13 +53,17 @@ def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int,
         x = generator.inputs(previous, position, torch.randn(count, generator.noise_dim, device=device, generator=rng))
         hidden, state = generator.step(x, state)
         above = torch.zeros(count, generator.position.shape[1], device=device)
+        now = before.clone()
         for voice, size in enumerate(sizes):
             allowed = torch.ones(count, size, dtype=torch.bool, device=device)
             allowed[:, HOLD] = last[:, voice] != REST  # a note holds only after it started
-            choice = sample_masked(generator.voice_logits(voice, hidden, above), allowed, temperature, top_p, rng)
+            logits = generator.voice_logits(voice, hidden, above, before, now)
+            choice = sample_masked(logits, allowed, temperature, top_p, rng)
             choice = torch.where(forced[:, t, voice] >= 0, forced[:, t, voice], choice)
             tokens[:, t, voice] = choice
+            now[:, voice] = step_sounding(before[:, voice], choice, vocabulary.low[voice])
             above = above + generator.above_of(voice, F.one_hot(choice, size).float())
+        before = now
         last = torch.where(tokens[:, t] == HOLD, last, tokens[:, t])
         previous = [F.one_hot(tokens[:, t, v], size + 1).float() for v, size in enumerate(sizes)]
     return np.stack([_ending_on_the_bar_line(grid) for grid in tokens.cpu().numpy()])

@@ -22,6 +22,7 @@ from midigan.core.family import GANFamily
 from midigan.music.form import Forms
 from midigan.music.grid import GridVocabulary
 from midigan.music.model import TuneDiscriminator, straight_through
+from midigan.music.voice_leading import SILENT, IntervalBias, sounding, step_sounding
 from midigan.song import Song
 
 
@@ -41,14 +42,21 @@ class PolyGenerator(nn.Module):
         self.heads = nn.ModuleList(
             nn.Sequential(nn.Linear(hidden + embed, hidden), nn.ReLU(), nn.Linear(hidden, size)) for size in self.sizes
         )
+        self.lows = list(vocabulary.low)
+        pitched = [not vocabulary.layout.parts[part].is_drum for part in vocabulary.voice_part]
+        self.voice_leading = IntervalBias(self.lows, self.sizes, pitched)
 
     def inputs(self, previous: list[torch.Tensor], position: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """LSTM input from each voice's previous one-hot (START included) and the position one-hot."""
         parts = [one_hot @ table for one_hot, table in zip(previous, self.previous)]
         return self.dropout(torch.cat(parts + [position @ self.position, z], dim=-1))
 
-    def voice_logits(self, voice: int, hidden: torch.Tensor, above: torch.Tensor) -> torch.Tensor:
-        return self.heads[voice](torch.cat([hidden, above], dim=-1))
+    def voice_logits(self, voice: int, hidden: torch.Tensor, above: torch.Tensor, before: torch.Tensor,
+                     now: torch.Tensor) -> torch.Tensor:
+        """Scores of `voice`'s tokens from the LSTM state, the voices above it (`above`), and
+        what every voice sounded at the step before and the voices above sound now (pitches, for
+        the voice-leading bias)."""
+        return self.heads[voice](torch.cat([hidden, above], dim=-1)) + self.voice_leading(voice, before, now)
 
     def above_of(self, voice: int, one_hot: torch.Tensor) -> torch.Tensor:
         """What voice `voice`'s choice tells the voices below it."""
@@ -72,12 +80,20 @@ class PolyGenerator(nn.Module):
                         position.expand(len(rows), -1, -1), z)
         hidden, _ = self.lstm(x)
         hidden = self.dropout(hidden)
+        now = sounding(current, self.lows, carried=self.carried(previous[:, 0]))
+        before = torch.cat([self.carried(previous[:, 0])[:, None], now[:, :-1]], dim=1)
         above = torch.zeros(*hidden.shape[:2], self.position.shape[1], device=rows.device, dtype=dtype)
         logits = []
         for voice, size in enumerate(self.sizes):
-            logits.append(self.voice_logits(voice, hidden, above))
+            logits.append(self.voice_logits(voice, hidden, above, before, now))
             above = above + self.above_of(voice, F.one_hot(current[..., voice], size).to(dtype))
         return logits
+
+    def carried(self, row: torch.Tensor) -> torch.Tensor:
+        """Pitches sounding at a window's row 0: its onsets (START and holds give SILENT)."""
+        sizes = torch.as_tensor(self.sizes, device=row.device)
+        low = torch.as_tensor(self.lows, device=row.device)
+        return torch.where((row >= 2) & (row < sizes), row - 2 + low, SILENT)
 
     def forward(self, noise: torch.Tensor) -> torch.Tensor:
         """Free-running windows from `noise` (B, L, noise_dim + sum of voice sizes: normal noise,
@@ -86,16 +102,19 @@ class PolyGenerator(nn.Module):
         n, length, _ = noise.shape
         z, *gumbels = noise.split([self.noise_dim, *self.sizes], dim=-1)
         previous = self.start(n, noise.device)
+        before = torch.full((n, len(self.sizes)), SILENT, dtype=torch.long, device=noise.device)
         state, outputs = None, []
         for t in range(length):
             position = F.one_hot(torch.full((n,), t % self.bar_steps, device=noise.device), self.bar_steps).to(z.dtype)
             hidden, state = self.step(self.inputs(previous, position, z[:, t]), state)
             above = torch.zeros(n, self.position.shape[1], device=noise.device, dtype=hidden.dtype)
-            chosen = []
+            now, chosen = before.clone(), []
             for voice in range(len(self.sizes)):
-                one_hot = straight_through(self.voice_logits(voice, hidden, above) + gumbels[voice][:, t])
+                one_hot = straight_through(self.voice_logits(voice, hidden, above, before, now) + gumbels[voice][:, t])
                 above = above + self.above_of(voice, one_hot)
+                now[:, voice] = step_sounding(before[:, voice], one_hot.argmax(-1), self.lows[voice])
                 chosen.append(one_hot)
+            before = now
             outputs.append(torch.cat(chosen + [position.to(chosen[0].dtype)], dim=-1))
             # fed back without gradient, as in the melody generator (see TuneGenerator.forward)
             previous = [F.pad(one_hot, (0, 1)).detach() for one_hot in chosen]

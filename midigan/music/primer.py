@@ -48,9 +48,8 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
     if found is None or not same_bars(found, meter):
         raise EncodingError(f"the {what} is in {meter_text(found) if found else 'changing meters'}, "
                             f"the model writes {meter_text(meter)}")
-    starts = song.bar_starts()
-    first = 1 if len(starts) > 1 and starts[1] - starts[0] < song.bar_length(int(starts[1])) else 0
-    available = len(starts) - first
+    first = song.first_full_bar()
+    available = song.n_bars - first
     kept = min(available, bars or available, primer_bars or available)
     if kept < 1:
         raise EncodingError(f"the {what} has no full bar")
@@ -68,3 +67,15 @@ def join(primer: Primer, continuation: Song) -> Song:
     after = after[(after["onset"] >= primer.steps) | ~np.isin(after["track"], played)]
     notes = sort_notes(np.concatenate([primer.song.notes, after]))
     return replace(primer.song, notes=notes, key_signatures=primer.song.key_signatures[:1])
+
+
+def primer_for(song: Song, family, bars: int, primer_bars: int | None = None) -> Primer:
+    """A primer file as a family continues it: a melody model its melody, a model of parts the
+    tracks that play its parts (EncodingError when it cannot be used)."""
+    if family.name == "music-poly":
+        from midigan.music.poly_generate import primer_parts
+
+        song = primer_parts(song, family.vocabulary)
+    else:
+        song = song.melody()
+    return prepare_primer(song, family.vocabulary.meter, bars, primer_bars)

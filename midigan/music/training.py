@@ -79,7 +79,7 @@ def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> Trai
     pool = pool_by_meter(songs, meter)
     train, held = split_by_tune(pool.songs)
     encoded = encode_songs(train, window=window, meter=pool.meter)
-    held_out = encode_songs(held, window=window, vocabulary=encoded.vocabulary) if held else None
+    held_out = _held_out_or_none(lambda: encode_songs(held, window=window, vocabulary=encoded.vocabulary), held)
     melodies = [song.melody() for song in train]
     notes = sum(len(melody.notes) for melody in melodies)
     family = MusicSeqFamily(encoded.vocabulary, window=window, **_sized(size, notes))
@@ -107,9 +107,9 @@ def plan_polyphony(songs: list[Song], meter: Meter | None, size: ModelSize) -> T
     train = [s for s, p in zip(sections, pieces) if id(p) not in held_ids]
     held = [s for s, p in zip(sections, pieces) if id(p) in held_ids]
     vocabulary = build_vocabulary(train, search.layout, meter)
-    window_bars = (size.window // vocabulary.bar_steps) if size.window else WINDOW_BARS
+    window_bars = max(1, size.window // vocabulary.bar_steps) if size.window else WINDOW_BARS
     encoded = encode_pieces(train, vocabulary, window_bars)
-    held_out = encode_pieces(held, vocabulary, window_bars) if held else None
+    held_out = _held_out_or_none(lambda: encode_pieces(held, vocabulary, window_bars), held)
     notes = sum(len(piece.notes) for piece in train_pieces)
     family = PolyFamily(vocabulary, window=window_bars * vocabulary.bar_steps, **_sized(size, notes))
     left = ", ".join(f"{count} {reason}" for reason, count in left_out.items()) or "none"
@@ -122,21 +122,37 @@ def plan_polyphony(songs: list[Song], meter: Meter | None, size: ModelSize) -> T
                    train_pieces, held_pieces, "passages", report)
 
 
+def _held_out_or_none(encode: Callable[[], Any], held: list):
+    """The held-out tunes encoded, or None when there are none or none fits the training
+    vocabulary (the run then trains without validation, and says so)."""
+    from midigan.music.encoding import EncodingError
+
+    if not held:
+        return None
+    try:
+        return encode()
+    except EncodingError:
+        return None
+
+
 def _finish(family, data: torch.Tensor, held_windows: np.ndarray | None, train_pieces: list[Song],
             held_pieces: list[Song], kind: str, report: list[str]) -> TrainingPlan:
     """Artifacts (forms, guard) from the training pieces, and the validation on held-out ones."""
     artifacts = {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces, kind=kind).artifacts()}
     family.forms = Forms.from_artifacts(artifacts)
     validation = None
+    unit = "8-note phrases" if kind == "phrases" else "8-chord passages"
     if held_windows is not None and len(held_windows):
         validation = _validation(family, torch.from_numpy(held_windows), train_pieces, held_pieces, kind)
-        report.append(f"held-out pieces copy {validation.real_copy_rate:.1%} of their 8-note phrases from the training pieces")
+        report.append(f"held-out pieces copy {validation.real_copy_rate:.1%} of their {unit} from the training pieces")
+    elif held_pieces:
+        report.append("no held-out piece fits what the training pieces teach (durations, range): training without validation")
     return TrainingPlan(family, data, validation, artifacts, report)
 
 
 def _validation(family, windows: torch.Tensor, train_pieces: list[Song], held_pieces: list[Song], kind: str) -> MusicValidation:
     keys = phrase_keys if kind == "phrases" else passage_keys
-    parts = len({int(t) for piece in train_pieces[:1] for t in np.unique(piece.notes["track"])})
+    parts = len(family.vocabulary.layout.parts) if kind == "passages" else 1
     features: Callable[[Song], np.ndarray] = tune_features if kind == "phrases" else lambda song: piece_features(song, parts)
     phrases = phrase_set(train_pieces, keys=keys)
     lengths = [piece.n_bars for piece in train_pieces]

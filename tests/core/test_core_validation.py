@@ -128,3 +128,25 @@ def test_the_loss_plot_draws_validation_figures_dotted_on_their_own_scale():
     assert drawn == {0, 1, 2, 3}  # d, g, val_nll, copy (the score is not drawn)
     validation_columns = np.flatnonzero((image == COLOURS[2]).all(axis=2).any(axis=0))
     assert 0 < len(validation_columns) < 0.75 * (validation_columns.max() - validation_columns.min())  # dotted
+
+
+def test_a_resume_that_crosses_into_the_adversarial_phase_starts_from_the_pretraining_best(tmp_path):
+    """Killed after best.pt had moved on to adversarial weights, a run resumed from its last
+    pretraining checkpoint still starts the adversarial phase from the pretraining best."""
+    import shutil
+
+    data = ring_data(64)
+    settings = dict(pretrain_steps=100, eval_every=2, patience=2, checkpoint_every=100)
+    pretrain_scores, adversarial_scores = [5.0, 4.0, 4.5, 4.6], [10.0, 9.0, 8.0, 7.0]
+    straight = quick_config(tmp_path / "straight", max_steps=14, **settings)
+    Trainer(PretrainedRing(hidden=16), data, straight, ScriptedValidation(pretrain_scores + adversarial_scores)).fit()
+
+    run = tmp_path / "killed"
+    Trainer(PretrainedRing(hidden=16), data, quick_config(run, max_steps=8, **settings), ScriptedValidation(pretrain_scores)).fit()
+    shutil.copy(run / "checkpoints" / "last.pt", tmp_path / "last-at-8.pt")
+    resumed = quick_config(run, max_steps=14, resume=True, **settings)
+    Trainer(PretrainedRing(hidden=16), data, resumed, ScriptedValidation(adversarial_scores)).fit()
+    shutil.copy(tmp_path / "last-at-8.pt", run / "checkpoints" / "last.pt")  # the kill: back to step 8
+    Trainer(PretrainedRing(hidden=16), data, resumed, ScriptedValidation(adversarial_scores)).fit()
+
+    assert_same_tensors(final_state(tmp_path / "straight"), final_state(run))

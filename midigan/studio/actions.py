@@ -1,0 +1,190 @@
+"""What the studio's buttons do, as plain functions of plain values: the page (`midigan.studio.app`)
+only wires them to widgets, and tests can call them without a browser.
+
+Why files on disk: a browser plays, shows and downloads files, so every result is a MIDI file, a
+WAV rendered on this machine (FluidSynth when installed, the built-in synthesizer otherwise) and
+a piano-roll PNG, in the studio's own scratch folder.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_VARIATIONS = 4
+MAX_BARS = 64
+MAX_UPLOAD_BYTES = 1_000_000  # a MIDI primer is a few kilobytes; anything near this is not one
+KEYS = ("as trained", "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+SAMPLES_SHOWN = 4
+
+
+class StudioError(ValueError):
+    """Something the user can fix; shown in the page as a message."""
+
+
+@dataclass
+class Result:
+    """One generated piece as files: MIDI, WAV and piano roll."""
+
+    midi: Path
+    wav: Path
+    png: Path
+    bars: int
+
+
+class Studio:
+    """The studio's state: where runs live, the models loaded so far, a scratch folder."""
+
+    def __init__(self, runs: str | Path = "runs", scratch: str | Path | None = None):
+        self.runs = Path(runs)
+        self.scratch = Path(scratch) if scratch else Path(tempfile.mkdtemp(prefix="midigan-studio-"))
+        self._models: dict[str, object] = {}
+        self._lock = threading.Lock()  # one generation at a time: torch runs on one thread here
+        self._count = 0
+
+    # ---- models ----------------------------------------------------------------------------------
+    def model_names(self) -> list[str]:
+        """The shipped models by name, then every music run under `runs` (newest first)."""
+        from midigan.core.rundir import read_run_config
+        from midigan.music.models import FAMILY_NAMES, SHIPPED
+
+        runs = []
+        if self.runs.is_dir():
+            for child in self.runs.iterdir():
+                config = read_run_config(child) or {}
+                checkpoint = child / "checkpoints" / "last.pt"
+                if config.get("family", {}).get("name") in FAMILY_NAMES and checkpoint.is_file():
+                    runs.append((checkpoint.stat().st_mtime, str(child)))
+        return list(SHIPPED) + [name for _, name in sorted(runs, reverse=True)]
+
+    def model(self, name: str):
+        """The loaded model of a shipped name or run folder, kept for the next click."""
+        from midigan.core.errors import CheckpointError
+        from midigan.music.models import load_music_model, resolve_model
+
+        if name not in self._models:
+            path, _ = resolve_model(name, self.runs)
+            try:
+                self._models[name] = load_music_model(path)
+            except CheckpointError as error:
+                raise StudioError(str(error)) from None
+        return self._models[name]
+
+    # ---- generate --------------------------------------------------------------------------------
+    def generate(self, model: str, bars: int, variations: int = 1, key: str = KEYS[0], tempo: float = 120.0,
+                 temperature: float = 1.0, seed: int | None = None, primer: str | Path | None = None) -> list[Result]:
+        """`variations` new pieces of `bars` bars from `model`, continuing `primer` when given."""
+        from midigan.music.encoding import EncodingError
+        from midigan.music.form import Forms
+        from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
+
+        bars, variations = int(bars), int(variations)
+        if not 1 <= bars <= MAX_BARS:
+            raise StudioError(f"bars must be between 1 and {MAX_BARS}")
+        if not 1 <= variations <= MAX_VARIATIONS:
+            raise StudioError(f"variations must be between 1 and {MAX_VARIATIONS}")
+        loaded = self.model(model)
+        family = loaded.family
+        options = {"tempo": float(tempo), "key": None if key in (None, "", KEYS[0]) else key, "temperature": float(temperature)}
+        try:
+            if primer:
+                options["primer"] = self._primer(Path(primer), family, bars)
+            forms = Forms.from_artifacts(loaded.artifacts)
+            guard = NoveltyGuard.from_artifacts(loaded.artifacts)
+            given = options["primer"].song if "primer" in options else None
+            with self._lock:
+                songs, _ = draw_novel(lambda n, s: family.generate(loaded.generator, bars, n, s, forms=forms, **options),
+                                      variations, guard, None if seed is None else int(seed), given)
+        except (EncodingError, CopyError, ValueError) as error:
+            raise StudioError(str(error)) from None
+        return [self._files(song) for song in songs]
+
+    def _primer(self, path: Path, family, bars: int):
+        """An uploaded primer, checked: a MIDI file of reasonable size the model can continue."""
+        from midigan.midi import MidiReadError, read
+        from midigan.music.primer import primer_for
+
+        if not path.is_file():
+            raise StudioError("the primer upload did not arrive; upload it again")
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            raise StudioError(f"the primer is {path.stat().st_size // 1000} kB; a MIDI primer must be under "
+                              f"{MAX_UPLOAD_BYTES // 1000} kB")
+        try:
+            song = read(path)
+        except MidiReadError as error:
+            raise StudioError(f"the primer is not a MIDI file midigan can read: {error}") from None
+        return primer_for(song, family, bars)
+
+    def _files(self, song) -> Result:
+        from midigan.audio import render
+        from midigan.midi import write
+        from midigan.pianoroll_png import write_pianoroll_png
+
+        self._count += 1
+        stem = self.scratch / f"piece-{self._count:04d}"
+        write(song, stem.with_suffix(".mid"))
+        render(song, stem.with_suffix(".wav"))
+        write_pianoroll_png(song, stem.with_suffix(".png"))
+        return Result(stem.with_suffix(".mid"), stem.with_suffix(".wav"), stem.with_suffix(".png"), song.n_bars)
+
+    # ---- watch a run -----------------------------------------------------------------------------
+    def run_folders(self) -> list[str]:
+        """Every run folder under `runs` with a config.json, newest first."""
+        if not self.runs.is_dir():
+            return []
+        found = [child for child in self.runs.iterdir() if (child / "config.json").is_file()]
+        return [str(child) for child in sorted(found, key=lambda child: child.stat().st_mtime, reverse=True)]
+
+    def watch(self, run: str) -> tuple[Path | None, str, list[Path]]:
+        """(loss plot, the latest figures as text, the latest sample pieces as WAV files) of a run."""
+        from midigan.core.metrics import read_metrics
+
+        folder = Path(run)
+        if not (folder / "config.json").is_file():
+            raise StudioError(f"{run} is not a run folder")
+        records = read_metrics(folder / "metrics.jsonl")
+        plot = folder / "loss.png"
+        return plot if plot.is_file() else None, describe_progress(records), self._sample_audio(folder / "samples")
+
+    def _sample_audio(self, samples: Path) -> list[Path]:
+        """The newest samples as WAV (rendered once per file)."""
+        from midigan.audio import render
+        from midigan.midi import MidiReadError
+
+        midis = sorted(samples.glob("*.mid")) if samples.is_dir() else []
+        if not midis:
+            return []
+        newest = midis[-1].name.rsplit("-", 1)[0]
+        wavs = []
+        for midi in [m for m in midis if m.name.startswith(newest)][:SAMPLES_SHOWN]:
+            wav = self.scratch / "samples" / f"{samples.parent.name}-{midi.stem}.wav"
+            if not wav.is_file() or wav.stat().st_mtime < midi.stat().st_mtime:
+                wav.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    render(midi, wav)
+                except (MidiReadError, RuntimeError, OSError):  # the trainer is still writing it: next refresh
+                    continue
+            wavs.append(wav)
+        return wavs
+
+
+def describe_progress(records: list[dict]) -> str:
+    """The latest losses, D(real), D(fake), steps/s and validation figures, as Markdown lines."""
+    logged = [record for record in records if "losses" in record]
+    checked = [record for record in records if "validation" in record]
+    if not logged:
+        return "No metrics yet: the run has not logged a step."
+    last = logged[-1]
+    lines = [f"**step {last['step']}** ({last['phase']}), {last['steps_per_s']:.2f} steps/s"]
+    lines.append("losses: " + ", ".join(f"{name} {value:.3f}" for name, value in last["losses"].items()))
+    if "d_real" in last:
+        lines.append(f"D(real) {last['d_real']:.3f}, D(fake) {last['d_fake']:.3f}")
+    if checked:
+        best = [record for record in checked if record.get("best")]
+        figures = ", ".join(f"{name} {value:.3g}" for name, value in checked[-1]["validation"].items() if name != "score")
+        lines.append(f"validation at step {checked[-1]['step']}: {figures}")
+        if best:
+            lines.append(f"best checkpoint: step {best[-1]['step']}")
+    return "  \n".join(lines)
