@@ -8,7 +8,7 @@ distance and two-sample test, the copy rate over chord-slice passages, and the c
 baselines. Held-out and reference pieces are written with the learned parts only (a chorale's
 doubling horn is not a part the model writes), split where their meter changes.
 
-    python benchmarks/polyphony_quality.py [--minutes 10] [--only chorales] [--bars 8]
+    python benchmarks/polyphony_quality.py [--minutes 10] [--only chorales] [--bars 8] [--report-only]
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ def _held_out(name: str) -> bool:
     return int(hashlib.sha1(name.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
 
 
-def build(name: str, bars: int) -> tuple[Path, Path, Path]:
+def build(name: str, lengths: tuple[int, ...]) -> tuple[Path, Path, dict[int, Path]]:
     """train/ (the original files), train-parts/ (learned parts only, one file per section in the
-    folder's main meter pool) and heldout/ (learned parts only, every whole `bars`-bar stretch of
-    the held-out sections as a piece of its own, so the comparison has enough real pieces)."""
+    folder's main meter pool) and, per length in `lengths`, heldout-<bars>/ (learned parts only,
+    every whole stretch of that many bars of the held-out sections as a piece of its own, so the
+    comparison has enough real pieces)."""
     from midigan.dataset import prepare
     from midigan.midi import write
     from midigan.music.holdout import version_groups
@@ -48,7 +49,7 @@ def build(name: str, bars: int) -> tuple[Path, Path, Path]:
         first.setdefault(group, Path(song.source).name)
     held = {Path(song.source).name for song, group in zip(songs, groups) if _held_out(first[group])}
     base = WORK / name
-    folders = {part: base / part for part in ("train", "train-parts", "heldout")}
+    folders = {part: base / part for part in ("train", "train-parts", *(f"heldout-{bars}" for bars in lengths))}
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.iterdir():
@@ -65,9 +66,10 @@ def build(name: str, bars: int) -> tuple[Path, Path, Path]:
             write(piece, folders["train-parts"] / f"{Path(source).stem}-{index:03d}.mid")
             continue
         first = piece.first_full_bar()
-        for start in range(first, piece.n_bars - bars + 1, bars):
-            write(piece.slice_bars(start, start + bars), folders["heldout"] / f"{Path(source).stem}-{index:03d}-{start:03d}.mid")
-    return folders["train"], folders["train-parts"], folders["heldout"]
+        for bars in lengths:
+            for start in range(first, piece.n_bars - bars + 1, bars):
+                write(piece.slice_bars(start, start + bars), folders[f"heldout-{bars}"] / f"{Path(source).stem}-{index:03d}-{start:03d}.mid")
+    return folders["train"], folders["train-parts"], {bars: folders[f"heldout-{bars}"] for bars in lengths}
 
 
 
@@ -75,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--only", help="comma-separated collections: " + ", ".join(COLLECTIONS))
-    parser.add_argument("--bars", type=int, default=8, help="bars per generated piece, and of the pieces compared")
+    parser.add_argument("--bars", type=int, default=8, help="bars per generated piece; they are scored at this length and at half")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--report-only", action="store_true", help="score the run already in runs/polyphony, without training")
     arguments = parser.parse_args()
@@ -83,7 +85,8 @@ def main() -> None:
 
     chosen = [name for name in COLLECTIONS if not arguments.only or name in arguments.only.split(",")]
     for name in chosen:
-        train, train_parts, heldout = build(name, arguments.bars)
+        lengths = (arguments.bars, arguments.bars // 2)
+        train, train_parts, heldout = build(name, lengths)
         run_dir, out = WORK / name / "run", WORK / name / "generated"
         log = WORK / name / "train.log"
         if not arguments.report_only:
@@ -102,9 +105,11 @@ def main() -> None:
         print(f"\n## {name}")
         print("\n".join(line for line in log.read_text().splitlines() if not line.startswith("new music")))
         print(made.stderr.strip())
-        result = evaluate_folders(out, heldout, train_parts, baselines=True, bars=arguments.bars)
-        print(format_table(result))
-        _print_part_checks(result)
+        for bars in lengths:
+            result = evaluate_folders(out, heldout[bars], train_parts, baselines=True, bars=bars)
+            print(f"\nscored on {bars}-bar pieces (held-out: every {bars}-bar stretch of the held-out sections)")
+            print(format_table(result))
+            _print_part_checks(result)
 
 
 def _print_part_checks(result) -> None:

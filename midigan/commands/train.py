@@ -12,7 +12,6 @@ from midigan.core.config import LOSS_NAMES
 
 PARTS_CHOICES = ("auto", "melody", "all")
 DEFAULT_MINUTES = 30.0
-PRETRAIN_TIME_SHARE = 0.6
 FALLBACK_PRETRAIN_STEPS = 2000  # without validation nor a time budget, pretraining needs an end
 
 
@@ -29,7 +28,7 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.argument("songs_dir", type=click.Path(file_okay=False, path_type=str))
 @click.option("--run-dir", help="Run folder to write (default: runs/<folder name>-<n>).")
 @click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MINUTES, show_default=True,
-              help="Time budget: pretraining takes at most 60% of it, adversarial training the rest.")
+              help="Time budget: pretraining takes at most 60% of it (80% for parts), adversarial training the rest.")
 @click.option("--max-steps", type=click.IntRange(min=1), help="Stop after this many generator steps.")
 @click.option("--pretrain-steps", type=click.IntRange(min=0),
               help="At most this many maximum-likelihood steps before the adversarial ones "
@@ -136,7 +135,7 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
         run_dir=run_dir,
         progress=not quiet,
         log_every=min(50, settings["sample_every"]),
-        pretrain_time_share=PRETRAIN_TIME_SHARE if settings["adversarial"] else None,
+        pretrain_time_share=plan.pretrain_time_share if settings["adversarial"] else None,
         **{**settings, "eval_every": settings["eval_every"] if validation is not None else 0},
     )
     say(f"training into {run_dir}")
