@@ -46,17 +46,19 @@ def _screenshot(driver, name: str) -> None:
         driver.save_screenshot(str(Path(folder) / f"{name}.png"))
 
 
-def _generate_and_wait(driver, previous_status: str) -> None:
+def _midi_link(driver) -> str | None:
+    """The first piece's MIDI download address; every generation writes a new file, so a new address."""
+    hrefs = [link.get_attribute("href") or "" for link in driver.find_elements(By.CSS_SELECTOR, "#files-0 a")]
+    return next((href for href in hrefs if ".mid" in href), None)
+
+
+def _generate_and_download(driver, tmp_path: Path) -> Path:
+    """Click Generate, wait for the new piece's link, and download its MIDI file."""
+    previous = _midi_link(driver)
     driver.find_element(By.ID, "generate").click()
-    WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "status").text not in ("", previous_status)
-                                    and "Wrote" in d.find_element(By.ID, "status").text)
-
-
-def _downloaded_midi(driver, studio_url: str, tmp_path: Path) -> Path:
-    links = driver.find_elements(By.CSS_SELECTOR, "#files-0 a")
-    href = next(link.get_attribute("href") for link in links if ".mid" in (link.get_attribute("href") or ""))
+    WebDriverWait(driver, 60).until(lambda d: _midi_link(d) not in (None, previous) and "Wrote" in d.find_element(By.ID, "status").text)
     target = tmp_path / "downloaded.mid"
-    with urllib.request.urlopen(href) as response:
+    with urllib.request.urlopen(_midi_link(driver)) as response:
         target.write_bytes(response.read())
     return target
 
@@ -64,11 +66,10 @@ def _downloaded_midi(driver, studio_url: str, tmp_path: Path) -> Path:
 def test_generate_listen_look_download_then_continue_a_primer(browser, studio_url: str, tmp_path: Path) -> None:
     browser.get(studio_url)
     WebDriverWait(browser, 60).until(ready.element_to_be_clickable((By.ID, "generate")))
-    _generate_and_wait(browser, "")
+    song = read(_generate_and_download(browser, tmp_path))
     WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#roll-0 img"))
     WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#audio-0 audio, #audio-0 button"))
     assert "16 bars" in browser.find_element(By.ID, "status").text
-    song = read(_downloaded_midi(browser, studio_url, tmp_path))
     assert song.n_bars == 16 and song.end == 16 * song.bar_length()
     _screenshot(browser, "studio-generate")
 
@@ -76,9 +77,7 @@ def test_generate_listen_look_download_then_continue_a_primer(browser, studio_ur
                   if read(p).time_signatures[0][1:] == (4, 4) and read(p).bar_starts()[1] == read(p).bar_length())
     browser.find_element(By.CSS_SELECTOR, "#primer input[type=file]").send_keys(str(primer))
     time.sleep(1)  # the upload lands before the click
-    status = browser.find_element(By.ID, "status").text
-    _generate_and_wait(browser, status)
-    continued = read(_downloaded_midi(browser, studio_url, tmp_path))
+    continued = read(_generate_and_download(browser, tmp_path))
     given = read(primer).melody().slice_bars(0, min(16, read(primer).n_bars))
     join = min(16, given.n_bars) * continued.bar_length()
     kept = continued.notes[continued.notes["onset"] < join][["pitch", "onset", "duration"]].tolist()
