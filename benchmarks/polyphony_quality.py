@@ -26,8 +26,12 @@ COLLECTIONS = {"chorales": "bach", "madrigals": "madrigals", "quartets": "chambe
 HELD_OUT_SHARE = 5  # one piece in five
 
 
+def _hash(name: str) -> int:
+    return int(hashlib.sha1(name.encode()).hexdigest(), 16)
+
+
 def _held_out(name: str) -> bool:
-    return int(hashlib.sha1(name.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
+    return _hash(name) % HELD_OUT_SHARE == 0
 
 
 def build(name: str, lengths: tuple[int, ...]) -> tuple[Path, Path, dict[int, Path]]:
@@ -47,7 +51,14 @@ def build(name: str, lengths: tuple[int, ...]) -> tuple[Path, Path, dict[int, Pa
     first = {}
     for song, group in zip(songs, groups):
         first.setdefault(group, Path(song.source).name)
-    held = {Path(song.source).name for song, group in zip(songs, groups) if _held_out(first[group])}
+    search = find_parts(songs)
+    sections, _, _ = sections_in_meter(search)
+    in_pool = {Path(section.song.source).name for section in sections}
+    pooled = {first[group] for song, group in zip(songs, groups) if Path(song.source).name in in_pool}
+    held_groups = {group for group in first.values() if _held_out(group)}
+    if not held_groups & pooled:  # a small collection whose held-out share missed the main meter: the two
+        held_groups |= set(sorted(pooled, key=_hash)[:2])  # pieces in it with the lowest hashes instead
+    held = {Path(song.source).name for song, group in zip(songs, groups) if first[group] in held_groups}
     base = WORK / name
     folders = {part: base / part for part in ("train", "train-parts", *(f"heldout-{bars}" for bars in lengths))}
     for folder in folders.values():
@@ -57,17 +68,14 @@ def build(name: str, lengths: tuple[int, ...]) -> tuple[Path, Path, dict[int, Pa
     for song in songs:
         if Path(song.source).name not in held:
             (folders["train"] / Path(song.source).name).symlink_to(Path(song.source).resolve())
-    search = find_parts(songs)
-    sections, _, _ = sections_in_meter(search)
     for index, section in enumerate(sections):
         source = Path(section.song.source).name
         piece = parts_only(section.song, section.mapping)
         if source not in held:
             write(piece, folders["train-parts"] / f"{Path(source).stem}-{index:03d}.mid")
             continue
-        first = piece.first_full_bar()
         for bars in lengths:
-            for start in range(first, piece.n_bars - bars + 1, bars):
+            for start in range(piece.first_full_bar(), piece.n_bars - bars + 1, bars):
                 write(piece.slice_bars(start, start + bars), folders[f"heldout-{bars}"] / f"{Path(source).stem}-{index:03d}-{start:03d}.mid")
     return folders["train"], folders["train-parts"], {bars: folders[f"heldout-{bars}"] for bars in lengths}
 

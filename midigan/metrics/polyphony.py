@@ -129,11 +129,19 @@ def _tonal_distance(parts: list[np.ndarray], edges: np.ndarray) -> float:
     return float(np.mean(distances)) if distances else 0.0
 
 
-def _consonance(lines: np.ndarray) -> float:
-    """Share of consonant intervals between parts' top notes wherever one of them starts."""
+def consonance_with_melody(song: Song) -> float:
+    """Share of consonant intervals between the top part and each other part wherever one of them
+    starts: how well parts written around a given melody fit it."""
+    pitched = [p for p in ranked_parts(song) if len(p) and not p["is_drum"].any()]
+    return _consonance(_top_lines(pitched, song), against_first=True)
+
+
+def _consonance(lines: np.ndarray, against_first: bool = False) -> float:
+    """Share of consonant intervals between parts' top notes (every pair, or the first part with
+    each other) wherever one of them starts."""
     pitches, starts = lines
     consonant = total = 0
-    for i in range(len(pitches)):
+    for i in range(1 if against_first else len(pitches)):
         for j in range(i + 1, len(pitches)):
             both = (pitches[i] >= 0) & (pitches[j] >= 0) & ((starts[i] > 0) | (starts[j] > 0))
             intervals = np.abs(pitches[i][both] - pitches[j][both]) % 12
