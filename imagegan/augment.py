@@ -6,6 +6,8 @@ fell to 0.07 within 3,400 steps) and its verdicts stop teaching the generator. S
 randomly shifted and partly masked copies of *both* real and generated images keeps it honest,
 and because the same random transforms are differentiable and applied to the fakes, the generator
 still learns the unaugmented images. Transforms run on the batch's device, one draw per image.
+With a probability below 1 each transform reaches each image with that probability: how
+the engine's adaptive augmentation (StyleGAN2-ADA's heuristic) doses it.
 """
 
 from __future__ import annotations
@@ -25,10 +27,17 @@ def parse_policy(text: str) -> tuple[str, ...]:
     return names
 
 
-def augment(images: torch.Tensor, policy: tuple[str, ...]) -> torch.Tensor:
-    """Apply each transform of `policy` to a (N, C, H, W) batch in [-1, 1] (background -1)."""
+def augment(images: torch.Tensor, policy: tuple[str, ...], probability: float = 1.0) -> torch.Tensor:
+    """Apply each transform of `policy` to a (N, C, H, W) batch in [-1, 1] (background -1), to each
+    image with `probability` (drawn per image and transform)."""
+    if probability <= 0.0:
+        return images
     for name in policy:
-        images = _TRANSFORMS[name](images)
+        transformed = _TRANSFORMS[name](images)
+        if probability < 1.0:
+            chosen = torch.rand(len(images), 1, 1, 1, device=images.device) < probability
+            transformed = torch.where(chosen, transformed, images)
+        images = transformed
     return images
 
 

@@ -2,8 +2,10 @@
 
 A distance means nothing alone, so every report holds three rows computed on equally many images:
 held-out real images (the floor: what a perfect generator would score), the model, and uniform
-noise (the ceiling). When the reference folder has class subfolders, the feature network is a
-classifier, and the report also says which classes the generated images fall into.
+noise (the ceiling), in two feature spaces: a network trained on the reference folder (a
+classifier when the folder has class subfolders, and the report then also says which classes the
+generated images fall into) and the fixed judge of `imagegan.judge`, which is never trained and
+so cannot be tuned to.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import torch
 
 from imagegan.data import ImageSet
 from imagegan.fid import FeatureSpace, frechet_distance, train_feature_space
+from imagegan.judge import FixedJudge
 
 HELD_OUT_FRACTION = 0.2
 
@@ -28,6 +31,9 @@ class Report:
     floor: float
     model: float
     ceiling: float
+    fixed_floor: float  # the same three rows by the fixed judge
+    fixed_model: float
+    fixed_ceiling: float
     held_out_accuracy: float | None = None  # classifier accuracy on held-out real images
     class_names: list[str] | None = None
     class_shares: list[float] | None = None  # share of generated images per class
@@ -41,6 +47,10 @@ class Report:
             f"  held-out real (floor)    {self.floor:10.2f}",
             f"  model                    {self.model:10.2f}   ({self.model / max(self.floor, 1e-12):.2f}x floor)",
             f"  uniform noise (ceiling)  {self.ceiling:10.2f}",
+            "Fréchet distance by the fixed judge (random features, never trained, the same on every run):",
+            f"  held-out real (floor)    {self.fixed_floor:10.4f}",
+            f"  model                    {self.fixed_model:10.4f}   ({self.fixed_model / max(self.fixed_floor, 1e-12):.2f}x floor)",
+            f"  uniform noise (ceiling)  {self.fixed_ceiling:10.4f}",
         ]
         if self.class_shares is not None:
             lines.append(
@@ -72,6 +82,8 @@ def evaluate(sample: Callable[[int], torch.Tensor], reference: ImageSet, count: 
     noise = torch.randint(0, 256, (n, *reference.images.shape[1:]), dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
     reference_features = space.features(reference.images[train])
 
+    judge = FixedJudge(reference.images[train])
+
     def distance(images: torch.Tensor) -> float:
         return frechet_distance(space.features(images), reference_features)
 
@@ -82,6 +94,9 @@ def evaluate(sample: Callable[[int], torch.Tensor], reference: ImageSet, count: 
         floor=distance(reference.images[held_out]),
         model=distance(generated[:n]),
         ceiling=distance(noise),
+        fixed_floor=judge.distance(reference.images[held_out]),
+        fixed_model=judge.distance(generated[:n]),
+        fixed_ceiling=judge.distance(noise),
     )
     if labels is not None:
         report.held_out_accuracy = float((space.predict(reference.images[held_out]) == labels[held_out]).float().mean())

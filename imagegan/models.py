@@ -59,11 +59,13 @@ class Generator(nn.Sequential):
 
 class Discriminator(nn.Module):
     """(N, channels, size, size) images -> (N,) logits; in training mode it first applies the
-    differentiable augmentations named in `augment` (see imagegan.augment)."""
+    differentiable augmentations named in `augment` (see imagegan.augment), each to each image
+    with `augment_probability` (1 unless adaptive augmentation sets it)."""
 
     def __init__(self, size: int = 64, channels: int = 3, width: int = 64, augment: tuple[str, ...] = ()):
         super().__init__()
         self.augment = tuple(augment)
+        self.augment_probability = 1.0
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
         mult, side = 1, _check_size(size) // 2
         while side > 4:
@@ -79,7 +81,7 @@ class Discriminator(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if self.training and self.augment:
-            images = augment(images, self.augment)
+            images = augment(images, self.augment, self.augment_probability)
         return self.main(images).flatten()
 
 
@@ -106,6 +108,11 @@ class DCGANFamily(GANFamily):
 
     def build_discriminator(self) -> nn.Module:
         return Discriminator(self.size, self.channels, self.width, self.augment)
+
+    def set_augment_probability(self, discriminator: nn.Module, probability: float) -> None:
+        if not self.augment:
+            raise ValueError("adaptive augmentation needs an augmentation policy (--augment)")
+        discriminator.augment_probability = probability
 
     def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
         if generator is not None and generator.device.type != torch.device(device).type:

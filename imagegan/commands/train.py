@@ -9,8 +9,11 @@ import click
 
 from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
 
-DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "loss": "ns", "seed": 0, "augment": (),
-            "r1_interval": 16}
+ADAPTIVE_POLICY = ("translation", "cutout")  # what adaptive augmentation applies (see imagegan.augment)
+
+ADAPTIVE = "adaptive"
+DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "loss": "ns", "seed": 0, "augment": ADAPTIVE,
+            "augment_target": 0.6, "r1_interval": 16}
 
 
 @click.command()
@@ -21,7 +24,7 @@ DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "los
               help="Feature maps of G's last and D's first layer (ngf/ndf; halve it for 4x less compute).  [default: 64]")
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<IMAGES_DIR name>-N.")
-@click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Stop after this many generator steps.  [default: 10000]")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Stop after this many generator steps.  [default: 10000; none with --max-minutes]")
 @click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this much training time.")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest imagegan run) exactly.")
 @device_option
@@ -37,17 +40,24 @@ DEFAULTS = {"size": 64, "width": 64, "max_steps": 10_000, "batch_size": 64, "los
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Adam learning rate of G and D; the paper's is 2e-4.  [default: 2e-4]")
 @click.option("--augment", default=None, metavar="POLICY", callback=lambda ctx, param, text: _policy(text),
-              help="Augment what D sees, real and fake alike: translation, cutout, both comma-separated, or none."
-                   " For small folders.  [default: none]")
+              help="Augment what D sees, real and fake alike: adaptive (translation and cutout, as often as D's"
+                   " overfitting calls for), a fixed policy (translation, cutout, both comma-separated: always), or"
+                   " none.  [default: adaptive]")
+@click.option("--augment-target", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), default=None,
+              help="Adaptive augmentation keeps E[sign(D(real))] at this; lower augments more.  [default: 0.6]")
+@click.option("--augment-images", "augment_images_to_full", type=click.IntRange(min=1), default=None,
+              help="Real images over which the augmentation probability can move from 0 to 1 (its speed)."
+                   "  [default: 100000]")
 @click.option("--r1-gamma", type=click.FloatRange(min=0), default=None,
               help="Weight of the R1 penalty on D's gradient at real images (lazy, every 16th D step); 0 is off."
                    " For small folders.  [default: 0]")
-def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **options) -> None:
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
     """Train a DCGAN on every image under IMAGES_DIR (PNG, JPEG, GIF, BMP, WebP; any size).
 
-    The defaults are the DCGAN paper's. On a small folder (a few thousand images or fewer), add
-    --augment translation,cutout --r1-gamma 0.1 --lr 4e-4: on the 1,797 digits that brought the
-    Fréchet distance after 10 CPU minutes from 9x to about 3x the held-out floor (imagegan/README.md).
+    The defaults are the DCGAN paper's, plus augmentation that adapts by itself (StyleGAN2-ADA's
+    heuristic): D sees shifted and partly masked images, real and generated alike, as often as its
+    confidence on real images calls for, so small folders need no flags (imagegan/README.md).
     """
     from imagegan.data import ImageFolderError, load_images
     from imagegan.models import DCGANFamily
@@ -66,13 +76,21 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
         for name in ("size", "channels", "width"):
             if name in explicit and int(explicit[name]) != settings[name]:
                 raise click.ClickException(f"{run_dir} was trained with --{name} {settings[name]}; a resumed run keeps it")
-        if "augment" in explicit and explicit["augment"] != tuple(settings["augment"]):
-            trained_with = ",".join(settings["augment"]) or "none"
+        trained_with = ADAPTIVE if settings["augment"] and settings.get("augment_target") is not None else settings["augment"]
+        trained_with = _augment_name(trained_with)
+        if "augment" in explicit and _augment_name(explicit["augment"]) != trained_with:
             raise click.ClickException(f"{run_dir} was trained with --augment {trained_with}; a resumed run keeps it")
+        explicit.pop("augment", None)
         settings.update(explicit)
     else:
         settings = {**DEFAULTS, **explicit}
+        if "max_minutes" in explicit and "max_steps" not in explicit:
+            settings["max_steps"] = None  # a time budget is the whole budget
         run_dir = run_dir or next_run_dir(RUNS_ROOT, images_dir.resolve().name)
+        if settings["augment"] == ADAPTIVE:
+            settings["augment"] = ADAPTIVE_POLICY
+        else:  # a fixed policy, or none: always, or never
+            settings["augment_target"] = None
     if "lr" in settings:
         settings["g_lr"] = settings["d_lr"] = settings.pop("lr")
     try:
@@ -85,7 +103,7 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
     )
     try:
         config = TrainConfig.from_dict(
-            {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 64}
+            {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 64, "progress": not quiet}
         )
         result = Trainer(family, images.images, config).fit()
     except (TrainingError, CheckpointError, ValueError) as error:
@@ -98,16 +116,22 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, **o
         sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
 
 
-def _policy(text: str | None) -> tuple[str, ...] | None:
-    """--augment text as a policy tuple (None when not given); a usage error if misspelt."""
+def _policy(text: str | None) -> tuple[str, ...] | str | None:
+    """--augment text as "adaptive" or a fixed policy tuple (None when not given); a usage error if
+    misspelt."""
     from imagegan.augment import parse_policy
 
-    if text is None:
-        return None
+    if text is None or text.strip() == ADAPTIVE:
+        return text and ADAPTIVE
     try:
         return parse_policy(text)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+
+
+def _augment_name(augment: str | tuple[str, ...]) -> str:
+    """How --augment spells an augmentation: adaptive, a fixed policy, or none."""
+    return augment if augment == ADAPTIVE else ",".join(augment) or "none"
 
 
 def _stored_run(run_dir: Path) -> dict:

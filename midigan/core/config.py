@@ -26,6 +26,10 @@ class TrainConfig:
     r1_interval: int = 1  # apply R1 on every this-many-th D update, scaled up to match (StyleGAN2 uses 16)
     label_smoothing: float = 0.0  # real targets become 1 - label_smoothing (ns, lsgan)
     d_steps: int = 1  # discriminator updates per generator update
+    # adaptive augmentation (StyleGAN2-ADA, see midigan.core.adaptive): keep E[sign(D(real))] at
+    # this target by moving the family's augmentation probability; None = off
+    augment_target: float | None = None
+    augment_images_to_full: int = 100_000  # real examples over which p can cross from 0 to 1
     g_lr: float = 2e-4
     adversarial_g_lr: float | None = None  # the generator's learning rate after pretraining (None: g_lr)
     d_lr: float = 2e-4

@@ -73,6 +73,11 @@ class GANFamily(ABC):
         match discriminator features or keep a likelihood anchor on real data."""
         return None
 
+    def set_augment_probability(self, discriminator: nn.Module, probability: float) -> None:
+        """Augment what `discriminator` sees, real and fake alike, with this probability per example
+        (the engine's adaptive augmentation moves it; see midigan.core.adaptive)."""
+        raise NotImplementedError(f"{self.name} has no augmentation to adapt")
+
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         """Write samples made from the fixed noise (generator in eval mode) as files named
         `out_stem` + suffix, e.g. a PNG grid or MIDI files. Default: write nothing."""

@@ -75,6 +75,7 @@ class AdversarialLoss:
         score = torch.sigmoid if self.name == "ns" else (lambda x: x)
         stats["d_real"] = score(real_logits.detach()).mean()
         stats["d_fake"] = score(fake_logits.detach()).mean()
+        stats["real_sign"] = torch.sign(real_logits.detach()).float().mean()  # how sure D is of reals: adaptive augmentation
         return loss, stats
 
     def generator_loss(self, fake_output: torch.Tensor) -> torch.Tensor:

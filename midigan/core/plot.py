@@ -1,8 +1,9 @@
 """The loss curves drawn straight into a numpy image (no matplotlib, no Pillow), saved as loss.png.
 
 Losses share one vertical scale (solid lines, coloured blue, orange, green, red, ... in the order
-they first appear); each validation figure (held-out likelihood, copy rate, ...) is drawn dotted
-on a scale of its own, from its smallest to its largest value, since its unit is not a loss's.
+they first appear); each validation figure (held-out likelihood, copy rate, ...) and each figure of
+adaptive augmentation (its probability p and the measured r_t) is drawn dotted on a scale of its
+own, from its smallest to its largest value, since its unit is not a loss's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
 
 
 def _series(records: list[dict[str, Any]], group: str) -> dict[str, np.ndarray]:
-    """(step, value) rows of every finite number under `group` ("losses" or "validation")."""
+    """(step, value) rows of every finite number under `group` ("losses", "validation", "augment")."""
     names = list(dict.fromkeys(name for record in records for name in record.get(group, {}) if name != "score"))
     series = {name: np.array([(r["step"], r[group][name]) for r in records
                               if name in r.get(group, {}) and np.isfinite(r[group][name])]) for name in names}
@@ -26,11 +27,12 @@ def _series(records: list[dict[str, Any]], group: str) -> dict[str, np.ndarray]:
 
 
 def loss_curves_image(records: list[dict[str, Any]], width: int = 640, height: int = 320) -> np.ndarray:
-    """RGB image: losses as solid lines on one scale, validation figures dotted on scales of their
-    own (see the module docstring); steps on the horizontal axis."""
+    """RGB image: losses as solid lines on one scale, validation and augmentation figures dotted on
+    scales of their own (see the module docstring); steps on the horizontal axis."""
     image = np.full((height, width, 3), 255, np.uint8)
     image[[0, -1], :] = image[:, [0, -1]] = 0  # frame
-    losses, validation = _series(records, "losses"), _series(records, "validation")
+    losses = _series(records, "losses")
+    validation = {**_series(records, "validation"), **{f"augment {name}": values for name, values in _series(records, "augment").items()}}
     if not losses and not validation:
         return image
     every = np.concatenate(list(losses.values()) + list(validation.values()))

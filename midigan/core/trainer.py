@@ -6,8 +6,9 @@ last of them's fakes (phase "adversarial"). Pretraining ends at `pretrain_steps`
 `pretrain_time_share` of a time budget, or when validation stops improving, whichever comes
 first; the adversarial phase then starts from the best validated weights with a fresh optimizer
 and EMA. The EMA generator follows every generator update, makes the samples and is what
-validation judges; `checkpoints/best.pt` holds the best-judged step. Everything the run needs to
-continue exactly is in `checkpoints/last.pt`.
+validation judges; `checkpoints/best.pt` holds the best-judged step. With `augment_target` set,
+every D update also moves the family's augmentation probability by how sure D is of real data
+(`midigan.core.adaptive`). Everything the run needs to continue exactly is in `checkpoints/last.pt`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 import torch
 
 from midigan.core import checkpoint as ckpt
+from midigan.core.adaptive import AdaptiveAugment
 from midigan.core.batches import BatchStream
 from midigan.core.config import TrainConfig
 from midigan.core.device import adam, autocast, configure_backend, prepare_module, resolve_device
@@ -51,7 +53,7 @@ from midigan.core.validation import SCORE, Validation
 #: Settings a resumed run must share with the run it continues (stopping rules, logging and device may change).
 RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "r1_interval", "label_smoothing", "d_steps", "g_lr", "d_lr",
                 "betas", "pretrain_steps", "ema_decay", "seed", "weight_decay", "eval_every", "patience",
-                "adversarial_g_lr", "adversarial")
+                "adversarial_g_lr", "adversarial", "augment_target", "augment_images_to_full")
 
 #: Why a run or its pretraining stopped, for people.
 STOP_REASONS = {
@@ -161,6 +163,9 @@ class Trainer:
         self.best_score: float | None = None
         self.best_step: int | None = None
         self.checks_since_best = 0
+        self.augment = None
+        if config.augment_target is not None:
+            self.augment = AdaptiveAugment(config.augment_target, config.augment_images_to_full)
         self.g_optimizer = self._generator_optimizer()
         self.d_optimizer = adam(self.discriminator.parameters(), config.d_lr, config.betas, device)
         self.loss = AdversarialLoss(
@@ -179,6 +184,11 @@ class Trainer:
                 raise TrainingError(f"{self.run_dir} already holds a trained run; resume it or choose a new run folder")
             # replicas share the initial weights but draw different noise
             torch.manual_seed(config.seed + self.world.rank)
+        if self.augment is not None:
+            try:
+                family.set_augment_probability(self.discriminator, self.augment.p)
+            except NotImplementedError as error:
+                raise TrainingError(f"adaptive augmentation is on, but {error}") from None
         self.batches = BatchStream(self.data, config.batch_size, config.seed, self.world, device)
         noise_rng = torch.Generator(device=device).manual_seed(config.seed)
         self.fixed_noise = family.sample_noise(config.n_samples, device, generator=noise_rng)
@@ -214,6 +224,8 @@ class Trainer:
             self.adversarial_from = schedule["adversarial_from"]
             self.best_score, self.best_step = schedule["best_score"], schedule["best_step"]
             self.checks_since_best = schedule["checks_since_best"]
+            if self.augment is not None and schedule.get("augment"):
+                self.augment.load_state_dict(schedule["augment"])
         else:  # a checkpoint from before validation: the phase followed pretrain_steps alone
             self.adversarial_from = self.config.pretrain_steps if self.step >= self.config.pretrain_steps else None
         restore_rng_state(state["rng"])
@@ -358,7 +370,7 @@ class Trainer:
 
     def _schedule(self) -> dict:
         return {"adversarial_from": self.adversarial_from, "best_score": self.best_score, "best_step": self.best_step,
-                "checks_since_best": self.checks_since_best}
+                "checks_since_best": self.checks_since_best, "augment": self.augment.state_dict() if self.augment else None}
 
     # ------------------------------------------------------------------ steps
     def _train_step(self) -> tuple[str, dict[str, torch.Tensor]]:
@@ -402,10 +414,13 @@ class Trainer:
             with autocast(device, amp):
                 d_update = (self.step - self.adversarial_from) * d_steps + d_step
                 d_loss, stats = self.loss.discriminator_loss(self.discriminator, real, fake_input.detach(), d_update)
+            real_sign = stats.pop("real_sign")
             d_stats.update(stats)
             d_loss.backward()
             average_gradients(self.discriminator, self.world)
             self.d_optimizer.step()
+            if self.augment is not None:
+                d_stats.update(self._adapt_augmentation(real_sign, n))
 
         self.discriminator.requires_grad_(False)  # G learns through D without touching D's gradients
         try:
@@ -421,6 +436,14 @@ class Trainer:
         finally:
             self.discriminator.requires_grad_(True)
         return {"d": d_loss.detach(), "g": g_loss.detach(), **d_stats}
+
+    def _adapt_augmentation(self, real_sign: torch.Tensor, n: int) -> dict[str, torch.Tensor]:
+        """Move the augmentation probability by D's overfitting on real data (replicas agree on it)."""
+        real_sign = average_values(real_sign.reshape(1), self.world)[0]
+        if self.augment.observe(real_sign, n * self.world.world_size):
+            self.family.set_augment_probability(self.discriminator, self.augment.p)
+        return {"augment_p": torch.tensor(self.augment.p, device=self.device),
+                "augment_r_t": torch.tensor(self.augment.r_t, device=self.device)}
 
     # ------------------------------------------------------------- guards & output
     def _check_finite(self, stats: dict[str, torch.Tensor]) -> None:
@@ -438,16 +461,21 @@ class Trainer:
     def _log(self, phase: str, means: dict[str, float], steps_per_s: float, elapsed: float, progress) -> None:
         if not self.world.is_main:
             return
+        augment = {name.removeprefix("augment_"): means.pop(name) for name in ("augment_p", "augment_r_t") if name in means}
         record = {
             "step": self.step,
             "phase": phase,
             "losses": {name: value for name, value in means.items() if name not in ("d_real", "d_fake")},
             **{name: means[name] for name in ("d_real", "d_fake") if name in means},
+            **({"augment": augment} if augment else {}),
             "steps_per_s": round(steps_per_s, 3),
             "elapsed_s": round(elapsed, 3),
         }
         append_metrics(self.metrics_file, record)
-        self._show(progress, {name: f"{value:.3f}" for name, value in record["losses"].items()})
+        shown = {name: f"{value:.3f}" for name, value in record["losses"].items()}
+        if augment:
+            shown["p"] = f"{augment['p']:.2f}"
+        self._show(progress, shown)
 
     def _show(self, progress, values: dict[str, str]) -> None:
         """Losses and the latest validation figures side by side after the progress bar."""

@@ -171,7 +171,7 @@ class Studio:
 
 
 def describe_progress(records: list[dict]) -> str:
-    """The latest losses, D(real), D(fake), steps/s and validation figures, as Markdown lines."""
+    """The latest losses, D(real), D(fake), steps/s, augmentation and validation figures, as Markdown lines."""
     logged = [record for record in records if "losses" in record]
     checked = [record for record in records if "validation" in record]
     if not logged:
@@ -181,6 +181,8 @@ def describe_progress(records: list[dict]) -> str:
     lines.append("losses: " + ", ".join(f"{name} {value:.3f}" for name, value in last["losses"].items()))
     if "d_real" in last:
         lines.append(f"D(real) {last['d_real']:.3f}, D(fake) {last['d_fake']:.3f}")
+    if "augment" in last:
+        lines.append(f"augmentation probability {last['augment']['p']:.2f} (E[sign D(real)] {last['augment']['r_t']:.2f})")
     if checked:
         best = [record for record in checked if record.get("best")]
         figures = ", ".join(f"{name} {value:.3g}" for name, value in checked[-1]["validation"].items() if name != "score")

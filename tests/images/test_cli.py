@@ -39,7 +39,9 @@ def run_dir(tmp_path_factory) -> Path:
 def test_train_writes_a_run_folder_with_a_sample_grid_from_fixed_noise(run_dir: Path) -> None:
     assert {p.name for p in run_dir.iterdir()} >= {"config.json", "metrics.jsonl", "samples", "checkpoints", "loss.png"}
     config = json.loads((run_dir / "config.json").read_text())
-    assert config["family"] == {"name": "dcgan", "config": {"size": 32, "channels": 1, "nz": 100, "width": 64, "augment": []}}
+    assert config["family"] == {"name": "dcgan", "config": {"size": 32, "channels": 1, "nz": 100, "width": 64,
+                                                             "augment": ["translation", "cutout"]}}
+    assert config["train"]["augment_target"] == 0.6  # adaptive augmentation is on by default
     grid = Image.open(run_dir / "samples" / "step-000003.png")
     assert grid.mode == "L" and grid.size == (2 + 8 * 34, 2 + 8 * 34)  # 64 fixed-noise samples, 8x8
 
@@ -78,6 +80,9 @@ def test_evaluate_prints_floor_model_and_ceiling(run_dir: Path) -> None:
     assert set(rows) == {"held-out real (floor)", "model", "uniform noise (ceiling)"}
     assert float(rows["held-out real (floor)"]) < float(rows["uniform noise (ceiling)"])
     assert "Classes of 100 generated images" in done.output
+    fixed = done.output.split("by the fixed judge")[1]  # the same three rows in features never trained
+    rows = dict(re.findall(r"^  (held-out real \(floor\)|model|uniform noise \(ceiling\)) +([\d.]+)", fixed, re.M))
+    assert float(rows["held-out real (floor)"]) < float(rows["model"]) < float(rows["uniform noise (ceiling)"])
 
 
 def test_resume_continues_the_same_run(run_dir: Path, tmp_path: Path) -> None:
@@ -86,7 +91,7 @@ def test_resume_continues_the_same_run(run_dir: Path, tmp_path: Path) -> None:
     refused = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--size", 64)
     assert refused.exit_code == 1 and f"{copy} was trained with --size 32" in refused.output
     refused = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--augment", "cutout")
-    assert refused.exit_code == 1 and f"{copy} was trained with --augment none" in refused.output
+    assert refused.exit_code == 1 and f"{copy} was trained with --augment adaptive" in refused.output
     done = invoke("train", SAMPLE, "--resume", "--run-dir", copy, "--max-steps", 5)
     assert done.exit_code == 0 and "stopped after 5 steps" in done.output
     steps = [json.loads(line)["step"] for line in (copy / "metrics.jsonl").read_text().splitlines()]
@@ -98,18 +103,27 @@ def test_training_options_reach_the_engine(tmp_path: Path) -> None:
     done = invoke(
         "train", SAMPLE, "--size", 32, "--width", 8, "--max-steps", 2, "--batch-size", 8, "--run-dir", run,
         "--device", "cpu", "--loss", "lsgan", "--d-steps", 2, "--ema-decay", 0.99, "--label-smoothing", 0.1, "--lr", 1e-4,
-        "--augment", "translation,cutout", "--r1-gamma", 0.1,
+        "--augment", "translation,cutout", "--r1-gamma", 0.1, "--quiet",
     )
     assert done.exit_code == 0, done.output
     stored = json.loads((run / "config.json").read_text())
     train = stored["train"]
     assert (train["loss"], train["d_steps"], train["ema_decay"], train["label_smoothing"]) == ("lsgan", 2, 0.99, 0.1)
-    assert train["g_lr"] == train["d_lr"] == 1e-4
+    assert train["g_lr"] == train["d_lr"] == 1e-4 and train["progress"] is False
     assert (train["r1_gamma"], train["r1_interval"], stored["family"]["config"]["augment"]) == (0.1, 16, ["translation", "cutout"])
     last = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
     assert last["step"] == 2 and last["losses"]["r1"] > 0  # R1 ran on the first of the 4 D updates
+    assert train["augment_target"] is None and "augment" not in last  # a fixed policy: always on, nothing adapts
     misspelt = invoke("train", SAMPLE, "--augment", "translation,flip", "--run-dir", tmp_path / "never")
     assert misspelt.exit_code == 2 and "unknown augmentation 'flip'" in misspelt.output
+
+
+def test_a_time_budget_alone_sets_no_step_limit(tmp_path: Path) -> None:
+    run = tmp_path / "timed"
+    done = invoke("train", SAMPLE, "--size", 32, "--width", 8, "--batch-size", 8, "--max-minutes", 0.005, "--run-dir", run,
+                  "--device", "cpu", "--quiet")
+    assert done.exit_code == 0 and "(max-minutes)" in done.output, done.output
+    assert json.loads((run / "config.json").read_text())["train"]["max_steps"] is None
 
 
 class PointFamily(GANFamily):

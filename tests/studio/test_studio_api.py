@@ -71,6 +71,8 @@ def test_watching_a_run_shows_its_plot_figures_and_samples(client, runs: Path) -
     assert Path(_value(plot)).read_bytes().startswith(b"\x89PNG")
     assert "step 4" in _value(figures) and "losses" in _value(figures) and "validation" in _value(figures)
     assert Path(_value(samples[0])).stat().st_size > 1000
+    _, images_figures, *_ = client.predict(str(runs / "digits-1"), api_name="/watch")
+    assert "augmentation probability 0.00" in _value(images_figures)  # imagegan runs adapt their augmentation
 
 
 def test_the_images_tab_draws_a_grid(client, runs: Path) -> None:

@@ -1,0 +1,131 @@
+"""The digits with default flags only, scored by judges that were not tuned on.
+
+Splits the digits (exported by examples/export_digits.py) in two halves by a fixed permutation:
+the judges' half, and the GAN's half, of which a fifth is held out as the floor. Trains
+`imagegan train GAN_HALF --size 32 --max-minutes M` with default flags, and each --variant
+(default: the plain DCGAN loop, `--augment none`) for the same time, side by side, one thread
+each; then scores 500 generated digits of each run in two feature spaces that never saw the GAN's
+half: a digit classifier trained once on the judges' half (its features and its verdict on the
+class of each generated digit) and the fixed random features of `imagegan.judge`.
+
+    python examples/export_digits.py digits/
+    python benchmarks/digits_defaults.py digits/ [--minutes 10] [--variant "recipe=--width 16 --lr 4e-4"]
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+import torch
+
+COUNT = 500
+
+
+def _split(digits_dir: Path, work: Path) -> tuple[Path, Path, Path]:
+    """judges/, gan/ and heldout/ under `work`, as class subfolders of links to the PNGs."""
+    files = sorted(digits_dir.glob("*/*.png"))
+    order = torch.randperm(len(files), generator=torch.Generator().manual_seed(0)).tolist()
+    judges, rest = order[: len(order) // 2], order[len(order) // 2:]
+    held = rest[: len(rest) // 5]
+    folders = {"judges": judges, "gan": [index for index in rest if index not in set(held)], "heldout": held}
+    for name, indices in folders.items():
+        shutil.rmtree(work / name, ignore_errors=True)
+        for index in indices:
+            target = work / name / files[index].parent.name / files[index].name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(files[index].resolve())
+    return work / "judges", work / "gan", work / "heldout"
+
+
+@click.command()
+@click.argument("digits_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--minutes", type=float, default=10.0, show_default=True)
+@click.option("--work", type=click.Path(path_type=Path), default=Path("runs/digits-defaults"), show_default=True)
+@click.option("--variant", "variants", multiple=True, metavar="NAME=FLAGS",
+              help="Another run beside the defaults, e.g. 'plain DCGAN loop=--augment none'.")
+@click.option("--report-only", is_flag=True, help="Score the runs already in --work.")
+@click.option("--variants-only", is_flag=True, help="Train and score the --variant runs alone (while tuning).")
+def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...], report_only: bool, variants_only: bool) -> None:
+    from imagegan.data import load_images
+    from imagegan.fid import frechet_distance, train_feature_space
+    from imagegan.judge import FixedJudge
+    from imagegan.models import DCGANFamily
+    from imagegan.sampling import generate_images
+    from midigan.core.checkpoint import load_generator
+
+    runs = {} if variants_only else {"imagegan, default flags": []}
+    runs.update(_variant(text) for text in variants or ("plain DCGAN loop=--augment none",))
+    work.mkdir(parents=True, exist_ok=True)
+    judges_dir, gan_dir, heldout_dir = _split(digits_dir, work)
+    if not report_only:
+        _train_side_by_side(runs, gan_dir, work, minutes)
+
+    torch.set_num_threads(2)
+    judged, held_out = load_images(judges_dir, 32, 1), load_images(heldout_dir, 32, 1)
+    classifier = train_feature_space(judged.images, judged.labels, len(judged.class_names), seed=0)
+    accuracy = float((classifier.predict(held_out.images) == held_out.labels).float().mean())
+    fixed = FixedJudge(judged.images)
+    reference = classifier.features(judged.images)
+    n = len(held_out.images)
+
+    def scores(images: torch.Tensor) -> tuple[float, float]:
+        return frechet_distance(classifier.features(images[:n]), reference), fixed.distance(images[:n])
+
+    floor = scores(held_out.images)
+    print(f"judges' half: {len(judged.images)} digits; GAN's half: {len(load_images(gan_dir, 32, 1).images)} to train on,"
+          f" {n} held out (the floor); classifier judge accuracy on the held-out digits {accuracy:.1%}")
+    print(f"\n| run, {minutes:g} min | steps | classifier judge, x floor | fixed judge, x floor | classes | largest class |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(f"| held-out real digits (floor) | – | 1.00 ({floor[0]:.3f}) | 1.00 ({floor[1]:.4f}) | 10 | – |")
+    for name in runs:
+        run_dir = work / _slug(name)
+        family, generator = load_generator(run_dir, DCGANFamily)
+        images = generate_images(family, generator, COUNT, seed=1)
+        shares = np.bincount(classifier.predict(images).numpy(), minlength=10) / COUNT
+        distance = scores(images)
+        steps = _steps(run_dir)
+        print(f"| {name} | {steps} | {distance[0] / floor[0]:.2f} | {distance[1] / floor[1]:.2f} | {int((shares > 0).sum())}"
+              f" | {shares.max():.1%} ('{int(shares.argmax())}') |")
+
+
+def _variant(text: str) -> tuple[str, list[str]]:
+    name, _, flags = text.partition("=")
+    return name.strip(), shlex.split(flags)
+
+
+def _slug(name: str) -> str:
+    return "".join(character if character.isalnum() else "-" for character in name.lower()).strip("-")
+
+
+def _train_side_by_side(runs: dict[str, list[str]], gan_dir: Path, work: Path, minutes: float) -> None:
+    """Every run at once, one thread each (this machine has two cores: two runs share it fairly)."""
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    started = []
+    for name, flags in runs.items():
+        run_dir = work / _slug(name)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        command = ["imagegan", "train", str(gan_dir), "--size", "32", "--max-minutes", str(minutes),
+                   "--quiet", "--device", "cpu", "--run-dir", str(run_dir), *flags]
+        log = open(work / f"{_slug(name)}.log", "w")
+        started.append((name, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment), log))
+    for name, process, log in started:
+        if process.wait():
+            sys.exit(f"{name}: training failed, see {log.name}")
+        log.close()
+
+
+def _steps(run_dir: Path) -> int:
+    from midigan.core.checkpoint import load_checkpoint
+
+    return int(load_checkpoint(run_dir / "checkpoints" / "last.pt")["step"])
+
+
+if __name__ == "__main__":
+    main()
