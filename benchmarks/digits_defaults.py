@@ -3,7 +3,7 @@
 Splits the digits (exported by examples/export_digits.py) in two halves by a fixed permutation:
 the judges' half, and the GAN's half, of which a fifth is held out as the floor. Trains
 `imagegan train GAN_HALF --size 32 --max-minutes M` with default flags, and each --variant
-(default: the plain DCGAN loop, `--augment none`) for the same time, side by side, one thread
+(default: the plain DCGAN loop, the paper's settings) for the same time, side by side, one thread
 each; then scores 500 generated digits of each run in two feature spaces that never saw the GAN's
 half: a digit classifier trained once on the judges' half (its features and its verdict on the
 class of each generated digit) and the fixed random features of `imagegan.judge`.
@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 COUNT = 500
+PAPER = "--width 64 --lr 2e-4 --r1-gamma 0 --augment none"  # the DCGAN paper's settings
 
 
 def _split(digits_dir: Path, work: Path) -> tuple[Path, Path, Path]:
@@ -49,7 +50,7 @@ def _split(digits_dir: Path, work: Path) -> tuple[Path, Path, Path]:
 @click.option("--minutes", type=float, default=10.0, show_default=True)
 @click.option("--work", type=click.Path(path_type=Path), default=Path("runs/digits-defaults"), show_default=True)
 @click.option("--variant", "variants", multiple=True, metavar="NAME=FLAGS",
-              help="Another run beside the defaults, e.g. 'plain DCGAN loop=--augment none'.")
+              help="Another run beside the defaults, e.g. 'no augmentation=--augment none'.")
 @click.option("--report-only", is_flag=True, help="Score the runs already in --work.")
 @click.option("--variants-only", is_flag=True, help="Train and score the --variant runs alone (while tuning).")
 def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...], report_only: bool, variants_only: bool) -> None:
@@ -61,7 +62,7 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     from midigan.core.checkpoint import load_generator
 
     runs = {} if variants_only else {"imagegan, default flags": []}
-    runs.update(_variant(text) for text in variants or ("plain DCGAN loop=--augment none",))
+    runs.update(_variant(text) for text in variants or (f"plain DCGAN loop={PAPER}",))
     work.mkdir(parents=True, exist_ok=True)
     judges_dir, gan_dir, heldout_dir = _split(digits_dir, work)
     if not report_only:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 DEFAULT_TARGET = 0.6  # the paper's target for r_t
-DEFAULT_IMAGES_TO_FULL = 100_000  # p can move from 0 to 1 in this many real examples shown to D
+DEFAULT_IMAGES_TO_FULL = 20_000  # p can move from 0 to 1 in this many real examples shown to D
 DEFAULT_INTERVAL = 4  # D updates between adjustments
 
 
@@ -22,8 +22,9 @@ class AdaptiveAugment:
 
     Every `interval` D updates, p moves by sign(r_t - target) * examples / images_to_full, kept
     within [0, 1], where examples is the number of real examples D saw in those updates. The paper
-    lets p cross its full range in 500k images for runs of 25M; runs here are far shorter, so the
-    default is 100k.
+    lets p cross its full range in 500k images for runs of 25M; runs here are far shorter: on the
+    digits in 10 CPU minutes (about 600k images), 20k put the fixed judge's distance at 2.2x the
+    floor where 100k left it at 5.6x (benchmarks/digits_defaults.py).
     """
 
     def __init__(self, target: float = DEFAULT_TARGET, images_to_full: int = DEFAULT_IMAGES_TO_FULL,

@@ -29,7 +29,7 @@ class TrainConfig:
     # adaptive augmentation (StyleGAN2-ADA, see midigan.core.adaptive): keep E[sign(D(real))] at
     # this target by moving the family's augmentation probability; None = off
     augment_target: float | None = None
-    augment_images_to_full: int = 100_000  # real examples over which p can cross from 0 to 1
+    augment_images_to_full: int = 20_000  # real examples over which p can cross from 0 to 1
     g_lr: float = 2e-4
     adversarial_g_lr: float | None = None  # the generator's learning rate after pretraining (None: g_lr)
     d_lr: float = 2e-4
