@@ -76,7 +76,8 @@ def build(name: str, lengths: tuple[int, ...]) -> tuple[Path, Path, dict[int, Pa
             continue
         for bars in lengths:
             for start in range(piece.first_full_bar(), piece.n_bars - bars + 1, bars):
-                write(piece.slice_bars(start, start + bars), folders[f"heldout-{bars}"] / f"{Path(source).stem}-{index:03d}-{start:03d}.mid")
+                name = f"{Path(source).stem}-{index:03d}-{start:03d}.mid"
+                write(piece.slice_bars(start, start + bars), folders[f"heldout-{bars}"] / name)
     return folders["train"], folders["train-parts"], {bars: folders[f"heldout-{bars}"] for bars in lengths}
 
 

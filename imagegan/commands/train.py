@@ -9,9 +9,8 @@ import click
 
 from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
 
-ADAPTIVE_POLICY = ("translation", "cutout")  # what adaptive augmentation applies (see imagegan.augment)
-
 ADAPTIVE = "adaptive"
+ADAPTIVE_POLICY = ("translation", "cutout")  # what adaptive augmentation applies (see imagegan.augment)
 DEFAULTS = {"size": 64, "max_steps": 10_000, "batch_size": 64, "loss": "ns", "seed": 0, "lr": 4e-4, "augment": ADAPTIVE,
             "augment_target": 0.6, "r1_gamma": 0.1, "r1_interval": 16}
 SMALL_FOLDER = 5_000  # images; below it the networks are narrow (16 feature maps), from it the paper's 64
@@ -26,7 +25,8 @@ SMALL_FOLDER = 5_000  # images; below it the networks are narrow (16 feature map
                    "  [default: 16 for a folder of under 5,000 images, else 64]")
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<IMAGES_DIR name>-N.")
-@click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Stop after this many generator steps.  [default: 10000; none with --max-minutes]")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None,
+              help="Stop after this many generator steps.  [default: 10000; none with --max-minutes]")
 @click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this much training time.")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest imagegan run) exactly.")
 @device_option
@@ -79,8 +79,8 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
         for name in ("size", "channels", "width"):
             if name in explicit and int(explicit[name]) != settings[name]:
                 raise click.ClickException(f"{run_dir} was trained with --{name} {settings[name]}; a resumed run keeps it")
-        trained_with = ADAPTIVE if settings["augment"] and settings.get("augment_target") is not None else settings["augment"]
-        trained_with = _augment_name(trained_with)
+        adaptive = settings["augment"] and settings.get("augment_target") is not None
+        trained_with = _augment_name(ADAPTIVE if adaptive else settings["augment"])
         if "augment" in explicit and _augment_name(explicit["augment"]) != trained_with:
             raise click.ClickException(f"{run_dir} was trained with --augment {trained_with}; a resumed run keeps it")
         explicit.pop("augment", None)
@@ -126,8 +126,10 @@ def _policy(text: str | None) -> tuple[str, ...] | str | None:
     misspelt."""
     from imagegan.augment import parse_policy
 
-    if text is None or text.strip() == ADAPTIVE:
-        return text and ADAPTIVE
+    if text is None:
+        return None
+    if text.strip() == ADAPTIVE:
+        return ADAPTIVE
     try:
         return parse_policy(text)
     except ValueError as error:

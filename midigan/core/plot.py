@@ -32,7 +32,8 @@ def loss_curves_image(records: list[dict[str, Any]], width: int = 640, height: i
     image = np.full((height, width, 3), 255, np.uint8)
     image[[0, -1], :] = image[:, [0, -1]] = 0  # frame
     losses = _series(records, "losses")
-    validation = {**_series(records, "validation"), **{f"augment {name}": values for name, values in _series(records, "augment").items()}}
+    augment = {f"augment {name}": values for name, values in _series(records, "augment").items()}
+    validation = {**_series(records, "validation"), **augment}
     if not losses and not validation:
         return image
     every = np.concatenate(list(losses.values()) + list(validation.values()))

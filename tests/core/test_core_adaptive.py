@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -84,3 +85,14 @@ def test_resume_continues_the_probability_exactly(tmp_path) -> None:
 def test_a_family_without_augmentation_is_refused(tmp_path) -> None:
     with pytest.raises(TrainingError, match="adaptive augmentation is on, but ring has no augmentation to adapt"):
         Trainer(RingFamily(hidden=16), ring_data(16), quick_config(tmp_path / "run", augment_target=0.6)).fit()
+
+
+def test_the_loss_plot_draws_the_augmentation_figures_dotted() -> None:
+    from midigan.core.plot import COLOURS, loss_curves_image
+
+    records = [{"step": s, "losses": {"d": 1.0, "g": 2.0}, "augment": {"p": s / 400, "r_t": 0.6}} for s in range(0, 200, 10)]
+    image = loss_curves_image(records)
+    drawn = {index for index, colour in enumerate(COLOURS) if (image == colour).all(axis=2).any()}
+    assert drawn == {0, 1, 2, 3}  # d, g, then p and r_t on scales of their own
+    p_columns = np.flatnonzero((image == COLOURS[2]).all(axis=2).any(axis=0))
+    assert 0 < len(p_columns) < 0.75 * (p_columns.max() - p_columns.min())  # dotted

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from imagegan.augment import cutout, parse_policy, translate
+from imagegan.augment import augment, cutout, parse_policy, translate
 from imagegan.models import DCGANFamily
 
 
@@ -60,3 +60,12 @@ def test_discriminator_augments_only_while_training() -> None:
     discriminator.train()
     assert not torch.equal(discriminator(images), discriminator(images))
     assert DCGANFamily.from_config(family.config()).augment == ("translation", "cutout")
+
+
+def test_a_probability_doses_the_transforms_per_image() -> None:
+    torch.manual_seed(0)
+    images = torch.rand(400, 1, 16, 16) * 2 - 1
+    assert torch.equal(augment(images, ("cutout",), 0.0), images)
+    changed = (augment(images, ("cutout",), 0.25) != images).flatten(1).any(1).float().mean().item()
+    assert 0.18 < changed < 0.32  # about a quarter of the images, each whole or not at all
+    assert (augment(images, ("cutout",), 1.0) != images).flatten(1).any(1).all()
