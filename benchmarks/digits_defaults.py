@@ -35,7 +35,7 @@ def _split(digits_dir: Path, work: Path) -> tuple[Path, Path, Path]:
     order = torch.randperm(len(files), generator=torch.Generator().manual_seed(0)).tolist()
     judges, rest = order[: len(order) // 2], order[len(order) // 2:]
     held = rest[: len(rest) // 5]
-    folders = {"judges": judges, "gan": [index for index in rest if index not in set(held)], "heldout": held}
+    folders = {"judges": judges, "gan": rest[len(rest) // 5:], "heldout": held}
     for name, indices in folders.items():
         shutil.rmtree(work / name, ignore_errors=True)
         for index in indices:

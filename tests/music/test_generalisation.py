@@ -9,9 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from click.testing import CliRunner
 
-from midigan.cli import main
 from midigan.core.checkpoint import load_checkpoint, save_checkpoint
 from midigan.metrics.tune import bar_repetition
 from midigan.midi import read
@@ -19,24 +17,18 @@ from midigan.music.form import NEW, bar_sources, tile
 from midigan.music.holdout import split_by_tune, version_groups
 from midigan.music.novelty import CopyError, NoveltyGuard, phrase_hash, draw_novel, phrase_hashes
 
+from .invoke import run
+
 DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
 FOLK = DATA / "folk"
 
 
-@pytest.fixture(autouse=True)
-def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
 
 @pytest.fixture(scope="module")
 def folk_songs():
     return [read(path) for path in sorted(FOLK.glob("*.mid"))]
-
-
-def run(*arguments):
-    return CliRunner().invoke(main, list(map(str, arguments)))
 
 
 def _renamed(song, name):

@@ -9,27 +9,18 @@ import mido
 import numpy as np
 import pretty_midi
 import pytest
-from click.testing import CliRunner
 
-from midigan.cli import main
 from midigan.music.models import shipped_model
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
 from midigan.midi import read, write
 from midigan.song import NOTE_DTYPE, Song
 
+from .invoke import run
+
 FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 
 
-@pytest.fixture(autouse=True)
-def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test runs in its own folder (so ./runs starts empty) with its own dataset cache."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path
-
-
-def run(*arguments: str):
-    return CliRunner().invoke(main, list(map(str, arguments)))
+pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
 
 def assert_one_line_error(result, *fragments: str) -> None:

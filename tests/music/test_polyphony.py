@@ -10,29 +10,20 @@ import mido
 import numpy as np
 import pretty_midi
 import pytest
-from click.testing import CliRunner
 
-from midigan.cli import main
 from midigan.midi import read
 from midigan.music.grid import GridVocabulary, from_grid, quantise, to_grid
 from midigan.music.parts import find_parts, tracks_of
 from midigan.music.training import parts_only
 
 from .band import band_file, band_folder
+from .invoke import run
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 FOLK = DATA / "folk"
 
-@pytest.fixture(autouse=True)
-def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path
-
-
-def run(*arguments):
-    return CliRunner().invoke(main, list(map(str, arguments)))
+pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
 
 def test_parts_are_found_in_format_0_and_format_1_files_with_drums_apart(tmp_path: Path) -> None:

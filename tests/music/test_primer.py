@@ -8,25 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from midigan.cli import main
 from midigan.midi import read, write
 from midigan.music.meters import tune_meter
+
 from .band import band_folder
+from .invoke import run
 
 FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 
 
-@pytest.fixture(autouse=True)
-def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path
-
-
-def run(*arguments):
-    return CliRunner().invoke(main, list(map(str, arguments)))
+pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
 
 def four_four_tunes(count: int) -> list[Path]:
