@@ -10,6 +10,8 @@ class of each generated digit) and the fixed random features of `imagegan.judge`
 
     python examples/export_digits.py digits/
     python benchmarks/digits_defaults.py digits/ [--minutes 10] [--variant "recipe=--width 16 --lr 4e-4"]
+    python benchmarks/digits_defaults.py digits/ --variants-only --variant "progressive growing=--arch progan" \
+        --variant "plain DCGAN loop=--width 64 --lr 2e-4 --r1-gamma 0 --augment none"
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     from imagegan.data import load_images
     from imagegan.fid import frechet_distance, train_feature_space
     from imagegan.judge import FixedJudge
-    from imagegan.models import DCGANFamily
+    from imagegan.families import image_families
     from imagegan.sampling import generate_images
     from midigan.core.checkpoint import load_generator
 
@@ -87,7 +89,7 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     print(f"| held-out real digits (floor) | – | 1.00 ({floor[0]:.3f}) | 1.00 ({floor[1]:.4f}) | 10 | – |")
     for name in runs:
         run_dir = work / _slug(name)
-        family, generator = load_generator(run_dir, DCGANFamily)
+        family, generator = load_generator(run_dir, image_families())
         images = generate_images(family, generator, COUNT, seed=1)
         shares = np.bincount(classifier.predict(images).numpy(), minlength=10) / COUNT
         distance = scores(images)

@@ -8,14 +8,13 @@ the engine's losses apply the sigmoid themselves, which stays safe under bf16 au
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
 from imagegan.augment import augment
-from midigan.core.family import GANFamily
+from imagegan.image_family import ImageFamily
 
 SIZES = (32, 64)
 
@@ -85,8 +84,8 @@ class Discriminator(nn.Module):
         return self.main(images).flatten()
 
 
-class DCGANFamily(GANFamily):
-    """DCGAN images for the engine: real batches arrive as uint8 (N, C, H, W), become [-1, 1].
+class DCGANFamily(ImageFamily):
+    """DCGAN images for the engine.
 
     `channels_last` asks the engine to lay modules out channels-last on CUDA; real batches
     follow there, so that cuDNN needs no layout conversions.
@@ -109,19 +108,11 @@ class DCGANFamily(GANFamily):
     def build_discriminator(self) -> nn.Module:
         return Discriminator(self.size, self.channels, self.width, self.augment)
 
-    def set_augment_probability(self, discriminator: nn.Module, probability: float) -> None:
-        if not self.augment:
-            raise ValueError("adaptive augmentation needs an augmentation policy (--augment)")
-        discriminator.augment_probability = probability
-
-    def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
-        if generator is not None and generator.device.type != torch.device(device).type:
-            # a CPU generator keeps fixed noise identical on every device
-            return torch.randn(n, self.nz, 1, 1, generator=generator).to(device)
-        return torch.randn(n, self.nz, 1, 1, device=device, generator=generator)
+    def noise_shape(self, n: int) -> tuple[int, ...]:
+        return (n, self.nz, 1, 1)
 
     def real_input(self, batch: torch.Tensor) -> torch.Tensor:
-        images = batch.float().div(127.5).sub(1.0) if batch.dtype == torch.uint8 else batch.float()
+        images = self.unit_range(batch)
         return images.contiguous(memory_format=torch.channels_last) if images.is_cuda else images
 
     def config(self) -> dict[str, Any]:
@@ -132,11 +123,3 @@ class DCGANFamily(GANFamily):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "DCGANFamily":
         return cls(**{key: config[key] for key in ("size", "channels", "nz", "width", "augment") if key in config})
-
-    def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
-        from imagegan.data import to_uint8
-        from imagegan.grid import grid_shape, make_grid, save_png
-
-        images = to_uint8(fake)
-        save_png(make_grid(images, *grid_shape(len(images))), Path(f"{out_stem}.png"))
-

@@ -6,12 +6,12 @@ import torch
 from torch import nn
 
 from imagegan.data import to_uint8
-from imagegan.models import DCGANFamily
+from imagegan.image_family import ImageFamily
 
 
 @torch.no_grad()
 def generate_images(
-    family: DCGANFamily, generator: nn.Module, count: int, seed: int = 0, device: str | torch.device = "cpu", batch_size: int = 256
+    family: ImageFamily, generator: nn.Module, count: int, seed: int = 0, device: str | torch.device = "cpu", batch_size: int = 256
 ) -> torch.Tensor:
     """`count` images as uint8 (N, C, H, W) on the CPU; the same seed gives the same images on any device."""
     rng = torch.Generator().manual_seed(seed)

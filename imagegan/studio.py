@@ -11,6 +11,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from imagegan.families import FAMILY_NAMES, image_families
+
 MAX_IMAGES = 256
 
 
@@ -21,14 +23,13 @@ def image_runs(runs: Path) -> list[str]:
     if not Path(runs).is_dir():
         return []
     return sorted(str(child) for child in Path(runs).iterdir()
-                  if (read_run_config(child) or {}).get("family", {}).get("name") == "dcgan"
+                  if (read_run_config(child) or {}).get("family", {}).get("name") in FAMILY_NAMES
                   and (child / "checkpoints" / "last.pt").is_file())
 
 
 def grid_of(run: str, seed: int, count: int) -> str:
     """A PNG grid of `count` images from the run's EMA generator; the file's path."""
     from imagegan.grid import grid_shape, make_grid, save_png
-    from imagegan.models import DCGANFamily
     from imagegan.sampling import generate_images
     from midigan.core.checkpoint import load_generator
     from midigan.core.errors import CheckpointError
@@ -36,7 +37,7 @@ def grid_of(run: str, seed: int, count: int) -> str:
     if not 1 <= int(count) <= MAX_IMAGES:
         raise gr.Error(f"count must be between 1 and {MAX_IMAGES}")
     try:
-        family, generator = load_generator(run, DCGANFamily)
+        family, generator = load_generator(run, image_families())
     except CheckpointError as error:
         raise gr.Error(str(error)) from None
     images = generate_images(family, generator, int(count), seed=int(seed), device="cpu")

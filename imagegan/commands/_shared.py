@@ -23,12 +23,14 @@ def newest_image_run(root: Path = RUNS_ROOT) -> Path | None:
     """The imagegan run under `root` whose checkpoint was written last."""
     from midigan.core.rundir import newest_run
 
-    return newest_run(root, family="dcgan")
+    from imagegan.families import FAMILY_NAMES
+
+    return newest_run(root, family=FAMILY_NAMES)
 
 
 def load_model(model_path: Path | None, device: str):
     """(family, EMA generator, torch device) for generation; ClickException on any problem."""
-    from imagegan.models import DCGANFamily
+    from imagegan.families import image_families
     from midigan.core.checkpoint import load_generator
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
@@ -39,7 +41,7 @@ def load_model(model_path: Path | None, device: str):
             raise click.ClickException(f"no imagegan run under {RUNS_ROOT}/; train one or pass --model")
     try:
         torch_device = resolve_device(device)
-        family, generator = load_generator(model_path, DCGANFamily, device=torch_device)
+        family, generator = load_generator(model_path, image_families(), device=torch_device)
     except (CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     return family, generator, torch_device

@@ -1,4 +1,5 @@
-"""`imagegan train`: a DCGAN on any folder of images, trained by midigan's shared engine."""
+"""`imagegan train`: a DCGAN, or progressive growing, on any folder of images, trained by midigan's
+shared engine."""
 
 from __future__ import annotations
 
@@ -8,21 +9,32 @@ from pathlib import Path
 import click
 
 from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
+from imagegan.families import ARCHITECTURES
 
 ADAPTIVE = "adaptive"
 ADAPTIVE_POLICY = ("translation", "cutout")  # what adaptive augmentation applies (see imagegan.augment)
-DEFAULTS = {"size": 64, "max_steps": 10_000, "batch_size": 64, "loss": "ns", "seed": 0, "lr": 4e-4, "augment": ADAPTIVE,
-            "augment_target": 0.6, "r1_gamma": 0.1, "r1_interval": 16}
-SMALL_FOLDER = 5_000  # images; below it the networks are narrow (16 feature maps), from it the paper's 64
+DEFAULTS = {"max_steps": 10_000, "batch_size": 64, "seed": 0, "augment_target": 0.6}
+#: dcgan: chosen on the digits by the fixed judge (imagegan/README.md); progan: the paper's
+#: objective and optimiser (WGAN-GP with drift, Adam 1e-3 with betas 0 and 0.99), no augmentation
+ARCH_DEFAULTS = {
+    "dcgan": {"size": 64, "loss": "ns", "lr": 4e-4, "augment": ADAPTIVE, "r1_gamma": 0.1, "r1_interval": 16},
+    "progan": {"size": 128, "loss": "wgan-gp", "lr": 1e-3, "betas": (0.0, 0.99), "drift_weight": 1e-3, "augment": (),
+               "r1_gamma": 0.0},
+}
+SMALL_FOLDER = 5_000  # images; below it a DCGAN is narrow (16 feature maps), from it the paper's 64
+PROGAN_WIDTH = 16  # feature maps at the final resolution, doubling per halving up to 128
 
 
 @click.command()
 @click.argument("images_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--size", type=click.Choice(["32", "64"]), default=None, help="Image side in pixels.  [default: 64]")
+@click.option("--arch", type=click.Choice(list(ARCHITECTURES)), default=None,
+              help="dcgan: the DCGAN paper's networks; progan: progressive growing from 4x4 to --size.  [default: dcgan]")
+@click.option("--size", type=click.Choice(["32", "64", "128", "256"]), default=None,
+              help="Image side in pixels; 128 and 256 need --arch progan.  [default: 64; progan 128]")
 @click.option("--channels", type=click.Choice(["1", "3"]), default=None, help="1 grey, 3 colour. Default: 3 if any image has colour.")
 @click.option("--width", type=click.IntRange(min=8), default=None,
               help="Feature maps of G's last and D's first layer (ngf/ndf; halve it for 4x less compute)."
-                   "  [default: 16 for a folder of under 5,000 images, else 64]")
+                   "  [default: 16 for a folder of under 5,000 images, else 64; progan 16 at the final size]")
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<IMAGES_DIR name>-N.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None,
@@ -53,21 +65,34 @@ SMALL_FOLDER = 5_000  # images; below it the networks are narrow (16 feature map
 @click.option("--r1-gamma", type=click.FloatRange(min=0), default=None,
               help="Weight of the R1 penalty on D's gradient at real images (lazy, every 16th D step); 0 is off."
                    "  [default: 0.1]")
+@click.option("--phase-images", type=click.IntRange(min=1), default=None,
+              help="progan: images shown at 4x4, then while each next resolution fades in, and again while it"
+                   " trains alone (the paper's is 800,000).  [default: 16 passes over the folder, within 20,000 to"
+                   " 800,000]")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
-    """Train a DCGAN on every image under IMAGES_DIR (PNG, JPEG, GIF, BMP, WebP; any size).
+    """Train a GAN on every image under IMAGES_DIR (PNG, JPEG, GIF, BMP, WebP; any size).
 
-    The networks are the DCGAN paper's, 16 feature maps wide for a folder of under 5,000 images;
-    augmentation adapts by itself (StyleGAN2-ADA's heuristic): D sees shifted and partly masked
-    images, real and generated alike, as often as its confidence on real images calls for; plus
-    lazy R1 and Adam 4e-4. Chosen on the digits by a judge that is never trained (imagegan/README.md).
+    dcgan (the default): the DCGAN paper's networks, 16 feature maps wide for a folder of under
+    5,000 images; augmentation adapts by itself (StyleGAN2-ADA's heuristic): D sees shifted and
+    partly masked images, real and generated alike, as often as its confidence on real images calls
+    for; plus lazy R1 and Adam 4e-4. Chosen on the digits by a judge that is never trained
+    (imagegan/README.md).
+
+    progan: progressive growing (Karras et al. 2018): from 4x4 up to --size, each resolution faded
+    in over --phase-images images; WGAN-GP with drift, equalised learning rate, pixel norm,
+    minibatch standard deviation, Adam restarted at each resolution.
     """
     from imagegan.data import ImageFolderError, load_images
+    from imagegan.families import image_families
     from imagegan.models import DCGANFamily
+    from imagegan.progan import ProGANFamily, default_phase_images
+    from midigan.core.checkpoint import family_from_checkpoint
     from midigan.core.config import TrainConfig
     from midigan.core.errors import CheckpointError, TrainingError
     from midigan.core.rundir import next_run_dir
-    from midigan.core.trainer import Trainer
+    from midigan.core.distributed import detect_world
+    from midigan.core.trainer import Trainer, print_news
 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
@@ -75,9 +100,11 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
         if run_dir is None:
             raise click.ClickException(f"nothing to resume: no imagegan run under {RUNS_ROOT}/")
         stored = _stored_run(run_dir)
-        settings = {**stored["train"], **DCGANFamily.from_config(stored["family"]["config"]).config()}
-        for name in ("size", "channels", "width"):
-            if name in explicit and int(explicit[name]) != settings[name]:
+        arch = stored["family"]["name"]
+        stored_family = family_from_checkpoint(stored, image_families(), run_dir)
+        settings = {**stored["train"], **stored_family.config(), "arch": arch}
+        for name in ("arch", "size", "channels", "width", "phase_images"):
+            if name in explicit and str(explicit[name]) != str(settings.get(name)):
                 raise click.ClickException(f"{run_dir} was trained with --{name} {settings[name]}; a resumed run keeps it")
         adaptive = settings["augment"] and settings.get("augment_target") is not None
         trained_with = _augment_name(ADAPTIVE if adaptive else settings["augment"])
@@ -86,7 +113,12 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
         explicit.pop("augment", None)
         settings.update(explicit)
     else:
-        settings = {**DEFAULTS, **explicit}
+        arch = explicit.get("arch", "dcgan")
+        if arch != "progan" and "phase_images" in explicit:
+            raise click.ClickException("--phase-images applies to --arch progan only")
+        if arch == "dcgan" and int(explicit.get("size", 64)) > 64:
+            raise click.ClickException(f"a DCGAN draws 32x32 or 64x64 images; --arch progan grows to {explicit['size']}x{explicit['size']}")
+        settings = {**DEFAULTS, **ARCH_DEFAULTS[arch], **explicit}
         if "max_minutes" in explicit and "max_steps" not in explicit:
             settings["max_steps"] = None  # a time budget is the whole budget
         run_dir = run_dir or next_run_dir(RUNS_ROOT, images_dir.resolve().name)
@@ -101,16 +133,19 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
     except ImageFolderError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"read {images.summary()} from {images_dir}")
-    if settings.get("width") is None:
-        settings["width"] = 16 if len(images.images) < SMALL_FOLDER else 64
-    family = DCGANFamily(
-        size=int(settings["size"]), channels=images.channels, width=settings["width"], augment=settings["augment"]
-    )
+    if arch == "progan":
+        family = ProGANFamily(size=int(settings["size"]), channels=images.channels, width=settings.get("width") or PROGAN_WIDTH,
+                              phase_images=settings.get("phase_images") or default_phase_images(len(images.images)),
+                              augment=settings["augment"])
+    else:
+        width = settings.get("width") or (16 if len(images.images) < SMALL_FOLDER else 64)
+        family = DCGANFamily(size=int(settings["size"]), channels=images.channels, width=width, augment=settings["augment"])
     try:
         config = TrainConfig.from_dict(
             {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 64, "progress": not quiet}
         )
-        result = Trainer(family, images.images, config).fit()
+        say = print_news if detect_world().is_main else lambda message: None
+        result = Trainer(family, images.images, config, say=say).fit()
     except (TrainingError, CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -147,6 +182,6 @@ def _stored_run(run_dir: Path) -> dict:
     stored = read_run_config(run_dir)
     if stored is None:
         raise click.ClickException(f"cannot resume {run_dir}: no readable config.json there")
-    if stored.get("family", {}).get("name") != "dcgan":
+    if stored.get("family", {}).get("name") not in ARCHITECTURES.values():
         raise click.ClickException(f"cannot resume {run_dir}: it is not an imagegan run")
     return stored

@@ -79,14 +79,14 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     from midigan.core.distributed import detect_world
     from midigan.core.errors import CheckpointError, TrainingError
     from midigan.core.rundir import newest_run, next_run_dir
-    from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, Trainer
+    from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, Trainer, print_news
     from midigan.dataset import DatasetError, prepare
     from midigan.music.encoding import EncodingError
     from midigan.music.training import ModelSize, choose_parts, plan_melody, plan_polyphony
 
     # under torchrun every process runs this command; one of them speaks
     main_process = detect_world().is_main
-    say = _printer() if main_process else lambda message: None
+    say = print_news if main_process else lambda message: None
     folder = Path(songs_dir)
     if not folder.is_dir():
         raise click.ClickException(f"{songs_dir} is not a folder")
@@ -153,13 +153,6 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     if result.stopped == "interrupted":
         sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
-
-
-def _printer():
-    """Print above a running progress bar instead of through it."""
-    from tqdm.auto import tqdm
-
-    return lambda message: tqdm.write(message)
 
 
 def _stored_run(run_dir: Path) -> dict:

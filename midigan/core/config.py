@@ -22,6 +22,7 @@ class TrainConfig:
     # adversarial objective
     loss: str = "ns"  # one of LOSS_NAMES
     gp_weight: float = 10.0  # gradient-penalty weight for wgan-gp
+    drift_weight: float = 0.0  # ProGAN's drift term: this times D(real)^2 keeps a WGAN critic near 0
     r1_gamma: float = 0.0  # R1 penalty on real data; 0 disables it
     r1_interval: int = 1  # apply R1 on every this-many-th D update, scaled up to match (StyleGAN2 uses 16)
     label_smoothing: float = 0.0  # real targets become 1 - label_smoothing (ns, lsgan)

@@ -8,11 +8,25 @@ way to draw noise, and the tensors the discriminator compares. It never inspects
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Where a family whose networks change during training (progressive growing) stands.
+
+    `index` counts network configurations (e.g. resolutions); the engine restarts both optimizers
+    when it changes. `blend` (0 to 1) is how far the newest part is faded in; `name` is for people.
+    """
+
+    index: int
+    blend: float = 1.0
+    name: str = ""
 
 
 class GANFamily(ABC):
@@ -77,6 +91,17 @@ class GANFamily(ABC):
         """Augment what `discriminator` sees, real and fake alike, with this probability per example
         (the engine's adaptive augmentation moves it; see midigan.core.adaptive)."""
         raise NotImplementedError(f"{self.name} has no augmentation to adapt")
+
+    def stage_at(self, examples_shown: int) -> Stage | None:
+        """The networks' stage once this many real examples have been shown to the discriminator;
+        None (the default) for networks that never change. A function of the count alone, so a
+        resumed run passes every stage change at the same step as an uninterrupted one."""
+        return None
+
+    def enter_stage(self, stage: Stage, *modules: nn.Module) -> None:
+        """Put the generator, discriminator and EMA generator in `stage` (called before every step
+        while `stage_at` gives stages); `real_input` follows it too."""
+        raise NotImplementedError(f"{self.name} has no stages")
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         """Write samples made from the fixed noise (generator in eval mode) as files named

@@ -1,4 +1,5 @@
-"""Adversarial objectives chosen by name: ns, hinge, wgan-gp, lsgan; optional R1; label smoothing.
+"""Adversarial objectives chosen by name: ns, hinge, wgan-gp, lsgan; optional R1, ProGAN's drift
+term and label smoothing.
 
 One object owns every discriminator and generator loss term (as in StyleGAN2-ADA's Loss), so the
 trainer never branches on the loss name. Logits are cast to float32 before any loss arithmetic,
@@ -35,7 +36,13 @@ class AdversarialLoss:
     """
 
     def __init__(
-        self, name: str, gp_weight: float = 10.0, r1_gamma: float = 0.0, label_smoothing: float = 0.0, r1_interval: int = 1
+        self,
+        name: str,
+        gp_weight: float = 10.0,
+        r1_gamma: float = 0.0,
+        label_smoothing: float = 0.0,
+        r1_interval: int = 1,
+        drift_weight: float = 0.0,
     ):
         if name not in LOSS_NAMES:
             raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSS_NAMES)}")
@@ -45,6 +52,7 @@ class AdversarialLoss:
         self.gp_weight = gp_weight
         self.r1_gamma = r1_gamma
         self.r1_interval = r1_interval
+        self.drift_weight = drift_weight
         self.real_target = 1.0 - label_smoothing
 
     def discriminator_loss(
@@ -67,6 +75,8 @@ class AdversarialLoss:
             penalty = gradient_penalty(discriminator, real.detach(), fake)
             loss = loss + self.gp_weight * penalty
             stats["gp"] = penalty.detach()
+        if self.drift_weight:  # ProGAN: without it a critic's outputs may drift far from zero
+            loss = loss + self.drift_weight * real_logits.pow(2).mean()
         if regularize:
             penalty = _input_gradient(real_logits, real).pow(2).sum(dim=1).mean()
             loss = loss + 0.5 * self.r1_gamma * self.r1_interval * penalty

@@ -8,7 +8,10 @@ first; the adversarial phase then starts from the best validated weights with a 
 and EMA. The EMA generator follows every generator update, makes the samples and is what
 validation judges; `checkpoints/best.pt` holds the best-judged step. With `augment_target` set,
 every D update also moves the family's augmentation probability by how sure D is of real data
-(`midigan.core.adaptive`). Everything the run needs to continue exactly is in `checkpoints/last.pt`.
+(`midigan.core.adaptive`). A family whose networks change as they train (progressive growing)
+names its stage by the count of real examples shown (`GANFamily.stage_at`): the engine puts the
+networks in that stage before every step and restarts both optimizers when it changes. Everything
+the run needs to continue exactly is in `checkpoints/last.pt`.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from midigan.core.validation import SCORE, Validation
 #: Settings a resumed run must share with the run it continues (stopping rules, logging and device may change).
 RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "r1_interval", "label_smoothing", "d_steps", "g_lr", "d_lr",
                 "betas", "pretrain_steps", "ema_decay", "seed", "weight_decay", "eval_every", "patience",
-                "adversarial_g_lr", "adversarial", "augment_target", "augment_images_to_full")
+                "adversarial_g_lr", "adversarial", "augment_target", "augment_images_to_full", "drift_weight")
 
 #: Why a run or its pretraining stopped, for people.
 STOP_REASONS = {
@@ -169,7 +172,7 @@ class Trainer:
         self.g_optimizer = self._generator_optimizer()
         self.d_optimizer = adam(self.discriminator.parameters(), config.d_lr, config.betas, device)
         self.loss = AdversarialLoss(
-            config.loss, config.gp_weight, config.r1_gamma, config.label_smoothing, config.r1_interval
+            config.loss, config.gp_weight, config.r1_gamma, config.label_smoothing, config.r1_interval, config.drift_weight
         )
         self.step = 0
         self.batches_drawn = 0
@@ -190,6 +193,8 @@ class Trainer:
             except NotImplementedError as error:
                 raise TrainingError(f"adaptive augmentation is on, but {error}") from None
         self.batches = BatchStream(self.data, config.batch_size, config.seed, self.world, device)
+        self.stage, self.progress = None, _SilentBar()
+        self._follow_stage()  # a resumed run continues in its checkpoint's stage, optimizers as saved
         noise_rng = torch.Generator(device=device).manual_seed(config.seed)
         self.fixed_noise = family.sample_noise(config.n_samples, device, generator=noise_rng)
         if self.world.is_main:
@@ -373,7 +378,23 @@ class Trainer:
                 "checks_since_best": self.checks_since_best, "augment": self.augment.state_dict() if self.augment else None}
 
     # ------------------------------------------------------------------ steps
+    def _follow_stage(self) -> None:
+        """Put the networks in the family's stage for the examples shown so far; a new stage
+        (e.g. a resolution) gets fresh optimizers, as ProGAN restarts Adam at each resolution."""
+        stage = self.family.stage_at(self.batches_drawn * self.config.batch_size * self.world.world_size)
+        if stage is None:
+            return
+        if self.stage is not None and stage.index != self.stage.index:
+            self.g_optimizer = self._generator_optimizer()
+            self.d_optimizer = adam(self.discriminator.parameters(), self.config.d_lr, self.config.betas, self.device)
+            self.say(f"after step {self.step}: the networks grow to {stage.name}; optimizers restarted")
+        self.family.enter_stage(stage, self.generator, self.discriminator, self.generator_ema)
+        if self.stage is None or stage.name != self.stage.name:
+            self._show(self.progress, {"stage": stage.name})
+        self.stage = stage
+
     def _train_step(self) -> tuple[str, dict[str, torch.Tensor]]:
+        self._follow_stage()
         self.generator.train()
         self.discriminator.train()
         if self.adversarial_from is None:
@@ -468,6 +489,7 @@ class Trainer:
             "losses": {name: value for name, value in means.items() if name not in ("d_real", "d_fake")},
             **{name: means[name] for name in ("d_real", "d_fake") if name in means},
             **({"augment": augment} if augment else {}),
+            **({"stage": {"name": self.stage.name, "blend": round(self.stage.blend, 4)}} if self.stage else {}),
             "steps_per_s": round(steps_per_s, 3),
             "elapsed_s": round(elapsed, 3),
         }
@@ -532,6 +554,13 @@ class Trainer:
             return
         ckpt.save_checkpoint(self._checkpoint(), self.checkpoint_file)
         write_loss_plot(read_metrics(self.metrics_file), self.run_dir / "loss.png")
+
+
+def print_news(message: str) -> None:
+    """Print one line above a running progress bar instead of through it (a `say` for `Trainer`)."""
+    from tqdm.auto import tqdm
+
+    tqdm.write(message)
 
 
 def _json_roundtrip(value):

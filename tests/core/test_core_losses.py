@@ -75,6 +75,14 @@ def test_wgan_and_r1_terms():
     assert critic.weight.grad is not None
 
 
+def test_the_drift_term_adds_its_weight_times_the_squared_critic_value_on_reals():
+    critic = linear_critic([3.0, 4.0])
+    real, fake = torch.ones(8, 2), torch.zeros(8, 2)
+    plain, _ = AdversarialLoss("wgan-gp").discriminator_loss(critic, real, fake)
+    drifting, _ = AdversarialLoss("wgan-gp", drift_weight=1e-3).discriminator_loss(critic, real, fake)
+    assert drifting.item() - plain.item() == pytest.approx(1e-3 * 49.0, rel=1e-3)  # critic(real) = 7; float32 sums
+
+
 def test_lazy_r1_runs_on_every_interval_th_update_scaled_by_the_interval():
     critic = linear_critic([3.0, 4.0])
     real, fake = torch.ones(8, 2), torch.zeros(8, 2)

@@ -155,7 +155,7 @@ def test_a_checkpoint_of_another_family_is_refused_in_one_line(tmp_path: Path) -
     Trainer(PointFamily(), torch.randn(8, 2), config).fit()
     done = invoke("generate", "--model", tmp_path / "points", tmp_path / "out.png")
     assert done.exit_code == 1
-    assert done.output == f"Error: {tmp_path / 'points' / 'checkpoints' / 'last.pt'} is a points checkpoint, not a dcgan model\n"
+    assert done.output == f"Error: {tmp_path / 'points' / 'checkpoints' / 'last.pt'} is a points checkpoint, not a dcgan or progan model\n"
 
 
 def test_bad_input_gives_one_line_errors(tmp_path: Path) -> None:
