@@ -133,6 +133,16 @@ def load_images(folder: Path, size: int, channels: int | None = None) -> ImageSe
     return ImageSet(images=images, paths=kept, labels=labels, class_names=class_names, skipped=skipped)
 
 
+def read_image(path: Path, size: int, channels: int) -> torch.Tensor:
+    """One image file as a (channels, size, size) uint8 tensor, cropped and resized as a folder's
+    images are; ImageFolderError with the reason when it cannot be read."""
+    image = _load_one(Path(path), size)
+    if isinstance(image, str):
+        raise ImageFolderError(f"cannot read {path}: {image}")
+    pixels = np.asarray(image.convert("L" if channels == 1 else "RGB")).reshape(size, size, channels)
+    return torch.from_numpy(pixels.copy()).permute(2, 0, 1).contiguous()
+
+
 def _labels_from_subfolders(folder: Path, paths: list[Path]) -> tuple[torch.Tensor | None, list[str]]:
     parts = [p.relative_to(folder).parts for p in paths]
     if any(len(part) < 2 for part in parts):

@@ -16,6 +16,7 @@ COMMANDS = {
     "evaluate": "midigan.commands.evaluate:evaluate",
     "render": "midigan.commands.render:render",
     "studio": "midigan.commands.studio:studio",
+    "transfer": "midigan.commands.transfer:transfer",
 }
 
 

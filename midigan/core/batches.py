@@ -35,6 +35,11 @@ class BatchStream:
             self.data = data
             self._pinned = device.type == "cuda"
 
+    def spread(self, n: int) -> torch.Tensor:
+        """`n` examples evenly spaced through the data, on the device: fixed sample inputs that
+        show a folder sorted by class every class."""
+        return self.data[torch.arange(n) * self.n_examples // n].to(self.device)
+
     def batch(self, k: int) -> torch.Tensor:
         positions = torch.arange(k * self.batch_size, (k + 1) * self.batch_size)
         epochs = positions // self.per_replica
@@ -56,3 +61,26 @@ class BatchStream:
                 self._epochs.pop(min(self._epochs))
             self._epochs[epoch] = epoch_indices(self.n_examples, self.world, self.seed, epoch)
         return self._epochs[epoch]
+
+
+class ZippedStreams:
+    """One batch from each of several data tensors, each in its own order: collections that are
+    not paired (CycleGAN's two domains) drawn side by side."""
+
+    def __init__(self, sources: tuple[torch.Tensor, ...], batch_size: int, seed: int, world: World, device: torch.device):
+        self.streams = [BatchStream(data, batch_size, seed + index, world, device) for index, data in enumerate(sources)]
+
+    def spread(self, n: int) -> tuple[torch.Tensor, ...]:
+        return tuple(stream.spread(n) for stream in self.streams)
+
+    def batch(self, k: int) -> tuple[torch.Tensor, ...]:
+        return tuple(stream.batch(k) for stream in self.streams)
+
+
+def batch_stream(
+    data: torch.Tensor | tuple[torch.Tensor, ...], batch_size: int, seed: int, world: World, device: torch.device
+) -> BatchStream | ZippedStreams:
+    """A stream of batches from a data tensor, or of tuples of batches from a tuple of them."""
+    if isinstance(data, (tuple, list)):
+        return ZippedStreams(tuple(data), batch_size, seed, world, device)
+    return BatchStream(data, batch_size, seed, world, device)

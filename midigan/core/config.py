@@ -27,6 +27,10 @@ class TrainConfig:
     r1_interval: int = 1  # apply R1 on every this-many-th D update, scaled up to match (StyleGAN2 uses 16)
     label_smoothing: float = 0.0  # real targets become 1 - label_smoothing (ns, lsgan)
     d_steps: int = 1  # discriminator updates per generator update
+    fake_pool: int = 0  # batches of past fakes D also judges, half of each batch (CycleGAN); 0 = none
+    # share of the budget (steps, or this invocation's minutes) after which both learning rates
+    # fall linearly to 0 at its end (CycleGAN: 0.5); None = constant
+    lr_decay_start: float | None = None
     # adaptive augmentation (StyleGAN2-ADA, see midigan.core.adaptive): keep E[sign(D(real))] at
     # this target by moving the family's augmentation probability; None = off
     augment_target: float | None = None

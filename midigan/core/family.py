@@ -33,9 +33,12 @@ class GANFamily(ABC):
     """A generator/discriminator pair and the data conventions between them.
 
     Contract with the engine:
-    - `real_input(batch)` and `fake_input(generator(noise))` give tensors of the same shape and
-      dtype; the discriminator maps such a tensor to one logit per example, shape `(batch,)` or
-      `(batch, 1)`. WGAN-GP and R1 differentiate through these tensors.
+    - `real_input(batch)` and `fake_input(generator(generator_input(batch, ...)))` give tensors of
+      the same shape and dtype; the discriminator maps such a tensor to one logit per example,
+      shape `(batch,)` or `(batch, 1)` (or to a flat tensor of several per example, e.g. one per
+      image patch: the losses average over whatever it returns). WGAN-GP and R1 differentiate
+      through these tensors. A batch is a tensor of examples, or a tuple of them when the trainer
+      was given a tuple of data tensors (e.g. two collections for translation).
     - `config()` is JSON-able and is enough, with `from_config`, to rebuild the family (including
       its data encoding) from a checkpoint: generation needs nothing else.
     """
@@ -65,6 +68,18 @@ class GANFamily(ABC):
     @abstractmethod
     def from_config(cls, config: dict[str, Any]) -> "GANFamily":
         """Rebuild the family saved by `config()`."""
+
+    def generator_input(
+        self, batch: Any, n: int, device: torch.device, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """What the generator is given at a step with this real batch: `n` noise vectors by default;
+        a translation family (CycleGAN) gives the real batch itself."""
+        return self.sample_noise(n, device, generator=generator)
+
+    def samples(self, generator: nn.Module, fixed_input: torch.Tensor) -> torch.Tensor:
+        """What the sample files show for the fixed input: the generator's output by default (a
+        translation family adds the inputs and their round trips)."""
+        return generator(fixed_input)
 
     def real_input(self, batch: torch.Tensor) -> torch.Tensor:
         """A batch of training data (already on the device) as the discriminator sees it."""

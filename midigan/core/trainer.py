@@ -10,8 +10,11 @@ validation judges; `checkpoints/best.pt` holds the best-judged step. With `augme
 every D update also moves the family's augmentation probability by how sure D is of real data
 (`midigan.core.adaptive`). A family whose networks change as they train (progressive growing)
 names its stage by the count of real examples shown (`GANFamily.stage_at`): the engine puts the
-networks in that stage before every step and restarts both optimizers when it changes. Everything
-the run needs to continue exactly is in `checkpoints/last.pt`.
+networks in that stage before every step and restarts both optimizers when it changes. For
+translation (CycleGAN) the data may be a tuple of collections, drawn side by side; D may judge
+fakes through a pool of past ones (`fake_pool`), and both learning rates may fall linearly to 0
+over the end of the budget (`lr_decay_start`). Everything the run needs to continue exactly is in
+`checkpoints/last.pt`.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import torch
 
 from midigan.core import checkpoint as ckpt
 from midigan.core.adaptive import AdaptiveAugment
-from midigan.core.batches import BatchStream
+from midigan.core.batches import batch_stream
 from midigan.core.config import TrainConfig
 from midigan.core.device import adam, autocast, configure_backend, prepare_module, resolve_device
 from midigan.core.distributed import (
@@ -49,6 +52,7 @@ from midigan.core.family import GANFamily
 from midigan.core.losses import AdversarialLoss
 from midigan.core.metrics import RunningMeans, append_metrics, read_metrics, truncate_metrics
 from midigan.core.plot import write_loss_plot
+from midigan.core.pool import FakePool
 from midigan.core.rng import capture_rng_state, restore_rng_state, seed_everything
 from midigan.core.validation import SCORE, Validation
 
@@ -56,7 +60,8 @@ from midigan.core.validation import SCORE, Validation
 #: Settings a resumed run must share with the run it continues (stopping rules, logging and device may change).
 RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "r1_interval", "label_smoothing", "d_steps", "g_lr", "d_lr",
                 "betas", "pretrain_steps", "ema_decay", "seed", "weight_decay", "eval_every", "patience",
-                "adversarial_g_lr", "adversarial", "augment_target", "augment_images_to_full", "drift_weight")
+                "adversarial_g_lr", "adversarial", "augment_target", "augment_images_to_full", "drift_weight", "fake_pool",
+                "lr_decay_start")
 
 #: Why a run or its pretraining stopped, for people.
 STOP_REASONS = {
@@ -91,7 +96,8 @@ class TrainResult:
 
 
 class Trainer:
-    """Trains `family` on `data` (a tensor with examples along dim 0) under `config`.
+    """Trains `family` on `data` (a tensor with examples along dim 0, or a tuple of such tensors
+    drawn side by side) under `config`.
 
     Started under torchrun, each process trains on its shard of every epoch with gradients
     averaged over processes; `batch_size` is per process and only rank 0 writes files.
@@ -100,7 +106,7 @@ class Trainer:
     def __init__(
         self,
         family: GANFamily,
-        data: torch.Tensor,
+        data: torch.Tensor | tuple[torch.Tensor, ...],
         config: TrainConfig,
         validation: Validation | None = None,
         artifacts: dict[str, torch.Tensor] | None = None,
@@ -117,6 +123,12 @@ class Trainer:
                 raise TrainingError(f"{name} must not be negative")
         if config.eval_every and validation is None:
             raise TrainingError("eval_every is set but no validation was given")
+        if config.fake_pool < 0:
+            raise TrainingError("fake_pool must not be negative")
+        if config.lr_decay_start is not None and not 0 <= config.lr_decay_start < 1:
+            raise TrainingError(f"lr_decay_start is a share of the budget in [0, 1), not {config.lr_decay_start}")
+        if config.lr_decay_start is not None and config.max_steps is None and config.max_minutes is None:
+            raise TrainingError("learning rates that decay over the budget need a budget (max_steps or max_minutes)")
         if not config.adversarial and config.pretrain_steps == 0:
             raise TrainingError("a likelihood-only run needs pretraining steps")
         self.family = family
@@ -167,6 +179,7 @@ class Trainer:
         self.best_step: int | None = None
         self.checks_since_best = 0
         self.augment = None
+        self.pool = FakePool(config.fake_pool) if config.fake_pool else None
         if config.augment_target is not None:
             self.augment = AdaptiveAugment(config.augment_target, config.augment_images_to_full)
         self.g_optimizer = self._generator_optimizer()
@@ -192,11 +205,12 @@ class Trainer:
                 family.set_augment_probability(self.discriminator, self.augment.p)
             except NotImplementedError as error:
                 raise TrainingError(f"adaptive augmentation is on, but {error}") from None
-        self.batches = BatchStream(self.data, config.batch_size, config.seed, self.world, device)
+        self.batches = batch_stream(self.data, config.batch_size, config.seed, self.world, device)
         self.stage, self.progress = None, _SilentBar()
         self._follow_stage()  # a resumed run continues in its checkpoint's stage, optimizers as saved
         noise_rng = torch.Generator(device=device).manual_seed(config.seed)
-        self.fixed_noise = family.sample_noise(config.n_samples, device, generator=noise_rng)
+        fixed_batch = self.batches.spread(config.n_samples)
+        self.fixed_noise = family.generator_input(fixed_batch, config.n_samples, device, generator=noise_rng)
         if self.world.is_main:
             (self.run_dir / "samples").mkdir(parents=True, exist_ok=True)
             if not config.resume:  # metrics of an earlier attempt that never reached a checkpoint
@@ -231,6 +245,8 @@ class Trainer:
             self.checks_since_best = schedule["checks_since_best"]
             if self.augment is not None and schedule.get("augment"):
                 self.augment.load_state_dict(schedule["augment"])
+            if self.pool is not None and schedule.get("fake_pool"):
+                self.pool.load_state_dict(schedule["fake_pool"], self.device)
         else:  # a checkpoint from before validation: the phase followed pretrain_steps alone
             self.adversarial_from = self.config.pretrain_steps if self.step >= self.config.pretrain_steps else None
         restore_rng_state(state["rng"])
@@ -282,6 +298,8 @@ class Trainer:
                         break
                     if ended is not None:
                         self._begin_adversarial(ended)
+                if config.lr_decay_start is not None:
+                    self._decay_learning_rates(time.monotonic() - started)
                 try:
                     phase, stats = self._train_step()
                 except KeyboardInterrupt:
@@ -375,7 +393,23 @@ class Trainer:
 
     def _schedule(self) -> dict:
         return {"adversarial_from": self.adversarial_from, "best_score": self.best_score, "best_step": self.best_step,
-                "checks_since_best": self.checks_since_best, "augment": self.augment.state_dict() if self.augment else None}
+                "checks_since_best": self.checks_since_best, "augment": self.augment.state_dict() if self.augment else None,
+                "fake_pool": self.pool.state_dict() if self.pool else None}
+
+    def _decay_learning_rates(self, elapsed: float) -> None:
+        """Both learning rates at (1 - progress past `lr_decay_start`) of their value, reaching 0 at
+        the end of the budget; progress is the larger of the steps' and the minutes' shares."""
+        config = self.config
+        progress = 0.0
+        if config.max_steps is not None:
+            progress = self.step / config.max_steps
+        if config.max_minutes is not None:
+            progress = max(progress, elapsed / (60 * config.max_minutes))
+        factor = min(1.0, max(0.0, (1.0 - progress) / (1.0 - config.lr_decay_start)))
+        for optimizer in (self.g_optimizer, self.d_optimizer):
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+                group["lr"] = group["initial_lr"] * factor
 
     # ------------------------------------------------------------------ steps
     def _follow_stage(self) -> None:
@@ -430,11 +464,12 @@ class Trainer:
             # generator forward per step instead of two, so its graph is kept for that one.
             keep_graph = d_step == d_steps - 1
             with torch.set_grad_enabled(keep_graph), autocast(device, amp):
-                fake_input = family.fake_input(self.generator(family.sample_noise(n, device)))
+                fake_input = family.fake_input(self.generator(family.generator_input(batch, n, device)))
+            judged = self.pool.exchange(fake_input) if self.pool is not None else fake_input.detach()
             self.d_optimizer.zero_grad(set_to_none=True)
             with autocast(device, amp):
                 d_update = (self.step - self.adversarial_from) * d_steps + d_step
-                d_loss, stats = self.loss.discriminator_loss(self.discriminator, real, fake_input.detach(), d_update)
+                d_loss, stats = self.loss.discriminator_loss(self.discriminator, real, judged, d_update)
             real_sign = stats.pop("real_sign")
             d_stats.update(stats)
             d_loss.backward()
@@ -490,6 +525,7 @@ class Trainer:
             **{name: means[name] for name in ("d_real", "d_fake") if name in means},
             **({"augment": augment} if augment else {}),
             **({"stage": {"name": self.stage.name, "blend": round(self.stage.blend, 4)}} if self.stage else {}),
+            **({"lr": self.g_optimizer.param_groups[0]["lr"]} if self.config.lr_decay_start is not None else {}),
             "steps_per_s": round(steps_per_s, 3),
             "elapsed_s": round(elapsed, 3),
         }
@@ -530,7 +566,7 @@ class Trainer:
     @torch.no_grad()
     def _write_samples(self) -> None:
         with autocast(self.device, self.config.amp):
-            fake = self.generator_ema(self.fixed_noise)
+            fake = self.family.samples(self.generator_ema, self.fixed_noise)
         self.family.write_samples(fake.float(), self.run_dir / "samples" / f"step-{self.step:06d}")
 
     def _checkpoint(self) -> dict:

@@ -35,8 +35,10 @@ def final_state(run_dir):
     return {key: checkpoint[key] for key in STATE_KEYS + ("step", "batches_drawn")}
 
 
-# wgan-gp with 2 D steps also draws interpolation noise; 70 examples / batch 32 makes batches span epochs
-@pytest.mark.parametrize("settings", [dict(loss="ns", r1_gamma=0.1), dict(loss="wgan-gp", d_steps=2)])
+# wgan-gp with 2 D steps also draws interpolation noise; 70 examples / batch 32 makes batches span
+# epochs; a pool of past fakes is filled by step 3 and swaps rows by random draws from then on
+@pytest.mark.parametrize("settings", [dict(loss="ns", r1_gamma=0.1), dict(loss="wgan-gp", d_steps=2),
+                                      dict(loss="lsgan", fake_pool=3)])
 def test_resume_continues_bit_exactly(tmp_path, settings):
     data = ring_data(70)
     straight = quick_config(tmp_path / "straight", max_steps=24, **settings)

@@ -1,0 +1,153 @@
+"""`imagegan transfer train|apply`: translate images between two collections (CycleGAN), on
+midigan's shared engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from imagegan.commands._shared import RUNS_ROOT, device_option
+
+FAMILY = "cyclegan"
+#: CycleGAN's objective and optimiser (least squares, Adam 2e-4 with beta1 0.5, a pool of about 50
+#: past fakes, learning rates falling to 0 over the second half), with batches of 8, not 1, so
+#: that a CPU gets through enough images
+DEFAULTS = {"size": 64, "max_steps": 10_000, "batch_size": 8, "loss": "lsgan", "lr": 2e-4, "betas": (0.5, 0.999),
+            "pool_images": 50, "lr_decay_start": 0.5, "seed": 0}
+SMALL_FOLDER = 5_000  # images per side; below it the networks are narrow (16 feature maps), from it 64
+
+
+@click.group()
+def transfer() -> None:
+    """Translate images between two folders without paired examples (CycleGAN): train, then apply."""
+
+
+@transfer.command("train")
+@click.argument("a_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("b_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--size", type=click.Choice(["32", "64", "128", "256"]), default=None, help="Image side in pixels.  [default: 64]")
+@click.option("--channels", type=click.Choice(["1", "3"]), default=None,
+              help="1 grey, 3 colour. Default: the folders' own, when they agree.")
+@click.option("--width", type=click.IntRange(min=4), default=None,
+              help="Feature maps of the translators' first layer.  [default: 16 for folders of under 5,000 images, else 64]")
+@click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the run is written. Default: runs/<A>-to-<B>-N.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None,
+              help="Stop after this many steps.  [default: 10000; none with --max-minutes]")
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this much training time.")
+@click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest transfer run) exactly.")
+@device_option
+@click.option("--seed", type=int, default=None, help="Random seed.  [default: 0]")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Images of each folder per step.  [default: 8]")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
+    """Learn to turn images of A_DIR into images like B_DIR's and back, without pairs.
+
+    Two ResNet translators and two PatchGAN discriminators (CycleGAN, Zhu et al. 2017): least
+    squares adversarial losses, cycle consistency (A -> B -> A gives A back) and identity terms,
+    a pool of past translations for the discriminators. Samples show inputs, translations and
+    round trips side by side.
+    """
+    from imagegan.cyclegan import CycleGANFamily
+    from imagegan.data import ImageFolderError, load_images
+    from midigan.core.config import TrainConfig
+    from midigan.core.distributed import detect_world
+    from midigan.core.errors import CheckpointError, TrainingError
+    from midigan.core.rundir import newest_run, next_run_dir, read_run_config
+    from midigan.core.trainer import Trainer, print_news
+
+    explicit = {name: value for name, value in options.items() if value is not None}
+    if resume:
+        run_dir = run_dir or newest_run(RUNS_ROOT, family=FAMILY)
+        stored = read_run_config(run_dir) if run_dir is not None else None
+        if stored is None or stored.get("family", {}).get("name") != FAMILY:
+            raise click.ClickException(f"nothing to resume: {run_dir or RUNS_ROOT} holds no imagegan transfer run")
+        settings = {**stored["train"], **stored["family"]["config"]}
+        for name in ("size", "channels", "width"):
+            if name in explicit and str(explicit[name]) != str(settings[name]):
+                raise click.ClickException(f"{run_dir} was trained with --{name} {settings[name]}; a resumed run keeps it")
+        settings.update(explicit)
+    else:
+        settings = {**DEFAULTS, **explicit}
+        if "max_minutes" in explicit and "max_steps" not in explicit:
+            settings["max_steps"] = None  # a time budget is the whole budget
+        run_dir = run_dir or next_run_dir(RUNS_ROOT, f"{a_dir.resolve().name}-to-{b_dir.resolve().name}")
+    if "lr" in settings:
+        settings["g_lr"] = settings["d_lr"] = settings.pop("lr")
+    size, channels = int(settings["size"]), None if settings.get("channels") is None else int(settings["channels"])
+    try:
+        a_images, b_images = (load_images(folder, size, channels) for folder in (a_dir, b_dir))
+    except ImageFolderError as error:
+        raise click.ClickException(str(error)) from None
+    if a_images.channels != b_images.channels:
+        kinds = {1: "grey", 3: "colour"}
+        raise click.ClickException(f"{a_dir} holds {kinds[a_images.channels]} images and {b_dir} {kinds[b_images.channels]}"
+                                   " ones; pass --channels 1 or --channels 3")
+    click.echo(f"A: {a_images.summary()} from {a_dir}\nB: {b_images.summary()} from {b_dir}")
+    smaller = min(len(a_images.images), len(b_images.images))
+    family = CycleGANFamily(size, a_images.channels, settings.get("width") or (16 if smaller < SMALL_FOLDER else 64))
+    if "fake_pool" not in settings:  # a new run: about 50 past translations, in whole batches
+        settings["fake_pool"] = -(-settings.pop("pool_images") // int(settings["batch_size"]))
+    try:
+        config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 8,
+                                        "progress": not quiet})
+        say = print_news if detect_world().is_main else lambda message: None
+        result = Trainer(family, (a_images.images, b_images.images), config, say=say).fit()
+    except (TrainingError, CheckpointError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
+    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    click.echo(f"translate with: imagegan transfer apply --model {result.run_dir} --to B in.png out.png")
+    if result.stopped == "interrupted":
+        sys.exit(130)
+
+
+@transfer.command("apply")
+@click.option("--model", "model_path", type=click.Path(exists=True, path_type=Path), required=True,
+              help="A transfer run folder or checkpoint.")
+@click.option("--to", "target", type=click.Choice(["A", "B"]), required=True, help="The collection to translate into.")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@device_option
+def apply(model_path: Path, target: str, source: Path, out: Path, device: str) -> None:
+    """Translate SOURCE (an image, or a folder of them) into the --to collection's style, written to
+    OUT (an image, or a folder with the same file names), at the model's size."""
+    import torch
+
+    from imagegan.cyclegan import CycleGANFamily
+    from imagegan.data import ImageFolderError, read_image, scan_images
+    from PIL import Image
+    from midigan.core.checkpoint import load_generator
+    from midigan.core.device import resolve_device
+    from midigan.core.errors import CheckpointError
+
+    try:
+        torch_device = resolve_device(device)
+        family, generator = load_generator(model_path, CycleGANFamily, device=torch_device)
+    except (CheckpointError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    pairs = [(source, out)] if source.is_file() else [(path, out / path.relative_to(source)) for path in scan_images(source)]
+    if not pairs:
+        raise click.ClickException(f"no images found under {source}")
+    skipped = []
+    with torch.no_grad():
+        for path, target_path in pairs:
+            try:
+                image = read_image(path, family.size, family.channels)
+            except ImageFolderError as error:
+                if source.is_file():
+                    raise click.ClickException(str(error)) from None
+                skipped.append(str(error))
+                continue
+            translated = family.translate(generator, image[None].to(torch_device), target)[0]
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            pixels = translated.permute(1, 2, 0).squeeze(2).numpy()
+            Image.fromarray(pixels).save(target_path)  # the format its name says, as the input's was
+    click.echo(f"translated {len(pairs) - len(skipped)} image(s) into {target} at {family.size}x{family.size}: {out}")
+    for reason in skipped:
+        click.echo(f"skipped: {reason}")

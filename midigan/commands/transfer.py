@@ -1,0 +1,144 @@
+"""`midigan transfer train|apply`: move tunes from one collection's pitch language into another's
+(CycleGAN on note sequences), on the shared engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+RUNS_ROOT = Path("runs")
+FAMILY = "music-transfer"
+#: CycleGAN's objective and optimiser (least squares, Adam 2e-4 with beta1 0.5, a pool of about 50
+#: past translations, learning rates falling to 0 over the second half)
+DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "betas": (0.5, 0.999), "pool_windows": 50,
+            "lr_decay_start": 0.5, "seed": 0, "hidden": 128}
+
+
+@click.group()
+def transfer() -> None:
+    """Move tunes between two collections without paired examples (CycleGAN): train, then apply."""
+
+
+@transfer.command("train")
+@click.argument("a_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("b_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the run is written. Default: runs/<A>-to-<B>-N.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None,
+              help="Stop after this many steps.  [default: 5000; none with --max-minutes]")
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this much training time.")
+@click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest transfer run) exactly.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+@click.option("--seed", type=int, default=None, help="Random seed.  [default: 0]")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Windows of each collection per step.  [default: 16]")
+@click.option("--hidden", type=click.IntRange(min=8), default=None, help="Feature maps of every network.  [default: 128]")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
+    """Learn to move tunes of A_DIR into the pitch language of B_DIR's and back (.mid files, any
+    depth). Each tune's melody is translated note for note: rhythm, bars and meter stay, pitches
+    change. Two convolutional translators and two discriminators over stretches of notes; cycle
+    consistency (A -> B -> A gives A back) and identity terms; a pool of past translations.
+    """
+    from midigan.core.config import TrainConfig
+    from midigan.core.errors import CheckpointError, TrainingError
+    from midigan.core.rundir import newest_run, next_run_dir, read_run_config
+    from midigan.core.trainer import Trainer, print_news
+    from midigan.music.transfer import MusicTransferFamily
+
+    explicit = {name: value for name, value in options.items() if value is not None}
+    if resume:
+        run_dir = run_dir or newest_run(RUNS_ROOT, family=FAMILY)
+        stored = read_run_config(run_dir) if run_dir is not None else None
+        if stored is None or stored.get("family", {}).get("name") != FAMILY:
+            raise click.ClickException(f"nothing to resume: {run_dir or RUNS_ROOT} holds no midigan transfer run")
+        settings = {**stored["train"], **stored["family"]["config"], **explicit}
+    else:
+        settings = {**DEFAULTS, **explicit}
+        if "max_minutes" in explicit and "max_steps" not in explicit:
+            settings["max_steps"] = None  # a time budget is the whole budget
+        run_dir = run_dir or next_run_dir(RUNS_ROOT, f"{a_dir.resolve().name}-to-{b_dir.resolve().name}")
+        settings["fake_pool"] = -(-settings.pop("pool_windows") // int(settings["batch_size"]))
+    settings["g_lr"] = settings["d_lr"] = settings.pop("lr", settings.get("g_lr"))
+    data = tuple(_windows_of(folder, name, quiet) for name, folder in (("A", a_dir), ("B", b_dir)))
+    try:
+        config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
+                                        "progress": not quiet})
+        result = Trainer(MusicTransferFamily(int(settings["hidden"])), data, config, say=print_news).fit()
+    except (TrainingError, CheckpointError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
+    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    click.echo(f"translate with: midigan transfer apply --model {result.run_dir} --to B in.mid out.mid")
+    if result.stopped == "interrupted":
+        sys.exit(130)
+
+
+def _windows_of(folder: Path, name: str, quiet: bool):
+    """The training windows of every tune in `folder`, and a line saying what was read."""
+    from midigan.dataset import DatasetError, prepare
+    from midigan.music.transfer import WINDOW, encode_tune, windows
+
+    try:
+        songs = prepare(folder, progress=not quiet).songs
+    except DatasetError as error:
+        raise click.ClickException(str(error)) from None
+    tunes = [tune for tune in map(encode_tune, songs) if tune is not None]
+    try:
+        found = windows(tunes)
+    except ValueError:
+        raise click.ClickException(f"{folder}: no tune with {WINDOW} notes or more to learn from") from None
+    click.echo(f"{name}: {len(tunes)} tunes from {folder} -> {len(found)} windows of {WINDOW} notes")
+    return found
+
+
+@transfer.command("apply")
+@click.option("--model", "model_path", type=click.Path(exists=True, path_type=Path), required=True,
+              help="A transfer run folder or checkpoint.")
+@click.option("--to", "target", type=click.Choice(["A", "B"]), required=True, help="The collection to translate into.")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+def apply(model_path: Path, target: str, source: Path, out: Path) -> None:
+    """Translate SOURCE (a .mid file, or a folder of them) into the --to collection's pitch language,
+    written to OUT (a file, or a folder with the same file names): the melody of each, with its
+    rhythm, bars and meter."""
+    import torch
+
+    from midigan.core.checkpoint import load_generator
+    from midigan.core.errors import CheckpointError
+    from midigan.midi import MidiReadError, read, write
+    from midigan.music.transfer import MusicTransferFamily, encode_tune
+
+    torch.set_num_threads(1)
+    try:
+        family, generator = load_generator(model_path, MusicTransferFamily)
+    except CheckpointError as error:
+        raise click.ClickException(str(error)) from None
+    if source.is_file():
+        pairs = [(source, out)]
+    else:
+        pairs = [(path, out / path.relative_to(source)) for path in sorted(source.rglob("*")) if path.suffix.lower() in (".mid", ".midi")]
+    if not pairs:
+        raise click.ClickException(f"no .mid or .midi files under {source}")
+    skipped = []
+    for path, target_path in pairs:
+        try:
+            tune = encode_tune(read(path))
+        except MidiReadError as error:
+            tune, reason = None, str(error)
+        else:
+            reason = "no notes"
+        if tune is None:
+            if source.is_file():
+                raise click.ClickException(f"cannot translate {path}: {reason}")
+            skipped.append(f"{path}: {reason}")
+            continue
+        target_path.parent.mkdir(parents=True, exist_ok=True)
+        write(family.translate(generator, tune, target), target_path)
+    click.echo(f"translated {len(pairs) - len(skipped)} tune(s) into {target}: {out}")
+    for line in skipped:
+        click.echo(f"skipped {line}")

@@ -1,0 +1,73 @@
+"""Scoring a translated tune against its input: what stayed (rhythm, contour) and what moved
+(the pitch language), plus the plainest translation there is, snapping pitches to a scale.
+
+Every function takes melodies (one line of notes in time order) as `Song`s."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from midigan.song import Song
+
+INTERVAL_RANGE = 12  # intervals beyond an octave count as an octave
+
+
+def tonal_centre(melody: Song) -> int:
+    """The most common pitch class, weighted by duration; of two as common, the last note's (most
+    tunes end on their tonic), so that the choice moves with any transposition."""
+    notes = melody.notes
+    weights = np.bincount(notes["pitch"] % 12, weights=notes["duration"], minlength=12)
+    weights[int(notes["pitch"][-1]) % 12] += 0.5  # durations are whole steps: this only breaks ties
+    return int(np.argmax(weights))
+
+
+def pitch_language(melody: Song) -> np.ndarray:
+    """Key-free statistics of a tune's pitches: its pitch-class histogram by duration, rotated so
+    that its most common class comes first (12), and its histogram of melodic intervals (25)."""
+    notes = melody.notes
+    classes = np.bincount((notes["pitch"] - tonal_centre(melody)) % 12, weights=notes["duration"], minlength=12)
+    steps = np.clip(np.diff(notes["pitch"].astype(np.int64)), -INTERVAL_RANGE, INTERVAL_RANGE) + INTERVAL_RANGE
+    intervals = np.bincount(steps, minlength=2 * INTERVAL_RANGE + 1).astype(np.float64)
+    return np.concatenate([classes / max(classes.sum(), 1e-9), intervals / max(intervals.sum(), 1.0)])
+
+
+def onset_agreement(source: Song, translated: Song) -> float:
+    """Share of the input's notes whose onset and duration the translation has at the same place."""
+    before = set(zip(source.notes["onset"].tolist(), source.notes["duration"].tolist()))
+    after = set(zip(translated.notes["onset"].tolist(), translated.notes["duration"].tolist()))
+    return len(before & after) / max(len(before), 1)
+
+
+def contour_correlation(source: Song, translated: Song) -> float:
+    """Pearson correlation of the two pitch sequences, note for note (1 for the same contour);
+    0 when either line does not move or the note counts differ."""
+    a, b = source.notes["pitch"].astype(np.float64), translated.notes["pitch"].astype(np.float64)
+    if len(a) != len(b) or len(a) < 2 or a.std() == 0 or b.std() == 0:
+        return 0.0
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def common_scale(melodies: list[Song], coverage: float = 0.9) -> list[int]:
+    """The pitch classes, relative to each tune's centre, that the fewest suffice to hold
+    `coverage` of all the melodies' note durations (a pentatonic collection gives about five)."""
+    total = np.zeros(12)
+    for melody in melodies:
+        notes = melody.notes
+        total += np.bincount((notes["pitch"] - tonal_centre(melody)) % 12, weights=notes["duration"], minlength=12)
+    order = np.argsort(-total)
+    share = np.cumsum(total[order]) / total.sum()
+    return sorted(int(pc) for pc in order[: int(np.searchsorted(share, coverage)) + 1])
+
+
+def snap_to_scale(melody: Song, scale: list[int]) -> Song:
+    """Every pitch moved to the nearest pitch whose class (relative to the tune's centre) is in
+    `scale`, the lower one on a tie: the baseline translation that knows only the target's scale."""
+    centre = tonal_centre(melody)
+    allowed = np.array([pitch for pitch in range(128) if (pitch - centre) % 12 in scale])
+    notes = melody.notes.copy()
+    pitches = notes["pitch"].astype(np.int64)
+    distance = np.abs(allowed[None, :] - pitches[:, None])
+    notes["pitch"] = allowed[np.argmin(distance, axis=1)]
+    return replace(melody, notes=notes)
