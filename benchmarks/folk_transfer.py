@@ -10,12 +10,13 @@ the share a classifier (logistic regression on key-free pitch-class and interval
 trained on the judges' real tunes of both sides) puts on the target side, the onset agreement and
 the contour correlation with the input.
 
-    python benchmarks/folk_transfer.py [--minutes 10] [--report-only]
+    python benchmarks/folk_transfer.py [--minutes 10] [--report-only] [--flags "--identity-weight 0"]
 """
 
 from __future__ import annotations
 
 import hashlib
+import shlex
 import shutil
 import subprocess
 import sys
@@ -55,7 +56,8 @@ def _fit_classifier(features: np.ndarray, labels: np.ndarray, steps: int = 2000)
 @click.option("--minutes", type=float, default=10.0, show_default=True)
 @click.option("--work", type=click.Path(path_type=Path), default=Path("runs/folk-transfer"), show_default=True)
 @click.option("--report-only", is_flag=True, help="Score the run already in --work.")
-def main(minutes: float, work: Path, report_only: bool) -> None:
+@click.option("--flags", default="", help="More `midigan transfer train` flags (while tuning), e.g. '--identity-weight 0'.")
+def main(minutes: float, work: Path, report_only: bool, flags: str) -> None:
     from midigan.core.checkpoint import load_generator
     from midigan.metrics.transfer import common_scale, contour_correlation, onset_agreement, pitch_language, snap_to_scale
     from midigan.midi import read
@@ -76,7 +78,7 @@ def main(minutes: float, work: Path, report_only: bool) -> None:
                 (work / side / path.name).symlink_to(path.resolve())
         shutil.rmtree(run, ignore_errors=True)
         done = subprocess.run(["midigan", "transfer", "train", str(work / "A"), str(work / "B"), "--max-minutes", str(minutes),
-                               "--quiet", "--run-dir", str(run)], capture_output=True, text=True)
+                               "--quiet", "--run-dir", str(run), *shlex.split(flags)], capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"training failed:\n{done.stdout}{done.stderr}")
         (work / "train.log").write_text(done.stdout)

@@ -9,7 +9,7 @@ in minutes: this measures the machinery and its speed, not image quality. On a G
 --compare-dcgan to time the plain DCGAN loop at 64x64 on the same folder beside it.
 
     python examples/export_crops.py crops/
-    python benchmarks/progan_growing.py crops/ [--minutes 10] [--phase-images 2000] [--device cuda]
+    python benchmarks/progan_growing.py crops/ [--minutes 8] [--phase-images 3000] [--device cuda]
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import click
 
 @click.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--minutes", type=float, default=10.0, show_default=True, help="Both halves together.")
-@click.option("--phase-images", type=int, default=2000, show_default=True)
+@click.option("--minutes", type=float, default=8.0, show_default=True, help="Both halves together.")
+@click.option("--phase-images", type=int, default=3000, show_default=True)
 @click.option("--size", type=click.Choice(["64", "128", "256"]), default="128", show_default=True)
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--work", type=click.Path(path_type=Path), default=Path("runs/progan-growing"), show_default=True)

@@ -22,7 +22,7 @@ ARCH_DEFAULTS = {
                "r1_gamma": 0.0},
 }
 SMALL_FOLDER = 5_000  # images; below it a DCGAN is narrow (16 feature maps), from it the paper's 64
-PROGAN_WIDTH = 16  # feature maps at the final resolution, doubling per halving up to 128
+PROGAN_WIDTHS = (8, 16)  # feature maps at the final resolution (under, from SMALL_FOLDER images), doubling per halving
 
 
 @click.command()
@@ -34,7 +34,7 @@ PROGAN_WIDTH = 16  # feature maps at the final resolution, doubling per halving 
 @click.option("--channels", type=click.Choice(["1", "3"]), default=None, help="1 grey, 3 colour. Default: 3 if any image has colour.")
 @click.option("--width", type=click.IntRange(min=8), default=None,
               help="Feature maps of G's last and D's first layer (ngf/ndf; halve it for 4x less compute)."
-                   "  [default: 16 for a folder of under 5,000 images, else 64; progan 16 at the final size]")
+                   "  [default: 16 for a folder of under 5,000 images, else 64; progan 8, else 16, at the final size]")
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<IMAGES_DIR name>-N.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None,
@@ -67,7 +67,7 @@ PROGAN_WIDTH = 16  # feature maps at the final resolution, doubling per halving 
                    "  [default: 0.1]")
 @click.option("--phase-images", type=click.IntRange(min=1), default=None,
               help="progan: images shown at 4x4, then while each next resolution fades in, and again while it"
-                   " trains alone (the paper's is 800,000).  [default: 16 passes over the folder, within 20,000 to"
+                   " trains alone (the paper's is 800,000).  [default: 16 passes over the folder, within 10,000 to"
                    " 800,000]")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
@@ -134,7 +134,8 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
         raise click.ClickException(str(error)) from None
     click.echo(f"read {images.summary()} from {images_dir}")
     if arch == "progan":
-        family = ProGANFamily(size=int(settings["size"]), channels=images.channels, width=settings.get("width") or PROGAN_WIDTH,
+        width = settings.get("width") or PROGAN_WIDTHS[len(images.images) >= SMALL_FOLDER]
+        family = ProGANFamily(size=int(settings["size"]), channels=images.channels, width=width,
                               phase_images=settings.get("phase_images") or default_phase_images(len(images.images)),
                               augment=settings["augment"])
     else:

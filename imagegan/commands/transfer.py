@@ -24,7 +24,7 @@ def transfer() -> None:
     """Translate images between two folders without paired examples (CycleGAN): train, then apply."""
 
 
-@transfer.command("train")
+@transfer.command("train", short_help="Learn to translate between two folders of images.")
 @click.argument("a_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("b_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--size", type=click.Choice(["32", "64", "128", "256"]), default=None, help="Image side in pixels.  [default: 64]")
@@ -107,7 +107,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
         sys.exit(130)
 
 
-@transfer.command("apply")
+@transfer.command("apply", short_help="Translate images with a trained model.")
 @click.option("--model", "model_path", type=click.Path(exists=True, path_type=Path), required=True,
               help="A transfer run folder or checkpoint.")
 @click.option("--to", "target", type=click.Choice(["A", "B"]), required=True, help="The collection to translate into.")

@@ -21,7 +21,7 @@ def transfer() -> None:
     """Move tunes between two collections without paired examples (CycleGAN): train, then apply."""
 
 
-@transfer.command("train")
+@transfer.command("train", short_help="Learn to translate between two folders of tunes.")
 @click.argument("a_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("b_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -34,6 +34,10 @@ def transfer() -> None:
 @click.option("--seed", type=int, default=None, help="Random seed.  [default: 0]")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Windows of each collection per step.  [default: 16]")
 @click.option("--hidden", type=click.IntRange(min=8), default=None, help="Feature maps of every network.  [default: 128]")
+@click.option("--cycle-weight", type=click.FloatRange(min=0), default=None,
+              help="Weight of the cycle loss (A -> B -> A gives A back) against the adversarial one.  [default: 1]")
+@click.option("--identity-weight", type=click.FloatRange(min=0), default=None,
+              help="Weight of the identity loss (a tune of B stays as it is when moved into B).  [default: 0]")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -41,13 +45,14 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     """Learn to move tunes of A_DIR into the pitch language of B_DIR's and back (.mid files, any
     depth). Each tune's melody is translated note for note: rhythm, bars and meter stay, pitches
     change. Two convolutional translators and two discriminators over stretches of notes; cycle
-    consistency (A -> B -> A gives A back) and identity terms; a pool of past translations.
+    consistency (A -> B -> A gives A back; no identity term by default, since rhythm is kept by
+    construction); a pool of past translations; Adam 2e-4 falling to 0 over the second half.
     """
     from midigan.core.config import TrainConfig
     from midigan.core.errors import CheckpointError, TrainingError
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
     from midigan.core.trainer import Trainer, print_news
-    from midigan.music.transfer import MusicTransferFamily
+    from midigan.music.transfer import CYCLE_WEIGHT, IDENTITY_WEIGHT, MusicTransferFamily
 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
@@ -67,7 +72,9 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     try:
         config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
                                         "progress": not quiet})
-        result = Trainer(MusicTransferFamily(int(settings["hidden"])), data, config, say=print_news).fit()
+        family = MusicTransferFamily(int(settings["hidden"]), settings.get("cycle_weight", CYCLE_WEIGHT),
+                                     settings.get("identity_weight", IDENTITY_WEIGHT))
+        result = Trainer(family, data, config, say=print_news).fit()
     except (TrainingError, CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -96,17 +103,23 @@ def _windows_of(folder: Path, name: str, quiet: bool):
     return found
 
 
-@transfer.command("apply")
+@transfer.command("apply", short_help="Translate tunes with a trained model.")
 @click.option("--model", "model_path", type=click.Path(exists=True, path_type=Path), required=True,
               help="A transfer run folder or checkpoint.")
 @click.option("--to", "target", type=click.Choice(["A", "B"]), required=True, help="The collection to translate into.")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.argument("out", type=click.Path(path_type=Path))
-def apply(model_path: Path, target: str, source: Path, out: Path) -> None:
+@click.option("--png", is_flag=True, help="Also write each input's piano roll above its translation's, as a .png beside it.")
+def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> None:
     """Translate SOURCE (a .mid file, or a folder of them) into the --to collection's pitch language,
     written to OUT (a file, or a folder with the same file names): the melody of each, with its
     rhythm, bars and meter."""
+    from dataclasses import replace
+
     import torch
+
+    from midigan.core.png import write_png
+    from midigan.music.samples import stacked_rolls
 
     from midigan.core.checkpoint import load_generator
     from midigan.core.errors import CheckpointError
@@ -138,7 +151,12 @@ def apply(model_path: Path, target: str, source: Path, out: Path) -> None:
             skipped.append(f"{path}: {reason}")
             continue
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        write(family.translate(generator, tune, target), target_path)
+        translated = family.translate(generator, tune, target)
+        write(translated, target_path)
+        if png:  # the translation in the second colour
+            notes = translated.notes.copy()
+            notes["track"] = 1
+            write_png(target_path.with_suffix(".png"), stacked_rolls([tune.melody, replace(translated, notes=notes)]))
     click.echo(f"translated {len(pairs) - len(skipped)} tune(s) into {target}: {out}")
     for line in skipped:
         click.echo(f"skipped {line}")

@@ -9,6 +9,8 @@ import the submodules for the real work:
 - `losses` (ns, hinge, wgan-gp, lsgan, R1, label smoothing), `ema`, `batches` (data order as a
   function of seed and step), `device` (auto device, bf16 autocast, fused Adam), `distributed`
   (torchrun), `rng`.
+- `adaptive` (StyleGAN2-ADA's augmentation probability), `pool` (past fakes for D), `translation`
+  (CycleGAN's generator and discriminator pairs, cycle and identity losses).
 - `checkpoint`: `load_checkpoint`, `load_generator` (family + EMA generator for generation).
 - `metrics` (metrics.jsonl), `plot` (loss.png), `png` (`write_png`, no Pillow), `rundir`, `errors`.
 """

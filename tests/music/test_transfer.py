@@ -77,6 +77,8 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     applied = run("transfer", "apply", "--model", "runs/whole", "--to", "B", erk, "out")
     assert applied.exit_code == 0, applied.output
     assert sorted(p.name for p in Path("out").iterdir()) == sorted(p.name for p in erk.iterdir())
+    pictured = run("transfer", "apply", "--model", "runs/whole", "--to", "A", han / "essen_han1_087.mid", "one.mid", "--png")
+    assert pictured.exit_code == 0 and Path("one.mid").is_file() and Path("one.png").read_bytes()[:4] == b"\x89PNG"
     for path in erk.iterdir():
         source, translated = read(path), read(Path("out") / path.name)
         melody = source.melody()
