@@ -39,6 +39,11 @@ def load_model(model_path: Path | None, device: str):
         model_path = newest_image_run()
         if model_path is None:
             raise click.ClickException(f"no imagegan run under {RUNS_ROOT}/; train one or pass --model")
+    from midigan.core.rundir import read_run_config
+
+    if (read_run_config(model_path) or {}).get("family", {}).get("name") == "cyclegan":
+        raise click.ClickException(f"{model_path} translates images and draws none of its own:"
+                                   f" imagegan transfer apply --model {model_path} --to B in.png out.png")
     try:
         torch_device = resolve_device(device)
         family, generator = load_generator(model_path, image_families(), device=torch_device)
