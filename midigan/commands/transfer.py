@@ -38,6 +38,8 @@ def transfer() -> None:
               help="Weight of the cycle loss (A -> B -> A gives A back) against the adversarial one.  [default: 1]")
 @click.option("--identity-weight", type=click.FloatRange(min=0), default=None,
               help="Weight of the identity loss (a tune of B stays as it is when moved into B).  [default: 0]")
+@click.option("--r1-gamma", type=click.FloatRange(min=0), default=None,
+              help="Weight of the R1 penalty on the discriminators' gradient at real tunes; 0 is off.  [default: 0]")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
