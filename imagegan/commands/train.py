@@ -3,7 +3,6 @@ shared engine."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -88,11 +87,8 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
     from imagegan.models import DCGANFamily
     from imagegan.progan import ProGANFamily, default_phase_images
     from midigan.core.checkpoint import family_from_checkpoint
-    from midigan.core.config import TrainConfig
-    from midigan.core.errors import CheckpointError, TrainingError
+    from midigan.core.command import fit_for_command
     from midigan.core.rundir import next_run_dir
-    from midigan.core.distributed import detect_world
-    from midigan.core.trainer import Trainer, print_news
 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
@@ -141,20 +137,10 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
     else:
         width = settings.get("width") or (16 if len(images.images) < SMALL_FOLDER else 64)
         family = DCGANFamily(size=int(settings["size"]), channels=images.channels, width=width, augment=settings["augment"])
-    try:
-        config = TrainConfig.from_dict(
-            {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 64, "progress": not quiet}
-        )
-        say = print_news if detect_world().is_main else lambda message: None
-        result = Trainer(family, images.images, config, say=say).fit()
-    except (TrainingError, CheckpointError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
-    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
-    click.echo(f"generate with: imagegan generate --model {result.run_dir} grid.png")
-    if result.stopped == "interrupted":
-        sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
+    fit_for_command(family, images.images,
+                    {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 64,
+                     "progress": not quiet},
+                    "generate with: imagegan generate --model {run_dir} grid.png")
 
 
 def _policy(text: str | None) -> tuple[str, ...] | str | None:

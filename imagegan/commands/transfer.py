@@ -3,7 +3,6 @@ midigan's shared engine."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -54,18 +53,12 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     """
     from imagegan.cyclegan import CycleGANFamily
     from imagegan.data import ImageFolderError, load_images
-    from midigan.core.config import TrainConfig
-    from midigan.core.distributed import detect_world
-    from midigan.core.errors import CheckpointError, TrainingError
-    from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.core.trainer import Trainer, print_news
+    from midigan.core.command import fit_for_command, run_to_resume
+    from midigan.core.rundir import next_run_dir
 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
-        run_dir = run_dir or newest_run(RUNS_ROOT, family=FAMILY)
-        stored = read_run_config(run_dir) if run_dir is not None else None
-        if stored is None or stored.get("family", {}).get("name") != FAMILY:
-            raise click.ClickException(f"nothing to resume: {run_dir or RUNS_ROOT} holds no imagegan transfer run")
+        run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "imagegan transfer run")
         settings = {**stored["train"], **stored["family"]["config"]}
         for name in ("size", "channels", "width"):
             if name in explicit and str(explicit[name]) != str(settings[name]):
@@ -92,19 +85,10 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     family = CycleGANFamily(size, a_images.channels, settings.get("width") or (16 if smaller < SMALL_FOLDER else 64))
     if "fake_pool" not in settings:  # a new run: about 50 past translations, in whole batches
         settings["fake_pool"] = -(-settings.pop("pool_images") // int(settings["batch_size"]))
-    try:
-        config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 8,
-                                        "progress": not quiet})
-        say = print_news if detect_world().is_main else lambda message: None
-        result = Trainer(family, (a_images.images, b_images.images), config, say=say).fit()
-    except (TrainingError, CheckpointError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
-    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
-    click.echo(f"translate with: imagegan transfer apply --model {result.run_dir} --to B in.png out.png")
-    if result.stopped == "interrupted":
-        sys.exit(130)
+    fit_for_command(family, (a_images.images, b_images.images),
+                    {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 8,
+                     "progress": not quiet},
+                    "translate with: imagegan transfer apply --model {run_dir} --to B in.png out.png")
 
 
 @transfer.command("apply", short_help="Translate images with a trained model.")

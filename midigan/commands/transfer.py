@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -50,18 +49,13 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     consistency (A -> B -> A gives A back; no identity term by default, since rhythm is kept by
     construction); a pool of past translations; Adam 2e-4 falling to 0 over the second half.
     """
-    from midigan.core.config import TrainConfig
-    from midigan.core.errors import CheckpointError, TrainingError
-    from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.core.trainer import Trainer, print_news
+    from midigan.core.command import fit_for_command, run_to_resume
+    from midigan.core.rundir import next_run_dir
     from midigan.music.transfer import CYCLE_WEIGHT, IDENTITY_WEIGHT, MusicTransferFamily
 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
-        run_dir = run_dir or newest_run(RUNS_ROOT, family=FAMILY)
-        stored = read_run_config(run_dir) if run_dir is not None else None
-        if stored is None or stored.get("family", {}).get("name") != FAMILY:
-            raise click.ClickException(f"nothing to resume: {run_dir or RUNS_ROOT} holds no midigan transfer run")
+        run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "midigan transfer run")
         settings = {**stored["train"], **stored["family"]["config"], **explicit}
     else:
         settings = {**DEFAULTS, **explicit}
@@ -71,20 +65,12 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
         settings["fake_pool"] = -(-settings.pop("pool_windows") // int(settings["batch_size"]))
     settings["g_lr"] = settings["d_lr"] = settings.pop("lr", settings.get("g_lr"))
     data = tuple(_windows_of(folder, name, quiet) for name, folder in (("A", a_dir), ("B", b_dir)))
-    try:
-        config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
-                                        "progress": not quiet})
-        family = MusicTransferFamily(int(settings["hidden"]), settings.get("cycle_weight", CYCLE_WEIGHT),
-                                     settings.get("identity_weight", IDENTITY_WEIGHT))
-        result = Trainer(family, data, config, say=print_news).fit()
-    except (TrainingError, CheckpointError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
-    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
-    click.echo(f"translate with: midigan transfer apply --model {result.run_dir} --to B in.mid out.mid")
-    if result.stopped == "interrupted":
-        sys.exit(130)
+    family = MusicTransferFamily(int(settings["hidden"]), settings.get("cycle_weight", CYCLE_WEIGHT),
+                                 settings.get("identity_weight", IDENTITY_WEIGHT))
+    fit_for_command(family, data,
+                    {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
+                     "progress": not quiet},
+                    "translate with: midigan transfer apply --model {run_dir} --to B in.mid out.mid")
 
 
 def _windows_of(folder: Path, name: str, quiet: bool):

@@ -13,4 +13,6 @@ import the submodules for the real work:
   (CycleGAN's generator and discriminator pairs, cycle and identity losses).
 - `checkpoint`: `load_checkpoint`, `load_generator` (family + EMA generator for generation).
 - `metrics` (metrics.jsonl), `plot` (loss.png), `png` (`write_png`, no Pillow), `rundir`, `errors`.
+- `command`: what every training command does around `fit()` (the run to resume, one-line errors,
+  how it ended, exit 130 when interrupted).
 """

@@ -1,0 +1,45 @@
+"""What every training command does around the engine: find the run to resume, fit with library
+errors as one-line messages, say how it ended and what to run next, and exit as a Ctrl-C does
+when interrupted. Only click and the standard library are imported at module level."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def run_to_resume(run_dir: Path | None, root: Path, family: str, what: str) -> tuple[Path, dict]:
+    """(`run_dir`, or the newest run of `family` under `root`; its config.json), or a one-line
+    error naming `what` was looked for."""
+    from midigan.core.rundir import newest_run, read_run_config
+
+    run_dir = run_dir or newest_run(root, family=family)
+    stored = read_run_config(run_dir) if run_dir is not None else None
+    if stored is None or stored.get("family", {}).get("name") != family:
+        raise click.ClickException(f"nothing to resume: {run_dir or root} holds no {what}")
+    return run_dir, stored
+
+
+def fit_for_command(family, data, settings: dict[str, Any], next_step: str) -> None:
+    """Train `family` on `data` with `settings` (a TrainConfig's fields; others are ignored); then
+    print how it stopped and `next_step` (formatted with `run_dir`)."""
+    from midigan.core.config import TrainConfig
+    from midigan.core.distributed import detect_world
+    from midigan.core.errors import CheckpointError, TrainingError
+    from midigan.core.trainer import Trainer, print_news
+
+    try:
+        config = TrainConfig.from_dict(settings)
+        say = print_news if detect_world().is_main else lambda message: None
+        result = Trainer(family, data, config, say=say).fit()
+    except (TrainingError, CheckpointError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
+    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    click.echo(next_step.format(run_dir=result.run_dir))
+    if result.stopped == "interrupted":
+        sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
