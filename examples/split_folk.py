@@ -1,7 +1,7 @@
 """Split the Essen folk tunes into a training folder and a held-out folder, the same way every time.
 
 Held-out: one in five of the tunes in 4/4, chosen by a hash of a file name, with every version of a
-tune (tunes sharing half of their phrases, see `midigan.music.holdout`) on the same side, so no
+tune (tunes sharing a fifth of their phrases, see `midigan.music.holdout`) on the same side, so no
 held-out tune has a twin among the training tunes. Everything else is for training. Both folders
 hold symbolic links to the original files.
 
