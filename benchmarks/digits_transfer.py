@@ -11,12 +11,13 @@ against thick (is the translation in the target domain?). The identity map (no c
 baseline beside it.
 
     python examples/export_digits.py digits/
-    python benchmarks/digits_transfer.py digits/ [--minutes 10]
+    python benchmarks/digits_transfer.py digits/ [--minutes 10] [--flags "--identity-weight 0"]
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -49,7 +50,8 @@ def _write(images: torch.Tensor, labels: torch.Tensor, folder: Path) -> None:
 @click.option("--minutes", type=float, default=10.0, show_default=True)
 @click.option("--work", type=click.Path(path_type=Path), default=Path("runs/digits-transfer"), show_default=True)
 @click.option("--report-only", is_flag=True, help="Score the run already in --work.")
-def main(digits_dir: Path, minutes: float, work: Path, report_only: bool) -> None:
+@click.option("--flags", default="", help="More `imagegan transfer train` flags (while tuning), e.g. '--identity-weight 0'.")
+def main(digits_dir: Path, minutes: float, work: Path, report_only: bool, flags: str) -> None:
     from imagegan.cyclegan import CycleGANFamily
     from imagegan.data import load_images
     from imagegan.fid import train_feature_space
@@ -69,7 +71,8 @@ def main(digits_dir: Path, minutes: float, work: Path, report_only: bool) -> Non
     if not report_only:
         shutil.rmtree(run, ignore_errors=True)
         done = subprocess.run(["imagegan", "transfer", "train", str(work / "A"), str(work / "B"), "--size", str(SIZE),
-                               "--max-minutes", str(minutes), "--quiet", "--run-dir", str(run)], capture_output=True, text=True)
+                               "--max-minutes", str(minutes), "--quiet", "--run-dir", str(run), *shlex.split(flags)],
+                              capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"training failed:\n{done.stdout}{done.stderr}")
         (work / "train.log").write_text(done.stdout)

@@ -71,22 +71,19 @@ def patch_discriminator(channels: int, width: int) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def cycle_and_identity_loss(generator: TranslatorPair, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """The paper's cycle and identity terms with L1 distances (see midigan.core.translation)."""
-    return translation_losses(generator, real, fake, F.l1_loss, CYCLE_WEIGHT, IDENTITY_WEIGHT)
-
-
 class CycleGANFamily(ImageFamily):
     """Unpaired translation between two image folders; batches are (A images, B images) in uint8."""
 
     name = "cyclegan"
 
-    def __init__(self, size: int = 64, channels: int = 3, width: int = 32):
+    def __init__(self, size: int = 64, channels: int = 3, width: int = 32, cycle_weight: float = CYCLE_WEIGHT,
+                 identity_weight: float = IDENTITY_WEIGHT):
         if size not in SIZES:
             raise ValueError(f"translation needs an image size of {', '.join(map(str, SIZES))}, not {size}")
         if channels not in (1, 3):
             raise ValueError(f"channels must be 1 (grey) or 3 (colour), not {channels}")
         self.size, self.channels, self.width = size, channels, width
+        self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
 
     def build_generator(self) -> nn.Module:
         blocks = residual_blocks_for(self.size)
@@ -105,7 +102,9 @@ class CycleGANFamily(ImageFamily):
         raise NotImplementedError("a translator takes images, not noise")
 
     def generator_aux_loss(self, generator, discriminator, fake_input, batch) -> torch.Tensor:
-        return cycle_and_identity_loss(generator, self.real_input(batch), fake_input)
+        """The cycle and identity terms with L1 distances (see midigan.core.translation)."""
+        return translation_losses(generator, self.real_input(batch), fake_input, F.l1_loss, self.cycle_weight,
+                                  self.identity_weight)
 
     @torch.no_grad()
     def samples(self, generator: nn.Module, fixed_input: torch.Tensor) -> torch.Tensor:
@@ -128,7 +127,8 @@ class CycleGANFamily(ImageFamily):
         return to_uint8(net(self.unit_range(images)))
 
     def config(self) -> dict[str, Any]:
-        return {"size": self.size, "channels": self.channels, "width": self.width}
+        return {"size": self.size, "channels": self.channels, "width": self.width, "cycle_weight": self.cycle_weight,
+                "identity_weight": self.identity_weight}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "CycleGANFamily":

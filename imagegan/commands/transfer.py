@@ -42,6 +42,10 @@ def transfer() -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Images of each folder per step.  [default: 8]")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
+@click.option("--cycle-weight", type=click.FloatRange(min=0), default=None,
+              help="Weight of the cycle loss (A -> B -> A gives A back).  [default: 5]")
+@click.option("--identity-weight", type=click.FloatRange(min=0), default=None,
+              help="Weight of the identity loss (an image of B stays as it is when moved into B).  [default: 2.5]")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
     """Learn to turn images of A_DIR into images like B_DIR's and back, without pairs.
@@ -51,7 +55,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     a pool of past translations for the discriminators. Samples show inputs, translations and
     round trips side by side.
     """
-    from imagegan.cyclegan import CycleGANFamily
+    from imagegan.cyclegan import CYCLE_WEIGHT, IDENTITY_WEIGHT, CycleGANFamily
     from imagegan.data import ImageFolderError, load_images
     from midigan.core.command import fit_for_command, run_to_resume
     from midigan.core.rundir import next_run_dir
@@ -59,10 +63,12 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
         run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "imagegan transfer run")
-        settings = {**stored["train"], **stored["family"]["config"]}
-        for name in ("size", "channels", "width"):
+        settings = {"cycle_weight": CYCLE_WEIGHT, "identity_weight": IDENTITY_WEIGHT,  # runs from before the flags
+                    **stored["train"], **stored["family"]["config"]}
+        for name in ("size", "channels", "width", "cycle_weight", "identity_weight"):
             if name in explicit and str(explicit[name]) != str(settings[name]):
-                raise click.ClickException(f"{run_dir} was trained with --{name} {settings[name]}; a resumed run keeps it")
+                flag = name.replace("_", "-")
+                raise click.ClickException(f"{run_dir} was trained with --{flag} {settings[name]:g}; a resumed run keeps it")
         settings.update(explicit)
     else:
         settings = {**DEFAULTS, **explicit}
@@ -82,7 +88,8 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
                                    " ones; pass --channels 1 or --channels 3")
     click.echo(f"A: {a_images.summary()} from {a_dir}\nB: {b_images.summary()} from {b_dir}")
     smaller = min(len(a_images.images), len(b_images.images))
-    family = CycleGANFamily(size, a_images.channels, settings.get("width") or (16 if smaller < SMALL_FOLDER else 64))
+    family = CycleGANFamily(size, a_images.channels, settings.get("width") or (16 if smaller < SMALL_FOLDER else 64),
+                            settings.get("cycle_weight", CYCLE_WEIGHT), settings.get("identity_weight", IDENTITY_WEIGHT))
     if "fake_pool" not in settings:  # a new run: about 50 past translations, in whole batches
         settings["fake_pool"] = -(-settings.pop("pool_images") // int(settings["batch_size"]))
     fit_for_command(family, (a_images.images, b_images.images),

@@ -13,7 +13,7 @@ from PIL import Image, ImageFilter
 from torch import nn
 
 from imagegan.cli import main
-from imagegan.cyclegan import CYCLE_WEIGHT, IDENTITY_WEIGHT, CycleGANFamily, TranslatorPair, cycle_and_identity_loss
+from imagegan.cyclegan import CYCLE_WEIGHT, IDENTITY_WEIGHT, CycleGANFamily, TranslatorPair
 from midigan.core.checkpoint import load_checkpoint
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
@@ -28,15 +28,19 @@ class Shift(nn.Module):
         return x + self.by
 
 
-def test_cycle_and_identity_losses_against_hand_checked_translators() -> None:
-    a, b = torch.zeros(2, 1, 4, 4), torch.ones(2, 1, 4, 4)
-    real = torch.cat([a, b])
-    same = TranslatorPair(nn.Identity(), nn.Identity())
-    assert cycle_and_identity_loss(same, real, same(real)).item() == 0  # nothing to undo, nothing changed
-    inverse = TranslatorPair(Shift(0.5), Shift(-0.5))  # round trips are exact, but each moves its own domain
-    assert cycle_and_identity_loss(inverse, real, inverse(real)).item() == pytest.approx(IDENTITY_WEIGHT * (0.5 + 0.5))
-    lossy = TranslatorPair(Shift(0.5), Shift(0.0))  # A -> B -> A comes back 0.5 off, as does B -> A -> B
-    assert cycle_and_identity_loss(lossy, real, lossy(real)).item() == pytest.approx(CYCLE_WEIGHT * 1.0 + IDENTITY_WEIGHT * 0.5)
+@pytest.mark.parametrize("cycle_weight, identity_weight", [(CYCLE_WEIGHT, IDENTITY_WEIGHT), (3.0, 0.0)])
+def test_cycle_and_identity_losses_against_hand_checked_translators(cycle_weight: float, identity_weight: float) -> None:
+    family = CycleGANFamily(size=32, channels=1, width=4, cycle_weight=cycle_weight, identity_weight=identity_weight)
+    batch = (torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.full((2, 1, 4, 4), 255, dtype=torch.uint8))  # -1 and 1
+
+    def loss(pair: TranslatorPair) -> float:
+        return family.generator_aux_loss(pair, None, pair(family.real_input(batch)), batch).item()
+
+    assert loss(TranslatorPair(nn.Identity(), nn.Identity())) == 0  # nothing to undo, nothing changed
+    # round trips are exact, but each translator moves images of its own target domain by 2
+    assert loss(TranslatorPair(Shift(2.0), Shift(-2.0))) == pytest.approx(identity_weight * (2 + 2))
+    # A -> B -> A comes back 2 off, as does B -> A -> B; B's images move by 2 when "moved" into B
+    assert loss(TranslatorPair(Shift(2.0), nn.Identity())) == pytest.approx(cycle_weight * (2 + 2) + identity_weight * 2)
 
 
 def test_fakes_keep_the_domain_slots_of_the_real_batch_and_every_patch_is_judged() -> None:
@@ -91,6 +95,9 @@ def test_train_resume_and_apply_from_the_command_line(folders, tmp_path: Path) -
     straight, halves = (load_checkpoint(tmp_path / name / "checkpoints" / "last.pt") for name in ("whole", "halves"))
     for name, tensor in straight["generator"].items():
         assert torch.equal(halves["generator"][name], tensor), name
+    changed = invoke("transfer", "train", thin, thick, "--run-dir", tmp_path / "halves", "--resume", "--identity-weight", 0)
+    assert changed.exit_code == 1
+    assert changed.output == f"Error: {tmp_path / 'halves'} was trained with --identity-weight 2.5; a resumed run keeps it\n"
 
     out = tmp_path / "thickened"
     applied = invoke("transfer", "apply", "--model", tmp_path / "whole", "--to", "B", thin / "3", out)
