@@ -6,6 +6,8 @@ looks this module up when it builds its page and leaves the tab out if it is mis
 
 from __future__ import annotations
 
+import functools
+import os
 import tempfile
 from pathlib import Path
 
@@ -27,8 +29,8 @@ def image_runs(runs: Path) -> list[str]:
                   and (child / "checkpoints" / "last.pt").is_file())
 
 
-def grid_of(run: str, seed: int, count: int) -> str:
-    """A PNG grid of `count` images from the run's EMA generator; the file's path."""
+def grid_of(run: str, seed: int, count: int, scratch: Path) -> str:
+    """A PNG grid of `count` images from the run's EMA generator, in `scratch`; the file's path."""
     from imagegan.grid import grid_shape, make_grid, save_png
     from imagegan.sampling import generate_images
     from midigan.core.checkpoint import load_generator
@@ -41,12 +43,14 @@ def grid_of(run: str, seed: int, count: int) -> str:
     except CheckpointError as error:
         raise gr.Error(str(error)) from None
     images = generate_images(family, generator, int(count), seed=int(seed), device="cpu")
-    out = Path(tempfile.mkdtemp(prefix="midigan-studio-images-")) / "grid.png"
-    save_png(make_grid(images, *grid_shape(int(count))), out)
-    return str(out)
+    handle, out = tempfile.mkstemp(prefix="grid-", suffix=".png", dir=scratch)
+    os.close(handle)
+    save_png(make_grid(images, *grid_shape(int(count))), Path(out))
+    return out
 
 
-def images_tab(runs: Path) -> None:
+def images_tab(runs: Path, scratch: Path) -> None:
+    """The tab; its grids are written to `scratch` (the studio's own folder)."""
     with gr.Tab("Images"):
         found = image_runs(runs)
         run = gr.Dropdown(found, value=found[0] if found else None, label="imagegan run", allow_custom_value=True)
@@ -55,4 +59,4 @@ def images_tab(runs: Path) -> None:
             count = gr.Slider(1, MAX_IMAGES, value=64, step=1, label="Images")
         show = gr.Button("Show")
         grid = gr.Image(label="Grid", type="filepath", interactive=False)
-        show.click(grid_of, inputs=[run, seed, count], outputs=grid, api_name="images")
+        show.click(functools.partial(grid_of, scratch=scratch), inputs=[run, seed, count], outputs=grid, api_name="images")

@@ -8,8 +8,10 @@ a piano-roll PNG, in the studio's own scratch folder.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +37,14 @@ class Result:
 
 
 class Studio:
-    """The studio's state: where runs live, the models loaded so far, a scratch folder."""
+    """The studio's state: where runs live, the models loaded so far, a scratch folder (a temporary
+    one, removed with the studio, unless `scratch` names one to keep)."""
 
     def __init__(self, runs: str | Path = "runs", scratch: str | Path | None = None):
         self.runs = Path(runs)
         self.scratch = Path(scratch) if scratch else Path(tempfile.mkdtemp(prefix="midigan-studio-"))
+        if not scratch:  # a folder of its own goes when the studio does, or at exit
+            weakref.finalize(self, shutil.rmtree, self.scratch, ignore_errors=True)
         self._models: dict[str, object] = {}
         self._lock = threading.Lock()  # one generation at a time: torch runs on one thread here
         self._count = 0

@@ -34,7 +34,7 @@ def build(studio: Studio, default_model: str | None = None) -> gr.Blocks:
         with gr.Tab("Watch a run"):
             _watch_tab(studio)
         try:
-            importlib.import_module(IMAGE_TABS).images_tab(studio.runs)
+            importlib.import_module(IMAGE_TABS).images_tab(studio.runs, studio.scratch)
         except ImportError:
             pass
     return page

@@ -39,12 +39,18 @@ def runs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def studio_url(runs: Path, tmp_path_factory):
+def scratch(tmp_path_factory) -> Path:
+    """The served studio's scratch folder."""
+    return tmp_path_factory.mktemp("scratch")
+
+
+@pytest.fixture(scope="session")
+def studio_url(runs: Path, scratch: Path):
     """The studio's address, served on a free local port until the session ends."""
     from midigan.studio.actions import Studio
     from midigan.studio.app import launch
 
     port = _free_port()
-    page = launch(Studio(runs, tmp_path_factory.mktemp("scratch")), "folk", "127.0.0.1", port, block=False)
+    page = launch(Studio(runs, scratch), "folk", "127.0.0.1", port, block=False)
     yield f"http://127.0.0.1:{port}/"
     page.close()

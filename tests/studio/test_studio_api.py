@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,24 @@ def test_watching_a_run_shows_its_plot_figures_and_samples(client, runs: Path) -
     assert "augmentation probability 0.00" in _value(images_figures)  # imagegan runs adapt their augmentation
 
 
-def test_the_images_tab_draws_a_grid(client, runs: Path) -> None:
+def test_the_images_tab_draws_a_grid_in_the_studios_scratch_folder(client, runs: Path, scratch: Path) -> None:
+    before = set(scratch.glob("grid-*.png"))
     grid = client.predict(str(runs / "digits-1"), 3, 6, api_name="/images")
     assert Path(_value(grid)).read_bytes().startswith(b"\x89PNG")
+    assert len(set(scratch.glob("grid-*.png")) - before) == 1
+
+
+def test_a_studio_removes_the_scratch_folder_it_made_and_keeps_one_it_was_given(runs: Path, tmp_path: Path) -> None:
+    from midigan.studio.actions import Studio
+
+    made = Studio(runs)
+    own = made.scratch
+    (own / "piece.mid").write_bytes(b"MThd")
+    assert own.is_dir()
+    del made
+    gc.collect()
+    assert not own.exists()
+    given = Studio(runs, tmp_path)
+    del given
+    gc.collect()
+    assert tmp_path.is_dir()
