@@ -45,7 +45,7 @@ def transfer() -> None:
 def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
     """Learn to move tunes of A_DIR into the pitch language of B_DIR's and back (.mid files, any
     depth). Each tune's melody is translated note for note: rhythm, bars and meter stay, pitches
-    change. Two convolutional translators and two discriminators over stretches of notes; cycle
+    change. Two convolutional translators and two discriminators over stretches of pitches; cycle
     consistency (A -> B -> A gives A back; no identity term by default, since rhythm is kept by
     construction); a pool of past translations; Adam 2e-4 falling to 0 over the second half.
     """
@@ -66,7 +66,8 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     settings["g_lr"] = settings["d_lr"] = settings.pop("lr", settings.get("g_lr"))
     data = tuple(_windows_of(folder, name, quiet) for name, folder in (("A", a_dir), ("B", b_dir)))
     family = MusicTransferFamily(int(settings["hidden"]), settings.get("cycle_weight", CYCLE_WEIGHT),
-                                 settings.get("identity_weight", IDENTITY_WEIGHT))
+                                 settings.get("identity_weight", IDENTITY_WEIGHT),
+                                 settings.get("judge_rhythm", resume))  # a resumed run from before the key judged rhythm
     fit_for_command(family, data,
                     {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
                      "progress": not quiet},

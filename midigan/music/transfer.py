@@ -9,9 +9,12 @@ duration) is C, within half an octave, and moved back afterwards, so that keys d
 Encoding: a tune's melody as `CHANNELS` integer rows per note: pitch index (centred pitch -
 LOWEST, clipped into PITCHES), duration, onset (from the window's start), position in its bar,
 bar length, all in grid steps. Training windows hold WINDOW consecutive notes; the networks are
-convolutional, so a whole tune of any length translates at once. The discriminator sees pitches
-as one-hot vectors (the translators' as straight-through one-hots: hard values, soft gradients)
-beside rhythm features computed from the rows.
+convolutional, so a whole tune of any length translates at once. The discriminators see pitches
+alone, as one-hot vectors (the translators' as straight-through one-hots: hard values, soft
+gradients): they judge only what a translation can change. Shown the rhythm too, a discriminator
+tells a German tune moved into the Han collection from a Han tune by its German rhythm, which no
+translator may change; it grows sure of every translation and its verdicts stop teaching (runs
+from before keep their rhythm-aware discriminators).
 """
 
 from __future__ import annotations
@@ -144,12 +147,14 @@ class Translator(nn.Module):
 
 
 class Judge(nn.Module):
-    """Features -> one logit per stretch of about eight notes."""
+    """Features -> one logit per stretch of about eight notes, from the pitches (and the rhythm
+    features, when `sees_rhythm`)."""
 
-    def __init__(self, hidden: int):
+    def __init__(self, hidden: int, sees_rhythm: bool = False):
         super().__init__()
+        self.sees_rhythm = sees_rhythm
         self.body = nn.Sequential(
-            nn.Conv1d(PITCHES + RHYTHM_FEATURES, hidden, 5, padding=2), nn.LeakyReLU(0.2, True),
+            nn.Conv1d(PITCHES + RHYTHM_FEATURES * sees_rhythm, hidden, 5, padding=2), nn.LeakyReLU(0.2, True),
             nn.Conv1d(hidden, hidden, 5, stride=2, padding=2), nn.LeakyReLU(0.2, True),
             nn.Conv1d(hidden, hidden, 5, stride=2, padding=2), nn.LeakyReLU(0.2, True),
             nn.Conv1d(hidden, 1, 3, padding=1),
@@ -157,7 +162,7 @@ class Judge(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         pitches, rows = _split(features)
-        return self.body(torch.cat([pitches, rhythm_features(rows)], dim=1))
+        return self.body(torch.cat([pitches, rhythm_features(rows)], dim=1) if self.sees_rhythm else pitches)
 
 
 def _pitch_distance(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -177,14 +182,16 @@ class MusicTransferFamily(GANFamily):
 
     name = "music-transfer"
 
-    def __init__(self, hidden: int = 128, cycle_weight: float = CYCLE_WEIGHT, identity_weight: float = IDENTITY_WEIGHT):
+    def __init__(self, hidden: int = 128, cycle_weight: float = CYCLE_WEIGHT, identity_weight: float = IDENTITY_WEIGHT,
+                 judge_rhythm: bool = False):
         self.hidden, self.cycle_weight, self.identity_weight = hidden, cycle_weight, identity_weight
+        self.judge_rhythm = judge_rhythm
 
     def build_generator(self) -> nn.Module:
         return TranslatorPair(Translator(self.hidden), Translator(self.hidden))
 
     def build_discriminator(self) -> nn.Module:
-        return DiscriminatorPair(Judge(self.hidden), Judge(self.hidden))
+        return DiscriminatorPair(Judge(self.hidden, self.judge_rhythm), Judge(self.hidden, self.judge_rhythm))
 
     def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
         raise NotImplementedError("a translator takes tunes, not noise")
@@ -230,11 +237,12 @@ class MusicTransferFamily(GANFamily):
         return decode_pitches(rows, tune)
 
     def config(self) -> dict[str, Any]:
-        return {"hidden": self.hidden, "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight}
+        return {"hidden": self.hidden, "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
+                "judge_rhythm": self.judge_rhythm}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "MusicTransferFamily":
-        return cls(**config)
+        return cls(**{"judge_rhythm": True, **config})  # runs from before the key judged rhythm too
 
 
 def _side_by_side(versions: list[torch.Tensor]) -> Song:

@@ -13,7 +13,7 @@ from midigan.core.checkpoint import load_checkpoint
 from midigan.metrics.transfer import (common_scale, contour_correlation, onset_agreement, pitch_language, snap_to_scale,
                                       tonal_centre)
 from midigan.midi import read
-from midigan.music.transfer import LOWEST, decode_pitches, encode_tune
+from midigan.music.transfer import LOWEST, WINDOW, MusicTransferFamily, as_features, decode_pitches, encode_tune
 
 from .invoke import run
 
@@ -46,6 +46,22 @@ def test_scores_of_a_translation_on_hand_checked_cases() -> None:
     assert language.shape == (37,) and language[:12].sum() == pytest.approx(1.0) and language[12:].sum() == pytest.approx(1.0)
     han = [encode_tune(read(path)).melody for path in sorted(FOLK.glob("essen_han*.mid"))]
     assert len(common_scale(han)) <= 6  # largely pentatonic
+
+
+def test_the_discriminators_judge_pitches_only_and_older_runs_keep_theirs() -> None:
+    torch.manual_seed(0)
+    family = MusicTransferFamily(hidden=16)
+    tune = encode_tune(read(FOLK / "essen_erk10_132.mid"))
+    rows = tune.rows[None, :, :WINDOW]
+    other_rhythm = rows.clone()
+    other_rhythm[:, 1] *= 2  # every note twice as long, so every onset and position moves
+    other_rhythm[:, 2:4] *= 2
+    judge = family.build_discriminator()
+    torch.testing.assert_close(judge(as_features(rows).repeat(2, 1, 1)), judge(as_features(other_rhythm).repeat(2, 1, 1)))
+    older = MusicTransferFamily.from_config({"hidden": 16, "cycle_weight": 1.0, "identity_weight": 0.0})
+    rhythm_aware = older.build_discriminator()
+    assert rhythm_aware.judge_a.sees_rhythm
+    assert not torch.allclose(rhythm_aware(as_features(rows).repeat(2, 1, 1)), rhythm_aware(as_features(other_rhythm).repeat(2, 1, 1)))
 
 
 def _collections(root: Path) -> tuple[Path, Path]:
