@@ -11,6 +11,7 @@ trained on the judges' real tunes of both sides) puts on the target side, the on
 the contour correlation with the input.
 
     python benchmarks/folk_transfer.py [--minutes 10] [--report-only] [--flags "--identity-weight 0"]
+    python benchmarks/folk_transfer.py --sides essen_ballad,essen_han   # another pair: ballads and Han
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 import torch
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "folk"
-SIDES = {"A": "essen_erk", "B": "essen_han"}
+SIDES = ("A", "B")
 
 
 def _share(name: str) -> int:
@@ -57,13 +58,14 @@ def _fit_classifier(features: np.ndarray, labels: np.ndarray, steps: int = 2000)
 @click.option("--work", type=click.Path(path_type=Path), default=Path("runs/folk-transfer"), show_default=True)
 @click.option("--report-only", is_flag=True, help="Score the run already in --work.")
 @click.option("--flags", default="", help="More `midigan transfer train` flags (while tuning), e.g. '--identity-weight 0'.")
-def main(minutes: float, work: Path, report_only: bool, flags: str) -> None:
+@click.option("--sides", default="essen_erk,essen_han", show_default=True, help="File name prefixes of A and B.")
+def main(minutes: float, work: Path, report_only: bool, flags: str, sides: str) -> None:
     from midigan.core.checkpoint import load_generator
     from midigan.metrics.transfer import common_scale, contour_correlation, onset_agreement, pitch_language, snap_to_scale
     from midigan.midi import read
     from midigan.music.transfer import MusicTransferFamily, encode_tune
 
-    files = {side: sorted(SHARED.glob(f"{prefix}*.mid")) for side, prefix in SIDES.items()}
+    files = {side: sorted(SHARED.glob(f"{prefix}*.mid")) for side, prefix in zip(SIDES, sides.split(","))}
     split = {side: {"judges": [], "test": [], "train": []} for side in SIDES}
     for side, paths in files.items():
         for path in paths:
