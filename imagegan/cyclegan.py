@@ -48,15 +48,22 @@ class ResidualBlock(nn.Module):
         return x + self.body(x)
 
 
-def translator(channels: int, width: int, blocks: int) -> nn.Sequential:
+def _upsampling(channels: int, out_channels: int, resize: bool) -> nn.Module:
+    """Twice the side: the paper's transposed convolution, or nearest resizing then a convolution
+    (Odena et al. 2016: no uneven overlaps, so no checkerboard of high-frequency artefacts)."""
+    if resize:
+        return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.ReflectionPad2d(1), nn.Conv2d(channels, out_channels, 3))
+    return nn.ConvTranspose2d(channels, out_channels, 3, 2, 1, output_padding=1)
+
+
+def translator(channels: int, width: int, blocks: int, resize: bool = False) -> nn.Sequential:
     """Images in [-1, 1] -> images in [-1, 1] of the same size."""
     layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(channels, width, 7), nn.InstanceNorm2d(width), nn.ReLU(True)]
     for factor in (1, 2):
         layers += [nn.Conv2d(width * factor, width * factor * 2, 3, 2, 1), nn.InstanceNorm2d(width * factor * 2), nn.ReLU(True)]
     layers += [ResidualBlock(width * 4) for _ in range(blocks)]
     for factor in (4, 2):
-        layers += [nn.ConvTranspose2d(width * factor, width * factor // 2, 3, 2, 1, output_padding=1),
-                   nn.InstanceNorm2d(width * factor // 2), nn.ReLU(True)]
+        layers += [_upsampling(width * factor, width * factor // 2, resize), nn.InstanceNorm2d(width * factor // 2), nn.ReLU(True)]
     layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, channels, 7), nn.Tanh()]
     return nn.Sequential(*layers)
 
@@ -77,17 +84,17 @@ class CycleGANFamily(ImageFamily):
     name = "cyclegan"
 
     def __init__(self, size: int = 64, channels: int = 3, width: int = 32, cycle_weight: float = CYCLE_WEIGHT,
-                 identity_weight: float = IDENTITY_WEIGHT):
+                 identity_weight: float = IDENTITY_WEIGHT, resize: bool = True):
         if size not in SIZES:
             raise ValueError(f"translation needs an image size of {', '.join(map(str, SIZES))}, not {size}")
         if channels not in (1, 3):
             raise ValueError(f"channels must be 1 (grey) or 3 (colour), not {channels}")
         self.size, self.channels, self.width = size, channels, width
-        self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
+        self.cycle_weight, self.identity_weight, self.resize = cycle_weight, identity_weight, resize
 
     def build_generator(self) -> nn.Module:
         blocks = residual_blocks_for(self.size)
-        return TranslatorPair(*(translator(self.channels, self.width, blocks) for _ in range(2)))
+        return TranslatorPair(*(translator(self.channels, self.width, blocks, self.resize) for _ in range(2)))
 
     def build_discriminator(self) -> nn.Module:
         return DiscriminatorPair(*(patch_discriminator(self.channels, self.width) for _ in range(2)))
@@ -128,8 +135,8 @@ class CycleGANFamily(ImageFamily):
 
     def config(self) -> dict[str, Any]:
         return {"size": self.size, "channels": self.channels, "width": self.width, "cycle_weight": self.cycle_weight,
-                "identity_weight": self.identity_weight}
+                "identity_weight": self.identity_weight, "resize": self.resize}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "CycleGANFamily":
-        return cls(**config)
+        return cls(**{"resize": False, **config})  # runs from before the key upsampled by transposed convolutions

@@ -89,7 +89,8 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     click.echo(f"A: {a_images.summary()} from {a_dir}\nB: {b_images.summary()} from {b_dir}")
     smaller = min(len(a_images.images), len(b_images.images))
     family = CycleGANFamily(size, a_images.channels, settings.get("width") or (16 if smaller < SMALL_FOLDER else 64),
-                            settings.get("cycle_weight", CYCLE_WEIGHT), settings.get("identity_weight", IDENTITY_WEIGHT))
+                            settings.get("cycle_weight", CYCLE_WEIGHT), settings.get("identity_weight", IDENTITY_WEIGHT),
+                            resize=settings.get("resize", not resume))  # runs from before the key: transposed convolutions
     if "fake_pool" not in settings:  # a new run: about 50 past translations, in whole batches
         settings["fake_pool"] = -(-settings.pop("pool_images") // int(settings["batch_size"]))
     fit_for_command(family, (a_images.images, b_images.images),

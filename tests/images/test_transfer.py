@@ -57,6 +57,15 @@ def test_fakes_keep_the_domain_slots_of_the_real_batch_and_every_patch_is_judged
     assert family.samples(generator, real).shape == (18, 1, 32, 32)  # inputs, translations, round trips
 
 
+def test_translators_upsample_by_resizing_and_runs_from_before_keep_transposed_convolutions() -> None:
+    resizing = CycleGANFamily(size=32, channels=1, width=4).build_generator()
+    assert not any(isinstance(module, nn.ConvTranspose2d) for module in resizing.modules())
+    assert sum(isinstance(module, nn.Upsample) for module in resizing.modules()) == 4  # two per translator
+    older = CycleGANFamily.from_config({"size": 32, "channels": 1, "width": 4}).build_generator()
+    assert sum(isinstance(module, nn.ConvTranspose2d) for module in older.modules()) == 4
+    assert older(torch.zeros(2, 1, 32, 32)).shape == resizing(torch.zeros(2, 1, 32, 32)).shape == (2, 1, 32, 32)
+
+
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> tuple[Path, Path]:
     """A: the first half of each digit's sample images; B: the other half with thick strokes."""
