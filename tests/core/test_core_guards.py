@@ -53,10 +53,11 @@ class InterruptingRing(RingFamily):
 def test_ctrl_c_saves_and_returns_interrupted(tmp_path):
     # draw 1 is the fixed sample noise; each step draws once, so draw 8 falls in step 7
     family = InterruptingRing(interrupt_at=8, hidden=16)
+    before = signal.getsignal(signal.SIGINT)  # Python's default, or "ignore" in a shell's background job
     result = Trainer(family, ring_data(100), quick_config(tmp_path / "run", max_steps=1000)).fit()
     assert (result.stopped, result.step) == ("interrupted", 7)
     assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["step"] == 7
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before  # the handler in place before fit() is back
 
 
 def test_max_minutes_stops_and_saves(tmp_path):
