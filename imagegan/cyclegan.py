@@ -7,8 +7,10 @@ patch. The cycle-consistency and identity losses are the family's generator auxi
 pool of past fakes and the learning-rate decay are the engine's.
 
 Networks as in the paper, narrowed for small images: a ResNet translator (7x7 stem, two strided
-convolutions down, residual blocks, two up, 7x7 to the image; instance norm, reflection padding)
-and a PatchGAN discriminator (4x4 convolutions, LeakyReLU 0.2, instance norm but on the first).
+convolutions down, residual blocks, two upsamplings, 7x7 to the image; instance norm, reflection
+padding) and a PatchGAN discriminator (4x4 convolutions, LeakyReLU 0.2, instance norm but on the
+first). The upsamplings resize and convolve rather than use the paper's transposed convolutions:
+on the digits those left thin-to-thick translations speckled, and half their digits unreadable.
 """
 
 from __future__ import annotations
