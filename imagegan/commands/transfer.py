@@ -16,6 +16,7 @@ FAMILY = "cyclegan"
 DEFAULTS = {"size": 64, "max_steps": 10_000, "batch_size": 8, "loss": "lsgan", "lr": 2e-4, "betas": (0.5, 0.999),
             "pool_images": 50, "lr_decay_start": 0.5, "seed": 0}
 SMALL_FOLDER = 5_000  # images per side; below it the networks are narrow (16 feature maps), from it 64
+FAMILY_KEYS = ("cycle_weight", "identity_weight", "resize")  # passed on when given or stored; else the family's defaults
 
 
 @click.group()
@@ -55,7 +56,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     a pool of past translations for the discriminators. Samples show inputs, translations and
     round trips side by side.
     """
-    from imagegan.cyclegan import CYCLE_WEIGHT, IDENTITY_WEIGHT, CycleGANFamily
+    from imagegan.cyclegan import CycleGANFamily
     from imagegan.data import ImageFolderError, load_images
     from midigan.core.command import fit_for_command, run_to_resume
     from midigan.core.rundir import next_run_dir
@@ -63,8 +64,8 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
         run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "imagegan transfer run")
-        settings = {"cycle_weight": CYCLE_WEIGHT, "identity_weight": IDENTITY_WEIGHT,  # runs from before the flags
-                    **stored["train"], **stored["family"]["config"]}
+        # through from_config, which knows what runs from before a newer key meant
+        settings = {**stored["train"], **CycleGANFamily.from_config(stored["family"]["config"]).config()}
         for name in ("size", "channels", "width", "cycle_weight", "identity_weight"):
             if name in explicit and str(explicit[name]) != str(settings[name]):
                 flag = name.replace("_", "-")
@@ -89,8 +90,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     click.echo(f"A: {a_images.summary()} from {a_dir}\nB: {b_images.summary()} from {b_dir}")
     smaller = min(len(a_images.images), len(b_images.images))
     family = CycleGANFamily(size, a_images.channels, settings.get("width") or (16 if smaller < SMALL_FOLDER else 64),
-                            settings.get("cycle_weight", CYCLE_WEIGHT), settings.get("identity_weight", IDENTITY_WEIGHT),
-                            resize=settings.get("resize", not resume))  # runs from before the key: transposed convolutions
+                            **{name: settings[name] for name in FAMILY_KEYS if name in settings})
     if "fake_pool" not in settings:  # a new run: about 50 past translations, in whole batches
         settings["fake_pool"] = -(-settings.pop("pool_images") // int(settings["batch_size"]))
     fit_for_command(family, (a_images.images, b_images.images),

@@ -13,6 +13,7 @@ FAMILY = "music-transfer"
 #: past translations, learning rates falling to 0 over the second half)
 DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "betas": (0.5, 0.999), "pool_windows": 50,
             "lr_decay_start": 0.5, "seed": 0, "hidden": 128}
+FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm")  # passed on when given or stored; else the family's defaults
 
 
 @click.group()
@@ -51,12 +52,13 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     """
     from midigan.core.command import fit_for_command, run_to_resume
     from midigan.core.rundir import next_run_dir
-    from midigan.music.transfer import CYCLE_WEIGHT, IDENTITY_WEIGHT, MusicTransferFamily
+    from midigan.music.transfer import MusicTransferFamily
 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
         run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "midigan transfer run")
-        settings = {**stored["train"], **stored["family"]["config"], **explicit}
+        # through from_config, which knows what runs from before a newer key meant
+        settings = {**stored["train"], **MusicTransferFamily.from_config(stored["family"]["config"]).config(), **explicit}
     else:
         settings = {**DEFAULTS, **explicit}
         if "max_minutes" in explicit and "max_steps" not in explicit:
@@ -65,9 +67,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
         settings["fake_pool"] = -(-settings.pop("pool_windows") // int(settings["batch_size"]))
     settings["g_lr"] = settings["d_lr"] = settings.pop("lr", settings.get("g_lr"))
     data = tuple(_windows_of(folder, name, quiet) for name, folder in (("A", a_dir), ("B", b_dir)))
-    family = MusicTransferFamily(int(settings["hidden"]), settings.get("cycle_weight", CYCLE_WEIGHT),
-                                 settings.get("identity_weight", IDENTITY_WEIGHT),
-                                 settings.get("judge_rhythm", resume))  # a resumed run from before the key judged rhythm
+    family = MusicTransferFamily(int(settings["hidden"]), **{name: settings[name] for name in FAMILY_KEYS if name in settings})
     fit_for_command(family, data,
                     {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
                      "progress": not quiet},
@@ -107,12 +107,11 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
 
     import torch
 
-    from midigan.core.png import write_png
-    from midigan.music.samples import stacked_rolls
-
     from midigan.core.checkpoint import load_generator
     from midigan.core.errors import CheckpointError
+    from midigan.core.png import write_png
     from midigan.midi import MidiReadError, read, write
+    from midigan.music.samples import stacked_rolls
     from midigan.music.transfer import MusicTransferFamily, encode_tune
 
     torch.set_num_threads(1)
