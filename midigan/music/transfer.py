@@ -242,7 +242,9 @@ class MusicTransferFamily(GANFamily):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "MusicTransferFamily":
-        return cls(**{"judge_rhythm": True, **config})  # runs from before the key judged rhythm too
+        # what runs from before a key meant: the first ones weighed cycle and identity 5 and 2.5, and
+        # the discriminators judged rhythm too until judge_rhythm came
+        return cls(**{"cycle_weight": 5.0, "identity_weight": 2.5, "judge_rhythm": True, **config})
 
 
 def _side_by_side(versions: list[torch.Tensor]) -> Song:

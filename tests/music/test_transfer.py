@@ -58,6 +58,8 @@ def test_the_discriminators_judge_pitches_only_and_older_runs_keep_theirs() -> N
     other_rhythm[:, 2:4] *= 2
     judge = family.build_discriminator()
     torch.testing.assert_close(judge(as_features(rows).repeat(2, 1, 1)), judge(as_features(other_rhythm).repeat(2, 1, 1)))
+    first = MusicTransferFamily.from_config({"hidden": 16})  # the first runs: the paper's weights, halved
+    assert (first.cycle_weight, first.identity_weight, first.judge_rhythm) == (5.0, 2.5, True)
     older = MusicTransferFamily.from_config({"hidden": 16, "cycle_weight": 1.0, "identity_weight": 0.0})
     rhythm_aware = older.build_discriminator()
     assert rhythm_aware.judge_a.sees_rhythm
