@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -70,7 +70,7 @@ def build(folder: Folder) -> tuple[Path, Path]:
     tuned_on = [Path(s.source).name.startswith(TUNED_ON) for s in songs]
     songs = [s for s, tuned in zip(songs, tuned_on) if tuned == TUNING and tune_meter(s) in folder.meters]
     if folder.soprano:
-        songs = [_top_part(song) for song in songs]
+        songs = [song.first_track() for song in songs]
     groups = version_groups(songs)
     order = sorted(range(len(songs)), key=lambda i: _hash(Path(songs[groups[i]].source).name))
     train, held, train_groups = [], [], set()
@@ -93,12 +93,6 @@ def build(folder: Folder) -> tuple[Path, Path]:
             else:
                 target.symlink_to(Path(song.source).resolve())
     return base / "train", base / "heldout"
-
-
-def _top_part(song):
-    """The song's first track only: the soprano of a chorale."""
-    notes = song.notes[song.notes["track"] == song.notes["track"].min()]
-    return replace(song, notes=notes)
 
 
 def train(folder: Folder, train_dir: Path, minutes: float, adversarial: bool, threads: int | None) -> None:

@@ -163,6 +163,11 @@ class Song:
         line["track"] = 0
         return replace(self, notes=line, track_names={})
 
+    def first_track(self) -> Song:
+        """The notes of the lowest-numbered track alone: a chorale's soprano line, where
+        `melody()` would take whichever voice is highest at each onset."""
+        return replace(self, notes=self.notes[self.notes["track"] == self.notes["track"].min()])
+
     def slice_bars(self, start: int, stop: int) -> Song:
         """Bars [start, stop) as a song of their own, onsets shifted to 0; notes that start inside
         and ring past the last bar are cut at its end."""

@@ -1,4 +1,4 @@
-"""Song helpers: bars, transposition, melody, slicing."""
+"""Song helpers: bars, transposition, melody, first track, slicing."""
 
 from __future__ import annotations
 
@@ -68,6 +68,12 @@ def test_melody_skips_notes_under_a_sounding_higher_note_and_cuts_at_the_next():
         (67, 36, 12),
     ]
     assert line.notes["track"].tolist() == [0, 0]
+
+
+def test_first_track_keeps_the_soprano_where_the_melody_would_take_a_higher_alto():
+    song = make_song([(67, 0, 12, 2, False), (72, 0, 12, 3, False), (64, 12, 12, 2, False), (60, 12, 12, 3, False)])
+    assert song.first_track().notes["pitch"].tolist() == [67, 64]
+    assert song.melody().notes["pitch"].tolist() == [72, 64]
 
 
 def test_slice_bars_shifts_and_cuts_and_keeps_the_meter_in_force():

@@ -57,17 +57,12 @@ def test_the_split_is_by_tune_with_versions_together_and_ignores_names(folk_song
 SHARED_BACH = Path(__file__).resolve().parents[3] / "shared" / "data" / "bach"
 
 
-def _soprano(path: Path):
-    song = read(path)
-    return dataclasses.replace(song, notes=song.notes[song.notes["track"] == song.notes["track"].min()])
-
-
 @pytest.mark.skipif(not SHARED_BACH.is_dir(), reason="needs the shared chorales in ../shared/data/bach")
 def test_two_settings_of_one_hymn_tune_are_versions_and_other_hymns_are_not() -> None:
     # Bach set "Herzlich lieb hab ich dich" in BWV 340 and 245.40 and "Jesu, der du meine Seele" in
     # BWV 78.7 and 352, with other rhythms and passing notes; BWV 1.6 and 304 are other hymns
     names = ("bwv340", "bwv245.40", "bwv78.7", "bwv352", "bwv1.6", "bwv304")
-    sopranos = [_soprano(SHARED_BACH / f"bach_{name}.mid") for name in names]
+    sopranos = [read(SHARED_BACH / f"bach_{name}.mid").first_track() for name in names]
     assert version_groups(sopranos) == [0, 0, 2, 2, 4, 5]
 
 
