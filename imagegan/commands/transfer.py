@@ -44,9 +44,9 @@ def transfer() -> None:
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
 @click.option("--cycle-weight", type=click.FloatRange(min=0), default=None,
-              help="Weight of the cycle loss (A -> B -> A gives A back).  [default: 5]")
+              help="Weight of the cycle loss (A -> B -> A gives A back).  [default: 20]")
 @click.option("--identity-weight", type=click.FloatRange(min=0), default=None,
-              help="Weight of the identity loss (an image of B stays as it is when moved into B).  [default: 2.5]")
+              help="Weight of the identity loss (an image of B stays as it is when moved into B).  [default: 10]")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
     """Learn to turn images of A_DIR into images like B_DIR's and back, without pairs.
