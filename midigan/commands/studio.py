@@ -12,7 +12,7 @@ import click
               help="Address to serve on; only this machine can reach the default.")
 @click.option("--runs", default="runs", show_default=True, help="Folder whose run folders the page lists.")
 def studio(model: str | None, port: int, host: str, runs: str) -> None:
-    """Open the studio: generate music and listen to it, watch a training run, look at images.
+    """Open the studio: generate music and listen to it, translate a tune, watch a training run, look at images.
 
     Serves on http://127.0.0.1:7860 by default, with no share link and no analytics; it works
     with no network at all. Needs the studio extra: pip install -e '.[studio]'.

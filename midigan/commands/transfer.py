@@ -103,16 +103,13 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     """Translate SOURCE (a .mid file, or a folder of them) into the --to collection's pitch language,
     written to OUT (a file, or a folder with the same file names): the melody of each, with its
     rhythm, bars and meter."""
-    from dataclasses import replace
-
     import torch
 
     from midigan.core.checkpoint import load_generator
     from midigan.core.errors import CheckpointError
     from midigan.core.png import write_png
     from midigan.midi import MidiReadError, read, write
-    from midigan.music.samples import stacked_rolls
-    from midigan.music.transfer import MusicTransferFamily, encode_tune
+    from midigan.music.transfer import MusicTransferFamily, encode_tune, translation_picture
 
     torch.set_num_threads(1)
     try:
@@ -141,10 +138,8 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
         target_path.parent.mkdir(parents=True, exist_ok=True)
         translated = family.translate(generator, tune, target)
         write(translated, target_path)
-        if png:  # the translation in the second colour
-            notes = translated.notes.copy()
-            notes["track"] = 1
-            write_png(target_path.with_suffix(".png"), stacked_rolls([tune.melody, replace(translated, notes=notes)]))
+        if png:
+            write_png(target_path.with_suffix(".png"), translation_picture(tune, translated))
     click.echo(f"translated {len(pairs) - len(skipped)} tune(s) into {target}: {out}")
     for line in skipped:
         click.echo(f"skipped {line}")

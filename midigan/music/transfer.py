@@ -247,6 +247,16 @@ class MusicTransferFamily(GANFamily):
         return cls(**{"cycle_weight": 5.0, "identity_weight": 2.5, "judge_rhythm": True, **config})
 
 
+def translation_picture(tune: EncodedTune, translated: Song) -> np.ndarray:
+    """Piano rolls of the input's melody (first colour) above its translation (second colour), for
+    `midigan transfer apply --png` and the studio."""
+    from midigan.music.samples import stacked_rolls
+
+    notes = translated.notes.copy()
+    notes["track"] = 1
+    return stacked_rolls([tune.melody, replace(translated, notes=notes)])
+
+
 def _side_by_side(versions: list[torch.Tensor]) -> Song:
     """Windows (features) as one song: window k of every version on track 0, 1, 2 at the same time,
     windows one after another with a bar's rest between them."""

@@ -52,17 +52,22 @@ class Studio:
     # ---- models ----------------------------------------------------------------------------------
     def model_names(self) -> list[str]:
         """The shipped models by name, then every music run under `runs` (newest first)."""
-        from midigan.core.rundir import read_run_config
         from midigan.music.models import FAMILY_NAMES, SHIPPED
 
-        runs = []
+        return list(SHIPPED) + self._runs_of(FAMILY_NAMES)
+
+    def _runs_of(self, families) -> list[str]:
+        """Run folders under `runs` of one of `families` (names) with a checkpoint, newest first."""
+        from midigan.core.rundir import read_run_config
+
+        found = []
         if self.runs.is_dir():
             for child in self.runs.iterdir():
                 config = read_run_config(child) or {}
                 checkpoint = child / "checkpoints" / "last.pt"
-                if config.get("family", {}).get("name") in FAMILY_NAMES and checkpoint.is_file():
-                    runs.append((checkpoint.stat().st_mtime, str(child)))
-        return list(SHIPPED) + [name for _, name in sorted(runs, reverse=True)]
+                if config.get("family", {}).get("name") in families and checkpoint.is_file():
+                    found.append((checkpoint.stat().st_mtime, str(child)))
+        return [name for _, name in sorted(found, reverse=True)]
 
     def model(self, name: str):
         """The loaded model of a shipped name or run folder, kept for the next click."""
@@ -108,22 +113,15 @@ class Studio:
 
     def _primer(self, path: Path, family, bars: int):
         """An uploaded primer, checked: a MIDI file of reasonable size the model can continue."""
-        from midigan.midi import MidiReadError, read
         from midigan.music.primer import primer_for
 
-        if not path.is_file():
-            raise StudioError("the primer upload did not arrive; upload it again")
-        if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise StudioError(f"the primer is {path.stat().st_size // 1000} kB; a MIDI primer must be under "
-                              f"{MAX_UPLOAD_BYTES // 1000} kB")
-        try:
-            song = read(path)
-        except MidiReadError as error:
-            raise StudioError(f"the primer is not a MIDI file midigan can read: {error}") from None
-        return primer_for(song, family, bars)
+        return primer_for(_read_upload(path, "primer"), family, bars)
 
-    def _files(self, song) -> Result:
+    def _files(self, song, picture=None) -> Result:
+        """MIDI, WAV and PNG of `song` in the scratch folder; the PNG is `picture` (an RGB array)
+        when given, else the song's piano roll."""
         from midigan.audio import render
+        from midigan.core.png import write_png
         from midigan.midi import write
         from midigan.pianoroll_png import write_pianoroll_png
 
@@ -131,8 +129,43 @@ class Studio:
         stem = self.scratch / f"piece-{self._count:04d}"
         write(song, stem.with_suffix(".mid"))
         render(song, stem.with_suffix(".wav"))
-        write_pianoroll_png(song, stem.with_suffix(".png"))
+        if picture is None:
+            write_pianoroll_png(song, stem.with_suffix(".png"))
+        else:
+            write_png(stem.with_suffix(".png"), picture)
         return Result(stem.with_suffix(".mid"), stem.with_suffix(".wav"), stem.with_suffix(".png"), song.n_bars)
+
+    # ---- translate a tune ------------------------------------------------------------------------
+    def transfer_runs(self) -> list[str]:
+        """Every `midigan transfer train` run under `runs` with a checkpoint, newest first."""
+        from midigan.music.transfer import MusicTransferFamily
+
+        return self._runs_of({MusicTransferFamily.name})
+
+    def translate(self, run: str, to: str, tune: str | Path | None) -> Result:
+        """The uploaded tune's melody in the pitch language of the run's collection `to` ("A" or
+        "B"), its rhythm and bars kept; the picture shows the input above the translation."""
+        from midigan.core.checkpoint import load_model
+        from midigan.core.errors import CheckpointError
+        from midigan.music.transfer import MusicTransferFamily, encode_tune, translation_picture
+
+        if to not in ("A", "B"):
+            raise StudioError(f"translate into A or B, not {to!r}")
+        if not tune:
+            raise StudioError("upload a tune (a MIDI file) to translate")
+        key = f"transfer:{run}"  # beside the music models, under a name no shipped model or run folder has
+        if key not in self._models:
+            try:
+                self._models[key] = load_model(Path(run), MusicTransferFamily)
+            except CheckpointError as error:
+                raise StudioError(str(error)) from None
+        loaded = self._models[key]
+        encoded = encode_tune(_read_upload(Path(tune), "tune"))
+        if encoded is None:
+            raise StudioError("the tune has no notes to translate")
+        with self._lock:
+            translated = loaded.family.translate(loaded.generator, encoded, to)
+        return self._files(translated, translation_picture(encoded, translated))
 
     # ---- watch a run -----------------------------------------------------------------------------
     def run_folders(self) -> list[str]:
@@ -173,6 +206,21 @@ class Studio:
                     continue
             wavs.append(wav)
         return wavs
+
+
+def _read_upload(path: Path, what: str):
+    """An uploaded MIDI file as a Song, checked: it arrived, is of reasonable size, and reads."""
+    from midigan.midi import MidiReadError, read
+
+    if not path.is_file():
+        raise StudioError(f"the {what} upload did not arrive; upload it again")
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise StudioError(f"the {what} is {path.stat().st_size // 1000} kB; a MIDI {what} must be under "
+                          f"{MAX_UPLOAD_BYTES // 1000} kB")
+    try:
+        return read(path)
+    except MidiReadError as error:
+        raise StudioError(f"the {what} is not a MIDI file midigan can read: {error}") from None
 
 
 def describe_progress(records: list[dict]) -> str:

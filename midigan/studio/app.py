@@ -1,5 +1,5 @@
-"""The studio page: generate and listen, watch a run, look at images; Gradio widgets wired to
-`midigan.studio.actions`.
+"""The studio page: generate and listen, translate a tune, watch a run, look at images; Gradio
+widgets wired to `midigan.studio.actions`.
 
 Why Gradio: it is what the ML world uses for exactly this (a form, a button, audio and pictures),
 serves its page and assets itself with no network, and can be driven from Python by
@@ -25,12 +25,14 @@ IMAGE_TABS = "imagegan.studio"  # contributes the images tab, when the image hal
 
 
 def build(studio: Studio, default_model: str | None = None) -> gr.Blocks:
-    """The page, with its actions exposed to `gradio_client` as /generate, /watch and /new_seed."""
+    """The page, with its actions exposed to `gradio_client` as /generate, /translate, /watch and /new_seed."""
     models = studio.model_names()
     with gr.Blocks(title="midigan studio", analytics_enabled=False) as page:
         gr.Markdown("# midigan studio\nWrite new music with a trained model, listen, and try again.")
         with gr.Tab("Generate"):
             _generate_tab(studio, models, default_model or models[0])
+        with gr.Tab("Translate a tune"):
+            _translate_tab(studio)
         with gr.Tab("Watch a run"):
             _watch_tab(studio)
         try:
@@ -92,6 +94,34 @@ def _generate_tab(studio: Studio, models: list[str], default_model: str) -> None
         # the piece's MIDI file becomes the primer of the next click, which writes 8 bars more
         again.click(lambda paths, length: (paths[0] if paths else None, min(MAX_BARS, int(length) + 8)),
                     inputs=[files, bars], outputs=[primer, bars])
+
+
+def _translate_tab(studio: Studio) -> None:
+    runs = studio.transfer_runs()
+    with gr.Row():
+        with gr.Column(scale=1):
+            run = gr.Dropdown(runs, value=runs[0] if runs else None, label="Transfer run (midigan transfer train A B)",
+                              allow_custom_value=True)
+            target = gr.Radio(["B", "A"], value="B", label="Into the pitch language of collection")
+            tune = gr.File(label="Tune to translate (MIDI file)", file_types=[".mid", ".midi"], type="filepath")
+            go = gr.Button("Translate", variant="primary")
+            status = gr.Markdown()
+        with gr.Column(scale=2):
+            roll = gr.Image(label="The tune (first colour) and its translation", type="filepath", interactive=False)
+            audio = gr.Audio(label="Listen to the translation", type="filepath", interactive=False)
+            files = gr.File(label="Download MIDI and WAV", file_count="multiple", interactive=False)
+
+    def translate(folder, to, upload):
+        if not folder:
+            raise gr.Error("Pick a transfer run (runs/<name>), or train one: `midigan transfer train A_DIR B_DIR`.")
+        try:
+            result = studio.translate(folder, to, upload)
+        except StudioError as error:
+            raise gr.Error(str(error)) from None
+        note = f"Translated {result.bars} bars into {to}: same rhythm and bars, {to}'s pitches."
+        return str(result.png), str(result.wav), [str(result.midi), str(result.wav)], note
+
+    go.click(translate, inputs=[run, target, tune], outputs=[roll, audio, files, status], api_name="translate")
 
 
 def _watch_tab(studio: Studio) -> None:

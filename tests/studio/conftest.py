@@ -22,7 +22,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory) -> Path:
-    """A runs folder with a tiny melody run and a tiny imagegan run."""
+    """A runs folder with a tiny melody run, a tiny imagegan run and a tiny tune transfer run."""
     from imagegan.cli import main as imagegan
     from midigan.cli import main as midigan
 
@@ -35,6 +35,15 @@ def runs(tmp_path_factory) -> Path:
     images = CliRunner().invoke(imagegan, ["train", str(DATA / "images"), "--size", "32", "--max-steps", "2", "--batch-size",
                                            "16", "--width", "8", "--run-dir", str(root / "digits-1"), "--device", "cpu"])
     assert images.exit_code == 0, images.output
+    sides = tmp_path_factory.mktemp("sides")
+    for side, prefix in (("erk", "essen_erk"), ("han", "essen_han")):
+        (sides / side).mkdir()
+        for path in (DATA / "midi" / "folk").glob(f"{prefix}*.mid"):
+            (sides / side / path.name).symlink_to(path)
+    transfer = CliRunner().invoke(midigan, ["transfer", "train", str(sides / "erk"), str(sides / "han"), "--run-dir",
+                                            str(root / "erk-to-han-1"), "--max-steps", "2", "--hidden", "16",
+                                            "--batch-size", "4", "--device", "cpu", "--quiet"])
+    assert transfer.exit_code == 0, transfer.output
     return root
 
 

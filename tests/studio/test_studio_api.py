@@ -62,6 +62,29 @@ def test_a_broken_or_huge_upload_gets_a_message_not_a_traceback(client, tmp_path
     assert "Traceback" not in str(raised.value)
 
 
+def test_translating_a_tune_keeps_its_rhythm_and_shows_it_above_the_translation(client, runs: Path) -> None:
+    from midigan.music.transfer import encode_tune, translation_picture
+    from midigan.pianoroll_png import pianoroll_image
+
+    tune = next(FOLK.glob("essen_erk*.mid"))
+    roll, audio, files, status = client.predict(str(runs / "erk-to-han-1"), "B", gradio_client.handle_file(str(tune)),
+                                                api_name="/translate")
+    translated, melody = read(next(Path(f) for f in files if str(f).endswith(".mid"))), read(tune).melody()
+    assert translated.notes["onset"].tolist() == melody.notes["onset"].tolist()
+    assert translated.notes["duration"].tolist() == melody.notes["duration"].tolist()
+    assert translated.n_bars == read(tune).n_bars and f"{translated.n_bars} bars into B" in status
+    assert Path(audio).stat().st_size > 1000
+    height = int.from_bytes(Path(roll).read_bytes()[20:24], "big")  # the PNG header's height
+    assert height == translation_picture(encode_tune(read(tune)), translated).shape[0] > pianoroll_image(translated).shape[0] + 2
+
+
+def test_a_model_that_does_not_translate_gets_a_message_not_a_traceback(client, runs: Path) -> None:
+    tune = gradio_client.handle_file(str(next(FOLK.glob("essen_erk*.mid"))))
+    with pytest.raises(Exception) as raised:
+        client.predict(str(runs / "folk-1"), "B", tune, api_name="/translate")
+    assert "not a music-transfer model" in str(raised.value) and "Traceback" not in str(raised.value)
+
+
 def test_a_new_seed_is_a_number(client) -> None:
     first, second = (client.predict(api_name="/new_seed") for _ in range(2))
     assert isinstance(first, (int, float)) and first != second
