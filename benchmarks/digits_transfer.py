@@ -9,7 +9,7 @@ trained on the judges' half only: a digit classifier trained on real images of t
 domain (is the translated digit still the input's digit?) and a domain classifier trained on thin
 against thick (is the translation in the target domain?). The identity map (no change) is the
 baseline beside it, and the true translation (the input dilated, or a thick digit's own thin
-original) its ceiling: the classifiers misread some of those too.
+original) is what a perfect translator would score: the classifiers misread some of those too.
 
     python examples/export_digits.py digits/
     python benchmarks/digits_transfer.py digits/ [--minutes 10] [--flags "--identity-weight 0"] [--split-seed 1]
@@ -67,7 +67,7 @@ def main(digits_dir: Path, minutes: float, work: Path, report_only: bool, flags:
     images = {name: digits.images[index] for name, index in parts.items()}
     labels = {name: digits.labels[index] for name, index in parts.items()}
     # what a perfect translator would give for each side's held-out images: B's own thin originals,
-    # and A's digits dilated as B's were; the judges' verdict on them is the ceiling of "kept"
+    # and A's digits dilated as B's were
     true_translation = {"A": _thicken(images["A"]), "B": images["B"]}
     images["B"] = _thicken(images["B"])
     held = {name: len(images[name]) // 5 for name in ("A", "B")}
