@@ -60,8 +60,9 @@ def _upsampling(channels: int, out_channels: int, resize: bool) -> nn.Module:
     return nn.ConvTranspose2d(channels, out_channels, 3, 2, 1, output_padding=1)
 
 
-def translator(channels: int, width: int, blocks: int, resize: bool = False) -> nn.Sequential:
-    """Images in [-1, 1] -> images in [-1, 1] of the same size."""
+def translator(channels: int, width: int, blocks: int, resize: bool) -> nn.Sequential:
+    """Images in [-1, 1] -> images in [-1, 1] of the same size; `resize` chooses the upsampling
+    (no default: the family's and an older run's differ)."""
     layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(channels, width, 7), nn.InstanceNorm2d(width), nn.ReLU(True)]
     for factor in (1, 2):
         layers += [nn.Conv2d(width * factor, width * factor * 2, 3, 2, 1), nn.InstanceNorm2d(width * factor * 2), nn.ReLU(True)]
