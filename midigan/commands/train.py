@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -74,12 +73,12 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     best weights. The run folder gets checkpoints (best.pt, chosen on the held-out tunes, and
     last.pt), metrics.jsonl, sample tunes and a loss plot.
     """
+    from midigan.core.command import exit_if_interrupted, fit
     from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
     from midigan.core.distributed import detect_world
-    from midigan.core.errors import CheckpointError, TrainingError
     from midigan.core.rundir import newest_run, next_run_dir
-    from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, Trainer, print_news
+    from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, print_news
     from midigan.dataset import DatasetError, prepare
     from midigan.music.encoding import EncodingError
     from midigan.music.training import ModelSize, choose_parts, plan_melody, plan_polyphony
@@ -139,20 +138,14 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
         **{**settings, "eval_every": settings["eval_every"] if validation is not None else 0},
     )
     say(f"training into {run_dir}")
-    try:
-        result = Trainer(plan.family, plan.data, config, validation, plan.artifacts, say).fit()
-    except (TrainingError, CheckpointError) as error:
-        raise click.ClickException(str(error)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
+    result = fit(plan.family, plan.data, config, validation, plan.artifacts, say)
     for phase in result.phases:
         say(f"{phase.name}: {phase.steps} steps in {phase.seconds / 60:.1f} min, ended: {STOP_REASONS[phase.ended]}")
     say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
     if result.best_step is not None:
         say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
-    if result.stopped == "interrupted":
-        sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
+    exit_if_interrupted(result)
 
 
 def _stored_run(run_dir: Path) -> dict:

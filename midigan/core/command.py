@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
+
+if TYPE_CHECKING:
+    from midigan.core.config import TrainConfig
+    from midigan.core.trainer import TrainResult
 
 
 def run_to_resume(run_dir: Path | None, root: Path, family: str, what: str) -> tuple[Path, dict]:
@@ -28,18 +32,34 @@ def fit_for_command(family, data, settings: dict[str, Any], next_step: str) -> N
     print how it stopped and `next_step` (formatted with `run_dir`)."""
     from midigan.core.config import TrainConfig
     from midigan.core.distributed import detect_world
-    from midigan.core.errors import CheckpointError, TrainingError
-    from midigan.core.trainer import Trainer, print_news
+    from midigan.core.trainer import print_news
 
     try:
         config = TrainConfig.from_dict(settings)
-        say = print_news if detect_world().is_main else lambda message: None
-        result = Trainer(family, data, config, say=say).fit()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    result = fit(family, data, config, say=print_news if detect_world().is_main else lambda message: None)
+    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    click.echo(next_step.format(run_dir=result.run_dir))
+    exit_if_interrupted(result)
+
+
+def fit(family, data, config: TrainConfig, validation=None, artifacts: dict | None = None,
+        say: Callable[[str], None] | None = None) -> TrainResult:
+    """`Trainer(...).fit()`, with what a user's run can meet (a training error, an unreadable
+    checkpoint, a disk that refuses a write) as a one-line error."""
+    from midigan.core.errors import CheckpointError, TrainingError
+    from midigan.core.trainer import Trainer
+
+    try:
+        return Trainer(family, data, config, validation, artifacts, say).fit()
     except (TrainingError, CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
-    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
-    click.echo(next_step.format(run_dir=result.run_dir))
+
+
+def exit_if_interrupted(result: TrainResult) -> None:
+    """Exit as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one."""
     if result.stopped == "interrupted":
-        sys.exit(130)  # as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one
+        sys.exit(130)
