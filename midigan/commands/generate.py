@@ -80,6 +80,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     from midigan.music.form import Forms
     from midigan.music.models import load_music_model
     from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
+    from midigan.music.sampling import sampling_options
 
     # sampling is a chain of tiny steps: one thread is ~20x faster than two on a busy 2-core CPU
     # (measured 0.15 s against 2.7 s for a 16-bar tune)
@@ -91,7 +92,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         raise click.ClickException(str(error)) from None
     family, forms = model.family, Forms.from_artifacts(model.artifacts)
     polyphonic = family.name == "music-poly"
-    options = {"tempo": tempo, "key": key, "temperature": temperature}
+    options = {"tempo": tempo, "key": key, "temperature": temperature, **sampling_options(model.artifacts)}
     if melody_file is not None and primer_file is not None:
         raise click.ClickException("give --melody or --primer, not both")
     if melody_file is not None:

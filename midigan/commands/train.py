@@ -71,7 +71,8 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     out to judge the run. Music is moved to C major / A minor. The generator learns by maximum
     likelihood until the held-out tunes stop improving, then against a discriminator from its
     best weights. The run folder gets checkpoints (best.pt, chosen on the held-out tunes, and
-    last.pt), metrics.jsonl, sample tunes and a loss plot.
+    last.pt), metrics.jsonl, sample tunes and a loss plot. A model of parts then chooses how much
+    of its probability to sample from, by how close its pieces come to the training pieces.
     """
     from midigan.core.command import exit_if_interrupted, fit
     from midigan.core.config import TrainConfig
@@ -144,6 +145,11 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
     if result.best_step is not None:
         say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
+        if parts == "all" and result.stopped != "interrupted" and main_process:  # one process writes best.pt
+            from midigan.core.checkpoint import BEST, checkpoint_path
+            from midigan.music.sampling import calibrate_checkpoint
+
+            say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     exit_if_interrupted(result)
 

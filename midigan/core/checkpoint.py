@@ -89,6 +89,14 @@ def save_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> None:
     _fsync_folder(path.parent)
 
 
+def add_artifacts(path: str | Path, artifacts: dict[str, torch.Tensor]) -> None:
+    """Store more artifacts in a written checkpoint: what a family measures about generation once
+    training has ended."""
+    checkpoint = load_checkpoint(path)
+    checkpoint["artifacts"] = {**checkpoint.get("artifacts", {}), **artifacts}
+    save_checkpoint(checkpoint, path)
+
+
 def _remove_orphaned_temporaries(path: Path) -> None:
     """Delete half-written temporaries of `path` left by writers that were killed (SIGKILL, power
     loss): the PID in their name no longer runs. A live writer's temporary is left alone."""

@@ -23,10 +23,9 @@ from midigan.music.primer import Primer, join, prepare_primer
 from midigan.music.voice_leading import SILENT, step_sounding
 from midigan.song import Song
 
-#: Nucleus sampling's share for pieces in parts. Melodies sample with 0.98 (`TOP_P` in
-#: `midigan.music.generate`); for parts, 0.98 and 1.0 left the madrigals level and made the quartets
-#: easier to tell from real ones (two-sample accuracy 0.72 at 0.95, 0.82 and 0.91), though 1.0 helped
-#: the chorales (0.87 to 0.81): no share served all three, so pieces keep 0.95.
+#: Nucleus sampling's share for pieces in parts when the model stores none of its own: `midigan
+#: train` chooses one for each run on its training pieces (`midigan.music.sampling`), since no single
+#: share served the chorales, madrigals and quartets alike.
 PIECE_TOP_P = 0.95
 
 

@@ -71,8 +71,16 @@ class MusicValidation(Validation):
             for start in range(0, len(self.windows), self.batch_size)
         ]
         nll = sum(losses) / len(self.windows)
-        pieces = self.family.generate(generator, self.bars, self.samples, seed=SEED, forms=self.forms)
+        pieces = self.fresh_pieces(generator)
         copied = copy_rate(pieces, self.training_phrases, keys=self.keys)
-        distance = frechet_distance(np.array([self.features(piece) for piece in pieces]), self.reference_features)
+        distance = self.distance(pieces)
         quality = distance + COPY_PENALTY * max(0.0, copied - self.real_copy_rate - COPY_MARGIN)
         return {"val_nll": nll, "copy": copied, "fd": distance, SCORE: nll if phase == "pretrain" else quality}
+
+    def fresh_pieces(self, generator: nn.Module, **options: float) -> list[Song]:
+        """The pieces every check writes (the same seed each time), with generation `options`."""
+        return self.family.generate(generator, self.bars, self.samples, seed=SEED, forms=self.forms, **options)
+
+    def distance(self, pieces: list[Song]) -> float:
+        """Fréchet distance of the pieces' music metrics to the training pieces'."""
+        return frechet_distance(np.array([self.features(piece) for piece in pieces]), self.reference_features)

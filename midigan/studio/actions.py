@@ -89,6 +89,7 @@ class Studio:
         from midigan.music.encoding import EncodingError
         from midigan.music.form import Forms
         from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
+        from midigan.music.sampling import sampling_options
 
         bars, variations = int(bars), int(variations)
         if not 1 <= bars <= MAX_BARS:
@@ -97,7 +98,8 @@ class Studio:
             raise StudioError(f"variations must be between 1 and {MAX_VARIATIONS}")
         loaded = self.model(model)
         family = loaded.family
-        options = {"tempo": float(tempo), "key": None if key in (None, "", KEYS[0]) else key, "temperature": float(temperature)}
+        options = {"tempo": float(tempo), "key": None if key in (None, "", KEYS[0]) else key, "temperature": float(temperature),
+                   **sampling_options(loaded.artifacts)}
         try:
             if primer:
                 options["primer"] = self._primer(Path(primer), family, bars)

@@ -1,0 +1,32 @@
+"""Choose the sampling share for a model of parts trained before `midigan train` chose it itself.
+
+Rebuilds the training plan from the folder the model was trained on (the same pieces, split and
+validation as `midigan train`), then stores the chosen share in the checkpoint, as a run trained
+today has it in checkpoints/best.pt (see `midigan.music.sampling`).
+
+    python examples/calibrate_sampling.py runs/polyphony/chorales/run runs/polyphony/chorales/train
+    python examples/calibrate_sampling.py midigan/assets/chorales.pt runs/polyphony/chorales/train
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(model: str, songs_dir: str) -> None:
+    from midigan.core.checkpoint import load_checkpoint, resolve_checkpoint
+    from midigan.dataset import prepare
+    from midigan.music.sampling import calibrate_checkpoint
+    from midigan.music.training import ModelSize, plan_polyphony
+
+    path = resolve_checkpoint(model)
+    stored = load_checkpoint(path)["family"]["config"]
+    meter = tuple(stored["vocabulary"]["meter"])
+    plan = plan_polyphony(prepare(songs_dir, progress=False).songs, meter, ModelSize.of_run(stored))
+    if plan.validation is None:
+        sys.exit(f"{songs_dir} leaves no held-out pieces to build the validation from")
+    print(f"{path}: {calibrate_checkpoint(path, plan.validation)}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -1,0 +1,50 @@
+"""The sampling share of a model of parts: chosen on its own training pieces, stored, and used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from midigan.core.checkpoint import add_artifacts, load_checkpoint
+from midigan.midi import read
+from midigan.music.sampling import ARTIFACT, CANDIDATES, choose_top_p
+from midigan.music.training import ModelSize, plan_polyphony
+
+from .band import band_folder
+from .invoke import run
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
+
+pytestmark = pytest.mark.usefixtures("in_scratch_folder")
+
+
+def test_the_share_whose_pieces_lie_closest_to_the_training_pieces_is_chosen() -> None:
+    chorales = [read(path) for folder in ("bach", "chorales-heldout") for path in sorted((DATA / folder).glob("*.mid"))]
+    plan = plan_polyphony(chorales, None, ModelSize(hidden=16))
+    assert plan.validation is not None
+    plan.validation.samples = 16  # a quicker check than training's 128 pieces; the same rule
+    torch.manual_seed(0)
+    chosen, distances = choose_top_p(plan.validation, plan.family.build_generator().eval())
+    assert set(distances) == set(CANDIDATES)
+    assert len(set(distances.values())) == len(CANDIDATES)  # each share writes other pieces
+    assert distances[chosen] == min(distances.values())
+
+
+def test_generate_draws_with_the_share_stored_in_the_checkpoint(tmp_path: Path) -> None:
+    band_folder(tmp_path / "band")
+    assert run("train", "band", "--max-steps", 2, "--pretrain-steps", 1, "--window", 32, "--hidden", 16, "--quiet").exit_code == 0
+    for name in ("default.mid", "again.mid"):
+        drawn = run("generate", "--model", "runs/band-1", "--bars", 4, "--seed", 3, name)
+        assert drawn.exit_code == 0, drawn.output
+    default = read(tmp_path / "default.mid").notes
+    assert np.array_equal(read(tmp_path / "again.mid").notes, default)  # a seed gives the same piece
+    last = tmp_path / "runs" / "band-1" / "checkpoints" / "last.pt"
+    add_artifacts(last, {ARTIFACT: torch.tensor(1e-6)})  # only the likeliest choice at every step
+    assert float(load_checkpoint(last)["artifacts"][ARTIFACT]) == pytest.approx(1e-6)
+    assert "forms" in load_checkpoint(last)["artifacts"]  # the others are kept
+    greedy = run("generate", "--model", "runs/band-1", "--bars", 4, "--seed", 3, "greedy.mid")
+    assert greedy.exit_code == 0, greedy.output
+    assert not np.array_equal(read(tmp_path / "greedy.mid").notes, default)
