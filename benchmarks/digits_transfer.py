@@ -30,6 +30,12 @@ import torch
 from PIL import Image, ImageFilter
 
 SIZE = 32
+#: Training batches for each judge (`train_feature_space`'s default, 30 passes, is about 200 here).
+#: Chosen by accuracy on real images alone, a fifth of the judges' half held out, never on
+#: translations: thick-digit judges of two seeds read 98.9% and 94.4% of those real thick digits at
+#: the default length, 99.4% and 98.9% at 1,200 batches; thin-digit judges 97.2% twice, then 99.4%
+#: and 98.3%.
+JUDGE_STEPS = 1200
 
 
 def _thicken(images: torch.Tensor) -> torch.Tensor:
@@ -86,10 +92,10 @@ def main(digits_dir: Path, minutes: float, work: Path, report_only: bool, flags:
     torch.set_num_threads(2)
     judges, judge_labels = images["judges"], labels["judges"]
     thick_judges = _thicken(judges)
-    digit_judge = {"A": train_feature_space(judges, judge_labels, 10, seed=0),
-                   "B": train_feature_space(thick_judges, judge_labels, 10, seed=0)}
+    digit_judge = {"A": train_feature_space(judges, judge_labels, 10, JUDGE_STEPS),
+                   "B": train_feature_space(thick_judges, judge_labels, 10, JUDGE_STEPS)}
     domain_judge = train_feature_space(torch.cat([judges, thick_judges]),
-                                       torch.cat([torch.zeros(len(judges)), torch.ones(len(judges))]).long(), 2, seed=0)
+                                       torch.cat([torch.zeros(len(judges)), torch.ones(len(judges))]).long(), 2, JUDGE_STEPS)
     family, generator = load_generator(run, CycleGANFamily)
     steps = int(json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])["step"])
     print(f"judges' half: {len(judges)} digits; A: {len(images['A'])} digits, B: {len(images['B'])} thickened other digits,"
