@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING, Any, Callable
 import click
 
 if TYPE_CHECKING:
+    import torch
+
     from midigan.core.config import TrainConfig
+    from midigan.core.family import GANFamily
     from midigan.core.trainer import TrainResult
+    from midigan.core.validation import Validation
 
 
 def run_to_resume(run_dir: Path | None, root: Path, family: str, what: str) -> tuple[Path, dict]:
@@ -44,7 +48,8 @@ def fit_for_command(family, data, settings: dict[str, Any], next_step: str) -> N
     exit_if_interrupted(result)
 
 
-def fit(family, data, config: TrainConfig, validation=None, artifacts: dict | None = None,
+def fit(family: GANFamily, data: torch.Tensor | tuple[torch.Tensor, ...], config: TrainConfig,
+        validation: Validation | None = None, artifacts: dict[str, torch.Tensor] | None = None,
         say: Callable[[str], None] | None = None) -> TrainResult:
     """`Trainer(...).fit()`, with what a user's run can meet (a training error, an unreadable
     checkpoint, a disk that refuses a write) as a one-line error."""
