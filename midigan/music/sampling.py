@@ -9,6 +9,9 @@ movements easier to tell from real ones (0.91 against 0.72). So once training en
 share writes the validation's fresh pieces, and the share whose music metrics lie closest to the
 training pieces' (the validation's Fréchet distance; no held-out piece is used) is stored with
 the best checkpoint; `midigan generate` and the studio draw with it.
+
+Melodies keep a fixed share (`midigan.music.generate.TOP_P`): on the four runs of the folders the
+defaults are tuned on, this rule picked 0.95 every time, where held-out tunes preferred 0.98.
 """
 
 from __future__ import annotations
