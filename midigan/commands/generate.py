@@ -92,7 +92,8 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         raise click.ClickException(str(error)) from None
     family, forms = model.family, Forms.from_artifacts(model.artifacts)
     polyphonic = family.name == "music-poly"
-    options = {"tempo": tempo, "key": key, "temperature": temperature, **sampling_options(model.artifacts)}
+    options = {"tempo": tempo, "key": key, "temperature": temperature,
+               **sampling_options(model.artifacts, harmonising=melody_file is not None)}
     if melody_file is not None and primer_file is not None:
         raise click.ClickException("give --melody or --primer, not both")
     if melody_file is not None:

@@ -43,6 +43,10 @@ def calibrate_checkpoint(path: str | Path, validation: MusicValidation) -> str:
     return f"sampling draws from the likeliest choices holding {chosen:.0%} of the probability (distance to the training pieces at each share: {measured})"
 
 
-def sampling_options(artifacts: dict[str, torch.Tensor]) -> dict[str, float]:
-    """The stored share as a generation option; nothing for models without one (melodies, runs from before)."""
-    return {"top_p": float(artifacts[ARTIFACT])} if ARTIFACT in artifacts else {}
+def sampling_options(artifacts: dict[str, torch.Tensor], harmonising: bool = False) -> dict[str, float]:
+    """The stored share as a generation option; nothing for models without one (melodies, runs from
+    before) and nothing when harmonising a given melody: the share was chosen on pieces the model
+    writes alone, and under a fixed top line the rarer choices clash with it more often (consonance
+    against the melody on eight held-out chorales: 0.822 at 0.95 against 0.803 at 0.98 for one run,
+    0.827 against 0.814 for another; Bach 0.864)."""
+    return {"top_p": float(artifacts[ARTIFACT])} if ARTIFACT in artifacts and not harmonising else {}

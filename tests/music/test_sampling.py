@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from midigan.core.checkpoint import add_artifacts, load_checkpoint
-from midigan.midi import read
+from midigan.midi import read, write
 from midigan.music.sampling import ARTIFACT, CANDIDATES, choose_top_p
 from midigan.music.training import ModelSize, plan_polyphony
 
@@ -48,3 +48,17 @@ def test_generate_draws_with_the_share_stored_in_the_checkpoint(tmp_path: Path) 
     greedy = run("generate", "--model", "runs/band-1", "--bars", 4, "--seed", 3, "greedy.mid")
     assert greedy.exit_code == 0, greedy.output
     assert not np.array_equal(read(tmp_path / "greedy.mid").notes, default)
+
+
+def test_harmonising_keeps_the_default_share(tmp_path: Path) -> None:
+    band_folder(tmp_path / "band")
+    assert run("train", "band", "--max-steps", 2, "--pretrain-steps", 1, "--window", 32, "--hidden", 16, "--quiet").exit_code == 0
+    write(read(tmp_path / "band" / "song1.mid").melody(), tmp_path / "tune.mid")
+    harmonised = {}
+    for name, share in (("default", None), ("greedy", 1e-6)):
+        if share is not None:
+            add_artifacts(tmp_path / "runs" / "band-1" / "checkpoints" / "last.pt", {ARTIFACT: torch.tensor(share)})
+        made = run("generate", "--model", "runs/band-1", "--melody", "tune.mid", "--seed", 3, f"{name}.mid")
+        assert made.exit_code == 0, made.output
+        harmonised[name] = read(tmp_path / f"{name}.mid").notes
+    assert np.array_equal(harmonised["greedy"], harmonised["default"])
