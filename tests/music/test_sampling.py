@@ -33,15 +33,20 @@ def test_the_share_whose_pieces_lie_closest_to_the_training_pieces_is_chosen() -
     assert distances[chosen] == min(distances.values())
 
 
-def test_generate_draws_with_the_share_stored_in_the_checkpoint(tmp_path: Path) -> None:
-    band_folder(tmp_path / "band")
+def _band_model(root: Path) -> Path:
+    """A tiny model of parts trained on the band fixtures; its last checkpoint (it has no best.pt)."""
+    band_folder(root / "band")
     assert run("train", "band", "--max-steps", 2, "--pretrain-steps", 1, "--window", 32, "--hidden", 16, "--quiet").exit_code == 0
+    return root / "runs" / "band-1" / "checkpoints" / "last.pt"
+
+
+def test_generate_draws_with_the_share_stored_in_the_checkpoint(tmp_path: Path) -> None:
+    last = _band_model(tmp_path)
     for name in ("default.mid", "again.mid"):
         drawn = run("generate", "--model", "runs/band-1", "--bars", 4, "--seed", 3, name)
         assert drawn.exit_code == 0, drawn.output
     default = read(tmp_path / "default.mid").notes
     assert np.array_equal(read(tmp_path / "again.mid").notes, default)  # a seed gives the same piece
-    last = tmp_path / "runs" / "band-1" / "checkpoints" / "last.pt"
     add_artifacts(last, {ARTIFACT: torch.tensor(1e-6)})  # only the likeliest choice at every step
     assert float(load_checkpoint(last)["artifacts"][ARTIFACT]) == pytest.approx(1e-6)
     assert "forms" in load_checkpoint(last)["artifacts"]  # the others are kept
@@ -51,13 +56,12 @@ def test_generate_draws_with_the_share_stored_in_the_checkpoint(tmp_path: Path) 
 
 
 def test_harmonising_keeps_the_default_share(tmp_path: Path) -> None:
-    band_folder(tmp_path / "band")
-    assert run("train", "band", "--max-steps", 2, "--pretrain-steps", 1, "--window", 32, "--hidden", 16, "--quiet").exit_code == 0
+    last = _band_model(tmp_path)
     write(read(tmp_path / "band" / "song1.mid").melody(), tmp_path / "tune.mid")
     harmonised = {}
     for name, share in (("default", None), ("greedy", 1e-6)):
         if share is not None:
-            add_artifacts(tmp_path / "runs" / "band-1" / "checkpoints" / "last.pt", {ARTIFACT: torch.tensor(share)})
+            add_artifacts(last, {ARTIFACT: torch.tensor(share)})
         made = run("generate", "--model", "runs/band-1", "--melody", "tune.mid", "--seed", 3, f"{name}.mid")
         assert made.exit_code == 0, made.output
         harmonised[name] = read(tmp_path / f"{name}.mid").notes
