@@ -13,7 +13,8 @@ import torch
 from midigan.core.checkpoint import load_checkpoint, save_checkpoint
 from midigan.metrics.tune import bar_repetition
 from midigan.midi import read
-from midigan.music.form import NEW, bar_sources, tile
+from midigan.music import form
+from midigan.music.form import NEW, Forms, bar_sources, form_artifacts, tile
 from midigan.music.holdout import split_by_tune, version_groups
 from midigan.music.novelty import CopyError, NoveltyGuard, phrase_hash, draw_novel, phrase_hashes
 
@@ -95,6 +96,21 @@ def test_forms_find_repeated_bars_and_tile_as_patterns(folk_songs) -> None:
     assert any(source != NEW for source in sources)
     assert all(source < bar for bar, source in enumerate(sources))
     assert tile([NEW, 0, NEW], 7) == [NEW, 0, NEW, NEW, 3, NEW, NEW]
+
+
+def test_long_forms_are_drawn_once_enough_pieces_have_one(folk_songs, monkeypatch) -> None:
+    monkeypatch.setattr(form, "MIN_LONG_FORMS", 5)  # the sample folder holds 13 tunes of 16 bars or more
+    long = [song for song in folk_songs if len(bar_sources(song)) >= 16]
+    short = [song for song in folk_songs if len(bar_sources(song)) < 16]
+    assert len(long) > 5 and len(short) > 15
+
+    def plans(songs):
+        forms = Forms.from_artifacts(form_artifacts(songs))
+        return {tuple(plan) for plan in forms.draw(16, 300, np.random.default_rng(0))}
+
+    long_plans = {tuple(bar_sources(song)[:16]) for song in long}
+    assert plans(long[:5] + short) <= long_plans
+    assert not plans(long[:4] + short) <= long_plans  # too few: short forms are tiled as well
 
 
 def test_a_run_validates_keeps_best_and_resumes_with_everything(tmp_path: Path) -> None:
