@@ -26,6 +26,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -46,7 +47,7 @@ from midigan.core.distributed import (
     detect_world,
     init_process_group,
 )
-from midigan.core.ema import ema_decay_at, make_ema, update_ema
+from midigan.core.ema import ema_decay_at, make_ema, recompute_norm_statistics, update_ema
 from midigan.core.errors import CheckpointError, NonFiniteLossError, TrainingError
 from midigan.core.family import GANFamily
 from midigan.core.losses import AdversarialLoss
@@ -172,6 +173,7 @@ class Trainer:
         broadcast_parameters(self.generator, self.world)
         broadcast_parameters(self.discriminator, self.world)
         self.generator_ema = make_ema(self.generator)
+        self.ema_settled_at: int | None = None  # the step whose EMA statistics are its own (see _settle_ema)
         # the schedule: when the adversarial phase began (None while pretraining) and how
         # validation has gone in the current phase
         self.adversarial_from: int | None = 0 if config.pretrain_steps == 0 else None
@@ -544,6 +546,7 @@ class Trainer:
     def _validate(self, phase: str) -> None:
         """Judge the EMA generator; a better score than the phase's best so far writes best.pt.
         Validation draws from RNGs of its own, so training continues as if it had not run."""
+        self._settle_ema()
         with _rng_untouched(self.device):
             metrics = dict(self.validation(self.generator_ema, phase))
         # replicas agree on one score (their generators are equal, their arithmetic may not be)
@@ -563,13 +566,23 @@ class Trainer:
         append_metrics(self.metrics_file, {"step": self.step, "phase": phase, "validation": metrics, "best": improved})
         self._show(self.progress, {name: f"{value:.3g}" for name, value in metrics.items() if name != SCORE})
 
+    def _settle_ema(self) -> None:
+        """Give the EMA generator normalisation statistics of its own before it is used or saved
+        (once per step: every training step copies the trained generator's again)."""
+        if self.ema_settled_at != self.step:
+            draw = partial(self.family.sample_noise, self.config.batch_size, self.device)
+            recompute_norm_statistics(self.generator_ema, draw, self.device)
+            self.ema_settled_at = self.step
+
     @torch.no_grad()
     def _write_samples(self) -> None:
+        self._settle_ema()
         with autocast(self.device, self.config.amp):
             fake = self.family.samples(self.generator_ema, self.fixed_noise)
         self.family.write_samples(fake.float(), self.run_dir / "samples" / f"step-{self.step:06d}")
 
     def _checkpoint(self) -> dict:
+        self._settle_ema()
         return ckpt.make_checkpoint(
             self.family,
             self.generator,
