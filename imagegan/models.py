@@ -87,8 +87,8 @@ class Discriminator(nn.Module):
 class DCGANFamily(ImageFamily):
     """DCGAN images for the engine.
 
-    `channels_last` asks the engine to lay modules out channels-last on CUDA; real batches
-    follow there, so that cuDNN needs no layout conversions.
+    `channels_last` asks the engine to lay modules out channels-last on CUDA and CPU; real
+    batches follow, so that the convolutions need no layout conversions.
     """
 
     name = "dcgan"
@@ -113,7 +113,7 @@ class DCGANFamily(ImageFamily):
 
     def real_input(self, batch: torch.Tensor) -> torch.Tensor:
         images = self.unit_range(batch)
-        return images.contiguous(memory_format=torch.channels_last) if images.is_cuda else images
+        return images.contiguous(memory_format=torch.channels_last) if images.device.type in ("cuda", "cpu") else images
 
     def config(self) -> dict[str, Any]:
         return {

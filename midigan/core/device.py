@@ -1,8 +1,8 @@
 """Picking the device and the speed settings that go with it.
 
 Why one place: CUDA wants bf16 autocast, cudnn autotuning, fused Adam, channels_last convolutions
-and non-blocking copies; CPU and MPS want none of that. The trainer asks this module instead of
-testing the device type everywhere.
+and non-blocking copies; CPU wants channels_last convolutions only, MPS none of that. The trainer
+asks this module instead of testing the device type everywhere.
 """
 
 from __future__ import annotations
@@ -71,8 +71,10 @@ def adam(params, lr: float, betas: tuple[float, float], device: torch.device, we
 
 
 def prepare_module(module: torch.nn.Module, device: torch.device, channels_last: bool) -> torch.nn.Module:
-    """Move a module to the device, in channels_last layout for convolutional families on CUDA."""
+    """Move a module to the device, in channels_last layout for convolutional families on CUDA and
+    CPU (the digits' DCGAN took 1.26-1.35x more steps a second in it on one CPU thread, three
+    alternating pairs of 600-step runs)."""
     module = module.to(device)
-    if channels_last and device.type == "cuda":
+    if channels_last and device.type in ("cuda", "cpu"):
         module = module.to(memory_format=torch.channels_last)
     return module

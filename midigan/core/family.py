@@ -45,7 +45,7 @@ class GANFamily(ABC):
 
     #: Stable identifier stored in checkpoints; loaders refuse checkpoints of another family.
     name: str = "family"
-    #: Convolutional families train faster in channels_last memory format on CUDA.
+    #: Convolutional families train faster in channels_last memory format on CUDA and CPU.
     channels_last: bool = False
 
     @abstractmethod

@@ -9,6 +9,7 @@ from torch import nn
 
 from imagegan.fid import frechet_distance
 from imagegan.models import DCGANFamily
+from midigan.core.device import prepare_module
 
 
 @pytest.mark.parametrize("size, channels, blocks", [(32, 1, 2), (64, 3, 3)])
@@ -34,6 +35,18 @@ def test_dcgan_shapes_layers_and_initialisation(size: int, channels: int, blocks
 def test_real_input_maps_pixels_to_the_tanh_range() -> None:
     pixels = torch.tensor([0, 255, 128], dtype=torch.uint8).view(1, 3, 1, 1)
     assert torch.allclose(DCGANFamily(32, 3).real_input(pixels).flatten(), torch.tensor([-1.0, 1.0, 0.0039]), atol=1e-4)
+
+
+def test_dcgan_trains_channels_last_on_cpu_too() -> None:
+    family = DCGANFamily(size=32, channels=3, width=8)
+    layout = torch.channels_last
+    for module in (family.build_generator(), family.build_discriminator()):
+        prepared = prepare_module(module, torch.device("cpu"), family.channels_last)
+        weights = [m.weight for m in prepared.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
+        assert all(weight.is_contiguous(memory_format=layout) for weight in weights)
+        assert not all(weight.is_contiguous() for weight in weights)  # the layout is not the default's
+    images = family.real_input(torch.zeros(4, 3, 32, 32, dtype=torch.uint8))
+    assert images.is_contiguous(memory_format=layout) and not images.is_contiguous()
 
 
 def test_frechet_distance_matches_closed_forms() -> None:
