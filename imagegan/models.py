@@ -15,6 +15,7 @@ from torch import nn
 
 from imagegan.augment import augment
 from imagegan.image_family import ImageFamily
+from midigan.core.device import channels_last_on
 
 SIZES = (32, 64)
 
@@ -113,7 +114,7 @@ class DCGANFamily(ImageFamily):
 
     def real_input(self, batch: torch.Tensor) -> torch.Tensor:
         images = self.unit_range(batch)
-        return images.contiguous(memory_format=torch.channels_last) if images.device.type in ("cuda", "cpu") else images
+        return images.contiguous(memory_format=torch.channels_last) if channels_last_on(images.device) else images
 
     def config(self) -> dict[str, Any]:
         return {

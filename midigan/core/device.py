@@ -70,11 +70,17 @@ def adam(params, lr: float, betas: tuple[float, float], device: torch.device, we
     return torch.optim.Adam(params, lr=lr, betas=betas, **speed)
 
 
+def channels_last_on(device: torch.device) -> bool:
+    """Whether convolutional families lay tensors out channels_last on `device`: on CUDA, and on
+    CPU too (the digits' DCGAN took 1.26-1.35x more steps a second in it on one CPU thread, three
+    alternating pairs of 600-step runs); a family's batches ask this as its modules do."""
+    return device.type in ("cuda", "cpu")
+
+
 def prepare_module(module: torch.nn.Module, device: torch.device, channels_last: bool) -> torch.nn.Module:
-    """Move a module to the device, in channels_last layout for convolutional families on CUDA and
-    CPU (the digits' DCGAN took 1.26-1.35x more steps a second in it on one CPU thread, three
-    alternating pairs of 600-step runs)."""
+    """Move a module to the device, in channels_last layout for convolutional families where
+    `channels_last_on` says so."""
     module = module.to(device)
-    if channels_last and device.type in ("cuda", "cpu"):
+    if channels_last and channels_last_on(device):
         module = module.to(memory_format=torch.channels_last)
     return module
