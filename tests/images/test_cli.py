@@ -39,11 +39,14 @@ def run_dir(tmp_path_factory) -> Path:
 def test_train_writes_a_run_folder_with_a_sample_grid_from_fixed_noise(run_dir: Path) -> None:
     assert {p.name for p in run_dir.iterdir()} >= {"config.json", "metrics.jsonl", "samples", "checkpoints", "loss.png"}
     config = json.loads((run_dir / "config.json").read_text())
-    # a folder of 200 images: narrow networks, adaptive augmentation, lazy R1, Adam 4e-4
+    # a folder of 200 images: narrow networks, adaptive augmentation, lazy R1, Adam 4e-4 decaying over the second half
     assert config["family"] == {"name": "dcgan", "config": {"size": 32, "channels": 1, "nz": 100, "width": 16,
                                                              "augment": ["translation", "cutout"]}}
     train = config["train"]
     assert (train["augment_target"], train["augment_images_to_full"], train["r1_gamma"], train["g_lr"]) == (0.6, 20_000, 0.1, 4e-4)
+    assert train["lr_decay_start"] == 0.5
+    last = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["lr"] == pytest.approx(4e-4 * (1 - 2 / 3) / 0.5)  # step 3 of 3 ran at 2/3 of the budget
     grid = Image.open(run_dir / "samples" / "step-000003.png")
     assert grid.mode == "L" and grid.size == (2 + 8 * 34, 2 + 8 * 34)  # 64 fixed-noise samples, 8x8
 
@@ -105,13 +108,13 @@ def test_training_options_reach_the_engine(tmp_path: Path) -> None:
     done = invoke(
         "train", SAMPLE, "--size", 32, "--width", 8, "--max-steps", 2, "--batch-size", 8, "--run-dir", run,
         "--device", "cpu", "--loss", "lsgan", "--d-steps", 2, "--ema-decay", 0.99, "--label-smoothing", 0.1, "--lr", 1e-4,
-        "--augment", "translation,cutout", "--r1-gamma", 0.1, "--quiet",
+        "--augment", "translation,cutout", "--r1-gamma", 0.1, "--lr-decay-start", 1, "--quiet",
     )
     assert done.exit_code == 0, done.output
     stored = json.loads((run / "config.json").read_text())
     train = stored["train"]
     assert (train["loss"], train["d_steps"], train["ema_decay"], train["label_smoothing"]) == ("lsgan", 2, 0.99, 0.1)
-    assert train["g_lr"] == train["d_lr"] == 1e-4 and train["progress"] is False
+    assert train["g_lr"] == train["d_lr"] == 1e-4 and train["progress"] is False and train["lr_decay_start"] is None
     assert (train["r1_gamma"], train["r1_interval"], stored["family"]["config"]["augment"]) == (0.1, 16, ["translation", "cutout"])
     last = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
     assert last["step"] == 2 and last["losses"]["r1"] > 0  # R1 ran on the first of the 4 D updates
