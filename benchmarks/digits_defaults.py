@@ -4,11 +4,13 @@ Splits the digits (exported by examples/export_digits.py) in two halves by a fix
 the judges' half, and the GAN's half, of which a fifth is held out as the floor. Trains
 `imagegan train GAN_HALF --size 32 --max-minutes M` with default flags, and each --variant
 (default: the plain DCGAN loop, the paper's settings) for the same time, side by side, one thread
-each; then scores 500 generated digits of each run in two feature spaces that never saw the GAN's
-half: a digit classifier trained once on the judges' half and the fixed random features of
-`imagegan.judge`. The class of each generated digit is read by a second classifier, trained on
-the judges' half with pixel noise: the first calls most slightly noisy real digits "8". A noise-proof
-reader also names a class for a scrawl, so the share it reads with confidence (legible) is printed too.
+each; then scores the digits of each run in two feature spaces that never saw the GAN's half: a
+digit classifier trained once on the judges' half and the fixed random features of `imagegan.judge`.
+Each distance is the mean over DRAWS sets of as many generated digits as there are held-out ones:
+one set's distance moves with the draw alone by a standard deviation of about a quarter of itself.
+The class of each generated digit is read by a second classifier, trained on the judges' half with
+pixel noise: the first calls most slightly noisy real digits "8". A noise-proof reader also names a
+class for a scrawl, so the share it reads with confidence (legible) is printed too.
 
     python examples/export_digits.py digits/
     python benchmarks/digits_defaults.py digits/ [--minutes 10] [--split-seed 1] [--variant "recipe=--width 16 --lr 4e-4"]
@@ -29,7 +31,7 @@ import click
 import numpy as np
 import torch
 
-COUNT = 500
+DRAWS = 10  # sets of generated digits scored per run; the figures are their mean (and spread)
 #: The class reader: chosen on real digits alone (the held-out ones, clean and with noise), never on
 #: generated ones; imagegan/README.md gives the figures.
 READER_STEPS, READER_NOISE = 1200, 0.3
@@ -97,14 +99,18 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     reference = classifier.features(judged.images)
     n = len(held_out.images)
 
-    def scores(images: torch.Tensor) -> tuple[float, float]:
-        return frechet_distance(classifier.features(images[:n]), reference), fixed.distance(images[:n])
+    def scores(images: torch.Tensor) -> np.ndarray:
+        """(classifier judge, fixed judge) distances of each set of n images in `images`, one row per set."""
+        return np.array([(frechet_distance(classifier.features(draw), reference), fixed.distance(draw))
+                         for draw in images.split(n)])
 
-    floor = scores(held_out.images)
+    floor = scores(held_out.images)[0]
     print(f"judges' half: {len(judged.images)} digits; GAN's half: {len(load_images(gan_dir, 32, 1).images)} to train on,"
           f" {n} held out (the floor); accuracy on the held-out digits, clean / with noise {TEST_NOISE}: classifier"
           f" judge {accuracy(classifier, held_out.images)} / {accuracy(classifier, noisy)}, class reader"
           f" {accuracy(reader, held_out.images)} / {accuracy(reader, noisy)}")
+    print(f"\nFréchet distances as multiples of the floor's; for each run the mean ± standard deviation over {DRAWS} sets of"
+          f" {n} generated digits")
     print(f"\n| run, {minutes:g} min | steps | classifier judge, x floor | fixed judge, x floor | legible | classes"
           " | largest class | largest class, by the classifier judge |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -113,11 +119,12 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     for name in runs:
         run_dir = work / _slug(name)
         family, generator = load_generator(run_dir, image_families())
-        images = generate_images(family, generator, COUNT, seed=1)
-        shares, judge_shares = (np.bincount(judge.predict(images).numpy(), minlength=10) / COUNT for judge in (reader, classifier))
-        distance = scores(images)
+        images = generate_images(family, generator, DRAWS * n, seed=1)
+        shares, judge_shares = (np.bincount(judge.predict(images).numpy(), minlength=10) / len(images) for judge in (reader, classifier))
+        ratios = scores(images) / floor
+        mean, spread = ratios.mean(0), ratios.std(0)
         steps = _steps(run_dir)
-        print(f"| {name} | {steps} | {distance[0] / floor[0]:.2f} | {distance[1] / floor[1]:.2f} | {legible(images):.1%}"
+        print(f"| {name} | {steps} | {mean[0]:.2f} ± {spread[0]:.2f} | {mean[1]:.2f} ± {spread[1]:.2f} | {legible(images):.1%}"
               f" | {int((shares > 0).sum())}"
               f" | {shares.max():.1%} ('{int(shares.argmax())}') | {judge_shares.max():.1%} ('{int(judge_shares.argmax())}') |")
 
