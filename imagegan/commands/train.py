@@ -16,7 +16,7 @@ DEFAULTS = {"max_steps": 10_000, "batch_size": 64, "seed": 0, "augment_target": 
 #: dcgan: chosen on the digits by the fixed judge (imagegan/README.md); progan: the paper's
 #: objective and optimiser (WGAN-GP with drift, Adam 1e-3 with betas 0 and 0.99), no augmentation
 ARCH_DEFAULTS = {
-    "dcgan": {"size": 64, "loss": "ns", "lr": 4e-4, "augment": ADAPTIVE, "r1_gamma": 0.1, "r1_interval": 16,
+    "dcgan": {"size": 64, "loss": "ns", "lr": 3e-4, "augment": ADAPTIVE, "r1_gamma": 0.03, "r1_interval": 16,
               "lr_decay_start": 0.5},
     "progan": {"size": 128, "loss": "wgan-gp", "lr": 1e-3, "betas": (0.0, 0.99), "drift_weight": 1e-3, "augment": (),
                "r1_gamma": 0.0},
@@ -52,7 +52,7 @@ PROGAN_WIDTHS = (8, 16)  # feature maps at the final resolution (under, from SMA
 @click.option("--label-smoothing", type=click.FloatRange(min=0, max=1, max_open=True), default=None,
               help="Real targets of D become 1 - this (ns, lsgan).  [default: 0]")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Adam learning rate of G and D; the paper's is 2e-4.  [default: 4e-4]")
+              help="Adam learning rate of G and D; the paper's is 2e-4.  [default: 3e-4]")
 @click.option("--lr-decay-start", type=click.FloatRange(min=0, max=1), default=None,
               help="Share of the budget (--max-steps or --max-minutes) after which both learning rates fall"
                    " linearly to 0 at its end; 1 keeps them constant.  [default: dcgan 0.5; progan 1]")
@@ -67,7 +67,7 @@ PROGAN_WIDTHS = (8, 16)  # feature maps at the final resolution (under, from SMA
                    "  [default: 20000]")
 @click.option("--r1-gamma", type=click.FloatRange(min=0), default=None,
               help="Weight of the R1 penalty on D's gradient at real images (lazy, every 16th D step); 0 is off."
-                   "  [default: 0.1]")
+                   "  [default: 0.03]")
 @click.option("--phase-images", type=click.IntRange(min=1), default=None,
               help="progan: images shown at 4x4, then while each next resolution fades in, and again while it"
                    " trains alone (the paper's is 800,000).  [default: 16 passes over the folder, within 10,000 to"
@@ -79,7 +79,7 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
     dcgan (the default): the DCGAN paper's networks, 16 feature maps wide for a folder of under
     5,000 images; augmentation adapts by itself (StyleGAN2-ADA's heuristic): D sees shifted and
     partly masked images, real and generated alike, as often as its confidence on real images calls
-    for; plus lazy R1 and Adam 4e-4, both learning rates falling to 0 over the second half of
+    for; plus lazy R1 and Adam 3e-4, both learning rates falling to 0 over the second half of
     the budget. Chosen on the digits by a judge that is never trained
     (imagegan/README.md).
 
