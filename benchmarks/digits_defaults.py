@@ -90,8 +90,10 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     noisy = to_float(held_out.images)
     noisy = to_uint8((noisy + TEST_NOISE * torch.randn(noisy.shape, generator=torch.Generator().manual_seed(0))).clamp(-1, 1))
 
-    def legible(images: torch.Tensor) -> float:
-        return float((reader.probabilities(images).max(1).values >= LEGIBLE).float().mean())
+    def read(images: torch.Tensor) -> tuple[float, np.ndarray]:
+        """(the share the reader reads with confidence, the share it puts in each class)."""
+        confidence, classes = reader.probabilities(images).max(1)
+        return float((confidence >= LEGIBLE).float().mean()), np.bincount(classes.numpy(), minlength=10) / len(images)
 
     def accuracy(judge, images: torch.Tensor) -> str:
         return f"{float((judge.predict(images) == held_out.labels).float().mean()):.1%}"
@@ -114,17 +116,18 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     print(f"\n| run, {minutes:g} min | steps | classifier judge, x floor | fixed judge, x floor | legible | classes"
           " | largest class | largest class, by the classifier judge |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(f"| held-out real digits (floor) | – | 1.00 ({floor[0]:.3f}) | 1.00 ({floor[1]:.4f}) | {legible(held_out.images):.1%}"
+    print(f"| held-out real digits (floor) | – | 1.00 ({floor[0]:.3f}) | 1.00 ({floor[1]:.4f}) | {read(held_out.images)[0]:.1%}"
           " | 10 | – | – |")
     for name in runs:
         run_dir = work / _slug(name)
         family, generator = load_generator(run_dir, image_families())
         images = generate_images(family, generator, DRAWS * n, seed=1)
-        shares, judge_shares = (np.bincount(judge.predict(images).numpy(), minlength=10) / len(images) for judge in (reader, classifier))
+        legible, shares = read(images)
+        judge_shares = np.bincount(classifier.predict(images).numpy(), minlength=10) / len(images)
         ratios = scores(images) / floor
         mean, spread = ratios.mean(0), ratios.std(0)
         steps = _steps(run_dir)
-        print(f"| {name} | {steps} | {mean[0]:.2f} ± {spread[0]:.2f} | {mean[1]:.2f} ± {spread[1]:.2f} | {legible(images):.1%}"
+        print(f"| {name} | {steps} | {mean[0]:.2f} ± {spread[0]:.2f} | {mean[1]:.2f} ± {spread[1]:.2f} | {legible:.1%}"
               f" | {int((shares > 0).sum())}"
               f" | {shares.max():.1%} ('{int(shares.argmax())}') | {judge_shares.max():.1%} ('{int(judge_shares.argmax())}') |")
 

@@ -103,9 +103,8 @@ def train_feature_space(
         loss.backward()
         optimizer.step()
     if pixel_noise:
-        with torch.no_grad():
-            recompute_norm_statistics(net, lambda rng: to_float(images[torch.randint(0, len(images), (128,), generator=rng)]),
-                                      torch.device("cpu"))
+        recompute_norm_statistics(net, lambda rng: to_float(images[torch.randint(0, len(images), (128,), generator=rng)]),
+                                  torch.device("cpu"))
     return FeatureSpace(net=net, task=task)
 
 
