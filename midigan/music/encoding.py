@@ -4,8 +4,12 @@ Why this encoding: a folk tune is one line of notes, so each note (or rest) beco
 (pitch or rest, duration class) plus its position in the bar. Pitches are moved to a common key
 (C major / A minor) so the model learns scale degrees instead of twelve copies of every tune, and
 every tune is in one meter so that "position in the bar" means the same thing everywhere.
-Training windows start on bar lines and run on into the tune's repeat (folk tunes are played
-through more than once), so a tune shorter than a window still fills one. The
+Training windows start on bar lines and run on into the tune's repeats (folk tunes are played
+through more than once), so a tune shorter than a window still fills one, and every tune gives a
+window per two bars whatever its note count: a folder's dense tunes do not outweigh its sparse
+ones (with windows cut from the tune played twice, the 40-tune folder the defaults are tuned on
+trained on 4.5 notes a bar where its tunes average 4.2). Each row also carries its tune's length
+in bars, which the generator reads: a folder's long tunes differ from its short ones. The
 vocabulary (pitch range, duration classes, meter, grid) travels in the model's config, so a
 checkpoint alone can decode what its generator writes.
 """
@@ -87,7 +91,8 @@ class EncodedTunes:
     """Training windows and how they were made.
 
     `windows[i, 0]` is the token before the window (START for a tune's opening bar), rows 1.. are
-    the window's tokens; columns are (pitch token, duration class, position in bar).
+    the window's tokens; columns are (pitch token, duration class, position in bar, tune length
+    in bars).
     """
 
     windows: np.ndarray
@@ -193,27 +198,38 @@ def start_token(vocabulary: Vocabulary) -> np.ndarray:
     return np.array([vocabulary.n_pitches, 0, 0], np.int64)
 
 
-def played_twice(rows: np.ndarray, vocabulary: Vocabulary) -> np.ndarray:
-    """The tune followed by itself, positions continuing in the bar: folk tunes are played
-    through more than once, and this lets a tune shorter than a window still fill one."""
+def tune_bars(rows: np.ndarray, vocabulary: Vocabulary) -> int:
+    """The tune's length in bars (its notes' and rests' total duration, to the nearest bar)."""
+    steps = int(np.array(vocabulary.durations, np.int64)[rows[:, 1]].sum())
+    return max(1, round(steps / vocabulary.bar_length))
+
+
+def played_through(rows: np.ndarray, vocabulary: Vocabulary, passes: int) -> np.ndarray:
+    """The tune played `passes` times in a row, positions continuing in the bar."""
     lengths = np.array(vocabulary.durations, np.int64)[rows[:, 1]]
-    again = rows.copy()
-    again[:, 2] = (rows[-1, 2] + lengths[-1] + np.concatenate([[0], np.cumsum(lengths)[:-1]])) % vocabulary.bar_length
-    return np.concatenate([rows, again])
+    before = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    repeats = [rows]
+    for again in range(1, passes):
+        repeat = rows.copy()
+        repeat[:, 2] = (rows[0, 2] + again * lengths.sum() + before) % vocabulary.bar_length
+        repeats.append(repeat)
+    return np.concatenate(repeats)
 
 
 def windows_of(rows: np.ndarray, vocabulary: Vocabulary, length: int, stride_bars: int) -> list[np.ndarray]:
     """Windows of `length` tokens starting on the tune's bar lines (every `stride_bars`-th), each
-    with the token before it (START before the first bar line) as row 0. Windows run on into the
-    tune's repeat; a tune whose repeat still cannot fill one window gives none."""
+    with the token before it (START before the first bar line) as row 0 and the tune's length in
+    bars as a fourth column. Windows run on into the tune's repeats; a tune of fewer than
+    `length` // 4 tokens gives none (a fragment, not a tune)."""
+    if len(rows) < length // 4:
+        return []
     bar_lines = np.flatnonzero(rows[:, 2] == 0)[::stride_bars]
-    twice = played_twice(rows, vocabulary)
+    played = played_through(rows, vocabulary, passes=1 + -(-length // len(rows)))
+    bars = np.full((length + 1, 1), tune_bars(rows, vocabulary), np.int64)
     out = []
     for begin in bar_lines:
-        if begin + length > len(twice):
-            break
-        before = twice[begin - 1] if begin != bar_lines[0] else start_token(vocabulary)
-        out.append(np.concatenate([before[None], twice[begin:begin + length]]))
+        before = played[begin - 1] if begin != bar_lines[0] else start_token(vocabulary)
+        out.append(np.concatenate([np.concatenate([before[None], played[begin:begin + length]]), bars], axis=1))
     return out
 
 
@@ -256,7 +272,7 @@ def encode_songs(
             continue
         found = windows_of(rows, vocabulary, window, stride_bars)
         if not found:
-            skipped[f"shorter than {window // 2} notes"] += 1
+            skipped[f"shorter than {window // 4} notes"] += 1
             continue
         windows.extend(found)
         n_tunes += 1

@@ -70,6 +70,7 @@ def sample_tokens(
     lengths = torch.tensor(vocabulary.durations, device=device)
     follower = FormFollower(torch.tensor(plans, device=device), bar_length, lengths, total, can_fill) if plans else None
     rows = torch.arange(count, device=device)
+    tune_bars = torch.full((count,), bars, device=device)
     previous_pitch, previous_duration = generator.start(count, device)
     elapsed = torch.zeros(count, dtype=torch.long, device=device)
     state, pitches, durations, written = None, [], [], []
@@ -78,7 +79,7 @@ def sample_tokens(
         position = elapsed % bar_length
         remaining = total - elapsed
         x = generator.inputs(previous_pitch, previous_duration, F.one_hot(position, bar_length).float(),
-                             torch.randn(count, generator.noise_dim, device=device, generator=rng))
+                             torch.randn(count, generator.noise_dim, device=device, generator=rng), tune_bars)
         hidden, state = generator.step(x, state)
         # which durations a note / a rest may take here (anything, for tunes already complete)
         active = elapsed < total
@@ -88,7 +89,7 @@ def sample_tokens(
         pitch_mask = torch.ones(count, vocabulary.n_pitches, dtype=torch.bool, device=device)
         pitch_mask[:, REST] = rest_ok.any(-1)
         copy = follower.copy_from(elapsed) if follower else None
-        pitch = sample_masked(generator.pitch_head(hidden), pitch_mask, temperature, top_p, rng)
+        pitch = sample_masked(generator.pitch_logits(hidden, previous_pitch), pitch_mask, temperature, top_p, rng)
         if copy is not None and pitches:
             pitch = torch.where(copy >= 0, torch.stack(pitches, 1)[rows, copy.clamp(min=0)], pitch)
         pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()

@@ -61,10 +61,14 @@ class ModelSize:
     hidden: int | None = None
     dropout: float | None = None
     layers: int | None = None
+    # a melody generator told each tune's length, and scoring intervals (runs from before had neither)
+    length_aware: bool = True
+    interval_scores: bool = True
 
     @classmethod
     def of_run(cls, family_config: dict[str, Any]) -> "ModelSize":
-        return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"])
+        return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"],
+                   family_config.get("tune_bars") is not None, family_config.get("interval_scores", False))
 
 
 def choose_parts(songs: list[Song]) -> str:
@@ -93,7 +97,10 @@ def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> Trai
     held_out = _held_out_or_none(lambda: encode_songs(held, window=window, vocabulary=encoded.vocabulary), held)
     melodies = [song.melody() for song in train]
     notes = sum(len(melody.notes) for melody in melodies)
-    family = MusicSeqFamily(encoded.vocabulary, window=window, **_sized(size, notes))
+    lengths = encoded.windows[:, 0, 3]
+    tune_bars = (int(lengths.min()), int(lengths.max())) if size.length_aware else None
+    family = MusicSeqFamily(encoded.vocabulary, window=window, tune_bars=tune_bars, interval_scores=size.interval_scores,
+                            **_sized(size, notes))
     report = [pool.describe(), _held_line(train, held),
               f"{encoded.n_tunes} training tunes -> {len(encoded.windows)} windows of {window} notes"
               f" (left out: {describe({k: v for k, v in encoded.skipped.items() if not k.startswith('in ')})})",

@@ -17,6 +17,7 @@ from midigan.music import form
 from midigan.music.form import NEW, Forms, bar_sources, form_artifacts, tile
 from midigan.music.holdout import split_by_tune, version_groups
 from midigan.music.novelty import CopyError, NoveltyGuard, phrase_hash, draw_novel, phrase_hashes
+from midigan.music.training import ModelSize
 
 from .invoke import run
 
@@ -149,3 +150,11 @@ def test_generate_refuses_a_model_that_can_only_copy(tmp_path: Path) -> None:
     assert len([line for line in refused.output.splitlines() if line.startswith("Error:")]) == 1
     allowed = run("generate", "--model", "r", "--bars", 2, "--allow-copies", "out.mid")
     assert allowed.exit_code == 0, allowed.output
+
+
+def test_a_resumed_run_keeps_the_generator_it_was_trained_with() -> None:
+    """A run from before generators were told each tune's length resumes without it (its
+    checkpoint's weights would not fit a length-aware generator)."""
+    before = {"window": 64, "hidden": 128, "layers": 1, "dropout": 0.3}
+    assert not ModelSize.of_run(before).length_aware
+    assert ModelSize.of_run({**before, "tune_bars": [8, 20]}).length_aware

@@ -83,13 +83,33 @@ def test_training_windows_are_one_meter_and_start_on_a_bar_line(folk_songs: list
     encoded = encode_songs(folk_songs, window=16, meter=(4, 4))
     vocabulary = encoded.vocabulary
     assert vocabulary.meter == (4, 4) and vocabulary.bar_length == 48
-    assert encoded.windows.shape[1:] == (17, 3)
+    assert encoded.windows.shape[1:] == (17, 4)
     assert (encoded.windows[:, 1, 2] == 0).all()
+    assert (encoded.windows[:, :, 3] == encoded.windows[:, :1, 3]).all()  # one tune's length through a window
     other_meters = sum(count for reason, count in encoded.skipped.items() if reason.startswith("in ") or "changing" in reason)
     assert other_meters == sum(tune_meter(song) not in ((4, 4), (2, 2)) for song in folk_songs)
     # positions follow the durations within every window
     lengths = np.array(vocabulary.durations)[encoded.windows[:, 1:-1, 1]]
     np.testing.assert_array_equal((encoded.windows[:, 1:-1, 2] + lengths) % 48, encoded.windows[:, 2:, 2])
+
+
+def _tune_of(note_length: int, bars: int) -> Song:
+    """A 4/4 tune of `bars` bars of equal notes stepping up and down a scale."""
+    count = bars * 48 // note_length
+    return Song(notes=_scale([60 + [0, 2, 4, 5, 7, 5, 4, 2][i % 8] for i in range(count)], note_length))
+
+
+def test_every_tune_gives_a_window_per_two_bars_whatever_its_note_count() -> None:
+    """Dense tunes must not outweigh sparse ones: a tune in quarter notes and one in eighths of
+    the same 8 bars give as many windows (cutting windows from the tune played twice gave the
+    quarters one and the eighths four), and each window knows its tune's length."""
+    quarters, eighths, long = _tune_of(12, 8), _tune_of(6, 8), _tune_of(12, 16)
+    for tune, bars in ((quarters, 8), (eighths, 8), (long, 16)):
+        encoded = encode_songs([tune], window=64)
+        assert len(encoded.windows) == bars // 2
+        assert (encoded.windows[:, :, 3] == bars).all()
+    with pytest.raises(EncodingError, match="shorter than 16 notes"):
+        encode_songs([_tune_of(12, 3)], window=64)
 
 
 def test_no_usable_tune_is_one_clear_error(folk_songs: list[Song]) -> None:
