@@ -31,7 +31,7 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--max-steps", type=click.IntRange(min=1), help="Stop after this many generator steps.")
 @click.option("--pretrain-steps", type=click.IntRange(min=0),
               help="At most this many maximum-likelihood steps before the adversarial ones "
-                   "(default: until held-out tunes stop improving, or 60% of the time budget).")
+                   "(default: until the validation stops improving, or 60% of the time budget).")
 @click.option("--patience", type=click.IntRange(min=0), default=5, show_default=True,
               help="A phase ends after this many validations without improvement (0: never).")
 @click.option("--eval-every", type=click.IntRange(min=1), default=100, show_default=True,
@@ -69,7 +69,8 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
 
     Tunes in meters with equal bars (4/4 and 2/2) train together; a tenth of the tunes is held
     out to judge the run. Music is moved to C major / A minor. The generator learns by maximum
-    likelihood until the held-out tunes stop improving, then against a discriminator from its
+    likelihood until the validation stops improving (fresh tunes against the training tunes for
+    melodies, the held-out pieces' likelihood for parts), then against a discriminator from its
     best weights. The run folder gets checkpoints (best.pt, chosen on the held-out tunes, and
     last.pt), metrics.jsonl, sample tunes and a loss plot. A model of parts then chooses how much
     of its probability to sample from, by how close its pieces come to the training pieces.

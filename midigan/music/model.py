@@ -1,8 +1,9 @@
 """The "music-seq" GAN family: an LSTM that writes a tune note by note, judged by a 1-D conv net.
 
 Why this shape (C-RNN-GAN / RelGAN lineage, see DESIGN.md): the generator is fed its previous
-note, the position in the bar and fresh noise, and emits a pitch, then a duration conditioned on
-that pitch. Outputs are straight-through Gumbel-softmax one-hots: discrete in the forward pass,
+note, the position in the bar, the length of the tune it writes and fresh noise, and emits a
+pitch (scored also by its interval from the previous one), then a duration conditioned on that
+pitch. Outputs are straight-through Gumbel-softmax one-hots: discrete in the forward pass,
 differentiable in the backward pass, so the discriminator sees exactly what a tune is made of.
 Maximum-likelihood pre-training (teacher forcing) does most of the learning on a CPU budget; the
 adversarial phase with feature matching then sharpens it. The discriminator is convolutional, not
@@ -27,8 +28,13 @@ from midigan.song import Song
 class TuneGenerator(nn.Module):
     """LSTM over notes. One step reads (previous pitch, previous duration, position, noise) and,
     with `tune_bars` (the training tunes' shortest and longest length in bars), the length of the
-    tune being written: on the 40-tune folders the defaults are tuned on, tunes of 16 bars or more
-    have 0.2-0.4 fewer notes a bar than the shorter ones the model mostly learns from."""
+    tune being written: on the small folders the defaults are tuned on, tunes of 16 bars or more
+    have 0.2-0.4 fewer notes a bar than the shorter ones the model mostly learns from.
+
+    With `interval_scores`, each pitch's score adds one learnt number per interval from the
+    previous pitch, shared by every pitch: "a step is likelier than a leap" is learnt once, not
+    once per pitch, which a folder of 40 tunes cannot teach (the tunes leapt more than real ones).
+    """
 
     def __init__(self, vocabulary: Vocabulary, hidden: int, layers: int, embed: int, noise_dim: int, dropout: float = 0.0,
                  tune_bars: tuple[int, int] | None = None, interval_scores: bool = False):
@@ -39,12 +45,11 @@ class TuneGenerator(nn.Module):
         self.pitch_embedding = nn.Parameter(torch.randn(self.n_pitches + 1, embed) * 0.1)  # last row: START
         self.duration_embedding = nn.Parameter(torch.randn(self.n_durations, embed) * 0.1)
         self.position_embedding = nn.Parameter(torch.randn(self.bar_length, embed) * 0.1)
-        self.lstm = nn.LSTM(3 * embed + noise_dim + (tune_bars is not None), hidden, num_layers=layers, batch_first=True, dropout=dropout if layers > 1 else 0.0)
+        inputs = 3 * embed + noise_dim + (tune_bars is not None)
+        self.lstm = nn.LSTM(inputs, hidden, num_layers=layers, batch_first=True, dropout=dropout if layers > 1 else 0.0)
         self.dropout = nn.Dropout(dropout)
         self.pitch_head = nn.Linear(hidden, self.n_pitches)
         if interval_scores:
-            # one learnt score per interval from the previous pitch, shared by every pitch: "a step is
-            # likelier than a leap" is learnt once, not once per pitch, which a small folder cannot teach
             span = self.n_pitches - 1  # sounding pitches are tokens 1..span
             self.interval_score = nn.Parameter(torch.zeros(2 * span - 1))
             previous, following = torch.arange(self.n_pitches + 1)[:, None], torch.arange(self.n_pitches)[None, :]

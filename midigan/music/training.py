@@ -177,7 +177,7 @@ def _validation(family, windows: torch.Tensor, train_pieces: list[Song], held_pi
     bars = int(max(1, min(MAX_VALIDATION_BARS, np.median(lengths) if lengths else MAX_VALIDATION_BARS)))
     reference = select_tunes(train_pieces, bars) or train_pieces
     return MusicValidation(family, windows, phrases, copy_rate(held_pieces, phrases, keys=keys), reference, bars,
-                           family.forms, keys=keys, features=features)
+                           family.forms, keys=keys, features=features, pieces_judge_pretraining=kind == "phrases")
 
 
 def _sized(size: ModelSize, notes: int) -> dict[str, Any]:
