@@ -8,11 +8,11 @@
   melody model's pretraining too (`pieces_judge_pretraining`).
 - The likelihood of the held-out tunes (their mean loss per note), the classic signal for stopping:
   it falls while the model learns the style and rises once it learns the training tunes by heart.
-  It judges the pretraining of models of parts. On a folder of 40 tunes, whose 4 held-out tunes
-  are all it has to go on, it was best after 200-300 steps, when the model still wrote leaping,
-  wandering lines: the pieces' score chose steps 700-1,100 there, and those tunes were told from
-  held-out real ones less often (two-sample 0.78 against 0.87 and 0.77 against 0.81 on the two
-  40-tune folders the defaults are tuned on; the same on the 150-tune ones).
+  It judges the pretraining of models of parts. On the two 40-tune folders the defaults are tuned
+  on, whose 4 held-out tunes are all it has to go on, it was best after 300 and 600 steps, when the
+  model still wrote leaping, wandering lines; the pieces' score chose steps 1,100 and 700, whose
+  tunes were told from held-out real ones less often (two-sample 0.78 against 0.87, 0.77 against
+  0.81; the same on the 150-tune folders).
 
 Both are logged in both phases, with the copy rate of the fresh pieces, so a run's metrics show
 memorising as it starts.
