@@ -87,7 +87,8 @@ class MusicValidation(Validation):
         copied = copy_rate(pieces, self.training_phrases, keys=self.keys)
         distance = self.distance(pieces)
         quality = distance + COPY_PENALTY * max(0.0, copied - self.real_copy_rate - COPY_MARGIN)
-        return {"val_nll": nll, "copy": copied, "fd": distance, SCORE: nll if phase == "pretrain" and not self.pieces_judge_pretraining else quality}
+        judged_by_pieces = phase != "pretrain" or self.pieces_judge_pretraining
+        return {"val_nll": nll, "copy": copied, "fd": distance, SCORE: quality if judged_by_pieces else nll}
 
     def fresh_pieces(self, generator: nn.Module, **options: float) -> list[Song]:
         """The pieces every check writes (the same seed each time), with generation `options`."""

@@ -153,11 +153,12 @@ def test_generate_refuses_a_model_that_can_only_copy(tmp_path: Path) -> None:
 
 
 def test_a_resumed_run_keeps_the_generator_it_was_trained_with() -> None:
-    """A run from before generators were told each tune's length resumes without it (its
-    checkpoint's weights would not fit a length-aware generator)."""
+    """A run from before generators were told each tune's length and scored intervals resumes
+    without either (its checkpoint's weights would not fit the newer generator)."""
     before = {"window": 64, "hidden": 128, "layers": 1, "dropout": 0.3}
-    assert not ModelSize.of_run(before).length_aware
-    assert ModelSize.of_run({**before, "tune_bars": [8, 20]}).length_aware
+    assert not ModelSize.of_run(before).length_aware and not ModelSize.of_run(before).interval_scores
+    now = ModelSize.of_run({**before, "tune_bars": [8, 20], "interval_scores": True})
+    assert now.length_aware and now.interval_scores
 
 
 def test_fresh_tunes_judge_a_melody_models_pretraining_and_the_likelihood_a_model_of_parts() -> None:
