@@ -64,10 +64,9 @@ class TuneGenerator(nn.Module):
     def inputs(self, previous_pitch: torch.Tensor, previous_duration: torch.Tensor, position: torch.Tensor, z: torch.Tensor,
                bars: torch.Tensor | None = None) -> torch.Tensor:
         """LSTM input from one-hot (or relaxed one-hot) previous tokens, one-hot position, noise
-        and, for a length-aware generator, the tune's length in bars (default 16)."""
+        and, for a length-aware generator, the tune's length in `bars`."""
         parts = [previous_pitch @ self.pitch_embedding, previous_duration @ self.duration_embedding, position @ self.position_embedding, z]
         if self.tune_bars is not None:
-            bars = torch.full(z.shape[:-1], 16, device=z.device) if bars is None else bars
             parts.append(self.length_feature(bars).to(z.dtype)[..., None])
         return self.dropout(torch.cat(parts, dim=-1))
 
@@ -101,7 +100,7 @@ class TuneGenerator(nn.Module):
 
     # -- the three uses
     def teacher_forced(self, rows: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(pitch logits, duration logits) for every token of windows `rows` (B, L+1, 3), given the
+        """(pitch logits, duration logits) for every token of windows `rows` (B, L+1, 4), given the
         true previous tokens and, for durations, the true pitch."""
         previous, current = rows[:, :-1], rows[:, 1:]
         dtype = self.pitch_embedding.dtype
@@ -111,7 +110,7 @@ class TuneGenerator(nn.Module):
             F.one_hot(previous[..., 1], self.n_durations).to(dtype) * (previous[..., :1] < self.n_pitches),
             F.one_hot(current[..., 2], self.bar_length).to(dtype),
             z,
-            current[..., 3] if rows.shape[-1] > 3 else None,
+            current[..., 3],
         )
         hidden, _ = self.lstm(x)
         hidden = self.dropout(hidden)
