@@ -24,6 +24,10 @@ from midigan.music.encoding import REST, Vocabulary
 from midigan.music.form import FormFollower, Forms
 from midigan.song import Song
 
+#: The length the generator's length input is measured from (log2(bars / this) = 0), and the length
+#: a free-running tune is given when there are no training forms to take one from.
+TYPICAL_BARS = 16
+
 
 class TuneGenerator(nn.Module):
     """LSTM over notes. One step reads (previous pitch, previous duration, position, noise) and,
@@ -71,10 +75,10 @@ class TuneGenerator(nn.Module):
         return self.dropout(torch.cat(parts, dim=-1))
 
     def length_feature(self, bars: torch.Tensor) -> torch.Tensor:
-        """log2(bars / 16), the length first clipped to the training tunes' range: a length the
+        """log2(bars / TYPICAL_BARS), the length first clipped to the training tunes' range: a length the
         model never saw reads as the nearest it did."""
         shortest, longest = self.tune_bars
-        return torch.log2(bars.float().clamp(shortest, longest) / 16)
+        return torch.log2(bars.float().clamp(shortest, longest) / TYPICAL_BARS)
 
     def pitch_logits(self, hidden: torch.Tensor, previous_pitch: torch.Tensor) -> torch.Tensor:
         """Pitch scores given the LSTM state and the (one-hot, START included) previous pitch."""
@@ -254,12 +258,12 @@ class MusicSeqFamily(GANFamily):
     def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
         """Per note: `noise_dim` normal values, then Gumbel(0, 1) noise for the pitch and duration
         choices, so that fixed noise gives fixed sample tunes; then a training tune's form, and for
-        a length-aware generator that tune's length in bars (16 without forms)."""
+        a length-aware generator that tune's length in bars (TYPICAL_BARS without forms)."""
         v = self.vocabulary
         z = torch.randn(n, self.window, self.noise_dim, device=device, generator=generator)
         uniform = torch.rand(n, self.window, v.n_pitches + v.n_durations, device=device, generator=generator)
         parts = [z, -torch.log(-torch.log(uniform.clamp(1e-9, 1 - 1e-9)))]
-        bars = torch.full((n,), 16.0, device=device)
+        bars = torch.full((n,), float(TYPICAL_BARS), device=device)
         if self.forms is not None:
             plans, counts, lengths = self._plan_table(device)
             chosen = torch.multinomial(counts, n, replacement=True, generator=generator)
