@@ -1,0 +1,71 @@
+"""The layout may change; what the toolkit does may not. Generated MIDI bytes from the shipped
+models, a short melody and parts run's metrics, and a short image run's weights, against what
+tests/golden/record.py recorded before the change (re-record only where behaviour is meant to change)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+sys.path.insert(0, str(GOLDEN))
+from cases import GENERATE_CASES, IMAGE_TRAIN, TRAIN_CASES, comparable_metrics, image_weights  # noqa: E402
+
+EXPECTED = GOLDEN / "expected"
+
+
+def invoke(main, args: list[str]) -> None:
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", GENERATE_CASES)
+def test_generated_midi_bytes_are_unchanged(name: str, tmp_path: Path) -> None:
+    from midigan.cli import main
+
+    invoke(main, ["generate", str(tmp_path), *GENERATE_CASES[name]])
+    written = sorted(tmp_path.glob("*.mid"))
+    expected = sorted(EXPECTED.glob(f"{name}-tune-*.mid"))
+    assert [p.name for p in written] == [p.name.removeprefix(f"{name}-") for p in expected]
+    for path, golden in zip(written, expected, strict=True):
+        assert path.read_bytes() == golden.read_bytes(), path.name
+
+
+def close(a, b) -> bool:
+    """Equal structure; numbers equal to float32 round-off (another CPU may sum in another order)."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6)
+    return a == b
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TRAIN_CASES)
+def test_a_short_training_run_logs_the_same_metrics(name: str, tmp_path: Path) -> None:
+    from midigan.cli import main
+
+    invoke(main, ["train", *TRAIN_CASES[name], "--run-dir", str(tmp_path / "run")])
+    expected = json.loads((EXPECTED / f"{name}.metrics.json").read_text())
+    assert close(comparable_metrics(tmp_path / "run" / "metrics.jsonl"), expected)
+
+
+@pytest.mark.slow
+def test_a_short_image_run_reaches_the_same_weights(tmp_path: Path) -> None:
+    from imagegan.cli import main
+
+    invoke(main, ["train", *IMAGE_TRAIN, "--run-dir", str(tmp_path / "run")])
+    expected = torch.load(EXPECTED / "images.weights.pt", weights_only=True)
+    found = image_weights(tmp_path / "run")
+    for module, tensors in expected.items():
+        assert found[module].keys() == tensors.keys()
+        for name, tensor in tensors.items():
+            torch.testing.assert_close(found[module][name], tensor, rtol=1e-4, atol=1e-5, msg=f"{module}.{name}")
