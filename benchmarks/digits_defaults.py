@@ -71,7 +71,7 @@ def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...]
     from imagegan.data import load_images, to_float, to_uint8
     from imagegan.fid import frechet_distance, train_feature_space
     from imagegan.judge import FixedJudge
-    from imagegan.families import image_families
+    from imagegan.catalogue import image_families
     from imagegan.sampling import generate_images
     from midigan.core.checkpoint import load_generator
 

@@ -41,7 +41,7 @@ def main() -> None:
     arguments = parser.parse_args()
     if not (SPLIT / "heldout").is_dir():
         sys.exit("run examples/split_folk.py first")
-    from midigan.music.models import shipped_model
+    from midigan.music.catalogue import shipped_model
 
     model = arguments.model or str(shipped_model())
     with tempfile.TemporaryDirectory() as scratch:

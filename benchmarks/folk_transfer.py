@@ -63,7 +63,7 @@ def main(minutes: float, work: Path, report_only: bool, flags: str, sides: str) 
     from midigan.core.checkpoint import load_generator
     from midigan.metrics.transfer import common_scale, contour_correlation, onset_agreement, pitch_language, snap_to_scale
     from midigan.midi import read
-    from midigan.music.transfer import MusicTransferFamily, encode_tune
+    from midigan.music.transfer.model import MusicTransferFamily, encode_tune
 
     files = {side: sorted(SHARED.glob(f"{prefix}*.mid")) for side, prefix in zip(SIDES, sides.split(","))}
     split = {side: {"judges": [], "test": [], "train": []} for side in SIDES}

@@ -20,7 +20,7 @@ GENERATE = """
 import time, torch
 torch.set_num_threads(1)
 from midigan.music.form import Forms
-from midigan.music.models import load_music_model, shipped_model
+from midigan.music.catalogue import load_music_model, shipped_model
 t = time.perf_counter()
 model = load_music_model(shipped_model({name!r}))
 model.family.generate(model.generator, 16, 1, seed=1, forms=Forms.from_artifacts(model.artifacts))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pretty_midi
 
-from midigan.dataset import prepare
+from midigan.midi.dataset import prepare
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ def main() -> None:
     import torch
     from gradio_client import Client
 
-    from midigan.audio import fluidsynth_available
+    from midigan.render.audio import fluidsynth_available
     from midigan.studio.actions import Studio
     from midigan.studio.app import launch
 

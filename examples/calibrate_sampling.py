@@ -2,7 +2,7 @@
 
 Rebuilds the training plan from the folder the model was trained on (the same pieces, split and
 validation as `midigan train`), then stores the chosen share in the checkpoint, as a run trained
-today has it in checkpoints/best.pt (see `midigan.music.sampling`).
+today has it in checkpoints/best.pt (see `midigan.music.calibration`).
 
     python examples/calibrate_sampling.py runs/polyphony/chorales/run runs/polyphony/chorales/train
     python examples/calibrate_sampling.py midigan/assets/chorales.pt runs/polyphony/chorales/train
@@ -15,9 +15,9 @@ import sys
 
 def main(model: str, songs_dir: str) -> None:
     from midigan.core.checkpoint import load_checkpoint, resolve_checkpoint
-    from midigan.dataset import prepare
-    from midigan.music.sampling import calibrate_checkpoint
-    from midigan.music.training import ModelSize, plan_polyphony
+    from midigan.midi.dataset import prepare
+    from midigan.music.calibration import calibrate_checkpoint
+    from midigan.music.planning import ModelSize, plan_polyphony
 
     path = resolve_checkpoint(model)
     stored = load_checkpoint(path)["family"]["config"]

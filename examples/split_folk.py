@@ -14,7 +14,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from midigan.dataset import prepare
+from midigan.midi.dataset import prepare
 from midigan.music.holdout import version_groups
 from midigan.music.meters import tune_meter
 

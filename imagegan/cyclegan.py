@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from imagegan.image_family import ImageFamily
+from imagegan.family import ImageFamily
 from midigan.core.translation import DiscriminatorPair, TranslatorPair
 from midigan.core.translation import cycle_and_identity_loss as translation_losses
 

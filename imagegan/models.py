@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from imagegan.augment import augment
-from imagegan.image_family import ImageFamily
+from imagegan.family import ImageFamily
 from midigan.core.device import channels_last_on
 
 SIZES = (32, 64)

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from imagegan.augment import augment
-from imagegan.image_family import ImageFamily
+from imagegan.family import ImageFamily
 from midigan.core.family import Stage
 
 SIZES = (32, 64, 128, 256)

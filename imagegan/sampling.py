@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from imagegan.data import to_uint8
-from imagegan.image_family import ImageFamily
+from imagegan.family import ImageFamily
 
 
 @torch.no_grad()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from imagegan.families import FAMILY_NAMES, image_families
+from imagegan.catalogue import FAMILY_NAMES, image_families
 
 MAX_IMAGES = 256
 

@@ -23,14 +23,14 @@ def newest_image_run(root: Path = RUNS_ROOT) -> Path | None:
     """The imagegan run under `root` whose checkpoint was written last."""
     from midigan.core.rundir import newest_run
 
-    from imagegan.families import FAMILY_NAMES
+    from imagegan.catalogue import FAMILY_NAMES
 
     return newest_run(root, family=FAMILY_NAMES)
 
 
 def load_model(model_path: Path | None, device: str):
     """(family, EMA generator, torch device) for generation; ClickException on any problem."""
-    from imagegan.families import image_families
+    from imagegan.catalogue import image_families
     from midigan.core.checkpoint import load_generator
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
-from imagegan.families import ARCHITECTURES
+from imagegan.catalogue import ARCHITECTURES
 
 ADAPTIVE = "adaptive"
 ADAPTIVE_POLICY = ("translation", "cutout")  # what adaptive augmentation applies (see imagegan.augment)
@@ -88,7 +88,7 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
     minibatch standard deviation, Adam restarted at each resolution.
     """
     from imagegan.data import ImageFolderError, load_images
-    from imagegan.families import image_families
+    from imagegan.catalogue import image_families
     from imagegan.models import DCGANFamily
     from imagegan.progan import ProGANFamily, default_phase_images
     from midigan.core.checkpoint import family_from_checkpoint

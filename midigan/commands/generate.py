@@ -59,7 +59,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         raise click.ClickException(f"--bars must be between 1 and {MAX_BARS} (got {bars})")
     if not 1 <= count <= MAX_COUNT:
         raise click.ClickException(f"--count must be between 1 and {MAX_COUNT} (got {count})")
-    from midigan.music.generate import parse_key
+    from midigan.music.melody.sampler import parse_key
 
     if key is not None:
         try:
@@ -67,7 +67,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     paths = _outputs(out, count)
-    from midigan.music.models import resolve_model
+    from midigan.music.catalogue import resolve_model
 
     model_path, found = resolve_model(model_spec)
     if model_spec is None:
@@ -76,11 +76,11 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     import torch
 
     from midigan.core.errors import CheckpointError
-    from midigan.music.encoding import EncodingError
+    from midigan.music.melody.encoding import EncodingError
     from midigan.music.form import Forms
-    from midigan.music.models import load_music_model
+    from midigan.music.catalogue import load_music_model
     from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
-    from midigan.music.sampling import sampling_options
+    from midigan.music.calibration import sampling_options
 
     # sampling is a chain of tiny steps: one thread is ~20x faster than two on a busy 2-core CPU
     # (measured 0.15 s against 2.7 s for a 16-bar tune)
@@ -148,10 +148,10 @@ def _write_all(songs: list, paths: list[Path], wav: bool, png: bool) -> None:
     for song, path in zip(songs, paths):
         write(song, path)
         if wav:
-            from midigan.audio import render
+            from midigan.render.audio import render
 
             render(song, path.with_suffix(".wav"))
         if png:
-            from midigan.pianoroll_png import write_pianoroll_png
+            from midigan.render.pianoroll import write_pianoroll_png
 
             write_pianoroll_png(song, path.with_suffix(".png"))

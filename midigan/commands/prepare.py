@@ -20,8 +20,8 @@ def prepare(songs_dir: str, out: str | None, steps_per_beat: int, workers: int |
     Files that cannot be read are skipped and counted by reason. Preparing the same folder with the
     same settings again reads only new or changed files.
     """
-    from midigan.dataset import DatasetError
-    from midigan.dataset import prepare as prepare_dataset
+    from midigan.midi.dataset import DatasetError
+    from midigan.midi.dataset import prepare as prepare_dataset
 
     try:
         result = prepare_dataset(songs_dir, out=out, steps_per_beat=steps_per_beat, workers=workers, progress=not quiet)

@@ -14,7 +14,7 @@ import click
 @click.option("--pianoroll", type=click.Path(dir_okay=False, writable=True), help="Also draw the piano roll as this PNG.")
 def render(midi_file: str, out_wav: str, synth: str, sample_rate: int, pianoroll: str | None) -> None:
     """Render MIDI_FILE to the audio file OUT_WAV (WAV)."""
-    from midigan.audio import render as render_audio
+    from midigan.render.audio import render as render_audio
     from midigan.midi import MidiReadError, read
 
     try:
@@ -23,7 +23,7 @@ def render(midi_file: str, out_wav: str, synth: str, sample_rate: int, pianoroll
     except (MidiReadError, RuntimeError) as error:
         raise click.ClickException(f"{midi_file}: {error}") from None
     if pianoroll:
-        from midigan.pianoroll_png import write_pianoroll_png
+        from midigan.render.pianoroll import write_pianoroll_png
 
         write_pianoroll_png(song, pianoroll)
     click.echo(f"wrote {out_wav} ({used})")

@@ -81,9 +81,9 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     from midigan.core.distributed import detect_world
     from midigan.core.rundir import newest_run, next_run_dir
     from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, print_news
-    from midigan.dataset import DatasetError, prepare
-    from midigan.music.encoding import EncodingError
-    from midigan.music.training import ModelSize, choose_parts, plan_melody, plan_polyphony
+    from midigan.midi.dataset import DatasetError, prepare
+    from midigan.music.melody.encoding import EncodingError
+    from midigan.music.planning import ModelSize, choose_parts, plan_melody, plan_polyphony
 
     # under torchrun every process runs this command; one of them speaks
     main_process = detect_world().is_main
@@ -148,7 +148,7 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
         say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
         if parts == "all" and result.stopped != "interrupted" and main_process:  # one process writes best.pt
             from midigan.core.checkpoint import BEST, checkpoint_path
-            from midigan.music.sampling import calibrate_checkpoint
+            from midigan.music.calibration import calibrate_checkpoint
 
             say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")

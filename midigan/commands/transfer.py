@@ -52,7 +52,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     """
     from midigan.core.command import fit_for_command, run_to_resume
     from midigan.core.rundir import next_run_dir
-    from midigan.music.transfer import MusicTransferFamily
+    from midigan.music.transfer.model import MusicTransferFamily
 
     explicit = {name: value for name, value in options.items() if value is not None}
     if resume:
@@ -76,8 +76,8 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
 
 def _windows_of(folder: Path, name: str, quiet: bool):
     """The training windows of every tune in `folder`, and a line saying what was read."""
-    from midigan.dataset import DatasetError, prepare
-    from midigan.music.transfer import WINDOW, encode_tune, windows
+    from midigan.midi.dataset import DatasetError, prepare
+    from midigan.music.transfer.model import WINDOW, encode_tune, windows
 
     try:
         songs = prepare(folder, progress=not quiet).songs
@@ -109,7 +109,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     from midigan.core.errors import CheckpointError
     from midigan.core.png import write_png
     from midigan.midi import MidiReadError, read, write
-    from midigan.music.transfer import MusicTransferFamily, encode_tune, translation_picture
+    from midigan.music.transfer.model import MusicTransferFamily, encode_tune, translation_picture
 
     torch.set_num_threads(1)
     try:

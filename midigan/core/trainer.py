@@ -51,7 +51,7 @@ from midigan.core.ema import ema_decay_at, make_ema, recompute_norm_statistics, 
 from midigan.core.errors import CheckpointError, NonFiniteLossError, TrainingError
 from midigan.core.family import GANFamily
 from midigan.core.losses import AdversarialLoss
-from midigan.core.metrics import RunningMeans, append_metrics, read_metrics, truncate_metrics
+from midigan.core.runlog import RunningMeans, append_metrics, read_metrics, truncate_metrics
 from midigan.core.plot import write_loss_plot
 from midigan.core.pool import FakePool
 from midigan.core.rng import capture_rng_state, restore_rng_state, seed_everything

@@ -151,7 +151,7 @@ def evaluate(
     keys = passage_keys if parts > 1 else phrase_keys
     sets = {"generated": generated}
     if baselines:
-        from midigan.markov import MarkovChords, MarkovMelody
+        from midigan.metrics.markov import MarkovChords, MarkovMelody
 
         n_bars, meter = _common_shape(reference_half)
         rng = np.random.default_rng(seed)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from midigan.music.encoding import EncodingError, shift_to_common_key
+from midigan.music.melody.encoding import EncodingError, shift_to_common_key
 from midigan.music.meters import Meter, meter_text, same_bars, tune_meter
 from midigan.song import Song, sort_notes
 
@@ -73,7 +73,7 @@ def primer_for(song: Song, family, bars: int, primer_bars: int | None = None) ->
     """A primer file as a family continues it: a melody model its melody, a model of parts the
     tracks that play its parts (EncodingError when it cannot be used)."""
     if family.name == "music-poly":
-        from midigan.music.poly_generate import primer_parts
+        from midigan.music.parts.sampler import primer_parts
 
         song = primer_parts(song, family.vocabulary)
     else:

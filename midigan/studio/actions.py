@@ -52,7 +52,7 @@ class Studio:
     # ---- models ----------------------------------------------------------------------------------
     def model_names(self) -> list[str]:
         """The shipped models by name, then every music run under `runs` (newest first)."""
-        from midigan.music.models import FAMILY_NAMES, SHIPPED
+        from midigan.music.catalogue import FAMILY_NAMES, SHIPPED
 
         return list(SHIPPED) + self._runs_of(FAMILY_NAMES)
 
@@ -72,7 +72,7 @@ class Studio:
     def model(self, name: str):
         """The loaded model of a shipped name or run folder, kept for the next click."""
         from midigan.core.errors import CheckpointError
-        from midigan.music.models import load_music_model, resolve_model
+        from midigan.music.catalogue import load_music_model, resolve_model
 
         if name not in self._models:
             path, _ = resolve_model(name, self.runs)
@@ -86,10 +86,10 @@ class Studio:
     def generate(self, model: str, bars: int, variations: int = 1, key: str = KEYS[0], tempo: float = 120.0,
                  temperature: float = 1.0, seed: int | None = None, primer: str | Path | None = None) -> list[Result]:
         """`variations` new pieces of `bars` bars from `model`, continuing `primer` when given."""
-        from midigan.music.encoding import EncodingError
+        from midigan.music.melody.encoding import EncodingError
         from midigan.music.form import Forms
         from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
-        from midigan.music.sampling import sampling_options
+        from midigan.music.calibration import sampling_options
 
         bars, variations = int(bars), int(variations)
         if not 1 <= bars <= MAX_BARS:
@@ -122,10 +122,10 @@ class Studio:
     def _files(self, song, picture=None) -> Result:
         """MIDI, WAV and PNG of `song` in the scratch folder; the PNG is `picture` (an RGB array)
         when given, else the song's piano roll."""
-        from midigan.audio import render
+        from midigan.render.audio import render
         from midigan.core.png import write_png
         from midigan.midi import write
-        from midigan.pianoroll_png import write_pianoroll_png
+        from midigan.render.pianoroll import write_pianoroll_png
 
         self._count += 1
         stem = self.scratch / f"piece-{self._count:04d}"
@@ -140,7 +140,7 @@ class Studio:
     # ---- translate a tune ------------------------------------------------------------------------
     def transfer_runs(self) -> list[str]:
         """Every `midigan transfer train` run under `runs` with a checkpoint, newest first."""
-        from midigan.music.transfer import MusicTransferFamily
+        from midigan.music.transfer.model import MusicTransferFamily
 
         return self._runs_of({MusicTransferFamily.name})
 
@@ -149,7 +149,7 @@ class Studio:
         "B"), its rhythm and bars kept; the picture shows the input above the translation."""
         from midigan.core.checkpoint import load_model
         from midigan.core.errors import CheckpointError
-        from midigan.music.transfer import MusicTransferFamily, encode_tune, translation_picture
+        from midigan.music.transfer.model import MusicTransferFamily, encode_tune, translation_picture
 
         if to not in ("A", "B"):
             raise StudioError(f"translate into A or B, not {to!r}")
@@ -179,7 +179,7 @@ class Studio:
 
     def watch(self, run: str) -> tuple[Path | None, str, list[Path]]:
         """(loss plot, the latest figures as text, the latest sample pieces as WAV files) of a run."""
-        from midigan.core.metrics import read_metrics
+        from midigan.core.runlog import read_metrics
 
         folder = Path(run)
         if not (folder / "config.json").is_file():
@@ -190,7 +190,7 @@ class Studio:
 
     def _sample_audio(self, samples: Path) -> list[Path]:
         """The newest samples as WAV (rendered once per file)."""
-        from midigan.audio import render
+        from midigan.render.audio import render
         from midigan.midi import MidiReadError
 
         midis = sorted(samples.glob("*.mid")) if samples.is_dir() else []

@@ -11,7 +11,7 @@ from core_toy import RingFamily, ring_data
 
 from midigan.core.batches import batch_stream
 from midigan.core.distributed import detect_world
-from midigan.core.metrics import read_metrics
+from midigan.core.runlog import read_metrics
 from midigan.core.pool import FakePool
 from midigan.core.trainer import Trainer
 

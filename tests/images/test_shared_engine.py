@@ -22,8 +22,8 @@ CORE = Path(midigan.core.__file__).parent
 
 def test_images_and_music_drive_the_same_trainer_step(tmp_path: Path, monkeypatch) -> None:
     from midigan.midi.reader import read
-    from midigan.music.encoding import encode_songs
-    from midigan.music.model import MusicSeqFamily
+    from midigan.music.melody.encoding import encode_songs
+    from midigan.music.melody.model import MusicSeqFamily
 
     torch.set_num_threads(1)
     families: list[str] = []

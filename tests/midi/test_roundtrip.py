@@ -13,7 +13,7 @@ import pretty_midi
 import pytest
 
 from midigan.midi import encode, parse, read, write
-from midigan.tensors import from_note_sequence, from_piano_roll, to_note_sequence, to_piano_roll
+from midigan.midi.tensors import from_note_sequence, from_piano_roll, to_note_sequence, to_piano_roll
 
 from .conftest import SHARED_DATA
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from midigan.tensors import (
+from midigan.midi.tensors import (
     DURATION,
     FRAME,
     ONSET,

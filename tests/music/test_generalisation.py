@@ -17,7 +17,7 @@ from midigan.music import form
 from midigan.music.form import NEW, Forms, bar_sources, form_artifacts, tile
 from midigan.music.holdout import split_by_tune, version_groups
 from midigan.music.novelty import CopyError, NoveltyGuard, phrase_hash, draw_novel, phrase_hashes
-from midigan.music.training import ModelSize, plan_melody, plan_polyphony
+from midigan.music.planning import ModelSize, plan_melody, plan_polyphony
 
 from .invoke import run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from midigan.music.encoding import encode_songs
+from midigan.music.melody.encoding import encode_songs
 from midigan.music.meters import grouping, pool_by_meter, same_bars
 from midigan.song import NOTE_DTYPE, Song
 

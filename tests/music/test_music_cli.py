@@ -10,7 +10,7 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from midigan.music.models import shipped_model
+from midigan.music.catalogue import shipped_model
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
 from midigan.midi import read, write
 from midigan.song import NOTE_DTYPE, Song
@@ -73,8 +73,8 @@ def test_shipped_model_writes_a_playable_16_bar_tune(tmp_path: Path) -> None:
 
 def test_shipped_model_does_not_collapse() -> None:
     from midigan.core.checkpoint import load_generator
-    from midigan.music.generate import generate_songs
-    from midigan.music.model import MusicSeqFamily
+    from midigan.music.melody.sampler import generate_songs
+    from midigan.music.melody.model import MusicSeqFamily
 
     family, generator = load_generator(shipped_model(), MusicSeqFamily)
     songs = generate_songs(generator, family.vocabulary, bars=4, count=100, seed=0)

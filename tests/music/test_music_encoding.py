@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from midigan.midi import read
-from midigan.music.encoding import (
+from midigan.music.melody.encoding import (
     COMMON_KEYS,
     EncodingError,
     build_vocabulary,

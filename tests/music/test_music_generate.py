@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from midigan.music.encoding import REST, Vocabulary
-from midigan.music.generate import fillable, generate_songs, parse_key, sample_tokens
-from midigan.music.model import MusicSeqFamily
+from midigan.music.melody.encoding import REST, Vocabulary
+from midigan.music.melody.sampler import fillable, generate_songs, parse_key, sample_tokens
+from midigan.music.melody.model import MusicSeqFamily
 
 DURATIONS = (3, 4, 6, 8, 9, 12, 18, 24, 36, 48)
 

@@ -9,10 +9,10 @@ import torch
 
 from midigan.core.checkpoint import load_generator, make_checkpoint, save_checkpoint
 from midigan.midi import read
-from midigan.music.encoding import REST, encode_songs
+from midigan.music.melody.encoding import REST, encode_songs
 from midigan.music.form import Forms, form_artifacts
-from midigan.music.model import MusicSeqFamily
-from midigan.music.samples import output_tokens
+from midigan.music.melody.model import MusicSeqFamily
+from midigan.music.melody.samples import output_tokens
 
 FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 

@@ -12,9 +12,9 @@ import pretty_midi
 import pytest
 
 from midigan.midi import read
-from midigan.music.grid import GridVocabulary, from_grid, quantise, to_grid
-from midigan.music.parts import find_parts, tracks_of
-from midigan.music.training import parts_only
+from midigan.music.parts.grid import GridVocabulary, from_grid, quantise, to_grid
+from midigan.music.parts.layout import find_parts, tracks_of
+from midigan.music.planning import parts_only
 
 from .band import band_file, band_folder
 from .invoke import run
@@ -84,7 +84,7 @@ def test_band_pieces_survive_the_grid_with_drums_on_channel_10(tmp_path: Path) -
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared data set is not next to this checkout")
 @pytest.mark.parametrize("collection", ["bach", "madrigals", "chamber"])
 def test_every_multi_part_shared_file_survives_the_grid(collection: str) -> None:
-    from midigan.dataset import prepare
+    from midigan.midi.dataset import prepare
 
     songs = prepare(SHARED / collection, progress=False).songs
     search = find_parts(songs)

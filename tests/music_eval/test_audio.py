@@ -7,7 +7,7 @@ import pytest
 import soundfile
 from click.testing import CliRunner
 
-from midigan import audio
+from midigan.render import audio
 from midigan.cli import main
 from midigan.midi import read
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from midigan.markov import REST, MarkovMelody, melody_tokens
+from midigan.metrics.markov import REST, MarkovMelody, melody_tokens
 from midigan.midi import read
 
 from .helpers import FOLK, make_song

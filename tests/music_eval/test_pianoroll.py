@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from midigan import pianoroll_png as roll
+from midigan.render import pianoroll as roll
 from midigan.midi import read
 
 from .helpers import BACH, make_song

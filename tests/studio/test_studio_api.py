@@ -63,8 +63,8 @@ def test_a_broken_or_huge_upload_gets_a_message_not_a_traceback(client, tmp_path
 
 
 def test_translating_a_tune_keeps_its_rhythm_and_shows_it_above_the_translation(client, runs: Path) -> None:
-    from midigan.music.transfer import encode_tune, translation_picture
-    from midigan.pianoroll_png import pianoroll_image
+    from midigan.music.transfer.model import encode_tune, translation_picture
+    from midigan.render.pianoroll import pianoroll_image
 
     tune = next(FOLK.glob("essen_erk*.mid"))
     roll, audio, files, status = client.predict(str(runs / "erk-to-han-1"), "B", gradio_client.handle_file(str(tune)),

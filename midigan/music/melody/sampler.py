@@ -16,10 +16,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from midigan.music.encoding import COMMON_KEYS, REST, Vocabulary, decode, estimate_key, into_range, melody_events
+from midigan.music.melody.encoding import COMMON_KEYS, REST, Vocabulary, decode, estimate_key, into_range, melody_events
 from midigan.music.form import Forms, FormFollower
 from midigan.music.primer import Primer, join
-from midigan.music.model import TuneGenerator
+from midigan.music.melody.model import TuneGenerator
 from midigan.song import Song, transpose_key
 
 KEY_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)(m?)$")

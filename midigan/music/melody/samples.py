@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from midigan.music.encoding import Vocabulary, decode
+from midigan.music.melody.encoding import Vocabulary, decode
 from midigan.song import Song
 
 
@@ -26,7 +26,7 @@ def tunes_from_output(fake: torch.Tensor, vocabulary: Vocabulary) -> list[Song]:
 
 def stacked_rolls(songs: list[Song]) -> np.ndarray:
     """Piano rolls of several songs one above the other, separated by a grey line."""
-    from midigan.pianoroll_png import pianoroll_image
+    from midigan.render.pianoroll import pianoroll_image
 
     images = [pianoroll_image(song) for song in songs]
     width = max(image.shape[1] for image in images)

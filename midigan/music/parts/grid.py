@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from midigan.music.encoding import into_range
-from midigan.music.parts import PartLayout
+from midigan.music.melody.encoding import into_range
+from midigan.music.parts.layout import PartLayout
 from midigan.song import NOTE_DTYPE, Song, sort_notes
 
 REST, HOLD = 0, 1  # tokens; pitch p of voice v is token p - low[v] + 2

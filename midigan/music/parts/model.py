@@ -20,9 +20,9 @@ from torch import nn
 
 from midigan.core.family import GANFamily
 from midigan.music.form import Forms
-from midigan.music.grid import GridVocabulary
-from midigan.music.model import TuneDiscriminator, straight_through
-from midigan.music.voice_leading import SILENT, IntervalBias, sounding, step_sounding
+from midigan.music.parts.grid import GridVocabulary
+from midigan.music.melody.model import TuneDiscriminator, straight_through
+from midigan.music.parts.voice_leading import SILENT, IntervalBias, sounding, step_sounding
 from midigan.song import Song
 
 
@@ -184,11 +184,11 @@ class PolyFamily(GANFamily):
     def generate(self, generator: nn.Module, bars: int, count: int, seed: int | None = None, forms: Forms | None = None,
                  **options: Any) -> list[Song]:
         """`count` pieces of exactly `bars` bars (options: tempo, key, temperature, top_p, melody)."""
-        from midigan.music.poly_generate import generate_pieces
+        from midigan.music.parts.sampler import generate_pieces
 
         return generate_pieces(generator, self.vocabulary, bars, count, seed, forms=forms, **options)
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
-        from midigan.music.poly_generate import write_sample_pieces
+        from midigan.music.parts.sampler import write_sample_pieces
 
         write_sample_pieces(fake, self.vocabulary, out_stem)

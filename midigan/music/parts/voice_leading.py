@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from midigan.music.grid import HOLD, REST
+from midigan.music.parts.grid import HOLD, REST
 
 SILENT = -1
 

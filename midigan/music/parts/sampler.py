@@ -3,7 +3,7 @@
 Why step by step with forced tokens: on the grid every bar has the same number of steps, so any
 number of bars is exact by construction; following a form means feeding a repeated bar's tokens
 instead of drawing them, and harmonising means feeding the given melody as the top voice, whose
-choice every lower voice sees before it chooses (see `midigan.music.poly_model`).
+choice every lower voice sees before it chooses (see `midigan.music.parts.model`).
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from midigan.music.encoding import EncodingError
+from midigan.music.melody.encoding import EncodingError
 from midigan.music.form import Forms, bar_sources
-from midigan.music.generate import in_key, parse_key, sample_masked
-from midigan.music.grid import HOLD, REST, GridVocabulary, from_grid, quantise, to_grid
-from midigan.music.poly_model import PolyGenerator
+from midigan.music.melody.sampler import in_key, parse_key, sample_masked
+from midigan.music.parts.grid import HOLD, REST, GridVocabulary, from_grid, quantise, to_grid
+from midigan.music.parts.model import PolyGenerator
 from midigan.music.primer import Primer, join, prepare_primer
-from midigan.music.voice_leading import SILENT, step_sounding
+from midigan.music.parts.voice_leading import SILENT, step_sounding
 from midigan.song import Song
 
 #: Nucleus sampling's share for pieces in parts when the model stores none of its own: `midigan
-#: train` chooses one for each run on its training pieces (`midigan.music.sampling`), since no single
+#: train` chooses one for each run on its training pieces (`midigan.music.calibration`), since no single
 #: share served the chorales, madrigals and quartets alike.
 PIECE_TOP_P = 0.95
 
@@ -123,8 +123,8 @@ def generate_pieces(generator: PolyGenerator, vocabulary: GridVocabulary, bars: 
 def primer_parts(song: Song, vocabulary: GridVocabulary) -> Song:
     """A primer file's tracks matched to the model's parts (by name, else family and rank), each
     numbered by its part; tracks of no part are left out. EncodingError when none matches."""
-    from midigan.music.parts import assign_tracks, tracks_of
-    from midigan.music.training import parts_only
+    from midigan.music.parts.layout import assign_tracks, tracks_of
+    from midigan.music.planning import parts_only
 
     mapping = assign_tracks(tracks_of(song), vocabulary.layout)
     if not mapping:
@@ -146,7 +146,7 @@ def write_sample_pieces(fake: torch.Tensor, vocabulary: GridVocabulary, out_stem
     """`<stem>-01.mid`, ... one per sample window, and `<stem>.png` with their piano rolls."""
     from midigan.core.png import write_png
     from midigan.midi import write
-    from midigan.music.samples import stacked_rolls
+    from midigan.music.melody.samples import stacked_rolls
 
     parts = fake.split([*vocabulary.sizes, vocabulary.bar_steps], dim=-1)
     grids = torch.stack([part.argmax(-1) for part in parts[:-1]], dim=-1).cpu().numpy()

@@ -41,8 +41,8 @@ def load_music_model(path: str | Path, which: str = "best.pt"):
     from midigan.core.checkpoint import load_model
     from midigan.core.errors import CheckpointError
     from midigan.core.rundir import read_run_config
-    from midigan.music.model import MusicSeqFamily
-    from midigan.music.poly_model import PolyFamily
+    from midigan.music.melody.model import MusicSeqFamily
+    from midigan.music.parts.model import PolyFamily
 
     if (read_run_config(path) or {}).get("family", {}).get("name") == "music-transfer":
         raise CheckpointError(f"{path} translates tunes and writes none of its own: midigan transfer apply --model {path} --to B in.mid out.mid")

@@ -1,8 +1,8 @@
 """Multi-part pieces as training windows for the polyphonic model.
 
-Pieces are matched to parts (`midigan.music.parts`), cut where their meter changes, pooled by
+Pieces are matched to parts (`midigan.music.parts.layout`), cut where their meter changes, pooled by
 meters with equal bars as melodies are, moved to C major / A minor, put on the 16th-note grid
-(`midigan.music.grid`) and cut into windows of whole bars. Each window's row 0 is a START row.
+(`midigan.music.parts.grid`) and cut into windows of whole bars. Each window's row 0 is a START row.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from midigan.music.encoding import EncodingError, shift_to_common_key
-from midigan.music.grid import GRID_STEPS_PER_BEAT, GridVocabulary, quantise, to_grid
+from midigan.music.melody.encoding import EncodingError, shift_to_common_key
+from midigan.music.parts.grid import GRID_STEPS_PER_BEAT, GridVocabulary, quantise, to_grid
 from midigan.music.meters import Meter, meter_sections, pool_by_meter
-from midigan.music.parts import PartLayout, PartSearch
+from midigan.music.parts.layout import PartLayout, PartSearch
 from midigan.song import Song
 
 WINDOW_BARS = 8

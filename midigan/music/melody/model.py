@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from midigan.core.family import GANFamily
-from midigan.music.encoding import REST, Vocabulary
+from midigan.music.melody.encoding import REST, Vocabulary
 from midigan.music.form import FormFollower, Forms
 from midigan.song import Song
 
@@ -322,12 +322,12 @@ class MusicSeqFamily(GANFamily):
                  **options: Any) -> list[Song]:
         """`count` tunes of exactly `bars` bars (options: tempo, key, program, temperature, top_p);
         the interface every music family offers to validation and the CLI."""
-        from midigan.music.generate import generate_songs
+        from midigan.music.melody.sampler import generate_songs
 
         return generate_songs(generator, self.vocabulary, bars, count, seed, forms=forms, **options)
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         """The fixed-noise tunes as MIDI files and one piano-roll PNG of them all."""
-        from midigan.music.samples import write_sample_tunes
+        from midigan.music.melody.samples import write_sample_tunes
 
         write_sample_tunes(fake, self.vocabulary, out_stem)

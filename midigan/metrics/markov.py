@@ -41,7 +41,7 @@ def chord_tokens(song: Song) -> list[tuple[tuple[int, ...], int]]:
     """The song's pitched notes as chord slices: at every onset, the pitches sounding (low to
     high, moved to the common key) and the steps to the next onset (the last slice lasts as its
     longest note)."""
-    from midigan.music.encoding import shift_to_common_key
+    from midigan.music.melody.encoding import shift_to_common_key
 
     notes = song.transpose(shift_to_common_key(song)).notes
     notes = notes[~notes["is_drum"]]

@@ -35,7 +35,7 @@ def choose_top_p(validation: MusicValidation, generator: torch.nn.Module) -> tup
 def calibrate_checkpoint(path: str | Path, validation: MusicValidation) -> str:
     """Choose the share for the generator in checkpoint `path`, store it there, and say so in one line."""
     from midigan.core.checkpoint import add_artifacts
-    from midigan.music.models import load_music_model
+    from midigan.music.catalogue import load_music_model
 
     chosen, distances = choose_top_p(validation, load_music_model(path).generator)
     add_artifacts(path, {ARTIFACT: torch.tensor(chosen)})

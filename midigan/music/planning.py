@@ -73,7 +73,7 @@ class ModelSize:
 
 def choose_parts(songs: list[Song]) -> str:
     """"all" when most pieces share two or more parts (or one part plays chords), else "melody"."""
-    from midigan.music.parts import find_parts
+    from midigan.music.parts.layout import find_parts
 
     try:
         search = find_parts(songs)
@@ -87,8 +87,8 @@ def choose_parts(songs: list[Song]) -> str:
 def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
     """The melody family on the largest pool of equal-bar meters (or `meter`'s), tunes held out
     by version. Raises EncodingError / ValueError with one-line messages."""
-    from midigan.music.encoding import describe, encode_songs
-    from midigan.music.model import MusicSeqFamily
+    from midigan.music.melody.encoding import describe, encode_songs
+    from midigan.music.melody.model import MusicSeqFamily
 
     window = size.window or 64
     pool = pool_by_meter(songs, meter)
@@ -113,9 +113,9 @@ def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> Trai
 def plan_polyphony(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
     """The polyphonic family on the folder's shared parts, in the largest pool of equal-bar
     meters (or `meter`'s), pieces held out by version."""
-    from midigan.music.parts import find_parts
-    from midigan.music.poly_encoding import WINDOW_BARS, build_vocabulary, encode_pieces, sections_in_meter
-    from midigan.music.poly_model import PolyFamily
+    from midigan.music.parts.layout import find_parts
+    from midigan.music.parts.encoding import WINDOW_BARS, build_vocabulary, encode_pieces, sections_in_meter
+    from midigan.music.parts.model import PolyFamily
 
     search = find_parts(songs)
     sections, meter, left_out = sections_in_meter(search, meter)
@@ -143,7 +143,7 @@ def plan_polyphony(songs: list[Song], meter: Meter | None, size: ModelSize) -> T
 def _held_out_or_none(encode: Callable[[], Any], held: list):
     """The held-out tunes encoded, or None when there are none or none fits the training
     vocabulary (the run then trains without validation, and says so)."""
-    from midigan.music.encoding import EncodingError
+    from midigan.music.melody.encoding import EncodingError
 
     if not held:
         return None
