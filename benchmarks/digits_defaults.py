@@ -68,10 +68,10 @@ def _split(digits_dir: Path, work: Path, split_seed: int) -> tuple[Path, Path, P
 @click.option("--variants-only", is_flag=True, help="Train and score the --variant runs alone (while tuning).")
 def main(digits_dir: Path, minutes: float, work: Path, variants: tuple[str, ...], split_seed: int, report_only: bool,
          variants_only: bool) -> None:
+    from imagegan.catalogue import image_families
     from imagegan.data import load_images, to_float, to_uint8
     from imagegan.fid import frechet_distance, train_feature_space
     from imagegan.judge import FixedJudge
-    from imagegan.catalogue import image_families
     from imagegan.sampling import generate_images
     from midigan.core.checkpoint import load_generator
 

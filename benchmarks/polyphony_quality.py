@@ -39,12 +39,11 @@ def build(name: str, lengths: tuple[int, ...]) -> tuple[Path, Path, dict[int, Pa
     folder's main meter pool) and, per length in `lengths`, heldout-<bars>/ (learned parts only,
     every whole stretch of that many bars of the held-out sections as a piece of its own, so the
     comparison has enough real pieces)."""
-    from midigan.midi.dataset import prepare
     from midigan.midi import write
+    from midigan.midi.dataset import prepare
     from midigan.music.holdout import version_groups
-    from midigan.music.parts.layout import find_parts
     from midigan.music.parts.encoding import sections_in_meter
-    from midigan.music.planning import parts_only
+    from midigan.music.parts.layout import find_parts, parts_only
 
     songs = prepare(SHARED / COLLECTIONS[name], progress=False).songs
     groups = version_groups(songs)

@@ -61,8 +61,8 @@ def _hash(text: str) -> int:
 
 def build(folder: Folder) -> tuple[Path, Path]:
     """Write the training folder (symlinks, or soprano-line MIDI files) and the held-out folder."""
-    from midigan.midi.dataset import prepare
     from midigan.midi import write
+    from midigan.midi.dataset import prepare
     from midigan.music.holdout import version_groups
     from midigan.music.meters import tune_meter
 

@@ -17,7 +17,8 @@ def main(model: str, songs_dir: str) -> None:
     from midigan.core.checkpoint import load_checkpoint, resolve_checkpoint
     from midigan.midi.dataset import prepare
     from midigan.music.calibration import calibrate_checkpoint
-    from midigan.music.planning import ModelSize, plan_polyphony
+    from midigan.music.parts.plan import plan_polyphony
+    from midigan.music.planning import ModelSize
 
     path = resolve_checkpoint(model)
     stored = load_checkpoint(path)["family"]["config"]

@@ -42,6 +42,11 @@ def parse_meter(text: str) -> tuple[int, int]:
     return numerator, denominator
 
 
+def steps_per_bar(steps_per_beat: int, numerator: int, denominator: int) -> int:
+    """Grid steps in a bar of numerator/denominator when a quarter note has `steps_per_beat` (at least 1)."""
+    return max(1, round(steps_per_beat * 4 * numerator / denominator))
+
+
 def sort_notes(notes: np.ndarray) -> np.ndarray:
     """Notes in the canonical order (onset, pitch, then track and duration for a total order)."""
     order = np.lexsort((notes["duration"], notes["track"], notes["pitch"], notes["onset"]))
@@ -92,7 +97,7 @@ class Song:
     def bar_length(self, step: int = 0) -> int:
         """Grid steps per bar of the meter in force at `step` (at least 1)."""
         _, numerator, denominator = self.time_signatures[_event_in_force(self.time_signatures, step)]
-        return max(1, round(self.steps_per_beat * 4 * numerator / denominator))
+        return steps_per_bar(self.steps_per_beat, numerator, denominator)
 
     def _bar_starts_through(self, limit: int, min_bars: int = 0) -> np.ndarray:
         """Start steps of every bar that starts before `limit`, and at least `min_bars` + 1 starts."""
@@ -100,7 +105,7 @@ class Song:
         meters = self.time_signatures
         for i, (step, numerator, denominator) in enumerate(meters):
             segment_end = meters[i + 1][0] if i + 1 < len(meters) else None
-            length = max(1, round(self.steps_per_beat * 4 * numerator / denominator))
+            length = steps_per_bar(self.steps_per_beat, numerator, denominator)
             stop = segment_end
             if stop is None:
                 needed = max(limit, step) - step

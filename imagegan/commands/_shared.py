@@ -21,9 +21,8 @@ device_option = click.option("--device", default="auto", show_default=True, help
 
 def newest_image_run(root: Path = RUNS_ROOT) -> Path | None:
     """The imagegan run under `root` whose checkpoint was written last."""
-    from midigan.core.rundir import newest_run
-
     from imagegan.catalogue import FAMILY_NAMES
+    from midigan.core.rundir import newest_run
 
     return newest_run(root, family=FAMILY_NAMES)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
 from imagegan.catalogue import ARCHITECTURES
+from imagegan.commands._shared import RUNS_ROOT, device_option, newest_image_run
 
 ADAPTIVE = "adaptive"
 ADAPTIVE_POLICY = ("translation", "cutout")  # what adaptive augmentation applies (see imagegan.augment)
@@ -87,8 +87,8 @@ def train(images_dir: Path, run_dir: Path | None, resume: bool, device: str, qui
     in over --phase-images images; WGAN-GP with drift, equalised learning rate, pixel norm,
     minibatch standard deviation, Adam restarted at each resolution.
     """
-    from imagegan.data import ImageFolderError, load_images
     from imagegan.catalogue import image_families
+    from imagegan.data import ImageFolderError, load_images
     from imagegan.models import DCGANFamily
     from imagegan.progan import ProGANFamily, default_phase_images
     from midigan.core.checkpoint import family_from_checkpoint

@@ -110,10 +110,10 @@ def apply(model_path: Path, target: str, source: Path, out: Path, device: str) -
     """Translate SOURCE (an image, or a folder of them) into the --to collection's style, written to
     OUT (an image, or a folder with the same file names), at the model's size."""
     import torch
+    from PIL import Image
 
     from imagegan.cyclegan import CycleGANFamily
     from imagegan.data import ImageFolderError, read_image, scan_images
-    from PIL import Image
     from midigan.core.checkpoint import load_generator
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError

@@ -59,7 +59,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         raise click.ClickException(f"--bars must be between 1 and {MAX_BARS} (got {bars})")
     if not 1 <= count <= MAX_COUNT:
         raise click.ClickException(f"--count must be between 1 and {MAX_COUNT} (got {count})")
-    from midigan.music.melody.sampler import parse_key
+    from midigan.music.keys import parse_key
 
     if key is not None:
         try:
@@ -76,11 +76,8 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     import torch
 
     from midigan.core.errors import CheckpointError
-    from midigan.music.melody.encoding import EncodingError
-    from midigan.music.form import Forms
     from midigan.music.catalogue import load_music_model
-    from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
-    from midigan.music.calibration import sampling_options
+    from midigan.music.generation import Request, generate_music
 
     # sampling is a chain of tiny steps: one thread is ~20x faster than two on a busy 2-core CPU
     # (measured 0.15 s against 2.7 s for a 16-bar tune)
@@ -90,46 +87,27 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         model = load_music_model(model_path, which=f"{which}.pt")
     except CheckpointError as error:
         raise click.ClickException(str(error)) from None
-    family, forms = model.family, Forms.from_artifacts(model.artifacts)
-    polyphonic = family.name == "music-poly"
-    options = {"tempo": tempo, "key": key, "temperature": temperature,
-               **sampling_options(model.artifacts, harmonising=melody_file is not None)}
-    if melody_file is not None and primer_file is not None:
-        raise click.ClickException("give --melody or --primer, not both")
-    if melody_file is not None:
-        if not polyphonic:
-            raise click.ClickException(f"--melody needs a model of several parts; {model_path} writes melodies")
-        options["melody"] = _read_music(melody_file, "melody")
-    if not polyphonic:
-        options["program"] = program
-    if primer_file is not None:
-        try:
-            from midigan.music.primer import primer_for
-
-            options["primer"] = primer_for(_read_music(primer_file, "primer"), family, bars, primer_bars)
-        except EncodingError as error:
-            raise click.ClickException(str(error)) from None
-    guard = None if allow_copies else NoveltyGuard.from_artifacts(model.artifacts)
-
-    def draw(n: int, draw_seed: int | None) -> list:
-        return family.generate(model.generator, bars, n, draw_seed, forms=forms, **options)
-
-    given = options["primer"].song if "primer" in options else options.get("melody")
+    family = model.family
+    if melody_file is not None and not family.harmonises:
+        raise click.ClickException(f"--melody needs a model of several parts; {model_path} writes melodies")
+    request = Request(bars, count, seed, tempo, key, program, temperature, primer_bars=primer_bars, allow_copies=allow_copies,
+                      melody=_read_music(melody_file, "melody") if melody_file is not None else None,
+                      primer=_read_music(primer_file, "primer") if primer_file is not None else None)
     try:
-        songs, redrawn = draw_novel(draw, count, guard, seed, given)
-    except (ValueError, CopyError, EncodingError) as error:
+        generated = generate_music(model, request)
+    except ValueError as error:
         raise click.ClickException(str(error)) from None
-    if redrawn:
-        click.echo(f"drew {redrawn} again: they quoted a {guard.unit} of the training pieces", err=True)
+    songs = generated.songs
+    if generated.redrawn:
+        click.echo(f"drew {generated.redrawn} again: they quoted a {generated.unit} of the training pieces", err=True)
     try:
         _write_all(songs, paths, wav, png)
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror or error}") from None
     meter = "/".join(map(str, family.vocabulary.meter))
     where = paths[0] if count == 1 else f"{out}/ ({count} files)"
-    what = "piece" if polyphonic else "tune"
-    parts = f" ({', '.join(part.name for part in family.vocabulary.layout.parts)})" if polyphonic else ""
-    click.echo(f"wrote {count} {what}{'s' if count > 1 else ''} of {songs[0].n_bars} bars in {meter}{parts} to {where}")
+    parts = f" ({', '.join(family.part_names)})" if family.part_names else ""
+    click.echo(f"wrote {count} {family.unit}{'s' if count > 1 else ''} of {songs[0].n_bars} bars in {meter}{parts} to {where}")
 
 
 def _read_music(path: Path, what: str):

@@ -82,8 +82,10 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     from midigan.core.rundir import newest_run, next_run_dir
     from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, print_news
     from midigan.midi.dataset import DatasetError, prepare
-    from midigan.music.melody.encoding import EncodingError
-    from midigan.music.planning import ModelSize, choose_parts, plan_melody, plan_polyphony
+    from midigan.music.errors import EncodingError
+    from midigan.music.melody.plan import plan_melody
+    from midigan.music.parts.plan import plan_polyphony
+    from midigan.music.planning import ModelSize, choose_parts
 
     # under torchrun every process runs this command; one of them speaks
     main_process = detect_world().is_main
@@ -136,7 +138,7 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
         run_dir=run_dir,
         progress=not quiet,
         log_every=min(50, settings["sample_every"]),
-        pretrain_time_share=plan.pretrain_time_share if settings["adversarial"] else None,
+        pretrain_time_share=plan.family.pretrain_time_share if settings["adversarial"] else None,
         **{**settings, "eval_every": settings["eval_every"] if validation is not None else 0},
     )
     say(f"training into {run_dir}")

@@ -39,12 +39,22 @@ def newest_run(root: str | Path, prefix: str | None = None, family: str | tuple[
     if not root.is_dir():
         return None
     if family is not None:
-        families = (family,) if isinstance(family, str) else family
-        candidates = [child / "checkpoints" / "last.pt" for child in root.iterdir() if _family_of(child) in families]
-        candidates = [checkpoint for checkpoint in candidates if checkpoint.is_file()]
-        return max(candidates, key=lambda path: path.stat().st_mtime).parent.parent if candidates else None
+        runs = runs_of(root, family)
+        return runs[0] if runs else None
     candidates = [child for child in root.iterdir() if (child / "config.json").is_file()]
     return max(candidates, key=lambda child: child.stat().st_mtime) if candidates else None
+
+
+def runs_of(root: str | Path, family: str | tuple[str, ...] | set[str]) -> list[Path]:
+    """Run folders under `root` of `family` (a GANFamily.name, or several) holding a checkpoint,
+    the one whose checkpoint was written last first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    families = (family,) if isinstance(family, str) else tuple(family)
+    checkpoints = [child / "checkpoints" / "last.pt" for child in root.iterdir() if _family_of(child) in families]
+    checkpoints = sorted((path for path in checkpoints if path.is_file()), key=lambda path: path.stat().st_mtime, reverse=True)
+    return [path.parent.parent for path in checkpoints]
 
 
 def read_run_config(run_dir: str | Path) -> dict | None:

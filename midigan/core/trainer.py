@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
-
 import torch
 
 from midigan.core import checkpoint as ckpt
@@ -51,12 +50,11 @@ from midigan.core.ema import ema_decay_at, make_ema, recompute_norm_statistics, 
 from midigan.core.errors import CheckpointError, NonFiniteLossError, TrainingError
 from midigan.core.family import GANFamily
 from midigan.core.losses import AdversarialLoss
-from midigan.core.runlog import RunningMeans, append_metrics, read_metrics, truncate_metrics
 from midigan.core.plot import write_loss_plot
 from midigan.core.pool import FakePool
 from midigan.core.rng import capture_rng_state, restore_rng_state, seed_everything
+from midigan.core.runlog import RunningMeans, append_metrics, read_metrics, truncate_metrics
 from midigan.core.validation import SCORE, Validation
-
 
 #: Settings a resumed run must share with the run it continues (stopping rules, logging and device may change).
 RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "r1_interval", "label_smoothing", "d_steps", "g_lr", "d_lr",

@@ -1,6 +1,6 @@
 """Markov chains: the baselines every generated piece must beat.
 
-For melodies, tokens are (pitch, duration) pairs, with rests as tokens of pitch `REST`; for
+For melodies, tokens are (pitch, duration) pairs, with rests as tokens of pitch `REST_PITCH`; for
 pieces in several parts, tokens are chord slices: the pitches starting at one moment (in the
 common key) and the time to the next slice. An order-k chain draws the next token from what
 followed the last k tokens in the training pieces; when a context was never seen it backs off to
@@ -19,19 +19,19 @@ import numpy as np
 if TYPE_CHECKING:
     from midigan.song import Song
 
-REST = -1
+REST_PITCH = -1
 _START = (-2, 0)
 Token = tuple[int, int]
 
 
 def melody_tokens(song: Song) -> list[Token]:
-    """The song's melody as (pitch, duration) tokens, gaps between notes as (REST, length)."""
+    """The song's melody as (pitch, duration) tokens, gaps between notes as (REST_PITCH, length)."""
     tokens: list[Token] = []
     position = 0
     for note in song.melody().notes:
         onset, duration = int(note["onset"]), int(note["duration"])
         if onset > position and tokens:
-            tokens.append((REST, onset - position))
+            tokens.append((REST_PITCH, onset - position))
         tokens.append((int(note["pitch"]), duration))
         position = onset + duration
     return tokens
@@ -133,7 +133,7 @@ class MarkovMelody(_Chain):
         notes, position = [], 0
         while position < total:
             pitch, duration = self._next(history, rng)
-            if pitch != REST:
+            if pitch != REST_PITCH:
                 notes.append((pitch, 80, position, min(duration, total - position), 0, 0, False))
             elif position + duration >= total and notes:
                 # a closing rest would leave the tune short of its last bar line: hold the last note

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from midigan.song import Song
+from midigan.song import Song, steps_per_bar
 
 Meter = tuple[int, int]
 _WHOLE = 128  # the finest level of the grouping: 128th notes
@@ -25,7 +25,7 @@ def tune_meter(song: Song) -> Meter | None:
     """The one meter a tune is in, ignoring a short pickup bar and a short final bar written as
     meters of their own; None when the meter really changes."""
     events = list(song.time_signatures)
-    bar = [round(song.steps_per_beat * 4 * n / d) for _, n, d in events]
+    bar = [steps_per_bar(song.steps_per_beat, n, d) for _, n, d in events]
     if len(events) > 1 and events[1][0] - events[0][0] == bar[0] < bar[1]:
         events, bar = events[1:], bar[1:]
     if len(events) > 1 and song.end - events[-1][0] <= bar[-1] < bar[-2]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from midigan.music.melody.encoding import EncodingError, shift_to_common_key
+from midigan.music.errors import EncodingError
+from midigan.music.keys import shift_to_common_key
 from midigan.music.meters import Meter, meter_text, same_bars, tune_meter
 from midigan.song import Song, sort_notes
 
@@ -67,15 +68,3 @@ def join(primer: Primer, continuation: Song) -> Song:
     after = after[(after["onset"] >= primer.steps) | ~np.isin(after["track"], played)]
     notes = sort_notes(np.concatenate([primer.song.notes, after]))
     return replace(primer.song, notes=notes, key_signatures=primer.song.key_signatures[:1])
-
-
-def primer_for(song: Song, family, bars: int, primer_bars: int | None = None) -> Primer:
-    """A primer file as a family continues it: a melody model its melody, a model of parts the
-    tracks that play its parts (EncodingError when it cannot be used)."""
-    if family.name == "music-poly":
-        from midigan.music.parts.sampler import primer_parts
-
-        song = primer_parts(song, family.vocabulary)
-    else:
-        song = song.melody()
-    return prepare_primer(song, family.vocabulary.meter, bars, primer_bars)

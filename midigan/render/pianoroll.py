@@ -73,3 +73,16 @@ def pianoroll_image(song: Song) -> np.ndarray:
 def write_pianoroll_png(song: Song, path: str | Path) -> None:
     """Write the song's piano roll as a PNG file."""
     write_png(path, pianoroll_image(song))
+
+
+def stacked_rolls(songs: list[Song]) -> np.ndarray:
+    """Piano rolls of several songs one above the other, separated by a grey line."""
+    images = [pianoroll_image(song) for song in songs]
+    width = max(image.shape[1] for image in images)
+    rows = []
+    for image in images:
+        padded = np.full((image.shape[0] + 2, width, 3), 255, np.uint8)
+        padded[: image.shape[0], : image.shape[1]] = image
+        padded[-2:] = 160
+        rows.append(padded)
+    return np.concatenate(rows)

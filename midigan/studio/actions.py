@@ -58,16 +58,9 @@ class Studio:
 
     def _runs_of(self, families) -> list[str]:
         """Run folders under `runs` of one of `families` (names) with a checkpoint, newest first."""
-        from midigan.core.rundir import read_run_config
+        from midigan.core.rundir import runs_of
 
-        found = []
-        if self.runs.is_dir():
-            for child in self.runs.iterdir():
-                config = read_run_config(child) or {}
-                checkpoint = child / "checkpoints" / "last.pt"
-                if config.get("family", {}).get("name") in families and checkpoint.is_file():
-                    found.append((checkpoint.stat().st_mtime, str(child)))
-        return [name for _, name in sorted(found, reverse=True)]
+        return [str(run) for run in runs_of(self.runs, families)]
 
     def model(self, name: str):
         """The loaded model of a shipped name or run folder, kept for the next click."""
@@ -86,10 +79,7 @@ class Studio:
     def generate(self, model: str, bars: int, variations: int = 1, key: str = KEYS[0], tempo: float = 120.0,
                  temperature: float = 1.0, seed: int | None = None, primer: str | Path | None = None) -> list[Result]:
         """`variations` new pieces of `bars` bars from `model`, continuing `primer` when given."""
-        from midigan.music.melody.encoding import EncodingError
-        from midigan.music.form import Forms
-        from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel
-        from midigan.music.calibration import sampling_options
+        from midigan.music.generation import Request, generate_music
 
         bars, variations = int(bars), int(variations)
         if not 1 <= bars <= MAX_BARS:
@@ -97,34 +87,22 @@ class Studio:
         if not 1 <= variations <= MAX_VARIATIONS:
             raise StudioError(f"variations must be between 1 and {MAX_VARIATIONS}")
         loaded = self.model(model)
-        family = loaded.family
-        options = {"tempo": float(tempo), "key": None if key in (None, "", KEYS[0]) else key, "temperature": float(temperature),
-                   **sampling_options(loaded.artifacts)}
+        request = Request(bars, variations, None if seed is None else int(seed), float(tempo),
+                          None if key in (None, "", KEYS[0]) else key, temperature=float(temperature),
+                          primer=_read_upload(Path(primer), "primer") if primer else None)
         try:
-            if primer:
-                options["primer"] = self._primer(Path(primer), family, bars)
-            forms = Forms.from_artifacts(loaded.artifacts)
-            guard = NoveltyGuard.from_artifacts(loaded.artifacts)
-            given = options["primer"].song if "primer" in options else None
             with self._lock:
-                songs, _ = draw_novel(lambda n, s: family.generate(loaded.generator, bars, n, s, forms=forms, **options),
-                                      variations, guard, None if seed is None else int(seed), given)
-        except (EncodingError, CopyError, ValueError) as error:
+                songs = generate_music(loaded, request).songs
+        except ValueError as error:
             raise StudioError(str(error)) from None
         return [self._files(song) for song in songs]
-
-    def _primer(self, path: Path, family, bars: int):
-        """An uploaded primer, checked: a MIDI file of reasonable size the model can continue."""
-        from midigan.music.primer import primer_for
-
-        return primer_for(_read_upload(path, "primer"), family, bars)
 
     def _files(self, song, picture=None) -> Result:
         """MIDI, WAV and PNG of `song` in the scratch folder; the PNG is `picture` (an RGB array)
         when given, else the song's piano roll."""
-        from midigan.render.audio import render
         from midigan.core.png import write_png
         from midigan.midi import write
+        from midigan.render.audio import render
         from midigan.render.pianoroll import write_pianoroll_png
 
         self._count += 1
@@ -190,8 +168,8 @@ class Studio:
 
     def _sample_audio(self, samples: Path) -> list[Path]:
         """The newest samples as WAV (rendered once per file)."""
-        from midigan.render.audio import render
         from midigan.midi import MidiReadError
+        from midigan.render.audio import render
 
         midis = sorted(samples.glob("*.mid")) if samples.is_dir() else []
         if not midis:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 from core_toy import RingFamily, ring_data
+
 from midigan.core.config import TrainConfig
 from midigan.core.trainer import Trainer
 

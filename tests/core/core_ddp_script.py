@@ -5,8 +5,8 @@ sharing one stdout pipe can interleave their lines)."""
 import sys
 
 import torch
-
 from core_toy import RingFamily, ring_data
+
 from midigan.core.config import TrainConfig
 from midigan.core.distributed import detect_world
 from midigan.core.trainer import Trainer

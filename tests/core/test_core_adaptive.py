@@ -8,15 +8,15 @@ import json
 import numpy as np
 import pytest
 import torch
-from torch import nn
-
 from conftest import quick_config
 from core_toy import RingFamily, mlp, ring_data
+from test_core_resume import assert_same_tensors, final_state
+from torch import nn
+
 from midigan.core.adaptive import AdaptiveAugment
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.errors import TrainingError
 from midigan.core.trainer import Trainer
-from test_core_resume import assert_same_tensors, final_state
 
 
 class JitteringCritic(nn.Module):

@@ -12,8 +12,8 @@ import time
 
 import pytest
 import torch
-
 from core_toy import RingFamily
+
 from midigan.core.checkpoint import FORMAT, VERSION, load_checkpoint, load_generator, save_checkpoint
 from midigan.core.errors import CheckpointError
 

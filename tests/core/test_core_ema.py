@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
-
 from conftest import quick_config
 from core_toy import RingFamily, ring_data
+from torch import nn
+
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.ema import recompute_norm_statistics
 from midigan.core.trainer import Trainer

@@ -8,6 +8,7 @@ import signal
 import pytest
 from conftest import quick_config
 from core_toy import RingFamily, ring_data
+
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.errors import NonFiniteLossError
 from midigan.core.trainer import Trainer

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 from conftest import quick_config
 from core_toy import N_MODES, RingFamily, mode_report, ring_data
+
 from midigan.core.checkpoint import load_generator
 from midigan.core.trainer import Trainer
 

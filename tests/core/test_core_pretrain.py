@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import torch
-
 from conftest import quick_config
 from core_toy import RingFamily, ring_data
+
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.trainer import Trainer
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 from conftest import quick_config
 from core_toy import RingFamily, ring_data
+
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.errors import CheckpointError, TrainingError
 from midigan.core.trainer import Trainer

@@ -11,8 +11,8 @@ from core_toy import RingFamily, ring_data
 
 from midigan.core.batches import batch_stream
 from midigan.core.distributed import detect_world
-from midigan.core.runlog import read_metrics
 from midigan.core.pool import FakePool
+from midigan.core.runlog import read_metrics
 from midigan.core.trainer import Trainer
 
 

@@ -9,14 +9,14 @@ import json
 import numpy as np
 import pytest
 import torch
-
 from conftest import quick_config
 from core_toy import RingFamily, ring_data
+from test_core_pretrain import PretrainedRing
+from test_core_resume import assert_same_tensors, final_state
+
 from midigan.core.checkpoint import load_checkpoint, load_model
 from midigan.core.trainer import Trainer
 from midigan.core.validation import Validation
-from test_core_pretrain import PretrainedRing
-from test_core_resume import assert_same_tensors, final_state
 
 
 class ScriptedValidation(Validation):

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import midigan.midi.dataset as dataset
-from midigan.midi.dataset import DatasetError, load, prepare
 from midigan.midi import read
+from midigan.midi.dataset import DatasetError, load, prepare
 
 from .conftest import SAMPLE_DATA, notes, save
 

@@ -16,8 +16,10 @@ from midigan.midi import read
 from midigan.music import form
 from midigan.music.form import NEW, Forms, bar_sources, form_artifacts, tile
 from midigan.music.holdout import split_by_tune, version_groups
-from midigan.music.novelty import CopyError, NoveltyGuard, phrase_hash, draw_novel, phrase_hashes
-from midigan.music.planning import ModelSize, plan_melody, plan_polyphony
+from midigan.music.melody.plan import plan_melody
+from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel, phrase_hash, phrase_hashes
+from midigan.music.parts.plan import plan_polyphony
+from midigan.music.planning import ModelSize
 
 from .invoke import run
 

@@ -10,9 +10,9 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from midigan.music.catalogue import shipped_model
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
 from midigan.midi import read, write
+from midigan.music.catalogue import shipped_model
 from midigan.song import NOTE_DTYPE, Song
 
 from .invoke import run
@@ -73,11 +73,10 @@ def test_shipped_model_writes_a_playable_16_bar_tune(tmp_path: Path) -> None:
 
 def test_shipped_model_does_not_collapse() -> None:
     from midigan.core.checkpoint import load_generator
-    from midigan.music.melody.sampler import generate_songs
     from midigan.music.melody.model import MusicSeqFamily
 
     family, generator = load_generator(shipped_model(), MusicSeqFamily)
-    songs = generate_songs(generator, family.vocabulary, bars=4, count=100, seed=0)
+    songs = family.generate(generator, bars=4, count=100, seed=0)
     openings = {song.notes[["pitch", "onset", "duration"]].tobytes() for song in songs}
     assert len(openings) >= 95
 

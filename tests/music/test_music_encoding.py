@@ -8,18 +8,10 @@ import numpy as np
 import pytest
 
 from midigan.midi import read
-from midigan.music.melody.encoding import (
-    COMMON_KEYS,
-    EncodingError,
-    build_vocabulary,
-    decode,
-    encode_songs,
-    estimate_key,
-    melody_events,
-    shift_to_common_key,
-    tokens,
-    tune_meter,
-)
+from midigan.music.errors import EncodingError
+from midigan.music.keys import COMMON_KEYS, estimate_key, shift_to_common_key
+from midigan.music.melody.encoding import build_vocabulary, decode, encode_songs, melody_events, tokens
+from midigan.music.meters import tune_meter
 from midigan.song import NOTE_DTYPE, Song
 
 FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"

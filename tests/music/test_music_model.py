@@ -9,10 +9,9 @@ import torch
 
 from midigan.core.checkpoint import load_generator, make_checkpoint, save_checkpoint
 from midigan.midi import read
-from midigan.music.melody.encoding import REST, encode_songs
 from midigan.music.form import Forms, form_artifacts
-from midigan.music.melody.model import MusicSeqFamily
-from midigan.music.melody.samples import output_tokens
+from midigan.music.melody.encoding import REST_TOKEN, encode_songs
+from midigan.music.melody.model import MusicSeqFamily, output_tokens
 
 FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 
@@ -96,7 +95,7 @@ def test_interval_scores_are_shared_by_every_pitch_and_leave_rests_and_the_start
     for previous in range(1, generator.n_pitches - 2):
         one_hot = torch.nn.functional.one_hot(torch.tensor([previous]), generator.n_pitches + 1).float()
         assert generator.pitch_logits(hidden, one_hot).argmax().item() == previous + 2
-    for not_a_pitch in (REST, generator.n_pitches):  # after a rest and at the start: the head alone
+    for not_a_pitch in (REST_TOKEN, generator.n_pitches):  # after a rest and at the start: the head alone
         one_hot = torch.nn.functional.one_hot(torch.tensor([not_a_pitch]), generator.n_pitches + 1).float()
         assert torch.equal(generator.pitch_logits(hidden, one_hot), generator.pitch_head(hidden))
     # teacher forcing and free running both go through it

@@ -13,8 +13,7 @@ import pytest
 
 from midigan.midi import read
 from midigan.music.parts.grid import GridVocabulary, from_grid, quantise, to_grid
-from midigan.music.parts.layout import find_parts, tracks_of
-from midigan.music.planning import parts_only
+from midigan.music.parts.layout import find_parts, parts_only, tracks_of
 
 from .band import band_file, band_folder
 from .invoke import run

@@ -11,7 +11,8 @@ import torch
 from midigan.core.checkpoint import add_artifacts, load_checkpoint
 from midigan.midi import read, write
 from midigan.music.calibration import ARTIFACT, CANDIDATES, choose_top_p
-from midigan.music.planning import ModelSize, plan_polyphony
+from midigan.music.parts.plan import plan_polyphony
+from midigan.music.planning import ModelSize
 
 from .band import band_folder
 from .invoke import run

@@ -10,8 +10,14 @@ import pytest
 import torch
 
 from midigan.core.checkpoint import load_checkpoint
-from midigan.metrics.transfer import (common_scale, contour_correlation, onset_agreement, pitch_language, snap_to_scale,
-                                      tonal_centre)
+from midigan.metrics.transfer import (
+    common_scale,
+    contour_correlation,
+    onset_agreement,
+    pitch_language,
+    snap_to_scale,
+    tonal_centre,
+)
 from midigan.midi import read
 from midigan.music.transfer.model import LOWEST, WINDOW, MusicTransferFamily, as_features, decode_pitches, encode_tune
 

@@ -7,9 +7,9 @@ import pytest
 import soundfile
 from click.testing import CliRunner
 
-from midigan.render import audio
 from midigan.cli import main
 from midigan.midi import read
+from midigan.render import audio
 
 from .helpers import FOLK, make_song
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from midigan.metrics.markov import REST, MarkovMelody, melody_tokens
+from midigan.metrics.markov import REST_PITCH, MarkovMelody, melody_tokens
 from midigan.midi import read
 
 from .helpers import FOLK, make_song
@@ -13,7 +13,7 @@ from .helpers import FOLK, make_song
 
 def test_tokens_carry_rests_between_notes():
     song = make_song([(60, 0, 12), (62, 24, 6), (64, 30, 18)])
-    assert melody_tokens(song) == [(60, 12), (REST, 12), (62, 6), (64, 18)]
+    assert melody_tokens(song) == [(60, 12), (REST_PITCH, 12), (62, 6), (64, 18)]
 
 
 @pytest.mark.parametrize("order", [1, 3])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from midigan.render import pianoroll as roll
 from midigan.midi import read
+from midigan.render import pianoroll as roll
 
 from .helpers import BACH, make_song
 

@@ -18,23 +18,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
-from midigan.music.meters import Meter, meter_text, pool_by_meter, tune_meter
-from midigan.song import NOTE_DTYPE, Song, transpose_key
+from midigan.music.errors import EncodingError
+from midigan.music.keys import shift_to_common_key
+from midigan.music.meters import Meter, meter_text, pool_by_meter
+from midigan.song import NOTE_DTYPE, Song, steps_per_bar
 
-REST = 0  # pitch token of a rest; pitch p is token p - pitch_low + 1
-COMMON_KEYS = ("C", "Am")  # the key every training tune is moved to (no sharps or flats)
-# Krumhansl-Kessler key profiles (probe-tone ratings), index 0 = tonic
-MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-PITCH_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-
-
-class EncodingError(ValueError):
-    """The songs cannot be turned into training data (one line, fit for a CLI)."""
+REST_TOKEN = 0  # pitch token of a rest; pitch p is token p - pitch_low + 1
 
 
 @dataclass(frozen=True)
@@ -49,7 +42,7 @@ class Vocabulary:
 
     @property
     def bar_length(self) -> int:
-        return round(self.steps_per_beat * 4 * self.meter[0] / self.meter[1])
+        return steps_per_bar(self.steps_per_beat, *self.meter)
 
     @property
     def n_pitches(self) -> int:
@@ -99,42 +92,6 @@ class EncodedTunes:
     vocabulary: Vocabulary
     n_tunes: int  # tunes that gave at least one window
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> tunes left out
-
-
-# ---- key ----------------------------------------------------------------------------------------
-def estimate_key(notes: np.ndarray, candidates: Iterable[str] | None = None) -> str:
-    """Krumhansl-Schmuckler key estimate ("G", "Em", ...) from duration-weighted pitch classes,
-    among `candidates` (default: all 24 keys)."""
-    histogram = np.bincount(notes["pitch"] % 12, weights=notes["duration"], minlength=12)
-    keys = [(PITCH_NAMES[tonic] + suffix, np.roll(profile, tonic)) for tonic in range(12)
-            for profile, suffix in ((MAJOR_PROFILE, ""), (MINOR_PROFILE, "m"))]
-    if candidates is not None:
-        keys = [(name, profile) for name, profile in keys if name in set(candidates)]
-    if not histogram.any():
-        return keys[0][0]
-    return max(keys, key=lambda key: np.corrcoef(histogram, key[1])[0, 1])[0]
-
-
-def shift_to_common_key(song: Song) -> int:
-    """Semitones (-6..5) that move the song's key (written, else estimated) to C major / A minor."""
-    key = song.key_signatures[0][1] if song.key_signatures else estimate_key(song.notes)
-    for semitones in range(-6, 6):
-        try:
-            if transpose_key(key, semitones) in COMMON_KEYS:
-                return semitones
-        except (KeyError, IndexError):
-            break
-    key = estimate_key(song.notes)  # an unreadable key name: trust the notes instead
-    return next(s for s in range(-6, 6) if transpose_key(key, s) in COMMON_KEYS)
-
-
-def into_range(pitch: int, low: int, high: int) -> int:
-    """`pitch` moved by octaves into [low, high] (clipped when the range is under an octave)."""
-    while pitch < low and pitch + 12 <= high:
-        pitch += 12
-    while pitch > high and pitch - 12 >= low:
-        pitch -= 12
-    return min(max(pitch, low), high)
 
 
 # ---- songs to events ----------------------------------------------------------------------------
@@ -188,7 +145,7 @@ def tokens(events: Events, vocabulary: Vocabulary) -> np.ndarray | None:
     sounding = events.pitch >= 0
     if sounding.any() and (events.pitch[sounding].min() < vocabulary.pitch_low or events.pitch[sounding].max() > vocabulary.pitch_high):
         return None
-    pitch_tokens = np.where(sounding, events.pitch - vocabulary.pitch_low + 1, REST)
+    pitch_tokens = np.where(sounding, events.pitch - vocabulary.pitch_low + 1, REST_TOKEN)
     duration_tokens = np.array([classes[d] for d in events.duration.tolist()], np.int64)
     return np.stack([pitch_tokens, duration_tokens, events.position], axis=1).astype(np.int64)
 
@@ -253,7 +210,7 @@ def encode_songs(
         raise EncodingError(f"no usable tune: {error}") from None
     meter = pool.meter
     steps_per_beat = songs[0].steps_per_beat
-    bar_length = round(steps_per_beat * 4 * meter[0] / meter[1])
+    bar_length = steps_per_bar(steps_per_beat, *meter)
     skipped: Counter = Counter(pool.left_out)
     tunes = []
     for song in pool.songs:
@@ -303,7 +260,7 @@ def decode(
     is_token = pitch_tokens < vocabulary.n_pitches
     lengths = np.where(is_token, lengths, 0)
     onsets = start + np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    sounding = is_token & (pitch_tokens != REST)
+    sounding = is_token & (pitch_tokens != REST_TOKEN)
     notes = np.zeros(int(sounding.sum()), NOTE_DTYPE)
     notes["pitch"] = pitch_tokens[sounding] - 1 + vocabulary.pitch_low
     notes["velocity"] = velocity

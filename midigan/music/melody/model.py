@@ -12,16 +12,16 @@ recurrent, because cuDNN RNNs cannot be differentiated twice (WGAN-GP, R1).
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from midigan.core.family import GANFamily
-from midigan.music.melody.encoding import REST, Vocabulary
-from midigan.music.form import FormFollower, Forms
+from midigan.music.family import MusicFamily
+from midigan.music.form import FormFollower
+from midigan.music.layers import StepwiseLSTM, straight_through
+from midigan.music.melody.encoding import REST_TOKEN, Vocabulary, decode
+from midigan.music.nucleus import MELODY_TOP_P
+from midigan.music.primer import Primer
 from midigan.song import Song
 
 #: The length the generator's length input is measured from (log2(bars / this) = 0), and the length
@@ -29,7 +29,7 @@ from midigan.song import Song
 TYPICAL_BARS = 16
 
 
-class TuneGenerator(nn.Module):
+class TuneGenerator(StepwiseLSTM):
     """LSTM over notes. One step reads (previous pitch, previous duration, position, noise) and,
     with `tune_bars` (the training tunes' shortest and longest length in bars), the length of the
     tune being written: on the small folders the defaults are tuned on, tunes of 16 bars or more
@@ -98,10 +98,6 @@ class TuneGenerator(nn.Module):
         pitch[:, -1] = 1
         return pitch, torch.zeros(n, self.n_durations, device=device)
 
-    def step(self, x: torch.Tensor, state: tuple | None) -> tuple[torch.Tensor, tuple]:
-        out, state = self.lstm(x.unsqueeze(1), state)
-        return self.dropout(out.squeeze(1)), state
-
     # -- the three uses
     def teacher_forced(self, rows: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(pitch logits, duration logits) for every token of windows `rows` (B, L+1, 4), given the
@@ -154,7 +150,7 @@ class TuneGenerator(nn.Module):
                 pitch, duration = token.split([self.n_pitches, self.n_durations], dim=-1)
             outputs.append(torch.cat([token, position_onehot.to(token.dtype)], dim=-1))
             if follower is not None:
-                follower.record(t, elapsed, duration.argmax(-1), pitch.argmax(-1) == REST)
+                follower.record(t, elapsed, duration.argmax(-1), pitch.argmax(-1) == REST_TOKEN)
             # fed back without gradient: through 64 steps of sampled inputs it explodes (measured
             # norm ~3e5 against ~1 for the likelihood), and the discriminator's signal still
             # reaches every step through that step's own output
@@ -164,105 +160,46 @@ class TuneGenerator(nn.Module):
         return torch.stack(outputs, dim=1)
 
 
-def straight_through(logits: torch.Tensor) -> torch.Tensor:
-    """Hard one-hot of the argmax forward, softmax gradient backward (logits already hold Gumbel noise)."""
-    soft = logits.float().softmax(-1)
-    hard = F.one_hot(soft.argmax(-1), soft.shape[-1]).to(soft.dtype)
-    return hard + soft - soft.detach()
-
-
-class TuneDiscriminator(nn.Module):
-    """Dilated 1-D convolutions over token one-hots, pooled over time into one logit."""
-
-    def __init__(self, features: int, width: int):
-        super().__init__()
-        layers, channels = [], features
-        for dilation in (1, 2, 4, 8):
-            layers += [nn.Conv1d(channels, width, kernel_size=3, padding=dilation, dilation=dilation), nn.LeakyReLU(0.2)]
-            channels = width
-        self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(2 * width, 1)
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Mean and max over time of the last conv layer: what feature matching compares."""
-        h = self.body(x.transpose(1, 2))
-        return torch.cat([h.mean(-1), h.amax(-1)], dim=-1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x)).squeeze(-1)
-
-
-class MusicSeqFamily(GANFamily):
+class MusicSeqFamily(MusicFamily):
     """Note-token sequence GAN over one vocabulary (meter, pitch range, durations)."""
 
     name = "music-seq"
+    vocabulary_type = Vocabulary
+    settings = (*MusicFamily.settings, "tune_bars", "interval_scores")
+    pretrain_time_share = 0.6  # a melody model on a small folder stops improving within a minute or two
+    unit = "tune"
+    default_top_p = MELODY_TOP_P
 
-    def __init__(
-        self,
-        vocabulary: Vocabulary,
-        window: int = 64,
-        hidden: int = 256,
-        layers: int = 2,
-        embed: int = 32,
-        noise_dim: int = 8,
-        d_width: int = 128,
-        feature_matching: float = 1.0,
-        mle_weight: float = 1.0,
-        dropout: float = 0.0,
-        tune_bars: tuple[int, int] | None = None,
-        interval_scores: bool = False,
-    ):
+    def __init__(self, vocabulary: Vocabulary, window: int = 64, hidden: int = 256, layers: int = 2, embed: int = 32,
+                 noise_dim: int = 8, d_width: int = 128, feature_matching: float = 1.0, mle_weight: float = 1.0,
+                 dropout: float = 0.0, tune_bars: tuple[int, int] | None = None, interval_scores: bool = False):
         """`tune_bars`: the training tunes' shortest and longest length in bars, for a generator
         told each tune's length; `interval_scores`: a generator that scores each pitch by its
         interval from the previous one too (see `TuneGenerator`). Models trained before these
         existed have neither."""
-        self.vocabulary = vocabulary
-        self.window, self.hidden, self.layers, self.embed = window, hidden, layers, embed
-        self.noise_dim, self.d_width, self.feature_matching = noise_dim, d_width, feature_matching
-        self.mle_weight, self.dropout = mle_weight, dropout
+        super().__init__(vocabulary, window, hidden, layers, embed, noise_dim, d_width, feature_matching, mle_weight, dropout)
         self.tune_bars = tuple(tune_bars) if tune_bars is not None else None
         self.interval_scores = interval_scores
-        #: forms of the training tunes, drawn for each free-running tune while training (see
-        #: `midigan.music.form`); set by the trainer's caller, not part of the config
-        self.forms: Forms | None = None
-
-    def config(self) -> dict[str, Any]:
-        return {
-            "vocabulary": self.vocabulary.to_dict(),
-            "window": self.window,
-            "hidden": self.hidden,
-            "layers": self.layers,
-            "embed": self.embed,
-            "noise_dim": self.noise_dim,
-            "d_width": self.d_width,
-            "feature_matching": self.feature_matching,
-            "mle_weight": self.mle_weight,
-            "dropout": self.dropout,
-            "tune_bars": self.tune_bars,
-            "interval_scores": self.interval_scores,
-        }
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "MusicSeqFamily":
-        values = dict(config)
-        return cls(Vocabulary.from_dict(values.pop("vocabulary")), **values)
 
     def build_generator(self) -> TuneGenerator:
         return TuneGenerator(self.vocabulary, self.hidden, self.layers, self.embed, self.noise_dim, self.dropout, self.tune_bars,
                              self.interval_scores)
 
-    def build_discriminator(self) -> TuneDiscriminator:
+    @property
+    def output_width(self) -> int:
         v = self.vocabulary
-        return TuneDiscriminator(v.n_pitches + v.n_durations + v.bar_length, self.d_width)
+        return v.n_pitches + v.n_durations + v.bar_length
+
+    @property
+    def choices(self) -> int:
+        return self.vocabulary.n_pitches + self.vocabulary.n_durations
 
     def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Per note: `noise_dim` normal values, then Gumbel(0, 1) noise for the pitch and duration
-        choices, so that fixed noise gives fixed sample tunes; then a training tune's form, and for
-        a length-aware generator that tune's length in bars (TYPICAL_BARS without forms)."""
-        v = self.vocabulary
-        z = torch.randn(n, self.window, self.noise_dim, device=device, generator=generator)
-        uniform = torch.rand(n, self.window, v.n_pitches + v.n_durations, device=device, generator=generator)
-        parts = [z, -torch.log(-torch.log(uniform.clamp(1e-9, 1 - 1e-9)))]
+        """Per note: normal noise and Gumbel noise for the pitch and duration choices; then a
+        training tune's form, and for a length-aware generator that tune's length in bars
+        (TYPICAL_BARS without forms)."""
+        parts = self.base_noise(n, device, generator)
+        z = parts[0]
         bars = torch.full((n,), float(TYPICAL_BARS), device=device)
         if self.forms is not None:
             plans, counts, lengths = self._plan_table(device)
@@ -288,46 +225,27 @@ class MusicSeqFamily(GANFamily):
             [F.one_hot(rows[..., 0], v.n_pitches), F.one_hot(rows[..., 1], v.n_durations), F.one_hot(rows[..., 2], v.bar_length)], dim=-1
         ).float()
 
-    def fake_input(self, fake: torch.Tensor) -> torch.Tensor:
-        return fake.float()
+    def songs_from_output(self, fake: torch.Tensor) -> list[Song]:
+        tokens = output_tokens(fake, self.vocabulary).cpu().numpy()
+        return [decode(rows[:, 0], rows[:, 1], self.vocabulary) for rows in tokens]
 
-    def pretrain_loss(self, generator: nn.Module, batch: torch.Tensor) -> torch.Tensor:
-        """Teacher-forced cross-entropy of the next pitch and of its duration."""
-        z = torch.randn(batch.shape[0], batch.shape[1] - 1, self.noise_dim, device=batch.device)
-        pitch_logits, duration_logits = generator.teacher_forced(batch, z)
-        targets = batch[:, 1:]
-        return F.cross_entropy(pitch_logits.flatten(0, 1).float(), targets[..., 0].flatten()) + F.cross_entropy(
-            duration_logits.flatten(0, 1).float(), targets[..., 1].flatten()
-        )
+    def primer_song(self, song: Song) -> Song:
+        return song.melody()
 
-    def generator_aux_loss(
-        self, generator: nn.Module, discriminator: nn.Module, fake_input: torch.Tensor, batch: torch.Tensor
-    ) -> torch.Tensor | None:
-        """Feature matching (the fakes' mean discriminator features should match the reals') plus
-        the likelihood of the real batch under the generator being trained.
+    def draw(self, generator: nn.Module, bars: int, count: int, seed: int | None, temperature: float, top_p: float,
+             plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int) -> list[Song]:
+        from midigan.music.melody.sampler import primer_tokens, sample_tokens
 
-        Why the likelihood: a discriminator over discrete tunes wins quickly, and without this
-        anchor the generator collapses onto one repeated note within a hundred steps (measured).
-        """
-        loss = torch.zeros((), device=batch.device)
-        if self.feature_matching:
-            with torch.no_grad():
-                real_features = discriminator.features(self.real_input(batch)).mean(0)
-            loss = loss + self.feature_matching * F.mse_loss(discriminator.features(fake_input).mean(0).float(), real_features.float())
-        if self.mle_weight:
-            loss = loss + self.mle_weight * self.pretrain_loss(generator, batch)
-        return loss
+        prefix = primer_tokens(primer, self.vocabulary) if primer is not None else None
+        tunes = sample_tokens(generator, self.vocabulary, bars, count, seed, temperature, top_p, plans, prefix)
+        if primer is None:
+            return [decode(p, d, self.vocabulary, tempo=tempo, program=program, key=None) for p, d in tunes]
+        fed = len(prefix[0])
+        return [decode(p[fed:], d[fed:], self.vocabulary, start=primer.steps, program=program, key=None) for p, d in tunes]
 
-    def generate(self, generator: nn.Module, bars: int, count: int, seed: int | None = None, forms: Forms | None = None,
-                 **options: Any) -> list[Song]:
-        """`count` tunes of exactly `bars` bars (options: tempo, key, program, temperature, top_p);
-        the interface every music family offers to validation and the CLI."""
-        from midigan.music.melody.sampler import generate_songs
 
-        return generate_songs(generator, self.vocabulary, bars, count, seed, forms=forms, **options)
-
-    def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
-        """The fixed-noise tunes as MIDI files and one piano-roll PNG of them all."""
-        from midigan.music.melody.samples import write_sample_tunes
-
-        write_sample_tunes(fake, self.vocabulary, out_stem)
+def output_tokens(output: torch.Tensor, vocabulary: Vocabulary) -> torch.Tensor:
+    """Token ids (B, L, 3: pitch, duration, position in bar) of one-hot discriminator input,
+    real or generated."""
+    parts = output.split([vocabulary.n_pitches, vocabulary.n_durations, vocabulary.bar_length], dim=-1)
+    return torch.stack([part.argmax(-1) for part in parts], dim=-1)

@@ -9,25 +9,20 @@ meter. Rests are also kept inside their bar, as in the training data.
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from midigan.music.melody.encoding import COMMON_KEYS, REST, Vocabulary, decode, estimate_key, into_range, melody_events
-from midigan.music.form import Forms, FormFollower
-from midigan.music.primer import Primer, join
-from midigan.music.melody.model import TuneGenerator
-from midigan.song import Song, transpose_key
+from midigan.music.form import FormFollower
+from midigan.music.keys import into_range
+from midigan.music.melody.encoding import REST_TOKEN, Vocabulary, melody_events
+from midigan.music.nucleus import MELODY_TOP_P, sample_masked, seeded_generator
+from midigan.music.primer import Primer
 
-KEY_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)(m?)$")
-#: Nucleus sampling's share for melodies. Cutting the least likely 5% made tunes too cautious (fewer
-#: pitch classes per bar, narrower ranges than real tunes); on the folders the defaults are tuned on
-#: (`benchmarks/small_folders.py --tuning`) 0.98 told generated from real tunes least often, ahead of
-#: 0.95 and of no cut at all (1.0), whose rare wrong notes cost more than they gave.
-TOP_P = 0.98
+if TYPE_CHECKING:
+    from torch import nn
 
 
 def fillable(vocabulary: Vocabulary, total: int) -> np.ndarray:
@@ -41,13 +36,13 @@ def fillable(vocabulary: Vocabulary, total: int) -> np.ndarray:
 
 @torch.no_grad()
 def sample_tokens(
-    generator: TuneGenerator,
+    generator: nn.Module,
     vocabulary: Vocabulary,
     bars: int,
     count: int,
     seed: int | None = None,
     temperature: float = 1.0,
-    top_p: float = TOP_P,
+    top_p: float = MELODY_TOP_P,
     plans: list[list[int]] | None = None,
     prefix: tuple[np.ndarray, np.ndarray, int] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -65,8 +60,7 @@ def sample_tokens(
         raise ValueError(f"the model's durations cannot fill {bars} bars of {vocabulary.meter[0]}/{vocabulary.meter[1]}")
     device = next(generator.parameters()).device
     can_fill = can_fill.to(device)
-    rng = torch.Generator(device=device)
-    rng.manual_seed(seed if seed is not None else int(torch.seed() % 2**63))
+    rng = seeded_generator(seed, device)
     lengths = torch.tensor(vocabulary.durations, device=device)
     follower = FormFollower(torch.tensor(plans, device=device), bar_length, lengths, total, can_fill) if plans else None
     rows = torch.arange(count, device=device)
@@ -87,13 +81,13 @@ def sample_tokens(
         note_ok = (after >= 0) & can_fill[after.clamp(min=0)] | ~active[:, None]
         rest_ok = note_ok & (after > 0) & (lengths[None, :] <= (bar_length - position)[:, None]) | ~active[:, None]
         pitch_mask = torch.ones(count, vocabulary.n_pitches, dtype=torch.bool, device=device)
-        pitch_mask[:, REST] = rest_ok.any(-1)
+        pitch_mask[:, REST_TOKEN] = rest_ok.any(-1)
         copy = follower.copy_from(elapsed) if follower else None
         pitch = sample_masked(generator.pitch_logits(hidden, previous_pitch), pitch_mask, temperature, top_p, rng)
         if copy is not None and pitches:
             pitch = torch.where(copy >= 0, torch.stack(pitches, 1)[rows, copy.clamp(min=0)], pitch)
         pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
-        duration_mask = torch.where((pitch == REST)[:, None], rest_ok, note_ok)
+        duration_mask = torch.where((pitch == REST_TOKEN)[:, None], rest_ok, note_ok)
         duration = sample_masked(generator.duration_logits(hidden, pitch_onehot), duration_mask, temperature, top_p, rng)
         if copy is not None and durations:
             duration = torch.where(copy >= 0, torch.stack(durations, 1)[rows, copy.clamp(min=0)], duration)
@@ -102,7 +96,7 @@ def sample_tokens(
             pitch, duration = fed[0][step].expand(count), fed[1][step].expand(count)
             pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
         if follower:
-            follower.record(step, elapsed, duration, pitch == REST)
+            follower.record(step, elapsed, duration, pitch == REST_TOKEN)
         pitches.append(pitch)
         durations.append(duration)
         elapsed = elapsed + torch.where(active, lengths[duration], 0)
@@ -115,76 +109,15 @@ def sample_tokens(
     return [(p[k], d[k]) for p, d, k in zip(pitch_rows, duration_rows, kept)]
 
 
-def sample_masked(logits: torch.Tensor, allowed: torch.Tensor, temperature: float, top_p: float, rng: torch.Generator) -> torch.Tensor:
-    """One draw per row from softmax(logits / temperature), restricted to `allowed` and to the
-    smallest set of choices holding `top_p` of the probability (nucleus sampling)."""
-    logits = logits.float().masked_fill(~allowed, float("-inf")) / max(temperature, 1e-6)
-    probs = logits.softmax(-1)
-    sorted_probs, order = probs.sort(-1, descending=True)
-    outside = sorted_probs.cumsum(-1) - sorted_probs >= top_p
-    sorted_probs = sorted_probs.masked_fill(outside, 0)
-    choice = torch.multinomial(sorted_probs, 1, generator=rng)
-    return order.gather(-1, choice).squeeze(-1)
-
-
-def parse_key(key: str) -> int:
-    """Pitch class of the key's tonic: 'G' -> 7, 'Em' -> 4, 'Bb' -> 10."""
-    match = KEY_PATTERN.match(key.strip())
-    if not match:
-        raise ValueError(f"unknown key {key!r}: write a note name with optional # or b, and m for minor (G, Em, Bb, F#m)")
-    tonic = match.group(1).upper() + match.group(2)
-    return -next(s for s in range(-6, 6) if transpose_key(tonic, s) == "C") % 12
-
-
-def in_key(song: Song, key: str | None) -> Song:
-    """The tune (written in C major / A minor) with its key signature, its tonic moved to `key`'s
-    (the tune keeps its own mode: a minor tune asked for in G comes out in G minor)."""
-    common = estimate_key(song.notes[~song.notes["is_drum"]], COMMON_KEYS)
-    song = replace(song, key_signatures=[(0, common)])
-    if key is None:
-        return song
-    home = 9 if common.endswith("m") else 0
-    return song.transpose((parse_key(key) - home + 6) % 12 - 6)
-
-
-def generate_songs(
-    generator: TuneGenerator,
-    vocabulary: Vocabulary,
-    bars: int,
-    count: int = 1,
-    seed: int | None = None,
-    tempo: float = 120.0,
-    key: str | None = None,
-    program: int = 0,
-    temperature: float = 1.0,
-    top_p: float = TOP_P,
-    forms: Forms | None = None,
-    primer: Primer | None = None,
-) -> list[Song]:
-    """`count` new tunes of exactly `bars` bars, as songs ready for `midigan.midi.write`; with
-    `forms`, each follows a form drawn from them (which bars repeat which); with `primer`, each
-    opens with the primer's bars and carries on in its key and tempo (`key`, `tempo` unused)."""
-    if key is not None:
-        parse_key(key)  # refuse a bad key before sampling
-    plans = forms.draw(bars, count, np.random.default_rng(seed)) if forms is not None else None
-    prefix = primer_tokens(primer, vocabulary) if primer is not None else None
-    tunes = sample_tokens(generator, vocabulary, bars, count, seed, temperature, top_p, plans, prefix)
-    if primer is None:
-        return [in_key(decode(p, d, vocabulary, tempo=tempo, program=program, key=None), key) for p, d in tunes]
-    fed = len(prefix[0])
-    return [join(primer, decode(p[fed:], d[fed:], vocabulary, start=primer.steps, program=program, key=None))
-            for p, d in tunes]
-
-
 def primer_tokens(primer: Primer, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray, int]:
     """The primer's melody (in the common key) as the model's tokens: each duration the nearest
     the model knows, each pitch moved by octaves into its range; and the steps it lasts."""
     events = melody_events(primer.in_common_key, vocabulary.bar_length)
     known = np.array(vocabulary.durations)
     durations = np.abs(events.duration[:, None] - known[None, :]).argmin(axis=1)
-    pitches = np.array([REST if pitch < 0 else into_range(int(pitch), vocabulary.pitch_low, vocabulary.pitch_high)
+    pitches = np.array([REST_TOKEN if pitch < 0 else into_range(int(pitch), vocabulary.pitch_low, vocabulary.pitch_high)
                         - vocabulary.pitch_low + 1 for pitch in events.pitch.tolist()], np.int64)
     if events.start:  # the primer starts with a rest: feed it as one
         rest = np.abs(known - events.start).argmin()
-        pitches, durations = np.concatenate([[REST], pitches]), np.concatenate([[rest], durations])
+        pitches, durations = np.concatenate([[REST_TOKEN], pitches]), np.concatenate([[rest], durations])
     return pitches, durations, primer.steps

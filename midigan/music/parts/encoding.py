@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from midigan.music.melody.encoding import EncodingError, shift_to_common_key
-from midigan.music.parts.grid import GRID_STEPS_PER_BEAT, GridVocabulary, quantise, to_grid
 from midigan.music.meters import Meter, meter_sections, pool_by_meter
+from midigan.music.parts.grid import GRID_STEPS_PER_BEAT, GridVocabulary, quantise, to_grid
 from midigan.music.parts.layout import PartLayout, PartSearch
 from midigan.song import Song
 

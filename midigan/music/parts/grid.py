@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from midigan.music.melody.encoding import into_range
+from midigan.music.keys import into_range
 from midigan.music.parts.layout import PartLayout
-from midigan.song import NOTE_DTYPE, Song, sort_notes
+from midigan.song import NOTE_DTYPE, Song, sort_notes, steps_per_bar
 
-REST, HOLD = 0, 1  # tokens; pitch p of voice v is token p - low[v] + 2
+GRID_REST, GRID_HOLD = 0, 1  # tokens; pitch p of voice v is token p - low[v] + 2
 GRID_STEPS_PER_BEAT = 4  # 16th notes
 DEFAULT_VELOCITY = 80
 
@@ -36,7 +36,7 @@ class GridVocabulary:
 
     @property
     def bar_steps(self) -> int:
-        return round(GRID_STEPS_PER_BEAT * 4 * self.meter[0] / self.meter[1])
+        return steps_per_bar(GRID_STEPS_PER_BEAT, *self.meter)
 
     @property
     def voice_part(self) -> list[int]:
@@ -102,7 +102,7 @@ def to_grid(song: Song, mapping: dict[int, int], vocabulary: GridVocabulary, ste
     outside a voice's range move by octaves into it."""
     factor = song.steps_per_beat // GRID_STEPS_PER_BEAT
     steps = steps if steps is not None else -(-song.end // factor)
-    grid = np.full((steps, vocabulary.n_voices), REST, np.int64)
+    grid = np.full((steps, vocabulary.n_voices), GRID_REST, np.int64)
     first_voice = np.cumsum([0] + [part.voices for part in vocabulary.layout.parts])
     for track, part in mapping.items():
         notes = song.notes[song.notes["track"] == track].copy()
@@ -117,7 +117,7 @@ def to_grid(song: Song, mapping: dict[int, int], vocabulary: GridVocabulary, ste
                     continue
                 pitch = into_range(int(note["pitch"]), vocabulary.low[voice], vocabulary.high[voice])
                 grid[start, voice] = pitch - vocabulary.low[voice] + 2
-                grid[start + 1:end, voice] = HOLD
+                grid[start + 1:end, voice] = GRID_HOLD
     return grid
 
 
@@ -134,7 +134,7 @@ def from_grid(grid: np.ndarray, vocabulary: GridVocabulary, steps_per_beat: int 
         onsets = np.flatnonzero(tokens >= 2)
         for start in onsets.tolist():
             end = start + 1
-            while end < len(tokens) and tokens[end] == HOLD:
+            while end < len(tokens) and tokens[end] == GRID_HOLD:
                 end += 1
             rows.append((int(tokens[start]) - 2 + vocabulary.low[voice], velocity, start * factor, (end - start) * factor,
                          part_index, part.program, part.is_drum))

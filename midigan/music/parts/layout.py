@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -217,3 +217,10 @@ def _count_voices(search: PartSearch) -> None:
     for index, part in enumerate(search.layout.parts):
         if sizes[index]:
             part.voices = int(min(MAX_VOICES, max(1, np.quantile(sizes[index], VOICE_QUANTILE))))
+
+
+def parts_only(song: Song, mapping: dict[int, int]) -> Song:
+    """The section with only its mapped tracks, each numbered by its part."""
+    notes = song.notes[np.isin(song.notes["track"], list(mapping))].copy()
+    notes["track"] = [mapping[int(track)] for track in notes["track"]]
+    return replace(song, notes=notes, track_names={})

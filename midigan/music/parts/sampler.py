@@ -8,29 +8,26 @@ choice every lower voice sees before it chooses (see `midigan.music.parts.model`
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from midigan.music.melody.encoding import EncodingError
-from midigan.music.form import Forms, bar_sources
-from midigan.music.melody.sampler import in_key, parse_key, sample_masked
-from midigan.music.parts.grid import HOLD, REST, GridVocabulary, from_grid, quantise, to_grid
-from midigan.music.parts.model import PolyGenerator
-from midigan.music.primer import Primer, join, prepare_primer
+from midigan.music.errors import EncodingError
+from midigan.music.nucleus import PIECE_TOP_P, sample_masked, seeded_generator
+from midigan.music.parts.grid import GRID_HOLD, GRID_REST, GridVocabulary, quantise, to_grid
+from midigan.music.parts.layout import assign_tracks, parts_only, tracks_of
 from midigan.music.parts.voice_leading import SILENT, step_sounding
+from midigan.music.primer import Primer
 from midigan.song import Song
 
-#: Nucleus sampling's share for pieces in parts when the model stores none of its own: `midigan
-#: train` chooses one for each run on its training pieces (`midigan.music.calibration`), since no single
-#: share served the chorales, madrigals and quartets alike.
-PIECE_TOP_P = 0.95
+if TYPE_CHECKING:
+    from torch import nn
 
 
 @torch.no_grad()
-def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int, count: int, seed: int | None = None,
+def sample_grid(generator: nn.Module, vocabulary: GridVocabulary, bars: int, count: int, seed: int | None = None,
                 temperature: float = 1.0, top_p: float = PIECE_TOP_P, plans: list[list[int]] | None = None,
                 forced: np.ndarray | None = None) -> np.ndarray:
     """(count, steps, voices) tokens of `bars` bars. `plans[i][b]` names an earlier bar that bar b
@@ -41,15 +38,14 @@ def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int,
     device = next(generator.parameters()).device
     bar, sizes = vocabulary.bar_steps, vocabulary.sizes
     steps, voices = bars * bar, len(sizes)
-    rng = torch.Generator(device=device)
-    rng.manual_seed(seed if seed is not None else int(torch.seed() % 2**63))
+    rng = seeded_generator(seed, device)
     tokens = torch.full((count, steps, voices), -1, dtype=torch.long, device=device)
     given = torch.full_like(tokens, -1)
     if forced is not None:
         given[:, : len(forced)] = torch.as_tensor(forced[:steps], device=device)
     forced = given.clone()
     previous, state = generator.start(count, device), None
-    last = torch.full((count, voices), REST, dtype=torch.long, device=device)
+    last = torch.full((count, voices), GRID_REST, dtype=torch.long, device=device)
     before = torch.full((count, voices), SILENT, dtype=torch.long, device=device)
     for t in range(steps):
         if plans is not None and t % bar == 0:
@@ -61,7 +57,7 @@ def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int,
         now = before.clone()
         for voice, size in enumerate(sizes):
             allowed = torch.ones(count, size, dtype=torch.bool, device=device)
-            allowed[:, HOLD] = last[:, voice] != REST  # a note holds only after it started
+            allowed[:, GRID_HOLD] = last[:, voice] != GRID_REST  # a note holds only after it started
             logits = generator.voice_logits(voice, hidden, above, before, now)
             choice = sample_masked(logits, allowed, temperature, top_p, rng)
             choice = torch.where(forced[:, t, voice] >= 0, forced[:, t, voice], choice)
@@ -69,7 +65,7 @@ def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int,
             now[:, voice] = step_sounding(before[:, voice], choice, vocabulary.low[voice])
             above = above + generator.above_of(voice, F.one_hot(choice, size).float())
         before = now
-        last = torch.where(tokens[:, t] == HOLD, last, tokens[:, t])
+        last = torch.where(tokens[:, t] == GRID_HOLD, last, tokens[:, t])
         previous = [F.one_hot(tokens[:, t, v], size + 1).float() for v, size in enumerate(sizes)]
     return np.stack([_ending_on_the_bar_line(grid) for grid in tokens.cpu().numpy()])
 
@@ -77,13 +73,13 @@ def sample_grid(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int,
 def _ending_on_the_bar_line(grid: np.ndarray) -> np.ndarray:
     """A piece whose last steps are silent in every voice has its latest note held to the end,
     so it lasts exactly the bars asked for (a file ends with its last note)."""
-    sounding = grid != REST
+    sounding = grid != GRID_REST
     if sounding[-1].any() or not sounding.any():
         return grid
     last_step = int(np.flatnonzero(sounding.any(axis=1))[-1])
     voice = int(np.flatnonzero(sounding[last_step])[0])
     grid = grid.copy()
-    grid[last_step + 1:, voice] = HOLD
+    grid[last_step + 1:, voice] = GRID_HOLD
     return grid
 
 
@@ -99,40 +95,16 @@ def _copy_planned_bar(tokens: torch.Tensor, forced: torch.Tensor, given: torch.T
             forced[piece, here] = torch.where(given[piece, here] >= 0, given[piece, here], copied)
 
 
-def generate_pieces(generator: PolyGenerator, vocabulary: GridVocabulary, bars: int, count: int = 1, seed: int | None = None,
-                    tempo: float = 120.0, key: str | None = None, temperature: float = 1.0, top_p: float = PIECE_TOP_P,
-                    forms: Forms | None = None, melody: Song | None = None, primer: Primer | None = None) -> list[Song]:
-    """`count` pieces of exactly `bars` bars, ready for `midigan.midi.write`. With `melody` (the
-    melody's length, then), it is the top voice and sets the form. With `primer` (its tracks
-    numbered by part, see `primer_parts`), its bars open every piece, the parts it has as they
-    are and the others written around them, and the pieces carry on in its key and tempo."""
-    if key is not None:
-        parse_key(key)
-    plans = forms.draw(bars, count, np.random.default_rng(seed)) if forms is not None else None
-    if melody is not None:  # a one-part primer as long as the melody, whose repeats the harmony follows
-        line = melody.melody()
-        primer = prepare_primer(line, vocabulary.meter, what="melody")
-        bars, plans = primer.bars, [bar_sources(primer.song)] * count
-    forced = _primer_grid(primer, vocabulary) if primer is not None else None
-    grids = sample_grid(generator, vocabulary, bars, count, seed, temperature, top_p, plans, forced)
-    if primer is not None:
-        return [join(primer, from_grid(grid, vocabulary, key=None)) for grid in grids]
-    return [in_key(from_grid(grid, vocabulary, tempo=tempo, key=None), key) for grid in grids]
-
-
 def primer_parts(song: Song, vocabulary: GridVocabulary) -> Song:
     """A primer file's tracks matched to the model's parts (by name, else family and rank), each
     numbered by its part; tracks of no part are left out. EncodingError when none matches."""
-    from midigan.music.parts.layout import assign_tracks, tracks_of
-    from midigan.music.planning import parts_only
-
     mapping = assign_tracks(tracks_of(song), vocabulary.layout)
     if not mapping:
         raise EncodingError("no track of the primer plays one of the model's parts")
     return parts_only(song, mapping)
 
 
-def _primer_grid(primer: Primer, vocabulary: GridVocabulary) -> np.ndarray:
+def primer_grid(primer: Primer, vocabulary: GridVocabulary) -> np.ndarray:
     """(steps, voices) tokens to feed: the primer's parts over its bars, -1 where the model writes."""
     song = quantise(primer.in_common_key)
     present = sorted({int(track) for track in song.notes["track"]})
@@ -140,17 +112,3 @@ def _primer_grid(primer: Primer, vocabulary: GridVocabulary) -> np.ndarray:
     voice_part = np.array(vocabulary.voice_part)
     grid[:, ~np.isin(voice_part, present)] = -1
     return grid
-
-
-def write_sample_pieces(fake: torch.Tensor, vocabulary: GridVocabulary, out_stem: Path) -> None:
-    """`<stem>-01.mid`, ... one per sample window, and `<stem>.png` with their piano rolls."""
-    from midigan.core.png import write_png
-    from midigan.midi import write
-    from midigan.music.melody.samples import stacked_rolls
-
-    parts = fake.split([*vocabulary.sizes, vocabulary.bar_steps], dim=-1)
-    grids = torch.stack([part.argmax(-1) for part in parts[:-1]], dim=-1).cpu().numpy()
-    songs = [from_grid(grid, vocabulary) for grid in grids]
-    for i, song in enumerate(songs, start=1):
-        write(song, out_stem.with_name(f"{out_stem.name}-{i:02d}.mid"))
-    write_png(out_stem.with_name(out_stem.name + ".png"), stacked_rolls(songs))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from midigan.music.parts.grid import HOLD, REST
+from midigan.music.parts.grid import GRID_HOLD, GRID_REST
 
 SILENT = -1
 
@@ -55,14 +55,14 @@ class IntervalBias(nn.Module):
 
 def sounding(tokens: torch.Tensor, lows: list[int], carried: torch.Tensor | None = None) -> torch.Tensor:
     """Each voice's sounding pitch at every step of grid `tokens` (..., steps, voices): an onset's
-    pitch, held on through HOLD tokens, SILENT after a rest (and before the first onset, unless
+    pitch, held on through GRID_HOLD tokens, SILENT after a rest (and before the first onset, unless
     `carried` (..., voices) says what sounded before the first step)."""
     low = torch.as_tensor(lows, device=tokens.device)
     onset = tokens >= 2
     pitch = torch.where(onset, tokens - 2 + low, SILENT)
     steps = tokens.shape[-2]
     index = torch.arange(steps, device=tokens.device).view(*([1] * (tokens.dim() - 2)), steps, 1)
-    marks = torch.where(onset | (tokens == REST), index, -1)
+    marks = torch.where(onset | (tokens == GRID_REST), index, -1)
     last = torch.cummax(marks, dim=-2).values  # the latest step that set the voice's pitch
     found = torch.gather(pitch, -2, last.clamp(min=0))
     start = carried[..., None, :].expand_as(found) if carried is not None else torch.full_like(found, SILENT)
@@ -71,4 +71,4 @@ def sounding(tokens: torch.Tensor, lows: list[int], carried: torch.Tensor | None
 
 def step_sounding(previous: torch.Tensor, token: torch.Tensor, low: int) -> torch.Tensor:
     """One voice's sounding pitch after `token`, given the one before."""
-    return torch.where(token >= 2, token - 2 + low, torch.where(token == HOLD, previous, SILENT))
+    return torch.where(token >= 2, token - 2 + low, torch.where(token == GRID_HOLD, previous, SILENT))

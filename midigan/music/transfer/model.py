@@ -250,7 +250,7 @@ class MusicTransferFamily(GANFamily):
 def translation_picture(tune: EncodedTune, translated: Song) -> np.ndarray:
     """Piano rolls of the input's melody (first colour) above its translation (second colour), for
     `midigan transfer apply --png` and the studio."""
-    from midigan.music.melody.samples import stacked_rolls
+    from midigan.render.pianoroll import stacked_rolls
 
     notes = translated.notes.copy()
     notes["track"] = 1

@@ -1,0 +1,36 @@
+"""The melody family's training plan: the largest pool of equal-bar meters, tunes held out by version,
+windows of notes, a generator sized to the folder."""
+
+from __future__ import annotations
+
+import torch
+
+from midigan.music.holdout import split_by_tune
+from midigan.music.melody.encoding import describe, encode_songs
+from midigan.music.melody.model import MusicSeqFamily
+from midigan.music.meters import Meter, pool_by_meter
+from midigan.music.planning import ModelSize, TrainingPlan, finish_plan, held_line, held_out_or_none, sized
+from midigan.song import Song
+
+
+def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
+    """The melody family on the largest pool of equal-bar meters (or `meter`'s), tunes held out
+    by version. Raises EncodingError / ValueError with one-line messages."""
+    window = size.window or 64
+    pool = pool_by_meter(songs, meter)
+    train, held = split_by_tune(pool.songs)
+    encoded = encode_songs(train, window=window, meter=pool.meter)
+    held_out = held_out_or_none(lambda: encode_songs(held, window=window, vocabulary=encoded.vocabulary), held)
+    melodies = [song.melody() for song in train]
+    notes = sum(len(melody.notes) for melody in melodies)
+    lengths = encoded.windows[:, 0, 3]
+    tune_bars = (int(lengths.min()), int(lengths.max())) if size.length_aware else None
+    family = MusicSeqFamily(encoded.vocabulary, window=window, tune_bars=tune_bars, interval_scores=size.interval_scores,
+                            **sized(size, notes))
+    report = [pool.describe(), held_line(train, held),
+              f"{encoded.n_tunes} training tunes -> {len(encoded.windows)} windows of {window} notes"
+              f" (left out: {describe({k: v for k, v in encoded.skipped.items() if not k.startswith('in ')})})",
+              f"model: melody LSTM {family.layers}x{family.hidden}, dropout {family.dropout:g}, for {notes} training notes"]
+    validation_pieces = [song.melody() for song in held]
+    return finish_plan(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None, melodies,
+                       validation_pieces, "phrases", report)
