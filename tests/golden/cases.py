@@ -27,6 +27,12 @@ TRAIN_CASES = {
 }
 IMAGE_TRAIN = [str(ROOT / "data" / "images"), "--max-steps", "15", "--size", "32", "--batch-size", "16", "--device", "cpu",
                "--quiet", "--seed", "2", "--width", "8"]
+#: runs written by the checkpoint format before version 2, resumed by tests to the end of a straight run:
+#: name -> (command, arguments, steps the recorded run stops at)
+RESUMED_RUNS = {
+    "v1-melody-run": ("midigan", TRAIN_CASES["train-melody"], 40),
+    "v1-image-run": ("imagegan", [*IMAGE_TRAIN, "--lr-decay-start", "1"], 10),
+}
 #: fields of metrics.jsonl lines that measure the machine, not the run
 TIMING = ("steps_per_s", "elapsed_s")
 

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from cases import GENERATE_CASES, IMAGE_TRAIN, TRAIN_CASES, comparable_metrics, image_weights  # noqa: E402
+from cases import GENERATE_CASES, IMAGE_TRAIN, RESUMED_RUNS, TRAIN_CASES, comparable_metrics, image_weights  # noqa: E402
 
 
 def run(args: list[str], cwd: Path) -> None:
@@ -43,6 +43,13 @@ def main() -> None:
         import torch
 
         torch.save(image_weights(scratch / "images"), out / "images.weights.pt")
+        for name, (command, args, steps) in RESUMED_RUNS.items():
+            stopped = args[:args.index("--max-steps") + 1] + [str(steps)] + args[args.index("--max-steps") + 2:]
+            run([sys.executable, "-m", command, "train", *stopped, "--run-dir", str(out / name)], ROOT)
+            for sample in (out / name / "samples").iterdir():
+                sample.unlink()
+            run([sys.executable, "-m", command, "train", *args, "--run-dir", str(scratch / name)], ROOT)
+            torch.save(image_weights(scratch / name), out / f"{name}.weights.pt")
 
 
 if __name__ == "__main__":
