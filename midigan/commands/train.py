@@ -76,11 +76,12 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     of its probability to sample from, by how close its pieces come to the training pieces.
     """
     from midigan.core.command import exit_if_interrupted, fit
-    from midigan.core.config import TrainConfig
+    from midigan.core.config import RUN_DEFINING, TrainConfig
     from midigan.core.device import resolve_device
     from midigan.core.distributed import detect_world
+    from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir
-    from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, print_news
+    from midigan.core.schedule import STOP_REASONS
     from midigan.midi.dataset import DatasetError, prepare
     from midigan.music.errors import EncodingError
     from midigan.music.melody.plan import plan_melody

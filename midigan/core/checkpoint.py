@@ -20,9 +20,11 @@ from torch import nn
 
 from midigan.core.errors import CheckpointError
 from midigan.core.family import GANFamily
+from midigan.core.runstate import RunState
+from midigan.core.schedule import PhaseSchedule
 
 FORMAT = "midigan-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: training hooks' states under "hooks" (see `migrate`)
 LAST = "last.pt"
 BEST = "best.pt"
 PRETRAIN_BEST = "pretrain-best.pt"  # the best pretraining weights, where the adversarial phase starts
@@ -33,40 +35,36 @@ def checkpoint_path(run_dir: str | Path, which: str = LAST) -> Path:
     return Path(run_dir) / "checkpoints" / which
 
 
-def make_checkpoint(
-    family: GANFamily,
-    generator: nn.Module,
-    discriminator: nn.Module,
-    generator_ema: nn.Module,
-    g_optimizer: torch.optim.Optimizer,
-    d_optimizer: torch.optim.Optimizer,
-    step: int,
-    batches_drawn: int,
-    train_config: dict[str, Any],
-    rng: dict[str, Any],
-    schedule: dict[str, Any] | None = None,
-    artifacts: dict[str, torch.Tensor] | None = None,
-) -> dict[str, Any]:
+def make_checkpoint(family: GANFamily, state: RunState, train_config: dict[str, Any], rng: dict[str, Any],
+                    hooks: dict[str, Any] | None = None, artifacts: dict[str, torch.Tensor] | None = None) -> dict[str, Any]:
     """The checkpoint dict (format tag and version first, so readers can refuse strangers).
 
-    `schedule` is the trainer's phase and validation state; `artifacts` are tensors the family's
-    generation needs besides weights (e.g. the hashes a novelty guard checks against)."""
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "family": {"name": family.name, "config": family.config()},
-        "generator": generator.state_dict(),
-        "discriminator": discriminator.state_dict(),
-        "generator_ema": generator_ema.state_dict(),
-        "g_optimizer": g_optimizer.state_dict(),
-        "d_optimizer": d_optimizer.state_dict(),
-        "step": step,
-        "batches_drawn": batches_drawn,
-        "train_config": _basic(train_config),
-        "rng": rng,
-        "schedule": _basic(schedule or {}),
-        "artifacts": dict(artifacts or {}),
-    }
+    `hooks` are the training hooks' states by name; `artifacts` are tensors the family's generation
+    needs besides weights (e.g. the hashes a novelty guard checks against)."""
+    checkpoint = {"format": FORMAT, "version": VERSION, "family": {"name": family.name, "config": family.config()},
+                  **state.to_checkpoint(), "train_config": _basic(train_config), "rng": rng, "hooks": _basic(hooks or {}),
+                  "artifacts": dict(artifacts or {})}
+    return checkpoint
+
+
+def migrate(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """A checkpoint of an earlier format version in the current one, so every reader sees one layout.
+
+    Version 1 kept adaptive augmentation's and the fake pool's state inside "schedule"; its first
+    runs had no "schedule" (their phase followed `pretrain_steps` alone) and no "artifacts"."""
+    if checkpoint.get("version") == 1:
+        checkpoint = dict(checkpoint)
+        schedule = dict(checkpoint.get("schedule") or {})
+        checkpoint["hooks"] = {name: schedule.pop(name) for name in ("augment", "fake_pool") if schedule.get(name) is not None}
+        for name in ("augment", "fake_pool"):
+            schedule.pop(name, None)
+        if "adversarial_from" not in schedule and "step" in checkpoint:
+            pretrain_steps = checkpoint.get("train_config", {}).get("pretrain_steps", 0)
+            schedule = {"adversarial_from": pretrain_steps if checkpoint["step"] >= pretrain_steps else None}
+        checkpoint["schedule"] = {**PhaseSchedule().state_dict(), **schedule}
+        checkpoint.setdefault("artifacts", {})
+        checkpoint["version"] = 2
+    return checkpoint
 
 
 def save_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> None:
@@ -93,7 +91,7 @@ def add_artifacts(path: str | Path, artifacts: dict[str, torch.Tensor]) -> None:
     """Store more artifacts in a written checkpoint: what a family measures about generation once
     training has ended."""
     checkpoint = load_checkpoint(path)
-    checkpoint["artifacts"] = {**checkpoint.get("artifacts", {}), **artifacts}
+    checkpoint["artifacts"] = {**checkpoint["artifacts"], **artifacts}
     save_checkpoint(checkpoint, path)
 
 
@@ -131,9 +129,9 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
         raise CheckpointError(f"{path} is damaged or unreadable ({type(error).__name__})") from error
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a midigan checkpoint")
-    if checkpoint.get("version") != VERSION:
-        raise CheckpointError(f"{path} has checkpoint version {checkpoint.get('version')}, this midigan reads version {VERSION}")
-    return checkpoint
+    if checkpoint.get("version") not in range(1, VERSION + 1):
+        raise CheckpointError(f"{path} has checkpoint version {checkpoint.get('version')}, this midigan reads versions 1 to {VERSION}")
+    return migrate(checkpoint)
 
 
 def resolve_checkpoint(path_or_run_dir: str | Path, which: str = BEST) -> Path:
@@ -200,7 +198,7 @@ def load_model(
     except RuntimeError as error:
         raise CheckpointError(f"{path}: generator weights do not fit the {family.name} model it names") from error
     generator.requires_grad_(False)
-    return LoadedModel(family, generator.to(device).eval(), dict(checkpoint.get("artifacts", {})), path)
+    return LoadedModel(family, generator.to(device).eval(), dict(checkpoint["artifacts"]), path)
 
 
 def _basic(value: Any) -> Any:

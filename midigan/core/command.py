@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from midigan.core.config import TrainConfig
     from midigan.core.family import GANFamily
-    from midigan.core.trainer import TrainResult
+    from midigan.core.schedule import TrainResult
     from midigan.core.validation import Validation
 
 
@@ -36,7 +36,7 @@ def fit_for_command(family, data, settings: dict[str, Any], next_step: str) -> N
     print how it stopped and `next_step` (formatted with `run_dir`)."""
     from midigan.core.config import TrainConfig
     from midigan.core.distributed import detect_world
-    from midigan.core.trainer import print_news
+    from midigan.core.progress import print_news
 
     try:
         config = TrainConfig.from_dict(settings)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from midigan.core.errors import TrainingError
+
 LOSS_NAMES = ("ns", "hinge", "wgan-gp", "lsgan")
+#: Settings a resumed run must share with the run it continues: data order, noise and the
+#: optimizers' course depend on them (stopping rules, logging and the device may change).
+RUN_DEFINING = ("batch_size", "loss", "gp_weight", "r1_gamma", "r1_interval", "label_smoothing", "d_steps", "g_lr", "d_lr",
+                "betas", "pretrain_steps", "ema_decay", "seed", "weight_decay", "eval_every", "patience",
+                "adversarial_g_lr", "adversarial", "augment_target", "augment_images_to_full", "drift_weight", "fake_pool",
+                "lr_decay_start")
 
 
 @dataclass
@@ -56,9 +65,29 @@ class TrainConfig:
     resume: bool = False  # continue from run_dir/checkpoints/last.pt
 
     def __post_init__(self) -> None:
+        """Refuse settings no run can use (TrainingError, one line)."""
         if self.loss not in LOSS_NAMES:
-            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSS_NAMES)}")
+            raise TrainingError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSS_NAMES)}")
         self.betas = tuple(self.betas)
+        for name in ("batch_size", "d_steps", "r1_interval", "log_every", "sample_every", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise TrainingError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("pretrain_steps", "eval_every", "patience", "fake_pool"):
+            if getattr(self, name) < 0:
+                raise TrainingError(f"{name} must not be negative")
+        if self.lr_decay_start is not None and not 0 <= self.lr_decay_start < 1:
+            raise TrainingError(f"lr_decay_start is a share of the budget in [0, 1), not {self.lr_decay_start}")
+        if self.lr_decay_start is not None and self.max_steps is None and self.max_minutes is None:
+            raise TrainingError("learning rates that decay over the budget need a budget (max_steps or max_minutes)")
+        if not self.adversarial and self.pretrain_steps == 0:
+            raise TrainingError("a likelihood-only run needs pretraining steps")
+
+    def changes_from(self, trained_with: dict[str, Any]) -> list[str]:
+        """The RUN_DEFINING settings of this config that differ from those a run was trained with
+        (a checkpoint's train_config; settings added since count as their defaults), for a message."""
+        trained = {**json_form(TrainConfig().to_dict()), **json_form(trained_with)}
+        asked = json_form(self.to_dict())
+        return [f"{name} {trained.get(name)} (not {asked[name]})" for name in RUN_DEFINING if trained.get(name) != asked[name]]
 
     @property
     def run_path(self) -> Path:
@@ -71,3 +100,8 @@ class TrainConfig:
     def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def json_form(value: Any) -> Any:
+    """`value` as it reads back from JSON (tuples become lists)."""
+    return json.loads(json.dumps(value))

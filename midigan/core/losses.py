@@ -9,13 +9,16 @@ which keeps the maths exact under bf16 autocast; the non-saturating loss uses BC
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from midigan.core.config import LOSS_NAMES
+from midigan.core.distributed import World, average_values
+from midigan.core.errors import NonFiniteLossError
 
 
 def _logits(output: torch.Tensor) -> torch.Tensor:
@@ -114,3 +117,15 @@ def gradient_penalty(discriminator: nn.Module, real: torch.Tensor, fake: torch.T
     between = (mix * real + (1 - mix) * fake).requires_grad_(True)
     gradient = _input_gradient(_logits(discriminator(between)), between)
     return (gradient.norm(2, dim=1) - 1.0).pow(2).mean()
+
+
+def check_finite(stats: dict[str, torch.Tensor], world: World, step: int, kept: Path) -> None:
+    """Stop on a NaN/inf loss (on any replica) at `step` before anything of it is written; the
+    message names the last good checkpoint, `kept`."""
+    names = list(stats)
+    values = average_values(torch.stack([stats[name].float() for name in names]), world)
+    finite = torch.isfinite(values)
+    if not bool(finite.all()):
+        name = names[int((~finite).nonzero()[0])]
+        raise NonFiniteLossError(f"loss {name!r} became {values[names.index(name)].item()} at step {step}; "
+                                 f"stopped, last good checkpoint kept at {kept}")

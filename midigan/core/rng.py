@@ -7,7 +7,9 @@ accepts it.
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -42,3 +44,14 @@ def restore_rng_state(state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"].cpu())
     if state["cuda"] and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
+
+
+@contextlib.contextmanager
+def rng_untouched(device: torch.device) -> Iterator[None]:
+    """Run a block without moving Python's, NumPy's or torch's global random streams."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    accelerator = device.type in ("cuda", "mps")
+    with torch.random.fork_rng(devices=[device] if accelerator else [], device_type=device.type if accelerator else "cuda"):
+        yield
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)

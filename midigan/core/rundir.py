@@ -57,6 +57,14 @@ def runs_of(root: str | Path, family: str | tuple[str, ...] | set[str]) -> list[
     return [path.parent.parent for path in checkpoints]
 
 
+def write_run_config(run_dir: Path, train: dict, family, world_size: int, device) -> None:
+    """config.json: the training settings and the family that say what a run folder holds."""
+    record = {"train": train, "family": {"name": family.name, "config": family.config()}, "world_size": world_size,
+              "device": str(device)}
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(record, indent=2, default=list) + "\n", encoding="utf-8")
+
+
 def read_run_config(run_dir: str | Path) -> dict | None:
     """The config.json the trainer wrote into a run folder; None when it is missing or unreadable."""
     try:

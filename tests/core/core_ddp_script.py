@@ -16,6 +16,6 @@ config = TrainConfig(run_dir=sys.argv[1], max_steps=6, batch_size=16, device="cp
                      loss="wgan-gp", log_every=3, sample_every=3, checkpoint_every=3, n_samples=4)
 trainer = Trainer(RingFamily(hidden=16), ring_data(64), config)
 result = trainer.fit()
-fingerprint = torch.cat([p.detach().reshape(-1) for p in trainer.generator.parameters()]).double().sum().item()
+fingerprint = torch.cat([p.detach().reshape(-1) for p in trainer.state.generator.parameters()]).double().sum().item()
 with open(f"{sys.argv[1]}-rank{detect_world().rank}.txt", "w") as report:
     report.write(f"step {result.step} fingerprint {fingerprint:.12f}\n")

@@ -68,7 +68,7 @@ def test_the_probability_rises_while_d_is_sure_of_the_real_points_and_falls_when
     peak = max(range(len(augment)), key=lambda index: augment[index]["p"])
     assert augment[peak]["p"] > 0.5 and max(record["r_t"] for record in augment[:peak]) > 0.9
     assert augment[-1]["p"] < augment[peak]["p"] - 0.3 and all(record["r_t"] < 0.6 for record in augment[-3:])
-    assert load_checkpoint(run / "checkpoints" / "last.pt")["schedule"]["augment"]["p"] == pytest.approx(augment[-1]["p"], abs=0.1)
+    assert load_checkpoint(run / "checkpoints" / "last.pt")["hooks"]["augment"]["p"] == pytest.approx(augment[-1]["p"], abs=0.1)
 
 
 def test_resume_continues_the_probability_exactly(tmp_path) -> None:
@@ -78,7 +78,7 @@ def test_resume_continues_the_probability_exactly(tmp_path) -> None:
     Trainer(AugmentedRing(hidden=64), data, quick_config(tmp_path / "halves", max_steps=13, **settings)).fit()
     Trainer(AugmentedRing(hidden=64), data, quick_config(tmp_path / "halves", max_steps=30, resume=True, **settings)).fit()
     assert_same_tensors(final_state(tmp_path / "straight"), final_state(tmp_path / "halves"))
-    schedules = [load_checkpoint(tmp_path / run / "checkpoints" / "last.pt")["schedule"]["augment"] for run in ("straight", "halves")]
+    schedules = [load_checkpoint(tmp_path / run / "checkpoints" / "last.pt")["hooks"]["augment"] for run in ("straight", "halves")]
     assert schedules[0] == schedules[1] and schedules[0]["p"] > 0
 
 

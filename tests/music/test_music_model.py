@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from midigan.core.checkpoint import load_generator, make_checkpoint, save_checkpoint
+from midigan.core.runstate import RunState
 from midigan.midi import read
 from midigan.music.form import Forms, form_artifacts
 from midigan.music.melody.encoding import REST_TOKEN, encode_songs
@@ -51,8 +52,8 @@ def test_fixed_noise_gives_fixed_tunes_and_a_checkpoint_alone_rebuilds_the_gener
     assert torch.equal(first, again)
     discriminator = family.build_discriminator()
     optimizer = torch.optim.Adam(generator.parameters())
-    state = make_checkpoint(family, generator, discriminator, generator, optimizer, optimizer, 0, 0, {}, {})
-    save_checkpoint(state, tmp_path / "last.pt")
+    state = RunState(generator, discriminator, generator, optimizer, optimizer)
+    save_checkpoint(make_checkpoint(family, state, {}, {}), tmp_path / "last.pt")
     loaded_family, loaded = load_generator(tmp_path / "last.pt", MusicSeqFamily)
     assert loaded_family.vocabulary == family.vocabulary
     with torch.no_grad():
