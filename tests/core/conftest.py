@@ -1,21 +1,9 @@
 from __future__ import annotations
 
 import pytest
-import torch
-from core_toy import RingFamily, ring_data
+from core_toy import RingFamily, quick_config, ring_data
 
-from midigan.core.config import TrainConfig
 from midigan.core.trainer import Trainer
-
-torch.set_num_threads(1)
-
-
-def quick_config(run_dir, **overrides) -> TrainConfig:
-    """A few-step CPU run that logs, samples and checkpoints often."""
-    settings = dict(run_dir=str(run_dir), max_steps=20, batch_size=32, device="cpu", progress=False,
-                    log_every=5, sample_every=10, checkpoint_every=10, n_samples=8)
-    settings.update(overrides)
-    return TrainConfig(**settings)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import math
 import torch
 from torch import nn
 
+from midigan.core.config import TrainConfig
 from midigan.core.family import GANFamily
 
 N_MODES = 8
@@ -85,3 +86,11 @@ class RingFamily(GANFamily):
 
     def write_samples(self, fake, out_stem):
         torch.save(fake.detach().cpu(), f"{out_stem}.pt")
+
+
+def quick_config(run_dir, **overrides) -> TrainConfig:
+    """A few-step CPU run that logs, samples and checkpoints often."""
+    settings = dict(run_dir=str(run_dir), max_steps=20, batch_size=32, device="cpu", progress=False,
+                    log_every=5, sample_every=10, checkpoint_every=10, n_samples=8)
+    settings.update(overrides)
+    return TrainConfig(**settings)

@@ -8,8 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import quick_config
-from core_toy import RingFamily, mlp, ring_data
+from core_toy import RingFamily, mlp, quick_config, ring_data
 from test_core_resume import assert_same_tensors, final_state
 from torch import nn
 

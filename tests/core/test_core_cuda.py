@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import quick_config
-from core_toy import RingFamily, ring_data
+from core_toy import RingFamily, quick_config, ring_data
 
 from midigan.core.checkpoint import load_checkpoint, load_generator
 from midigan.core.trainer import Trainer

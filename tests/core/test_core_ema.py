@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import torch
-from conftest import quick_config
-from core_toy import RingFamily, ring_data
+from core_toy import RingFamily, quick_config, ring_data
 from torch import nn
 
 from midigan.core.checkpoint import load_checkpoint

@@ -6,8 +6,7 @@ import os
 import signal
 
 import pytest
-from conftest import quick_config
-from core_toy import RingFamily, ring_data
+from core_toy import RingFamily, quick_config, ring_data
 
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.errors import NonFiniteLossError

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import quick_config
-from core_toy import N_MODES, RingFamily, mode_report, ring_data
+from core_toy import N_MODES, RingFamily, mode_report, quick_config, ring_data
 
 from midigan.core.checkpoint import load_generator
 from midigan.core.trainer import Trainer

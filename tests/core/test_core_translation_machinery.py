@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import quick_config
-from core_toy import RingFamily, ring_data
+from core_toy import RingFamily, quick_config, ring_data
 
 from midigan.core.batches import batch_stream
 from midigan.core.distributed import detect_world

@@ -9,8 +9,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import quick_config
-from core_toy import RingFamily, ring_data
+from core_toy import RingFamily, quick_config, ring_data
 from test_core_pretrain import PretrainedRing
 from test_core_resume import assert_same_tensors, final_state
 

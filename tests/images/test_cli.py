@@ -9,25 +9,22 @@ from pathlib import Path
 
 import pytest
 import torch
-from click.testing import CliRunner
 from PIL import Image
+from support import IMAGES as SAMPLE
+from support import imagegan
 from torch import nn
 
-from imagegan.cli import main
 from midigan.core.config import TrainConfig
 from midigan.core.family import GANFamily
 from midigan.core.trainer import Trainer
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
-
 
 def invoke(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return imagegan(*args, catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    torch.set_num_threads(1)
     run = tmp_path_factory.mktemp("runs") / "digits-1"
     done = invoke("train", SAMPLE, "--size", 32, "--max-steps", 3, "--batch-size", 16, "--run-dir", run, "--device", "cpu")
     assert done.exit_code == 0, done.output

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from support import IMAGES as SAMPLE
 
 from imagegan.data import ImageFolderError, load_images, scan_images
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
 
 
 def _mixed_folder(root: Path) -> None:

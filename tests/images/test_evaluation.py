@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-import torch
+from support import IMAGES as SAMPLE
 
 from imagegan.data import load_images
 from imagegan.evaluation import evaluate
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
-
 
 def test_unlabelled_folder_uses_rotations_and_ranks_collapse_between_floor_and_ceiling() -> None:
-    torch.set_num_threads(1)
     reference = replace(load_images(SAMPLE, size=32), labels=None, class_names=[])
     collapsed = evaluate(lambda n: reference.images[:1].repeat(n, 1, 1, 1), reference, count=40)
     assert collapsed.task == "rotations" and collapsed.class_shares is None

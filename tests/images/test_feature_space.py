@@ -4,20 +4,16 @@ generated digits' classes with the first."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
+from support import IMAGES as SAMPLE
 
 from imagegan.data import load_images, to_float, to_uint8
 from imagegan.evaluation import split_held_out
 from imagegan.fid import train_feature_space
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
-
 
 def test_pixel_noise_in_training_keeps_noisy_digits_readable() -> None:
-    torch.set_num_threads(1)
     digits = load_images(SAMPLE, 32, 1)
     train, held_out = split_held_out(digits)
     images, labels = digits.images[held_out], digits.labels[held_out]

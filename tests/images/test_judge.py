@@ -3,16 +3,13 @@ images and the ways generated ones go wrong."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
+from support import IMAGES as SAMPLE
 from torch.nn import functional as F
 
 from imagegan.data import load_images
 from imagegan.evaluation import split_held_out
 from imagegan.judge import FixedJudge
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
 
 
 def test_the_judge_ranks_real_fewer_classes_collapsed_blurred_noisy_and_noise_in_that_order() -> None:

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from click.testing import CliRunner
 from PIL import Image
+from support import IMAGES as SAMPLE
 
 from imagegan.cli import main
 from imagegan.progan import ProGANFamily, growth_stage, minibatch_stddev, real_at_stage, widths
@@ -17,8 +18,6 @@ from midigan.core.checkpoint import load_checkpoint
 from midigan.core.config import TrainConfig
 from midigan.core.family import Stage
 from midigan.core.trainer import Trainer
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
 
 
 def test_the_schedule_holds_4x4_then_fades_each_resolution_in_and_trains_it_alone() -> None:
@@ -96,7 +95,6 @@ def _train(run_dir: Path, steps: int, resume: bool = False) -> None:
 
 
 def test_resume_across_a_resolution_change_matches_an_uninterrupted_run(tmp_path: Path) -> None:
-    torch.set_num_threads(1)
     # 24 images per phase, 8 per step: 4x4 for steps 1-3, 8x8 fades in over 4-6, alone 7-9, 16x16 from step 10
     _train(tmp_path / "whole", 11)
     _train(tmp_path / "parts", 5)
@@ -115,7 +113,6 @@ def test_resume_across_a_resolution_change_matches_an_uninterrupted_run(tmp_path
 
 
 def test_imagegan_grows_from_the_command_line_and_generates_at_the_final_size(tmp_path: Path) -> None:
-    torch.set_num_threads(1)
     run = tmp_path / "grow"
     done = CliRunner().invoke(main, ["train", str(SAMPLE), "--arch", "progan", "--size", "32", "--width", "8",
                                      "--phase-images", "32", "--max-steps", "3", "--batch-size", "16",

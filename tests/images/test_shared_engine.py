@@ -10,13 +10,13 @@ from pathlib import Path
 
 import torch
 from click.testing import CliRunner
+from support import ROOT
 
 import midigan.core
 from imagegan.cli import main as imagegan_main
 from midigan.core.config import TrainConfig
 from midigan.core.trainer import Trainer
 
-ROOT = Path(__file__).resolve().parents[2]
 CORE = Path(midigan.core.__file__).parent
 
 
@@ -24,8 +24,6 @@ def test_images_and_music_drive_the_same_trainer_step(tmp_path: Path, monkeypatc
     from midigan.midi.reader import read
     from midigan.music.melody.encoding import encode_songs
     from midigan.music.melody.model import MusicSeqFamily
-
-    torch.set_num_threads(1)
     families: list[str] = []
     original_step = Trainer._adversarial_step
 

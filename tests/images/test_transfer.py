@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from click.testing import CliRunner
 from PIL import Image, ImageFilter
+from support import IMAGES as SAMPLE
+from support import imagegan
 from torch import nn
 
-from imagegan.cli import main
 from imagegan.cyclegan import CYCLE_WEIGHT, IDENTITY_WEIGHT, CycleGANFamily, TranslatorPair
 from midigan.core.checkpoint import load_checkpoint
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "images"
 
 
 class Shift(nn.Module):
@@ -81,11 +79,10 @@ def folders(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def invoke(*args) -> object:
-    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+    return imagegan(*args, catch_exceptions=False)
 
 
 def test_train_resume_and_apply_from_the_command_line(folders, tmp_path: Path) -> None:
-    torch.set_num_threads(1)
     thin, thick = folders
     common = ("--size", 32, "--width", 4, "--batch-size", 4, "--device", "cpu", "--quiet")
     whole = invoke("transfer", "train", thin, thick, "--max-steps", 4, "--run-dir", tmp_path / "whole", *common)

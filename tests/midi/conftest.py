@@ -7,9 +7,6 @@ from pathlib import Path
 import mido
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
-
 
 def timed_track(events: list[tuple[int, mido.Message | mido.MetaMessage]]) -> mido.MidiTrack:
     """A track from (absolute tick, message) pairs, kept in the given order at equal ticks."""

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from click.testing import CliRunner
-
-from midigan.cli import main
-
-from .conftest import SAMPLE_DATA
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+from support import MIDI as SAMPLE_DATA
+from support import midigan as run
 
 
 def test_prepare_prints_a_summary_and_uses_the_cache_on_rerun(tmp_path):

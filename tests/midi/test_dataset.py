@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import MIDI as SAMPLE_DATA
 
 import midigan.midi.dataset as dataset
 from midigan.midi import read
 from midigan.midi.dataset import DatasetError, load, prepare
 
-from .conftest import SAMPLE_DATA, notes, save
+from .conftest import notes, save
 
 BAD_REASONS = {"not a MIDI file": 1, "truncated": 1, "drums only": 1}
 

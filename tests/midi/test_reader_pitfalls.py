@@ -8,11 +8,12 @@ from pathlib import Path
 import mido
 import numpy as np
 import pytest
+from support import MIDI as SAMPLE_DATA
 
 from midigan.midi import MidiReadError, parse, read
 from midigan.midi.reader import HANGING, TOO_SHORT, ZERO_LENGTH
 
-from .conftest import SAMPLE_DATA, notes
+from .conftest import notes
 
 TEMPO_100 = mido.MetaMessage("set_tempo", tempo=600_000)  # 100 quarter notes per minute
 

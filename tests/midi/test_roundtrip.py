@@ -11,11 +11,10 @@ import mido
 import numpy as np
 import pretty_midi
 import pytest
+from support import SHARED_DATA
 
 from midigan.midi import encode, parse, read, write
 from midigan.midi.tensors import from_note_sequence, from_piano_roll, to_note_sequence, to_piano_roll
-
-from .conftest import SHARED_DATA
 
 FIELDS = ["pitch", "onset", "duration", "velocity", "track", "program", "is_drum"]
 

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from support import MIDI as SAMPLE_DATA
+from support import make_song
 
 from midigan.midi import read
-from midigan.song import NOTE_DTYPE, Song, sort_notes
-
-from .conftest import SAMPLE_DATA
-
-
-def make_song(rows, **kwargs) -> Song:
-    """A Song from (pitch, onset, duration, track, is_drum) rows."""
-    notes = np.zeros(len(rows), dtype=NOTE_DTYPE)
-    for name, values in zip(["pitch", "onset", "duration", "track", "is_drum"], zip(*rows)):
-        notes[name] = values
-    notes["velocity"] = 80
-    return Song(notes=sort_notes(notes), **kwargs)
+from midigan.song import Song
 
 
 def chorale() -> Song:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from support import make_song
 
 from midigan.midi.tensors import (
     DURATION,
@@ -17,7 +18,7 @@ from midigan.midi.tensors import (
     to_piano_roll,
 )
 
-from .test_song import chorale, make_song
+from .test_song import chorale
 
 
 def test_note_sequence_holds_pitch_duration_and_time_shift():

@@ -9,6 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import MIDI as DATA
+from support import SHARED_DATA
+from support import midigan as run
 
 from midigan.core.checkpoint import load_checkpoint, save_checkpoint
 from midigan.metrics.tune import bar_repetition
@@ -21,9 +24,6 @@ from midigan.music.novelty import CopyError, NoveltyGuard, draw_novel, phrase_ha
 from midigan.music.parts.plan import plan_polyphony
 from midigan.music.planning import ModelSize
 
-from .invoke import run
-
-DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
 FOLK = DATA / "folk"
 
 
@@ -58,7 +58,7 @@ def test_the_split_is_by_tune_with_versions_together_and_ignores_names(folk_song
     assert sorted(h.notes.tobytes() for h in held_again) == sorted(h.notes.tobytes() for h in held)
 
 
-SHARED_BACH = Path(__file__).resolve().parents[3] / "shared" / "data" / "bach"
+SHARED_BACH = SHARED_DATA / "bach"
 
 
 @pytest.mark.skipif(not SHARED_BACH.is_dir(), reason="needs the shared chorales in ../shared/data/bach")

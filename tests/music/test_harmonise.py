@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 from click.testing import CliRunner
+from support import CHORALES_HELD_OUT as HELD_OUT
 
 from midigan.cli import main
 from midigan.metrics.polyphony import consonance_with_melody
 from midigan.midi import read, write
 
 # held out of the shipped model's training by benchmarks/polyphony_quality.py's fixed split
-HELD_OUT = Path(__file__).resolve().parents[2] / "data" / "midi" / "chorales-heldout"
 
 
 def test_the_shipped_chorales_model_harmonises_unseen_melodies_as_consonantly_as_bach(tmp_path: Path) -> None:

@@ -9,16 +9,13 @@ import mido
 import numpy as np
 import pretty_midi
 import pytest
+from support import FOLK
+from support import midigan as run
 
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
 from midigan.midi import read, write
 from midigan.music.catalogue import shipped_model
 from midigan.song import NOTE_DTYPE, Song
-
-from .invoke import run
-
-FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
-
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 

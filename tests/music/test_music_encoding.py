@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from support import FOLK
 
 from midigan.midi import read
 from midigan.music.errors import EncodingError
@@ -13,8 +12,6 @@ from midigan.music.keys import COMMON_KEYS, estimate_key, shift_to_common_key
 from midigan.music.melody.encoding import build_vocabulary, decode, encode_songs, melody_events, tokens
 from midigan.music.meters import tune_meter
 from midigan.song import NOTE_DTYPE, Song
-
-FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 
 
 @pytest.fixture(scope="module")

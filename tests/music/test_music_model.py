@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import torch
+from support import FOLK
 
 from midigan.core.checkpoint import load_generator, make_checkpoint, save_checkpoint
 from midigan.core.runstate import RunState
@@ -13,8 +14,6 @@ from midigan.midi import read
 from midigan.music.form import Forms, form_artifacts
 from midigan.music.melody.encoding import REST_TOKEN, encode_songs
 from midigan.music.melody.model import MusicSeqFamily, output_tokens
-
-FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 
 
 def _family_and_batch() -> tuple[MusicSeqFamily, torch.Tensor]:

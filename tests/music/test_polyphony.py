@@ -10,16 +10,16 @@ import mido
 import numpy as np
 import pretty_midi
 import pytest
+from support import MIDI as DATA
+from support import SHARED_DATA as SHARED
+from support import midigan as run
 
 from midigan.midi import read
 from midigan.music.parts.grid import GridVocabulary, from_grid, quantise, to_grid
 from midigan.music.parts.layout import find_parts, parts_only, tracks_of
 
 from .band import band_file, band_folder
-from .invoke import run
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 FOLK = DATA / "folk"
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")

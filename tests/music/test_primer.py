@@ -8,15 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import FOLK
+from support import midigan as run
 
 from midigan.midi import read, write
 from midigan.music.meters import tune_meter
 
 from .band import band_folder
-from .invoke import run
-
-FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
-
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 

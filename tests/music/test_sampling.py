@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import MIDI as DATA
+from support import midigan as run
 
 from midigan.core.checkpoint import add_artifacts, load_checkpoint
 from midigan.midi import read, write
@@ -15,9 +17,6 @@ from midigan.music.parts.plan import plan_polyphony
 from midigan.music.planning import ModelSize
 
 from .band import band_folder
-from .invoke import run
-
-DATA = Path(__file__).resolve().parents[2] / "data" / "midi"
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import FOLK
+from support import midigan as run
 
 from midigan.core.checkpoint import load_checkpoint
 from midigan.metrics.transfer import (
@@ -21,9 +23,6 @@ from midigan.metrics.transfer import (
 from midigan.midi import read
 from midigan.music.transfer.model import LOWEST, WINDOW, MusicTransferFamily, as_features, decode_pitches, encode_tune
 
-from .invoke import run
-
-FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
 

@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 import soundfile
 from click.testing import CliRunner
+from support import FOLK, make_song
 
 from midigan.cli import main
 from midigan.midi import read
 from midigan.render import audio
-
-from .helpers import FOLK, make_song
 
 RATE = 22050
 needs_fluidsynth = pytest.mark.skipif(not audio.fluidsynth_available(), reason="fluidsynth or a GM soundfont missing")

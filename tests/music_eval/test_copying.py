@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from support import FOLK, make_song, quarters
 
 from midigan.metrics import copy_rate, phrase_keys, phrase_set
 from midigan.midi import read
-
-from .helpers import FOLK, make_song, quarters
 
 
 def test_phrases_ignore_transposition_but_not_rhythm():

@@ -8,13 +8,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from support import BACH, FOLK, make_song, quarters
 
 from midigan.cli import main
 from midigan.metrics import evaluate, format_table, read_folder, select_tunes
 from midigan.metrics.evaluation import split_halves
 from midigan.song import parse_meter
-
-from .helpers import BACH, FOLK, make_song, quarters
 
 ROWS = ["generated", "markov-1", "markov-3", "held-out real", "reference"]
 

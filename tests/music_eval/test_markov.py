@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support import FOLK, make_song
 
 from midigan.metrics.markov import REST_PITCH, MarkovMelody, melody_tokens
 from midigan.midi import read
-
-from .helpers import FOLK, make_song
 
 
 def test_tokens_carry_rests_between_notes():

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
+from support import BACH, make_song
 
 from midigan.midi import read
 from midigan.render import pianoroll as roll
-
-from .helpers import BACH, make_song
 
 
 def test_notes_and_bar_lines_land_where_they_belong(tmp_path):

@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from support import BACH, FOLK, make_song, quarters
 
 from midigan.metrics import tune as m
 from midigan.midi import read
-
-from .helpers import BACH, FOLK, make_song, quarters
 
 C_MAJOR_UP = quarters([60, 62, 64, 65, 67, 69, 71, 72])  # two 4/4 bars of quarter notes
 

@@ -6,12 +6,11 @@ import socket
 from pathlib import Path
 
 import pytest
-import torch
 from click.testing import CliRunner
+from support import DATA
 
 pytest.importorskip("gradio", reason="the studio extra is not installed: pip install -e '.[studio]'")
 
-DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _free_port() -> int:
@@ -25,8 +24,6 @@ def runs(tmp_path_factory) -> Path:
     """A runs folder with a tiny melody run, a tiny imagegan run and a tiny tune transfer run."""
     from imagegan.cli import main as imagegan
     from midigan.cli import main as midigan
-
-    torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("studio") / "runs"
     tunes = CliRunner().invoke(midigan, ["train", str(DATA / "midi" / "folk"), "--run-dir", str(root / "folk-1"),
                                          "--max-steps", "4", "--pretrain-steps", "2", "--window", "16", "--hidden", "16",

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import FOLK
 
 from midigan.midi import read
 
 gradio_client = pytest.importorskip("gradio_client")
 
-FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import FOLK
 
 from midigan.midi import read
 
@@ -23,7 +24,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                                 reason="no Chromium with ChromeDriver (Debian: apt-get install chromium chromium-driver)")
-FOLK = Path(__file__).resolve().parents[2] / "data" / "midi" / "folk"
 
 
 @pytest.fixture(scope="module")

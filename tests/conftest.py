@@ -1,5 +1,7 @@
-"""One torch thread for every music test (the test machine's cores are shared, and these models
-are too small to gain), and a scratch folder for the tests that run commands."""
+"""One torch thread for every test: the test machine's cores are shared, and the models here are
+too small to gain from more."""
+
+from __future__ import annotations
 
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import pytest
 import torch
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def one_thread() -> None:
     torch.set_num_threads(1)
 

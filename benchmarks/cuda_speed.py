@@ -1,0 +1,116 @@
+"""Every family on CPU and on CUDA: training steps per second (AMP on and off; channels_last is on
+wherever a family is convolutional, on both devices), and a run resumed across devices.
+
+The engine claims CUDA and had never been measured on it: whoever first has a GPU runs this and puts
+the table in docs/engine.md. Without a GPU it says so and exits 0.
+
+    python benchmarks/cuda_speed.py                  # 50 timed steps per cell, after 50 warm-up steps
+    python benchmarks/cuda_speed.py --steps 200 --family melody --family dcgan
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import torch
+
+from midigan.core.config import TrainConfig
+from midigan.core.trainer import Trainer
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def melody():
+    from midigan.midi.dataset import prepare
+    from midigan.music.melody.plan import plan_melody
+    from midigan.music.planning import ModelSize
+
+    plan = plan_melody(prepare(DATA / "midi" / "folk", progress=False).songs, None, ModelSize())
+    return plan.family, plan.data, {"pretrain_steps": 0}
+
+
+def parts():
+    from midigan.midi.dataset import prepare
+    from midigan.music.parts.plan import plan_polyphony
+    from midigan.music.planning import ModelSize
+
+    plan = plan_polyphony(prepare(DATA / "midi" / "bach", progress=False).songs, None, ModelSize())
+    return plan.family, plan.data, {"pretrain_steps": 0}
+
+
+def dcgan():
+    from imagegan.data import load_images
+    from imagegan.models import DCGANFamily
+
+    return DCGANFamily(size=64, channels=1, width=64), load_images(DATA / "images", 64, 1).images, {}
+
+
+def progan():
+    from imagegan.data import load_images
+    from imagegan.progan import ProGANFamily
+
+    family = ProGANFamily(size=32, channels=1, width=16, phase_images=10**9)  # stays at its first stage: a fixed network
+    return family, load_images(DATA / "images", 32, 1).images, {"loss": "wgan-gp"}
+
+
+def tune_transfer():
+    from midigan.midi.dataset import prepare
+    from midigan.music.transfer.model import MusicTransferFamily, encode_tune, windows
+
+    tunes = [tune for tune in map(encode_tune, prepare(DATA / "midi" / "folk", progress=False).songs) if tune is not None]
+    half = len(tunes) // 2
+    return MusicTransferFamily(128), (windows(tunes[:half]), windows(tunes[half:])), {"loss": "lsgan", "fake_pool": 4}
+
+
+FAMILIES: dict[str, Callable] = {"melody": melody, "parts": parts, "dcgan": dcgan, "progan": progan, "tune-transfer": tune_transfer}
+
+
+def steps_per_s(build: Callable, device: str, amp: bool, steps: int, run_dir: Path, resume: bool = False,
+                max_steps: int | None = None) -> float:
+    """The rate of the second logging interval (the first holds warm-up: cuDNN autotuning, allocations)."""
+    family, data, settings = build()
+    config = TrainConfig(run_dir=str(run_dir), max_steps=max_steps or 2 * steps, batch_size=32, device=device, amp=amp,
+                         progress=False, log_every=steps, sample_every=10**9, checkpoint_every=steps, resume=resume,
+                         **settings)
+    Trainer(family, data, config).fit()
+    lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [line for line in lines if "steps_per_s" in line][-1]["steps_per_s"]
+
+
+@click.command()
+@click.option("--steps", type=int, default=50, show_default=True, help="Timed steps per cell, after as many warm-up steps.")
+@click.option("--family", "families", multiple=True, type=click.Choice(list(FAMILIES)), help="Default: all.")
+@click.option("--threads", type=int, default=torch.get_num_threads(), show_default=True, help="CPU threads.")
+@click.option("--accelerator", default="cuda", show_default=True, help="The device to compare with the CPU (cpu checks the script itself).")
+def main(steps: int, families: tuple[str, ...], threads: int, accelerator: str) -> None:
+    if accelerator.startswith("cuda") and not torch.cuda.is_available():
+        print("no CUDA device here: nothing to measure (run this on a machine with a GPU)")
+        sys.exit(0)
+    torch.set_num_threads(threads)
+    name = torch.cuda.get_device_name(0) if accelerator.startswith("cuda") else accelerator
+    print(f"{name} against {threads} CPU threads, torch {torch.__version__}, batch 32, {steps} timed steps")
+    print("| family | CPU (steps/s) | CUDA, AMP off | CUDA, AMP on (bf16) | CUDA/CPU (AMP on) | resume CUDA -> CPU -> CUDA |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for name in families or FAMILIES:
+        build = FAMILIES[name]
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch = Path(scratch)
+            cpu = steps_per_s(build, "cpu", False, steps, scratch / "cpu")
+            fp32 = steps_per_s(build, accelerator, False, steps, scratch / "fp32")
+            bf16 = steps_per_s(build, accelerator, True, steps, scratch / "bf16")
+            moved = scratch / "moved"  # 2 x steps on the accelerator, then on the CPU, then on the accelerator again
+            steps_per_s(build, accelerator, True, steps, moved)
+            steps_per_s(build, "cpu", True, steps, moved, resume=True, max_steps=3 * steps)
+            steps_per_s(build, accelerator, True, steps, moved, resume=True, max_steps=4 * steps)
+            last = json.loads((moved / "metrics.jsonl").read_text().splitlines()[-1])
+            resumed = f"ok, step {last['step']}" if last["step"] == 4 * steps else f"stopped at step {last['step']}"
+        print(f"| {name} | {cpu:.1f} | {fp32:.1f} | {bf16:.1f} | {bf16 / cpu:.1f}x | {resumed} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

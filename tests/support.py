@@ -1,0 +1,53 @@
+"""What many tests share: where the data lives, songs built note by note, and the commands run in
+this process. Importable from every test (pyproject puts tests/ on the path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner, Result
+
+from midigan.song import NOTE_DTYPE, Song, sort_notes
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+MIDI = DATA / "midi"
+FOLK = MIDI / "folk"
+BACH = MIDI / "bach"
+CHORALES_HELD_OUT = MIDI / "chorales-heldout"
+IMAGES = DATA / "images"
+#: the shared public-domain collections next to the checkout (absent on some machines: tests skip)
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def make_song(rows, meter: tuple[int, int] = (4, 4), track: int = 0, velocity: int = 100, **song: object) -> Song:
+    """A song from (pitch, onset, duration[, track[, is_drum]]) rows in grid steps, in `meter`
+    unless `time_signatures` is given; `track` for rows that name none; other keywords go to `Song`."""
+    notes = np.zeros(len(rows), NOTE_DTYPE)
+    for row, values in zip(notes, rows, strict=True):
+        row["pitch"], row["onset"], row["duration"] = values[:3]
+        row["track"] = values[3] if len(values) > 3 else track
+        row["is_drum"] = values[4] if len(values) > 4 else False
+    notes["velocity"] = velocity
+    song.setdefault("time_signatures", [(0, *meter)])
+    return Song(notes=sort_notes(notes), **song)
+
+
+def quarters(pitches: list[int], start: int = 0) -> list[tuple[int, int, int]]:
+    """One quarter note (12 steps) per pitch, back to back."""
+    return [(pitch, start + 12 * i, 12) for i, pitch in enumerate(pitches)]
+
+
+def midigan(*arguments, **invoke: object) -> Result:
+    """`midigan ARGUMENTS` in this process (arguments as strings)."""
+    from midigan.cli import main
+
+    return CliRunner().invoke(main, [str(argument) for argument in arguments], **invoke)
+
+
+def imagegan(*arguments, **invoke: object) -> Result:
+    """`imagegan ARGUMENTS` in this process (arguments as strings)."""
+    from imagegan.cli import main
+
+    return CliRunner().invoke(main, [str(argument) for argument in arguments], **invoke)
