@@ -130,11 +130,24 @@ def _load_npy(path: Path) -> np.ndarray:
         raise SeriesDataError(f"{path.name}: not a readable .npy array of numbers ({error})") from None
 
 
+def _delimiter(path: Path) -> str:
+    """The file's delimiter among , ; tab and | (comma when it has one column: the sniffer would
+    otherwise split a lone header such as `load` at a letter)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        sample = handle.read(65536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
 def _read_csv(path: Path):
     import pandas as pd
 
     try:
-        frame = pd.read_csv(path, sep=None, engine="python", skipinitialspace=True)
+        frame = pd.read_csv(path, sep=_delimiter(path), skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
     if frame.shape[1] == 0 or len(frame) == 0:

@@ -61,6 +61,14 @@ def test_folder_of_different_lengths_with_gaps(tmp_path):
     assert np.isnan(read.series[2][7, 2])
 
 
+@pytest.mark.parametrize("text, columns", [("load\n-0.71\n-1.18\n", ["load"]), ("a;b\n1;2\n3;4\n", ["a", "b"]),
+                                           ("a\tb\n1\t2\n", ["a", "b"])])
+def test_delimiters_and_a_single_column(tmp_path, text, columns):
+    (tmp_path / "one.csv").write_text(text)
+    read = read_series(tmp_path / "one.csv")
+    assert read.columns == columns and read.series[0].shape[1] == len(columns)
+
+
 def test_data_frame_and_arrays_read_as_files_are():
     frame = pd.read_csv(DATA / "italy_power_long.csv")
     from_frame = read_frame(frame, "day", "hour")
