@@ -1,0 +1,191 @@
+"""midigan series against TimeGAN at equal time, with held-out real data and a VAR(2) beside them.
+
+    flock /work/timed.lock python benchmarks/series.py --minutes 10 \
+        --peer-python /work/peers/timegan/bin/python --json docs/series-results.json
+
+Sets (from ../shared/data/series and TimeGAN's Sines, generated as its code does):
+- sines: 10,000 series of 5 channels x 24 steps; 20% of the series held out.
+- stocks, macrodata: one long series each, split by time: the last fifth held out; windows of 24
+  steps cut from each part separately (no held-out step is in a training window).
+- italypower (1,096 series x 24 steps, 1 channel), basicmotions (80 x 100 steps, 6 channels):
+  20% of the series held out.
+The defaults were tuned on sines and basicmotions; stocks, macrodata and italypower report.
+
+Per set: midigan (`SeriesGAN` with default settings, --minutes of training on --threads CPU
+threads), TimeGAN at the same time (benchmarks/timegan_peer.py in its own environment; "not
+installed" without --peer-python), the VAR(2) baseline and the real training series (the ceiling),
+all judged against the held-out series by `midigan.series.evaluation` (TimeGAN's discriminative and
+predictive scores, with --repeats runs of the former; TimeGAN's code uses 10). With --speed, also
+training windows/s and generation series/s of both at one thread and two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from midigan.core.checkpoint import checkpoint_path, load_checkpoint
+from midigan.series import SeriesGAN
+from midigan.series.evaluation import Settings, evaluate_sets, format_table
+from midigan.series.reading import read_series
+from midigan.series.sines import sine_data
+from midigan.series.windows import cut_windows, series_split, time_split
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "series"
+HELD_OUT = 0.2
+WINDOW = 24
+SETS = ("sines", "basicmotions", "stocks", "macrodata", "italypower")
+TUNED_ON = ("sines", "basicmotions")
+OURS, TIMEGAN = "midigan series", "TimeGAN (re-run, equal time)"
+#: Published figures (discriminative, predictive), never re-run here: TimeGAN's paper (Table 2) and
+#: Diffusion-TS (Yuan & Qiao, ICLR 2024, Table 1; its own protocol: the real side is the training data).
+PUBLISHED = {
+    "sines": {"TimeGAN (published)": (0.011, 0.093), "Diffusion-TS (published)": (0.006, 0.093)},
+    "stocks": {"TimeGAN (published)": (0.102, 0.038), "Diffusion-TS (published)": (0.067, 0.036)},
+}
+
+
+@dataclass
+class Split:
+    training_input: np.ndarray | list[np.ndarray]  # what midigan trains on: one long series, or the training series
+    training: list[np.ndarray]  # training windows or series (TimeGAN's input, the ceiling, the copy check)
+    held_out: list[np.ndarray]
+
+
+def load(name: str, seed: int) -> Split:
+    if name == "sines":
+        series = list(sine_data(10_000, seed=seed))
+    elif name in ("stocks", "macrodata"):
+        long_series = read_series(DATA / f"{name}.csv").series[0]
+        (head,), (tail,) = time_split([long_series], HELD_OUT)
+        return Split(head, cut_windows([head], WINDOW), cut_windows([tail], WINDOW))
+    else:
+        series = read_series(DATA / {"italypower": "ItalyPowerDemand", "basicmotions": "BasicMotions"}[name]).series
+    kept, held = series_split(len(series), HELD_OUT, seed)
+    training = [series[i] for i in kept]
+    return Split(training, training, [series[i] for i in held])
+
+
+def train_midigan(split: Split, minutes: float, seed: int, folder: Path) -> tuple[SeriesGAN, dict]:
+    started = time.perf_counter()
+    model = SeriesGAN(max_minutes=minutes, seed=seed, run_dir=folder / "midigan").fit(split.training_input)
+    seconds = time.perf_counter() - started
+    last = load_checkpoint(checkpoint_path(folder / "midigan"))
+    batch = last["train_config"]["batch_size"]
+    best_step = load_checkpoint(model.checkpoint)["step"]
+    adversarial_from = last["schedule"].get("adversarial_from")
+    return model, {"train_seconds": seconds, "steps": last["step"], "adversarial_from": adversarial_from, "best_step": best_step,
+                   "windows_per_second": last["batches_drawn"] * batch / seconds}
+
+
+def generation_rate(model: SeriesGAN, count: int = 2048) -> float:
+    started = time.perf_counter()
+    model.sample(count)
+    return count / (time.perf_counter() - started)
+
+
+def run_timegan(peer_python: str, split: Split, seconds: float, seed: int, folder: Path, cpus: str | None = None):
+    """(generated windows, timings) from benchmarks/timegan_peer.py; None when TimeGAN cannot run."""
+    if len({len(values) for values in split.training}) > 1:
+        return None, {"error": "TimeGAN needs series of one length"}
+    np.save(folder / "timegan-train.npy", np.stack(split.training))
+    command = [peer_python, str(ROOT / "benchmarks" / "timegan_peer.py"), str(folder / "timegan-train.npy"),
+               str(folder / "timegan-out.npy"), "--seconds", str(seconds), "--count", str(len(split.held_out)),
+               "--seed", str(seed)]
+    if cpus is not None:
+        command = ["taskset", "-c", cpus, *command]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        return None, {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    return list(np.load(folder / "timegan-out.npy")), json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def benchmark_set(name: str, args, folder: Path) -> dict:
+    split = load(name, args.seed)
+    print(f"\n== {name}: {len(split.training)} training and {len(split.held_out)} held-out "
+          f"{'windows' if isinstance(split.training_input, np.ndarray) else 'series'}", flush=True)
+    model, ours = train_midigan(split, args.minutes, args.seed, folder / name)
+    candidates = {OURS: [values for values in model.sample(len(split.held_out), seed=args.seed + 1)]}
+    candidates[OURS] = [values[~np.isnan(values).all(axis=1)] for values in candidates[OURS]]
+    timings = {OURS: ours}
+    if args.peer_python:
+        generated, peer = run_timegan(args.peer_python, split, args.minutes * 60, args.seed, folder / name)
+        timings[TIMEGAN] = peer
+        if generated is not None:
+            candidates[TIMEGAN] = generated
+    figures = evaluate_sets(candidates, split.held_out, split.training,
+                            Settings(args.repeats, args.discriminative_steps, args.predictive_steps, args.seed))
+    print(format_table(figures, f"{name} ({'tuning' if name in TUNED_ON else 'report'} set), {args.minutes:g} minutes"
+                                f" of training each, {args.repeats} discriminative runs"))
+    if TIMEGAN not in candidates:
+        print(f"{TIMEGAN}: {timings.get(TIMEGAN, {}).get('error', 'not installed (give --peer-python)')}")
+    for label, (disc, pred) in PUBLISHED.get(name, {}).items():
+        print(f"{label}: discriminative {disc:.3f}, predictive {pred:.3f} (their split and protocol, not re-run)")
+    print(json.dumps(timings), flush=True)
+    return {"figures": figures, "timings": timings}
+
+
+def speed(args, folder: Path) -> dict:
+    """Training windows/s and generation series/s of both on Sines at one thread and two (one minute each)."""
+    split = load("sines", args.seed)
+    rates = {}
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+            os.environ[name] = str(threads)
+        model, ours = train_midigan(split, 1.0, args.seed, folder / f"speed-{threads}")
+        rates[f"{OURS}, {threads} thread(s)"] = {"windows_per_second": ours["windows_per_second"],
+                                                 "generation_series_per_second": generation_rate(model)}
+        if args.peer_python:
+            cpus = "0" if threads == 1 else "0,1"
+            _, peer = run_timegan(args.peer_python, split, 60, args.seed, folder / f"speed-{threads}", cpus=cpus)
+            rates[f"TimeGAN, {threads} thread(s)"] = peer
+    torch.set_num_threads(args.threads)
+    print("\n== speed (Sines, windows of 24 x 5)")
+    for label, row in rates.items():
+        print(f"{label:<28} training {row.get('windows_per_second', float('nan')):>9.0f} windows/s   "
+              f"generation {row.get('generation_series_per_second', float('nan')):>9.0f} series/s")
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(SETS), help="Comma-separated: " + ", ".join(SETS))
+    parser.add_argument("--minutes", type=float, default=10.0, help="Training time of each model on each set.")
+    parser.add_argument("--peer-python", help="Python of TimeGAN's environment (see benchmarks/timegan_peer.py).")
+    parser.add_argument("--repeats", type=int, default=10, help="Discriminative-score runs averaged (TimeGAN: 10).")
+    parser.add_argument("--discriminative-steps", type=int, default=2000)
+    parser.add_argument("--predictive-steps", type=int, default=5000)
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads of each model's training (TimeGAN's too).")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--speed", action="store_true", help="Also measure training and generation speed (about 5 minutes).")
+    parser.add_argument("--json", type=Path, help="Write every figure here.")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):  # TimeGAN's process inherits them
+        os.environ[name] = str(args.threads)
+    results = {"settings": vars(args) | {"json": str(args.json)}, "sets": {}}
+    with tempfile.TemporaryDirectory(prefix="series-benchmark-") as scratch:
+        for name in args.sets.split(","):
+            results["sets"][name] = benchmark_set(name, args, Path(scratch))
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        if args.speed:
+            results["speed"] = speed(args, Path(scratch))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

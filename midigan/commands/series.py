@@ -1,0 +1,204 @@
+"""`midigan series train | generate | evaluate`: any series of numbers over time, on the same engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+RUNS_ROOT = Path("runs")
+FAMILY = "series"
+MAX_COUNT = 1_000_000
+MAX_LENGTH = 1_000_000
+
+length_option = click.option("--length", type=click.IntRange(min=2),
+                             help="Cut series into windows of this many steps (default: 24 for one long series; other sets"
+                                  " train on whole series).")
+id_option = click.option("--id", "id_column", help="A CSV in long form: the column naming each row's series.")
+time_option = click.option("--time", "time_column", help="A column to order the rows by (numbers or dates); it is not a channel.")
+
+
+@click.group()
+def series() -> None:
+    """Synthetic time series: sensor traces, meters, prices, motion, any numbers over time."""
+
+
+def _read(path: str, id_column: str | None, time_column: str | None):
+    from midigan.series.reading import SeriesDataError, read_series
+
+    try:
+        return read_series(path, id_column, time_column)
+    except SeriesDataError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@series.command()
+@click.argument("data", type=click.Path(exists=True, path_type=str))
+@length_option
+@id_option
+@time_option
+@click.option("--run-dir", help="Run folder to write (default: runs/<DATA name>-<n>).")
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Time budget: likelihood pretraining takes at most half of it, adversarial training the rest.")
+@click.option("--max-steps", type=click.IntRange(min=1), help="Stop after this many generator steps (alone: no time budget).")
+@click.option("--pretrain-steps", type=click.IntRange(min=0),
+              help="At most this many likelihood steps before the adversarial ones (default: until validation stops"
+                   " improving, within half the budget).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest run of DATA) exactly.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(data: str, length: int | None, id_column: str | None, time_column: str | None, run_dir: str | None,
+          max_minutes: float, max_steps: int | None, pretrain_steps: int | None, seed: int, resume: bool, device: str,
+          quiet: bool) -> None:
+    """Train a GAN on the series in DATA: a CSV of one long series (a row per step, a column per
+    channel; cut into windows of --length), a long-form CSV with an --id column (and an optional
+    --time column), a folder of CSVs (one series each) or an .npy array (series, steps, channels).
+
+    Series may differ in length and have gaps (empty cells, NaN). Channels are scaled for
+    training and written back in their own units. A tenth is held out to judge the run (whole
+    series, or the last tenth of a long one's steps); the run folder gets checkpoints (best.pt,
+    chosen on it, and last.pt), metrics.jsonl, samples (CSV and PNG beside real series) and a loss plot.
+    """
+    from click.core import ParameterSource
+
+    from midigan.core.command import exit_if_interrupted, fit
+    from midigan.core.config import TrainConfig
+    from midigan.core.distributed import detect_world
+    from midigan.core.rundir import newest_run, next_run_dir, read_run_config
+    from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, print_news
+    from midigan.series.plan import TRAIN_DEFAULTS, plan_training
+
+    say = print_news if detect_world().is_main else lambda message: None
+    context = click.get_current_context()
+    given = {name for name in context.params if context.get_parameter_source(name) is not ParameterSource.DEFAULT}
+    prefix = Path(data).resolve().stem or "series"
+    if run_dir is None:
+        found = newest_run(RUNS_ROOT, prefix) if resume else None
+        if resume and found is None:
+            raise click.ClickException(f"nothing to resume: no {RUNS_ROOT}/{prefix}-<n> folder")
+        run_dir = str(found if found is not None else next_run_dir(RUNS_ROOT, prefix))
+    settings = {**TRAIN_DEFAULTS, "max_minutes": max_minutes, "max_steps": max_steps, "seed": seed}
+    if "max_steps" in given and "max_minutes" not in given:
+        settings["max_minutes"] = None  # a step budget is the whole budget
+    if settings["max_minutes"] is None:
+        settings["pretrain_time_share"] = None
+        settings["pretrain_steps"] = settings["max_steps"] // 2  # the step budget's share of likelihood steps
+    if pretrain_steps is not None:
+        settings["pretrain_steps"] = pretrain_steps
+    if resume:
+        stored = read_run_config(run_dir)
+        has_checkpoint = (Path(run_dir) / "checkpoints" / "last.pt").is_file()
+        if stored is None or stored.get("family", {}).get("name") != FAMILY or not has_checkpoint:
+            raise click.ClickException(f"nothing to resume in {run_dir}: no series run with checkpoints/last.pt there")
+        # what decides the data and the run (seed, windows, budget) is the run's own unless given again
+        trained = stored["train"]
+        settings.update({name: trained[name] for name in RUN_DEFINING if name in trained and name not in given})
+        budget = ("max_minutes", "max_steps", "pretrain_time_share")
+        settings.update({name: trained[name] for name in budget if name not in given})
+        family = stored["family"]["config"]
+        if length is None and family["windows"]:
+            length = max(int(k) for k in family["lengths"])
+    series_set = _read(data, id_column, time_column)
+    say(f"read {series_set.summary()} from {data}")
+    try:
+        plan = plan_training(series_set, length, settings["seed"])
+    except ValueError as error:
+        raise click.ClickException(f"{data}: {error}") from None
+    for line in plan.report:
+        say(line)
+    if plan.validation is None:
+        settings["eval_every"] = 0
+    config = TrainConfig.from_dict({**settings, "run_dir": run_dir, "device": device, "resume": resume, "progress": not quiet})
+    say(f"training into {run_dir}")
+    result = fit(plan.family, plan.data, config, plan.validation, say=say)
+    for phase in result.phases:
+        say(f"{phase.name}: {phase.steps} steps in {phase.seconds / 60:.1f} min, ended: {STOP_REASONS[phase.ended]}")
+    say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
+    if result.best_step is not None:
+        say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
+    say(f"new series: midigan series generate --model {result.run_dir} --count 100 out.csv")
+    exit_if_interrupted(result)
+
+
+@series.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--model", "model_path", type=click.Path(exists=True, path_type=Path),
+              help="Run folder or checkpoint file (default: the newest series run under runs/).")
+@click.option("--count", type=click.IntRange(1, MAX_COUNT), default=100, show_default=True, help="Number of series.")
+@click.option("--length", type=click.IntRange(2, MAX_LENGTH),
+              help="Steps per series (default: lengths drawn from the training series'). A model of windows of one long"
+                   " series can write one long series, e.g. --count 1 --length 10000.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same series.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+def generate(out: Path, model_path: Path | None, count: int, length: int | None, seed: int, device: str) -> None:
+    """Write --count new series to OUT, in the training data's units and column names: a folder
+    (one CSV per series), a .csv (long form with an id column) or an .npy array (series, steps,
+    channels; NaN pads shorter series)."""
+    from midigan.core.checkpoint import load_generator
+    from midigan.core.device import resolve_device
+    from midigan.core.errors import CheckpointError
+    from midigan.core.rundir import newest_run
+    from midigan.series.generate import generate_series
+    from midigan.series.model import SeriesFamily
+    from midigan.series.writing import write_series
+
+    if model_path is None:
+        model_path = newest_run(RUNS_ROOT, family=FAMILY)
+        if model_path is None:
+            raise click.ClickException(f"no series run under {RUNS_ROOT}/; train one or pass --model")
+    try:
+        torch_device = resolve_device(device)
+        family, generator = load_generator(model_path, SeriesFamily, device=torch_device)
+    except (CheckpointError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    written = generate_series(family, generator, count, seed=seed, length=length, device=torch_device)
+    try:
+        click.echo(write_series(written, family.columns, out))
+    except OSError as error:
+        raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror}") from None
+
+
+@series.command()
+@click.argument("set_path", metavar="SET", type=click.Path(exists=True, path_type=str))
+@click.option("--reference", required=True, type=click.Path(exists=True, path_type=str),
+              help="Held-out real series (never trained on): the real side of every figure.")
+@click.option("--train", "train_path", required=True, type=click.Path(exists=True, path_type=str),
+              help="The real series the model was trained on: the ceiling, the baseline's data and the copy check.")
+@click.option("--length", type=click.IntRange(min=2), default=24, show_default=True,
+              help="Window length for inputs that are one long series.")
+@id_option
+@time_option
+@click.option("--repeats", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Runs of the discriminative score averaged (TimeGAN: 10).")
+@click.option("--discriminative-steps", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Training steps of the post-hoc classifier (TimeGAN: 2000).")
+@click.option("--predictive-steps", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Training steps of the post-hoc predictor (TimeGAN: 5000).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON.")
+def evaluate(set_path: str, reference: str, train_path: str, length: int, id_column: str | None, time_column: str | None,
+             repeats: int, discriminative_steps: int, predictive_steps: int, seed: int, json_path: Path | None) -> None:
+    """Judge the synthetic series in SET against held-out real series: TimeGAN's discriminative
+    and predictive scores, the autocorrelation difference and the copy check, with the real
+    training series (the ceiling) and a VAR(2) baseline beside SET. Each input may take any form
+    `midigan series train` reads; one long series is cut into windows of --length."""
+    import json
+
+    from midigan.series.evaluation import Settings, evaluate_sets, format_table
+    from midigan.series.reading import LONG
+    from midigan.series.windows import cut_windows
+
+    def windows(path: str) -> list:
+        read = _read(path, id_column, time_column)
+        return cut_windows(read.series, length) if read.form == LONG else read.series
+
+    candidate, held_out, training = windows(set_path), windows(reference), windows(train_path)
+    channels = {part[0].shape[1] for part in (candidate, held_out, training)}
+    if len(channels) > 1:
+        raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)})")
+    figures = evaluate_sets({Path(set_path).name: candidate}, held_out, training,
+                            Settings(repeats, discriminative_steps, predictive_steps, seed))
+    click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))
+    if json_path is not None:
+        json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,100 @@
+"""`SeriesGAN`: the Python way in, doing what `midigan series train` / `generate` do.
+
+    from midigan.series import SeriesGAN
+    model = SeriesGAN(max_minutes=5).fit(array_or_dataframe)   # (series, steps, channels), a list, a DataFrame, a path
+    fake = model.sample(100)                                    # (100, steps, channels) in the data's units, NaN-padded
+    model.save("model.pt"); SeriesGAN.load("model.pt").sample(10)
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from midigan.series.reading import SeriesSet, read_array, read_frame, read_series
+
+
+class SeriesGAN:
+    def __init__(self, length: int | None = None, max_minutes: float | None = 10.0, max_steps: int | None = None, seed: int = 0,
+                 run_dir: str | Path | None = None, id_column: str | None = None, time_column: str | None = None,
+                 device: str = "auto", progress: bool = False, **model: Any):
+        """`length`: windows of this many steps (default: 24 for one long series, else whole series);
+        `run_dir`: where the run folder goes (default: a temporary folder); `model`: the family's
+        sizes (hidden, layers, latent, width, anchor)."""
+        self.length, self.max_minutes, self.max_steps, self.seed = length, max_minutes, max_steps, seed
+        self.run_dir, self.id_column, self.time_column = run_dir, id_column, time_column
+        self.device, self.progress, self.model = device, progress, model
+        self.family = self.generator = None
+
+    def fit(self, data) -> SeriesGAN:
+        """Train on `data`: an array (series, steps, channels) or (steps, channels), a list of
+        (steps, channels) arrays, a pandas DataFrame (one long series, or long form with
+        `id_column`), or a path `midigan series train` reads. Errors are ValueError (bad data) or
+        the engine's TrainingError."""
+        from midigan.core.checkpoint import resolve_checkpoint
+        from midigan.core.config import TrainConfig
+        from midigan.core.trainer import Trainer
+        from midigan.series.plan import TRAIN_DEFAULTS, plan_training
+
+        plan = plan_training(self._read(data), self.length, self.seed, **self.model)
+        run_dir = Path(self.run_dir) if self.run_dir else Path(tempfile.mkdtemp(prefix="midigan-series-")) / "run"
+        settings = {**TRAIN_DEFAULTS, "max_minutes": self.max_minutes, "max_steps": self.max_steps, "seed": self.seed}
+        if self.max_minutes is None:
+            if self.max_steps is None:
+                raise ValueError("give a budget: max_minutes or max_steps")
+            settings.update(pretrain_time_share=None, pretrain_steps=self.max_steps // 2)
+        if plan.validation is None:
+            settings["eval_every"] = 0
+        config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": self.device, "progress": self.progress})
+        Trainer(plan.family, plan.data, config, plan.validation).fit()
+        self.checkpoint = resolve_checkpoint(run_dir)
+        self._load(self.checkpoint)
+        return self
+
+    def sample(self, n: int, length: int | None = None, seed: int = 0) -> np.ndarray:
+        """`n` new series, `(n, steps, channels)` float64 in the data's units; shorter series
+        padded with NaN (lengths as the training series' unless `length` is given)."""
+        from midigan.series.generate import generate_series
+        from midigan.series.writing import padded
+
+        if self.generator is None:
+            raise RuntimeError("fit or load the model first")
+        device = next(self.generator.parameters()).device
+        return padded(generate_series(self.family, self.generator, n, seed=seed, length=length, device=device))
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.family.columns)
+
+    def save(self, path: str | Path) -> None:
+        """Write the trained model (its best checkpoint) to `path`."""
+        shutil.copyfile(self.checkpoint, path)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "auto") -> SeriesGAN:
+        """A model written by `save`, or a run folder of `midigan series train`."""
+        from midigan.core.checkpoint import resolve_checkpoint
+
+        model = cls(device=device)
+        model.checkpoint = resolve_checkpoint(path)
+        model._load(model.checkpoint)
+        return model
+
+    def _load(self, checkpoint: Path) -> None:
+        from midigan.core.checkpoint import load_generator
+        from midigan.core.device import resolve_device
+        from midigan.series.model import SeriesFamily
+
+        self.family, self.generator = load_generator(checkpoint, SeriesFamily, device=resolve_device(self.device))
+
+    def _read(self, data) -> SeriesSet:
+        if isinstance(data, (str, Path)):
+            return read_series(data, self.id_column, self.time_column)
+        if hasattr(data, "columns") and hasattr(data, "iloc"):  # a pandas DataFrame
+            return read_frame(data, self.id_column, self.time_column)
+        return read_array(data)
+

@@ -1,0 +1,227 @@
+"""The "series" GAN family: a GRU that writes a series step by step, judged by a dilated 1-D conv net.
+
+Why this shape (the music model's recipe, chosen by measurement, see docs/series.md): the
+generator is autoregressive, emitting a Gaussian per channel and step, conditioned on the
+values it wrote before, the step's position and a latent vector drawn once per series. It first
+learns by likelihood (teacher forcing, `pretrain_loss`), which on a CPU budget does most of the
+work; then it runs free and a discriminator judges whole series, which corrects what teacher
+forcing cannot see (drift of long free-running series, joint shape). Sampling a step is
+`mean + sigma * noise`, so the adversarial gradient flows through every sampled value.
+
+Both networks work on packed series (`midigan.series.windows`): values, observed flags and step
+flags. The generator is handed the flags of the real batch it is compared with
+(`generator_input`), so fakes have the real series' lengths and gaps; for generation it draws
+lengths from those of the training series (`sample_noise`). The discriminator is convolutional,
+not recurrent, because cuDNN RNNs cannot be differentiated twice (R1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from midigan.core.family import GANFamily
+from midigan.series.scaling import ChannelScaler
+
+LOG_SIGMA_RANGE = (-7.0, 2.0)  # a step's standard deviation stays within e^-7 to e^2 scaled units
+
+
+class SeriesGenerator(nn.Module):
+    """Noise `(n, steps, latent + 2C + 1)` -> packed series `(n, steps, 2C + 1)`.
+
+    The noise holds, per step: the series' latent vector (the same at every step), the standard
+    normal draws that sample each value, and the observed and step flags the output must carry.
+    """
+
+    def __init__(self, channels: int, hidden: int, layers: int, latent: int, position_scale: float):
+        """`position_scale`: the last step of the longest training series (0: no positions)."""
+        super().__init__()
+        self.channels, self.hidden, self.layers, self.latent = channels, hidden, layers, latent
+        self.position_scale = float(position_scale)
+        self.initial = nn.Linear(latent, layers * hidden)
+        self.gru = nn.GRU(2 * channels + 1 + latent, hidden, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(hidden, 2 * channels)
+
+    def _state(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.initial(z)).view(len(z), self.layers, self.hidden).transpose(0, 1).contiguous()
+
+    def _positions(self, steps: int, like: torch.Tensor) -> torch.Tensor:
+        """Where each step is in its series, 0 to 1 (held at 1 past the longest training series); all
+        0 for a model of windows, whose first step is anywhere in a longer series."""
+        steps = torch.arange(steps, device=like.device, dtype=like.dtype)
+        if not self.position_scale:
+            return torch.zeros_like(steps)[None, :, None]
+        return (steps / self.position_scale).clamp(max=1.0)[None, :, None]
+
+    def _gaussian(self, hidden: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, log_sigma = self.head(hidden).chunk(2, dim=-1)
+        return mean, log_sigma.clamp(*LOG_SIGMA_RANGE)
+
+    def teacher_forced(self, batch: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mean, log sigma) of every step of packed real `batch`, given its true previous values."""
+        c = self.channels
+        n, steps, _ = batch.shape
+        previous = F.pad(batch[:, :-1, : 2 * c], (0, 0, 1, 0))  # values and observed flags one step back
+        positions = self._positions(steps, batch).expand(n, steps, 1)
+        inputs = torch.cat([previous, positions, z[:, None, :].expand(n, steps, self.latent)], dim=-1)
+        hidden, _ = self.gru(inputs, self._state(z))
+        return self._gaussian(hidden)
+
+    def forward(self, noise: torch.Tensor) -> torch.Tensor:
+        c, latent = self.channels, self.latent
+        n, steps, _ = noise.shape
+        z = noise[:, 0, :latent]
+        draws, flags = noise[..., latent:latent + c], noise[..., latent + c:]
+        states = list(self._state(z))
+        previous = noise.new_zeros(n, 2 * c)
+        positions = self._positions(steps, noise)[0, :, 0]
+        values = []
+        for t in range(steps):
+            hidden = torch.cat([previous, positions[t].expand(n, 1), z], dim=-1)
+            for layer in range(self.layers):  # the GRU's own weights, a step at a time (half the time of calling it per step)
+                states[layer] = hidden = torch.gru_cell(hidden, states[layer], *self.gru.all_weights[layer])
+            mean, log_sigma = self._gaussian(hidden)
+            value = mean + log_sigma.exp() * draws[:, t]
+            values.append(value)
+            previous = torch.cat([value, torch.ones_like(value)], dim=-1)
+        values = torch.stack(values, dim=1)
+        return torch.cat([values * flags[..., :c], flags], dim=-1)
+
+
+class SeriesDiscriminator(nn.Module):
+    """Packed series -> one logit each: dilated convolutions over time (receptive field 31 steps),
+    then the mean and maximum of their features over the steps the series has."""
+
+    def __init__(self, channels: int, width: int, dilations: tuple[int, ...] = (1, 2, 4, 8)):
+        super().__init__()
+        layers: list[nn.Module] = []
+        inputs = 2 * channels + 1
+        for dilation in dilations:
+            layers += [nn.Conv1d(inputs, width, 3, padding=dilation, dilation=dilation), nn.LeakyReLU(0.2)]
+            inputs = width
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Linear(2 * width, width), nn.LeakyReLU(0.2), nn.Linear(width, 1))
+
+    def forward(self, packed: torch.Tensor) -> torch.Tensor:
+        present = packed[..., -1:].transpose(1, 2)  # (n, 1, steps)
+        features = self.body(packed.transpose(1, 2)) * present
+        mean = features.sum(dim=2) / present.sum(dim=2).clamp(min=1)
+        peak = features.masked_fill(present == 0, -1e4).amax(dim=2)
+        return self.head(torch.cat([mean, peak], dim=1)).squeeze(1)
+
+
+class SeriesFamily(GANFamily):
+    """Multichannel series of any length with gaps; see the module docstring."""
+
+    name = "series"
+
+    def __init__(self, columns: list[str], scaler: ChannelScaler, lengths: dict[int, int], hidden: int = 64, layers: int = 2,
+                 latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False):
+        """`lengths`: how many training series have each length (generation draws from it);
+        `anchor`: weight of the likelihood of the real batch kept beside the adversarial loss;
+        `windows`: the training examples were cut from longer series (so any length may be written)."""
+        self.columns, self.scaler = list(columns), scaler
+        self.lengths = {int(length): int(count) for length, count in lengths.items()}
+        self.hidden, self.layers, self.latent, self.width = hidden, layers, latent, width
+        self.anchor, self.windows = anchor, windows
+        self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
+
+    @property
+    def channels(self) -> int:
+        return len(self.columns)
+
+    @property
+    def max_length(self) -> int:
+        return max(self.lengths)
+
+    def build_generator(self) -> nn.Module:
+        scale = 0.0 if self.windows else max(self.max_length - 1, 1)
+        return SeriesGenerator(self.channels, self.hidden, self.layers, self.latent, position_scale=scale)
+
+    def build_discriminator(self) -> nn.Module:
+        return SeriesDiscriminator(self.channels, self.width)
+
+    def config(self) -> dict[str, Any]:
+        return {"columns": self.columns, "scaler": self.scaler.to_dict(), "lengths": {str(k): v for k, v in self.lengths.items()},
+                "hidden": self.hidden, "layers": self.layers, "latent": self.latent, "width": self.width,
+                "anchor": self.anchor, "windows": self.windows}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
+        lengths = {int(k): v for k, v in config["lengths"].items()}
+        return cls(config["columns"], ChannelScaler.from_dict(config["scaler"]), lengths, config["hidden"], config["layers"],
+                   config["latent"], config["width"], config["anchor"], config["windows"])
+
+    # -- noise
+    def draw_lengths(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """`n` lengths drawn from the training series' lengths."""
+        lengths = torch.tensor(sorted(self.lengths), dtype=torch.long)
+        weights = torch.tensor([self.lengths[int(k)] for k in lengths], dtype=torch.float)
+        return lengths[torch.multinomial(weights, n, replacement=True, generator=generator)]
+
+    def noise_with_flags(self, flags: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Generator input for series carrying `flags` `(n, steps, C + 1)` (observed, step)."""
+        n, steps, _ = flags.shape
+        device = flags.device
+        z = torch.randn(n, 1, self.latent, device=device, generator=generator).expand(n, steps, self.latent)
+        draws = torch.randn(n, steps, self.channels, device=device, generator=generator)
+        return torch.cat([z, draws, flags], dim=-1)
+
+    def noise_for_lengths(self, lengths: torch.Tensor, device: torch.device, generator: torch.Generator | None = None,
+                          steps: int | None = None) -> torch.Tensor:
+        """Generator input for complete series of these lengths, padded to `steps` (the longest)."""
+        steps = steps or int(lengths.max())
+        present = (torch.arange(steps)[None, :] < lengths[:, None]).float()
+        flags = present[..., None].expand(len(lengths), steps, self.channels + 1).to(device)
+        return self.noise_with_flags(flags, generator)
+
+    def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
+        cpu_generator = None
+        if generator is not None:  # lengths are drawn on the CPU, from the same seeded stream
+            cpu_generator = torch.Generator().manual_seed(int(torch.randint(2**62, (1,), device=generator.device,
+                                                                            generator=generator)))
+        return self.noise_for_lengths(self.draw_lengths(n, cpu_generator), device, generator, steps=self.max_length)
+
+    def generator_input(self, batch: torch.Tensor, n: int, device: torch.device,
+                        generator: torch.Generator | None = None) -> torch.Tensor:
+        """Noise carrying the real batch's own lengths and gaps, so D compares like with like."""
+        return self.noise_with_flags(batch[:n, :, self.channels:].to(device), generator)
+
+    # -- losses
+    def pretrain_loss(self, generator: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        return self.likelihood_loss(generator, batch)
+
+    def likelihood_loss(self, generator: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        """Mean Gaussian negative log-likelihood (without the constant) per observed value of `batch`."""
+        c = self.channels
+        z = torch.randn(len(batch), self.latent, device=batch.device)
+        mean, log_sigma = generator.teacher_forced(batch, z)
+        values, observed = batch[..., :c], batch[..., c:2 * c]
+        nll = 0.5 * ((values - mean) * torch.exp(-log_sigma)) ** 2 + log_sigma
+        return (nll * observed).sum() / observed.sum().clamp(min=1)
+
+    def generator_aux_loss(self, generator: nn.Module, discriminator: nn.Module, fake_input: torch.Tensor,
+                           batch: torch.Tensor) -> torch.Tensor | None:
+        return self.anchor * self.likelihood_loss(generator, batch) if self.anchor else None
+
+    # -- output
+    def to_original_units(self, packed: torch.Tensor) -> list[np.ndarray]:
+        """Packed scaled series as float64 arrays in the training data's units (NaN: missing)."""
+        from midigan.series.windows import unpack
+
+        return [self.scaler.inverse(values) for values in unpack(packed, self.channels)]
+
+    def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
+        """A long-form CSV of the sample series and a PNG of the first few beside real ones."""
+        from midigan.series.plot import write_series_plot
+        from midigan.series.writing import write_long_csv
+
+        series = self.to_original_units(fake)
+        write_long_csv(series, self.columns, out_stem.with_suffix(".csv"))
+        write_series_plot(series[:4], self.reference[:4] if self.reference else [], out_stem.with_suffix(".png"))
+

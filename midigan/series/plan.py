@@ -1,0 +1,85 @@
+"""From read series to what the engine trains: the examples, the held-out part, the family, the
+validation and the training settings. One path shared by `midigan series train` and `SeriesGAN`.
+
+- One long series (or any set given `length`) is cut into windows of `length` steps (24 by
+  default, as TimeGAN); other sets train on whole series, padded to the longest.
+- A tenth is held out to judge the run: whole series when there are at least `SERIES_SPLIT` (or
+  `FEW_SERIES` whole series), else the last tenth of every series' steps for windows, and
+  nothing for fewer whole series (their tails would shorten what the model learns to write).
+  Windows are cut from each part separately, so no held-out step is in a training window.
+- Scaling is fitted on the training part only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from midigan.series.model import SeriesFamily
+from midigan.series.reading import LONG, SeriesSet
+from midigan.series.scaling import ChannelScaler
+from midigan.series.validation import SeriesValidation
+from midigan.series.windows import cut_windows, pack, series_split, time_split
+
+DEFAULT_LENGTH = 24
+HELD_OUT_SHARE = 0.1
+SERIES_SPLIT = 10  # from this many series on, whole series are held out
+FEW_SERIES = 5  # ... and from this many when the model learns whole series
+REFERENCE_SERIES = 4  # real series drawn beside the samples
+
+#: The model's size (see SeriesFamily).
+MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0}
+#: The engine's settings for a series run (TrainConfig fields), chosen on the tuning sets (docs/series.md).
+TRAIN_DEFAULTS = {
+    "max_minutes": 10.0, "max_steps": None, "batch_size": 64, "loss": "ns", "g_lr": 1e-3, "adversarial_g_lr": 1e-4,
+    "d_lr": 2e-4, "r1_gamma": 1.0, "eval_every": 200, "patience": 5, "pretrain_steps": 10**9, "pretrain_time_share": 0.5,
+    "ema_decay": 0.999, "sample_every": 1000, "checkpoint_every": 500, "log_every": 50, "n_samples": 16,
+}
+
+
+@dataclass
+class SeriesPlan:
+    family: SeriesFamily
+    data: torch.Tensor
+    validation: SeriesValidation | None
+    report: list[str] = field(default_factory=list)
+
+
+def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **model) -> SeriesPlan:
+    """See the module docstring; `model` overrides MODEL_DEFAULTS. ValueError for unusable data."""
+    windows = data.form == LONG or length is not None
+    length = length or (DEFAULT_LENGTH if windows else None)
+    if len(data.series) >= (SERIES_SPLIT if windows else FEW_SERIES):
+        kept, held = series_split(len(data.series), HELD_OUT_SHARE, seed)
+        training, held_out = [data.series[i] for i in kept], [data.series[i] for i in held]
+        split = f"{len(held_out)} of {len(data.series)} series held out to judge the run"
+    elif windows:
+        training, held_out = time_split(data.series, HELD_OUT_SHARE)
+        split = f"the last {HELD_OUT_SHARE:.0%} of every series' steps held out to judge the run"
+    else:
+        training, held_out, split = list(data.series), [], "too few series to hold any out"
+    if windows:
+        training, held_out = cut_windows(training, length), cut_windows(held_out, length) if held_out else []
+    training = [values for values in training if len(values) >= 2]
+    held_out = [values for values in held_out if len(values) >= 2]
+    if not training:
+        raise ValueError("no series of two steps or more to train on")
+    scaler = ChannelScaler.fit(training)
+    steps = max(len(values) for values in training)
+    family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
+                          **{**MODEL_DEFAULTS, **model})
+    spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
+    family.reference = [training[i] for i in spread]
+    packed = pack([scaler.transform(values) for values in training], steps)
+    validation = None
+    if held_out:
+        held_packed = pack([scaler.transform(values)[:steps] for values in held_out], steps)
+        validation = SeriesValidation(family, packed, held_packed)
+    shape = f"windows of {length} steps" if windows else f"whole series of up to {steps} steps"
+    if validation is None:
+        split += " (no validation: generation uses the last checkpoint)"
+    report = [f"training on {len(training)} {shape}; {split}"]
+    return SeriesPlan(family, packed, validation, report)

@@ -1,0 +1,229 @@
+"""The four ways a user hands over time series, read into one form: a list of float arrays.
+
+Forms (see `read_series`):
+- a CSV of one long series: a row per time step, a column per channel;
+- a CSV in long form: a column naming the series (`id`), optionally one to order the rows by (`time`);
+- a folder of CSV files, one series each (rows are steps, columns channels);
+- an `.npy` array `(series, steps, channels)` (a 2-D array is one long series).
+
+Why one form: series may differ in length and have gaps, so the common shape is a list of
+`(steps, channels)` float64 arrays with NaN where a value is missing; windows, scaling and masks
+are built from it (`midigan.series.windows`). Every problem a user can cause is a `SeriesDataError`
+whose message is one line naming the file, the column and a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+LONG = "long"  # one long series, to be cut into windows
+MANY = "many"  # several series, each used whole (or cut) as it is
+
+
+class SeriesDataError(ValueError):
+    """Input that cannot be read as time series; the message is one line."""
+
+
+@dataclass
+class SeriesSet:
+    """Series as `(steps, channels)` float64 arrays (NaN: missing), their channel names and shape."""
+
+    series: list[np.ndarray]
+    columns: list[str]
+    form: str  # LONG or MANY
+    names: list[str]  # one per series: file name, id value, or index
+
+    @property
+    def channels(self) -> int:
+        return len(self.columns)
+
+    @property
+    def lengths(self) -> list[int]:
+        return [len(values) for values in self.series]
+
+    def summary(self) -> str:
+        lengths = self.lengths
+        span = f"{min(lengths)}" if min(lengths) == max(lengths) else f"{min(lengths)}-{max(lengths)}"
+        gaps = sum(int(np.isnan(values).sum()) for values in self.series)
+        what = "one series" if len(self.series) == 1 else f"{len(self.series)} series"
+        return f"{what} of {span} steps x {self.channels} channels ({', '.join(self.columns[:6])}"\
+               f"{', ...' if self.channels > 6 else ''}){f', {gaps} missing values' if gaps else ''}"
+
+
+def read_series(path: str | Path, id_column: str | None = None, time_column: str | None = None) -> SeriesSet:
+    """Read any of the four forms (see the module docstring); SeriesDataError for bad input."""
+    path = Path(path)
+    if path.is_dir():
+        if id_column or time_column:
+            raise SeriesDataError(f"--id and --time apply to one long-form CSV, not to the folder {path}")
+        return _read_folder(path)
+    if not path.is_file():
+        raise SeriesDataError(f"no such file or folder: {path}")
+    if path.suffix.lower() == ".npy":
+        if id_column or time_column:
+            raise SeriesDataError(f"--id and --time apply to a CSV, not to {path.name}")
+        return read_array(_load_npy(path), source=path.name)
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        raise SeriesDataError(f"{path.name}: expected a .csv file, a folder of them or an .npy array")
+    frame = _read_csv(path)
+    if id_column is None:
+        if time_column is not None:
+            frame = _ordered(frame, time_column, path.name)
+        return SeriesSet([_numeric(frame, path.name)], [str(c) for c in frame.columns], LONG, [path.stem])
+    return _split_long_form(frame, id_column, time_column, path.name)
+
+
+def read_array(array: np.ndarray, source: str = "array", columns: list[str] | None = None) -> SeriesSet:
+    """An array `(series, steps, channels)` (trailing all-NaN steps are padding: series may be
+    shorter), `(steps, channels)` (one long series) or a list of `(steps, channels)` arrays."""
+    if isinstance(array, (list, tuple)):
+        series = [np.asarray(item, dtype=np.float64) for item in array]
+        if not series or any(item.ndim != 2 for item in series):
+            raise SeriesDataError(f"{source}: a list of series needs (steps, channels) arrays")
+        if len({item.shape[1] for item in series}) > 1:
+            raise SeriesDataError(f"{source}: the series have different channel counts {sorted({s.shape[1] for s in series})}")
+        form = MANY
+    else:
+        array = np.asarray(array)
+        if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
+            raise SeriesDataError(f"{source}: holds {array.dtype} values, not numbers")
+        array = array.astype(np.float64)
+        if array.ndim == 2:
+            series, form = [array], LONG
+        elif array.ndim == 3:
+            series, form = [_strip_padding(item) for item in array], MANY
+        else:
+            raise SeriesDataError(f"{source}: expected (series, steps, channels) or (steps, channels), got shape {array.shape}")
+    series = [item for item in series if len(item)]
+    if not series:
+        raise SeriesDataError(f"{source}: holds no time steps")
+    if np.isinf(np.concatenate(series)).any():
+        raise SeriesDataError(f"{source}: holds infinite values")
+    channels = series[0].shape[1]
+    columns = columns or [f"channel_{index}" for index in range(channels)]
+    if len(columns) != channels:
+        raise SeriesDataError(f"{source}: {len(columns)} column names for {channels} channels")
+    return SeriesSet(series, list(columns), form, [str(index) for index in range(len(series))])
+
+
+def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame") -> SeriesSet:
+    """A pandas DataFrame as a CSV of the same content would be read."""
+    if id_column is None:
+        if time_column is not None:
+            frame = _ordered(frame, time_column, source)
+        return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [source])
+    return _split_long_form(frame, id_column, time_column, source)
+
+
+def _strip_padding(values: np.ndarray) -> np.ndarray:
+    present = ~np.isnan(values).all(axis=1)
+    return values[: (np.flatnonzero(present)[-1] + 1) if present.any() else 0]
+
+
+def _load_npy(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as error:
+        raise SeriesDataError(f"{path.name}: not a readable .npy array of numbers ({error})") from None
+
+
+def _delimiter(path: Path) -> str:
+    """The file's delimiter among , ; tab and | (comma when it has one column: the sniffer would
+    otherwise split a lone header such as `load` at a letter)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        sample = handle.read(65536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_csv(path: Path):
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, sep=_delimiter(path), skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise SeriesDataError(f"{path.name}: holds no rows")
+    return frame
+
+
+def _numeric(frame, source: str) -> np.ndarray:
+    """The frame's values as float64; a one-line error naming the first non-numeric cell."""
+    import pandas as pd
+
+    columns = []
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == bool:
+            column = column.astype(float)
+        converted = pd.to_numeric(column, errors="coerce")
+        bad = converted.isna() & column.notna() & (column.astype(str).str.strip() != "")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1});"
+                                  " give a time column with --time, or drop it")
+        columns.append(converted.to_numpy(dtype=np.float64))
+    values = np.stack(columns, axis=1)
+    if np.isinf(values).any():
+        raise SeriesDataError(f"{source}: holds infinite values")
+    return values
+
+
+def _ordered(frame, time_column: str, source: str):
+    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then dropped."""
+    import pandas as pd
+
+    if time_column not in frame.columns:
+        raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
+    key = pd.to_numeric(frame[time_column], errors="coerce")
+    if key.isna().any():
+        key = pd.to_datetime(frame[time_column], errors="coerce")
+        if key.isna().any():
+            row = int(np.flatnonzero(key.isna().to_numpy())[0])
+            raise SeriesDataError(f"{source}: time column {time_column!r} has {frame[time_column].iloc[row]!r} in data row"
+                                  f" {row + 1}, neither a number nor a date")
+    order = np.argsort(key.to_numpy(), kind="stable")
+    return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True)
+
+
+def _split_long_form(frame, id_column: str, time_column: str | None, source: str) -> SeriesSet:
+    if id_column not in frame.columns:
+        raise SeriesDataError(f"{source}: no column {id_column!r} (columns: {', '.join(map(str, frame.columns))})")
+    series, names = [], []
+    for key, rows in frame.groupby(id_column, sort=False, dropna=False):
+        rows = rows.drop(columns=[id_column])
+        if time_column is not None:
+            rows = _ordered(rows, time_column, source)
+        series.append(_numeric(rows, f"{source} (series {key})"))
+        names.append(str(key))
+    columns = [str(c) for c in frame.columns if c not in (id_column, time_column)]
+    if not columns:
+        raise SeriesDataError(f"{source}: no value column besides the id and time columns")
+    return SeriesSet(series, columns, MANY, names)
+
+
+def _read_folder(folder: Path) -> SeriesSet:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".tsv", ".txt"))
+    if not files:
+        raise SeriesDataError(f"{folder}: no .csv files in it")
+    series, columns = [], None
+    for path in files:
+        frame = _read_csv(path)
+        names = [str(c) for c in frame.columns]
+        if columns is None:
+            columns, first = names, path.name
+        elif len(names) != len(columns):
+            raise SeriesDataError(f"{path.name} has {len(names)} columns, {first} has {len(columns)}:"
+                                  " every series needs the same channels")
+        elif names != columns:
+            raise SeriesDataError(f"{path.name}'s columns ({', '.join(names)}) differ from {first}'s ({', '.join(columns)})")
+        series.append(_numeric(frame, path.name))
+    return SeriesSet(series, columns, MANY, [path.stem for path in files])

@@ -1,0 +1,64 @@
+"""Series out, in the forms `midigan series generate` promises: a folder of CSVs (one per series),
+a long-form CSV with an `id` column, or an `.npy` array `(series, steps, channels)`.
+
+Values are written at full precision (Python's shortest round-tripping form), missing values as
+empty cells (CSV) or NaN (npy, which also pads shorter series), so reading a written set back
+gives exactly the numbers the model produced.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+
+def write_series(series: list[np.ndarray], columns: list[str], out: str | Path) -> str:
+    """Write to `out` by its form (see the module docstring); returns a line saying what was written."""
+    out = Path(out)
+    if out.suffix.lower() == ".npy":
+        write_npy(series, out)
+        return f"wrote {len(series)} series as {out} {padded(series).shape}"
+    if out.suffix.lower() == ".csv":
+        write_long_csv(series, columns, out)
+        return f"wrote {len(series)} series to {out} (long form, an id column)"
+    write_folder(series, columns, out)
+    return f"wrote {len(series)} series to {out}/ (one CSV each)"
+
+
+def padded(series: list[np.ndarray]) -> np.ndarray:
+    """`(series, longest, channels)` float64, NaN after each series' end."""
+    steps = max(len(values) for values in series)
+    out = np.full((len(series), steps, series[0].shape[1]), np.nan)
+    for index, values in enumerate(series):
+        out[index, : len(values)] = values
+    return out
+
+
+def write_npy(series: list[np.ndarray], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, padded(series))
+
+
+def _cells(row: np.ndarray) -> list[str]:
+    return ["" if np.isnan(value) else repr(float(value)) for value in row]
+
+
+def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", *columns])
+        for index, values in enumerate(series, start=1):
+            writer.writerows([index, *_cells(row)] for row in values)
+
+
+def write_folder(series: list[np.ndarray], columns: list[str], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    digits = max(4, len(str(len(series))))
+    for index, values in enumerate(series, start=1):
+        with open(folder / f"series_{index:0{digits}d}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(_cells(row) for row in values)

@@ -1,0 +1,113 @@
+"""`midigan series train / generate / evaluate` and `SeriesGAN` end to end on real sample data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from midigan.core.checkpoint import load_checkpoint
+from midigan.series import SeriesGAN
+from midigan.series.reading import read_series
+
+from .helpers import DATA, one_line_error, run
+
+STATE_KEYS = ("generator", "discriminator", "generator_ema", "g_optimizer", "d_optimizer", "step", "batches_drawn")
+
+
+def same_state(left, right) -> bool:
+    if isinstance(left, torch.Tensor):
+        return torch.equal(left, right)
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(same_state(left[k], right[k]) for k in left)
+    if isinstance(left, (list, tuple)):
+        return len(left) == len(right) and all(same_state(a, b) for a, b in zip(left, right, strict=True))
+    return left == right
+
+
+@pytest.mark.slow
+def test_long_series_train_generate_in_three_forms(in_scratch_folder):
+    result = run("series", "train", DATA / "stocks_head.csv", "--max-steps", 30, "--quiet")
+    assert result.exit_code == 0, result.output
+    run_dir = in_scratch_folder / "runs" / "stocks_head-1"
+    for name in ("config.json", "metrics.jsonl", "loss.png", "checkpoints/last.pt", "checkpoints/best.pt",
+                 "samples/step-000030.csv", "samples/step-000030.png"):
+        assert (run_dir / name).is_file(), name
+    assert any("validation" in json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines())
+
+    assert run("series", "generate", "--model", run_dir, "--count", 7, "out.npy").exit_code == 0
+    array = np.load("out.npy")
+    assert array.shape == (7, 24, 6) and np.isfinite(array).all()
+    volume = read_series(DATA / "stocks_head.csv").series[0][:, 5]
+    assert volume.min() / 10 < np.median(array[..., 5]) < volume.max() * 10  # the data's units, not scaled ones
+
+    assert run("series", "generate", "--count", 3, "--seed", 1, "out.csv").exit_code == 0
+    frame = pd.read_csv("out.csv")
+    assert list(frame.columns) == ["id", "Open", "High", "Low", "Close", "Adj_Close", "Volume"] and len(frame) == 72
+
+    assert run("series", "generate", "--count", 1, "--length", 500, "long").exit_code == 0
+    assert pd.read_csv("long/series_0001.csv").shape == (500, 6)
+    again = run("series", "generate", "--count", 3, "--seed", 1, "again.csv")
+    assert again.exit_code == 0 and pd.read_csv("again.csv").equals(frame)
+
+
+@pytest.mark.slow
+def test_variable_lengths_with_gaps_train_and_lengths_follow(in_scratch_folder):
+    motions = read_series(DATA / "BasicMotions")
+    lengths = (100, 80, 60, 40, 100, 80, 60, 40)
+    (in_scratch_folder / "uneven").mkdir()
+    for index, (values, steps) in enumerate(zip(motions.series, lengths, strict=True)):
+        frame = pd.DataFrame(values[:steps], columns=motions.columns)
+        frame.iloc[3, index % 6] = np.nan
+        frame.to_csv(in_scratch_folder / "uneven" / f"{index}.csv", index=False)
+    result = run("series", "train", "uneven", "--max-steps", 6, "--quiet", "--run-dir", "run")
+    assert result.exit_code == 0, result.output
+    assert run("series", "generate", "--model", "run", "--count", 40, "out.npy").exit_code == 0
+    written = read_series("out.npy")
+    assert set(written.lengths) <= set(lengths) and len(set(written.lengths)) > 1
+
+
+@pytest.mark.slow
+def test_resume_continues_exactly(in_scratch_folder):
+    common = ("--pretrain-steps", 10, "--quiet", "--seed", 3)
+    assert run("series", "train", DATA / "BasicMotions", "--max-steps", 20, "--run-dir", "straight", *common).exit_code == 0
+    assert run("series", "train", DATA / "BasicMotions", "--max-steps", 14, "--run-dir", "halves", *common).exit_code == 0
+    resumed = run("series", "train", DATA / "BasicMotions", "--max-steps", 20, "--run-dir", "halves", "--resume", "--quiet")
+    assert resumed.exit_code == 0, resumed.output
+    straight, halves = (load_checkpoint(f"{name}/checkpoints/last.pt") for name in ("straight", "halves"))
+    assert straight["step"] == 20
+    assert all(same_state(straight[key], halves[key]) for key in STATE_KEYS)
+
+
+def test_resume_of_nothing_and_other_seed_are_one_line(in_scratch_folder):
+    assert "nothing to resume" in one_line_error(run("series", "train", DATA / "BasicMotions", "--resume"))
+
+
+@pytest.mark.slow
+def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
+    motions = read_series(DATA / "BasicMotions").series
+    np.save("train.npy", np.stack(motions[:6]))
+    np.save("held.npy", np.stack(motions[6:]))
+    np.save("fake.npy", np.stack(motions[:6]) + np.random.default_rng(0).normal(0, 0.5, (6, 100, 6)))
+    result = run("series", "evaluate", "fake.npy", "--reference", "held.npy", "--train", "train.npy", "--repeats", 1,
+                 "--discriminative-steps", 5, "--predictive-steps", 5, "--json", "figures.json")
+    assert result.exit_code == 0, result.output
+    assert "real training series (ceiling)" in result.output and "VAR(2) baseline" in result.output
+    figures = json.loads((in_scratch_folder / "figures.json").read_text())
+    assert set(figures) == {"real training series (ceiling)", "VAR(2) baseline", "fake.npy"}
+    assert all(0 <= row["discriminative"] <= 0.5 for row in figures.values())
+
+
+@pytest.mark.slow
+def test_api_fit_sample_save_load(tmp_path):
+    frame = pd.read_csv(DATA / "italy_power_long.csv")
+    model = SeriesGAN(max_minutes=None, max_steps=8, id_column="day", time_column="hour", run_dir=tmp_path / "run").fit(frame)
+    sample = model.sample(5, seed=2)
+    assert sample.shape == (5, 24, 1) and model.columns == ["load"]
+    model.save(tmp_path / "model.pt")
+    np.testing.assert_array_equal(SeriesGAN.load(tmp_path / "model.pt").sample(5, seed=2), sample)
+    with pytest.raises(ValueError, match="different channel counts"):
+        SeriesGAN(max_steps=2).fit([np.zeros((10, 2)), np.zeros((10, 3))])

@@ -1,0 +1,105 @@
+"""Each of the four input forms is read, with lengths and gaps kept; bad input is one line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from midigan.series.reading import LONG, MANY, SeriesDataError, read_array, read_frame, read_series
+
+from .helpers import DATA, one_line_error, run
+
+
+def test_one_long_series_csv():
+    read = read_series(DATA / "stocks_head.csv")
+    assert read.form == LONG and len(read.series) == 1
+    assert read.columns == ["Open", "High", "Low", "Close", "Adj_Close", "Volume"]
+    assert read.series[0].shape == (300, 6)
+    assert read.series[0][0, 0] == pytest.approx(49.676899)
+
+
+def test_long_form_csv_split_by_id_and_ordered_by_time():
+    raw = pd.read_csv(DATA / "italy_power_long.csv")
+    read = read_series(DATA / "italy_power_long.csv", id_column="day", time_column="hour")
+    assert read.form == MANY and read.columns == ["load"] and len(read.series) == 30
+    assert all(values.shape == (24, 1) for values in read.series)
+    day = read.names.index("italypowerdemand_0007_1")
+    expected = raw[raw.day == "italypowerdemand_0007_1"].sort_values("hour")["load"].to_numpy()
+    assert not np.array_equal(raw[raw.day == "italypowerdemand_0007_1"]["load"].to_numpy(), expected)  # rows were shuffled
+    np.testing.assert_array_equal(read.series[day][:, 0], expected)
+
+
+def test_folder_of_csvs():
+    read = read_series(DATA / "BasicMotions")
+    assert read.form == MANY and len(read.series) == 8
+    assert read.columns == ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    assert all(values.shape == (100, 6) for values in read.series)
+
+
+def test_npy_with_padding_keeps_lengths_and_gaps(tmp_path):
+    motions = read_series(DATA / "BasicMotions").series
+    array = np.stack(motions[:3])
+    array[1, 70:] = np.nan  # padding: a series of 70 steps
+    array[2, 10, 3] = np.nan  # a gap inside a series
+    np.save(tmp_path / "set.npy", array)
+    read = read_series(tmp_path / "set.npy")
+    assert read.lengths == [100, 70, 100]
+    assert np.isnan(read.series[2][10, 3]) and np.isnan(read.series[2]).sum() == 1
+    np.testing.assert_array_equal(read.series[1], motions[1][:70])
+
+
+def test_folder_of_different_lengths_with_gaps(tmp_path):
+    motions = read_series(DATA / "BasicMotions")
+    for index, steps in enumerate((100, 60, 37)):
+        frame = pd.DataFrame(motions.series[index][:steps], columns=motions.columns)
+        frame.iloc[5 + index, index] = np.nan  # written as an empty cell
+        frame.to_csv(tmp_path / f"s{index}.csv", index=False)
+    read = read_series(tmp_path)
+    assert read.lengths == [100, 60, 37]
+    assert [int(np.isnan(values).sum()) for values in read.series] == [1, 1, 1]
+    assert np.isnan(read.series[2][7, 2])
+
+
+@pytest.mark.parametrize("text, columns", [("load\n-0.71\n-1.18\n", ["load"]), ("a;b\n1;2\n3;4\n", ["a", "b"]),
+                                           ("a\tb\n1\t2\n", ["a", "b"])])
+def test_delimiters_and_a_single_column(tmp_path, text, columns):
+    (tmp_path / "one.csv").write_text(text)
+    read = read_series(tmp_path / "one.csv")
+    assert read.columns == columns and read.series[0].shape[1] == len(columns)
+
+
+def test_data_frame_and_arrays_read_as_files_are():
+    frame = pd.read_csv(DATA / "italy_power_long.csv")
+    from_frame = read_frame(frame, "day", "hour")
+    from_file = read_series(DATA / "italy_power_long.csv", "day", "hour")
+    assert from_frame.names == from_file.names
+    assert all(np.array_equal(a, b) for a, b in zip(from_frame.series, from_file.series, strict=True))
+    listed = read_array([values for values in from_file.series[:2]])
+    assert listed.form == MANY and listed.lengths == [24, 24]
+
+
+def test_non_numeric_column_is_one_line(tmp_path):
+    frame = pd.read_csv(DATA / "stocks_head.csv").head(50)
+    frame.insert(0, "note", ["ok"] * 50)
+    frame.to_csv(tmp_path / "with_text.csv", index=False)
+    with pytest.raises(SeriesDataError, match="column 'note' is not numeric"):
+        read_series(tmp_path / "with_text.csv")
+    line = one_line_error(run("series", "train", tmp_path / "with_text.csv", "--max-steps", 1))
+    assert "'note' is not numeric" in line
+
+
+def test_folder_of_mixed_channel_counts_is_one_line(tmp_path):
+    motions = read_series(DATA / "BasicMotions")
+    pd.DataFrame(motions.series[0], columns=motions.columns).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame(motions.series[1][:, :3], columns=motions.columns[:3]).to_csv(tmp_path / "b.csv", index=False)
+    line = one_line_error(run("series", "train", tmp_path, "--max-steps", 1))
+    assert "b.csv has 3 columns, a.csv has 6" in line
+
+
+@pytest.mark.parametrize("content, message", [("a,b\n1,2\n", "a .csv file"), (None, "not a readable .npy")])
+def test_unreadable_inputs_are_one_line(tmp_path, content, message):
+    path = tmp_path / ("x.json" if content else "x.npy")
+    path.write_text(content or "not an array")
+    line = one_line_error(run("series", "train", path, "--max-steps", 1))
+    assert message in line

@@ -1,0 +1,67 @@
+"""Windows never cross the held-out boundary; scaling is undone exactly; packing keeps lengths and gaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from midigan.series.plan import plan_training
+from midigan.series.reading import read_array, read_series
+from midigan.series.scaling import ChannelScaler
+from midigan.series.windows import cut_windows, pack, time_split, unpack
+from midigan.series.writing import write_series
+
+from .helpers import DATA
+
+
+def test_windows_of_a_time_split_never_cross_the_boundary():
+    steps = np.arange(1000, dtype=float)[:, None]  # each value is its own step number
+    heads, tails = time_split([steps], 0.2)
+    training, held_out = cut_windows(heads, 24), cut_windows(tails, 24)
+    assert max(w.max() for w in training) == 799 and min(w.min() for w in held_out) == 800
+    assert len(training) == 800 - 23 and len(held_out) == 200 - 23
+    assert all(len(w) == 24 and np.all(np.diff(w[:, 0]) == 1) for w in training + held_out)
+
+
+def test_training_plan_holds_out_the_last_tenth_of_a_long_series():
+    steps = np.stack([np.arange(500.0), np.sin(np.arange(500.0))], axis=1)
+    plan = plan_training(read_array(steps), seed=0)
+    scaled = plan.data[..., :2].double().numpy()
+    trained_steps = plan.family.scaler.inverse(scaled)[..., 0]
+    assert np.round(trained_steps.max()) == 449 and plan.data.shape == (450 - 23, 24, 5)
+    assert plan.validation is not None
+
+
+def test_scaling_is_undone_exactly_and_keeps_gaps():
+    series = read_series(DATA / "stocks_head.csv").series
+    series[0][3, 2] = np.nan
+    scaler = ChannelScaler.fit(series)
+    back = scaler.inverse(scaler.transform(series[0]))
+    np.testing.assert_allclose(back, series[0], rtol=1e-14, atol=0)
+    assert np.isnan(back[3, 2])
+    again = ChannelScaler.from_dict(scaler.to_dict())
+    np.testing.assert_array_equal(again.inverse(scaler.transform(series[0])), back)
+
+
+def test_generated_values_reach_the_files_in_original_units_exactly(tmp_path):
+    plan = plan_training(read_series(DATA / "BasicMotions"), seed=0)
+    family = plan.family
+    fake = torch.randn(3, 100, 2 * family.channels + 1)
+    fake[..., family.channels:] = 1.0
+    expected = [family.scaler.inverse(values.double().numpy()) for values in fake[..., :family.channels]]
+    written = family.to_original_units(fake)
+    assert all(np.array_equal(a, b) for a, b in zip(written, expected, strict=True))
+    write_series(written, family.columns, tmp_path / "out.csv")
+    read_back = read_series(tmp_path / "out.csv", id_column="id").series
+    assert all(np.array_equal(a, b) for a, b in zip(read_back, expected, strict=True))
+
+
+def test_pack_and_unpack_keep_lengths_and_gaps():
+    series = [np.ones((5, 2)), np.full((3, 2), 2.0)]
+    series[1][1, 0] = np.nan
+    packed = pack(series)
+    assert packed.shape == (2, 5, 5)
+    assert packed[1, 3:, -1].sum() == 0 and packed[1, 1, 2] == 0  # padding, and the gap's observed flag
+    back = unpack(packed, 2)
+    assert [len(values) for values in back] == [5, 3]
+    assert np.isnan(back[1][1, 0]) and np.nansum(back[1]) == 10.0
