@@ -66,7 +66,9 @@ def train(data: str, length: int | None, id_column: str | None, time_column: str
     from midigan.core.config import TrainConfig
     from midigan.core.distributed import detect_world
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.core.trainer import RUN_DEFINING, STOP_REASONS, print_news
+    from midigan.core.config import RUN_DEFINING
+    from midigan.core.progress import print_news
+    from midigan.core.schedule import STOP_REASONS
     from midigan.series.plan import TRAIN_DEFAULTS, plan_training
 
     say = print_news if detect_world().is_main else lambda message: None
