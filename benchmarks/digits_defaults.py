@@ -33,7 +33,7 @@ import torch
 
 DRAWS = 10  # sets of generated digits scored per run; the figures are their mean (and spread)
 #: The class reader: chosen on real digits alone (the held-out ones, clean and with noise), never on
-#: generated ones; imagegan/README.md gives the figures.
+#: generated ones; docs/images.md gives the figures.
 READER_STEPS, READER_NOISE = 1200, 0.3
 TEST_NOISE = 0.1  # the noise of the held-out digits on which both classifiers' accuracy is printed
 LEGIBLE = 0.9  # a digit is legible when the class reader gives its class at least this probability

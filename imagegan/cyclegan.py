@@ -30,7 +30,7 @@ SIZES = (32, 64, 128, 256)
 # Four times the paper's balance (its lambda = 10 and identity lambda / 2 against a least-squares
 # loss twice the engine's): on a few hundred images per side and a few thousand steps, the paper's
 # weights let the translators trade a digit for another (78-80% kept against 89-92% at these;
-# imagegan/README.md), while the style still moves every time
+# docs/images.md), while the style still moves every time
 CYCLE_WEIGHT = 20.0
 IDENTITY_WEIGHT = 0.5 * CYCLE_WEIGHT
 
@@ -143,5 +143,5 @@ class CycleGANFamily(ImageFamily):
                 "identity_weight": self.identity_weight, "resize": self.resize}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "CycleGANFamily":
+    def from_config(cls, config: dict[str, Any]) -> CycleGANFamily:
         return cls(**{"resize": False, **config})  # runs from before the key upsampled by transposed convolutions

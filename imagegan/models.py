@@ -122,5 +122,5 @@ class DCGANFamily(ImageFamily):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "DCGANFamily":
+    def from_config(cls, config: dict[str, Any]) -> DCGANFamily:
         return cls(**{key: config[key] for key in ("size", "channels", "nz", "width", "augment") if key in config})

@@ -246,5 +246,5 @@ class ProGANFamily(ImageFamily):
                 "phase_images": self.phase_images, "augment": list(self.augment)}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "ProGANFamily":
+    def from_config(cls, config: dict[str, Any]) -> ProGANFamily:
         return cls(**config)

@@ -16,7 +16,6 @@ model_option = click.option(
     default=None,
     help="Run folder or checkpoint file. Default: the newest imagegan run under runs/.",
 )
-device_option = click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 
 
 def newest_image_run(root: Path = RUNS_ROOT) -> Path | None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from imagegan.commands._shared import device_option, load_model, model_option
+from imagegan.commands._shared import load_model, model_option
+from midigan.core.options import device_option
 
 
 @click.command()

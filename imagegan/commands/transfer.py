@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from imagegan.commands._shared import RUNS_ROOT, device_option
+from imagegan.commands._shared import RUNS_ROOT
+from midigan.core.options import device_option, max_minutes_option, max_steps_option, quiet_option, run_settings
 
 FAMILY = "cyclegan"
 #: CycleGAN's objective and optimiser (least squares, Adam 2e-4 with beta1 0.5, a pool of about 50
@@ -17,6 +18,7 @@ DEFAULTS = {"size": 64, "max_steps": 10_000, "batch_size": 8, "loss": "lsgan", "
             "pool_images": 50, "lr_decay_start": 0.5, "seed": 0}
 SMALL_FOLDER = 5_000  # images per side; below it the networks are narrow (16 feature maps), from it 64
 FAMILY_KEYS = ("cycle_weight", "identity_weight", "resize")  # passed on when given or stored; else the family's defaults
+MODEL_SETTINGS = ("size", "channels", "width", "cycle_weight", "identity_weight")  # a resumed run keeps them
 
 
 @click.group()
@@ -27,27 +29,28 @@ def transfer() -> None:
 @transfer.command("train", short_help="Learn to translate between two folders of images.")
 @click.argument("a_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("b_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--size", type=click.Choice(["32", "64", "128", "256"]), default=None, help="Image side in pixels.  [default: 64]")
+@click.option("--size", type=click.Choice(["32", "64", "128", "256"]), default=str(DEFAULTS["size"]), show_default=True,
+              help="Image side in pixels.")
 @click.option("--channels", type=click.Choice(["1", "3"]), default=None,
               help="1 grey, 3 colour. Default: the folders' own, when they agree.")
-@click.option("--width", type=click.IntRange(min=4), default=None,
-              help="Feature maps of the translators' first layer.  [default: 16 for folders of under 5,000 images, else 64]")
+@click.option("--width", type=click.IntRange(min=4), default=None, show_default="16 for folders of under 5,000 images, else 64",
+              help="Feature maps of the translators' first layer.")
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<A>-to-<B>-N.")
-@click.option("--max-steps", type=click.IntRange(min=1), default=None,
-              help="Stop after this many steps.  [default: 10000; none with --max-minutes]")
-@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this much training time.")
+@max_steps_option(DEFAULTS["max_steps"])
+@max_minutes_option
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest transfer run) exactly.")
 @device_option
-@click.option("--seed", type=int, default=None, help="Random seed.  [default: 0]")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Images of each folder per step.  [default: 8]")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
-@click.option("--cycle-weight", type=click.FloatRange(min=0), default=None,
-              help="Weight of the cycle loss (A -> B -> A gives A back).  [default: 20]")
-@click.option("--identity-weight", type=click.FloatRange(min=0), default=None,
-              help="Weight of the identity loss (an image of B stays as it is when moved into B).  [default: 10]")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--seed", type=int, default=DEFAULTS["seed"], show_default=True, help="Random seed.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULTS["batch_size"], show_default=True,
+              help="Images of each folder per step.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS["lr"], show_default=True,
+              help="Adam learning rate, falling linearly to 0 over the second half of the run.")
+@click.option("--cycle-weight", type=click.FloatRange(min=0), default=None, show_default="20",
+              help="Weight of the cycle loss (A -> B -> A gives A back).")
+@click.option("--identity-weight", type=click.FloatRange(min=0), default=None, show_default="10",
+              help="Weight of the identity loss (an image of B stays as it is when moved into B).")
+@quiet_option
 def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
     """Learn to turn images of A_DIR into images like B_DIR's and back, without pairs.
 
@@ -61,23 +64,18 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     from midigan.core.command import fit_for_command, run_to_resume
     from midigan.core.rundir import next_run_dir
 
-    explicit = {name: value for name, value in options.items() if value is not None}
+    context = click.get_current_context()
     if resume:
         run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "imagegan transfer run")
         # through from_config, which knows what runs from before a newer key meant
-        settings = {**stored["train"], **CycleGANFamily.from_config(stored["family"]["config"]).config()}
-        for name in ("size", "channels", "width", "cycle_weight", "identity_weight"):
-            if name in explicit and str(explicit[name]) != str(settings[name]):
-                flag = name.replace("_", "-")
-                raise click.ClickException(f"{run_dir} was trained with --{flag} {settings[name]:g}; a resumed run keeps it")
-        settings.update(explicit)
+        trained = {**stored["train"], **CycleGANFamily.from_config(stored["family"]["config"]).config()}
+        settings = run_settings(context, stored=trained, kept=MODEL_SETTINGS, run=run_dir)
     else:
-        settings = {**DEFAULTS, **explicit}
-        if "max_minutes" in explicit and "max_steps" not in explicit:
-            settings["max_steps"] = None  # a time budget is the whole budget
+        settings = run_settings(context, recipe=DEFAULTS)
         run_dir = run_dir or next_run_dir(RUNS_ROOT, f"{a_dir.resolve().name}-to-{b_dir.resolve().name}")
-    if "lr" in settings:
-        settings["g_lr"] = settings["d_lr"] = settings.pop("lr")
+    lr = settings.pop("lr", None)
+    if lr is not None:
+        settings["g_lr"] = settings["d_lr"] = lr
     size, channels = int(settings["size"]), None if settings.get("channels") is None else int(settings["channels"])
     try:
         a_images, b_images = (load_images(folder, size, channels) for folder in (a_dir, b_dir))
@@ -90,7 +88,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     click.echo(f"A: {a_images.summary()} from {a_dir}\nB: {b_images.summary()} from {b_dir}")
     smaller = min(len(a_images.images), len(b_images.images))
     family = CycleGANFamily(size, a_images.channels, settings.get("width") or (16 if smaller < SMALL_FOLDER else 64),
-                            **{name: settings[name] for name in FAMILY_KEYS if name in settings})
+                            **{name: settings[name] for name in FAMILY_KEYS if settings.get(name) is not None})
     if "fake_pool" not in settings:  # a new run: about 50 past translations, in whole batches
         settings["fake_pool"] = -(-settings.pop("pool_images") // int(settings["batch_size"]))
     fit_for_command(family, (a_images.images, b_images.images),

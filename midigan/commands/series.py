@@ -63,11 +63,10 @@ def train(data: str, length: int | None, id_column: str | None, time_column: str
     from click.core import ParameterSource
 
     from midigan.core.command import exit_if_interrupted, fit
-    from midigan.core.config import TrainConfig
+    from midigan.core.config import RUN_DEFINING, TrainConfig
     from midigan.core.distributed import detect_world
-    from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.core.config import RUN_DEFINING
     from midigan.core.progress import print_news
+    from midigan.core.rundir import newest_run, next_run_dir, read_run_config
     from midigan.core.schedule import STOP_REASONS
     from midigan.series.plan import TRAIN_DEFAULTS, plan_training
 

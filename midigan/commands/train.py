@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from midigan.core.config import LOSS_NAMES
+from midigan.core.options import device_option, quiet_option, run_settings
 
 PARTS_CHOICES = ("auto", "melody", "all")
+MODEL_SETTINGS = ("parts", "meter", "window", "hidden", "dropout")  # what defines the model: a resumed run keeps them
 DEFAULT_MINUTES = 30.0
 FALLBACK_PRETRAIN_STEPS = 2000  # without validation nor a time budget, pretraining needs an end
 
@@ -39,7 +40,7 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--adversarial/--likelihood-only", default=True, show_default=True,
               help="--likelihood-only ends the run with pretraining (a baseline without adversarial steps).")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest run of this folder).")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+@device_option
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--loss", type=click.Choice(LOSS_NAMES), default="ns", show_default=True, help="Adversarial loss.")
@@ -61,9 +62,8 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), help="Generator dropout (default: by the number of notes).")
 @click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True, help="Steps between sample tunes.")
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True, help="Steps between checkpoints.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, window: int | None, hidden: int | None,
-          dropout: float | None, quiet: bool, **settings) -> None:
+@quiet_option
+def train(songs_dir: str, **options) -> None:
     """Train a GAN on the MIDI files in SONGS_DIR (searched recursively): on their melodies, or on
     all their parts when most pieces share several (chorales, quartets, band arrangements).
 
@@ -76,7 +76,7 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     of its probability to sample from, by how close its pieces come to the training pieces.
     """
     from midigan.core.command import exit_if_interrupted, fit
-    from midigan.core.config import RUN_DEFINING, TrainConfig
+    from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
@@ -95,35 +95,35 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     if not folder.is_dir():
         raise click.ClickException(f"{songs_dir} is not a folder")
     try:
-        resolve_device(settings["device"])  # a missing GPU fails now, not after reading the songs
+        resolve_device(options["device"])  # a missing GPU fails now, not after reading the songs
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     prefix = folder.resolve().name or "songs"
+    run_dir, resume = options["run_dir"], options["resume"]
     if run_dir is None:
-        found = newest_run("runs", prefix) if settings["resume"] else None
-        if settings["resume"] and found is None:
+        found = newest_run("runs", prefix) if resume else None
+        if resume and found is None:
             raise click.ClickException(f"nothing to resume: no runs/{prefix}-<n> folder")
         run_dir = str(found if found is not None else next_run_dir("runs", prefix))
-    if settings["resume"]:
+    context = click.get_current_context()
+    if resume:
         if not (Path(run_dir) / "checkpoints" / "last.pt").is_file():
             raise click.ClickException(f"nothing to resume in {run_dir}: it has no checkpoints/last.pt")
-        # what the command line leaves unsaid, the run being continued already decided
-        context = click.get_current_context()
-        given = {name for name in context.params if context.get_parameter_source(name) is not ParameterSource.DEFAULT}
-        trained = _stored_run(Path(run_dir))
+        stored = _stored_run(Path(run_dir))
+        family = stored["family"]
+        size = ModelSize.of_run(family["config"])  # the resumed run's model, whatever the folder says now
         # settings a run from an older midigan did not record were their defaults then
-        stored_train = {**TrainConfig().to_dict(), **trained["train"]}
-        settings.update({name: stored_train[name] for name in RUN_DEFINING if name in settings and name not in given})
-        stored = trained["family"]
-        parts = "melody" if stored["name"] == "music-seq" else "all"
-        meter = meter if "meter" in given else "/".join(map(str, stored["config"]["vocabulary"]["meter"]))
-        size = ModelSize.of_run(stored["config"])  # the resumed run's model, whatever the folder says now
+        trained = {**TrainConfig().to_dict(), **stored["train"], "parts": "melody" if family["name"] == "music-seq" else "all",
+                   "meter": "/".join(map(str, family["config"]["vocabulary"]["meter"])), "window": size.window,
+                   "hidden": size.hidden, "dropout": size.dropout}
+        settings = run_settings(context, stored=trained, kept=MODEL_SETTINGS, run=run_dir)
     else:
-        size = ModelSize(window, hidden, dropout)
+        settings = run_settings(context)
+        size = ModelSize(settings["window"], settings["hidden"], settings["dropout"])
     try:
-        songs = prepare(folder, progress=not quiet and main_process).songs
-        parts = choose_parts(songs) if parts == "auto" else parts
-        plan = (plan_polyphony if parts == "all" else plan_melody)(songs, _meter(meter), size)
+        songs = prepare(folder, progress=not settings["quiet"] and main_process).songs
+        parts = choose_parts(songs) if settings["parts"] == "auto" else settings["parts"]
+        plan = (plan_polyphony if parts == "all" else plan_melody)(songs, _meter(settings["meter"]), size)
     except (DatasetError, EncodingError) as error:
         raise click.ClickException(str(error)) from None
     except ValueError as error:
@@ -135,13 +135,14 @@ def train(songs_dir: str, run_dir: str | None, parts: str, meter: str | None, wi
     validation = plan.validation
     if settings["pretrain_steps"] is None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
-    config = TrainConfig(
-        run_dir=run_dir,
-        progress=not quiet,
-        log_every=min(50, settings["sample_every"]),
-        pretrain_time_share=plan.family.pretrain_time_share if settings["adversarial"] else None,
-        **{**settings, "eval_every": settings["eval_every"] if validation is not None else 0},
-    )
+    config = TrainConfig.from_dict({
+        **settings,
+        "run_dir": run_dir,
+        "progress": not settings["quiet"],
+        "log_every": min(50, settings["sample_every"]),
+        "pretrain_time_share": plan.family.pretrain_time_share if settings["adversarial"] else None,
+        "eval_every": settings["eval_every"] if validation is not None else 0,
+    })
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, validation, plan.artifacts, say)
     for phase in result.phases:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from midigan.core.options import device_option, max_minutes_option, max_steps_option, quiet_option, run_settings
+
 RUNS_ROOT = Path("runs")
 FAMILY = "music-transfer"
 #: CycleGAN's objective and optimiser (least squares, Adam 2e-4 with beta1 0.5, a pool of about 50
@@ -26,23 +28,24 @@ def transfer() -> None:
 @click.argument("b_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<A>-to-<B>-N.")
-@click.option("--max-steps", type=click.IntRange(min=1), default=None,
-              help="Stop after this many steps.  [default: 5000; none with --max-minutes]")
-@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this much training time.")
+@max_steps_option(DEFAULTS["max_steps"])
+@max_minutes_option
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest transfer run) exactly.")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
-@click.option("--seed", type=int, default=None, help="Random seed.  [default: 0]")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Windows of each collection per step.  [default: 16]")
-@click.option("--hidden", type=click.IntRange(min=8), default=None, help="Feature maps of every network.  [default: 128]")
-@click.option("--cycle-weight", type=click.FloatRange(min=0), default=None,
-              help="Weight of the cycle loss (A -> B -> A gives A back) against the adversarial one.  [default: 1]")
-@click.option("--identity-weight", type=click.FloatRange(min=0), default=None,
-              help="Weight of the identity loss (a tune of B stays as it is when moved into B).  [default: 0]")
-@click.option("--r1-gamma", type=click.FloatRange(min=0), default=None,
-              help="Weight of the R1 penalty on the discriminators' gradient at real tunes; 0 is off.  [default: 0]")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Adam learning rate, falling linearly to 0 over the second half of the run.  [default: 2e-4]")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@device_option
+@click.option("--seed", type=int, default=DEFAULTS["seed"], show_default=True, help="Random seed.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULTS["batch_size"], show_default=True,
+              help="Windows of each collection per step.")
+@click.option("--hidden", type=click.IntRange(min=8), default=DEFAULTS["hidden"], show_default=True,
+              help="Feature maps of every network.")
+@click.option("--cycle-weight", type=click.FloatRange(min=0), default=None, show_default="1",
+              help="Weight of the cycle loss (A -> B -> A gives A back) against the adversarial one.")
+@click.option("--identity-weight", type=click.FloatRange(min=0), default=None, show_default="0",
+              help="Weight of the identity loss (a tune of B stays as it is when moved into B).")
+@click.option("--r1-gamma", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Weight of the R1 penalty on the discriminators' gradient at real tunes; 0 is off.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS["lr"], show_default=True,
+              help="Adam learning rate, falling linearly to 0 over the second half of the run.")
+@quiet_option
 def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
     """Learn to move tunes of A_DIR into the pitch language of B_DIR's and back (.mid files, any
     depth). Each tune's melody is translated note for note: rhythm, bars and meter stay, pitches
@@ -54,20 +57,22 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     from midigan.core.rundir import next_run_dir
     from midigan.music.transfer.model import MusicTransferFamily
 
-    explicit = {name: value for name, value in options.items() if value is not None}
+    context = click.get_current_context()
     if resume:
         run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "midigan transfer run")
         # through from_config, which knows what runs from before a newer key meant
-        settings = {**stored["train"], **MusicTransferFamily.from_config(stored["family"]["config"]).config(), **explicit}
+        trained = {**stored["train"], **MusicTransferFamily.from_config(stored["family"]["config"]).config()}
+        settings = run_settings(context, stored=trained, kept=("hidden", *FAMILY_KEYS), run=run_dir)
     else:
-        settings = {**DEFAULTS, **explicit}
-        if "max_minutes" in explicit and "max_steps" not in explicit:
-            settings["max_steps"] = None  # a time budget is the whole budget
+        settings = run_settings(context, recipe=DEFAULTS)
         run_dir = run_dir or next_run_dir(RUNS_ROOT, f"{a_dir.resolve().name}-to-{b_dir.resolve().name}")
         settings["fake_pool"] = -(-settings.pop("pool_windows") // int(settings["batch_size"]))
-    settings["g_lr"] = settings["d_lr"] = settings.pop("lr", settings.get("g_lr"))
+    lr = settings.pop("lr", None)
+    if lr is not None:
+        settings["g_lr"] = settings["d_lr"] = lr
     data = tuple(_windows_of(folder, name, quiet) for name, folder in (("A", a_dir), ("B", b_dir)))
-    family = MusicTransferFamily(int(settings["hidden"]), **{name: settings[name] for name in FAMILY_KEYS if name in settings})
+    weights = {name: settings[name] for name in FAMILY_KEYS if settings.get(name) is not None}
+    family = MusicTransferFamily(int(settings["hidden"]), **weights)
     fit_for_command(family, data,
                     {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
                      "progress": not quiet},

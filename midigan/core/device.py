@@ -8,7 +8,7 @@ asks this module instead of testing the device type everywhere.
 from __future__ import annotations
 
 import contextlib
-from typing import ContextManager
+from contextlib import AbstractContextManager
 
 import torch
 
@@ -51,7 +51,7 @@ def configure_backend(device: torch.device) -> None:
         torch.backends.cudnn.allow_tf32 = True
 
 
-def autocast(device: torch.device, enabled: bool) -> ContextManager:
+def autocast(device: torch.device, enabled: bool) -> AbstractContextManager:
     """bf16 autocast on CUDA when enabled; a no-op elsewhere (CPU bf16 is slow, MPS support varies).
 
     bf16 keeps fp32's exponent range, so no gradient scaler is needed.

@@ -66,7 +66,7 @@ class GANFamily(ABC):
 
     @classmethod
     @abstractmethod
-    def from_config(cls, config: dict[str, Any]) -> "GANFamily":
+    def from_config(cls, config: dict[str, Any]) -> GANFamily:
         """Rebuild the family saved by `config()`."""
 
     def generator_input(
@@ -118,6 +118,6 @@ class GANFamily(ABC):
         while `stage_at` gives stages); `real_input` follows it too."""
         raise NotImplementedError(f"{self.name} has no stages")
 
-    def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
+    def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:  # noqa: B027 (optional: writing nothing is the default)
         """Write samples made from the fixed noise (generator in eval mode) as files named
         `out_stem` + suffix, e.g. a PNG grid or MIDI files. Default: write nothing."""

@@ -41,9 +41,9 @@ def loss_curves_image(records: list[dict[str, Any]], width: int = 640, height: i
     if losses:
         loss_values = np.concatenate(list(losses.values()))[:, 1]
         y_range = loss_values.min(), loss_values.max()
-    for index, (name, values) in enumerate(losses.items()):
+    for index, values in enumerate(losses.values()):
         _draw_series(image, values, (x_low, x_high), y_range, COLOURS[index % len(COLOURS)], dotted=False)
-    for index, (name, values) in enumerate(validation.items(), start=len(losses)):
+    for index, values in enumerate(validation.values(), start=len(losses)):
         own_range = values[:, 1].min(), values[:, 1].max()
         _draw_series(image, values, (x_low, x_high), own_range, COLOURS[index % len(COLOURS)], dotted=True)
     return image

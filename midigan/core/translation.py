@@ -9,7 +9,7 @@ second with D_B. The engine trains the pair as it trains any generator and discr
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn

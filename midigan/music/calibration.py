@@ -10,7 +10,7 @@ share writes the validation's fresh pieces, and the share whose music metrics li
 training pieces' (the validation's Fréchet distance; no held-out piece is used) is stored with
 the best checkpoint; `midigan generate` and the studio draw with it.
 
-Melodies keep a fixed share (`midigan.music.generate.TOP_P`): on the four runs of the folders the
+Melodies keep a fixed share (`midigan.music.nucleus.MELODY_TOP_P`): on the four runs of the folders the
 defaults are tuned on, this rule picked 0.95 every time, where held-out tunes preferred 0.98.
 """
 
@@ -40,7 +40,8 @@ def calibrate_checkpoint(path: str | Path, validation: MusicValidation) -> str:
     chosen, distances = choose_top_p(validation, load_music_model(path).generator)
     add_artifacts(path, {ARTIFACT: torch.tensor(chosen)})
     measured = ", ".join(f"{top_p:g}: {distance:.2f}" for top_p, distance in distances.items())
-    return f"sampling draws from the likeliest choices holding {chosen:.0%} of the probability (distance to the training pieces at each share: {measured})"
+    return (f"sampling draws from the likeliest choices holding {chosen:.0%} of the probability"
+            f" (distance to the training pieces at each share: {measured})")
 
 
 def sampling_options(artifacts: dict[str, torch.Tensor], harmonising: bool = False) -> dict[str, float]:

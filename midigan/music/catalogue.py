@@ -45,5 +45,6 @@ def load_music_model(path: str | Path, which: str = "best.pt"):
     from midigan.music.parts.model import PolyFamily
 
     if (read_run_config(path) or {}).get("family", {}).get("name") == "music-transfer":
-        raise CheckpointError(f"{path} translates tunes and writes none of its own: midigan transfer apply --model {path} --to B in.mid out.mid")
+        raise CheckpointError(f"{path} translates tunes and writes none of its own:"
+                              f" midigan transfer apply --model {path} --to B in.mid out.mid")
     return load_model(path, (MusicSeqFamily, PolyFamily), which=which)

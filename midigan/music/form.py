@@ -64,7 +64,7 @@ class Forms:
         self.counts = counts.astype(np.float64)
 
     @classmethod
-    def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> "Forms | None":
+    def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> Forms | None:
         if "forms" not in artifacts:
             return None
         return cls(artifacts["forms"].numpy(), artifacts["form_counts"].numpy())

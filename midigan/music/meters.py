@@ -12,8 +12,8 @@ divide its bar, level by level, down to a 128th note: 4/4 and 2/2 are both 2x2x2
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from midigan.song import Song, steps_per_bar
 

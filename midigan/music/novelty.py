@@ -12,7 +12,7 @@ a person could have written (`benchmarks/small_folders.py` prints the rate per f
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import torch
@@ -51,7 +51,7 @@ class NoveltyGuard:
         self.length, self.kind = length, kind
 
     @classmethod
-    def from_songs(cls, songs: Iterable[Song], length: int = GUARD_NOTES, kind: str = "phrases") -> "NoveltyGuard":
+    def from_songs(cls, songs: Iterable[Song], length: int = GUARD_NOTES, kind: str = "phrases") -> NoveltyGuard:
         return cls(phrase_hashes(songs, length, kind), length, kind)
 
     def artifacts(self) -> dict[str, torch.Tensor]:
@@ -60,7 +60,7 @@ class NoveltyGuard:
                 "phrase_kind": torch.tensor([list(KINDS).index(self.kind)])}
 
     @classmethod
-    def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> "NoveltyGuard | None":
+    def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> NoveltyGuard | None:
         if "phrase_hashes" not in artifacts:
             return None
         kind = list(KINDS)[int(artifacts["phrase_kind"][0])] if "phrase_kind" in artifacts else "phrases"

@@ -9,8 +9,9 @@ folder, validation, forms and guard).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -55,7 +56,7 @@ class ModelSize:
     interval_scores: bool = True
 
     @classmethod
-    def of_run(cls, family_config: dict[str, Any]) -> "ModelSize":
+    def of_run(cls, family_config: dict[str, Any]) -> ModelSize:
         return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"],
                    family_config.get("tune_bars") is not None, family_config.get("interval_scores", False))
 

@@ -21,7 +21,7 @@ SCRIPT = Path(__file__).with_name("core_ddp_script.py")
 def test_two_process_gloo_run_keeps_replicas_identical(tmp_path):
     torchrun = shutil.which("torchrun") or str(Path(sys.executable).with_name("torchrun"))
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SCRIPT.parent), os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1")
-    for attempt in range(2):
+    for _attempt in range(2):
         shutil.rmtree(tmp_path / "run", ignore_errors=True)
         completed = subprocess.run(
             [torchrun, "--standalone", "--nproc_per_node", "2", str(SCRIPT), str(tmp_path / "run")],
@@ -32,7 +32,7 @@ def test_two_process_gloo_run_keeps_replicas_identical(tmp_path):
         # and its message is kept as a warning (shown in pytest's summary) to find the cause.
         if completed.returncode == 0 or "exitcode  : -6" not in completed.stderr:
             break
-        warnings.warn(f"gloo worker aborted, launching again; its stderr: {completed.stderr[:6000]}")
+        warnings.warn(f"gloo worker aborted, launching again; its stderr: {completed.stderr[:6000]}", stacklevel=1)
     assert completed.returncode == 0, completed.stderr[:3000]
     reports = [(tmp_path / f"run-rank{rank}.txt").read_text() for rank in (0, 1)]
     assert reports[0].startswith("step 6 fingerprint ") and reports[0] == reports[1], reports

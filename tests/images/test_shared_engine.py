@@ -52,10 +52,14 @@ def test_images_and_music_drive_the_same_trainer_step(tmp_path: Path, monkeypatc
 
 def test_the_engine_imports_no_pil_and_no_image_code() -> None:
     modules = sorted(f"midigan.core.{path.stem}" for path in CORE.glob("*.py") if path.stem != "__init__")
-    script = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PIL', 'imagegan')))"
+    script = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+              + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PIL', 'imagegan')))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
     for path in CORE.glob("*.py"):  # nor lazily, inside functions
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(name.split(".")[0] in ("PIL", "imagegan") for name in names), f"{path.name} imports {names}"

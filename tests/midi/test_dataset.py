@@ -132,7 +132,8 @@ def test_processes_preparing_one_dataset_at_once_take_turns(songs_dir: Path, tmp
     import sys
 
     out = tmp_path / "dataset"
-    script = f"from midigan.midi.dataset import prepare; print(prepare({str(songs_dir)!r}, {str(out)!r}, workers=1, progress=False).summary.from_cache)"
+    script = ("from midigan.midi.dataset import prepare; "
+              f"print(prepare({str(songs_dir)!r}, {str(out)!r}, workers=1, progress=False).summary.from_cache)")
     processes = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(2)]
     from_cache = sorted(process.communicate(timeout=120)[0].strip() for process in processes)
     assert [process.returncode for process in processes] == [0, 0]

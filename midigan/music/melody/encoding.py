@@ -59,7 +59,7 @@ class Vocabulary:
         return values
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "Vocabulary":
+    def from_dict(cls, values: dict[str, Any]) -> Vocabulary:
         return cls(
             steps_per_beat=int(values["steps_per_beat"]),
             meter=tuple(values["meter"]),

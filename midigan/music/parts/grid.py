@@ -57,7 +57,7 @@ class GridVocabulary:
                 "velocity": list(self.velocity)}
 
     @classmethod
-    def from_dict(cls, values: dict) -> "GridVocabulary":
+    def from_dict(cls, values: dict) -> GridVocabulary:
         return cls(tuple(values["meter"]), PartLayout.from_dict(values["layout"]), tuple(values["low"]),
                    tuple(values["high"]), tuple(values.get("velocity", ())))
 

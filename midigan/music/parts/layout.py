@@ -87,7 +87,7 @@ class PartLayout:
         return {"parts": [asdict(part) for part in self.parts]}
 
     @classmethod
-    def from_dict(cls, values: dict) -> "PartLayout":
+    def from_dict(cls, values: dict) -> PartLayout:
         return cls([Part(**part) for part in values["parts"]])
 
 

@@ -40,7 +40,7 @@ RHYTHM_FEATURES = 4
 #: Not the image translator's 5 and 2.5 (the paper's 10 and 5, halved with the least-squares loss):
 #: with them the translators stayed next to the identity map on German and Han tunes (1% of
 #: translations on the target side after 10 minutes); with no identity term and the cycle at 1,
-#: 52% and 97% (see benchmarks/folk_transfer.py and the README)
+#: 52% and 97% (see benchmarks/folk_transfer.py and docs/translation.md)
 CYCLE_WEIGHT, IDENTITY_WEIGHT = 1.0, 0.0
 VELOCITY = 80
 
@@ -241,7 +241,7 @@ class MusicTransferFamily(GANFamily):
                 "judge_rhythm": self.judge_rhythm}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "MusicTransferFamily":
+    def from_config(cls, config: dict[str, Any]) -> MusicTransferFamily:
         # what runs from before a key meant: the first ones weighed cycle and identity 5 and 2.5, and
         # the discriminators judged rhythm too until judge_rhythm came
         return cls(**{"cycle_weight": 5.0, "identity_weight": 2.5, "judge_rhythm": True, **config})
