@@ -27,11 +27,12 @@ TRAIN_CASES = {
 }
 IMAGE_TRAIN = [str(ROOT / "data" / "images"), "--max-steps", "15", "--size", "32", "--batch-size", "16", "--device", "cpu",
                "--quiet", "--seed", "2", "--width", "8"]
-#: runs written by the checkpoint format before version 2, resumed by tests to the end of a straight run:
-#: name -> (command, arguments, steps the recorded run stops at)
+#: runs written by checkpoint format 1 (stopped at steps 40 and 10 of these commands), resumed to their end
+#: by the tests: name -> (command, arguments). Until behaviour changed they ended with the straight runs' weights.
+FORMAT1 = Path(__file__).resolve().parent / "format1"
 RESUMED_RUNS = {
-    "v1-melody-run": ("midigan", TRAIN_CASES["train-melody"], 40),
-    "v1-image-run": ("imagegan", [*IMAGE_TRAIN, "--lr-decay-start", "1"], 10),
+    "melody-run": ("midigan", TRAIN_CASES["train-melody"]),
+    "image-run": ("imagegan", [*IMAGE_TRAIN, "--lr-decay-start", "1"]),
 }
 #: fields of metrics.jsonl lines that measure the machine, not the run
 TIMING = ("steps_per_s", "elapsed_s")

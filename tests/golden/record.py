@@ -1,8 +1,11 @@
-"""Record the behaviour the layout refactor must keep: generated MIDI bytes from the shipped models,
-a short melody and parts training run's metrics, and a short imagegan run's weights.
+"""Record the behaviour a refactor must keep: generated MIDI bytes from the shipped models, a short
+melody and parts training run's metrics, a short imagegan run's weights, and the weights that the
+runs written by checkpoint format 1 (tests/golden/format1/, fixtures never re-written) reach when
+resumed.
 
-Run once on the code before a change that must not alter behaviour (`python tests/golden/record.py`);
-tests/test_behaviour_unchanged.py compares against what it wrote.
+Run it on the code before a change that must not alter behaviour, and again after a change that
+is meant to (`python tests/golden/record.py`), committing what it writes with the change;
+tests/test_behaviour_unchanged.py compares against it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from cases import GENERATE_CASES, IMAGE_TRAIN, RESUMED_RUNS, TRAIN_CASES, comparable_metrics, image_weights  # noqa: E402
+from cases import FORMAT1, GENERATE_CASES, IMAGE_TRAIN, RESUMED_RUNS, TRAIN_CASES, comparable_metrics, image_weights  # noqa: E402
 
 
 def run(args: list[str], cwd: Path) -> None:
@@ -43,13 +46,10 @@ def main() -> None:
         import torch
 
         torch.save(image_weights(scratch / "images"), out / "images.weights.pt")
-        for name, (command, args, steps) in RESUMED_RUNS.items():
-            stopped = args[:args.index("--max-steps") + 1] + [str(steps)] + args[args.index("--max-steps") + 2:]
-            run([sys.executable, "-m", command, "train", *stopped, "--run-dir", str(out / name)], ROOT)
-            for sample in (out / name / "samples").iterdir():
-                sample.unlink()
-            run([sys.executable, "-m", command, "train", *args, "--run-dir", str(scratch / name)], ROOT)
-            torch.save(image_weights(scratch / name), out / f"{name}.weights.pt")
+        for name, (command, args) in RESUMED_RUNS.items():
+            shutil.copytree(FORMAT1 / name, scratch / name)
+            run([sys.executable, "-m", command, "train", *args, "--run-dir", str(scratch / name), "--resume"], ROOT)
+            torch.save(image_weights(scratch / name), out / f"format1-{name}.resumed.pt")
 
 
 if __name__ == "__main__":
