@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -222,7 +223,8 @@ def _read_all(songs_dir: Path, relatives: list[str], steps_per_beat: int, worker
 
     jobs = [(str(songs_dir / relative), steps_per_beat) for relative in relatives]
     workers = workers or os.cpu_count() or 1
-    bar = tqdm(total=len(jobs), unit="file", desc="reading", disable=not progress or not jobs)
+    # a bar only on a terminal: in a log file its redraws are noise (the summary line says what was read)
+    bar = tqdm(total=len(jobs), unit="file", desc="reading", disable=not progress or not jobs or not sys.stderr.isatty())
     with bar:
         if workers == 1 or len(jobs) < 2:
             results = []
