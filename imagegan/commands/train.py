@@ -9,8 +9,7 @@ import click
 
 from imagegan.catalogue import ARCHITECTURES
 from imagegan.commands._shared import RUNS_ROOT, newest_image_run
-from midigan.core.config import LOSS_NAMES
-from midigan.core.options import device_option, max_minutes_option, max_steps_option, quiet_option, run_settings
+from midigan.core.options import device_option, loss_option, max_minutes_option, max_steps_option, quiet_option, run_settings
 
 ADAPTIVE = "adaptive"
 ADAPTIVE_POLICY = ("translation", "cutout")  # what adaptive augmentation applies (see imagegan.augment)
@@ -58,13 +57,12 @@ def _by_arch(name: str) -> str:
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<IMAGES_DIR name>-N.")
 @max_steps_option(DEFAULTS["max_steps"], "generator steps")
-@max_minutes_option
+@max_minutes_option()
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest imagegan run) exactly.")
 @device_option
 @click.option("--seed", type=int, default=DEFAULTS["seed"], show_default=True, help="Random seed.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULTS["batch_size"], show_default=True, help="Images per batch.")
-@click.option("--loss", type=click.Choice(LOSS_NAMES), default=None, show_default=_by_arch("loss"),
-              help="Adversarial loss; ns is the DCGAN paper's (non-saturating BCE).")
+@loss_option(None, _by_arch("loss"))
 @click.option("--d-steps", type=click.IntRange(min=1), default=1, show_default=True, help="Discriminator updates per generator update.")
 @click.option("--ema-decay", type=click.FloatRange(min=0, max=1, max_open=True), default=0.999, show_default=True,
               help="Decay of the generator's weight average, which makes every sample.")

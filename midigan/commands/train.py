@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from midigan.core.config import LOSS_NAMES
-from midigan.core.options import device_option, quiet_option, run_settings
+from midigan.core.options import device_option, loss_option, max_minutes_option, max_steps_option, quiet_option, run_settings
 
 PARTS_CHOICES = ("auto", "melody", "all")
 MODEL_SETTINGS = ("parts", "meter", "window", "hidden", "dropout")  # what defines the model: a resumed run keeps them
@@ -27,9 +26,8 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.command()
 @click.argument("songs_dir", type=click.Path(file_okay=False, path_type=str))
 @click.option("--run-dir", help="Run folder to write (default: runs/<folder name>-<n>).")
-@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MINUTES, show_default=True,
-              help="Time budget: pretraining takes at most 60% of it (80% for parts), adversarial training the rest.")
-@click.option("--max-steps", type=click.IntRange(min=1), help="Stop after this many generator steps.")
+@max_minutes_option(DEFAULT_MINUTES, "Time budget: pretraining takes at most 60% of it (80% for parts), adversarial training the rest.")
+@max_steps_option(unit="generator steps")
 @click.option("--pretrain-steps", type=click.IntRange(min=0),
               help="At most this many maximum-likelihood steps before the adversarial ones "
                    "(default: until the validation stops improving, or 60% of the time budget).")
@@ -43,7 +41,7 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @device_option
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
-@click.option("--loss", type=click.Choice(LOSS_NAMES), default="ns", show_default=True, help="Adversarial loss.")
+@loss_option("ns")
 @click.option("--d-steps", type=click.IntRange(min=1), default=1, show_default=True, help="Discriminator updates per generator update.")
 @click.option("--g-lr", type=float, default=1e-3, show_default=True, help="Generator learning rate while pretraining.")
 @click.option("--adversarial-g-lr", type=float, default=1e-4, show_default=True,

@@ -29,7 +29,7 @@ def transfer() -> None:
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the run is written. Default: runs/<A>-to-<B>-N.")
 @max_steps_option(DEFAULTS["max_steps"])
-@max_minutes_option
+@max_minutes_option()
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest transfer run) exactly.")
 @device_option
 @click.option("--seed", type=int, default=DEFAULTS["seed"], show_default=True, help="Random seed.")

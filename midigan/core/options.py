@@ -26,19 +26,24 @@ INVOCATION = ("device", "quiet", "progress", "resume", "run_dir")
 
 device_option = click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 quiet_option = click.option("--quiet", is_flag=True, help="No progress bar (a log file or pipe gets plain lines anyway).")
-max_minutes_option = click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
-                                  help="Stop after this much training time (alone, it is the whole budget).")
 
 
-def max_steps_option(default: int | None, unit: str = "steps"):
+def max_minutes_option(default: float | None = None, help: str = "Stop after this much training time (alone, it is the whole budget)."):
+    """--max-minutes: a time budget, with this command's default."""
+    return click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=default,
+                        show_default=default is not None, help=help)
+
+
+def max_steps_option(default: int | None = None, unit: str = "steps"):
     """--max-steps with this command's default (a time budget alone replaces it)."""
     shown = f"{default}; none with --max-minutes" if default is not None else False
     return click.option("--max-steps", type=click.IntRange(min=1), default=default, show_default=shown,
                         help=f"Stop after this many {unit}.")
 
 
-def loss_option(default: str):
-    return click.option("--loss", type=click.Choice(LOSS_NAMES), default=default, show_default=True, help="Adversarial loss.")
+def loss_option(default: str | None, shown: str | bool = True):
+    """--loss with this command's default (`shown` for one that depends on the family)."""
+    return click.option("--loss", type=click.Choice(LOSS_NAMES), default=default, show_default=shown, help="Adversarial loss.")
 
 
 def typed(context: click.Context) -> set[str]:
