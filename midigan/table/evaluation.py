@@ -31,7 +31,7 @@ import torch
 from midigan.table.baselines import gaussian_copula, independent_columns
 from midigan.table.errors import TableError
 from midigan.table.guard import row_hashes
-from midigan.table.kinds import NUMERIC, Column, infer_columns, to_typed
+from midigan.table.kinds import NUMERIC, Column, canonical, infer_columns, to_typed
 from midigan.table.quality import quality
 
 TWO_SAMPLE_ROWS = 5000  # of each side at most
@@ -99,6 +99,9 @@ class Judge:
         return "" if self.target is None else ("accuracy" if self.classify else "R2")
 
     def score(self, name: str, typed: dict[str, np.ndarray]) -> SetScores:
+        """Scores of a set, its numbers as they would be written (rounded to the training
+        decimals, clipped to the training range: SDV's defaults for its synthesizers)."""
+        typed = canonical(typed, self.columns)
         rows = len(next(iter(typed.values())))
         shapes, pairs = quality(self.reference, typed, self.columns)
         copies = float(np.isin(row_hashes(typed, self.columns), self.train_hashes).mean())

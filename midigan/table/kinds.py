@@ -251,7 +251,7 @@ def _number_text(value: float | None) -> str:
 def to_typed(frame: pd.DataFrame, columns: list[Column]) -> dict[str, np.ndarray]:
     """The typed form (see the module docstring) of every modelled column of `frame`, read as
     `columns` say (values that do not fit become gaps). TableError when a column is absent."""
-    absent = [column.name for column in columns if column.name not in frame.columns]
+    absent = [column.name for column in columns if column.modelled and column.name not in frame.columns]
     if absent:
         raise TableError(f"the table lacks column {absent[0]!r} (the model was trained on {', '.join(c.name for c in columns)})")
     return {column.name: _typed(frame[column.name], column) for column in columns if column.modelled}

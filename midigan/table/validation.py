@@ -1,7 +1,8 @@
 """What picks best.pt: fresh rows against the training rows, and how close they come to them.
 
 The score (lower is better) is (1 - column shapes) + (1 - column pair trends) of `ROWS` fresh rows
-against a fixed sample of training rows (SDMetrics' definitions, see `quality`), plus a penalty
+against a fixed sample of training rows (SDMetrics' definitions, see `quality`; every pair of
+columns counts, related in the real rows or not), plus a penalty
 for *closeness*: the chance that a fresh row lies nearer its nearest training row than a training
 row lies to its own nearest other training row. A model that generalises sits at 0.5 (a fresh
 real row is as near the training rows as they are to each other); one that memorises goes to 1.
@@ -47,7 +48,7 @@ class TableValidation(Validation):
         fake = generator(self.family.sample_noise(self.rows, device, generator=draws))
         states, scores = self.family.draw(fake, draws)
         typed = self.family.encoding.decode(states, scores, np.random.default_rng(SEED))
-        shapes, pairs = quality(self.reference, typed, self.family.encoding.columns)
+        shapes, pairs = quality(self.reference, typed, self.family.encoding.columns, related_only=False)
         encoded = torch.from_numpy(np.concatenate([states, scores], axis=1).astype(np.float32))
         near = closeness(distance_space(self.family, encoded), self.reference_space, self.real_nearest)
         penalty = CLOSENESS_PENALTY * max(0.0, near - CLOSENESS_LIMIT)

@@ -1,0 +1,103 @@
+"""The peers of `benchmarks/tables.py`, run in their own virtual environment (never needed by midigan):
+
+python3 -m venv /work/peers/tables
+/work/peers/tables/bin/pip install torch==2.13.0 && /work/peers/tables/bin/pip install ctgan sdmetrics pandas
+
+PEER ctgan TRAIN.csv OUT.csv --discrete a,b --minutes M --rows N --seed S
+    CTGAN (the `ctgan` package, default settings) given M minutes of one CPU thread: its data
+    transformer is fitted and timed, a 5-epoch fit times an epoch, and the real fit runs as
+    many epochs as fill the rest of the budget. Prints one JSON line of timings.
+PEER quality REAL.csv SYNTH.csv METADATA.json
+    SDMetrics' QualityReport: prints {"shapes": ..., "pairs": ...} (the cross-check of
+    midigan.table.quality).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import pandas as pd
+import torch
+
+
+def fit_ctgan(args) -> None:
+    from ctgan import CTGAN
+    from ctgan.data_transformer import DataTransformer
+
+    torch.set_num_threads(1)
+    train = pd.read_csv(args.train, keep_default_na=False, na_values=[""])
+    discrete = [name for name in args.discrete.split(",") if name]
+    for name in discrete:
+        train[name] = train[name].astype(str)
+    started = time.perf_counter()
+    transformer = DataTransformer()
+    transformer.fit(train, discrete)
+    transformer.transform(train)
+    transform_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    CTGAN(epochs=5).fit(train, discrete)
+    epoch_seconds = max((time.perf_counter() - started - transform_seconds) / 5, 1e-3)
+    epochs = max(1, int((60 * args.minutes - transform_seconds) / epoch_seconds))
+    model = CTGAN(epochs=epochs)
+    model.set_random_state(args.seed)
+    started = time.perf_counter()
+    model.fit(train, discrete)
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    rows = model.sample(args.rows)
+    sample_seconds = time.perf_counter() - started
+    rows.to_csv(args.out, index=False)
+    steps_per_epoch = max(len(train) // 500, 1)
+    print(
+        json.dumps(
+            {
+                "epochs": epochs,
+                "fit_seconds": fit_seconds,
+                "transform_seconds": transform_seconds,
+                "epoch_seconds": epoch_seconds,
+                "train_rows_per_s": steps_per_epoch * 500 / epoch_seconds,
+                "sample_rows_per_s": args.rows / sample_seconds,
+            }
+        )
+    )
+
+
+def quality(args) -> None:
+    from sdmetrics.reports.single_table import QualityReport
+
+    metadata = json.loads(open(args.metadata).read())
+    real, synthetic = (pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in (args.real, args.synthetic))
+    for name, column in metadata["columns"].items():
+        if column["sdtype"] == "categorical":
+            real[name], synthetic[name] = (
+                real[name].astype(str).where(real[name].notna()),
+                synthetic[name].astype(str).where(synthetic[name].notna()),
+            )
+    report = QualityReport()
+    report.generate(real, synthetic, metadata, verbose=False)
+    properties = report.get_properties().set_index("Property")["Score"]
+    print(json.dumps({"shapes": float(properties["Column Shapes"]), "pairs": float(properties["Column Pair Trends"])}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    ctgan = commands.add_parser("ctgan")
+    ctgan.add_argument("train")
+    ctgan.add_argument("out")
+    ctgan.add_argument("--discrete", default="")
+    ctgan.add_argument("--minutes", type=float, required=True)
+    ctgan.add_argument("--rows", type=int, required=True)
+    ctgan.add_argument("--seed", type=int, default=0)
+    check = commands.add_parser("quality")
+    check.add_argument("real")
+    check.add_argument("synthetic")
+    check.add_argument("metadata")
+    args = parser.parse_args()
+    {"ctgan": fit_ctgan, "quality": quality}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
