@@ -64,6 +64,19 @@ def fit_ctgan(args) -> None:
     )
 
 
+def transform(args) -> None:
+    from ctgan.data_transformer import DataTransformer
+
+    torch.set_num_threads(1)
+    table = pd.read_csv(args.table, keep_default_na=False, na_values=[""])
+    discrete = [name for name in args.discrete.split(",") if name]
+    started = time.perf_counter()
+    transformer = DataTransformer()
+    transformer.fit(table, discrete)
+    transformer.transform(table)
+    print(json.dumps({"rows": len(table), "seconds": time.perf_counter() - started}))
+
+
 def quality(args) -> None:
     from sdmetrics.reports.single_table import QualityReport
 
@@ -91,12 +104,15 @@ def main() -> None:
     ctgan.add_argument("--minutes", type=float, required=True)
     ctgan.add_argument("--rows", type=int, required=True)
     ctgan.add_argument("--seed", type=int, default=0)
+    preprocess = commands.add_parser("transform")
+    preprocess.add_argument("table")
+    preprocess.add_argument("--discrete", default="")
     check = commands.add_parser("quality")
     check.add_argument("real")
     check.add_argument("synthetic")
     check.add_argument("metadata")
     args = parser.parse_args()
-    {"ctgan": fit_ctgan, "quality": quality}[args.command](args)
+    {"ctgan": fit_ctgan, "transform": transform, "quality": quality}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def table() -> None:
     "--max-minutes",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Training time: 30% for the VAE warm start (less if it stops improving), the rest adversarial."
+    help="Training time: 60% for the VAE warm start (less if it stops improving), the rest adversarial."
     "  [default: 10, none with --max-steps alone]",
 )
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Stop after this many generator steps.")
@@ -42,7 +42,7 @@ def table() -> None:
     type=click.IntRange(min=0),
     default=None,
     help="At most this many VAE warm-start steps.  [default: until validation stops improving or 30% of the"
-    " time; 30% of --max-steps without a time budget]",
+    " time; 60% of --max-steps without a time budget]",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same table, same model.")
 @click.option(

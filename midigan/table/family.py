@@ -37,6 +37,7 @@ SETTINGS = {
     "condition_share": 0.25,
     "kl_weight": 1.0,
     "dropout": 0.5,
+    "anchor_weight": 0.0,  # the VAE loss kept beside the adversarial one
 }
 
 
@@ -146,14 +147,19 @@ class TableFamily(GANFamily):
     def generator_aux_loss(
         self, generator: nn.Module, discriminator: nn.Module, fake_input: torch.Tensor, batch: torch.Tensor
     ) -> torch.Tensor | None:
-        """Training-by-sampling: obey conditions drawn by log-frequency (cross-entropy)."""
-        if not self.condition_width or not self.settings["condition_weight"]:
-            return None
-        n = max(2, int(len(batch) * self.settings["condition_share"]))
-        positions = self._draw_positions(self.log_condition_probs, n, None).to(batch.device)
-        conditions = self._one_hot_conditions(positions, n).to(batch.device)
-        logits, _ = generator.parts(self._noise(n, None, scores=False).to(batch.device), conditions)
-        return self.settings["condition_weight"] * self.condition_loss(logits, positions)
+        """Training-by-sampling: obey conditions drawn by log-frequency (cross-entropy); and, with
+        `anchor_weight`, the VAE's loss on the real batch, so the adversarial phase sharpens the
+        decoder without losing what reconstruction taught it."""
+        terms = []
+        if self.condition_width and self.settings["condition_weight"]:
+            n = max(2, int(len(batch) * self.settings["condition_share"]))
+            positions = self._draw_positions(self.log_condition_probs, n, None).to(batch.device)
+            conditions = self._one_hot_conditions(positions, n).to(batch.device)
+            logits, _ = generator.parts(self._noise(n, None, scores=False).to(batch.device), conditions)
+            terms.append(self.settings["condition_weight"] * self.condition_loss(logits, positions))
+        if self.settings["anchor_weight"]:
+            terms.append(self.settings["anchor_weight"] * self.pretrain_loss(generator, batch) / self.n_columns)
+        return sum(terms) if terms else None
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         from midigan.table.kinds import from_typed

@@ -27,6 +27,7 @@ BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
+SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
 EPOCH = pd.Timestamp("1970-01-01")
@@ -110,14 +111,18 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
     if pd.api.types.is_numeric_dtype(series):
         return _number(name, values.to_numpy(dtype=float), missing, "number", thousands=False)
     text = values.astype(str).str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
-    if numbers.notna().all():
-        return _number(name, numbers.to_numpy(dtype=float), missing, "text", thousands=False)
-    if text.str.fullmatch(THOUSANDS).all() or (text.str.fullmatch(THOUSANDS) | numbers.notna()).all():
+    sample = text.iloc[:: max(1, len(text) // SAMPLE)]  # a kind is tried on the whole column only if its sample fits
+    sample_numbers = pd.to_numeric(sample, errors="coerce").notna()
+    if sample_numbers.all():
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().all():
+            return _number(name, numbers.to_numpy(dtype=float), missing, "text", thousands=False)
+    if (sample.str.fullmatch(THOUSANDS) | sample_numbers).all():
         parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-        return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
+        if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
+            return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
     date_format = _date_format(text)
-    if date_format is not None:
+    if date_format is not None and pd.to_datetime(sample, format=date_format, errors="coerce").notna().mean() >= DATE_SHARE:
         parsed = pd.to_datetime(text, format=date_format, errors="coerce")
         if parsed.notna().mean() >= DATE_SHARE:
             column = _datetime(name, _seconds(parsed.dropna()), missing, "text", date_format)
@@ -145,7 +150,10 @@ def _non_missing(series: pd.Series) -> pd.Series:
 def _is_bool_object(values: pd.Series) -> bool:
     if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
         return False
-    distinct = set(values.astype(str).str.strip().str.lower().unique())
+    uniques = pd.unique(values)
+    if len(uniques) > 8:  # at most two words in a few spellings and paddings
+        return False
+    distinct = {str(value).strip().lower() for value in uniques}
     return 1 <= len(distinct) <= 2 and any(distinct <= pair for pair in BOOLEAN_PAIRS) and distinct != {"y"} and distinct != {"n"}
 
 

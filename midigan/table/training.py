@@ -25,14 +25,14 @@ DEFAULTS = {
     "betas": (0.5, 0.9),
     "eval_every": 100,
     "patience": 10,
-    "pretrain_time_share": 0.3,
+    "pretrain_time_share": 0.6,
     "ema_decay": 0.99,
     "log_every": 50,
     "sample_every": 1000,
     "checkpoint_every": 500,
     "n_samples": 20,
 }
-PRETRAIN_SHARE = 0.3  # of --max-steps, when there is no time budget
+PRETRAIN_SHARE = 0.6  # of --max-steps, when there is no time budget
 DEFAULT_MINUTES = 10.0
 
 
