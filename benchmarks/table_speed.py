@@ -117,6 +117,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=400, help="midigan steps timed for training rows per second")
     parser.add_argument("--peer-python", default="/work/peers/tables/bin/python")
     parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--skip-rates", action="store_true", help="only the preprocessing figures")
     args = parser.parse_args()
     torch.set_num_threads(1)
     frame = wide_table(args.rows)
@@ -144,6 +145,8 @@ def main() -> None:
             )
         else:
             print("  CTGAN: not installed")
+        if args.skip_rates:
+            return
         from midigan.table.reading import read_table
 
         housing = read_table(args.shared / "txhousing.csv")

@@ -22,7 +22,32 @@ import pandas as pd
 import torch
 
 
+class _Budget:
+    """Stands in for the tqdm that CTGAN wraps its epochs in: the epochs run for `seconds` from the
+    first one (the epoch under way finishes), as midigan's --max-minutes counts its training loop."""
+
+    seconds = 0.0
+    epochs = 0
+    spent = 0.0  # seconds the epochs took
+
+    def __init__(self, iterable, disable: bool = True):
+        self.iterable = iterable
+
+    def __iter__(self):
+        started = time.perf_counter()
+        for epoch in self.iterable:
+            _Budget.spent = time.perf_counter() - started
+            if _Budget.spent >= _Budget.seconds:
+                return
+            _Budget.epochs += 1
+            yield epoch
+
+    def set_description(self, *args, **kwargs) -> None:
+        pass
+
+
 def fit_ctgan(args) -> None:
+    import ctgan.synthesizers.ctgan as module
     from ctgan import CTGAN
     from ctgan.data_transformer import DataTransformer
 
@@ -32,15 +57,11 @@ def fit_ctgan(args) -> None:
     for name in discrete:
         train[name] = train[name].astype(str)
     started = time.perf_counter()
-    transformer = DataTransformer()
-    transformer.fit(train, discrete)
-    transformer.transform(train)
+    DataTransformer().fit(train, discrete)
     transform_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    CTGAN(epochs=5).fit(train, discrete)
-    epoch_seconds = max((time.perf_counter() - started - transform_seconds) / 5, 1e-3)
-    epochs = max(1, int((60 * args.minutes - transform_seconds) / epoch_seconds))
-    model = CTGAN(epochs=epochs)
+    module.tqdm = _Budget  # the fit runs epochs for the budget, after its own transformer fit
+    _Budget.seconds = 60 * args.minutes
+    model = CTGAN(epochs=10**6)
     model.set_random_state(args.seed)
     started = time.perf_counter()
     model.fit(train, discrete)
@@ -49,15 +70,15 @@ def fit_ctgan(args) -> None:
     rows = model.sample(args.rows)
     sample_seconds = time.perf_counter() - started
     rows.to_csv(args.out, index=False)
-    steps_per_epoch = max(len(train) // 500, 1)
+    steps = _Budget.epochs * max(len(train) // model._batch_size, 1)
     print(
         json.dumps(
             {
-                "epochs": epochs,
+                "epochs": _Budget.epochs,
                 "fit_seconds": fit_seconds,
                 "transform_seconds": transform_seconds,
-                "epoch_seconds": epoch_seconds,
-                "train_rows_per_s": steps_per_epoch * 500 / epoch_seconds,
+                "epoch_seconds": _Budget.spent,
+                "train_rows_per_s": steps * model._batch_size / max(_Budget.spent, 1e-9),
                 "sample_rows_per_s": args.rows / sample_seconds,
             }
         )
