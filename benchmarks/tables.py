@@ -7,7 +7,8 @@ For each table: a fixed 70/30 split (seed 0); `midigan table train` with default
 `--max-minutes M`, then `midigan table generate` of as many rows as the training split; CTGAN
 (benchmarks/tables_peer.py: default settings, as many epochs as fill the same M minutes); each
 column drawn independently from the training rows; a Gaussian copula; and the training rows
-themselves as the ceiling. Every model has one CPU thread (OMP_NUM_THREADS=1). All are scored
+themselves as the ceiling. midigan and CTGAN train side by side, one CPU thread each
+(OMP_NUM_THREADS=1), so both see whatever else the machine does at that time. All are scored
 against the held-out rows by midigan.table.evaluation (see its docstring): SDMetrics' column
 shapes and pair trends, two-sample accuracy, train-on-synthetic-test-on-real for the target
 column, nearer-to-training share, exact copies. CTGAN gets SDV's defaults around it: gaps of a
@@ -68,58 +69,54 @@ def split(frame: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFram
     return frame.iloc[order[:cut]].reset_index(drop=True), frame.iloc[order[cut:]].reset_index(drop=True)
 
 
-def run_midigan(train_csv: Path, work: Path, minutes: float, rows: int, seed: int) -> tuple[pd.DataFrame, dict]:
-    run_dir = work / "midigan"
-    started = time.perf_counter()
-    train = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "midigan",
-            "table",
-            "train",
-            str(train_csv),
-            "--run-dir",
-            str(run_dir),
-            "--max-minutes",
-            str(minutes),
-            "--seed",
-            str(seed),
-            "--quiet",
-        ],
-        env=ONE_THREAD,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    seconds = time.perf_counter() - started
-    out = work / "midigan.csv"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "midigan",
-            "table",
-            "generate",
-            "--model",
-            str(run_dir),
-            "--rows",
-            str(rows),
-            str(out),
-            "--seed",
-            str(seed),
-        ],
-        env=ONE_THREAD,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = [
-        line
-        for line in train.stdout.splitlines() + train.stderr.splitlines()
-        if line.startswith(("pretrain:", "adversarial:", "best checkpoint"))
+def start_midigan(train_csv: Path, work: Path, minutes: float, seed: int) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "midigan",
+        "table",
+        "train",
+        str(train_csv),
+        "--run-dir",
+        str(work / "midigan"),
+        "--max-minutes",
+        str(minutes),
+        "--seed",
+        str(seed),
+        "--quiet",
     ]
-    return read_table(out), {"seconds": seconds, "log": summary}
+    return subprocess.Popen(command, env=ONE_THREAD, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish_midigan(process: subprocess.Popen, work: Path, rows: int, seed: int) -> tuple[pd.DataFrame, dict]:
+    """Wait for training; generate `rows` rows (timed in this process, one thread); the training
+    log's summary and rows per second of training (adversarial steps) and of generation."""
+    import torch
+
+    from midigan.core.metrics import read_metrics
+    from midigan.table.api import load_run
+
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"midigan table train failed: {output.strip().splitlines()[-1:]}")
+    torch.set_num_threads(1)
+    model = load_run(work / "midigan")
+    started = time.perf_counter()
+    generated = model.generate(rows, seed=seed)
+    sample_seconds = time.perf_counter() - started
+    out = work / "midigan.csv"
+    generated.frame.to_csv(out, index=False)
+    rates = [
+        r["steps_per_s"]
+        for r in read_metrics(work / "midigan" / "metrics.jsonl")
+        if r.get("phase") == "adversarial" and "steps_per_s" in r
+    ]
+    summary = [line for line in output.splitlines() if line.startswith(("pretrain:", "adversarial:", "best checkpoint"))]
+    return read_table(out), {
+        "log": summary,
+        "train_rows_per_s": float(np.median(rates)) * 500 if rates else None,
+        "sample_rows_per_s": rows / sample_seconds,
+    }
 
 
 def ctgan_input(train: pd.DataFrame, columns: list[Column]) -> tuple[pd.DataFrame, list[str]]:
@@ -160,36 +157,36 @@ def ctgan_output(rows: pd.DataFrame, columns: list[Column]) -> dict[str, np.ndar
     return typed
 
 
-def run_ctgan(
+def start_ctgan(
     peer: str, train: pd.DataFrame, columns: list[Column], work: Path, minutes: float, rows: int, seed: int
-) -> tuple[dict | None, dict]:
+) -> subprocess.Popen:
     table, discrete = ctgan_input(train, columns)
-    source, out = work / "ctgan_train.csv", work / "ctgan.csv"
+    source = work / "ctgan_train.csv"
     table.to_csv(source, index=False)
-    done = subprocess.run(
-        [
-            peer,
-            str(Path(__file__).with_name("tables_peer.py")),
-            "ctgan",
-            str(source),
-            str(out),
-            "--discrete",
-            ",".join(discrete),
-            "--minutes",
-            str(minutes),
-            "--rows",
-            str(rows),
-            "--seed",
-            str(seed),
-        ],
-        env=ONE_THREAD,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        return None, {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
-    info = json.loads(done.stdout.strip().splitlines()[-1])
-    return ctgan_output(pd.read_csv(out, keep_default_na=False, na_values=[""]), columns), info
+    command = [
+        peer,
+        str(Path(__file__).with_name("tables_peer.py")),
+        "ctgan",
+        str(source),
+        str(work / "ctgan.csv"),
+        "--discrete",
+        ",".join(discrete),
+        "--minutes",
+        str(minutes),
+        "--rows",
+        str(rows),
+        "--seed",
+        str(seed),
+    ]
+    return subprocess.Popen(command, env=ONE_THREAD, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_ctgan(process: subprocess.Popen, work: Path, columns: list[Column]) -> tuple[dict | None, dict]:
+    output, errors = process.communicate()
+    if process.returncode != 0:
+        return None, {"error": errors.strip().splitlines()[-1] if errors.strip() else "failed"}
+    info = json.loads(output.strip().splitlines()[-1])
+    return ctgan_output(pd.read_csv(work / "ctgan.csv", keep_default_na=False, na_values=[""]), columns), info
 
 
 def sdmetrics_check(peer: str, held_out: pd.DataFrame, synthetic: pd.DataFrame, columns: list[Column], work: Path) -> dict | None:
@@ -255,11 +252,14 @@ def main() -> None:
         train.to_csv(work / "train.csv", index=False)
         columns = infer_columns(train)
         judge = Judge(train, held_out, TABLES[name][1], seed=args.seed, columns=columns)
-        synthetic, midigan_info = run_midigan(work / "train.csv", work, args.minutes, len(train), args.seed)
+        # both train at once, one thread each, so they share whatever else the machine is doing
+        training = start_midigan(work / "train.csv", work, args.minutes, args.seed)
+        ctgan = start_ctgan(peer, train, columns, work, args.minutes, len(train), args.seed) if peer else None
+        synthetic, midigan_info = finish_midigan(training, work, len(train), args.seed)
         scores = [judge.score_frame("midigan", synthetic)]
         info = {"midigan": midigan_info}
         if peer:
-            typed, info["ctgan"] = run_ctgan(peer, train, columns, work, args.minutes, len(train), args.seed)
+            typed, info["ctgan"] = finish_ctgan(ctgan, work, columns)
             scores.append(judge.score("CTGAN", typed) if typed is not None else None)
             check = sdmetrics_check(peer, held_out, synthetic, columns, work)
             info["sdmetrics_midigan"] = check
