@@ -230,6 +230,12 @@ def format_rows(table: str, scores: list[SetScores], metric: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="training time of each model on each table")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="instead of minutes: this many generator steps of 500 rows each (CTGAN: as many epochs)",
+    )
     parser.add_argument("--tables", nargs="*", default=list(TABLES), choices=list(TABLES))
     parser.add_argument(
         "--peer-python", default="/work/peers/tables/bin/python", help="python of the venv with ctgan and sdmetrics"
@@ -253,8 +259,8 @@ def main() -> None:
         columns = infer_columns(train)
         judge = Judge(train, held_out, TABLES[name][1], seed=args.seed, columns=columns)
         # both train at once, one thread each, so they share whatever else the machine is doing
-        training = start_midigan(work / "train.csv", work, args.minutes, args.seed)
-        ctgan = start_ctgan(peer, train, columns, work, args.minutes, len(train), args.seed) if peer else None
+        training = start_midigan(work / "train.csv", work, args.minutes, args.seed, args.steps)
+        ctgan = start_ctgan(peer, train, columns, work, args.minutes, len(train), args.seed, args.steps) if peer else None
         synthetic, midigan_info = finish_midigan(training, work, len(train), args.seed)
         scores = [judge.score_frame("midigan", synthetic)]
         info = {"midigan": midigan_info}
@@ -280,8 +286,11 @@ def main() -> None:
             "train_rows": len(train),
             "held_out_rows": len(held_out),
         }
-        (args.work / "results.json").write_text(json.dumps({"minutes": args.minutes, "tables": results}, indent=2, default=str))
-    print(f"\nAll tables, {args.minutes:g} minutes per model (one CPU thread each):")
+        (args.work / "results.json").write_text(
+            json.dumps({"minutes": args.minutes, "steps": args.steps, "tables": results}, indent=2, default=str)
+        )
+    budget = f"{args.steps} generator steps of 500 rows" if args.steps else f"{args.minutes:g} minutes"
+    print(f"\nAll tables, {budget} per model (one CPU thread each):")
     print("\n".join(header + lines))
 
 

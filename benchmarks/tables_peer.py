@@ -59,9 +59,12 @@ def fit_ctgan(args) -> None:
     started = time.perf_counter()
     DataTransformer().fit(train, discrete)
     transform_seconds = time.perf_counter() - started
+    if args.epochs:  # a budget of generator steps, not of time
+        _Budget.seconds = float("inf")
+    else:
+        _Budget.seconds = 60 * args.minutes
     module.tqdm = _Budget  # the fit runs epochs for the budget, after its own transformer fit
-    _Budget.seconds = 60 * args.minutes
-    model = CTGAN(epochs=10**6)
+    model = CTGAN(epochs=args.epochs or 10**6)
     model.set_random_state(args.seed)
     started = time.perf_counter()
     model.fit(train, discrete)
@@ -122,7 +125,8 @@ def main() -> None:
     ctgan.add_argument("train")
     ctgan.add_argument("out")
     ctgan.add_argument("--discrete", default="")
-    ctgan.add_argument("--minutes", type=float, required=True)
+    ctgan.add_argument("--minutes", type=float, default=None)
+    ctgan.add_argument("--epochs", type=int, default=None, help="train this many epochs instead of --minutes")
     ctgan.add_argument("--rows", type=int, required=True)
     ctgan.add_argument("--seed", type=int, default=0)
     preprocess = commands.add_parser("transform")
