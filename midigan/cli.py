@@ -17,6 +17,7 @@ COMMANDS = {
     "render": "midigan.commands.render:render",
     "studio": "midigan.commands.studio:studio",
     "transfer": "midigan.commands.transfer:transfer",
+    "table": "midigan.commands.table:table",
     "series": "midigan.commands.series:series",
 }
 

@@ -1,0 +1,123 @@
+"""The notebook API, in the style of scikit-learn and SDV: `TableGAN(...).fit(df).sample(n)`,
+`save` / `load`, pandas in and out.
+
+>>> from midigan.table import TableGAN
+>>> model = TableGAN(max_minutes=5).fit(df)
+>>> synthetic = model.sample(1000, where={"placed": "True"})
+>>> model.save("placements.pt"); model = TableGAN.load("placements.pt")
+
+It trains through the same engine and run folder as `midigan table train` (a temporary folder
+unless `run_dir` is given), so a model saved here generates with `midigan table generate`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+from torch import nn
+
+from midigan.table.family import TableFamily
+from midigan.table.guard import CopyGuard
+from midigan.table.sampling import Generated, generate_rows
+
+
+@dataclass
+class TableModel:
+    """A trained table model ready to generate: family (with its encoding), EMA generator, guard."""
+
+    family: TableFamily
+    generator: nn.Module
+    guard: CopyGuard | None
+    device: torch.device
+    path: Path
+
+    def generate(self, rows: int, seed: int = 0, where=(), guard: bool = True) -> Generated:
+        return generate_rows(self.family, self.generator, rows, seed, where, self.guard if guard else None, self.device)
+
+
+def load_run(path: str | Path, device: str = "cpu") -> TableModel:
+    """The model in a run folder (its best.pt) or checkpoint file; CheckpointError if it is none."""
+    from midigan.core.checkpoint import load_model
+    from midigan.core.device import resolve_device
+
+    torch_device = resolve_device(device)
+    loaded = load_model(path, TableFamily, torch_device)
+    return TableModel(loaded.family, loaded.generator, CopyGuard.from_artifacts(loaded.artifacts), torch_device, loaded.path)
+
+
+class TableGAN:
+    """A GAN for one table. Settings: the time (`max_minutes`, default 10) or step budget, `seed`,
+    `categorical` columns to force, `run_dir` to keep the run folder, `batch_size`, `device`,
+    `verbose` for the progress bar; any other keyword sets the network (see
+    `midigan.table.family.SETTINGS`)."""
+
+    def __init__(
+        self,
+        max_minutes: float | None = None,
+        max_steps: int | None = None,
+        seed: int = 0,
+        categorical: tuple[str, ...] | list[str] = (),
+        run_dir: str | Path | None = None,
+        batch_size: int = 500,
+        device: str = "auto",
+        verbose: bool = False,
+        **model,
+    ):
+        self.max_minutes, self.max_steps, self.seed = max_minutes, max_steps, seed
+        self.categorical, self.run_dir, self.batch_size = tuple(categorical), run_dir, batch_size
+        self.device, self.verbose, self.model = device, verbose, model
+        self._model: TableModel | None = None
+        self._scratch: tempfile.TemporaryDirectory | None = None
+
+    def fit(self, frame: pd.DataFrame) -> TableGAN:
+        """Learn `frame` (kinds inferred as `midigan table train` does); returns self."""
+        from midigan.core.config import TrainConfig
+        from midigan.core.trainer import Trainer
+        from midigan.table.training import check_batch, plan_table, train_settings
+
+        plan = plan_table(frame.reset_index(drop=True), self.categorical, self.seed, self.model)
+        check_batch(self.batch_size, plan.family)
+        if self.run_dir is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="tablegan-")
+            run_dir = Path(self._scratch.name) / "run"
+        else:
+            run_dir = Path(self.run_dir)
+        settings = train_settings(self.max_minutes, self.max_steps, batch_size=self.batch_size)
+        config = TrainConfig.from_dict(
+            {**settings, "run_dir": str(run_dir), "seed": self.seed, "device": self.device, "progress": self.verbose}
+        )
+        say = print if self.verbose else (lambda message: None)
+        for line in plan.report:
+            say(line)
+        Trainer(plan.family, plan.data, config, plan.validation, plan.artifacts, say).fit()
+        self._model = load_run(run_dir, self.device)
+        return self
+
+    def sample(self, n: int, seed: int = 0, where: dict | None = None, guard: bool = True) -> pd.DataFrame:
+        """`n` new rows as a DataFrame with the training frame's columns; `where` = {column: value}."""
+        return self._trained().generate(n, seed=seed, where=where or {}, guard=guard).frame
+
+    def save(self, path: str | Path) -> None:
+        """Write the model as one checkpoint file (also readable by `midigan table generate --model`)."""
+        shutil.copyfile(self._trained().path, path)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "cpu") -> TableGAN:
+        model = cls(device=device)
+        model._model = load_run(path, device)
+        return model
+
+    @property
+    def columns(self):
+        """What was inferred about each column (kinds, ranges, formats)."""
+        return self._trained().family.encoding.columns
+
+    def _trained(self) -> TableModel:
+        if self._model is None:
+            raise RuntimeError("this TableGAN is not fitted yet: call fit(df) first")
+        return self._model

@@ -1,0 +1,380 @@
+"""What each column of a table is, and its values as the model reads and writes them.
+
+Kinds: number, integer, category, boolean, datetime (modelled); id (regenerated as fresh IDs),
+text (free text: left out, written empty) and empty (all missing: written empty). Why so many:
+a CSV holds everything as text, and modelling an ID or a free-text column as a category both
+wastes the model on thousands of one-off values and hands training rows' identifiers back out.
+
+The typed form of a modelled column, shared by the encoder, the copy guard and the evaluation:
+numbers and dates as float64 (dates as seconds since 1970; NaN = missing), categories and
+booleans as an object array of their text (None = missing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from midigan.table.errors import TableError
+
+MODELLED = ("number", "integer", "category", "boolean", "datetime")
+NUMERIC = ("number", "integer", "datetime")
+BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
+THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
+ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
+SAMPLE = 20_000  # values a kind is first tried on
+DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
+MAX_DECIMALS = 8
+EPOCH = pd.Timestamp("1970-01-01")
+DAY = 86_400.0
+
+
+@dataclass
+class Column:
+    """One column: its kind and what it takes to write generated values as the training table has them."""
+
+    name: str
+    kind: str
+    missing: float = 0.0  # share of gaps
+    source: str = "text"  # how values arrived: text | number | bool | datetime64 (output keeps it)
+    decimals: int | None = None  # numbers are written rounded to this; None = as computed
+    thousands: bool = False  # numbers were written with thousands separators (1,234)
+    low: float | None = None  # training range of numbers and dates (generated values are clipped to it)
+    high: float | None = None
+    date_format: str | None = None  # strftime format of dates read as text
+    date_unit: float = 1.0  # seconds a date is rounded to (a day for dates without times)
+    spellings: dict[str, str] = field(default_factory=dict)  # booleans: lower case -> as written
+    id_next: int | None = None  # IDs: the first fresh number (one past the training maximum)
+    id_prefix: str = ""  # IDs: the text before the number, e.g. "C-" in C-0042
+    id_width: int = 0  # IDs: digits the number is padded to
+    unparsed: int = 0  # values that did not read as the column's kind and count as gaps
+
+    @property
+    def modelled(self) -> bool:
+        return self.kind in MODELLED
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Column:
+        known = {f.name for f in fields(cls)}
+        return cls(**{name: value for name, value in values.items() if name in known})
+
+    def describe(self) -> str:
+        """One line for the training log: the kind, what is kept, and what is left out."""
+        gaps = f", {self.missing:.1%} missing" if self.missing else ""
+        unparsed = f", {self.unparsed} values unreadable as {self.kind} taken as gaps" if self.unparsed else ""
+        if self.kind == "id":
+            return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next} on{gaps}"
+        if self.kind == "text":
+            return f"free text: left out (written empty){gaps}"
+        if self.kind == "empty":
+            return "all missing: left out (written empty)"
+        if self.kind == "datetime":
+            return f"date/time {self.date_format or 'ISO'} from {_date_text(self.low)} to {_date_text(self.high)}{gaps}{unparsed}"
+        if self.kind in ("number", "integer"):
+            spelled = ", thousands separators" if self.thousands else ""
+            digits = f", {self.decimals} decimals" if self.kind == "number" and self.decimals is not None else ""
+            return f"{self.kind} from {_number_text(self.low)} to {_number_text(self.high)}{digits}{spelled}{gaps}{unparsed}"
+        if self.kind == "boolean":
+            return f"boolean ({' / '.join(sorted(self.spellings.values()))}){gaps}"
+        return f"category{gaps}"
+
+
+def infer_columns(frame: pd.DataFrame, categorical: tuple[str, ...] = ()) -> list[Column]:
+    """Each column's kind, read from its values (and its name, for IDs); `categorical` forces
+    columns to be categories (numeric codes such as ZIP codes or ratings)."""
+    unknown = [name for name in categorical if name not in frame.columns]
+    if unknown:
+        raise TableError(f"no column {unknown[0]!r} to treat as a category; the columns are {', '.join(map(str, frame.columns))}")
+    return [_infer(str(name), frame[name], str(name) in categorical) for name in frame.columns]
+
+
+def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
+    values = _non_missing(series)
+    missing = 1.0 - len(values) / max(len(series), 1)
+    if len(values) == 0:
+        return Column(name, "empty", missing=1.0)
+    if forced_category:
+        return Column(name, "category", missing, source="number" if pd.api.types.is_numeric_dtype(series) else "text")
+    if pd.api.types.is_bool_dtype(series) or _is_bool_object(values):
+        return _boolean(name, values, missing, "bool" if pd.api.types.is_bool_dtype(series) else "text")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        seconds = _seconds(pd.to_datetime(values))
+        return _datetime(name, seconds, missing, "datetime64", None)
+    if pd.api.types.is_numeric_dtype(series):
+        return _number(name, values.to_numpy(dtype=float), missing, "number", thousands=False)
+    text = values.astype(str).str.strip()
+    sample = text.iloc[:: max(1, len(text) // SAMPLE)]  # a kind is tried on the whole column only if its sample fits
+    sample_numbers = pd.to_numeric(sample, errors="coerce").notna()
+    if sample_numbers.all():
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().all():
+            return _number(name, numbers.to_numpy(dtype=float), missing, "text", thousands=False)
+    if (sample.str.fullmatch(THOUSANDS) | sample_numbers).all():
+        parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
+            return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
+    date_format = _date_format(text)
+    if date_format is not None and pd.to_datetime(sample, format=date_format, errors="coerce").notna().mean() >= DATE_SHARE:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        if parsed.notna().mean() >= DATE_SHARE:
+            column = _datetime(name, _seconds(parsed.dropna()), missing, "text", date_format)
+            column.unparsed = int(parsed.isna().sum())
+            column.missing = 1.0 - (len(values) - column.unparsed) / len(series)
+            return column
+    distinct = text.nunique()
+    if _looks_like_id(name, text, distinct):
+        return _string_id(name, text, missing)
+    if distinct >= 20 and distinct >= 0.5 * len(text):
+        words = text.str.count(r"\s+") + 1
+        if text.str.len().mean() >= 25 or words.median() >= 4 or distinct >= 0.9 * len(text):
+            return Column(name, "text", missing)
+    return Column(name, "category", missing)
+
+
+def _non_missing(series: pd.Series) -> pd.Series:
+    values = series.dropna()
+    if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+        stripped = values.astype(str).str.strip()
+        values = values[stripped != ""]
+    return values
+
+
+def _is_bool_object(values: pd.Series) -> bool:
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return False
+    uniques = pd.unique(values)
+    if len(uniques) > 8:  # at most two words in a few spellings and paddings
+        return False
+    distinct = {str(value).strip().lower() for value in uniques}
+    return 1 <= len(distinct) <= 2 and any(distinct <= pair for pair in BOOLEAN_PAIRS) and distinct != {"y"} and distinct != {"n"}
+
+
+def _boolean(name: str, values: pd.Series, missing: float, source: str) -> Column:
+    text = values.astype(str).str.strip()
+    spellings = {lower: group.value_counts().index[0] for lower, group in text.groupby(text.str.lower())}
+    return Column(name, "boolean", missing, source=source, spellings=spellings)
+
+
+def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousands: bool) -> Column:
+    finite = numbers[np.isfinite(numbers)]
+    if len(finite) == 0:
+        return Column(name, "empty", missing=1.0)
+    decimals = _decimals(finite)
+    distinct = len(np.unique(finite))
+    if decimals == 0 and (ID_NAME.search(name) or ID_CAMEL.search(name)) and distinct == len(finite) and distinct >= 20:
+        return Column(name, "id", missing, source=source, id_next=int(finite.max()) + 1)
+    kind = "integer" if decimals == 0 else "number"
+    return Column(
+        name,
+        kind,
+        missing,
+        source=source,
+        decimals=decimals,
+        thousands=thousands,
+        low=float(finite.min()),
+        high=float(finite.max()),
+    )
+
+
+def _decimals(numbers: np.ndarray) -> int | None:
+    """The fewest decimals that write every value exactly (None beyond MAX_DECIMALS)."""
+    sample = numbers[:20_000]
+    for decimals in range(MAX_DECIMALS + 1):
+        scaled = sample * 10.0**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 + 1e-12 * np.abs(scaled)):
+            return decimals
+    return None
+
+
+def _date_format(text: pd.Series) -> str | None:
+    """The strftime format of the first value when it looks like a date (never for plain numbers)."""
+    from pandas.tseries.api import guess_datetime_format
+
+    first = text.iloc[0]
+    if not re.search(r"\d", first) or not re.search(r"[-/:.\s]|[A-Za-z]", first):
+        return None
+    try:
+        return guess_datetime_format(first)
+    except (ValueError, TypeError):
+        return None
+
+
+def _seconds(stamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    stamps = pd.to_datetime(stamps)
+    if getattr(stamps.dt if isinstance(stamps, pd.Series) else stamps, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert(None) if isinstance(stamps, pd.Series) else stamps.tz_convert(None)
+    return np.asarray((stamps - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
+
+
+def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_format: str | None) -> Column:
+    unit = DAY if np.all(np.mod(seconds, DAY) == 0) else 1.0
+    return Column(
+        name,
+        "datetime",
+        missing,
+        source=source,
+        low=float(seconds.min()),
+        high=float(seconds.max()),
+        date_format=date_format,
+        date_unit=unit,
+    )
+
+
+def _looks_like_id(name: str, text: pd.Series, distinct: int) -> bool:
+    """Named like an ID and mostly distinct, or every value distinct, short, spaceless and with digits."""
+    if (ID_NAME.search(name) or ID_CAMEL.search(name)) and (distinct >= 0.5 * len(text) or distinct >= 100):
+        return True
+    return distinct == len(text) and len(text) >= 20 and not text.str.contains(r"\s").any() and text.str.contains(r"\d").all()
+
+
+def _string_id(name: str, text: pd.Series, missing: float) -> Column:
+    """An ID column of text: fresh IDs keep the common prefix and digit count, numbered past the largest."""
+    parts = text.str.extract(r"^(.*?)(\d+)$")
+    prefixes = parts[0].dropna().unique()
+    if len(prefixes) == 1 and parts[1].notna().all():
+        width = int(parts[1].str.len().max())
+        return Column(
+            name, "id", missing, id_prefix=str(prefixes[0]), id_width=width, id_next=int(parts[1].astype(int).max()) + 1
+        )
+    return Column(name, "id", missing, id_prefix=f"{name}-", id_width=6, id_next=1)
+
+
+def _date_text(seconds: float | None) -> str:
+    return "?" if seconds is None else str((EPOCH + pd.Timedelta(seconds=seconds)).date())
+
+
+def _number_text(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+# --------------------------------------------------------------------------- typed values
+def to_typed(frame: pd.DataFrame, columns: list[Column]) -> dict[str, np.ndarray]:
+    """The typed form (see the module docstring) of every modelled column of `frame`, read as
+    `columns` say (values that do not fit become gaps). TableError when a column is absent."""
+    absent = [column.name for column in columns if column.modelled and column.name not in frame.columns]
+    if absent:
+        raise TableError(f"the table lacks column {absent[0]!r} (the model was trained on {', '.join(c.name for c in columns)})")
+    return {column.name: _typed(frame[column.name], column) for column in columns if column.modelled}
+
+
+def _typed(series: pd.Series, column: Column) -> np.ndarray:
+    if column.kind in ("category", "boolean"):
+        return _typed_text(series, column)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = np.full(len(series), np.nan)
+        present = series.notna().to_numpy()
+        values[present] = _seconds(series[present])
+        return values
+    if column.kind == "datetime":
+        text = series.astype("string").str.strip()
+        parsed = (
+            pd.to_datetime(text, format=column.date_format, errors="coerce")
+            if column.date_format
+            else pd.to_datetime(text, errors="coerce")
+        )
+        values = np.full(len(series), np.nan)
+        present = parsed.notna().to_numpy()
+        values[present] = _seconds(parsed[present])
+        return values
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    text = series.astype("string").str.strip()
+    if column.thousands:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _typed_text(series: pd.Series, column: Column) -> np.ndarray:
+    present = series.notna().to_numpy()
+    if pd.api.types.is_float_dtype(series):  # a numeric code forced to be a category: 4.0 reads as "4"
+        text = pd.Series([_code_text(value) for value in series.to_numpy()], dtype=object)
+    else:
+        text = series.astype(str).str.strip()
+    if column.kind == "boolean":
+        lowered = text.str.lower()
+        text = lowered.map(column.spellings)
+    values = text.to_numpy(dtype=object)
+    values[~present | (text.to_numpy(dtype=object) == "") | pd.isna(values)] = None
+    return values
+
+
+def _code_text(value: float) -> str:
+    return "" if not np.isfinite(value) else (str(int(value)) if float(value).is_integer() else repr(float(value)))
+
+
+def canonical(typed: dict[str, np.ndarray], columns: list[Column]) -> dict[str, np.ndarray]:
+    """Typed values as they will be written: numbers rounded to their decimals and clipped to the
+    training range, dates rounded to their unit. Generated and training rows compare equal in this
+    form exactly when their written rows would."""
+    result = {}
+    for column in columns:
+        if column.name not in typed:
+            continue
+        values = typed[column.name]
+        if column.kind in NUMERIC:
+            values = np.clip(values, column.low, column.high)
+            if column.kind == "datetime":
+                values = np.round(values / column.date_unit) * column.date_unit
+            elif column.decimals is not None:
+                values = np.round(values, column.decimals)
+            values = values + 0.0  # no negative zero
+        result[column.name] = values
+    return result
+
+
+def from_typed(typed: dict[str, np.ndarray], columns: list[Column], rows: int) -> pd.DataFrame:
+    """The table to write: every training column in order, modelled ones from `typed` (canonical),
+    IDs fresh, free text and empty columns as gaps, each in the form it was read in."""
+    typed = canonical(typed, columns)
+    out = {}
+    for column in columns:
+        if column.kind == "id":
+            out[column.name] = _fresh_ids(column, rows)
+        elif not column.modelled:
+            out[column.name] = pd.Series([None] * rows, dtype=object) if column.kind == "text" else np.full(rows, np.nan)
+        else:
+            out[column.name] = _written(typed[column.name], column)
+    return pd.DataFrame(out)
+
+
+def _fresh_ids(column: Column, rows: int):
+    numbers = np.arange(column.id_next or 1, (column.id_next or 1) + rows, dtype=np.int64)
+    if not column.id_prefix and not column.id_width:
+        return numbers
+    return pd.Series([f"{column.id_prefix}{number:0{column.id_width}d}" for number in numbers], dtype=object)
+
+
+def _written(values: np.ndarray, column: Column):
+    if column.kind == "category":
+        if column.source == "number":
+            return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        return pd.Series(values, dtype=object)
+    if column.kind == "boolean":
+        if column.source == "bool":
+            truth = {column.spellings.get(word): word in ("true", "t", "yes", "y") for word in column.spellings}
+            return pd.Series([None if value is None else truth[value] for value in values], dtype="boolean")
+        return pd.Series(values, dtype=object)
+    missing = np.isnan(values)
+    if column.kind == "datetime":
+        stamps = pd.Series(EPOCH + pd.to_timedelta(np.where(missing, 0, values), unit="s"))
+        stamps[missing] = pd.NaT
+        if column.source == "datetime64":
+            return stamps
+        text = stamps.dt.strftime(column.date_format) if column.date_format else stamps.astype(str)
+        return text.where(~missing, None)
+    if column.thousands:
+        decimals = column.decimals or 0
+        return pd.Series(
+            [None if gap else f"{value:,.{decimals}f}" for value, gap in zip(values, missing, strict=True)], dtype=object
+        )
+    if column.kind == "integer":
+        return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing))
+    return values

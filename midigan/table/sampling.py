@@ -1,0 +1,149 @@
+"""Generating rows: unconditioned or `--where COL=VALUE`, through the copy guard, written as the
+training table was.
+
+A condition drives the generator's conditional input (the rarest condition asked, when several)
+and every condition is then checked on the rows drawn, which are kept only when they meet them
+all: rows honour `--where` exactly, whatever the model learnt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from midigan.table.errors import TableError
+from midigan.table.guard import CopyGuard
+from midigan.table.kinds import NUMERIC, from_typed
+
+BATCH = 8192
+MAX_DRAWS = 200  # draws per requested row before a condition counts as one the model cannot meet
+
+
+@dataclass
+class Generated:
+    frame: pd.DataFrame
+    drawn: int  # rows the generator made
+    refused_copies: int  # rows equal to a rare training row, drawn again
+    unmet: int  # rows that missed a --where condition
+
+
+@dataclass
+class Condition:
+    column: int  # index among the modelled columns
+    value: object  # typed value
+    state: int
+
+    def met(self, typed: np.ndarray) -> np.ndarray:
+        if isinstance(self.value, float):
+            return np.isclose(typed.astype(float), self.value)
+        return typed == self.value
+
+
+def parse_conditions(family, where: tuple[str, ...] | list[str] | dict) -> list[Condition]:
+    """`COL=VALUE` texts (or a {column: value} dict) as conditions; TableError naming what is wrong."""
+    items = where.items() if isinstance(where, dict) else [_split(text) for text in where]
+    encoding = family.encoding
+    names = [code.name for code in encoding.codes]
+    conditions = []
+    for name, value in items:
+        column = next((c for c in encoding.columns if c.name == name), None)
+        if column is None:
+            raise TableError(
+                f"--where {name}=...: no column {name!r}; the columns are {', '.join(c.name for c in encoding.columns)}"
+            )
+        if not column.modelled:
+            raise TableError(f"--where {name}=...: {name} is not modelled ({column.kind}), so rows cannot be conditioned on it")
+        index = names.index(name)
+        code = encoding.codes[index]
+        if code.continuous:
+            raise TableError(
+                f"--where {name}=...: {name} is a continuous number; conditions apply to categories, booleans"
+                " and numbers with few distinct values"
+            )
+        typed = _typed_value(column, code, str(value))
+        state = code.state_of(typed)
+        if state is None:
+            known = ", ".join(str(v) for v in code.values[:12]) + (", ..." if len(code.values) > 12 else "")
+            raise TableError(f"--where {name}={value}: the training table has no such value in {name} (it has {known})")
+        conditions.append(Condition(index, typed, state))
+    return conditions
+
+
+def _split(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise TableError(f"--where takes COLUMN=VALUE, not {text!r}")
+    return name, value
+
+
+def _typed_value(column, code, text: str):
+    if column.kind == "boolean":
+        spelled = column.spellings.get(text.strip().lower())
+        if spelled is None:
+            raise TableError(f"--where {column.name}={text}: {column.name} is {' or '.join(sorted(column.spellings.values()))}")
+        return spelled
+    if column.kind == "datetime":
+        raise TableError(f"--where {column.name}=...: conditions on dates are not supported")
+    if column.kind in NUMERIC:
+        try:
+            return float(text.replace(",", ""))
+        except ValueError:
+            raise TableError(f"--where {column.name}={text}: {column.name} holds numbers") from None
+    return text
+
+
+@torch.no_grad()
+def generate_rows(
+    family,
+    generator: nn.Module,
+    rows: int,
+    seed: int = 0,
+    where=(),
+    guard: CopyGuard | None = None,
+    device: torch.device | str = "cpu",
+) -> Generated:
+    """`rows` new rows of the training table's columns (see the module docstring)."""
+    conditions = parse_conditions(family, where)
+    draws = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    columns = family.encoding.columns
+    driver = min(conditions, key=lambda c: family.encoding.codes[c.column].frequencies[c.state]) if conditions else None
+    kept: list[dict[str, np.ndarray]] = []
+    have = drawn = refused = unmet = 0
+    while have < rows:
+        if drawn >= MAX_DRAWS * rows + BATCH:
+            asked = " and ".join(f"{columns_name(family, c)}={c.value}" for c in conditions) or "no condition"
+            raise TableError(
+                f"only {have} of {rows} rows met {asked} without copying a training row after {drawn} draws;"
+                " the model rarely makes such rows"
+            )
+        size = min(BATCH, max(256, int((rows - have) * 1.2)))
+        inputs = family.sample_noise(size, torch.device("cpu"), generator=draws)
+        if driver is not None:
+            inputs[:, family.condition_start :] = 0.0
+            position = int(family.condition_offsets[family.encoding.condition_columns.index(driver.column)]) + driver.state
+            inputs[:, family.condition_start + position] = 1.0
+        states, scores = family.draw(generator(inputs.to(device)), draws)
+        drawn += size
+        typed = family.encoding.decode(states, scores, rng)
+        keep = np.ones(size, dtype=bool)
+        for condition in conditions:
+            keep &= condition.met(typed[family.encoding.codes[condition.column].name])
+        unmet += int((~keep).sum())
+        if guard is not None:
+            copies = guard.copies(typed, columns) & keep
+            refused += int(copies.sum())
+            keep &= ~copies
+        kept.append({name: values[keep] for name, values in typed.items()})
+        have += int(keep.sum())
+    typed = {name: np.concatenate([part[name] for part in kept])[:rows] for name in kept[0]}
+    return Generated(from_typed(typed, columns, rows), drawn, refused, unmet)
+
+
+def columns_name(family, condition: Condition) -> str:
+    return family.encoding.codes[condition.column].name

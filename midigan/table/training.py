@@ -1,0 +1,106 @@
+"""From a table to what the engine trains: the family (with its encoding), the data, the
+validation and the copy guard; and the training settings tables start from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import torch
+
+from midigan.table.encoding import TableEncoding
+from midigan.table.errors import TableError
+from midigan.table.family import TableFamily
+from midigan.table.guard import CopyGuard
+from midigan.table.kinds import Column, infer_columns, to_typed
+from midigan.table.validation import TableValidation
+
+#: TrainConfig settings of `midigan table train` and `TableGAN` (see docs/tables.md for how they were chosen)
+DEFAULTS = {
+    "batch_size": 500,
+    "loss": "wgan-gp",
+    "g_lr": 1e-3,  # the VAE warm start
+    "adversarial_g_lr": 2e-4,
+    "d_lr": 2e-4,
+    "betas": (0.5, 0.9),
+    "eval_every": 100,
+    "patience": 10,
+    "pretrain_time_share": 0.6,
+    "ema_decay": 0.99,
+    "log_every": 50,
+    "sample_every": 1000,
+    "checkpoint_every": 500,
+    "n_samples": 20,
+}
+PRETRAIN_SHARE = 0.6  # of --max-steps, when there is no time budget
+DEFAULT_MINUTES = 10.0
+
+
+@dataclass
+class TablePlan:
+    family: TableFamily
+    data: torch.Tensor
+    validation: TableValidation
+    guard: CopyGuard
+    report: list[str] = field(default_factory=list)
+
+    @property
+    def artifacts(self) -> dict[str, torch.Tensor]:
+        return self.guard.artifacts()
+
+
+def plan_table(
+    frame: pd.DataFrame,
+    categorical: tuple[str, ...] = (),
+    seed: int = 0,
+    model: dict | None = None,
+    family_config: dict | None = None,
+) -> TablePlan:
+    """Everything training needs from `frame`: kinds inferred (`categorical` forced) and an
+    encoding fitted, or, with `family_config` (a resumed run), the stored ones applied as they are.
+    `model` overrides the family's network settings."""
+    if family_config is not None:
+        family = TableFamily.from_config(family_config)
+        columns = family.encoding.columns
+        typed = to_typed(frame, columns)
+    else:
+        columns = infer_columns(frame, tuple(categorical))
+        typed = to_typed(frame, columns)
+        try:
+            encoding = TableEncoding.fit(typed, columns, seed)
+        except ValueError as error:
+            raise TableError(str(error)) from None
+        family = TableFamily(encoding, **(model or {}))
+    data = torch.from_numpy(family.encoding.encode(typed))
+    report = describe(frame, columns)
+    return TablePlan(family, data, TableValidation(family, data, typed), CopyGuard.from_rows(typed, columns), report)
+
+
+def describe(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
+    """The training log's account of the table: each column's kind, and what is left out."""
+    width = max(len(column.name) for column in columns)
+    lines = [f"{len(frame)} rows x {len(columns)} columns"]
+    lines += [f"  {column.name:<{width}}  {column.describe()}" for column in columns]
+    left_out = [column.name for column in columns if not column.modelled]
+    if left_out:
+        lines.append(f"not modelled: {', '.join(left_out)} (IDs are written fresh, free text and empty columns as gaps)")
+    return lines
+
+
+def train_settings(max_minutes: float | None, max_steps: int | None, **overrides) -> dict:
+    """TrainConfig fields for a table run: the defaults, the budget and `overrides`; pretraining
+    gets PRETRAIN_SHARE of a step budget when there is no time budget."""
+    settings = {**DEFAULTS, **{name: value for name, value in overrides.items() if value is not None}}
+    settings["max_minutes"], settings["max_steps"] = max_minutes, max_steps
+    if max_minutes is None and max_steps is None:
+        settings["max_minutes"] = DEFAULT_MINUTES
+    settings["pretrain_steps"] = 10**9 if settings["max_minutes"] is not None else max(1, int(PRETRAIN_SHARE * max_steps))
+    if settings["max_minutes"] is None:
+        settings["pretrain_time_share"] = None
+    return settings
+
+
+def check_batch(batch_size: int, family: TableFamily) -> None:
+    pac = family.settings["pac"]
+    if batch_size % pac:
+        raise TableError(f"the batch size ({batch_size}) must be a multiple of the pack size ({pac})")

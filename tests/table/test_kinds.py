@@ -1,0 +1,118 @@
+"""Kind inference on awkward real columns, and reading tables as a spreadsheet would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ANES_HEAD, MPG, PLACEMENTS
+
+from midigan.table.errors import TableError
+from midigan.table.kinds import from_typed, infer_columns, to_typed
+from midigan.table.reading import read_table
+
+
+def kinds_of(frame: pd.DataFrame, categorical=()) -> dict[str, str]:
+    return {column.name: column.kind for column in infer_columns(frame, categorical)}
+
+
+def test_placements_ids_dates_text_booleans_and_gaps_are_recognised() -> None:
+    frame = read_table(PLACEMENTS)
+    columns = {column.name: column for column in infer_columns(frame)}
+    assert columns["student_id"].kind == "id" and columns["student_id"].id_next == frame["student_id"].max() + 1
+    assert columns["start_date"].kind == "datetime" and columns["start_date"].date_format == "%Y-%m-%d"
+    assert columns["placed"].kind == "boolean" and set(columns["placed"].spellings.values()) == {"True", "False"}
+    assert columns["gender"].kind == "category"
+    assert columns["second_perc"].kind == "number" and columns["second_perc"].decimals == 2
+    assert columns["experience_years"].kind == "integer"
+    assert columns["salary"].kind == "integer"  # written 27000.0, with gaps
+    assert columns["salary"].missing == pytest.approx(frame["salary"].isna().mean())
+
+
+def test_thousands_separators_free_text_an_empty_column_and_a_text_id() -> None:
+    cars = read_table(MPG)
+    frame = pd.DataFrame(
+        {
+            "displ_cc": [f"{int(litres * 1000):,}" for litres in cars["displ"]],  # "1,800"
+            "review": [
+                f"The {m} {model} with {t} gearbox does {c} mpg in town and {h} on the road"
+                for m, model, t, c, h in zip(cars.manufacturer, cars.model, cars.trans, cars.cty, cars.hwy, strict=True)
+            ],
+            "nothing": [np.nan] * len(cars),
+            "plate": [f"CAR-{index:05d}" for index in range(len(cars))],
+            "class": cars["class"],
+        }
+    )
+    columns = {column.name: column for column in infer_columns(frame)}
+    assert columns["displ_cc"].kind == "integer" and columns["displ_cc"].thousands
+    assert columns["displ_cc"].high == 7000
+    assert columns["review"].kind == "text"
+    assert columns["nothing"].kind == "empty"
+    assert columns["plate"].kind == "id" and columns["plate"].id_prefix == "CAR-" and columns["plate"].id_next == len(cars)
+    typed = to_typed(frame, list(columns.values()))
+    assert typed["displ_cc"][0] == 1800.0
+    written = from_typed(typed, list(columns.values()), len(cars))
+    assert written["displ_cc"][0] == "1,800" and written["plate"][0] == f"CAR-{len(cars):05d}"
+    assert written["review"].isna().all() and written["nothing"].isna().all()
+
+
+def test_categorical_forces_numeric_codes_and_unknown_names_fail() -> None:
+    cars = read_table(MPG, text_columns=("cyl",))
+    assert kinds_of(cars, ("cyl",))["cyl"] == "category"
+    with pytest.raises(TableError, match="no column 'cylinders'"):
+        infer_columns(cars, ("cylinders",))
+
+
+def test_booleans_written_yes_no_keep_their_spelling() -> None:
+    frame = read_table(PLACEMENTS)
+    frame["placed"] = frame["placed"].map({True: "yes", False: "no"})
+    columns = infer_columns(frame)
+    placed = next(column for column in columns if column.name == "placed")
+    assert placed.kind == "boolean"
+    assert set(from_typed(to_typed(frame, columns), columns, len(frame))["placed"]) == {"yes", "no"}
+
+
+def test_tab_separated_table_with_quoted_headers_reads_by_name() -> None:
+    frame = read_table(ANES_HEAD)
+    assert list(frame.columns[:3]) == ["popul", "TVnews", "selfLR"] and len(frame) == 200
+    assert all(kind == "integer" for kind in kinds_of(frame).values())
+
+
+def test_written_rows_read_back_as_the_same_table(tmp_path) -> None:
+    frame = read_table(PLACEMENTS)
+    columns = infer_columns(frame)
+    written = from_typed(to_typed(frame, columns), columns, len(frame))
+    path = tmp_path / "again.csv"
+    written.to_csv(path, index=False)
+    before, after = to_typed(frame, columns), to_typed(read_table(path), columns)
+    for name, values in before.items():
+        if values.dtype == object:
+            assert list(after[name]) == list(values), name
+        else:
+            np.testing.assert_array_equal(after[name], values, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not a text table"),
+        (b"", "is empty"),
+        (b"a,b\n1,2\n3,4\n", "needs at least"),
+        (b'a,b\n"1,2\n' + b"3,4\n" * 20, "not a well-formed table"),
+    ],
+)
+def test_unreadable_files_give_one_line(tmp_path, content: bytes, message: str) -> None:
+    path = tmp_path / "table.csv"
+    path.write_bytes(content)
+    with pytest.raises(TableError, match=message) as error:
+        read_table(path)
+    assert "\n" not in str(error.value)
+
+
+def test_a_missing_file_and_a_damaged_parquet_give_one_line(tmp_path) -> None:
+    with pytest.raises(TableError, match="no file"):
+        read_table(tmp_path / "absent.csv")
+    damaged = tmp_path / "table.parquet"
+    damaged.write_bytes(b"PAR1 not really")
+    with pytest.raises(TableError, match="not a readable Parquet file"):
+        read_table(damaged)
