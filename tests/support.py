@@ -17,6 +17,10 @@ FOLK = MIDI / "folk"
 BACH = MIDI / "bach"
 CHORALES_HELD_OUT = MIDI / "chorales-heldout"
 IMAGES = DATA / "images"
+TABLES = DATA / "tables"
+PLACEMENTS = TABLES / "student_placements.csv"
+MPG = TABLES / "mpg.csv"
+ANES_HEAD = TABLES / "anes96_head.csv"
 #: the shared public-domain collections next to the checkout (absent on some machines: tests skip)
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

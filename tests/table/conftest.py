@@ -1,21 +1,13 @@
-"""One torch thread for every table test, the sample tables, and one small trained run shared by
-the tests that only generate from it."""
+"""One small trained run of the placements table, shared by the tests that only generate from it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import torch
+from support import PLACEMENTS
 
 from midigan.table.training import plan_table, train_settings
-
-torch.set_num_threads(1)
-
-TABLES = Path(__file__).resolve().parents[2] / "data" / "tables"
-PLACEMENTS = TABLES / "student_placements.csv"
-MPG = TABLES / "mpg.csv"
-ANES_HEAD = TABLES / "anes96_head.csv"
 
 
 def quick_settings(run_dir: Path, steps: int, **overrides) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import PLACEMENTS
+from support import PLACEMENTS
 
 from midigan.table import TableGAN
 from midigan.table.reading import read_table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import MPG
+from support import MPG
 
 from midigan.table.guard import K_ANONYMITY, CopyGuard, row_hashes
 from midigan.table.kinds import infer_columns, to_typed

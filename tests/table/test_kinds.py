@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ANES_HEAD, MPG, PLACEMENTS
+from support import ANES_HEAD, MPG, PLACEMENTS
 
 from midigan.table.errors import TableError
 from midigan.table.kinds import from_typed, infer_columns, to_typed

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 from click.testing import CliRunner
-from conftest import MPG, PLACEMENTS
+from support import MPG, PLACEMENTS
 
 from midigan.cli import main
 from midigan.table.kinds import infer_columns
