@@ -28,24 +28,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from series_sets import REAL_SETS, Split, load
 
 from midigan.core.checkpoint import checkpoint_path, load_checkpoint
 from midigan.series import SeriesGAN
 from midigan.series.evaluation import Settings, evaluate_sets, format_table
-from midigan.series.reading import read_series
-from midigan.series.sines import sine_data
-from midigan.series.windows import cut_windows, series_split, time_split
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "series"
-HELD_OUT = 0.2
-WINDOW = 24
-SETS = ("sines", "basicmotions", "stocks", "macrodata", "italypower")
+SETS = REAL_SETS
 TUNED_ON = ("sines", "basicmotions")
 OURS, TIMEGAN = "midigan series", "TimeGAN (re-run, equal time)"
 #: Published figures (discriminative, predictive), never re-run here: TimeGAN's paper (Table 2) and
@@ -54,27 +48,6 @@ PUBLISHED = {
     "sines": {"TimeGAN (published)": (0.011, 0.093), "Diffusion-TS (published)": (0.006, 0.093)},
     "stocks": {"TimeGAN (published)": (0.102, 0.038), "Diffusion-TS (published)": (0.067, 0.036)},
 }
-
-
-@dataclass
-class Split:
-    training_input: np.ndarray | list[np.ndarray]  # what midigan trains on: one long series, or the training series
-    training: list[np.ndarray]  # training windows or series (TimeGAN's input, the ceiling, the copy check)
-    held_out: list[np.ndarray]
-
-
-def load(name: str, seed: int) -> Split:
-    if name == "sines":
-        series = list(sine_data(10_000, seed=seed))
-    elif name in ("stocks", "macrodata"):
-        long_series = read_series(DATA / f"{name}.csv").series[0]
-        (head,), (tail,) = time_split([long_series], HELD_OUT)
-        return Split(head, cut_windows([head], WINDOW), cut_windows([tail], WINDOW))
-    else:
-        series = read_series(DATA / {"italypower": "ItalyPowerDemand", "basicmotions": "BasicMotions"}[name]).series
-    kept, held = series_split(len(series), HELD_OUT, seed)
-    training = [series[i] for i in kept]
-    return Split(training, training, [series[i] for i in held])
 
 
 def train_midigan(split: Split, minutes: float, seed: int, folder: Path) -> tuple[SeriesGAN, dict]:

@@ -31,7 +31,7 @@ FEW_SERIES = 5  # ... and from this many when the model learns whole series
 REFERENCE_SERIES = 4  # real series drawn beside the samples
 
 #: The model's size (see SeriesFamily).
-MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0}
+MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0, "components": 1, "rank": 0}
 #: The engine's settings for a series run (TrainConfig fields), chosen on the tuning sets (docs/series.md).
 TRAIN_DEFAULTS = {
     "max_minutes": 10.0, "max_steps": None, "batch_size": 64, "loss": "ns", "g_lr": 1e-3, "adversarial_g_lr": 1e-4,
