@@ -25,11 +25,10 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
-from series_sets import load
+from series_sets import TUNING_SETS, load
 
 PRESETS = {"gaussian": {}, "low-rank": {"rank": 4}, "mixture": {"components": 4},
            "mixture+low-rank": {"components": 4, "rank": 4}}
-TUNING_SETS = ("sines", "basicmotions", "sensors28", "varying")
 
 
 def train_variant(set_name: str, name: str, settings: dict, minutes: float, seed: int, folder: str) -> dict:

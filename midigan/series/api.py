@@ -62,16 +62,18 @@ class SeriesGAN:
         self._load(self.checkpoint)
         return self
 
-    def sample(self, n: int, length: int | None = None, seed: int = 0) -> np.ndarray:
+    def sample(self, n: int, length: int | None = None, seed: int = 0, gaps: bool = False) -> np.ndarray:
         """`n` new series, `(n, steps, channels)` float64 in the data's units; shorter series
-        padded with NaN (lengths as the training series' unless `length` is given)."""
+        padded with NaN (lengths as the training series' unless `length` is given); with `gaps`,
+        NaN where values go missing as in the training series."""
         from midigan.series.generate import generate_series
         from midigan.series.writing import padded
 
         if self.generator is None:
             raise RuntimeError("fit or load the model first")
         device = next(self.generator.parameters()).device
-        return padded(generate_series(self.family, self.generator, n, seed=seed, length=length, device=device))
+        return padded(generate_series(self.family, self.generator, n, seed=seed, length=length, device=device,
+                                       gaps=gaps))
 
     @property
     def columns(self) -> list[str]:

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from midigan.core.family import GANFamily
+from midigan.series.gaps import GapChains
 from midigan.series.scaling import ChannelScaler
 from midigan.series.steps import StepDistribution
 
@@ -118,9 +119,10 @@ class SeriesFamily(GANFamily):
 
     def __init__(self, columns: list[str], scaler: ChannelScaler, lengths: dict[int, int], hidden: int = 64, layers: int = 2,
                  latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False, components: int = 1,
-                 rank: int = 0):
+                 rank: int = 0, gaps: GapChains | None = None):
         """`lengths`: how many training series have each length (generation draws from it);
         `components`, `rank`: the shape of a step's distribution (`StepDistribution`);
+        `gaps`: the training series' gaps, for generated series that should have them (None: none);
         `anchor`: weight of the likelihood of the real batch kept beside the adversarial loss;
         `windows`: the training examples were cut from longer series (so any length may be written)."""
         self.columns, self.scaler = list(columns), scaler
@@ -128,6 +130,7 @@ class SeriesFamily(GANFamily):
         self.hidden, self.layers, self.latent, self.width = hidden, layers, latent, width
         self.anchor, self.windows = anchor, windows
         self.step = StepDistribution(len(self.columns), components, rank)
+        self.gaps = gaps
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
 
     @property
@@ -148,14 +151,15 @@ class SeriesFamily(GANFamily):
     def config(self) -> dict[str, Any]:
         return {"columns": self.columns, "scaler": self.scaler.to_dict(), "lengths": {str(k): v for k, v in self.lengths.items()},
                 "hidden": self.hidden, "layers": self.layers, "latent": self.latent, "width": self.width,
-                "anchor": self.anchor, "windows": self.windows, "components": self.step.components, "rank": self.step.rank}
+                "anchor": self.anchor, "windows": self.windows, "components": self.step.components, "rank": self.step.rank,
+                "gaps": self.gaps.to_dict() if self.gaps else None}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
         lengths = {int(k): v for k, v in config["lengths"].items()}
         return cls(config["columns"], ChannelScaler.from_dict(config["scaler"]), lengths, config["hidden"], config["layers"],
                    config["latent"], config["width"], config["anchor"], config["windows"], config.get("components", 1),
-                   config.get("rank", 0))
+                   config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None)
 
     # -- noise
     def draw_lengths(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
