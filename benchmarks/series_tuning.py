@@ -7,8 +7,8 @@ tuning sets, judged by TimeGAN's discriminative score against held-out real seri
 Each variant is `SeriesGAN(**settings)` (model sizes and any TrainConfig field) trained for
 --minutes on one CPU thread. Variants train --parallel at a time, side by side, so they share the
 machine's load alike; each one's CPU seconds and steps are printed, so unequal shares show. Every
-variant is judged twice: its `best.pt` (what generation uses, chosen by validation) and, marked
-"@last", its last weights, which says whether validation chose well. Sets: see
+variant's `best.pt` is judged (what generation uses, chosen by validation); with --last also its
+last weights, marked "@last", which says whether validation chose well. Sets: see
 benchmarks/series_sets.py; tune on sines and basicmotions (and the synthetic checks sensors28 and
 varying), never on stocks, macrodata or italypower, which report.
 """
@@ -31,7 +31,7 @@ PRESETS = {"gaussian": {}, "low-rank": {"rank": 4}, "mixture": {"components": 4}
            "mixture+low-rank": {"components": 4, "rank": 4}}
 
 
-def train_variant(set_name: str, name: str, settings: dict, minutes: float, seed: int, folder: str) -> dict:
+def train_variant(set_name: str, name: str, settings: dict, minutes: float, seed: int, folder: str, last: bool) -> dict:
     """Train one variant (in its own process, one thread); returns its timings and the generated
     series of its best and last weights."""
     import torch
@@ -49,7 +49,8 @@ def train_variant(set_name: str, name: str, settings: dict, minutes: float, seed
     timings.update(steps=last["step"], adversarial_from=last["schedule"].get("adversarial_from"),
                    best_step=load_checkpoint(model.checkpoint)["step"])
     generated = {name: model.sample(len(split.held_out), seed=seed + 1)}
-    generated[f"{name}@last"] = SeriesGAN.load(checkpoint_path(run_dir, LAST)).sample(len(split.held_out), seed=seed + 1)
+    if last:
+        generated[f"{name}@last"] = SeriesGAN.load(checkpoint_path(run_dir, LAST)).sample(len(split.held_out), seed=seed + 1)
     trimmed = {key: [values[~np.isnan(values).all(axis=1)] for values in series] for key, series in generated.items()}
     return {"timings": timings, "generated": trimmed}
 
@@ -61,7 +62,7 @@ def tune_set(set_name: str, variants: dict[str, dict], args) -> dict:
     print(f"\n== {set_name}: {len(split.training)} training and {len(split.held_out)} held-out {split.unit}", flush=True)
     with tempfile.TemporaryDirectory(prefix=f"series-tuning-{set_name}-") as scratch, \
             ProcessPoolExecutor(args.parallel, mp_context=get_context("spawn")) as pool:
-        futures = {name: pool.submit(train_variant, set_name, name, settings, args.minutes, args.seed, scratch)
+        futures = {name: pool.submit(train_variant, set_name, name, settings, args.minutes, args.seed, scratch, args.last)
                    for name, settings in variants.items()}
         results = {name: future.result() for name, future in futures.items()}
     candidates = {key: series for result in results.values() for key, series in result["generated"].items()}
@@ -82,10 +83,11 @@ def main() -> None:
     parser.add_argument("--variants", default=json.dumps(PRESETS), help="JSON: name -> SeriesGAN settings.")
     parser.add_argument("--minutes", type=float, default=4.0, help="Training time of each variant on each set.")
     parser.add_argument("--parallel", type=int, default=2, help="Variants trained at once (one thread each).")
-    parser.add_argument("--repeats", type=int, default=5, help="Discriminative-score runs averaged.")
+    parser.add_argument("--repeats", type=int, default=3, help="Discriminative-score runs averaged.")
     parser.add_argument("--discriminative-steps", type=int, default=2000)
     parser.add_argument("--predictive-steps", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--last", action="store_true", help="Also judge every variant's last weights.")
     parser.add_argument("--json", type=Path, help="Append every figure here (one JSON object per set and invocation).")
     args = parser.parse_args()
     variants = json.loads(args.variants)
