@@ -9,9 +9,11 @@ tuned on sines and basicmotions and the two checks; stocks, macrodata and italyp
 
 Per set: midigan (`SeriesGAN` with default settings, --minutes of training on --threads CPU
 threads), TimeGAN at the same time (benchmarks/timegan_peer.py in its own environment; "not
-installed" without --peer-python), the VAR(2) baseline and the real training series (the ceiling),
-all judged against the held-out series by `midigan.series.evaluation` (TimeGAN's discriminative and
-predictive scores, with --repeats runs of the former; TimeGAN's code uses 10). A set split by time
+installed" without --peer-python; once it has calibrated its speed, both train side by side, one
+thread each, so a machine shared with other jobs slows both alike), the VAR(2) baseline and the
+real training series (the ceiling), all judged against the held-out series by
+`midigan.series.evaluation` (TimeGAN's discriminative and predictive scores, with --repeats runs of
+the former; TimeGAN's code uses 10). A set split by time
 is also judged in TimeGAN's own protocol and level-free (see VIEWS). midigan writes gaps like the
 training series' where they had any. With --speed, also training windows/s and generation
 series/s of both at one thread and two.
@@ -72,21 +74,36 @@ def generation_rate(model: SeriesGAN, count: int = 2048) -> float:
     return count / (time.perf_counter() - started)
 
 
-def run_timegan(peer_python: str, split: Split, seconds: float, seed: int, folder: Path, cpus: str | None = None,
-                count: int | None = None):
-    """(generated windows, timings) from benchmarks/timegan_peer.py; None when TimeGAN cannot run."""
+def start_timegan(peer_python: str, split: Split, seconds: float, seed: int, folder: Path, cpus: str | None = None,
+                  count: int | None = None) -> subprocess.Popen | dict:
+    """TimeGAN (benchmarks/timegan_peer.py) started and calibrated: its main run has begun; a dict
+    saying why when it cannot run."""
     if len({len(values) for values in split.training}) > 1:
-        return None, {"error": "TimeGAN needs series of one length"}
+        return {"error": "TimeGAN needs series of one length"}
+    folder.mkdir(parents=True, exist_ok=True)
     np.save(folder / "timegan-train.npy", np.stack(split.training))
     command = [peer_python, str(ROOT / "benchmarks" / "timegan_peer.py"), str(folder / "timegan-train.npy"),
                str(folder / "timegan-out.npy"), "--seconds", str(seconds), "--count", str(count or len(split.held_out)),
                "--seed", str(seed)]
     if cpus is not None:
         command = ["taskset", "-c", cpus, *command]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        return None, {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
-    return list(np.load(folder / "timegan-out.npy")), json.loads(done.stdout.strip().splitlines()[-1])
+    with (folder / "stderr.txt").open("w") as errors:  # a file, not a pipe: TensorFlow's warnings must not fill it and stall
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+    for line in process.stdout:
+        if line.strip() == "calibrated":
+            break
+    return process
+
+
+def finish_timegan(process: subprocess.Popen | dict, folder: Path) -> tuple[list[np.ndarray] | None, dict]:
+    """(generated windows, timings) once TimeGAN's run ends; None when it failed."""
+    if isinstance(process, dict):
+        return None, process
+    out, _ = process.communicate()
+    err = (folder / "stderr.txt").read_text()
+    if process.returncode != 0:
+        return None, {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {process.returncode}"}
+    return list(np.load(folder / "timegan-out.npy")), json.loads(out.strip().splitlines()[-1])
 
 
 def judge(split: Split, candidates: dict[str, list[np.ndarray]], settings: Settings, view: str) -> dict:
@@ -112,14 +129,16 @@ def generated_count(split: Split) -> int:
 def benchmark_set(name: str, args, folder: Path) -> dict:
     split = load(name, args.seed)
     print(f"\n== {name}: {len(split.training)} training and {len(split.held_out)} held-out {split.unit}", flush=True)
-    model, ours = train_midigan(split, args.minutes, args.seed, folder / name)
     count = generated_count(split)
+    peer = None
+    if args.peer_python:  # both train side by side (one thread each), so they share the machine's load alike
+        peer = start_timegan(args.peer_python, split, args.minutes * 60, args.seed, folder / name / "timegan", count=count)
+    model, ours = train_midigan(split, args.minutes, args.seed, folder / name)
     written = model.sample(count, seed=args.seed + 1, gaps=any(np.isnan(values).any() for values in split.training))
     candidates = {OURS: [values[~np.isnan(values).all(axis=1)] for values in written]}
     timings = {OURS: ours}
-    if args.peer_python:
-        generated, peer = run_timegan(args.peer_python, split, args.minutes * 60, args.seed, folder / name, count=count)
-        timings[TIMEGAN] = peer
+    if peer is not None:
+        generated, timings[TIMEGAN] = finish_timegan(peer, folder / name / "timegan")
         if generated is not None:
             candidates[TIMEGAN] = generated
     settings = Settings(args.repeats, args.discriminative_steps, args.predictive_steps, args.seed)
@@ -150,8 +169,9 @@ def speed(args, folder: Path) -> dict:
                                                  "generation_series_per_second": generation_rate(model)}
         if args.peer_python:
             cpus = "0" if threads == 1 else "0,1"
-            _, peer = run_timegan(args.peer_python, split, 60, args.seed, folder / f"speed-{threads}", cpus=cpus)
-            rates[f"TimeGAN, {threads} thread(s)"] = peer
+            peer_folder = folder / f"speed-{threads}" / "timegan"
+            _, rates[f"TimeGAN, {threads} thread(s)"] = finish_timegan(start_timegan(args.peer_python, split, 60, args.seed,
+                                                                                     peer_folder, cpus=cpus), peer_folder)
     torch.set_num_threads(args.threads)
     print("\n== speed (Sines, windows of 24 x 5)")
     for label, row in rates.items():
