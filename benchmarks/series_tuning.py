@@ -25,6 +25,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
+import torch
 from series_sets import TUNING_SETS, load
 
 PRESETS = {"gaussian": {}, "low-rank": {"rank": 4}, "mixture": {"components": 4},
@@ -33,12 +34,17 @@ PRESETS = {"gaussian": {}, "low-rank": {"rank": 4}, "mixture": {"components": 4}
 
 def train_variant(set_name: str, name: str, settings: dict, minutes: float, seed: int, folder: str, last: bool) -> dict:
     """Train one variant (in its own process, one thread); returns its timings and the generated
-    series of its best and last weights."""
+    series of its best (and last) weights. A variant trained before in `folder` is read back."""
+    import pickle
+
     import torch
 
     from midigan.core.checkpoint import LAST, checkpoint_path, load_checkpoint
     from midigan.series import SeriesGAN
 
+    done = Path(folder) / f"{name.replace(' ', '_')}.pickle"
+    if done.exists():
+        return pickle.loads(done.read_bytes())
     torch.set_num_threads(1)
     split = load(set_name, seed)
     run_dir = Path(folder) / name.replace(" ", "_")
@@ -52,7 +58,9 @@ def train_variant(set_name: str, name: str, settings: dict, minutes: float, seed
     if last:
         generated[f"{name}@last"] = SeriesGAN.load(checkpoint_path(run_dir, LAST)).sample(len(split.held_out), seed=seed + 1)
     trimmed = {key: [values[~np.isnan(values).all(axis=1)] for values in series] for key, series in generated.items()}
-    return {"timings": timings, "generated": trimmed}
+    result = {"timings": timings, "generated": trimmed}
+    done.write_bytes(pickle.dumps(result))
+    return result
 
 
 def tune_set(set_name: str, variants: dict[str, dict], args) -> dict:
@@ -60,9 +68,10 @@ def tune_set(set_name: str, variants: dict[str, dict], args) -> dict:
 
     split = load(set_name, args.seed)
     print(f"\n== {set_name}: {len(split.training)} training and {len(split.held_out)} held-out {split.unit}", flush=True)
-    with tempfile.TemporaryDirectory(prefix=f"series-tuning-{set_name}-") as scratch, \
-            ProcessPoolExecutor(args.parallel, mp_context=get_context("spawn")) as pool:
-        futures = {name: pool.submit(train_variant, set_name, name, settings, args.minutes, args.seed, scratch, args.last)
+    work = args.work / f"{set_name}-{args.minutes:g}min-seed{args.seed}"
+    work.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(args.parallel, mp_context=get_context("spawn")) as pool:
+        futures = {name: pool.submit(train_variant, set_name, name, settings, args.minutes, args.seed, str(work), args.last)
                    for name, settings in variants.items()}
         results = {name: future.result() for name, future in futures.items()}
     candidates = {key: series for result in results.values() for key, series in result["generated"].items()}
@@ -88,8 +97,12 @@ def main() -> None:
     parser.add_argument("--predictive-steps", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--last", action="store_true", help="Also judge every variant's last weights.")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "series-tuning",
+                        help="Runs and generated series, kept: a variant trained before (same set, minutes, seed, name)"
+                             " is judged again without training.")
     parser.add_argument("--json", type=Path, help="Append every figure here (one JSON object per set and invocation).")
     args = parser.parse_args()
+    torch.set_num_threads(1)  # the judging; on a shared machine more threads spin rather than work
     variants = json.loads(args.variants)
     for set_name in args.sets.split(","):
         if set_name in ("stocks", "macrodata", "italypower"):
