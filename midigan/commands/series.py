@@ -131,8 +131,11 @@ def train(data: str, length: int | None, id_column: str | None, time_column: str
               help="Steps per series (default: lengths drawn from the training series'). A model of windows of one long"
                    " series can write one long series, e.g. --count 1 --length 10000.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same series.")
+@click.option("--gaps", is_flag=True,
+              help="Leave values missing as the training series did (each channel's gaps at its own rate and run"
+                   " lengths); without it every value is written.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
-def generate(out: Path, model_path: Path | None, count: int, length: int | None, seed: int, device: str) -> None:
+def generate(out: Path, model_path: Path | None, count: int, length: int | None, seed: int, gaps: bool, device: str) -> None:
     """Write --count new series to OUT, in the training data's units and column names: a folder
     (one CSV per series), a .csv (long form with an id column) or an .npy array (series, steps,
     channels; NaN pads shorter series)."""
@@ -153,7 +156,9 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
         family, generator = load_generator(model_path, SeriesFamily, device=torch_device)
     except (CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    written = generate_series(family, generator, count, seed=seed, length=length, device=torch_device)
+    if gaps and family.gaps is None:
+        click.echo("the training series had no gaps: every value is written", err=True)
+    written = generate_series(family, generator, count, seed=seed, length=length, device=torch_device, gaps=gaps)
     try:
         click.echo(write_series(written, family.columns, out))
     except OSError as error:

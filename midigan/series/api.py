@@ -21,13 +21,14 @@ from midigan.series.reading import SeriesSet, read_array, read_frame, read_serie
 class SeriesGAN:
     def __init__(self, length: int | None = None, max_minutes: float | None = 10.0, max_steps: int | None = None, seed: int = 0,
                  run_dir: str | Path | None = None, id_column: str | None = None, time_column: str | None = None,
-                 device: str = "auto", progress: bool = False, **model: Any):
+                 device: str = "auto", progress: bool = False, **settings: Any):
         """`length`: windows of this many steps (default: 24 for one long series, else whole series);
-        `run_dir`: where the run folder goes (default: a temporary folder); `model`: the family's
-        sizes (hidden, layers, latent, width, anchor)."""
+        `run_dir`: where the run folder goes (default: a temporary folder); `settings`: the model's
+        (`plan.MODEL_DEFAULTS`: hidden, layers, latent, width, anchor, components, rank) and the
+        engine's (`plan.TRAIN_DEFAULTS`, any TrainConfig field) in place of the defaults."""
         self.length, self.max_minutes, self.max_steps, self.seed = length, max_minutes, max_steps, seed
         self.run_dir, self.id_column, self.time_column = run_dir, id_column, time_column
-        self.device, self.progress, self.model = device, progress, model
+        self.device, self.progress, self.settings = device, progress, settings
         self.family = self.generator = None
 
     def fit(self, data) -> SeriesGAN:
@@ -38,15 +39,21 @@ class SeriesGAN:
         from midigan.core.checkpoint import resolve_checkpoint
         from midigan.core.config import TrainConfig
         from midigan.core.trainer import Trainer
-        from midigan.series.plan import TRAIN_DEFAULTS, plan_training
+        from midigan.series.plan import MODEL_DEFAULTS, TRAIN_DEFAULTS, plan_training
 
-        plan = plan_training(self._read(data), self.length, self.seed, **self.model)
+        unknown = set(self.settings) - set(MODEL_DEFAULTS) - set(TrainConfig.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        model = {name: value for name, value in self.settings.items() if name in MODEL_DEFAULTS}
+        training = {name: value for name, value in self.settings.items() if name not in MODEL_DEFAULTS}
+        plan = plan_training(self._read(data), self.length, self.seed, **model)
         run_dir = Path(self.run_dir) if self.run_dir else Path(tempfile.mkdtemp(prefix="midigan-series-")) / "run"
         settings = {**TRAIN_DEFAULTS, "max_minutes": self.max_minutes, "max_steps": self.max_steps, "seed": self.seed}
         if self.max_minutes is None:
             if self.max_steps is None:
                 raise ValueError("give a budget: max_minutes or max_steps")
             settings.update(pretrain_time_share=None, pretrain_steps=self.max_steps // 2)
+        settings.update(training)
         if plan.validation is None:
             settings["eval_every"] = 0
         config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": self.device, "progress": self.progress})
@@ -55,16 +62,18 @@ class SeriesGAN:
         self._load(self.checkpoint)
         return self
 
-    def sample(self, n: int, length: int | None = None, seed: int = 0) -> np.ndarray:
+    def sample(self, n: int, length: int | None = None, seed: int = 0, gaps: bool = False) -> np.ndarray:
         """`n` new series, `(n, steps, channels)` float64 in the data's units; shorter series
-        padded with NaN (lengths as the training series' unless `length` is given)."""
+        padded with NaN (lengths as the training series' unless `length` is given); with `gaps`,
+        NaN where values go missing as in the training series."""
         from midigan.series.generate import generate_series
         from midigan.series.writing import padded
 
         if self.generator is None:
             raise RuntimeError("fit or load the model first")
         device = next(self.generator.parameters()).device
-        return padded(generate_series(self.family, self.generator, n, seed=seed, length=length, device=device))
+        return padded(generate_series(self.family, self.generator, n, seed=seed, length=length, device=device,
+                                       gaps=gaps))
 
     @property
     def columns(self) -> list[str]:

@@ -26,26 +26,27 @@ import torch.nn.functional as F
 from torch import nn
 
 from midigan.core.family import GANFamily
+from midigan.series.gaps import GapChains
 from midigan.series.scaling import ChannelScaler
-
-LOG_SIGMA_RANGE = (-7.0, 2.0)  # a step's standard deviation stays within e^-7 to e^2 scaled units
+from midigan.series.steps import StepDistribution
 
 
 class SeriesGenerator(nn.Module):
-    """Noise `(n, steps, latent + 2C + 1)` -> packed series `(n, steps, 2C + 1)`.
+    """Noise `(n, steps, latent + draws + C + 1)` -> packed series `(n, steps, 2C + 1)`.
 
-    The noise holds, per step: the series' latent vector (the same at every step), the standard
-    normal draws that sample each value, and the observed and step flags the output must carry.
+    The noise holds, per step: the series' latent vector (the same at every step), the draws that
+    sample the step's values (`StepDistribution.draws`), and the observed and step flags the
+    output must carry.
     """
 
-    def __init__(self, channels: int, hidden: int, layers: int, latent: int, position_scale: float):
+    def __init__(self, step: StepDistribution, hidden: int, layers: int, latent: int, position_scale: float):
         """`position_scale`: the last step of the longest training series (0: no positions)."""
         super().__init__()
-        self.channels, self.hidden, self.layers, self.latent = channels, hidden, layers, latent
+        self.step, self.channels, self.hidden, self.layers, self.latent = step, step.channels, hidden, layers, latent
         self.position_scale = float(position_scale)
         self.initial = nn.Linear(latent, layers * hidden)
-        self.gru = nn.GRU(2 * channels + 1 + latent, hidden, num_layers=layers, batch_first=True)
-        self.head = nn.Linear(hidden, 2 * channels)
+        self.gru = nn.GRU(2 * self.channels + 1 + latent, hidden, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(hidden, step.outputs)
 
     def _state(self, z: torch.Tensor) -> torch.Tensor:
         return torch.tanh(self.initial(z)).view(len(z), self.layers, self.hidden).transpose(0, 1).contiguous()
@@ -58,25 +59,22 @@ class SeriesGenerator(nn.Module):
             return torch.zeros_like(steps)[None, :, None]
         return (steps / self.position_scale).clamp(max=1.0)[None, :, None]
 
-    def _gaussian(self, hidden: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        mean, log_sigma = self.head(hidden).chunk(2, dim=-1)
-        return mean, log_sigma.clamp(*LOG_SIGMA_RANGE)
-
-    def teacher_forced(self, batch: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(mean, log sigma) of every step of packed real `batch`, given its true previous values."""
+    def teacher_forced(self, batch: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """The head's output (the step distribution's parameters) at every step of packed real
+        `batch`, given its true previous values."""
         c = self.channels
         n, steps, _ = batch.shape
         previous = F.pad(batch[:, :-1, : 2 * c], (0, 0, 1, 0))  # values and observed flags one step back
         positions = self._positions(steps, batch).expand(n, steps, 1)
         inputs = torch.cat([previous, positions, z[:, None, :].expand(n, steps, self.latent)], dim=-1)
         hidden, _ = self.gru(inputs, self._state(z))
-        return self._gaussian(hidden)
+        return self.head(hidden)
 
     def forward(self, noise: torch.Tensor) -> torch.Tensor:
         c, latent = self.channels, self.latent
         n, steps, _ = noise.shape
         z = noise[:, 0, :latent]
-        draws, flags = noise[..., latent:latent + c], noise[..., latent + c:]
+        draws, flags = noise[..., latent:latent + self.step.draws], noise[..., -(c + 1):]
         states = list(self._state(z))
         previous = noise.new_zeros(n, 2 * c)
         positions = self._positions(steps, noise)[0, :, 0]
@@ -85,8 +83,7 @@ class SeriesGenerator(nn.Module):
             hidden = torch.cat([previous, positions[t].expand(n, 1), z], dim=-1)
             for layer in range(self.layers):  # the GRU's own weights, a step at a time (half the time of calling it per step)
                 states[layer] = hidden = torch.gru_cell(hidden, states[layer], *self.gru.all_weights[layer])
-            mean, log_sigma = self._gaussian(hidden)
-            value = mean + log_sigma.exp() * draws[:, t]
+            value = self.step.sample(self.head(hidden), draws[:, t])
             values.append(value)
             previous = torch.cat([value, torch.ones_like(value)], dim=-1)
         values = torch.stack(values, dim=1)
@@ -121,14 +118,19 @@ class SeriesFamily(GANFamily):
     name = "series"
 
     def __init__(self, columns: list[str], scaler: ChannelScaler, lengths: dict[int, int], hidden: int = 64, layers: int = 2,
-                 latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False):
+                 latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False, components: int = 1,
+                 rank: int = 0, gaps: GapChains | None = None):
         """`lengths`: how many training series have each length (generation draws from it);
+        `components`, `rank`: the shape of a step's distribution (`StepDistribution`);
+        `gaps`: the training series' gaps, for generated series that should have them (None: none);
         `anchor`: weight of the likelihood of the real batch kept beside the adversarial loss;
         `windows`: the training examples were cut from longer series (so any length may be written)."""
         self.columns, self.scaler = list(columns), scaler
         self.lengths = {int(length): int(count) for length, count in lengths.items()}
         self.hidden, self.layers, self.latent, self.width = hidden, layers, latent, width
         self.anchor, self.windows = anchor, windows
+        self.step = StepDistribution(len(self.columns), components, rank)
+        self.gaps = gaps
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
 
     @property
@@ -141,7 +143,7 @@ class SeriesFamily(GANFamily):
 
     def build_generator(self) -> nn.Module:
         scale = 0.0 if self.windows else max(self.max_length - 1, 1)
-        return SeriesGenerator(self.channels, self.hidden, self.layers, self.latent, position_scale=scale)
+        return SeriesGenerator(self.step, self.hidden, self.layers, self.latent, position_scale=scale)
 
     def build_discriminator(self) -> nn.Module:
         return SeriesDiscriminator(self.channels, self.width)
@@ -149,13 +151,15 @@ class SeriesFamily(GANFamily):
     def config(self) -> dict[str, Any]:
         return {"columns": self.columns, "scaler": self.scaler.to_dict(), "lengths": {str(k): v for k, v in self.lengths.items()},
                 "hidden": self.hidden, "layers": self.layers, "latent": self.latent, "width": self.width,
-                "anchor": self.anchor, "windows": self.windows}
+                "anchor": self.anchor, "windows": self.windows, "components": self.step.components, "rank": self.step.rank,
+                "gaps": self.gaps.to_dict() if self.gaps else None}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
         lengths = {int(k): v for k, v in config["lengths"].items()}
         return cls(config["columns"], ChannelScaler.from_dict(config["scaler"]), lengths, config["hidden"], config["layers"],
-                   config["latent"], config["width"], config["anchor"], config["windows"])
+                   config["latent"], config["width"], config["anchor"], config["windows"], config.get("components", 1),
+                   config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None)
 
     # -- noise
     def draw_lengths(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -169,8 +173,9 @@ class SeriesFamily(GANFamily):
         n, steps, _ = flags.shape
         device = flags.device
         z = torch.randn(n, 1, self.latent, device=device, generator=generator).expand(n, steps, self.latent)
-        draws = torch.randn(n, steps, self.channels, device=device, generator=generator)
-        return torch.cat([z, draws, flags], dim=-1)
+        normal = torch.randn(n, steps, self.channels + self.step.rank, device=device, generator=generator)
+        uniform = torch.rand(n, steps, self.step.draws - normal.shape[-1], device=device, generator=generator)
+        return torch.cat([z, normal, uniform, flags], dim=-1)
 
     def noise_for_lengths(self, lengths: torch.Tensor, device: torch.device, generator: torch.Generator | None = None,
                           steps: int | None = None) -> torch.Tensor:
@@ -197,13 +202,12 @@ class SeriesFamily(GANFamily):
         return self.likelihood_loss(generator, batch)
 
     def likelihood_loss(self, generator: nn.Module, batch: torch.Tensor) -> torch.Tensor:
-        """Mean Gaussian negative log-likelihood (without the constant) per observed value of `batch`."""
+        """Negative log-likelihood (without the constant) of `batch`'s observed values, per value."""
         c = self.channels
         z = torch.randn(len(batch), self.latent, device=batch.device)
-        mean, log_sigma = generator.teacher_forced(batch, z)
+        raw = generator.teacher_forced(batch, z).float()
         values, observed = batch[..., :c], batch[..., c:2 * c]
-        nll = 0.5 * ((values - mean) * torch.exp(-log_sigma)) ** 2 + log_sigma
-        return (nll * observed).sum() / observed.sum().clamp(min=1)
+        return self.step.negative_log_likelihood(raw, values, observed).sum() / observed.sum().clamp(min=1)
 
     def generator_aux_loss(self, generator: nn.Module, discriminator: nn.Module, fake_input: torch.Tensor,
                            batch: torch.Tensor) -> torch.Tensor | None:

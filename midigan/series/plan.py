@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from midigan.series.gaps import GapChains
 from midigan.series.model import SeriesFamily
 from midigan.series.reading import LONG, SeriesSet
 from midigan.series.scaling import ChannelScaler
@@ -31,7 +32,7 @@ FEW_SERIES = 5  # ... and from this many when the model learns whole series
 REFERENCE_SERIES = 4  # real series drawn beside the samples
 
 #: The model's size (see SeriesFamily).
-MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0}
+MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0, "components": 1, "rank": 0}
 #: The engine's settings for a series run (TrainConfig fields), chosen on the tuning sets (docs/series.md).
 TRAIN_DEFAULTS = {
     "max_minutes": 10.0, "max_steps": None, "batch_size": 64, "loss": "ns", "g_lr": 1e-3, "adversarial_g_lr": 1e-4,
@@ -69,11 +70,11 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **m
         raise ValueError("no series of two steps or more to train on")
     scaler = ChannelScaler.fit(training)
     steps = max(len(values) for values in training)
+    packed = pack([scaler.transform(values) for values in training], steps)
     family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
-                          **{**MODEL_DEFAULTS, **model})
+                          gaps=GapChains.fit(packed, data.channels), **{**MODEL_DEFAULTS, **model})
     spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
     family.reference = [training[i] for i in spread]
-    packed = pack([scaler.transform(values) for values in training], steps)
     validation = None
     if held_out:
         held_packed = pack([scaler.transform(values)[:steps] for values in held_out], steps)

@@ -68,6 +68,13 @@ def test_variable_lengths_with_gaps_train_and_lengths_follow(in_scratch_folder):
     assert run("series", "generate", "--model", "run", "--count", 40, "out.npy").exit_code == 0
     written = read_series("out.npy")
     assert set(written.lengths) <= set(lengths) and len(set(written.lengths)) > 1
+    assert not any(np.isnan(values).any() for values in written.series)  # complete unless asked for gaps
+    assert run("series", "generate", "--model", "run", "--count", 40, "--gaps", "gappy.npy").exit_code == 0
+    gappy = read_series("gappy.npy")
+    assert gappy.lengths == written.lengths and sum(np.isnan(values).sum() for values in gappy.series) > 0
+    for complete, masked in zip(written.series, gappy.series, strict=True):  # the same series, some values dropped
+        kept = ~np.isnan(masked)
+        np.testing.assert_array_equal(masked[kept], complete[kept])
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from midigan.series.baseline import VectorAutoregression
+from midigan.series.evaluation import CEILING, Settings, centred, evaluate_sets
 from midigan.series.metrics import (
     MinMax,
     autocorrelation_difference,
@@ -71,3 +72,12 @@ def test_var2_recovers_its_coefficients_and_samples_in_units():
     sample = var.sample(5, length=50)
     assert all(values.shape == (50, 1) for values in sample)
     assert abs(np.mean(sample) - 100) < 10
+
+
+@pytest.mark.slow
+def test_centred_view_judges_shape_not_level():
+    training, held_out = list(sine_data(150, seed=1)), list(sine_data(150, seed=2) + 5.0)  # the held-out era at another level
+    settings = Settings(repeats=1, discriminative_steps=300, predictive_steps=5)
+    plain = evaluate_sets({}, held_out, training, settings, baseline=False)
+    level_free = evaluate_sets({}, held_out, training, settings, baseline=False, view=centred)
+    assert plain[CEILING]["discriminative"] > 0.4 and level_free[CEILING]["discriminative"] < 0.1

@@ -1,0 +1,55 @@
+"""The step distribution's likelihood against torch.distributions, and its samples against its likelihood."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch.distributions import Categorical, LowRankMultivariateNormal, MixtureSameFamily
+
+from midigan.series.steps import StepDistribution
+
+
+def reference_log_density(step: StepDistribution, raw: torch.Tensor, values: torch.Tensor, keep: list[int]) -> torch.Tensor:
+    """log p of the channels in `keep` (the others marginalised), by torch.distributions."""
+    log_weights, mean, log_sigma, factor = step.split(raw)
+    keep = torch.tensor(keep)
+    components = LowRankMultivariateNormal(mean[..., keep], factor[..., keep, :] if step.rank else
+                                           mean.new_zeros(*mean[..., keep].shape, 1), (2 * log_sigma[..., keep]).exp())
+    return MixtureSameFamily(Categorical(logits=log_weights), components).log_prob(values[..., keep])
+
+
+def test_likelihood_is_the_mixture_of_low_rank_gaussians_with_gaps_marginalised():
+    torch.manual_seed(0)
+    for components, rank in ((1, 0), (1, 2), (3, 0), (3, 2)):
+        step = StepDistribution(channels=4, components=components, rank=rank)
+        raw = torch.randn(5, step.outputs, dtype=torch.float64)
+        values = torch.randn(5, 4, dtype=torch.float64)
+        observed = torch.tensor([1.0, 0.0, 1.0, 1.0], dtype=torch.float64).expand(5, 4)
+        ours = -step.negative_log_likelihood(raw, values, observed)
+        expected = reference_log_density(step, raw, values, [0, 2, 3]) + 1.5 * math.log(2 * math.pi)
+        assert torch.allclose(ours, expected, atol=1e-9), (components, rank)
+
+
+def test_a_step_without_observed_values_costs_nothing():
+    step = StepDistribution(channels=3, components=2, rank=1)
+    raw = torch.randn(4, step.outputs)
+    assert step.negative_log_likelihood(raw, torch.randn(4, 3), torch.zeros(4, 3)).abs().max() < 1e-6
+
+
+def test_samples_follow_the_distribution_and_carry_gradients():
+    torch.manual_seed(1)
+    step = StepDistribution(channels=2, components=2, rank=1)
+    raw = torch.randn(step.outputs).expand(200_000, step.outputs).clone().requires_grad_(True)
+    normal = torch.randn(200_000, step.channels + step.rank)
+    values = step.sample(raw, torch.cat([normal, torch.rand(200_000, step.components)], dim=1))
+    log_weights, mean, log_sigma, factor = step.split(raw[0].detach())
+    weights = log_weights.exp()
+    expected_mean = (weights[:, None] * mean).sum(0)
+    covariances = torch.diag_embed((2 * log_sigma).exp()) + factor @ factor.transpose(-1, -2)
+    second = (weights[:, None, None] * (covariances + mean[:, :, None] * mean[:, None, :])).sum(0)
+    assert torch.allclose(values.mean(0), expected_mean, atol=0.02)
+    assert torch.allclose(values.T.cov(), second - torch.outer(expected_mean, expected_mean), atol=0.05)
+    values.sum().backward()
+    logit_columns = [k * (1 + (2 + step.rank) * step.channels) for k in range(step.components)]
+    assert raw.grad[:, logit_columns].abs().sum() > 0  # the mixing weights learn through the straight-through choice
