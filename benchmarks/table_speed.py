@@ -7,7 +7,7 @@ per second of training and of sampling beside CTGAN's.
   skewed or bimodal; 10 integer columns; 12 categories of 5, 50 and 5,000 values, the large ones
   Zipf-distributed; 2 yes/no columns; a date column as text) built in memory, then everything
   `midigan table train` does between reading the file and the first step: kind inference, typed
-  values, the encoding's fit and transform, the copy guard's hashes, the validation's reference.
+  values, the encoding's fit and transform, the copy guards' hashes, the validation's reference.
   CTGAN's data transformer (a Bayesian Gaussian mixture per numeric column) is timed on the first
   --ctgan-rows rows of the same table (all of it would take hours).
 - Training and sampling rows per second on txhousing (8,602 rows), one CPU thread each: midigan's
@@ -65,6 +65,7 @@ def preprocessing_seconds(frame: pd.DataFrame) -> dict[str, float]:
     from midigan.table.encoding import TableEncoding
     from midigan.table.guard import CopyGuard
     from midigan.table.kinds import infer_columns, to_typed
+    from midigan.table.nearness import NearCopyGuard
     from midigan.table.training import plan_table
 
     parts, started = {}, time.perf_counter()
@@ -77,11 +78,14 @@ def preprocessing_seconds(frame: pd.DataFrame) -> dict[str, float]:
     encoding = TableEncoding.fit(typed, columns)
     parts["encoding fit"] = time.perf_counter() - started
     started = time.perf_counter()
-    encoding.encode(typed)
+    encoded = encoding.encode(typed)
     parts["encoding transform"] = time.perf_counter() - started
     started = time.perf_counter()
     CopyGuard.from_rows(typed, columns)
     parts["copy guard"] = time.perf_counter() - started
+    started = time.perf_counter()
+    NearCopyGuard.fit(encoding, encoded)
+    parts["near-copy guard"] = time.perf_counter() - started
     started = time.perf_counter()
     plan_table(frame)
     parts["all of it (plan_table)"] = time.perf_counter() - started

@@ -69,7 +69,8 @@ def split(frame: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFram
     return frame.iloc[order[:cut]].reset_index(drop=True), frame.iloc[order[cut:]].reset_index(drop=True)
 
 
-def start_midigan(train_csv: Path, work: Path, minutes: float, seed: int) -> subprocess.Popen:
+def start_midigan(train_csv: Path, work: Path, minutes: float, seed: int, steps: int | None = None) -> subprocess.Popen:
+    budget = ["--max-steps", str(steps)] if steps else ["--max-minutes", str(minutes)]
     command = [
         sys.executable,
         "-m",
@@ -79,8 +80,7 @@ def start_midigan(train_csv: Path, work: Path, minutes: float, seed: int) -> sub
         str(train_csv),
         "--run-dir",
         str(work / "midigan"),
-        "--max-minutes",
-        str(minutes),
+        *budget,
         "--seed",
         str(seed),
         "--quiet",
@@ -158,8 +158,16 @@ def ctgan_output(rows: pd.DataFrame, columns: list[Column]) -> dict[str, np.ndar
 
 
 def start_ctgan(
-    peer: str, train: pd.DataFrame, columns: list[Column], work: Path, minutes: float, rows: int, seed: int
+    peer: str,
+    train: pd.DataFrame,
+    columns: list[Column],
+    work: Path,
+    minutes: float,
+    rows: int,
+    seed: int,
+    steps: int | None = None,
 ) -> subprocess.Popen:
+    """CTGAN for `minutes`, or with `steps`, as many epochs as `steps` batches of 500 rows make."""
     table, discrete = ctgan_input(train, columns)
     source = work / "ctgan_train.csv"
     table.to_csv(source, index=False)
@@ -171,8 +179,7 @@ def start_ctgan(
         str(work / "ctgan.csv"),
         "--discrete",
         ",".join(discrete),
-        "--minutes",
-        str(minutes),
+        *(["--epochs", str(max(1, round(steps * 500 / len(train))))] if steps else ["--minutes", str(minutes)]),
         "--rows",
         str(rows),
         "--seed",

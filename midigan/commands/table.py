@@ -179,7 +179,11 @@ def train(
     metavar="COL=VALUE",
     help="Only rows with this category (or boolean, or few-valued number); repeat for several.",
 )
-@click.option("--no-guard", is_flag=True, help="Keep rows equal to a rare training row (the copy guard draws them again).")
+@click.option(
+    "--no-guard",
+    is_flag=True,
+    help="Keep rows equal or abnormally close to a rare training row (the copy guards draw them again).",
+)
 @click.option("--device", default="cpu", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 def generate(
     model_path: Path | None, rows: int, out: Path, seed: int, where: tuple[str, ...], no_guard: bool, device: str
@@ -187,8 +191,10 @@ def generate(
     """Write ROWS new rows to OUT (.csv, .tsv or .parquet) with the training table's columns,
     kinds, value ranges and gaps.
 
-    The copy guard (on by default) draws again any row equal to a training row that fewer than 5
-    training rows share; --where rows are conditioned on and checked, so every row meets them.
+    The copy guards (on by default) draw again any row equal to a training row that fewer than 5
+    training rows share, and any row abnormally close to one (the same states and the same slice of
+    every number's range, slices as fine as real rows need to rarely trip it; the training log says
+    which); --where rows are conditioned on and checked, so every row meets them.
     """
     from midigan.table.api import load_run
     from midigan.table.errors import TableError
@@ -200,7 +206,12 @@ def generate(
         write_table(generated.frame, out)
     except TableError as error:
         raise click.ClickException(str(error)) from None
-    guard = "copy guard off" if no_guard else f"{generated.refused_copies} rows equal to a rare training row drawn again"
+    guard = (
+        "copy guards off"
+        if no_guard
+        else f"{generated.refused_copies} rows equal and {generated.refused_near} abnormally close to a rare training row"
+        " drawn again"
+    )
     asked = f"; {generated.unmet} drawn rows missed --where" if where else ""
     click.echo(f"wrote {rows} rows to {out} ({guard}{asked})")
 

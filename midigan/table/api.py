@@ -23,21 +23,25 @@ from torch import nn
 
 from midigan.table.family import TableFamily
 from midigan.table.guard import CopyGuard
+from midigan.table.nearness import NearCopyGuard
 from midigan.table.sampling import Generated, generate_rows
 
 
 @dataclass
 class TableModel:
-    """A trained table model ready to generate: family (with its encoding), EMA generator, guard."""
+    """A trained table model ready to generate: family (with its encoding), EMA generator, guards."""
 
     family: TableFamily
     generator: nn.Module
     guard: CopyGuard | None
+    near_guard: NearCopyGuard | None
     device: torch.device
     path: Path
 
     def generate(self, rows: int, seed: int = 0, where=(), guard: bool = True) -> Generated:
-        return generate_rows(self.family, self.generator, rows, seed, where, self.guard if guard else None, self.device)
+        """`guard`: the exact and the near-copy guards, both on by default."""
+        guards = (self.guard, self.near_guard) if guard else (None, None)
+        return generate_rows(self.family, self.generator, rows, seed, where, guards[0], self.device, guards[1])
 
 
 def load_run(path: str | Path, device: str = "cpu") -> TableModel:
@@ -47,7 +51,9 @@ def load_run(path: str | Path, device: str = "cpu") -> TableModel:
 
     torch_device = resolve_device(device)
     loaded = load_model(path, TableFamily, torch_device)
-    return TableModel(loaded.family, loaded.generator, CopyGuard.from_artifacts(loaded.artifacts), torch_device, loaded.path)
+    artifacts = loaded.artifacts
+    guards = CopyGuard.from_artifacts(artifacts), NearCopyGuard.from_artifacts(artifacts)
+    return TableModel(loaded.family, loaded.generator, *guards, torch_device, loaded.path)
 
 
 class TableGAN:

@@ -1,5 +1,5 @@
-"""Generating rows: unconditioned or `--where COL=VALUE`, through the copy guard, written as the
-training table was.
+"""Generating rows: unconditioned or `--where COL=VALUE`, through the copy guards (exact and
+near, see `guard` and `nearness`), written as the training table was.
 
 A condition drives the generator's conditional input (the rarest condition asked, when several)
 and every condition is then checked on the rows drawn, which are kept only when they meet them
@@ -18,6 +18,7 @@ from torch import nn
 from midigan.table.errors import TableError
 from midigan.table.guard import CopyGuard
 from midigan.table.kinds import NUMERIC, from_typed
+from midigan.table.nearness import NearCopyGuard
 
 BATCH = 8192
 MAX_DRAWS = 200  # draws per requested row before a condition counts as one the model cannot meet
@@ -28,6 +29,7 @@ class Generated:
     frame: pd.DataFrame
     drawn: int  # rows the generator made
     refused_copies: int  # rows equal to a rare training row, drawn again
+    refused_near: int  # rows sharing a rare training row's cell (see nearness), drawn again
     unmet: int  # rows that missed a --where condition
 
 
@@ -105,6 +107,7 @@ def generate_rows(
     where=(),
     guard: CopyGuard | None = None,
     device: torch.device | str = "cpu",
+    near_guard: NearCopyGuard | None = None,
 ) -> Generated:
     """`rows` new rows of the training table's columns (see the module docstring)."""
     conditions = parse_conditions(family, where)
@@ -114,7 +117,7 @@ def generate_rows(
     columns = family.encoding.columns
     driver = min(conditions, key=lambda c: family.encoding.codes[c.column].frequencies[c.state]) if conditions else None
     kept: list[dict[str, np.ndarray]] = []
-    have = drawn = refused = unmet = 0
+    have = drawn = refused = near = unmet = 0
     while have < rows:
         if drawn >= MAX_DRAWS * rows + BATCH:
             asked = " and ".join(f"{columns_name(family, c)}={c.value}" for c in conditions) or "no condition"
@@ -139,10 +142,14 @@ def generate_rows(
             copies = guard.copies(typed, columns) & keep
             refused += int(copies.sum())
             keep &= ~copies
+        if near_guard is not None:
+            close = near_guard.near_copies(family.encoding, states, scores) & keep
+            near += int(close.sum())
+            keep &= ~close
         kept.append({name: values[keep] for name, values in typed.items()})
         have += int(keep.sum())
     typed = {name: np.concatenate([part[name] for part in kept])[:rows] for name in kept[0]}
-    return Generated(from_typed(typed, columns, rows), drawn, refused, unmet)
+    return Generated(from_typed(typed, columns, rows), drawn, refused, near, unmet)
 
 
 def columns_name(family, condition: Condition) -> str:

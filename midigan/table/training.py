@@ -1,5 +1,5 @@
 """From a table to what the engine trains: the family (with its encoding), the data, the
-validation and the copy guard; and the training settings tables start from."""
+validation and the copy guards (exact and near); and the training settings tables start from."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from midigan.table.errors import TableError
 from midigan.table.family import TableFamily
 from midigan.table.guard import CopyGuard
 from midigan.table.kinds import Column, infer_columns, to_typed
+from midigan.table.nearness import NearCopyGuard
 from midigan.table.validation import TableValidation
 
 #: TrainConfig settings of `midigan table train` and `TableGAN` (see docs/tables.md for how they were chosen)
@@ -42,11 +43,12 @@ class TablePlan:
     data: torch.Tensor
     validation: TableValidation
     guard: CopyGuard
+    near_guard: NearCopyGuard | None
     report: list[str] = field(default_factory=list)
 
     @property
     def artifacts(self) -> dict[str, torch.Tensor]:
-        return self.guard.artifacts()
+        return {**self.guard.artifacts(), **(self.near_guard.artifacts() if self.near_guard else {})}
 
 
 def plan_table(
@@ -71,9 +73,12 @@ def plan_table(
         except ValueError as error:
             raise TableError(str(error)) from None
         family = TableFamily(encoding, **(model or {}))
-    data = torch.from_numpy(family.encoding.encode(typed))
-    report = describe(frame, columns)
-    return TablePlan(family, data, TableValidation(family, data, typed), CopyGuard.from_rows(typed, columns), report)
+    encoded = family.encoding.encode(typed)
+    data = torch.from_numpy(encoded)
+    near_guard = NearCopyGuard.fit(family.encoding, encoded)
+    report = describe(frame, columns) + [describe_near_guard(near_guard)]
+    validation = TableValidation(family, data, typed)
+    return TablePlan(family, data, validation, CopyGuard.from_rows(typed, columns), near_guard, report)
 
 
 def describe(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
@@ -85,6 +90,15 @@ def describe(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
     if left_out:
         lines.append(f"not modelled: {', '.join(left_out)} (IDs are written fresh, free text and empty columns as gaps)")
     return lines
+
+
+def describe_near_guard(guard: NearCopyGuard | None) -> str:
+    if guard is None:
+        return "near-copy guard: off (real rows of this table lie too close to each other to tell a near-copy)"
+    return (
+        f"near-copy guard: rows sharing every state and the same 1/{guard.cells} slice (by rank) of every number with a"
+        f" rare training row are drawn again (it would refuse {100 * guard.false_alarms:.1f}% of the training rows, each left out)"
+    )
 
 
 def train_settings(max_minutes: float | None, max_steps: int | None, **overrides) -> dict:
