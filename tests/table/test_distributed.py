@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MPG
+from support import MPG
 
 from midigan.core.checkpoint import load_checkpoint
 from midigan.table.api import load_run

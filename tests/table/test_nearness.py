@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import PLACEMENTS
+from support import PLACEMENTS
 
 from midigan.table.encoding import TableEncoding
 from midigan.table.kinds import infer_columns, to_typed
