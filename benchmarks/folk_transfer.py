@@ -1,119 +1,258 @@
-"""German tunes into Chinese Han tunes and back: does the pitch language move while rhythm and
-contour stay?
+"""Translation between collections of tunes, on pairs drawn from different sources: does the pitch
+language move towards the target's while every bar, onset and duration stays?
 
-From ../shared/data/folk: A = the Erk collection's German tunes (essen_erk*), B = the Han tunes
-(essen_han*, largely pentatonic). A fifth of each side is held out by a hash of the file name;
-half of the held-out tunes train the judge, the other half are translated. Trains `midigan
-transfer train A B --max-minutes M` with default flags, translates the test tunes both ways and
-prints, beside the identity map and a snap of every pitch to the target's most common scale:
-the share a classifier (logistic regression on key-free pitch-class and interval statistics,
-trained on the judges' real tunes of both sides) puts on the target side, the onset agreement and
-the contour correlation with the input.
+Sources in ../shared/data: Essen regions (German: erk, boehme, altdeu; Chinese: han), Aird's Airs
+(airds: Scottish, Irish and English dance tunes and airs) and the soprano lines of Bach's chorales
+(sopranos: each chorale's first track). Each side's files are split by a hash of the file name: a
+tenth trains the judge (a classifier held out of everything else), a tenth is translated for the
+report, the rest is what `midigan transfer train` sees (which holds out a tenth of that to pick
+best.pt). Each pair trains with the default flags (plus --flags, or one run per --variant while
+tuning), then both directions are scored on the test tunes, beside the real target tunes, the
+identity map, and a snap of every pitch to the target's most common scale:
 
-    python benchmarks/folk_transfer.py [--minutes 10] [--report-only] [--flags "--identity-weight 0"]
-    python benchmarks/folk_transfer.py --sides essen_ballad,essen_han   # another pair: ballads and Han
+- on the target side: the share of translations the held-out judge (logistic regression on
+  key-free pitch-class and interval statistics) puts on the target's side;
+- pitch-class distance: total variation between the mean key-free pitch-class histograms of the
+  translations and of the target's judge tunes (the real target test tunes show the floor that
+  sampling leaves); "way" is the share of the input's distance covered (1 - distance after /
+  distance before; the issue's target is a third of the way, 0.33);
+- round trip: the share of notes whose pitch comes back after A -> B -> A;
+- bars kept: translations written to MIDI and read back with the input's bars, meters, onsets and
+  durations (every note), of all test tunes;
+- copied: the share of the translations' 8-note pitch phrases (7 intervals) found in the target's
+  training tunes, beside the real target tunes' own share;
+- D at the end: the mean D(real) and D(fake) over the last tenth of the run, and whether the log
+  said D had won.
+
+    python benchmarks/folk_transfer.py                              # the default pairs, default budget
+    python benchmarks/folk_transfer.py --pairs airds:han --jobs 2 --json out.jsonl
+    python benchmarks/folk_transfer.py --pairs erk:han --variant base= --variant noise="--judge-noise 0.5"
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import multiprocessing
+import os
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import click
 import numpy as np
 import torch
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "folk"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: name -> (folder under SHARED, file pattern); sopranos take each file's first track
+SOURCES = {"erk": ("folk", "essen_erk*"), "han": ("folk", "essen_han*"), "boehme": ("folk", "essen_boehme*"),
+           "altdeu": ("folk", "essen_altdeu*"), "irl": ("folk", "essen_irl*"),
+           "airds": ("airds", "*"), "sopranos": ("bach", "*")}
+TUNED_ON = ("erk:han", "sopranos:airds")
+REPORTED_ON = ("airds:han", "boehme:sopranos", "altdeu:airds")
 SIDES = ("A", "B")
+PHRASE = 8
 
 
 def _share(name: str) -> int:
-    """0 (held out, judges), 1 (held out, translated) or 2-9 (training), by a hash of the name."""
+    """0 (the judge's), 1 (translated for the report) or 2-9 (training), by a hash of the file name."""
     return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 10
 
 
-def _fit_classifier(features: np.ndarray, labels: np.ndarray, steps: int = 2000):
-    """Logistic regression (standardised inputs, light L2), returned as a function -> P(B)."""
-    x = torch.tensor(features, dtype=torch.float32)
-    mean, std = x.mean(0), x.std(0) + 1e-6
-    x = (x - mean) / std
-    y = torch.tensor(labels, dtype=torch.float32)
-    weights, bias = torch.zeros(x.shape[1], requires_grad=True), torch.zeros(1, requires_grad=True)
-    optimizer = torch.optim.Adam([weights, bias], lr=0.05)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        logits = x @ weights + bias
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y) + 1e-3 * weights.pow(2).sum()
-        loss.backward()
-        optimizer.step()
-    return lambda f: torch.sigmoid(((torch.tensor(f, dtype=torch.float32) - mean) / std) @ weights.detach() + bias.detach()).numpy()
+def _split(data: Path, source: str) -> dict[str, list[Path]]:
+    folder, pattern = SOURCES[source]
+    parts: dict[str, list[Path]] = {"judge": [], "test": [], "train": []}
+    for path in sorted((data / folder).glob(f"{pattern}.mid")):
+        share = _share(path.name)
+        parts["judge" if share == 0 else "test" if share == 1 else "train"].append(path)
+    return parts
+
+
+def _read(source: str, path: Path):
+    from midigan.midi import read
+
+    song = read(path)
+    return song.first_track() if source == "sopranos" else song
+
+
+def _training_folder(source: str, paths: list[Path], folder: Path) -> None:
+    """The training files as links (sopranos: their first track, written out)."""
+    from midigan.midi import write
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in paths:
+        if source == "sopranos":
+            write(_read(source, path), folder / path.name)
+        else:
+            (folder / path.name).symlink_to(path.resolve())
+
+
+def _train(a: str, b: str, work: Path, budget: list[str], flags: str) -> str:
+    """Train one run (one thread, so jobs can run side by side); returns its log."""
+    run = work / "run"
+    shutil.rmtree(run, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "midigan", "transfer", "train", str(work.parent / a), str(work.parent / b),
+               "--quiet", "--run-dir", str(run), *budget, *shlex.split(flags)]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    (work / "train.log").write_text(done.stdout + done.stderr)
+    if done.returncode:
+        raise SystemExit(f"training {work} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _pitch_phrases(melody) -> set[bytes]:
+    pitches = melody.notes["pitch"].astype(np.int64)
+    steps = np.diff(pitches)
+    return {steps[i:i + PHRASE - 1].tobytes() for i in range(len(pitches) - PHRASE + 1)}
+
+
+def _copied(melodies, phrases: set[bytes]) -> float:
+    found = [key for melody in melodies for key in _pitch_phrases(melody)]
+    return sum(key in phrases for key in found) / max(len(found), 1)
+
+
+def _bars_kept(source_song, translated, scratch: Path) -> bool:
+    """Written and read back, the translation has the input's bars, meters, onsets and durations."""
+    from midigan.midi import read, write
+
+    write(translated, scratch)
+    back = read(scratch)
+
+    def timing(song):
+        return sorted(zip(song.notes["onset"].tolist(), song.notes["duration"].tolist(), song.notes["track"].tolist()))
+
+    return back.n_bars == source_song.n_bars and back.time_signatures == source_song.time_signatures and timing(back) == timing(source_song)
+
+
+def _d_at_end(run: Path) -> dict:
+    from midigan.core.dominance import won_since
+    from midigan.core.runlog import read_metrics
+
+    records = read_metrics(run / "metrics.jsonl")
+    lines = [r for r in records if "d_fake" in r]
+    tail = lines[-max(len(lines) // 10, 1):]
+    best = [r for r in records if r.get("best")]
+    return {"d_real": float(np.mean([r["d_real"] for r in tail])), "d_fake": float(np.mean([r["d_fake"] for r in tail])),
+            "won_since": won_since(records), "steps": lines[-1]["step"], "best_step": best[-1]["step"] if best else None,
+            "minutes": lines[-1]["elapsed_s"] / 60}
+
+
+def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
+    """Score the run in `work` on both directions (rows as dicts) and print them as a table."""
+    from midigan.core.checkpoint import load_generator
+    from midigan.metrics.transfer import (
+        common_scale,
+        contour_correlation,
+        pitch_class_distance,
+        pitch_language,
+        side_classifier,
+        snap_to_scale,
+    )
+    from midigan.music.transfer.model import MusicTransferFamily, encode_tune
+    from midigan.music.transfer.validation import round_trip_accuracy
+
+    names = {"A": a, "B": b}
+    tunes = {side: {part: [t for t in (encode_tune(_read(names[side], p)) for p in paths) if t is not None]
+                    for part, paths in _split(data, names[side]).items()} for side in SIDES}
+    judge = side_classifier(*(np.stack([pitch_language(t.melody) for t in tunes[side]["judge"]]) for side in SIDES))
+    scales = {side: common_scale([t.melody for t in tunes[side]["train"]]) for side in SIDES}
+    phrases = {side: set().union(*(_pitch_phrases(t.melody) for t in tunes[side]["train"])) for side in SIDES}
+    family, generator = load_generator(work / "run", MusicTransferFamily)
+    d_state = _d_at_end(work / "run")
+    rows = []
+    scratch = Path(tempfile.mkdtemp()) / "back.mid"
+    for source, target in (("A", "B"), ("B", "A")):
+        inputs, real = tunes[source]["test"], [t.melody for t in tunes[target]["test"]]
+        reference = [t.melody for t in tunes[target]["judge"]]
+        before = pitch_class_distance([t.melody for t in inputs], reference)
+        translated = [family.translate(generator, t, target) for t in inputs]
+        maps = {"real target tunes": (real, None), "identity (no change)": ([t.song for t in inputs], None),
+                f"snap to the target's scale {scales[target]}": ([snap_to_scale(t.song, scales[target]) for t in inputs], None),
+                "midigan transfer": (translated, round_trip_accuracy(generator, inputs, target))}
+        for name, (outputs, round_trip) in maps.items():
+            melodies = [song.melody() for song in outputs]
+            p_b = judge(np.stack([pitch_language(m) for m in melodies]))
+            distance = pitch_class_distance(melodies, reference)
+            row = {"pair": f"{a}:{b}", "variant": variant, "direction": f"{names[source]} -> {names[target]}", "map": name,
+                   "tunes": len(outputs), "target_side": float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5)),
+                   "distance": distance, "way": 1 - distance / before if before else 0.0,
+                   "copied": _copied(melodies, phrases[target]), "round_trip": round_trip}
+            if name != "real target tunes":
+                row["bars_kept"] = sum(_bars_kept(t.song, song, scratch) for t, song in zip(inputs, outputs))
+                row["contour"] = float(np.mean([contour_correlation(t.melody, m) for t, m in zip(inputs, melodies)]))
+            rows.append({**row, **({"d": d_state} if name == "midigan transfer" else {})})
+    _print_table(rows, d_state)
+    return rows
+
+
+def _print_table(rows: list[dict], d_state: dict) -> None:
+    won = f"D had won from step {d_state['won_since']}" if d_state["won_since"] is not None else "D had not won"
+    print(f"\n{rows[0]['pair']} ({rows[0]['variant']}): {d_state['steps']} steps in {d_state['minutes']:.1f} min, best.pt from step "
+          f"{d_state['best_step']}; last tenth: D(real) {d_state['d_real']:.3f}, D(fake) {d_state['d_fake']:.3f}; {won}\n")
+    print("| direction | map | tunes | on the target side | pitch-class distance | way | round trip | bars kept | contour | copied |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        trip = "–" if row["round_trip"] is None else f"{row['round_trip']:.3f}"
+        kept = f"{row['bars_kept']}/{row['tunes']}" if "bars_kept" in row else "–"
+        contour = f"{row['contour']:.2f}" if "contour" in row else "–"
+        print(f"| {row['direction']} | {row['map']} | {row['tunes']} | {row['target_side']:.1%} | {row['distance']:.3f} | "
+              f"{row['way']:.2f} | {trip} | {kept} | {contour} | {row['copied']:.1%} |")
+
+
+def _train_and_report(a: str, b: str, name: str, folder: Path, budget: list[str], flags: str, report_only: bool,
+                      data: Path) -> tuple[str, list]:
+    """(what to print, the rows): one run trained (unless `report_only`) and scored."""
+    import contextlib
+    import io
+
+    torch.set_num_threads(1)
+    news = ""
+    if not report_only:
+        log = _train(a, b, folder, budget, flags)
+        news = f"{a}:{b} ({name}): " + "; ".join(line for line in log.splitlines() if not line.startswith(("A:", "B:", "translate")))
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        rows = _report(a, b, folder, name, data)
+    return news + printed.getvalue(), rows
 
 
 @click.command()
-@click.option("--minutes", type=float, default=10.0, show_default=True)
+@click.option("--pairs", default=",".join(TUNED_ON + REPORTED_ON), show_default=True,
+              help=f"A:B pairs of sources ({', '.join(SOURCES)}), comma-separated.")
+@click.option("--max-steps", type=int, default=None, help="Budget of each run (default: the command's own).")
+@click.option("--minutes", type=float, default=None, help="A time budget for each run instead.")
+@click.option("--flags", default="", help="More `midigan transfer train` flags for every run.")
+@click.option("--variant", "variants", multiple=True, help="NAME=FLAGS: one run per variant and pair (while tuning).")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Runs (and their scoring) side by side, one thread each.")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=SHARED, show_default=True,
+              help="Where the collections are (folk/, airds/, bach/).")
 @click.option("--work", type=click.Path(path_type=Path), default=Path("runs/folk-transfer"), show_default=True)
-@click.option("--report-only", is_flag=True, help="Score the run already in --work.")
-@click.option("--flags", default="", help="More `midigan transfer train` flags (while tuning), e.g. '--identity-weight 0'.")
-@click.option("--sides", default="essen_erk,essen_han", show_default=True, help="File name prefixes of A and B.")
-def main(minutes: float, work: Path, report_only: bool, flags: str, sides: str) -> None:
-    from midigan.core.checkpoint import load_generator
-    from midigan.metrics.transfer import common_scale, contour_correlation, onset_agreement, pitch_language, snap_to_scale
-    from midigan.midi import read
-    from midigan.music.transfer.model import MusicTransferFamily, encode_tune
-
-    files = {side: sorted(SHARED.glob(f"{prefix}*.mid")) for side, prefix in zip(SIDES, sides.split(","))}
-    split = {side: {"judges": [], "test": [], "train": []} for side in SIDES}
-    for side, paths in files.items():
-        for path in paths:
-            share = _share(path.name)
-            split[side]["judges" if share == 0 else "test" if share == 1 else "train"].append(path)
-    run = work / "run"
+@click.option("--report-only", is_flag=True, help="Score the runs already in --work.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Append every row here as JSON lines.")
+def main(pairs: str, max_steps: int | None, minutes: float | None, flags: str, variants: tuple[str, ...], jobs: int, data: Path,
+         work: Path, report_only: bool, json_path: Path | None) -> None:
+    chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
+    named = dict(v.split("=", 1) for v in variants) if variants else {"default": ""}
+    budget = (["--max-steps", str(max_steps)] if max_steps else []) + (["--max-minutes", str(minutes)] if minutes else [])
+    print(f"tuned on: {', '.join(TUNED_ON)}; reported on: {', '.join(REPORTED_ON)}", flush=True)
     if not report_only:
-        for side in SIDES:
-            shutil.rmtree(work / side, ignore_errors=True)
-            (work / side).mkdir(parents=True)
-            for path in split[side]["train"]:
-                (work / side / path.name).symlink_to(path.resolve())
-        shutil.rmtree(run, ignore_errors=True)
-        done = subprocess.run(["midigan", "transfer", "train", str(work / "A"), str(work / "B"), "--max-minutes", str(minutes),
-                               "--quiet", "--run-dir", str(run), *shlex.split(flags)], capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"training failed:\n{done.stdout}{done.stderr}")
-        (work / "train.log").write_text(done.stdout)
-
-    torch.set_num_threads(1)
-    tunes = {side: {part: [t for t in (encode_tune(read(p)) for p in paths) if t is not None] for part, paths in parts.items()}
-             for side, parts in split.items()}
-    judges = [(tune.melody, label) for label, side in enumerate(SIDES) for tune in tunes[side]["judges"]]
-    probability_b = _fit_classifier(np.stack([pitch_language(m) for m, _ in judges]), np.array([label for _, label in judges]))
-    scales = {side: common_scale([tune.melody for tune in tunes[side]["train"]]) for side in SIDES}
-    family, generator = load_generator(run, MusicTransferFamily)
-    print((work / "train.log").read_text().strip())
-    print(f"\njudge: {len(judges)} held-out real tunes; test: {len(tunes['A']['test'])} A and {len(tunes['B']['test'])} B tunes;"
-          f" the target's most common scale (pitch classes over the tune's centre): A {scales['A']}, B {scales['B']}\n")
-    print("| test tunes | map | on the target side | onset agreement | contour correlation |")
-    print("| --- | --- | ---: | ---: | ---: |")
-    for source, target in (("A", "B"), ("B", "A")):
-        inputs = tunes[source]["test"]
-        maps = {
-            "real tunes of the target side": [tune.melody for tune in tunes[target]["test"]],
-            "identity (no change)": [tune.melody for tune in inputs],
-            "snap to the target's scale": [snap_to_scale(tune.melody, scales[target]) for tune in inputs],
-            "midigan transfer": [family.translate(generator, tune, target) for tune in inputs],
-        }
-        for name, outputs in maps.items():
-            p_b = probability_b(np.stack([pitch_language(m) for m in outputs]))
-            on_target = float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5))
-            if name.startswith("real"):
-                print(f"| {len(outputs)} {target} | {name} | {on_target:.1%} | – | – |")
-                continue
-            onsets = np.mean([onset_agreement(t.melody, m) for t, m in zip(inputs, outputs)])
-            contour = np.mean([contour_correlation(t.melody, m) for t, m in zip(inputs, outputs)])
-            print(f"| {len(inputs)} {source} -> {target} | {name} | {on_target:.1%} | {onsets:.3f} | {contour:.3f} |")
+        for a, b in chosen:
+            for source in (a, b):
+                _training_folder(source, _split(data, source)["train"], work / f"{a}-{b}" / source)
+    runs = [(a, b, name, work / f"{a}-{b}" / name, budget, f"{flags} {named[name]}", report_only, data)
+            for a, b in chosen for name in named]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for printed, rows in pool.map(_train_and_report, *zip(*runs)):
+            print(printed, flush=True)
+            if json_path is not None:
+                with open(json_path, "a") as handle:
+                    handle.writelines(json.dumps(row) + "\n" for row in rows)
 
 
 if __name__ == "__main__":

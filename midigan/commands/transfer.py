@@ -7,15 +7,17 @@ from pathlib import Path
 
 import click
 
-from midigan.core.options import device_option, max_minutes_option, max_steps_option, quiet_option, run_settings
+from midigan.core.options import device_option, loss_option, max_minutes_option, max_steps_option, quiet_option, run_settings
 
 RUNS_ROOT = Path("runs")
 FAMILY = "music-transfer"
 #: CycleGAN's objective and optimiser (least squares, Adam 2e-4 with beta1 0.5, a pool of about 50
-#: past translations, learning rates falling to 0 over the second half)
+#: past translations, learning rates falling to 0 over the second half); translations of held-out
+#: tunes judged every 250 steps for best.pt
 DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "betas": (0.5, 0.999), "pool_windows": 50,
-            "lr_decay_start": 0.5, "seed": 0, "hidden": 128}
-FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm")  # passed on when given or stored; else the family's defaults
+            "lr_decay_start": 0.5, "seed": 0, "hidden": 128, "eval_every": 250}
+#: passed on when given or stored; else the family's defaults
+FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm", "judge_noise", "feature_matching", "closeness")
 
 
 @click.group()
@@ -41,20 +43,42 @@ def transfer() -> None:
               help="Weight of the cycle loss (A -> B -> A gives A back) against the adversarial one.")
 @click.option("--identity-weight", type=click.FloatRange(min=0), default=None, show_default="0",
               help="Weight of the identity loss (a tune of B stays as it is when moved into B).")
+@click.option("--judge-noise", type=click.FloatRange(min=0), default=None, show_default="0",
+              help="Standard deviation of the noise added to the pitches the discriminators see while training.")
+@click.option("--feature-matching", type=click.FloatRange(min=0), default=None, show_default="0",
+              help="Weight of feature matching: translations' mean discriminator features against real tunes'.")
+@click.option("--closeness", type=click.FloatRange(min=0), default=None, show_default="0",
+              help="Weight of the pull towards small moves: the mean semitones between each note and its translation.")
+@loss_option(DEFAULTS["loss"])
+@click.option("--augment-target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Adaptive augmentation: random pitches shown to the discriminators, as often as keeps E[sign D(real)] here "
+                   "(with --loss ns).")
 @click.option("--r1-gamma", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Weight of the R1 penalty on the discriminators' gradient at real tunes; 0 is off.")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS["lr"], show_default=True,
               help="Adam learning rate, falling linearly to 0 over the second half of the run.")
+@click.option("--d-lr", type=click.FloatRange(min=0, min_open=True), default=None, show_default="--lr",
+              help="The discriminators' own learning rate.")
+@click.option("--eval-every", type=click.IntRange(min=0), default=DEFAULTS["eval_every"], show_default=True,
+              help="Steps between validations on held-out tunes (what picks checkpoints/best.pt); 0: never.")
 @quiet_option
 def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: str, quiet: bool, **options) -> None:
     """Learn to move tunes of A_DIR into the pitch language of B_DIR's and back (.mid files, any
-    depth). Each tune's melody is translated note for note: rhythm, bars and meter stay, pitches
-    change. Two convolutional translators and two discriminators over stretches of pitches; cycle
+    depth). Each tune's melody (its highest line) is translated note for note: rhythm, bars and
+    meter stay, pitches change. Two convolutional translators and two discriminators over stretches of pitches; cycle
     consistency (A -> B -> A gives A back; no identity term by default, since rhythm is kept by
-    construction); a pool of past translations; Adam 2e-4 falling to 0 over the second half.
+    construction); a pool of past translations; Adam 2e-4 falling to 0 over the second half. A
+    tenth of each folder's tunes is held out: every --eval-every steps their translations are
+    judged (how sure a classifier of the two collections is that they belong to the other one, and
+    how many notes come back after the round trip), and the best checkpoint is what `apply` uses.
     """
-    from midigan.core.command import fit_for_command, run_to_resume
+    from midigan.core.command import exit_if_interrupted, fit, run_to_resume
+    from midigan.core.config import TrainConfig
+    from midigan.core.distributed import detect_world
+    from midigan.core.dominance import won_since
+    from midigan.core.progress import print_news
     from midigan.core.rundir import next_run_dir
+    from midigan.core.runlog import read_metrics
     from midigan.music.transfer.model import MusicTransferFamily
 
     context = click.get_current_context()
@@ -67,34 +91,56 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
         settings = run_settings(context, recipe=DEFAULTS)
         run_dir = run_dir or next_run_dir(RUNS_ROOT, f"{a_dir.resolve().name}-to-{b_dir.resolve().name}")
         settings["fake_pool"] = -(-settings.pop("pool_windows") // int(settings["batch_size"]))
-    lr = settings.pop("lr", None)
-    if lr is not None:
-        settings["g_lr"] = settings["d_lr"] = lr
-    data = tuple(_windows_of(folder, name, quiet) for name, folder in (("A", a_dir), ("B", b_dir)))
+        lr = settings.pop("lr")
+        settings["g_lr"], settings["d_lr"] = lr, settings.pop("d_lr") or lr
+    data, validation = _training_data({"A": a_dir, "B": b_dir}, quiet)
     weights = {name: settings[name] for name in FAMILY_KEYS if settings.get(name) is not None}
     family = MusicTransferFamily(int(settings["hidden"]), **weights)
-    fit_for_command(family, data,
-                    {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
-                     "progress": not quiet},
-                    "translate with: midigan transfer apply --model {run_dir} --to B in.mid out.mid")
+    try:
+        config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
+                                        "progress": not quiet, "eval_every": settings["eval_every"] if validation else 0})
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    say = print_news if detect_world().is_main else lambda message: None
+    result = fit(family, data, config, validation, say=say)
+    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    won = won_since(read_metrics(Path(result.run_dir) / "metrics.jsonl"))
+    if won is not None:
+        click.echo(f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png")
+    if result.best_step is not None:
+        click.echo(f"best translations at step {result.best_step} (checkpoints/best.pt, what apply uses)")
+    click.echo(f"translate with: midigan transfer apply --model {result.run_dir} --to B in.mid out.mid")
+    exit_if_interrupted(result)
 
 
-def _windows_of(folder: Path, name: str, quiet: bool):
-    """The training windows of every tune in `folder`, and a line saying what was read."""
+def _training_data(folders: dict[str, Path], quiet: bool):
+    """((A windows, B windows), the validation on held-out tunes or None when a folder is too small
+    to spare any), with a line per folder saying what was read."""
+    from midigan.music.transfer.model import WINDOW, windows
+    from midigan.music.transfer.validation import TranslationValidation, held_out_split
+
+    training, held, data = {}, {}, []
+    for name, folder in folders.items():
+        training[name], held[name] = held_out_split(_tunes_of(folder, quiet))
+        try:
+            data.append(windows(training[name]))
+        except ValueError:
+            raise click.ClickException(f"{folder}: no tune with {WINDOW} notes or more to learn from") from None
+        spared = f", {len(held[name])} held out to validate" if held[name] else ""
+        click.echo(f"{name}: {len(training[name])} tunes from {folder} -> {len(data[-1])} windows of {WINDOW} notes{spared}")
+    return tuple(data), TranslationValidation(held, training) if all(held.values()) else None
+
+
+def _tunes_of(folder: Path, quiet: bool) -> list:
+    """Every tune in `folder` that has notes, encoded."""
     from midigan.midi.dataset import DatasetError, prepare
-    from midigan.music.transfer.model import WINDOW, encode_tune, windows
+    from midigan.music.transfer.model import encode_tune
 
     try:
         songs = prepare(folder, progress=not quiet).songs
     except DatasetError as error:
         raise click.ClickException(str(error)) from None
-    tunes = [tune for tune in map(encode_tune, songs) if tune is not None]
-    try:
-        found = windows(tunes)
-    except ValueError:
-        raise click.ClickException(f"{folder}: no tune with {WINDOW} notes or more to learn from") from None
-    click.echo(f"{name}: {len(tunes)} tunes from {folder} -> {len(found)} windows of {WINDOW} notes")
-    return found
+    return [tune for tune in map(encode_tune, songs) if tune is not None]
 
 
 @transfer.command("apply", short_help="Translate tunes with a trained model.")
@@ -106,8 +152,10 @@ def _windows_of(folder: Path, name: str, quiet: bool):
 @click.option("--png", is_flag=True, help="Also write each input's piano roll above its translation's, as a .png beside it.")
 def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> None:
     """Translate SOURCE (a .mid file, or a folder of them) into the --to collection's pitch language,
-    written to OUT (a file, or a folder with the same file names): the melody of each, with its
-    rhythm, bars and meter."""
+    written to OUT (a file, or a folder with the same file names). Only pitches change: every note
+    keeps its onset, duration, track and instrument, so bars, meter and rhythm stay exactly; the
+    melody (the highest line) is translated note by note, and other voices move as the melody's
+    notes of their pitch class moved."""
     import torch
 
     from midigan.core.checkpoint import load_generator

@@ -37,6 +37,7 @@ class TrainConfig:
     label_smoothing: float = 0.0  # real targets become 1 - label_smoothing (ns, lsgan)
     d_steps: int = 1  # discriminator updates per generator update
     fake_pool: int = 0  # batches of past fakes D also judges, half of each batch (CycleGAN); 0 = none
+    d_won_steps: int = 1000  # D(fake) under 0.05 this long (ns, lsgan) and the log says D has won; 0 = never
     # share of the budget (steps, or this invocation's minutes) after which both learning rates
     # fall linearly to 0 at its end (CycleGAN: 0.5); None = constant
     lr_decay_start: float | None = None
@@ -72,7 +73,7 @@ class TrainConfig:
         for name in ("batch_size", "d_steps", "r1_interval", "log_every", "sample_every", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise TrainingError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("pretrain_steps", "eval_every", "patience", "fake_pool"):
+        for name in ("pretrain_steps", "eval_every", "patience", "fake_pool", "d_won_steps"):
             if getattr(self, name) < 0:
                 raise TrainingError(f"{name} must not be negative")
         if self.lr_decay_start is not None and not 0 <= self.lr_decay_start < 1:

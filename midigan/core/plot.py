@@ -3,7 +3,8 @@
 Losses share one vertical scale (solid lines, coloured blue, orange, green, red, ... in the order
 they first appear); each validation figure (held-out likelihood, copy rate, ...) and each figure of
 adaptive augmentation (its probability p and the measured r_t) is drawn dotted on a scale of its
-own, from its smallest to its largest value, since its unit is not a loss's.
+own, from its smallest to its largest value, since its unit is not a loss's. Steps where the
+discriminator had won (`midigan.core.dominance`) are shaded light red behind the curves.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from midigan.core.png import write_png
 
+WON_SHADE = (255, 215, 215)
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
 
 
@@ -41,6 +43,7 @@ def loss_curves_image(records: list[dict[str, Any]], width: int = 640, height: i
     if losses:
         loss_values = np.concatenate(list(losses.values()))[:, 1]
         y_range = loss_values.min(), loss_values.max()
+    _shade_won_steps(image, records, (x_low, x_high))
     for index, values in enumerate(losses.values()):
         _draw_series(image, values, (x_low, x_high), y_range, COLOURS[index % len(COLOURS)], dotted=False)
     for index, values in enumerate(validation.values(), start=len(losses)):
@@ -60,6 +63,20 @@ def _draw_series(image: np.ndarray, values: np.ndarray, x_range: tuple, y_range:
     if dotted:
         inside &= (columns // 3) % 2 == 0
     _draw_polyline(image, columns[inside], rows[inside], colour)
+
+
+def _shade_won_steps(image: np.ndarray, records: list[dict[str, Any]], x_range: tuple) -> None:
+    """Light red behind the columns of every logged interval that ended with D having won."""
+    width = image.shape[1]
+    margin = 4
+    logged = [record for record in records if "losses" in record]
+    for previous, record in zip([None, *logged], logged):
+        if not record.get("d_won"):
+            continue
+        start = previous["step"] if previous is not None else record["step"]
+        columns = [(step - x_range[0]) / max(x_range[1] - x_range[0], 1e-12) * (width - 1 - 2 * margin) + margin
+                   for step in (start, record["step"])]
+        image[1:-1, max(int(columns[0]), 1):min(int(np.ceil(columns[1])) + 1, width - 1)] = WON_SHADE
 
 
 def write_loss_plot(records: list[dict[str, Any]], path: Path) -> None:

@@ -2,8 +2,9 @@
 goes, and the figures beside the progress display.
 
 Each training line: {"step", "phase", "losses": {name: value}, "d_real", "d_fake", "augment",
-"stage", "lr", "steps_per_s", "elapsed_s"} (the adversarial figures only in that phase, the others
-only where they apply); each validation line: {"step", "phase", "validation": {name: value}, "best"}.
+"stage", "lr", "d_won", "steps_per_s", "elapsed_s"} (the adversarial figures only in that phase, the
+others only where they apply; "d_won" while the discriminator has won, see `midigan.core.dominance`);
+each validation line: {"step", "phase", "validation": {name: value}, "best"}.
 Append-only text survives crashes and is easy to read with any tool.
 """
 
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from midigan.core.dominance import watch_for
 
 
 class RunningMeans:
@@ -47,10 +51,14 @@ class RunningMeans:
 
 class RunLog:
     """Where a run's figures go: metrics.jsonl (`writes`: only rank 0 writes files) and the progress
-    display (`progress`, set by the loop), which shows the latest losses and validation figures."""
+    display (`progress`, set by the loop), which shows the latest losses and validation figures.
+    `watch` (the run's loss and d_won_steps) follows the discriminator's verdicts: lines while D has
+    won carry "d_won", and `say` hears when D wins and when it stops (`midigan.core.dominance`)."""
 
-    def __init__(self, path: Path, writes: bool):
-        self.path, self.writes = path, writes
+    def __init__(self, path: Path, writes: bool, say: Callable[[str], None] = lambda message: None,
+                 watch: tuple[str, int] = ("", 0)):
+        self.path, self.writes, self.say = path, writes, say
+        self.watch = watch_for(*watch)
         self.progress: Any = None
         self.shown: dict[str, str] = {}
 
@@ -80,11 +88,22 @@ class RunLog:
             "steps_per_s": round(steps_per_s, 3),
             "elapsed_s": round(elapsed, 3),
         }
+        news = self.watch.observe(step, means.get("d_fake")) if self.watch is not None else None
+        if self.watch is not None and self.watch.won:
+            record["d_won"] = True
         append_metrics(self.path, record)
+        if news:
+            self.say(news)
         shown = {name: f"{value:.3f}" for name, value in record["losses"].items()}
         if augment:
             shown["p"] = f"{augment['p']:.2f}"
         self.show(shown)
+
+    def truncate(self, last_step: int) -> None:
+        """A resumed run: forget the lines past `last_step`, and take up the watch where the rest leave it."""
+        truncate_metrics(self.path, last_step)
+        if self.watch is not None:
+            self.watch.replay(read_metrics(self.path))
 
     def validation(self, step: int, phase: str, metrics: dict[str, float], improved: bool, score_name: str) -> None:
         """One line of a validation's figures, and whether they made `best.pt`."""

@@ -33,7 +33,7 @@ from midigan.core.plot import write_loss_plot
 from midigan.core.progress import progress_display
 from midigan.core.rng import capture_rng_state, restore_rng_state, rng_untouched, seed_everything
 from midigan.core.rundir import write_run_config
-from midigan.core.runlog import RunLog, RunningMeans, read_metrics, truncate_metrics
+from midigan.core.runlog import RunLog, RunningMeans, read_metrics
 from midigan.core.runstate import RunState
 from midigan.core.schedule import STOP_REASONS, PhaseClock, PhaseSchedule, PhaseSummary, TrainResult
 from midigan.core.validation import SCORE, Validation
@@ -60,7 +60,7 @@ class Trainer:
         self.run_dir = config.run_path
         self.world = dist.detect_world()
         self.hooks = hooks_for(config)
-        self.log = RunLog(self.run_dir / "metrics.jsonl", writes=self.world.is_main)
+        self.log = RunLog(self.run_dir / "metrics.jsonl", self.world.is_main, self.say, watch=(config.loss, config.d_won_steps))
 
     def fit(self) -> TrainResult:
         """Train until a stopping rule fires. Raises NonFiniteLossError (the last good checkpoint
@@ -128,7 +128,7 @@ class Trainer:
         if self.world.distributed:  # the checkpoint holds rank 0's generators only: give each replica its own noise again
             torch.manual_seed(self.config.seed + self.world.rank + 1_000_003 * self.state.step)
         if self.world.is_main:
-            truncate_metrics(self.log.path, self.state.step)
+            self.log.truncate(self.state.step)
 
     def _generator_optimizer(self, generator: torch.nn.Module, schedule: PhaseSchedule) -> torch.optim.Optimizer:
         """Adam for the generator at its phase's learning rate."""

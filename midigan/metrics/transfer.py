@@ -5,6 +5,7 @@ Every function takes melodies (one line of notes in time order) as `Song`s."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -71,3 +72,40 @@ def snap_to_scale(melody: Song, scale: list[int]) -> Song:
     distance = np.abs(allowed[None, :] - pitches[:, None])
     notes["pitch"] = allowed[np.argmin(distance, axis=1)]
     return replace(melody, notes=notes)
+
+
+def pitch_class_distance(melodies: list[Song], others: list[Song]) -> float:
+    """Total variation distance (0 to 1) between two groups' mean key-free pitch-class histograms
+    (the first 12 figures of `pitch_language`): how far apart their pitch languages are."""
+    mean = [np.mean([pitch_language(melody)[:12] for melody in group], axis=0) for group in (melodies, others)]
+    return float(0.5 * np.abs(mean[0] - mean[1]).sum())
+
+
+def side_classifier(features_a: np.ndarray, features_b: np.ndarray, steps: int = 2000) -> Callable[[np.ndarray], np.ndarray]:
+    """Logistic regression (standardised inputs, light L2, each side weighted as much as the other
+    whatever their sizes) telling collection B's rows from A's, returned as a function of feature
+    rows -> P(B). Deterministic: no random draws."""
+    import torch
+
+    x = torch.tensor(np.concatenate([features_a, features_b]), dtype=torch.float32)
+    y = torch.cat([torch.zeros(len(features_a)), torch.ones(len(features_b))])
+    balance = torch.cat([torch.full((len(features_a),), 0.5 / len(features_a)), torch.full((len(features_b),), 0.5 / len(features_b))])
+    mean, std = x.mean(0), x.std(0) + 1e-6
+    x = (x - mean) / std
+    weights, bias = torch.zeros(x.shape[1], requires_grad=True), torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.Adam([weights, bias], lr=0.05)
+    with torch.enable_grad():
+        for _ in range(steps):
+            optimizer.zero_grad()
+            logits = x @ weights + bias
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, weight=balance, reduction="sum")
+            loss = loss + 1e-3 * weights.pow(2).sum()
+            loss.backward()
+            optimizer.step()
+    weights, bias = weights.detach(), bias.detach()
+
+    def probability_b(features: np.ndarray) -> np.ndarray:
+        rows = (torch.as_tensor(np.asarray(features), dtype=torch.float32) - mean) / std
+        return torch.sigmoid(rows @ weights + bias).numpy()
+
+    return probability_b

@@ -1,5 +1,7 @@
-"""midigan transfer: tunes encoded without their key, translations that keep every onset and bar,
-train / resume / apply from the command line, and the scores of a translation."""
+"""midigan transfer: tunes encoded without their key, translations that keep every bar, onset and
+duration of real tunes (pickups, meter changes, second voices that ring past the melody's end),
+train / resume / apply from the command line with best.pt chosen by validation, and the scores of
+a translation."""
 
 from __future__ import annotations
 
@@ -8,22 +10,75 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from support import FOLK
+from support import FOLK, MIDI, make_song
 from support import midigan as run
 
 from midigan.core.checkpoint import load_checkpoint
+from midigan.core.runlog import read_metrics
+from midigan.core.translation import TranslatorPair
 from midigan.metrics.transfer import (
     common_scale,
     contour_correlation,
     onset_agreement,
+    pitch_class_distance,
     pitch_language,
+    side_classifier,
     snap_to_scale,
     tonal_centre,
 )
-from midigan.midi import read
+from midigan.midi import read, write
+from midigan.music.transfer.encoding import translated_song
 from midigan.music.transfer.model import LOWEST, WINDOW, MusicTransferFamily, as_features, decode_pitches, encode_tune
+from midigan.music.transfer.validation import TranslationValidation, held_out_split, round_trip_accuracy
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
+#: real tunes: pickups (a leading rest), meter changes and short last bars (Essen), a second voice or
+#: double stops that ring past the melody's last note, and long notes stacked in one track (Aird's)
+AWKWARD = MIDI / "transfer"
+
+
+def _timing(song) -> list[tuple[int, int, int]]:
+    return sorted(zip(song.notes["onset"].tolist(), song.notes["duration"].tolist(), song.notes["track"].tolist()))
+
+
+def _assert_same_bars_and_rhythm(source, translated) -> None:
+    assert translated.n_bars == source.n_bars and translated.time_signatures == source.time_signatures
+    assert _timing(translated) == _timing(source)  # every note's onset and duration, in every track
+
+
+def test_whatever_pitches_a_translator_picks_every_bar_onset_and_duration_survives_the_midi_file() -> None:
+    rng = np.random.default_rng(0)
+    paths = sorted(AWKWARD.glob("*.mid"))
+    assert len(paths) == 10
+    for path in paths:
+        song = read(path)
+        tune = encode_tune(song)
+        for _ in range(3):  # the translators' worst: random pitches, so unisons between voices are common
+            pitches = torch.from_numpy(rng.integers(0, 48, tune.rows.shape[1]))
+            translated = translated_song(tune, pitches)
+            write(translated, Path("back.mid"))
+            _assert_same_bars_and_rhythm(song, read("back.mid"))
+            _assert_same_bars_and_rhythm(song, translated)
+
+
+def test_the_melody_takes_the_translators_pitches_and_a_second_voice_follows_them() -> None:
+    # melody C D E F over a held low C and a lower line D, F; one track, so unisons would be ambiguous in MIDI
+    song = make_song([(60, 0, 12), (62, 12, 12), (64, 24, 12), (65, 36, 12), (48, 0, 48), (50, 12, 12), (53, 36, 12)])
+    tune = encode_tune(song)
+    assert sorted(song.notes["pitch"][tune.melody_index].tolist()) == [60, 62, 64, 65]
+
+    def notes(translation) -> list[tuple[int, int]]:
+        return sorted(zip(translation.notes["onset"].tolist(), translation.notes["pitch"].tolist()))
+
+    # D becomes E flat and F becomes G in the melody: the lower D and F move the same way, the C stays
+    moved = translated_song(tune, torch.tensor([60, 63, 64, 67]) + tune.shift - LOWEST)
+    assert notes(moved) == [(0, 48), (0, 60), (12, 51), (12, 63), (24, 64), (36, 55), (36, 67)]
+    # the melody moved onto the lower voice's pitches while they sound: those melody notes go an octave down
+    unison = translated_song(tune, torch.tensor([48, 50, 52, 53]) + tune.shift - LOWEST)
+    assert notes(unison) == [(0, 36), (0, 48), (12, 38), (12, 50), (24, 52), (36, 41), (36, 53)]
+    for translation in (moved, unison):
+        write(translation, Path("out.mid"))
+        _assert_same_bars_and_rhythm(song, read("out.mid"))
 
 
 def test_a_tune_encodes_the_same_in_any_key_and_decodes_back_to_itself() -> None:
@@ -51,6 +106,35 @@ def test_scores_of_a_translation_on_hand_checked_cases() -> None:
     assert language.shape == (37,) and language[:12].sum() == pytest.approx(1.0) and language[12:].sum() == pytest.approx(1.0)
     han = [encode_tune(read(path)).melody for path in sorted(FOLK.glob("essen_han*.mid"))]
     assert len(common_scale(han)) <= 6  # largely pentatonic
+    german = [encode_tune(read(path)).melody for path in sorted(FOLK.glob("essen_erk*.mid"))]
+    assert pitch_class_distance(han, han) == 0.0
+    assert pitch_class_distance([snap_to_scale(m, [0, 2, 4, 7, 9]) for m in german], han) < pitch_class_distance(german, han) < 1
+    probability_han = side_classifier(np.stack([pitch_language(m) for m in german]), np.stack([pitch_language(m) for m in han]))
+    assert (probability_han(np.stack([pitch_language(m) for m in han])) > 0.5).all()
+    assert (probability_han(np.stack([pitch_language(m) for m in german])) < 0.5).all()
+
+
+def test_validation_judges_translations_of_held_out_tunes_by_target_likeness_and_round_trip() -> None:
+    erk, han = ([encode_tune(read(p)) for p in sorted(FOLK.glob(f"essen_{name}*.mid"))] for name in ("erk", "han"))
+    training, held = held_out_split(erk)
+    assert len(held) == 2 and len(training) == 8 and held_out_split(erk) == (training, held)  # a fixed split
+    assert held_out_split(erk[:4]) == (erk[:4], [])  # too few to spare one
+
+    class Keep(torch.nn.Module):  # the identity map: pitch probabilities that are the input's one-hots
+        def __init__(self) -> None:
+            super().__init__()
+            self.unused = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, features: torch.Tensor) -> torch.Tensor:
+            return features
+
+    identity = TranslatorPair(Keep(), Keep())
+    validation = TranslationValidation({"A": erk[:3], "B": han[:3]}, {"A": erk[3:], "B": han[3:]})
+    scores = validation(identity, "adversarial")
+    assert scores["round_trip_A"] == scores["round_trip_B"] == 1.0 == round_trip_accuracy(identity, erk[:3], "B")
+    assert scores["contour_A"] == pytest.approx(1.0) and scores["contour_B"] == pytest.approx(1.0)
+    assert scores["to_B"] < 0.5 and scores["to_A"] < 0.5  # German stays German, Han stays Han
+    assert scores["score"] == pytest.approx(1 - (scores["to_B"] + scores["to_A"]) / 2)
 
 
 def test_the_discriminators_judge_pitches_only_and_older_runs_keep_theirs() -> None:
@@ -82,9 +166,15 @@ def _collections(root: Path) -> tuple[Path, Path]:
 def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None:
     erk, han = _collections(in_scratch_folder)
     common = ("--hidden", 16, "--batch-size", 4, "--device", "cpu", "--quiet")
-    whole = run("transfer", "train", erk, han, "--max-steps", 4, "--run-dir", "runs/whole", *common)
+    whole = run("transfer", "train", erk, han, "--max-steps", 4, "--eval-every", 2, "--run-dir", "runs/whole", *common)
     assert whole.exit_code == 0, whole.output
-    assert "A: 10 tunes from" in whole.output and "B: 6 tunes from" in whole.output
+    assert "A: 8 tunes from" in whole.output and "2 held out to validate" in whole.output and "B: 5 tunes from" in whole.output
+    validated = [record for record in read_metrics(Path("runs/whole/metrics.jsonl")) if "validation" in record]
+    assert [record["step"] for record in validated] == [2, 4]
+    assert set(validated[0]["validation"]) == {"to_A", "to_B", "round_trip_A", "round_trip_B", "contour_A", "contour_B", "score"}
+    best = max((record for record in validated if record["best"]), key=lambda record: record["step"])["step"]
+    assert load_checkpoint("runs/whole/checkpoints/best.pt")["step"] == best
+    assert f"best translations at step {best}" in whole.output
     assert sorted(p.name for p in Path("runs/whole/samples").iterdir()) == ["step-000004-A-to-B.mid", "step-000004-B-to-A.mid"]
     sample = read("runs/whole/samples/step-000004-A-to-B.mid")
     assert sorted(set(sample.notes["track"].tolist())) == [0, 1, 2]  # input, translation, round trip
@@ -97,17 +187,13 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     for name, tensor in straight["generator"].items():
         assert torch.equal(halves["generator"][name], tensor), name
 
-    applied = run("transfer", "apply", "--model", "runs/whole", "--to", "B", erk, "out")
+    applied = run("transfer", "apply", "--model", "runs/whole", "--to", "B", AWKWARD, "out")
     assert applied.exit_code == 0, applied.output
-    assert sorted(p.name for p in Path("out").iterdir()) == sorted(p.name for p in erk.iterdir())
+    assert sorted(p.name for p in Path("out").iterdir()) == sorted(p.name for p in AWKWARD.iterdir())
     pictured = run("transfer", "apply", "--model", "runs/whole", "--to", "A", han / "essen_han1_087.mid", "one.mid", "--png")
     assert pictured.exit_code == 0 and Path("one.mid").is_file() and Path("one.png").read_bytes()[:4] == b"\x89PNG"
-    for path in erk.iterdir():
-        source, translated = read(path), read(Path("out") / path.name)
-        melody = source.melody()
-        assert translated.notes["onset"].tolist() == melody.notes["onset"].tolist()
-        assert translated.notes["duration"].tolist() == melody.notes["duration"].tolist()
-        assert translated.n_bars == source.n_bars and translated.time_signatures == source.time_signatures
+    for path in AWKWARD.iterdir():
+        _assert_same_bars_and_rhythm(read(path), read(Path("out") / path.name))
 
     refused = run("generate", "--model", "runs/whole", "x.mid")
     assert refused.exit_code == 1

@@ -1,25 +1,19 @@
 """Unpaired translation of tunes between two collections: CycleGAN on note sequences.
 
 What a translation may change: the pitches. Every note keeps its onset and duration, so the
-output has the input's bars, meter and rhythm; the translators only choose a new pitch for each
-note, from the note's context (its neighbours' pitches and the rhythm around it). Tunes are
-centred before they are encoded: moved so that their most common pitch class (weighted by
-duration) is C, within half an octave, and moved back afterwards, so that keys do not matter.
-
-Encoding: a tune's melody as `CHANNELS` integer rows per note: pitch index (centred pitch -
-LOWEST, clipped into PITCHES), duration, onset (from the window's start), position in its bar,
-bar length, all in grid steps. Training windows hold WINDOW consecutive notes; the networks are
-convolutional, so a whole tune of any length translates at once. The discriminators see pitches
-alone, as one-hot vectors (the translators' as straight-through one-hots: hard values, soft
-gradients): they judge only what a translation can change. Shown the rhythm too, a discriminator
-tells a German tune moved into the Han collection from a Han tune by its German rhythm, which no
-translator may change; it grows sure of every translation and its verdicts stop teaching (runs
-from before keep their rhythm-aware discriminators).
+output has the input's bars, meter and rhythm (`encoding`); the translators only choose a new
+pitch for each note of the melody, from the note's context (its neighbours' pitches and the
+rhythm around it). The discriminators see pitches alone, as one-hot vectors (the translators' as
+straight-through one-hots: hard values, soft gradients): they judge only what a translation can
+change. Shown the rhythm too, a discriminator tells a German tune moved into the Han collection
+from a Han tune by its German rhythm, which no translator may change; it grows sure of every
+translation and its verdicts stop teaching (runs from before keep their rhythm-aware
+discriminators).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,139 +24,28 @@ from torch import nn
 
 from midigan.core.family import GANFamily
 from midigan.core.translation import DiscriminatorPair, TranslatorPair, cycle_and_identity_loss
-from midigan.metrics.transfer import tonal_centre
+from midigan.music.transfer.encoding import (  # noqa: F401  (the documented import path of the encoding)
+    LOWEST,
+    PITCHES,
+    WINDOW,
+    EncodedTune,
+    as_features,
+    decode_pitches,
+    encode_tune,
+    split_features,
+    translated_song,
+    windows,
+)
+from midigan.music.transfer.networks import Judge, Translator
 from midigan.song import Song, sort_notes
 
-LOWEST, PITCHES = 48, 48  # centred pitches C3..B6
-WINDOW, STRIDE = 24, 8  # notes per training window (most folk tunes hold 30 to 60), and between window starts
-CHANNELS = 5  # pitch index, duration, onset, position in bar, bar length
-RHYTHM_FEATURES = 4
 #: Not the image translator's 5 and 2.5 (the paper's 10 and 5, halved with the least-squares loss):
 #: with them the translators stayed next to the identity map on German and Han tunes (1% of
 #: translations on the target side after 10 minutes); with no identity term and the cycle at 1,
 #: 52% and 97% (see benchmarks/folk_transfer.py and docs/translation.md)
 CYCLE_WEIGHT, IDENTITY_WEIGHT = 1.0, 0.0
+JUDGE_NOISE, FEATURE_MATCHING, CLOSENESS = 0.0, 0.0, 0.0
 VELOCITY = 80
-
-
-def tonal_shift(melody: Song) -> int:
-    """Semitones (-6..5) that move the melody's tonal centre (its most common pitch class) to C."""
-    return (-tonal_centre(melody) + 6) % 12 - 6
-
-
-@dataclass
-class EncodedTune:
-    """One tune ready for the translators: its rows (CHANNELS, n) and how to undo the centring."""
-
-    rows: torch.Tensor
-    shift: int
-    melody: Song
-
-
-def encode_tune(song: Song) -> EncodedTune | None:
-    """The melody of `song` as rows; None when it has no notes."""
-    melody = song.melody()
-    notes = melody.notes
-    if len(notes) == 0:
-        return None
-    shift = tonal_shift(melody)
-    onsets = notes["onset"].astype(np.int64)
-    starts = melody.bar_starts()
-    bar = np.searchsorted(starts, onsets, side="right") - 1
-    bar_lengths = np.array([melody.bar_length(int(start)) for start in starts])[bar]
-    rows = np.stack([
-        np.clip(notes["pitch"] + shift - LOWEST, 0, PITCHES - 1),
-        notes["duration"],
-        onsets - onsets[0],
-        onsets - starts[bar],
-        bar_lengths,
-    ]).astype(np.int64)
-    return EncodedTune(torch.from_numpy(rows), shift, melody)
-
-
-def windows(tunes: list[EncodedTune]) -> torch.Tensor:
-    """(N, CHANNELS, WINDOW) int32 training windows; onsets count from each window's start."""
-    found = []
-    for tune in tunes:
-        n = tune.rows.shape[1]
-        for start in range(0, max(n - WINDOW, 0) + 1, STRIDE):
-            if start + WINDOW > n:
-                break
-            window = tune.rows[:, start:start + WINDOW].clone()
-            window[2] -= window[2, 0].clone()
-            found.append(window)
-    if not found:
-        raise ValueError(f"no tune has {WINDOW} notes or more")
-    return torch.stack(found).to(torch.int32)
-
-
-def decode_pitches(rows: torch.Tensor, tune: EncodedTune) -> Song:
-    """The tune's melody with the pitches of `rows` (centred), moved back to its key."""
-    notes = tune.melody.notes.copy()
-    notes["pitch"] = rows[0].cpu().numpy() + LOWEST - tune.shift
-    return replace(tune.melody, notes=sort_notes(notes), key_signatures=[])
-
-
-def rhythm_features(rows: torch.Tensor, steps_per_beat: int = 12) -> torch.Tensor:
-    """(N, RHYTHM_FEATURES, L) floats from rows: log duration in beats, on a downbeat, on a beat,
-    place in the bar (0 to 1)."""
-    duration, position, bar = rows[:, 1].float(), rows[:, 3].float(), rows[:, 4].float().clamp_min(1)
-    return torch.stack([
-        torch.log2(duration.clamp_min(1) / steps_per_beat) / 3,
-        (position == 0).float(),
-        (torch.remainder(position, steps_per_beat) == 0).float(),
-        position / bar,
-    ], dim=1)
-
-
-def as_features(rows: torch.Tensor) -> torch.Tensor:
-    """Integer rows -> what the networks see and give: pitch one-hots (PITCHES) then the rows'
-    rhythm rows (duration, onset, position, bar length) as floats."""
-    pitches = F.one_hot(rows[:, 0].long(), PITCHES).permute(0, 2, 1).float()
-    return torch.cat([pitches, rows[:, 1:].float()], dim=1)
-
-
-def _split(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(pitch part, rhythm rows as integers (N, CHANNELS, L) with the pitch row at 0)."""
-    pitches, rhythm = features[:, :PITCHES], features[:, PITCHES:]
-    rows = torch.cat([torch.zeros_like(rhythm[:, :1]), rhythm], dim=1).round().long()
-    return pitches, rows
-
-
-class Translator(nn.Module):
-    """Features -> features: new pitch probabilities for every note, the rhythm rows unchanged."""
-
-    def __init__(self, hidden: int):
-        super().__init__()
-        self.stem = nn.Conv1d(PITCHES + RHYTHM_FEATURES, hidden, 5, padding=2)
-        self.blocks = nn.ModuleList(nn.Conv1d(hidden, hidden, 3, padding=d, dilation=d) for d in (1, 2, 4, 1))
-        self.head = nn.Conv1d(hidden, PITCHES, 1)
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        pitches, rows = _split(features)
-        x = F.leaky_relu(self.stem(torch.cat([pitches, rhythm_features(rows)], dim=1)), 0.2)
-        for block in self.blocks:
-            x = x + F.leaky_relu(block(x), 0.2)
-        return torch.cat([self.head(x).softmax(dim=1), features[:, PITCHES:]], dim=1)
-
-
-class Judge(nn.Module):
-    """Features -> one logit per stretch of about eight notes, from the pitches (and the rhythm
-    features, when `sees_rhythm`)."""
-
-    def __init__(self, hidden: int, sees_rhythm: bool = False):
-        super().__init__()
-        self.sees_rhythm = sees_rhythm
-        self.body = nn.Sequential(
-            nn.Conv1d(PITCHES + RHYTHM_FEATURES * sees_rhythm, hidden, 5, padding=2), nn.LeakyReLU(0.2, True),
-            nn.Conv1d(hidden, hidden, 5, stride=2, padding=2), nn.LeakyReLU(0.2, True),
-            nn.Conv1d(hidden, hidden, 5, stride=2, padding=2), nn.LeakyReLU(0.2, True),
-            nn.Conv1d(hidden, 1, 3, padding=1),
-        )
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        pitches, rows = _split(features)
-        return self.body(torch.cat([pitches, rhythm_features(rows)], dim=1) if self.sees_rhythm else pitches)
 
 
 def _pitch_distance(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -183,15 +66,20 @@ class MusicTransferFamily(GANFamily):
     name = "music-transfer"
 
     def __init__(self, hidden: int = 128, cycle_weight: float = CYCLE_WEIGHT, identity_weight: float = IDENTITY_WEIGHT,
-                 judge_rhythm: bool = False):
+                 judge_rhythm: bool = False, judge_noise: float = JUDGE_NOISE, feature_matching: float = FEATURE_MATCHING,
+                 closeness: float = CLOSENESS):
         self.hidden, self.cycle_weight, self.identity_weight = hidden, cycle_weight, identity_weight
-        self.judge_rhythm = judge_rhythm
+        self.judge_rhythm, self.judge_noise, self.feature_matching = judge_rhythm, judge_noise, feature_matching
+        self.closeness = closeness
 
     def build_generator(self) -> nn.Module:
         return TranslatorPair(Translator(self.hidden), Translator(self.hidden))
 
     def build_discriminator(self) -> nn.Module:
-        return DiscriminatorPair(Judge(self.hidden, self.judge_rhythm), Judge(self.hidden, self.judge_rhythm))
+        return DiscriminatorPair(*(Judge(self.hidden, self.judge_rhythm, self.judge_noise) for _ in "AB"))
+
+    def set_augment_probability(self, discriminator: nn.Module, probability: float) -> None:
+        discriminator.judge_a.augment_p = discriminator.judge_b.augment_p = probability
 
     def sample_noise(self, n: int, device: torch.device, generator: torch.Generator | None = None) -> torch.Tensor:
         raise NotImplementedError("a translator takes tunes, not noise")
@@ -206,8 +94,13 @@ class MusicTransferFamily(GANFamily):
         return hard_pitches(fake)
 
     def generator_aux_loss(self, generator, discriminator, fake_input, batch) -> torch.Tensor:
-        return cycle_and_identity_loss(generator, self.real_input(batch), fake_input, _pitch_distance,
-                                       self.cycle_weight, self.identity_weight)
+        real = self.real_input(batch)
+        loss = cycle_and_identity_loss(generator, real, fake_input, _pitch_distance, self.cycle_weight, self.identity_weight)
+        if self.feature_matching:
+            loss = loss + self.feature_matching * _feature_matching(discriminator, real, fake_input)
+        if self.closeness:
+            loss = loss + self.closeness * _semitones_moved(real, fake_input)
+        return loss
 
     @torch.no_grad()
     def samples(self, generator: nn.Module, fixed_input: torch.Tensor) -> torch.Tensor:
@@ -231,30 +124,56 @@ class MusicTransferFamily(GANFamily):
         """The tune in collection `to`'s pitch language ("A" or "B"), rhythm and bars unchanged."""
         net = {"B": generator.a_to_b, "A": generator.b_to_a}[to]
         device = next(net.parameters()).device
-        rows = tune.rows.clone()
-        output = net(as_features(rows[None].to(device)))
-        rows[0] = output[0, :PITCHES].argmax(dim=0).cpu()
-        return decode_pitches(rows, tune)
+        output = net(as_features(tune.rows[None].to(device)))
+        return translated_song(tune, output[0, :PITCHES].argmax(dim=0).cpu())
 
     def config(self) -> dict[str, Any]:
         return {"hidden": self.hidden, "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
-                "judge_rhythm": self.judge_rhythm}
+                "judge_rhythm": self.judge_rhythm, "judge_noise": self.judge_noise, "feature_matching": self.feature_matching,
+                "closeness": self.closeness}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> MusicTransferFamily:
-        # what runs from before a key meant: the first ones weighed cycle and identity 5 and 2.5, and
-        # the discriminators judged rhythm too until judge_rhythm came
-        return cls(**{"cycle_weight": 5.0, "identity_weight": 2.5, "judge_rhythm": True, **config})
+        # what runs from before a key meant: the first ones weighed cycle and identity 5 and 2.5, the
+        # discriminators judged rhythm too until judge_rhythm came, and had no noise or feature matching
+        return cls(**{"cycle_weight": 5.0, "identity_weight": 2.5, "judge_rhythm": True, "judge_noise": 0.0,
+                      "feature_matching": 0.0, "closeness": 0.0, **config})
+
+
+def _semitones_moved(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """The mean number of semitones between each note's pitch and its translation's (`fake` is
+    [B->A; A->B], made from `real` [A; B]), with the gradient of its expectation under the
+    translators' probabilities: a pull towards small moves that keeps the tune's contour (cycle
+    consistency alone is as happy with a tune turned upside down)."""
+    sources = torch.cat(real.chunk(2)[::-1])[:, :PITCHES].argmax(dim=1, keepdim=True)
+    distance = (torch.arange(PITCHES, device=real.device)[None, :, None] - sources).abs().to(fake.dtype)
+    return (fake[:, :PITCHES] * distance).sum(dim=1).mean()
+
+
+def _feature_matching(discriminator: DiscriminatorPair, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """Squared distance between the mean features each judge finds in its collection's real windows
+    and in the translations into it (Salimans et al. 2016): a pull towards the target collection
+    that does not fade when a judge grows sure of its verdicts."""
+    total = real.new_zeros(())
+    for judge, real_half, fake_half in zip((discriminator.judge_a, discriminator.judge_b), real.chunk(2), fake.chunk(2)):
+        with torch.no_grad():
+            target = judge.features(real_half).mean(dim=(0, 2))
+        total = total + (judge.features(fake_half).mean(dim=(0, 2)) - target).pow(2).mean()
+    return total
 
 
 def translation_picture(tune: EncodedTune, translated: Song) -> np.ndarray:
-    """Piano rolls of the input's melody (first colour) above its translation (second colour), for
+    """Piano rolls of the input (first colour) above its translation (second colour), for
     `midigan transfer apply --png` and the studio."""
     from midigan.render.pianoroll import stacked_rolls
 
-    notes = translated.notes.copy()
-    notes["track"] = 1
-    return stacked_rolls([tune.melody, replace(translated, notes=notes)])
+    return stacked_rolls([_one_track(tune.song, 0), _one_track(translated, 1)])
+
+
+def _one_track(song: Song, track: int) -> Song:
+    notes = song.notes.copy()
+    notes["track"] = track
+    return replace(song, notes=notes)
 
 
 def _side_by_side(versions: list[torch.Tensor]) -> Song:
@@ -266,7 +185,7 @@ def _side_by_side(versions: list[torch.Tensor]) -> Song:
     for k in range(len(versions[0])):
         end = 0
         for track, version in enumerate(versions):
-            pitches, rows = _split(version[k:k + 1])
+            pitches, rows = split_features(version[k:k + 1])
             rows = rows[0].cpu().numpy()
             part = np.zeros(rows.shape[1], dtype=NOTE_DTYPE)
             part["pitch"] = pitches[0].argmax(dim=0).cpu().numpy() + LOWEST

@@ -1,0 +1,82 @@
+"""What picks a translation run's `best.pt`: how well its translators translate tunes they never
+trained on.
+
+Three figures, both ways (A into B and B into A), on tunes held out of training:
+- target-likeness: the mean probability that a classifier trained on the two collections' training
+  tunes (logistic regression on key-free pitch-class and interval statistics, `pitch_language`)
+  puts a translation on the target side;
+- the round trip's note accuracy: the share of notes whose pitch comes back after A -> B -> A;
+- the contour: the correlation of each translation's pitches with its input's, note for note
+  (a round trip comes back as well from a tune turned upside down, which no listener would call
+  the same tune).
+The score is 1 - likeness x round trip x contour (the mean of the two directions; a negative
+contour counts as 0; lower is better): a translation is worth keeping when it sounds like the
+target collection and is still its tune. The identity map scores about 1 - 0.05, a translator that
+forgot its input about 1. The last step is not the best one: the translators drift in the
+adversarial game, and learning rates fall to zero by the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from midigan.core.validation import SCORE, Validation
+from midigan.metrics.transfer import contour_correlation, pitch_language, side_classifier
+from midigan.music.transfer.encoding import PITCHES, EncodedTune, as_features, decode_pitches
+
+SIDES = ("A", "B")
+
+
+class TranslationValidation(Validation):
+    """Judges a TranslatorPair on held-out tunes of both sides (see the module docstring)."""
+
+    def __init__(self, held_out: dict[str, list[EncodedTune]], training: dict[str, list[EncodedTune]]):
+        self.held_out = held_out
+        self.probability_b = side_classifier(*(np.stack([pitch_language(t.melody) for t in training[side]]) for side in SIDES))
+
+    def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
+        metrics: dict[str, float] = {}
+        scores = []
+        for source, target in (("A", "B"), ("B", "A")):
+            likeness, kept, contour = [], [], []
+            for tune in self.held_out[source]:
+                translated, returned = round_trip(generator, tune, target)
+                melody = decode_pitches(translated, tune)
+                probability_b = float(self.probability_b(pitch_language(melody)[None])[0])
+                likeness.append(probability_b if target == "B" else 1 - probability_b)
+                kept.append(float((returned == tune.rows[0]).float().mean()))
+                contour.append(contour_correlation(tune.melody, melody))
+            metrics[f"to_{target}"], metrics[f"round_trip_{source}"] = float(np.mean(likeness)), float(np.mean(kept))
+            metrics[f"contour_{source}"] = float(np.mean(contour))
+            scores.append(metrics[f"to_{target}"] * metrics[f"round_trip_{source}"] * max(metrics[f"contour_{source}"], 0.0))
+        metrics[SCORE] = 1.0 - float(np.mean(scores))
+        return metrics
+
+
+@torch.no_grad()
+def round_trip(generator: nn.Module, tune: EncodedTune, target: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the tune's rows translated into `target` ("A" or "B"), the pitch row those translate back to), on the CPU."""
+    there, back = (generator.a_to_b, generator.b_to_a) if target == "B" else (generator.b_to_a, generator.a_to_b)
+    rows = tune.rows[None].to(next(generator.parameters()).device)
+    moved = rows.clone()
+    moved[0, 0] = there(as_features(rows))[0, :PITCHES].argmax(dim=0)
+    returned = back(as_features(moved))[0, :PITCHES].argmax(dim=0)
+    return moved[0].cpu(), returned.cpu()
+
+
+def round_trip_accuracy(generator: nn.Module, tunes: list[EncodedTune], target: str) -> float:
+    """The share of the tunes' notes whose pitch comes back after a translation into `target` and back."""
+    kept = [(round_trip(generator, tune, target)[1] == tune.rows[0]).sum().item() for tune in tunes]
+    return sum(kept) / max(sum(tune.rows.shape[1] for tune in tunes), 1)
+
+
+def held_out_split(tunes: list[EncodedTune]) -> tuple[list[EncodedTune], list[EncodedTune]]:
+    """(training tunes, validation tunes): whole tunes and every version of one on one side, as the
+    melody models hold out (`midigan.music.holdout`); none held out from fewer than five tunes."""
+    from midigan.music.holdout import split_by_tune
+
+    index = {id(tune.song): tune for tune in tunes}
+    training, held = split_by_tune([tune.song for tune in tunes])
+    return [index[id(song)] for song in training], [index[id(song)] for song in held]
