@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from midigan.core.config import LOSS_NAMES
-from midigan.core.options import device_option, quiet_option, run_settings
+from midigan.core.options import device_option, quiet_option, run_settings, typed
 
 PARTS_CHOICES = ("auto", "melody", "all")
 MODEL_SETTINGS = ("parts", "meter", "window", "hidden", "dropout")  # what defines the model: a resumed run keeps them
@@ -40,6 +40,9 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--adversarial/--likelihood-only", default=True, show_default=True,
               help="--likelihood-only ends the run with pretraining (a baseline without adversarial steps).")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest run of this folder).")
+@click.option("--from", "start_from", metavar="NAME|RUN",
+              help="Start from a shipped model (e.g. melodies) or an earlier run's best checkpoint, adapted to this folder "
+                   "(its pitches, durations and meter mapped; its size kept).")
 @device_option
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
@@ -117,13 +120,21 @@ def train(songs_dir: str, **options) -> None:
                    "meter": "/".join(map(str, family["config"]["vocabulary"]["meter"])), "window": size.window,
                    "hidden": size.hidden, "dropout": size.dropout}
         settings = run_settings(context, stored=trained, kept=MODEL_SETTINGS, run=run_dir)
+        if "start_from" in typed(context):
+            raise click.ClickException(f"{run_dir} continues from its own checkpoint: --from starts a new run")
+        source = None
     else:
         settings = run_settings(context)
         size = ModelSize(settings["window"], settings["hidden"], settings["dropout"])
+        source = _starting_model(settings["start_from"], size) if settings["start_from"] else None
+        if source is not None:
+            size = ModelSize(size.window, source.family.hidden, size.dropout, source.family.layers)
     try:
         songs = prepare(folder, progress=not settings["quiet"] and main_process).songs
         parts = choose_parts(songs) if settings["parts"] == "auto" else settings["parts"]
         plan = (plan_polyphony if parts == "all" else plan_melody)(songs, _meter(settings["meter"]), size)
+        if source is not None:
+            plan.report.append(f"starting from {settings['start_from']}: {plan.family.adapt_from(source)}")
     except (DatasetError, EncodingError) as error:
         raise click.ClickException(str(error)) from None
     except ValueError as error:
@@ -157,6 +168,23 @@ def train(songs_dir: str, **options) -> None:
             say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     exit_if_interrupted(result)
+
+
+def _starting_model(spec: str, size):
+    """The model a new run starts from (a shipped model's name, a run folder or a checkpoint); one-line
+    errors for what cannot give a start."""
+    from midigan.core.errors import CheckpointError
+    from midigan.music.catalogue import SHIPPED, load_music_model, resolve_model
+
+    path, _ = resolve_model(spec)
+    if not path.exists():
+        raise click.ClickException(f"--from {spec}: no such run or checkpoint, nor a shipped model ({', '.join(SHIPPED)})")
+    if size.hidden is not None:
+        raise click.ClickException(f"--from {spec} keeps the size of the model it starts from: leave out --hidden")
+    try:
+        return load_music_model(path)
+    except CheckpointError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _stored_run(run_dir: Path) -> dict:

@@ -24,6 +24,7 @@ from midigan.music.capacity import capacity_for
 from midigan.music.errors import EncodingError
 from midigan.music.family import MusicFamily
 from midigan.music.form import Forms, form_artifacts
+from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard
 from midigan.music.parts.layout import find_parts
 from midigan.music.validation import MusicValidation
@@ -85,8 +86,11 @@ def held_out_or_none(encode: Callable[[], Any], held: list):
 
 def finish_plan(family, data: torch.Tensor, held_windows: np.ndarray | None, train_pieces: list[Song],
             held_pieces: list[Song], kind: str, report: list[str]) -> TrainingPlan:
-    """Artifacts (forms, guard) from the training pieces, and the validation on held-out ones."""
+    """Artifacts (forms, guard; for melodies the home keys) from the training pieces, and the
+    validation on held-out ones."""
     artifacts = {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces, kind=kind).artifacts()}
+    if kind == "phrases":
+        artifacts.update(HomeKeys.from_songs(train_pieces).artifacts())
     family.forms = Forms.from_artifacts(artifacts)
     validation = None
     unit = "8-note phrases" if kind == "phrases" else "8-chord passages"
@@ -106,8 +110,10 @@ def _validation(family, windows: torch.Tensor, train_pieces: list[Song], held_pi
     lengths = [piece.n_bars for piece in train_pieces]
     bars = int(max(1, min(MAX_VALIDATION_BARS, np.median(lengths) if lengths else MAX_VALIDATION_BARS)))
     reference = select_tunes(train_pieces, bars) or train_pieces
+    home_keys = HomeKeys.from_songs(train_pieces) if kind == "phrases" else None
     return MusicValidation(family, windows, phrases, copy_rate(held_pieces, phrases, keys=keys), reference, bars,
-                           family.forms, keys=keys, features=features, pieces_judge_pretraining=kind == "phrases")
+                           family.forms, keys=keys, features=features, pieces_judge_pretraining=kind == "phrases",
+                           home_keys=home_keys)
 
 
 def sized(size: ModelSize, notes: int) -> dict[str, Any]:

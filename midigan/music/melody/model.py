@@ -182,8 +182,20 @@ class MusicSeqFamily(MusicFamily):
         self.interval_scores = interval_scores
 
     def build_generator(self) -> TuneGenerator:
-        return TuneGenerator(self.vocabulary, self.hidden, self.layers, self.embed, self.noise_dim, self.dropout, self.tune_bars,
-                             self.interval_scores)
+        return self.started(TuneGenerator(self.vocabulary, self.hidden, self.layers, self.embed, self.noise_dim, self.dropout,
+                                          self.tune_bars, self.interval_scores))
+
+    def adapt_from(self, source) -> str:
+        from midigan.music.melody.adapt import adapt_weights
+
+        if not isinstance(source.family, MusicSeqFamily):
+            return super().adapt_from(source)
+        with torch.random.fork_rng():
+            torch.manual_seed(0)  # rows the source cannot give start the same way every time
+            fresh = TuneGenerator(self.vocabulary, self.hidden, self.layers, self.embed, self.noise_dim, self.dropout,
+                                  self.tune_bars, self.interval_scores).state_dict()
+        self.start_weights, note = adapt_weights(source.family, source.generator.state_dict(), self, fresh)
+        return note
 
     @property
     def output_width(self) -> int:
