@@ -42,6 +42,7 @@ class TrainingPlan:
     validation: MusicValidation | None
     artifacts: dict[str, torch.Tensor]
     report: list[str] = field(default_factory=list)
+    notes: int = 0  # training notes (melodies), by which a head start is chosen
 
 
 @dataclass
@@ -55,11 +56,14 @@ class ModelSize:
     # a melody generator told each tune's length, and scoring intervals (runs from before had neither)
     length_aware: bool = True
     interval_scores: bool = True
+    position_durations: bool = True  # melody durations chosen from the place in the bar too
+    d_width: int | None = None  # the discriminator's width (None: the family's default)
 
     @classmethod
     def of_run(cls, family_config: dict[str, Any]) -> ModelSize:
         return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"],
-                   family_config.get("tune_bars") is not None, family_config.get("interval_scores", False))
+                   family_config.get("tune_bars") is not None, family_config.get("interval_scores", False),
+                   family_config.get("position_durations", False), family_config.get("d_width"))
 
 
 def choose_parts(songs: list[Song]) -> str:

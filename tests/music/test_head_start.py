@@ -4,6 +4,7 @@ resumes exactly."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,7 @@ SHORT = ["--window", 16, "--batch-size", 8, "--eval-every", 2, "--quiet"]
 def _adapted(meter: tuple[int, int]):
     source = load_music_model(shipped_model("folk"))
     songs = [read(path) for path in sorted(FOLK.glob("*.mid"))]
-    family = source.family
-    plan = plan_melody(songs, meter, ModelSize(window=16, hidden=family.hidden, layers=family.layers))
+    plan = plan_melody(songs, meter, replace(ModelSize.of_run(source.family.config()), window=16, dropout=None))
     return source, plan.family, plan.family.adapt_from(source)
 
 
@@ -76,3 +76,11 @@ def test_what_cannot_give_a_start_is_one_line() -> None:
     assert_one_line_error(run("train", FOLK, "--from", "nowhere", *SHORT), "--from nowhere: no such run")
     assert_one_line_error(run("train", FOLK, "--from", "chorales", *SHORT), "cannot start from a piece model")
     assert_one_line_error(run("train", FOLK, "--from", "folk", "--hidden", 32, *SHORT), "leave out --hidden")
+
+
+def test_a_small_melody_folder_starts_from_the_shipped_base_model_unless_told_otherwise() -> None:
+    base = run("train", FOLK, "--run-dir", "auto", "--max-steps", 1, "--pretrain-steps", 1, *SHORT)
+    assert base.exit_code == 0 and "starting from melodies: every token mapped" in base.output and "LSTM 1x192" in base.output, base.output
+    for own in (["--from", "none"], ["--hidden", 16]):
+        scratch = run("train", FOLK, "--run-dir", f"own{len(own[1])}", "--max-steps", 1, "--pretrain-steps", 1, *own, *SHORT)
+        assert scratch.exit_code == 0 and "starting from" not in scratch.output and "LSTM 1x192" not in scratch.output

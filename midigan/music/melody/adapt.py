@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from midigan.music.melody.encoding import Vocabulary
 
 #: what must agree between the source's model and the new one for the weights to fit
-SHAPE_SETTINGS = ("hidden", "layers", "embed", "noise_dim", "interval_scores")
+SHAPE_SETTINGS = ("hidden", "layers", "embed", "noise_dim", "interval_scores", "position_durations")
 
 
 def adapt_weights(source: MusicFamily, weights: dict[str, torch.Tensor], target: MusicFamily,
