@@ -82,5 +82,5 @@ def test_a_small_melody_folder_starts_from_the_shipped_base_model_unless_told_ot
     base = run("train", FOLK, "--run-dir", "auto", "--max-steps", 1, "--pretrain-steps", 1, *SHORT)
     assert base.exit_code == 0 and "starting from melodies: every token mapped" in base.output and "LSTM 1x192" in base.output, base.output
     for own in (["--from", "none"], ["--hidden", 16]):
-        scratch = run("train", FOLK, "--run-dir", f"own{len(own[1])}", "--max-steps", 1, "--pretrain-steps", 1, *own, *SHORT)
+        scratch = run("train", FOLK, "--run-dir", f"own-{own[1]}", "--max-steps", 1, "--pretrain-steps", 1, *own, *SHORT)
         assert scratch.exit_code == 0 and "starting from" not in scratch.output and "LSTM 1x192" not in scratch.output
