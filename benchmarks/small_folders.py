@@ -1,17 +1,21 @@
-"""New tunes from small folders: does `midigan train` learn the style without copying the tunes?
+"""New tunes from small folders: does `midigan train` learn the style without copying the tunes,
+from scratch and from the shipped base melody model (`--from melodies`)?
 
 Builds small folders from the shared data (tunes of one source and meter, drawn by a fixed hash),
 each with held-out tunes of the same source that share no version with the training tunes (see
-`midigan.music.holdout`). Trains each folder with default settings for --minutes, and again by
-likelihood alone (--likelihood-only) for the same budget, writes 200 tunes with each, and prints
-`midigan evaluate --baselines` tables against the held-out tunes, plus the novelty guard's rates:
-the share of held-out tunes that would trip it, and the share of generated tunes drawn again.
+`midigan.music.holdout`). Every folder's tunes, training and held out, come from what the base
+model never trained on (examples/split_melodies.py): the report folders from the Essen Chinese tunes
+(han) and German ballads (ballad) and the Bach chorales' soprano lines; the tuning folders (--tuning)
+from the held-out third of Aird's Airs. Trains each folder with default settings for --minutes from
+scratch (`--from none`) and from the base model, writes 200 tunes with each, and prints
+`midigan evaluate --baselines` tables against the held-out tunes (the order-3 Markov chain, held-out
+real tunes, copy rates), the tells that gave generated tunes away before (mean pitch, duration
+entropy, leaps, on-beat onsets), and the novelty guard's rates.
 
-    python benchmarks/small_folders.py [--minutes 10] [--jobs 2] [--only folk-44-40,bach-100]
+    python benchmarks/small_folders.py [--minutes 10] [--jobs 2] [--only han-24-40,bach-soprano-100] [--tuning]
 
-The folders are built from collections the defaults were not tuned on (the Essen tunes outside
-erk, boehme, altdeu, kinder and lot; the Bach chorales). With --jobs 2 two trainings run side by
-side, each on one thread (both models are small sequential nets that one thread serves best).
+With --jobs 2 two trainings run side by side, each on one thread (both models are small sequential
+nets that one thread serves best).
 """
 
 from __future__ import annotations
@@ -27,14 +31,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+from split_melodies import base_held_out  # noqa: E402
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("runs/small-folders")
 EXTRA: list[str] = []  # options passed on to `midigan train`
-TUNING = False  # --tuning: build the folders from the collections the defaults are tuned on instead
-TUNED_ON = ("essen_erk", "essen_boehme", "essen_altdeu", "essen_kinder", "essen_lot")
 HELD_OUT_TUNES = 1000
 MIN_SCORED = 60  # held-out tunes of at least 16 bars needed to score at 16 bars; else at 8
 GENERATED = 200
+#: variant -> the `midigan train` options that make it
+VARIANTS = {"scratch": ["--from", "none"], "from-base": ["--from", "melodies"], "likelihood": ["--from", "none", "--likelihood-only"]}
 
 
 @dataclass(frozen=True)
@@ -44,13 +51,16 @@ class Folder:
     meters: tuple[tuple[int, int], ...]
     size: int
     soprano: bool = False  # keep only the top part of each file (the chorales' soprano line)
+    prefix: str = ""  # only files whose names start so (an Essen region)
+    tuning: bool = False  # tuned on (Aird's Airs), not reported on
 
 
 FOLDERS = (
-    Folder("folk-44-40", "folk", ((4, 4), (2, 2)), 40),
-    Folder("folk-44-150", "folk", ((4, 4), (2, 2)), 150),
-    Folder("folk-68-40", "folk", ((6, 8),), 40),
-    Folder("folk-68-150", "folk", ((6, 8),), 150),
+    Folder("airds-44-40", "airds", ((4, 4), (2, 2)), 40, tuning=True),
+    Folder("airds-68-40", "airds", ((6, 8),), 40, tuning=True),
+    Folder("han-24-40", "folk", ((2, 4),), 40, prefix="essen_han"),
+    Folder("han-24-150", "folk", ((2, 4),), 150, prefix="essen_han"),
+    Folder("ballad-68-40", "folk", ((6, 8),), 40, prefix="essen_ballad"),
     Folder("bach-soprano-100", "bach", ((4, 4),), 100, soprano=True),
 )
 
@@ -67,8 +77,9 @@ def build(folder: Folder) -> tuple[Path, Path]:
     from midigan.music.meters import tune_meter
 
     songs = prepare(SHARED / folder.source, progress=False).songs
-    tuned_on = [Path(s.source).name.startswith(TUNED_ON) for s in songs]
-    songs = [s for s, tuned in zip(songs, tuned_on) if tuned == TUNING and tune_meter(s) in folder.meters]
+    unseen = base_held_out(songs) if folder.source != "bach" else [True] * len(songs)
+    songs = [s for s, fresh in zip(songs, unseen)
+             if fresh and Path(s.source).name.startswith(folder.prefix) and tune_meter(s) in folder.meters]
     if folder.soprano:
         songs = [song.first_track() for song in songs]
     groups = version_groups(songs)
@@ -95,15 +106,13 @@ def build(folder: Folder) -> tuple[Path, Path]:
     return base / "train", base / "heldout"
 
 
-def train(folder: Folder, train_dir: Path, minutes: float, adversarial: bool, threads: int | None) -> None:
-    """Train with default settings (or likelihood only); the log goes next to the run."""
-    variant = "gan" if adversarial else "likelihood"
+def train(folder: Folder, train_dir: Path, minutes: float, variant: str, threads: int | None) -> None:
+    """Train with default settings, from scratch or from the base model; the log goes next to the run."""
     run_dir = WORK / folder.name / f"run-{variant}"
     subprocess.run(["rm", "-rf", str(run_dir)], check=True)
     environment = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
-    command = ["midigan", "train", str(train_dir), "--run-dir", str(run_dir), "--max-minutes", str(minutes), "--quiet", *EXTRA]
-    if not adversarial:
-        command.append("--likelihood-only")
+    command = ["midigan", "train", str(train_dir), "--run-dir", str(run_dir), "--max-minutes", str(minutes), "--quiet",
+               *VARIANTS[variant], *EXTRA]
     started = time.perf_counter()
     trained = subprocess.run(command, env=environment, capture_output=True, text=True)
     if trained.returncode:
@@ -143,6 +152,28 @@ def scored_bars(heldout: Path) -> int:
     return 16 if len(select_tunes(read_folder(heldout)[0], 16)) >= MIN_SCORED else 8
 
 
+def tells(folder: Path, bars: int) -> str:
+    """What gave generated tunes away before: mean pitch, duration entropy (nats, per tune), leaps
+    (share of intervals wider than a fifth), on-beat onsets; means over the folder's tunes."""
+    import numpy as np
+
+    from midigan.metrics.evaluation import read_folder, select_tunes
+    from midigan.metrics.tune import on_beat_share
+
+    songs = select_tunes(read_folder(folder)[0], bars)
+    rows = []
+    for song in songs:
+        notes = song.melody().notes
+        if len(notes) < 2:
+            continue
+        _, counts = np.unique(notes["duration"], return_counts=True)
+        shares = counts / counts.sum()
+        steps = np.abs(np.diff(notes["pitch"].astype(int)))
+        rows.append((notes["pitch"].mean(), -(shares * np.log(shares)).sum(), (steps > 7).mean(), on_beat_share(song)))
+    pitch, entropy, leaps, on_beat = np.mean(rows, axis=0)
+    return f"pitch {pitch:5.1f}  duration entropy {entropy:.3f}  leaps {leaps:.3f}  on-beat {on_beat:.3f}"
+
+
 def report(folder: Folder, train: Path, heldout: Path, runs: list[dict]) -> None:
     from midigan.metrics.evaluation import evaluate_folders, format_table
 
@@ -164,34 +195,36 @@ def report(folder: Folder, train: Path, heldout: Path, runs: list[dict]) -> None
         result.rows = rows
         table = format_table(result).split("\n\n")[0]
         print(table if run is runs[0] else "\n".join(table.splitlines()[1:]))
+    print(f"- tells, held-out real: {tells(heldout, bars)}")
+    for run in runs:
+        print(f"- tells, {run['variant']}: {tells(run['generated'], bars)}")
 
 
 def main() -> None:
-    global TUNING, WORK, EXTRA
+    global WORK, EXTRA
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget per run")
     parser.add_argument("--jobs", type=int, default=1, help="trainings side by side (each on one thread when above 1)")
     parser.add_argument("--only", help="comma-separated folder names")
-    parser.add_argument("--no-likelihood-only", action="store_true", help="skip the likelihood-only runs")
-    parser.add_argument("--tuning", action="store_true",
-                        help="folders from the collections the defaults are tuned on (erk, boehme, altdeu, kinder, lot)")
+    parser.add_argument("--variants", default="scratch,from-base", help=f"comma-separated, of {', '.join(VARIANTS)}")
+    parser.add_argument("--tuning", action="store_true", help="the folders the defaults are tuned on (Aird's Airs), not the report folders")
     parser.add_argument("--work", default=str(WORK), help="where folders, runs and tunes go")
     parser.add_argument("--report-only", action="store_true", help="score the runs already in --work, without training")
     parser.add_argument("train_options", nargs="*", help="extra `midigan train` options (after --)")
     arguments = parser.parse_args()
-    TUNING, WORK, EXTRA = arguments.tuning, Path(arguments.work), arguments.train_options
-    chosen = [f for f in FOLDERS if not arguments.only or f.name in arguments.only.split(",")]
+    WORK, EXTRA = Path(arguments.work), arguments.train_options
+    chosen = [f for f in FOLDERS if (f.name in arguments.only.split(",") if arguments.only else f.tuning == arguments.tuning)]
     built = {folder.name: build(folder) if not arguments.report_only else (WORK / folder.name / "train", WORK / folder.name / "heldout")
              for folder in chosen}
-    jobs = [(folder, adversarial) for folder in chosen for adversarial in (True, False)
-            if adversarial or not arguments.no_likelihood_only]
+    variants = arguments.variants.split(",")
+    jobs = [(folder, variant) for folder in chosen for variant in variants]
     threads = 1 if arguments.jobs > 1 else None
     if not arguments.report_only:
         with ThreadPoolExecutor(arguments.jobs) as pool:
             list(pool.map(lambda job: train(job[0], built[job[0].name][0], arguments.minutes, job[1], threads), jobs))
     print(f"# small folders, {arguments.minutes:g} minutes of training each, {arguments.jobs} at a time")
     for folder in chosen:
-        runs = [generate(folder, "gan" if adversarial else "likelihood") for f, adversarial in jobs if f is folder]
+        runs = [generate(folder, variant) for variant in variants]
         report(folder, *built[folder.name], runs)
 
 

@@ -37,7 +37,8 @@ def _outputs(out: Path, count: int) -> list[Path]:
 @click.option("--primer-bars", type=click.IntRange(min=1), help="How many of the primer's bars to keep (default: all, up to --bars).")
 @click.option("--seed", type=int, help="Make the pieces reproducible.")
 @click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True, help="Quarter notes per minute.")
-@click.option("--key", help="Tonic to move the piece to, e.g. G or Em (it keeps its mode). Default: C major / A minor.")
+@click.option("--key", help="Tonic to move the piece to, e.g. G or Em (it keeps its mode). Default: a melody model's "
+              "training tunes' keys, drawn at random; else C major / A minor.")
 @click.option("--program", type=click.IntRange(0, 127), default=0, show_default=True,
               help="General MIDI instrument of a melody model's tunes (0 = piano); parts keep their own.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,

@@ -18,8 +18,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from midigan.core.family import GANFamily
+from midigan.music.errors import EncodingError
 from midigan.music.form import Forms
-from midigan.music.keys import in_key, parse_key
+from midigan.music.keys import HomeKeys, in_key, parse_key
 from midigan.music.layers import SequenceCritic, gumbel_noise
 from midigan.music.primer import Primer, join, prepare_primer
 from midigan.song import Song
@@ -51,6 +52,8 @@ class MusicFamily(GANFamily):
         #: forms of the training pieces (which bars repeat which); set by the trainer's caller, not
         #: part of the config (see `midigan.music.form`)
         self.forms: Forms | None = None
+        #: the weights a new run's generator starts from (see `adapt_from`); not part of the config
+        self.start_weights: dict[str, torch.Tensor] | None = None
 
     # -- configuration
     def config(self) -> dict[str, Any]:
@@ -60,6 +63,19 @@ class MusicFamily(GANFamily):
     def from_config(cls, config: dict[str, Any]) -> MusicFamily:
         values = dict(config)
         return cls(cls.vocabulary_type.from_dict(values.pop("vocabulary")), **values)
+
+    # -- a head start
+    def adapt_from(self, source) -> str:
+        """Start this family's generator from `source`'s (a `LoadedModel`), its tokens mapped to this
+        family's vocabulary; returns one line on what could not be mapped. EncodingError when
+        `source` cannot give this family a start."""
+        raise EncodingError(f"a model of {self.unit}s cannot start from a {source.family.unit} model: start it without --from")
+
+    def started(self, generator: nn.Module) -> nn.Module:
+        """`generator` holding `start_weights` when a head start set them."""
+        if self.start_weights is not None:
+            generator.load_state_dict(self.start_weights)
+        return generator
 
     # -- what the engine trains
     def build_discriminator(self) -> SequenceCritic:
@@ -141,11 +157,14 @@ class MusicFamily(GANFamily):
 
     def generate(self, generator: nn.Module, bars: int, count: int, seed: int | None = None, forms: Forms | None = None,
                  tempo: float = 120.0, key: str | None = None, temperature: float = 1.0, top_p: float | None = None,
-                 primer: Primer | None = None, melody: Song | None = None, program: int = 0) -> list[Song]:
+                 primer: Primer | None = None, melody: Song | None = None, program: int = 0,
+                 home_keys: HomeKeys | None = None) -> list[Song]:
         """`count` pieces of exactly `bars` bars, ready for `midigan.midi.write`. With `forms`, each
         follows a form drawn from them (which bars repeat which); with `primer`, its bars open every
         piece and the pieces carry on in its key and tempo (`key`, `tempo` unused); with `melody`
-        (families that harmonise), the melody is the top part for its own length and sets the form."""
+        (families that harmonise), the melody is the top part for its own length and sets the form.
+        Without `key`, pieces are in C major / A minor, or with `home_keys` in keys of the training
+        pieces drawn from them."""
         if key is not None:
             parse_key(key)  # refuse a bad key before sampling
         plans = forms.draw(bars, count, np.random.default_rng(seed)) if forms is not None else None
@@ -155,7 +174,10 @@ class MusicFamily(GANFamily):
         pieces = self.draw(generator, bars, count, seed, temperature, top_p, plans, primer, tempo, program)
         if primer is not None:
             return [join(primer, piece) for piece in pieces]
-        return [in_key(piece, key) for piece in pieces]
+        pieces = [in_key(piece, key) for piece in pieces]
+        if key is None and home_keys is not None:
+            pieces = [piece.transpose(shift) for piece, shift in zip(pieces, home_keys.draw(count, seed))]
+        return pieces
 
     def melody_primer(self, melody: Song, count: int) -> tuple[Primer, int, list[list[int]]]:
         """(the melody as a one-part primer, its bars, its form for every piece)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from midigan.music.calibration import sampling_options
 from midigan.music.form import Forms
+from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard, draw_novel
 
 if TYPE_CHECKING:
@@ -56,14 +57,14 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
     primer = None
     if request.primer is not None:
         primer = family.primer_for(request.primer, request.bars, request.primer_bars)
-    forms = Forms.from_artifacts(artifacts)
+    forms, home_keys = Forms.from_artifacts(artifacts), HomeKeys.from_artifacts(artifacts)
     options = sampling_options(artifacts, harmonising=request.melody is not None)
     guard = None if request.allow_copies else NoveltyGuard.from_artifacts(artifacts)
 
     def draw(n: int, seed: int | None) -> list[Song]:
         return family.generate(model.generator, request.bars, n, seed, forms=forms, tempo=request.tempo, key=request.key,
                                temperature=request.temperature, primer=primer, melody=request.melody,
-                               program=request.program, **options)
+                               program=request.program, home_keys=home_keys, **options)
 
     given = primer.song if primer is not None else request.melody
     songs, redrawn = draw_novel(draw, request.count, guard, request.seed, given)

@@ -24,6 +24,7 @@ from midigan.music.capacity import capacity_for
 from midigan.music.errors import EncodingError
 from midigan.music.family import MusicFamily
 from midigan.music.form import Forms, form_artifacts
+from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard
 from midigan.music.parts.layout import find_parts
 from midigan.music.validation import MusicValidation
@@ -41,6 +42,7 @@ class TrainingPlan:
     validation: MusicValidation | None
     artifacts: dict[str, torch.Tensor]
     report: list[str] = field(default_factory=list)
+    notes: int = 0  # training notes (melodies), by which a head start is chosen
 
 
 @dataclass
@@ -54,11 +56,14 @@ class ModelSize:
     # a melody generator told each tune's length, and scoring intervals (runs from before had neither)
     length_aware: bool = True
     interval_scores: bool = True
+    position_durations: bool = True  # melody durations chosen from the place in the bar too
+    d_width: int | None = None  # the discriminator's width (None: the family's default)
 
     @classmethod
     def of_run(cls, family_config: dict[str, Any]) -> ModelSize:
         return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"],
-                   family_config.get("tune_bars") is not None, family_config.get("interval_scores", False))
+                   family_config.get("tune_bars") is not None, family_config.get("interval_scores", False),
+                   family_config.get("position_durations", False), family_config.get("d_width"))
 
 
 def choose_parts(songs: list[Song]) -> str:
@@ -85,8 +90,11 @@ def held_out_or_none(encode: Callable[[], Any], held: list):
 
 def finish_plan(family, data: torch.Tensor, held_windows: np.ndarray | None, train_pieces: list[Song],
             held_pieces: list[Song], kind: str, report: list[str]) -> TrainingPlan:
-    """Artifacts (forms, guard) from the training pieces, and the validation on held-out ones."""
+    """Artifacts (forms, guard; for melodies the home keys) from the training pieces, and the
+    validation on held-out ones."""
     artifacts = {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces, kind=kind).artifacts()}
+    if kind == "phrases":
+        artifacts.update(HomeKeys.from_songs(train_pieces).artifacts())
     family.forms = Forms.from_artifacts(artifacts)
     validation = None
     unit = "8-note phrases" if kind == "phrases" else "8-chord passages"
@@ -106,8 +114,10 @@ def _validation(family, windows: torch.Tensor, train_pieces: list[Song], held_pi
     lengths = [piece.n_bars for piece in train_pieces]
     bars = int(max(1, min(MAX_VALIDATION_BARS, np.median(lengths) if lengths else MAX_VALIDATION_BARS)))
     reference = select_tunes(train_pieces, bars) or train_pieces
+    home_keys = HomeKeys.from_songs(train_pieces) if kind == "phrases" else None
     return MusicValidation(family, windows, phrases, copy_rate(held_pieces, phrases, keys=keys), reference, bars,
-                           family.forms, keys=keys, features=features, pieces_judge_pretraining=kind == "phrases")
+                           family.forms, keys=keys, features=features, pieces_judge_pretraining=kind == "phrases",
+                           home_keys=home_keys)
 
 
 def sized(size: ModelSize, notes: int) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from midigan.metrics.tune import tune_features
 
 if TYPE_CHECKING:
     from midigan.music.form import Forms
+    from midigan.music.keys import HomeKeys
     from midigan.song import Song
 
 COPY_MARGIN = 0.02  # copying this much more than real music does is still fine
@@ -62,18 +63,20 @@ class MusicValidation(Validation):
         keys: Keys = phrase_keys,
         features: Callable[[Song], np.ndarray] = tune_features,
         pieces_judge_pretraining: bool = False,
+        home_keys: HomeKeys | None = None,
     ):
         """`windows`: the held-out tunes encoded as training data; `reference`: real pieces of
         `bars` bars the fresh pieces are compared with; `real_copy_rate`: the held-out tunes'
         copy rate against `training_phrases`; `keys` and `features`: how phrases and a piece's
         metrics are read (melody phrases and tune metrics unless the family writes parts);
-        `pieces_judge_pretraining`: the fresh pieces' score, not the likelihood, judges pretraining."""
+        `pieces_judge_pretraining`: the fresh pieces' score, not the likelihood, judges pretraining;
+        `home_keys`: the keys fresh pieces are written in (as `midigan generate` writes them)."""
         self.family, self.windows = family, windows
         self.training_phrases, self.real_copy_rate = training_phrases, real_copy_rate
         self.keys, self.features = keys, features
         self.reference_features = np.array([features(song) for song in reference])
         self.bars, self.forms, self.samples, self.batch_size = bars, forms, samples, batch_size
-        self.pieces_judge_pretraining = pieces_judge_pretraining
+        self.pieces_judge_pretraining, self.home_keys = pieces_judge_pretraining, home_keys
 
     def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
         torch.manual_seed(SEED)  # the likelihood's noise: the same at every check
@@ -93,7 +96,8 @@ class MusicValidation(Validation):
 
     def fresh_pieces(self, generator: nn.Module, **options: float) -> list[Song]:
         """The pieces every check writes (the same seed each time), with generation `options`."""
-        return self.family.generate(generator, self.bars, self.samples, seed=SEED, forms=self.forms, **options)
+        return self.family.generate(generator, self.bars, self.samples, seed=SEED, forms=self.forms,
+                                    home_keys=self.home_keys, **options)
 
     def distance(self, pieces: list[Song]) -> float:
         """Fréchet distance of the pieces' music metrics to the training pieces'."""

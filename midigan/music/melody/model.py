@@ -38,11 +38,16 @@ class TuneGenerator(StepwiseLSTM):
     With `interval_scores`, each pitch's score adds one learnt number per interval from the
     previous pitch, shared by every pitch: "a step is likelier than a leap" is learnt once, not
     once per pitch, which a folder of 40 tunes cannot teach (the tunes leapt more than real ones).
+
+    With `position_durations`, a duration is chosen from the place in the bar as well as the
+    LSTM's state and the pitch: a dotted eighth on the beat and the sixteenth after it are a pair
+    of places (fiddle tunes came out in even eighths, duration entropy 0.90 against 1.07-1.18).
     """
 
     def __init__(self, vocabulary: Vocabulary, hidden: int, layers: int, embed: int, noise_dim: int, dropout: float = 0.0,
-                 tune_bars: tuple[int, int] | None = None, interval_scores: bool = False):
+                 tune_bars: tuple[int, int] | None = None, interval_scores: bool = False, position_durations: bool = False):
         super().__init__()
+        self.position_durations = position_durations
         self.n_pitches, self.n_durations, self.bar_length = vocabulary.n_pitches, vocabulary.n_durations, vocabulary.bar_length
         self.noise_dim, self.tune_bars = noise_dim, tune_bars
         self.register_buffer("lengths", torch.tensor(vocabulary.durations, dtype=torch.long), persistent=False)
@@ -62,7 +67,8 @@ class TuneGenerator(StepwiseLSTM):
             self.register_buffer("interval_index", index, persistent=False)
         else:
             self.interval_score = None
-        self.duration_head = nn.Sequential(nn.Linear(hidden + embed, hidden), nn.ReLU(), nn.Linear(hidden, self.n_durations))
+        self.duration_head = nn.Sequential(nn.Linear(hidden + embed * (1 + position_durations), hidden), nn.ReLU(),
+                                           nn.Linear(hidden, self.n_durations))
 
     # -- building blocks shared by teacher forcing, free running and sampling
     def inputs(self, previous_pitch: torch.Tensor, previous_duration: torch.Tensor, position: torch.Tensor, z: torch.Tensor,
@@ -88,9 +94,13 @@ class TuneGenerator(StepwiseLSTM):
         table = torch.cat([self.interval_score, self.interval_score.new_zeros(1)])[self.interval_index]
         return logits + previous_pitch.to(table.dtype) @ table
 
-    def duration_logits(self, hidden: torch.Tensor, pitch: torch.Tensor) -> torch.Tensor:
-        """Duration scores given the LSTM state and the (one-hot) pitch just chosen."""
-        return self.duration_head(torch.cat([hidden, pitch @ self.pitch_embedding[: self.n_pitches]], dim=-1))
+    def duration_logits(self, hidden: torch.Tensor, pitch: torch.Tensor, position: torch.Tensor) -> torch.Tensor:
+        """Duration scores given the LSTM state, the (one-hot) pitch just chosen and the (one-hot)
+        place in the bar it starts at."""
+        parts = [hidden, pitch @ self.pitch_embedding[: self.n_pitches]]
+        if self.position_durations:
+            parts.append(position.to(hidden.dtype) @ self.position_embedding)
+        return self.duration_head(torch.cat(parts, dim=-1))
 
     def start(self, n: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         """One-hot START pitch and an all-zero duration: what precedes a tune's first note."""
@@ -105,17 +115,18 @@ class TuneGenerator(StepwiseLSTM):
         previous, current = rows[:, :-1], rows[:, 1:]
         dtype = self.pitch_embedding.dtype
         previous_pitch = F.one_hot(previous[..., 0], self.n_pitches + 1).to(dtype)
+        position = F.one_hot(current[..., 2], self.bar_length).to(dtype)
         x = self.inputs(
             previous_pitch,
             F.one_hot(previous[..., 1], self.n_durations).to(dtype) * (previous[..., :1] < self.n_pitches),
-            F.one_hot(current[..., 2], self.bar_length).to(dtype),
+            position,
             z,
             current[..., 3],
         )
         hidden, _ = self.lstm(x)
         hidden = self.dropout(hidden)
         pitch_logits = self.pitch_logits(hidden, previous_pitch)
-        return pitch_logits, self.duration_logits(hidden, F.one_hot(current[..., 0], self.n_pitches).to(hidden.dtype))
+        return pitch_logits, self.duration_logits(hidden, F.one_hot(current[..., 0], self.n_pitches).to(hidden.dtype), position)
 
     def forward(self, noise: torch.Tensor) -> torch.Tensor:
         """Free-running tunes from `noise` (B, L, noise_dim + n_pitches + n_durations [+ 1] [+ 1]:
@@ -141,7 +152,7 @@ class TuneGenerator(StepwiseLSTM):
             position_onehot = F.one_hot(elapsed % self.bar_length, self.bar_length).to(z.dtype)
             hidden, state = self.step(self.inputs(previous_pitch, previous_duration, position_onehot, z[:, t], bars), state)
             pitch = straight_through(self.pitch_logits(hidden, previous_pitch) + pitch_gumbel[:, t])
-            duration = straight_through(self.duration_logits(hidden, pitch) + duration_gumbel[:, t])
+            duration = straight_through(self.duration_logits(hidden, pitch, position_onehot) + duration_gumbel[:, t])
             token = torch.cat([pitch, duration], dim=-1)
             copy = follower.copy_from(elapsed) if follower is not None else None
             if copy is not None and t:  # a repeated bar: the earlier token itself, gradient and all
@@ -165,25 +176,48 @@ class MusicSeqFamily(MusicFamily):
 
     name = "music-seq"
     vocabulary_type = Vocabulary
-    settings = (*MusicFamily.settings, "tune_bars", "interval_scores")
+    settings = (*MusicFamily.settings, "tune_bars", "interval_scores", "position_durations")
     pretrain_time_share = 0.6  # a melody model on a small folder stops improving within a minute or two
     unit = "tune"
     default_top_p = MELODY_TOP_P
 
     def __init__(self, vocabulary: Vocabulary, window: int = 64, hidden: int = 256, layers: int = 2, embed: int = 32,
                  noise_dim: int = 8, d_width: int = 128, feature_matching: float = 1.0, mle_weight: float = 1.0,
-                 dropout: float = 0.0, tune_bars: tuple[int, int] | None = None, interval_scores: bool = False):
+                 dropout: float = 0.0, tune_bars: tuple[int, int] | None = None, interval_scores: bool = False,
+                 position_durations: bool = False):
         """`tune_bars`: the training tunes' shortest and longest length in bars, for a generator
         told each tune's length; `interval_scores`: a generator that scores each pitch by its
-        interval from the previous one too (see `TuneGenerator`). Models trained before these
-        existed have neither."""
+        interval from the previous one too; `position_durations`: durations chosen from the place in
+        the bar too (see `TuneGenerator`). Models trained before these existed have none of them."""
         super().__init__(vocabulary, window, hidden, layers, embed, noise_dim, d_width, feature_matching, mle_weight, dropout)
         self.tune_bars = tuple(tune_bars) if tune_bars is not None else None
-        self.interval_scores = interval_scores
+        self.interval_scores, self.position_durations = interval_scores, position_durations
+
+    def config(self) -> dict:
+        """The settings; a model without `position_durations` leaves it out, as runs from before it did
+        (so that they resume: a resumed run's config must equal the stored one)."""
+        config = super().config()
+        if not self.position_durations:
+            del config["position_durations"]
+        return config
 
     def build_generator(self) -> TuneGenerator:
+        return self.started(self._new_generator())
+
+    def _new_generator(self) -> TuneGenerator:
         return TuneGenerator(self.vocabulary, self.hidden, self.layers, self.embed, self.noise_dim, self.dropout, self.tune_bars,
-                             self.interval_scores)
+                             self.interval_scores, self.position_durations)
+
+    def adapt_from(self, source) -> str:
+        from midigan.music.melody.adapt import adapt_weights
+
+        if not isinstance(source.family, MusicSeqFamily):
+            return super().adapt_from(source)
+        with torch.random.fork_rng():
+            torch.manual_seed(0)  # rows the source cannot give start the same way every time
+            fresh = self._new_generator().state_dict()
+        self.start_weights, note = adapt_weights(source.family, source.generator.state_dict(), self, fresh)
+        return note
 
     @property
     def output_width(self) -> int:

@@ -72,7 +72,8 @@ def sample_tokens(
     while bool((elapsed < total).any()):
         position = elapsed % bar_length
         remaining = total - elapsed
-        x = generator.inputs(previous_pitch, previous_duration, F.one_hot(position, bar_length).float(),
+        position_onehot = F.one_hot(position, bar_length).float()
+        x = generator.inputs(previous_pitch, previous_duration, position_onehot,
                              torch.randn(count, generator.noise_dim, device=device, generator=rng), tune_bars)
         hidden, state = generator.step(x, state)
         # which durations a note / a rest may take here (anything, for tunes already complete)
@@ -88,7 +89,8 @@ def sample_tokens(
             pitch = torch.where(copy >= 0, torch.stack(pitches, 1)[rows, copy.clamp(min=0)], pitch)
         pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
         duration_mask = torch.where((pitch == REST_TOKEN)[:, None], rest_ok, note_ok)
-        duration = sample_masked(generator.duration_logits(hidden, pitch_onehot), duration_mask, temperature, top_p, rng)
+        duration = sample_masked(generator.duration_logits(hidden, pitch_onehot, position_onehot), duration_mask, temperature,
+                                 top_p, rng)
         if copy is not None and durations:
             duration = torch.where(copy >= 0, torch.stack(durations, 1)[rows, copy.clamp(min=0)], duration)
         step = len(pitches)

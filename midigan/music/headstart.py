@@ -1,0 +1,65 @@
+"""A head start: a new run's generator begins as another model's (`midigan train --from`), adapted to the folder.
+
+Why: a folder of 40 tunes teaches a model from nothing what every tune shares (steps are likelier
+than leaps, phrases end on long notes, the scale) before it can learn what is the folder's own. A
+model trained on thousands of public-domain tunes already knows the first; adapted to the folder's
+vocabulary and meter (each family's `adapt_from`), it spends the folder's minutes on the second.
+By default (`auto`) a melody folder too small to train more than a small model starts from the
+shipped base model; `none` starts from scratch; a shipped model's name or a run folder starts
+from that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from midigan.music.catalogue import shipped_model
+from midigan.music.errors import EncodingError
+from midigan.music.melody.plan import plan_melody
+from midigan.music.meters import Meter
+from midigan.music.parts.plan import plan_polyphony
+from midigan.music.planning import ModelSize, TrainingPlan
+from midigan.song import Song
+
+AUTO, NONE = "auto", "none"
+BASE_MELODIES = "melodies"  # the shipped base melody model (examples/train_melodies.sh)
+#: `auto` starts a melody folder from the base model below this many training notes (the folders
+#: whose own model would be the smallest, see `midigan.music.capacity`)
+BASE_BELOW_NOTES = 20_000
+
+
+def plan_run(songs: list[Song], parts: str, meter: Meter | None, size: ModelSize, start: str | None) -> TrainingPlan:
+    """The training plan for `parts` ("all" or "melody"), its generator started as `start` says
+    (AUTO, NONE, a shipped model's name, a run folder or a checkpoint). EncodingError (one line)
+    for a start that cannot be used."""
+    planner = plan_polyphony if parts == "all" else plan_melody
+    if start in (None, NONE):
+        return planner(songs, meter, size)
+    if start == AUTO:
+        plan = planner(songs, meter, size)
+        if (parts == "all" or size.hidden is not None or size.layers is not None or plan.notes >= BASE_BELOW_NOTES
+                or not shipped_model(BASE_MELODIES).is_file()):
+            return plan
+        start = BASE_MELODIES
+    if size.hidden is not None or size.layers is not None:
+        raise EncodingError(f"--from {start} keeps the size of the model it starts from: leave out --hidden and --layers")
+    source = starting_model(start)
+    # the source's model (size, what its generator reads) with this run's window and dropout, and a fresh critic
+    model = replace(ModelSize.of_run(source.family.config()), window=size.window, dropout=size.dropout, d_width=None)
+    plan = planner(songs, meter, model)
+    plan.report.append(f"starting from {start}: {plan.family.adapt_from(source)}")
+    return plan
+
+
+def starting_model(spec: str):
+    """The `LoadedModel` a run starts from: a shipped model's name, a run folder or a checkpoint file."""
+    from midigan.core.errors import CheckpointError
+    from midigan.music.catalogue import SHIPPED, load_music_model, resolve_model
+
+    path, _ = resolve_model(spec)
+    if not path.exists():
+        raise EncodingError(f"--from {spec}: no such run or checkpoint, nor a shipped model ({', '.join(SHIPPED)})")
+    try:
+        return load_music_model(path)
+    except CheckpointError as error:
+        raise EncodingError(f"--from {spec}: {error}") from None
