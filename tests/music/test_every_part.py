@@ -5,45 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from support import make_song
 from support import midigan as run
 
-from midigan.midi import read, write
+from midigan.midi import read
 from midigan.music.parts.encoding import build_vocabulary, encode_pieces, sections_in_meter
 from midigan.music.parts.grid import GRID_REST, from_grid
 from midigan.music.parts.layout import find_parts, name_key, tracks_of
-from midigan.song import Song
+
+from .motets import SIX_VOICES, folder_of, motet
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
-
-#: (name, lowest pitch of its line) of each voice of a six-voice motet, high to low
-SIX_VOICES = [("Cantus", 67), ("Altus", 62), ("Tenor", 57), ("Tenor", 53), ("Quintus", 50), ("Bassus", 45)]
-LINE = [0, 2, 4, 5, 4, 2, 0, -1]  # scale steps a voice walks, a half note each
-
-
-def motet(voices: list[tuple[str, int]], bars: int = 8, resting: dict[int, range] | None = None, seed: int = 0) -> Song:
-    """A piece of half notes, one named track per voice walking its register; `resting`: voice ->
-    the bars it rests."""
-    rng = np.random.default_rng(seed)
-    rows, names = [], {}
-    for track, (name, low) in enumerate(voices):
-        names[track] = name
-        shift = int(rng.integers(0, 3))
-        for half in range(2 * bars):
-            if resting and half // 2 in resting.get(track, range(0)):
-                continue
-            rows.append((low + LINE[(half + shift) % len(LINE)] + 2, half * 24, 24, track))
-    return make_song(rows, track_names=names)
-
-
-def folder_of(path: Path, pieces: list[Song]) -> Path:
-    path.mkdir()
-    for index, piece in enumerate(pieces):
-        write(piece, path / f"motet{index}.mid")
-    return path
-
 
 def test_names_are_read_loosely() -> None:
     assert {name_key(label) for label in ("Violin I", "1st Violin", "violin 1", "VIOLIN", "Violin1")} == {"violin"}
