@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
+from math import prod
 
 from midigan.song import Song, steps_per_bar
 
@@ -70,6 +72,21 @@ def grouping(meter: Meter) -> tuple[int, ...]:
 def same_bars(a: Meter, b: Meter) -> bool:
     """Do tunes in meters `a` and `b` have equal bars with equal beat grouping?"""
     return grouping(a) == grouping(b)
+
+
+def bars_per_bar(a: Meter, b: Meter) -> Fraction | None:
+    """How many bars of `a` make one bar of `b` when one regroups the other (two 4/4 bars are a
+    4/2 bar, two 6/8 bars a 12/8 bar, a 4/4 bar two 2/4 bars): the longer bar's grouping ends with
+    the shorter one's. None when the beats group differently (3/4 against 4/4, 6/8 against 3/4).
+    """
+    ga, gb = grouping(a), grouping(b)
+    if ga == gb:
+        return Fraction(1)
+    if len(gb) > len(ga) and gb[len(gb) - len(ga):] == ga:
+        return Fraction(prod(gb[:len(gb) - len(ga)]))
+    if len(ga) > len(gb) and ga[len(ga) - len(gb):] == gb:
+        return Fraction(1, prod(ga[:len(ga) - len(gb)]))
+    return None
 
 
 def meter_text(meter: Meter) -> str:

@@ -5,7 +5,9 @@ model's reading of them. The model is fed the primer (moved to its common key, o
 or durations) so it carries on from it, and what it writes after the primer's last bar line is
 moved back to the primer's key and joined there: no gap, no overlap at the bar line. Parts the
 primer does not play are written by the model from the first bar, which makes harmonising a
-melody a primer of one part that lasts the whole piece.
+melody a primer of one part that lasts the whole piece. A primer in a meter whose bars the model's
+regroup is re-barred in the model's meter (a 4/4 melody fits two bars to a 4/2 bar, as a singer
+reads it): only beats grouped otherwise (3/4 against 4/4) are refused.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 
 from midigan.music.errors import EncodingError
 from midigan.music.keys import shift_to_common_key
-from midigan.music.meters import Meter, meter_text, same_bars, tune_meter
+from midigan.music.meters import Meter, bars_per_bar, meter_text, tune_meter
 from midigan.song import Song, sort_notes
 
 
@@ -39,23 +41,25 @@ class Primer:
 
 def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bars: int | None = None,
                    what: str = "primer") -> Primer:
-    """The primer's first `primer_bars` full bars (default: all of them), at most `bars`;
-    EncodingError (one line, naming it `what`) when it has no pitched notes or its bars are not
-    the model's."""
+    """The primer's first `primer_bars` full bars (default: all of them), at most `bars`, in the
+    model's `meter`: a primer whose bars the model's regroup (two 4/4 bars to a 4/2 bar, a 4/4 bar
+    to two 2/4 bars) is re-barred from its first full bar, and both counts are in the model's bars.
+    EncodingError (one line, naming it `what`) when it has no pitched notes or its beats group
+    otherwise (3/4 against 4/4)."""
     pitched = song.notes[~song.notes["is_drum"]]
     if len(pitched) == 0:
         raise EncodingError(f"the {what} holds no pitched notes")
     found = tune_meter(song)
-    if found is None or not same_bars(found, meter):
+    if found is None or bars_per_bar(found, meter) is None:
         raise EncodingError(f"the {what} is in {meter_text(found) if found else 'changing meters'}, "
                             f"the model writes {meter_text(meter)}")
     first = song.first_full_bar()
-    available = song.n_bars - first
+    regrouped = replace(song.slice_bars(first, song.n_bars), time_signatures=[(0, *meter)])
+    available = regrouped.n_bars
     kept = min(available, bars or available, primer_bars or available)
     if kept < 1:
         raise EncodingError(f"the {what} has no full bar")
-    opening = song.slice_bars(first, first + kept)
-    opening = replace(opening, time_signatures=[(0, *meter)])
+    opening = regrouped.slice_bars(0, kept)
     return Primer(opening, kept, shift_to_common_key(opening))
 
 

@@ -63,8 +63,9 @@ def _round_trip_checks(song, mapping, layout) -> None:
         original = full.notes[full.notes["track"] == part][["pitch", "onset", "duration"]]
         decoded = back.notes[back.notes["track"] == part]
         assert sorted(original.tolist()) == sorted(decoded[["pitch", "onset", "duration"]].tolist()), layout.parts[part].name
-        assert set(decoded["program"]) == {layout.parts[part].program}
-        assert set(decoded["is_drum"]) == {layout.parts[part].is_drum}
+        if len(original):  # a part the piece does not play stays silent
+            assert set(decoded["program"]) == {layout.parts[part].program}
+            assert set(decoded["is_drum"]) == {layout.parts[part].is_drum}
 
 
 def test_band_pieces_survive_the_grid_with_drums_on_channel_10(tmp_path: Path) -> None:

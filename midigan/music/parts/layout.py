@@ -1,12 +1,18 @@
-"""Which tracks of a folder's pieces play the same part, so a model can learn each part.
+"""Which tracks of a folder's pieces play the same part, so a model can learn every part.
 
-Why two ways of matching: collections exported from one source name their tracks the same way in
+Why three ways of matching: collections exported from one source name their tracks the same way in
 every file (Soprano, Alto, Tenor, Bass), and a name then says more than anything else: it keeps a
-doubling horn track out of the soprano. Elsewhere names are arbitrary ("Track 1", "Violin I"
-beside "1st Violin"), and a part is recognised by its General MIDI instrument family and its
-place from high to low within that family: the highest of four strings is the first violin.
-Drums (channel 10) are a family of their own and never mix with pitched parts. Names are used when
-they keep nearly as many pieces as families do.
+doubling horn track out of the soprano. Names are read loosely ("Violin I", "1st Violin" and
+"violin 1" are one name) and a name written twice in one piece is two parts (Tenor, Tenor 2).
+Elsewhere names are arbitrary ("Track 1", "Cantus II" beside "C2"), and a part is recognised by its
+place from high to low: within its General MIDI family when the pieces mix families (a band's
+flute, piano and bass), among all pitched tracks when each piece is of one family (voices, viols).
+Drums (channel 10) are a family of their own and never mix with pitched parts.
+
+Why every part: a folder of five- and six-voice pieces has six parts, and its five-voice pieces
+leave one silent. A part is a name (or a place) that at least PART_SHARE of the pieces have; a
+piece with fewer tracks has each of them matched to the part nearest its register (in order, high
+to low), the others rest, and the model learns when a part rests.
 """
 
 from __future__ import annotations
@@ -22,10 +28,15 @@ from midigan.song import Song
 FAMILIES = ("piano", "chromatic percussion", "organ", "guitar", "bass", "strings", "ensemble", "brass", "reed",
             "pipe", "synth lead", "synth pad", "synth effects", "ethnic", "percussive", "sound effects")
 DRUMS = "drums"
-CONSISTENT_NAMES = 0.5  # names shared by this share of a folder's files can identify parts
-NAMES_PREFERRED = 1.25  # matching by name is kept unless matching by family keeps this many times the pieces
+PITCHED = "pitched"  # the group of every pitched track, where families do not tell parts apart
+PART_SHARE = 0.1  # a name or place held by this share of the pieces (and by two at least) is a part
+MAX_PARTS = 10  # at most this many parts (the most used), so the model stays trainable on a CPU
+NAMES_PREFERRED = 1.25  # matching by name is kept unless matching by place keeps this many times the pieces
+NAMED_TRACKS = 0.9  # names are used when this share of the tracks is named, and parts by name fit the pieces
 MAX_VOICES = 4  # a part sounds at most this many notes at once in the model (chords, double stops, a drum kit)
 VOICE_QUANTILE = 0.95  # a part gets as many voices as it needs at this share of its onsets
+OCTAVE = 12
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
 
 
 def family_of(program: int, is_drum: bool) -> str:
@@ -33,13 +44,31 @@ def family_of(program: int, is_drum: bool) -> str:
     return DRUMS if is_drum else FAMILIES[program // 8]
 
 
+def name_key(label: str) -> str:
+    """A track name as parts are matched by: lower case without punctuation, numbers as digits at
+    the end and a first one left out ("Violin I", "1st violin" and "Violin" are "violin";
+    "Cantus II" and "C2" are "cantus 2" and "c 2")."""
+    words = re.sub(r"[^\w]+", " ", label.lower().replace("_", " ")).split()
+    ordinal = re.fullmatch(r"(\d+)(st|nd|rd|th)", words[0]) if words else None
+    if ordinal and len(words) > 1:
+        words = words[1:] + [ordinal.group(1)]
+    glued = re.fullmatch(r"([a-z]+?)(\d+)", words[-1]) if words else None
+    if glued:
+        words = words[:-1] + [glued.group(1), glued.group(2)]
+    if len(words) > 1 and words[-1] in _ROMAN:
+        words[-1] = _ROMAN[words[-1]]
+    if len(words) > 1 and words[-1] == "1":
+        words = words[:-1]
+    return " ".join(words)
+
+
 @dataclass(frozen=True)
 class Track:
     """One track of one piece, as part matching sees it."""
 
     index: int
-    name: str  # lower-case, spaces squeezed, for matching; "" when the file names none
-    label: str  # the name as the file writes it
+    name: str  # its name_key, numbered when the piece writes it twice ("tenor 2"); "" when the file names none
+    label: str  # the name as the file writes it (numbered as its name is)
     family: str
     program: int  # its most used program
     is_drum: bool
@@ -48,16 +77,28 @@ class Track:
 
 
 def tracks_of(song: Song) -> list[Track]:
-    """The piece's tracks that hold notes, highest sounding first."""
+    """The piece's tracks that hold notes, highest sounding first; a name written on two tracks
+    is numbered from the higher one down ("tenor", "tenor 2")."""
     found = []
     for index in np.unique(song.notes["track"]).tolist():
         notes = song.notes[song.notes["track"] == index]
         program = int(np.bincount(notes["program"].astype(np.int64)).argmax())
         is_drum = bool(notes["is_drum"].any())
         label = re.sub(r"\s+", " ", song.track_names.get(index, "")).strip()
-        found.append(Track(index, label.lower(), label, family_of(program, is_drum), program, is_drum,
+        found.append(Track(index, name_key(label), label, family_of(program, is_drum), program, is_drum,
                            float(notes["pitch"].mean()), len(notes)))
-    return sorted(found, key=lambda track: -track.mean_pitch)
+    found.sort(key=lambda track: -track.mean_pitch)
+    taken: set[str] = {track.name for track in found}
+    seen: Counter = Counter()
+    for position, track in enumerate(found):
+        seen[track.name] += 1
+        if track.name and seen[track.name] > 1:
+            number = seen[track.name]
+            while f"{track.name} {number}" in taken:
+                number += 1
+            taken.add(f"{track.name} {number}")
+            found[position] = replace(track, name=f"{track.name} {number}", label=f"{track.label} {number}")
+    return found
 
 
 @dataclass
@@ -68,9 +109,12 @@ class Part:
     family: str
     program: int
     is_drum: bool
-    match: str  # the track name it is matched by, or "" when matched by family and rank
-    rank: int  # its place from high to low among the layout's parts of its family
+    match: str  # the track name it is matched by, or "" when matched by its place
+    rank: int  # its place from high to low among the layout's parts of its group
     voices: int = 1  # notes it may sound at once in the model
+    group: str = ""  # what it is ranked within: its family (also ""), or PITCHED for every pitched track
+    pitch: float = 0.0  # its mean pitch in the folder (0: unknown), which a piece of fewer tracks is matched by
+    pieces: int = 0  # how many of the folder's pieces play it
 
 
 @dataclass
@@ -80,7 +124,7 @@ class PartLayout:
     parts: list[Part]
 
     def describe(self) -> str:
-        return ", ".join(f"{part.name} (program {part.program}{', drums' if part.is_drum else ''}"
+        return ", ".join(f"{part.name} ({part.pieces} pieces, program {part.program}{', drums' if part.is_drum else ''}"
                          f"{f', {part.voices} voices' if part.voices > 1 else ''})" for part in self.parts)
 
     def to_dict(self) -> dict:
@@ -109,19 +153,17 @@ class PartSearch:
 
 
 def find_parts(songs: list[Song]) -> PartSearch:
-    """The parts most of `songs` share and which track plays which part in each piece.
+    """The parts the pieces of `songs` play and which track plays which part in each piece.
 
     Raises ValueError (one line) when no piece has a pitched part."""
     summaries = [tracks_of(song) for song in songs]
-    named = [s for s in summaries if s and all(track.name for track in s)]
-    name_counts = Counter(name for s in named for name in {track.name for track in s})
-    common = {name for name, count in name_counts.items() if count >= CONSISTENT_NAMES * len(songs)}
-    by_family = _match(songs, summaries, _layout_by_family(summaries))
-    search = by_family
-    if len(common) > 1:
-        by_name = _match(songs, summaries, _layout_by_name(summaries, common))
-        if NAMES_PREFERRED * len(by_name.pieces) >= len(by_family.pieces):
-            search = by_name
+    by_place = _match(songs, summaries, _layout_by_place(summaries))
+    search = by_place
+    by_name = _layout_by_name(summaries)
+    if by_name is not None:
+        named = _match(songs, summaries, by_name)
+        if NAMES_PREFERRED * len(named.pieces) >= len(by_place.pieces):
+            search = named
     if not search.layout.parts:
         raise ValueError("no piece has a pitched part")
     _count_voices(search)
@@ -129,54 +171,103 @@ def find_parts(songs: list[Song]) -> PartSearch:
 
 
 def _match(songs: list[Song], summaries: list[list[Track]], layout: PartLayout) -> PartSearch:
-    """Every piece's track -> part mapping under `layout`, and what does not fit."""
+    """Every piece's track -> part mapping under `layout`, how many pieces play each part, and
+    what does not fit (a piece needs two of the parts, or the one part of a one-part layout)."""
     search = PartSearch(layout, [])
-    files_left, tracks_left = Counter(), Counter()
+    files_left, tracks_left, plays = Counter(), Counter(), Counter()
+    needed = min(2, len(layout.parts))
     for song, tracks in zip(songs, summaries):
-        mapping, missing, extra = _assign(tracks, layout)
-        for reason in extra:
-            tracks_left[reason] += 1
-        if missing:
-            files_left[f"missing {missing[0]}"] += 1
-        else:
-            search.pieces.append((song, mapping))
+        if not layout.parts:
+            break
+        mapping, extra = _assign(tracks, layout)
+        if len(mapping) < needed:
+            files_left["with fewer than two of the parts" if needed == 2 else "without the part"] += 1
+            continue
+        tracks_left.update(extra)
+        plays.update(mapping.values())
+        search.pieces.append((song, mapping))
+    for index, part in enumerate(layout.parts):
+        part.pieces = plays[index]
     search.files_left_out, search.tracks_left_out = dict(files_left), dict(tracks_left)
     return search
 
 
-def _layout_by_name(summaries: list[list[Track]], names: set[str]) -> PartLayout:
-    """One part per common track name, ordered by how high it sounds on average."""
-    found: dict[str, list[Track]] = {name: [] for name in names}
-    for tracks in summaries:
-        for track in tracks:
-            if track.name in found:
-                found[track.name].append(track)
+def _most_common(values) -> object:
+    return Counter(values).most_common(1)[0][0]
+
+
+def _layout_by_name(summaries: list[list[Track]]) -> PartLayout | None:
+    """One part per name at least PART_SHARE of the pieces use, ordered by how high it sounds; None
+    when the names do not tell parts apart: too few tracks are named, or there are more names than
+    a piece has tracks (each source of the folder naming its parts its own way)."""
+    tracks = [track for summary in summaries for track in summary]
+    if not tracks or sum(bool(track.name) for track in tracks) < NAMED_TRACKS * len(tracks):
+        return None
+    counts = Counter(name for summary in summaries for name in {track.name for track in summary if track.name})
+    enough = max(2.0, PART_SHARE * len(summaries))
+    names = [name for name, count in counts.most_common(MAX_PARTS) if count >= enough]
+    widest = np.quantile([len(summary) for summary in summaries if summary], NAMED_TRACKS)
+    if len(names) < 2 or len(names) > widest:
+        return None
     parts = []
-    for name, tracks in found.items():
-        program = Counter(t.program for t in tracks).most_common(1)[0][0]
-        is_drum = Counter(t.is_drum for t in tracks).most_common(1)[0][0]
-        pitch = float(np.mean([t.mean_pitch for t in tracks]))
-        label = Counter(t.label for t in tracks).most_common(1)[0][0]
-        parts.append((is_drum, -pitch, Part(label, family_of(program, is_drum), program, is_drum, name, 0)))
-    return PartLayout([part for *_, part in sorted(parts, key=lambda item: item[:2])])
+    for name in names:
+        members = [track for track in tracks if track.name == name]
+        program, is_drum = _most_common(t.program for t in members), _most_common(t.is_drum for t in members)
+        pitch = float(np.mean([t.mean_pitch for t in members]))
+        label = _most_common(t.label for t in members if t.name == name)
+        parts.append(Part(label, family_of(program, is_drum), program, is_drum, name, 0, pitch=pitch))
+    return PartLayout(_ordered(parts))
 
 
-def _layout_by_family(summaries: list[list[Track]]) -> PartLayout:
-    """The most common set of families (with how many tracks of each), ranked high to low."""
-    signatures = Counter(tuple(sorted(Counter(t.family for t in tracks).items())) for tracks in summaries if tracks)
-    if not signatures:
+def _ordered(parts: list[Part]) -> list[Part]:
+    """Pitched parts from high to low, then drums."""
+    return sorted(parts, key=lambda part: (part.is_drum, -part.pitch))
+
+
+def _group_of(track: Track, by_family: bool) -> str:
+    return track.family if by_family or track.is_drum else PITCHED
+
+
+def _layout_by_place(summaries: list[list[Track]]) -> PartLayout:
+    """Parts by place from high to low within each group: each family when the folder's pieces mix
+    pitched families (the most common piece does), else all pitched tracks together (and drums).
+    A group has as many parts as at least PART_SHARE of the pieces have tracks of it."""
+    present = [summary for summary in summaries if summary]
+    if not present:
         return PartLayout([])
-    signature = dict(max(signatures.items(), key=lambda item: (item[1], sum(n for _, n in item[0])))[0])
-    parts = []
-    for family, count in signature.items():
+    signatures = Counter(frozenset(t.family for t in summary if not t.is_drum) for summary in present)
+    by_family = len(max(signatures.items(), key=lambda item: item[1])[0]) > 1
+    enough = max(1.0, min(2.0, 0.5 * len(present)), PART_SHARE * len(present))
+    found = []  # (pieces with a track at this place, part)
+    for group in sorted({_group_of(t, by_family) for summary in present for t in summary}):
+        ranked = [[t for t in summary if _group_of(t, by_family) == group] for summary in present]
+        sizes = [len(tracks) for tracks in ranked]
+        count = max((n for n in range(1, MAX_PARTS + 1) if sum(size >= n for size in sizes) >= enough), default=0)
+        full = [_kept(tracks, count) for tracks in ranked if len(tracks) >= count]
         for rank in range(count):
-            ranked = [[t for t in tracks if t.family == family] for tracks in summaries]
-            members = [tracks[rank] for tracks in ranked if len(tracks) == count]
-            program = Counter(t.program for t in members).most_common(1)[0][0]
-            pitch = float(np.mean([t.mean_pitch for t in members]))
-            name = family if count == 1 else f"{family} {rank + 1}"
-            parts.append((family == DRUMS, -pitch, Part(name, family, program, family == DRUMS, "", rank)))
-    return PartLayout([part for *_, part in sorted(parts, key=lambda item: item[:2])])
+            members = [tracks[rank] for tracks in full]
+            program, is_drum = _most_common(t.program for t in members), group == DRUMS
+            named = [t.label for t in members if t.label]
+            label = _most_common(named) if named and not is_drum else (group if count == 1 else f"{group} {rank + 1}")
+            found.append((sum(size > rank for size in sizes), Part(label, family_of(program, is_drum), program, is_drum, "", rank,
+                                                                   group=group, pitch=float(np.mean([t.mean_pitch for t in members])))))
+    kept = [part for _, part in sorted(found, key=lambda item: -item[0])[:MAX_PARTS]]
+    return PartLayout(_unique_names(_ordered(kept)))
+
+
+def _unique_names(parts: list[Part]) -> list[Part]:
+    """Parts named alike ("Tenor" at two places) numbered from the top: "Tenor", "Tenor 2"."""
+    seen: Counter = Counter()
+    for part in parts:
+        seen[part.name] += 1
+        if seen[part.name] > 1:
+            part.name = f"{part.name} {seen[part.name]}"
+    return parts
+
+
+def _kept(tracks: list[Track], count: int) -> list[Track]:
+    """The `count` tracks with the most notes, highest first."""
+    return sorted(sorted(tracks, key=lambda t: -t.notes)[:count], key=lambda t: -t.mean_pitch)
 
 
 def assign_tracks(tracks: list[Track], layout: PartLayout) -> dict[int, int]:
@@ -184,27 +275,66 @@ def assign_tracks(tracks: list[Track], layout: PartLayout) -> dict[int, int]:
     return _assign(tracks, layout)[0]
 
 
-def _assign(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, int], list[str], list[str]]:
-    """(track index -> part index, parts with no track, why each other track is left out)."""
+def _assign(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, int], list[str]]:
+    """(track index -> part index, why each other track is left out)."""
+    if layout.parts[0].match:
+        return _assign_by_name(tracks, layout)
     mapping: dict[int, int] = {}
     extra: list[str] = []
-    if layout.parts[0].match:
-        by_name = {part.match: index for index, part in enumerate(layout.parts)}
-        for track in tracks:
-            if track.name in by_name and by_name[track.name] not in mapping.values():
-                mapping[track.index] = by_name[track.name]
-            else:
-                extra.append(f"named {track.name or '(no name)'}")
-    else:
-        for family in {t.family for t in tracks} | {p.family for p in layout.parts}:
-            wanted = [i for i, part in enumerate(layout.parts) if part.family == family]
-            present = [t for t in tracks if t.family == family]
-            kept = sorted(sorted(present, key=lambda t: -t.notes)[: len(wanted)], key=lambda t: -t.mean_pitch)
-            for track, part in zip(kept, sorted(wanted, key=lambda i: layout.parts[i].rank)):
-                mapping[track.index] = part
-            extra += [f"of a {family} part more than the folder's pieces have" for t in present if t not in kept]
-    missing = [part.name for index, part in enumerate(layout.parts) if index not in mapping.values()]
-    return mapping, missing, extra
+    by_family = not any(part.group == PITCHED for part in layout.parts)  # old layouts (no group) ranked by family
+    for group in {_key(part) for part in layout.parts} | {_group_of(t, by_family) for t in tracks}:
+        wanted = sorted((i for i, part in enumerate(layout.parts) if _key(part) == group), key=lambda i: layout.parts[i].rank)
+        present = [t for t in tracks if _group_of(t, by_family) == group]
+        kept = _kept(present, len(wanted))
+        places = _places([t.mean_pitch for t in kept], [layout.parts[i].pitch for i in wanted])
+        for track, place in zip(kept, places):
+            mapping[track.index] = wanted[place]
+        extra += [f"of a {group} part more than the folder's pieces have" for t in present if t not in kept]
+    return mapping, extra
+
+
+def _key(part: Part) -> str:
+    return part.group or part.family
+
+
+def _assign_by_name(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, int], list[str]]:
+    """Tracks to the parts of their names; a track of another name takes a part no track is named
+    for when its register lies within an octave of the part's ("Violoncello" where the folder
+    says "Cello"); the rest is left out."""
+    by_name = {part.match: index for index, part in enumerate(layout.parts)}
+    mapping = {track.index: by_name[track.name] for track in tracks if track.name in by_name}
+    free = [i for i in range(len(layout.parts)) if i not in mapping.values()]
+    others = [t for t in tracks if t.index not in mapping]
+    for is_drum in (False, True):
+        parts = [i for i in free if layout.parts[i].is_drum == is_drum]
+        candidates = _kept([t for t in others if t.is_drum == is_drum], len(parts))
+        places = _places([t.mean_pitch for t in candidates], [layout.parts[i].pitch for i in parts])
+        for track, place in zip(candidates, places):
+            if abs(track.mean_pitch - layout.parts[parts[place]].pitch) <= OCTAVE:
+                mapping[track.index] = parts[place]
+    return mapping, [f"named {t.name or '(no name)'}" for t in tracks if t.index not in mapping]
+
+
+def _places(pitches: list[float], part_pitches: list[float]) -> list[int]:
+    """For tracks sounding at `pitches` (high to low), the places among parts at `part_pitches`
+    (high to low, at least as many) that keep their order and lie nearest their registers
+    (the parts from the top when the parts' registers are unknown)."""
+    n, m = len(pitches), len(part_pitches)
+    if n == m or not all(part_pitches):
+        return list(range(n))
+    distance = np.abs(np.subtract.outer(np.asarray(pitches, float), np.asarray(part_pitches, float)))
+    cost = np.full((n + 1, m + 1), np.inf)  # cost[i, j]: the first i tracks placed among the first j parts
+    cost[0, :] = 0.0
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            cost[i, j] = min(cost[i, j - 1], cost[i - 1, j - 1] + distance[i - 1, j - 1])
+    places, i, j = [], n, m
+    while i > 0:
+        if cost[i, j] == cost[i - 1, j - 1] + distance[i - 1, j - 1]:
+            places.append(j - 1)
+            i -= 1
+        j -= 1
+    return places[::-1]
 
 
 def _count_voices(search: PartSearch) -> None:
