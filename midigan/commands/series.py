@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from midigan.core.options import device_option, max_minutes_option, max_steps_option, quiet_option, run_settings, typed
+
 RUNS_ROOT = Path("runs")
 FAMILY = "series"
 MAX_COUNT = 1_000_000
@@ -38,19 +40,16 @@ def _read(path: str, id_column: str | None, time_column: str | None):
 @id_option
 @time_option
 @click.option("--run-dir", help="Run folder to write (default: runs/<DATA name>-<n>).")
-@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              help="Time budget: likelihood pretraining takes at most half of it, adversarial training the rest.")
-@click.option("--max-steps", type=click.IntRange(min=1), help="Stop after this many generator steps (alone: no time budget).")
+@max_minutes_option(10.0, "Time budget: likelihood pretraining takes at most half of it, adversarial training the rest.")
+@max_steps_option(unit="generator steps (alone: no time budget)")
 @click.option("--pretrain-steps", type=click.IntRange(min=0),
               help="At most this many likelihood steps before the adversarial ones (default: until validation stops"
                    " improving, within half the budget).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest run of DATA) exactly.")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-def train(data: str, length: int | None, id_column: str | None, time_column: str | None, run_dir: str | None,
-          max_minutes: float, max_steps: int | None, pretrain_steps: int | None, seed: int, resume: bool, device: str,
-          quiet: bool) -> None:
+@device_option
+@quiet_option
+def train(data: str, **options) -> None:
     """Train a GAN on the series in DATA: a CSV of one long series (a row per step, a column per
     channel; cut into windows of --length), a long-form CSV with an --id column (and an optional
     --time column), a folder of CSVs (one series each) or an .npy array (series, steps, channels).
@@ -60,10 +59,8 @@ def train(data: str, length: int | None, id_column: str | None, time_column: str
     series, or the last tenth of a long one's steps); the run folder gets checkpoints (best.pt,
     chosen on it, and last.pt), metrics.jsonl, samples (CSV and PNG beside real series) and a loss plot.
     """
-    from click.core import ParameterSource
-
     from midigan.core.command import exit_if_interrupted, fit
-    from midigan.core.config import RUN_DEFINING, TrainConfig
+    from midigan.core.config import TrainConfig
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
@@ -72,45 +69,41 @@ def train(data: str, length: int | None, id_column: str | None, time_column: str
 
     say = print_news if detect_world().is_main else lambda message: None
     context = click.get_current_context()
-    given = {name for name in context.params if context.get_parameter_source(name) is not ParameterSource.DEFAULT}
     prefix = Path(data).resolve().stem or "series"
+    run_dir = options["run_dir"]
     if run_dir is None:
-        found = newest_run(RUNS_ROOT, prefix) if resume else None
-        if resume and found is None:
+        found = newest_run(RUNS_ROOT, prefix) if options["resume"] else None
+        if options["resume"] and found is None:
             raise click.ClickException(f"nothing to resume: no {RUNS_ROOT}/{prefix}-<n> folder")
         run_dir = str(found if found is not None else next_run_dir(RUNS_ROOT, prefix))
-    settings = {**TRAIN_DEFAULTS, "max_minutes": max_minutes, "max_steps": max_steps, "seed": seed}
-    if "max_steps" in given and "max_minutes" not in given:
-        settings["max_minutes"] = None  # a step budget is the whole budget
-    if settings["max_minutes"] is None:
-        settings["pretrain_time_share"] = None
-        settings["pretrain_steps"] = settings["max_steps"] // 2  # the step budget's share of likelihood steps
-    if pretrain_steps is not None:
-        settings["pretrain_steps"] = pretrain_steps
-    if resume:
+    if options["resume"]:
         stored = read_run_config(run_dir)
-        has_checkpoint = (Path(run_dir) / "checkpoints" / "last.pt").is_file()
-        if stored is None or stored.get("family", {}).get("name") != FAMILY or not has_checkpoint:
+        if stored is None or stored.get("family", {}).get("name") != FAMILY or not (Path(run_dir) / "checkpoints" / "last.pt").is_file():
             raise click.ClickException(f"nothing to resume in {run_dir}: no series run with checkpoints/last.pt there")
-        # what decides the data and the run (seed, windows, budget) is the run's own unless given again
-        trained = stored["train"]
-        settings.update({name: trained[name] for name in RUN_DEFINING if name in trained and name not in given})
-        budget = ("max_minutes", "max_steps", "pretrain_time_share")
-        settings.update({name: trained[name] for name in budget if name not in given})
         family = stored["family"]["config"]
-        if length is None and family["windows"]:
-            length = max(int(k) for k in family["lengths"])
-    series_set = _read(data, id_column, time_column)
+        trained_length = max(int(k) for k in family["lengths"]) if family["windows"] else None
+        # settings a run from an older midigan did not record were their defaults then
+        settings = run_settings(context, stored={**TrainConfig().to_dict(), **stored["train"], "length": trained_length},
+                                kept=("length",), run=run_dir)
+    else:
+        settings = run_settings(context, recipe=TRAIN_DEFAULTS)
+        if "max_steps" in typed(context) and "max_minutes" not in typed(context):
+            settings["max_minutes"] = None  # a step budget alone is the whole budget
+        if settings["max_minutes"] is None:
+            settings["pretrain_time_share"] = None
+            if "pretrain_steps" not in typed(context):
+                settings["pretrain_steps"] = settings["max_steps"] // 2  # the step budget's share of likelihood steps
+    series_set = _read(data, settings["id_column"], settings["time_column"])
     say(f"read {series_set.summary()} from {data}")
     try:
-        plan = plan_training(series_set, length, settings["seed"])
+        plan = plan_training(series_set, settings["length"], settings["seed"])
     except ValueError as error:
         raise click.ClickException(f"{data}: {error}") from None
     for line in plan.report:
         say(line)
     if plan.validation is None:
         settings["eval_every"] = 0
-    config = TrainConfig.from_dict({**settings, "run_dir": run_dir, "device": device, "resume": resume, "progress": not quiet})
+    config = TrainConfig.from_dict({**settings, "run_dir": run_dir, "progress": not settings["quiet"]})
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, plan.validation, say=say)
     for phase in result.phases:
@@ -134,7 +127,7 @@ def train(data: str, length: int | None, id_column: str | None, time_column: str
 @click.option("--gaps", is_flag=True,
               help="Leave values missing as the training series did (each channel's gaps at its own rate and run"
                    " lengths); without it every value is written.")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
+@device_option
 def generate(out: Path, model_path: Path | None, count: int, length: int | None, seed: int, gaps: bool, device: str) -> None:
     """Write --count new series to OUT, in the training data's units and column names: a folder
     (one CSV per series), a .csv (long form with an id column) or an .npy array (series, steps,

@@ -87,9 +87,11 @@ def test_resume_continues_exactly(in_scratch_folder):
     straight, halves = (load_checkpoint(f"{name}/checkpoints/last.pt") for name in ("straight", "halves"))
     assert straight["step"] == 20
     assert all(same_state(straight[key], halves[key]) for key in STATE_KEYS)
+    changed = run("series", "train", DATA / "BasicMotions", "--run-dir", "halves", "--resume", "--seed", 4)
+    assert "trained with --seed 3; a resumed run keeps it" in one_line_error(changed)
 
 
-def test_resume_of_nothing_and_other_seed_are_one_line(in_scratch_folder):
+def test_resume_of_nothing_is_one_line(in_scratch_folder):
     assert "nothing to resume" in one_line_error(run("series", "train", DATA / "BasicMotions", "--resume"))
 
 
