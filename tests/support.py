@@ -55,3 +55,16 @@ def imagegan(*arguments, **invoke: object) -> Result:
     from imagegan.cli import main
 
     return CliRunner().invoke(main, [str(argument) for argument in arguments], **invoke)
+
+
+
+def one_line_error(result: Result, *fragments: str) -> str:
+    """The one `Error:` line a command ended with (exit status 1, no traceback; lines it said
+    before are allowed), checked to hold every fragment."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]

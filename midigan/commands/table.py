@@ -193,7 +193,7 @@ def generate(
 
     The copy guards (on by default) draw again any row equal to a training row that fewer than 5
     training rows share, and any row abnormally close to one (the same states and the same slice of
-    every number's range, slices as fine as real rows need to rarely trip it; the training log says
+    every number's training ranks, slices as fine as real rows need to rarely trip it; the training log says
     which); --where rows are conditioned on and checked, so every row meets them.
     """
     from midigan.table.api import load_run

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -85,15 +86,21 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     if resume:
         run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "midigan transfer run")
         # through from_config, which knows what runs from before a newer key meant
-        trained = {**stored["train"], **MusicTransferFamily.from_config(stored["family"]["config"]).config()}
-        settings = run_settings(context, stored=trained, kept=("hidden", *FAMILY_KEYS), run=run_dir)
+        trained = {**stored["train"], **MusicTransferFamily.from_config(stored["family"]["config"]).config(),
+                   "lr": stored["train"]["g_lr"]}
+        settings = run_settings(context, stored=trained, kept=("hidden", "lr", *FAMILY_KEYS), run=run_dir)
     else:
         settings = run_settings(context, recipe=DEFAULTS)
         run_dir = run_dir or next_run_dir(RUNS_ROOT, f"{a_dir.resolve().name}-to-{b_dir.resolve().name}")
         settings["fake_pool"] = -(-settings.pop("pool_windows") // int(settings["batch_size"]))
         lr = settings.pop("lr")
         settings["g_lr"], settings["d_lr"] = lr, settings.pop("d_lr") or lr
-    data, validation = _training_data({"A": a_dir, "B": b_dir}, quiet)
+    if settings.get("augment_target") is not None and settings["loss"] != "ns":
+        raise click.ClickException(f"--augment-target reads the discriminators' verdicts as --loss ns gives them, "
+                                   f"not --loss {settings['loss']}")
+    main_process = detect_world().is_main  # under torchrun every process runs this command; one of them speaks
+    tell = click.echo if main_process else lambda message: None
+    data, validation = _training_data({"A": a_dir, "B": b_dir}, quiet, tell, hold_out=settings["eval_every"] > 0)
     weights = {name: settings[name] for name in FAMILY_KEYS if settings.get(name) is not None}
     family = MusicTransferFamily(int(settings["hidden"]), **weights)
     try:
@@ -101,33 +108,34 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
                                         "progress": not quiet, "eval_every": settings["eval_every"] if validation else 0})
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    say = print_news if detect_world().is_main else lambda message: None
-    result = fit(family, data, config, validation, say=say)
-    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    result = fit(family, data, config, validation, say=print_news if main_process else tell)
+    tell(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
     won = won_since(read_metrics(Path(result.run_dir) / "metrics.jsonl"))
     if won is not None:
-        click.echo(f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png")
+        tell(f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png")
     if result.best_step is not None:
-        click.echo(f"best translations at step {result.best_step} (checkpoints/best.pt, what apply uses)")
-    click.echo(f"translate with: midigan transfer apply --model {result.run_dir} --to B in.mid out.mid")
+        tell(f"best translations at step {result.best_step} (checkpoints/best.pt, what apply uses)")
+    tell(f"translate with: midigan transfer apply --model {result.run_dir} --to B in.mid out.mid")
     exit_if_interrupted(result)
 
 
-def _training_data(folders: dict[str, Path], quiet: bool):
+def _training_data(folders: dict[str, Path], quiet: bool, tell: Callable[[str], None], hold_out: bool):
     """((A windows, B windows), the validation on held-out tunes or None when a folder is too small
-    to spare any), with a line per folder saying what was read."""
+    to spare any, or nothing is to be validated: then every tune trains), with a line per folder
+    saying what was read."""
     from midigan.music.transfer.model import WINDOW, windows
     from midigan.music.transfer.validation import TranslationValidation, held_out_split
 
     training, held, data = {}, {}, []
     for name, folder in folders.items():
-        training[name], held[name] = held_out_split(_tunes_of(folder, quiet))
+        tunes = _tunes_of(folder, quiet)
+        training[name], held[name] = held_out_split(tunes) if hold_out else (tunes, [])
         try:
             data.append(windows(training[name]))
         except ValueError:
             raise click.ClickException(f"{folder}: no tune with {WINDOW} notes or more to learn from") from None
         spared = f", {len(held[name])} held out to validate" if held[name] else ""
-        click.echo(f"{name}: {len(training[name])} tunes from {folder} -> {len(data[-1])} windows of {WINDOW} notes{spared}")
+        tell(f"{name}: {len(training[name])} tunes from {folder} -> {len(data[-1])} windows of {WINDOW} notes{spared}")
     return tuple(data), TranslationValidation(held, training) if all(held.values()) else None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from support import FOLK
+from support import FOLK, one_line_error
 from support import midigan as run
 
 from midigan.core.checkpoint import load_checkpoint
@@ -17,7 +17,6 @@ from midigan.midi import read
 from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.melody.plan import plan_melody
 from midigan.music.planning import ModelSize
-from tests.music.test_music_cli import assert_one_line_error
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
@@ -69,13 +68,13 @@ def test_from_the_shipped_model_trains_a_new_run_that_resumes_exactly(tmp_path: 
         assert all(torch.equal(a[name][key], b[name][key]) for key in a[name]), name
 
     again = run("train", FOLK, "--run-dir", "halves", "--resume", "--from", "folk", "--quiet")
-    assert_one_line_error(again, "continues from its own checkpoint")
+    one_line_error(again, "continues from its own checkpoint")
 
 
 def test_what_cannot_give_a_start_is_one_line() -> None:
-    assert_one_line_error(run("train", FOLK, "--from", "nowhere", *SHORT), "--from nowhere: no such run")
-    assert_one_line_error(run("train", FOLK, "--from", "chorales", *SHORT), "cannot start from a piece model")
-    assert_one_line_error(run("train", FOLK, "--from", "folk", "--hidden", 32, *SHORT), "leave out --hidden")
+    one_line_error(run("train", FOLK, "--from", "nowhere", *SHORT), "--from nowhere: no such run")
+    one_line_error(run("train", FOLK, "--from", "chorales", *SHORT), "cannot start from a piece model")
+    one_line_error(run("train", FOLK, "--from", "folk", "--hidden", 32, *SHORT), "leave out --hidden")
 
 
 def test_a_small_melody_folder_starts_from_the_shipped_base_model_unless_told_otherwise() -> None:

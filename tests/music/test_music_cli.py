@@ -9,7 +9,7 @@ import mido
 import numpy as np
 import pretty_midi
 import pytest
-from support import FOLK
+from support import FOLK, one_line_error
 from support import midigan as run
 
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
@@ -18,15 +18,6 @@ from midigan.music.catalogue import shipped_model
 from midigan.song import NOTE_DTYPE, Song
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
-
-
-def assert_one_line_error(result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def assert_exactly_bars(path: Path, bars: int) -> None:
@@ -87,28 +78,28 @@ def _write_notes(path: Path, count: int, drums: bool) -> None:
 
 def test_training_errors_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    assert_one_line_error(run("train", "empty", "--quiet"), "empty")
+    one_line_error(run("train", "empty", "--quiet"), "empty")
     (tmp_path / "drums").mkdir()
     _write_notes(tmp_path / "drums" / "beat.mid", 8, drums=True)
-    assert_one_line_error(run("train", "drums", "--quiet"), "no usable")
+    one_line_error(run("train", "drums", "--quiet"), "no usable")
     (tmp_path / "short").mkdir()
     _write_notes(tmp_path / "short" / "tiny.mid", 4, drums=False)
-    assert_one_line_error(run("train", "short", "--quiet"), "no usable tune", "shorter than")
-    assert_one_line_error(run("train", "missing", "--quiet"), "missing")
-    assert_one_line_error(run("train", FOLK, "--device", "gpu-please", "--quiet"), "unknown device")
+    one_line_error(run("train", "short", "--quiet"), "no usable tune", "shorter than")
+    one_line_error(run("train", "missing", "--quiet"), "missing")
+    one_line_error(run("train", FOLK, "--device", "gpu-please", "--quiet"), "unknown device")
 
 
 def test_generation_errors_are_one_line(tmp_path: Path) -> None:
     image_model = tmp_path / "image.pt"
     save_checkpoint({"format": FORMAT, "version": VERSION, "family": {"name": "dcgan", "config": {}}, "generator_ema": {}}, image_model)
-    assert_one_line_error(run("generate", "--model", image_model, "out.mid"), "dcgan", "not a music-seq or music-poly model")
+    one_line_error(run("generate", "--model", image_model, "out.mid"), "dcgan", "not a music-seq or music-poly model")
     (tmp_path / "random.pt").write_bytes(np.random.default_rng(0).bytes(4096))
-    assert_one_line_error(run("generate", "--model", "random.pt", "out.mid"), "random.pt")
-    assert_one_line_error(run("generate", "--bars", 0, "out.mid"), "--bars")
+    one_line_error(run("generate", "--model", "random.pt", "out.mid"), "random.pt")
+    one_line_error(run("generate", "--bars", 0, "out.mid"), "--bars")
     (tmp_path / "a_file").write_text("not a folder")
-    assert_one_line_error(run("generate", "a_file/out.mid"), "cannot write")
-    assert_one_line_error(run("generate", "--key", "H", "out.mid"), "unknown key")
-    assert_one_line_error(run("generate", "notes.txt"), "not a MIDI file name")
+    one_line_error(run("generate", "a_file/out.mid"), "cannot write")
+    one_line_error(run("generate", "--key", "H", "out.mid"), "unknown key")
+    one_line_error(run("generate", "notes.txt"), "not a MIDI file name")
     assert not (tmp_path / "out.mid").exists()
 
 
@@ -126,5 +117,5 @@ def test_resume_takes_the_runs_settings_and_refuses_to_change_them(tmp_path: Pat
     resumed = run("train", FOLK, "--max-steps", 3, "--resume", "--quiet")  # batch, window, hidden from the run
     assert resumed.exit_code == 0, resumed.output
     assert "stopped after 3 steps" in resumed.output
-    assert_one_line_error(run("train", FOLK, "--max-steps", 4, "--resume", "--batch-size", 4, "--quiet"),
+    one_line_error(run("train", FOLK, "--max-steps", 4, "--resume", "--batch-size", 4, "--quiet"),
                             "was trained with --batch-size 8; a resumed run keeps it")

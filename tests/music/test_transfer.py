@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from support import FOLK, MIDI, make_song
+from support import FOLK, MIDI, make_song, one_line_error
 from support import midigan as run
 
 from midigan.core.checkpoint import load_checkpoint
@@ -186,6 +186,10 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     straight, halves = (load_checkpoint(f"runs/{name}/checkpoints/last.pt") for name in ("whole", "halves"))
     for name, tensor in straight["generator"].items():
         assert torch.equal(halves["generator"][name], tensor), name
+    changed = run("transfer", "train", erk, han, "--run-dir", "runs/halves", "--resume", "--lr", 1e-3)
+    assert "trained with --lr 0.0002; a resumed run keeps it" in one_line_error(changed)
+    unreadable = run("transfer", "train", erk, han, "--augment-target", 0.6, "--run-dir", "runs/augmented")
+    assert "--augment-target reads the discriminators' verdicts as --loss ns gives them" in one_line_error(unreadable)
 
     applied = run("transfer", "apply", "--model", "runs/whole", "--to", "B", AWKWARD, "out")
     assert applied.exit_code == 0, applied.output

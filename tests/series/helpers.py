@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from support import one_line_error
 
 from midigan.cli import main
+
+__all__ = ["DATA", "SHARED", "one_line_error", "run"]
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "series"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "series"
@@ -14,12 +17,3 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "serie
 
 def run(*arguments) -> Result:
     return CliRunner().invoke(main, list(map(str, arguments)))
-
-
-def one_line_error(result: Result) -> str:
-    """The error a command printed, checked to be one line and no traceback."""
-    assert result.exit_code != 0
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 from click.testing import CliRunner
-from support import MPG, PLACEMENTS
+from support import MPG, PLACEMENTS, one_line_error
 
 from midigan.cli import main
 from midigan.table.kinds import infer_columns
@@ -20,13 +20,6 @@ pytestmark = pytest.mark.slow
 
 def run(*arguments):
     return CliRunner().invoke(main, ["table", *map(str, arguments)])
-
-
-def one_line_error(result) -> str:
-    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit), result.output
-    lines = [line for line in result.output.strip().splitlines() if line]
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.output, result.output
-    return lines[0]
 
 
 def test_train_says_what_it_inferred_and_writes_a_run_folder(tmp_path) -> None:

@@ -98,7 +98,9 @@ def _position_map(old: Vocabulary, new: Vocabulary) -> tuple[list[int], str]:
     same_beats = old.meter[1] == new.meter[1] and not _compound(old) and not _compound(new)
     if old.steps_per_beat != new.steps_per_beat or not (old.bar_length == new.bar_length or same_beats):
         return [-1] * new.bar_length, f"the places in a {meter_text(new.meter)} bar (the model knows {meter_text(old.meter)})"
-    return [step if step < old.bar_length else -1 for step in range(new.bar_length)], ""
+    steps = [step if step < old.bar_length else -1 for step in range(new.bar_length)]
+    fresh = f"the places after beat {old.bar_length // old.steps_per_beat} of a {meter_text(new.meter)} bar" if -1 in steps else ""
+    return steps, fresh
 
 
 def _compound(vocabulary: Vocabulary) -> bool:
