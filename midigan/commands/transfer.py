@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from midigan.core.options import device_option, loss_option, max_minutes_option, max_steps_option, quiet_option, run_settings
+
+if TYPE_CHECKING:
+    from midigan.core.schedule import TrainResult
 
 RUNS_ROOT = Path("runs")
 FAMILY = "music-transfer"
@@ -73,13 +77,9 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     judged (how sure a classifier of the two collections is that they belong to the other one, and
     how many notes come back after the round trip), and the best checkpoint is what `apply` uses.
     """
-    from midigan.core.command import exit_if_interrupted, fit, run_to_resume
-    from midigan.core.config import TrainConfig
+    from midigan.core.command import fit_for_command, run_to_resume
     from midigan.core.distributed import detect_world
-    from midigan.core.dominance import won_since
-    from midigan.core.progress import print_news
     from midigan.core.rundir import next_run_dir
-    from midigan.core.runlog import read_metrics
     from midigan.music.transfer.model import MusicTransferFamily
 
     context = click.get_current_context()
@@ -98,25 +98,29 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     if settings.get("augment_target") is not None and settings["loss"] != "ns":
         raise click.ClickException(f"--augment-target reads the discriminators' verdicts as --loss ns gives them, "
                                    f"not --loss {settings['loss']}")
-    main_process = detect_world().is_main  # under torchrun every process runs this command; one of them speaks
-    tell = click.echo if main_process else lambda message: None
+    # under torchrun every process runs this command; one of them speaks
+    tell = click.echo if detect_world().is_main else lambda message: None
     data, validation = _training_data({"A": a_dir, "B": b_dir}, quiet, tell, hold_out=settings["eval_every"] > 0)
     weights = {name: settings[name] for name in FAMILY_KEYS if settings.get(name) is not None}
     family = MusicTransferFamily(int(settings["hidden"]), **weights)
-    try:
-        config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
-                                        "progress": not quiet, "eval_every": settings["eval_every"] if validation else 0})
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    result = fit(family, data, config, validation, say=print_news if main_process else tell)
-    tell(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+    fit_for_command(family, data, {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
+                                   "progress": not quiet, "eval_every": settings["eval_every"] if validation else 0},
+                    "translate with: midigan transfer apply --model {run_dir} --to B in.mid out.mid", validation,
+                    _findings)
+
+
+def _findings(result: TrainResult) -> list[str]:
+    """Whether the discriminators had won by the end, and which step's translations `apply` uses."""
+    from midigan.core.dominance import won_since
+    from midigan.core.runlog import read_metrics
+
+    lines = []
     won = won_since(read_metrics(Path(result.run_dir) / "metrics.jsonl"))
     if won is not None:
-        tell(f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png")
+        lines.append(f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png")
     if result.best_step is not None:
-        tell(f"best translations at step {result.best_step} (checkpoints/best.pt, what apply uses)")
-    tell(f"translate with: midigan transfer apply --model {result.run_dir} --to B in.mid out.mid")
-    exit_if_interrupted(result)
+        lines.append(f"best translations at step {result.best_step} (checkpoints/best.pt, what apply uses)")
+    return lines
 
 
 def _training_data(folders: dict[str, Path], quiet: bool, tell: Callable[[str], None], hold_out: bool):

@@ -32,9 +32,11 @@ def run_to_resume(run_dir: Path | None, root: Path, family: str, what: str) -> t
     return run_dir, stored
 
 
-def fit_for_command(family, data, settings: dict[str, Any], next_step: str) -> None:
+def fit_for_command(family, data, settings: dict[str, Any], next_step: str, validation: Validation | None = None,
+                    findings: Callable[[TrainResult], list[str]] | None = None) -> None:
     """Train `family` on `data` with `settings` (a TrainConfig's fields; others are ignored); then
-    print how it stopped and `next_step` (formatted with `run_dir`)."""
+    print how it stopped, what `findings` reads from the result (a family's own news: the best
+    step, a warning) and `next_step` (formatted with `run_dir`). Under torchrun one process speaks."""
     from midigan.core.config import TrainConfig
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
@@ -43,9 +45,13 @@ def fit_for_command(family, data, settings: dict[str, Any], next_step: str) -> N
         config = TrainConfig.from_dict(settings)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    result = fit(family, data, config, say=print_news if detect_world().is_main else lambda message: None)
-    click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
-    click.echo(next_step.format(run_dir=result.run_dir))
+    main_process = detect_world().is_main
+    result = fit(family, data, config, validation, say=print_news if main_process else lambda message: None)
+    if main_process:
+        click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+        for line in findings(result) if findings else []:
+            click.echo(line)
+        click.echo(next_step.format(run_dir=result.run_dir))
     exit_if_interrupted(result)
 
 
