@@ -52,7 +52,7 @@ def transfer() -> None:
               help="Standard deviation of the noise added to the pitches the discriminators see while training.")
 @click.option("--feature-matching", type=click.FloatRange(min=0), default=None, show_default="0",
               help="Weight of feature matching: translations' mean discriminator features against real tunes'.")
-@click.option("--closeness", type=click.FloatRange(min=0), default=None, show_default="0",
+@click.option("--closeness", type=click.FloatRange(min=0), default=None, show_default="0.2",
               help="Weight of the pull towards small moves: the mean semitones between each note and its translation.")
 @loss_option(DEFAULTS["loss"])
 @click.option("--augment-target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
