@@ -36,7 +36,7 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--patience", type=click.IntRange(min=0), default=5, show_default=True,
               help="A phase ends after this many validations without improvement (0: never).")
 @click.option("--eval-every", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Steps between validations on the held-out tunes.")
+              help="Steps between validations on the held-out tunes (25 for parts).")
 @click.option("--adversarial/--likelihood-only", default=True, show_default=True,
               help="--likelihood-only ends the run with pretraining (a baseline without adversarial steps).")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest run of this folder).")
