@@ -16,7 +16,7 @@ Which collections tuned the defaults: the Trecento pieces and the chorales (TUNE
 features, the melodic bias, the batch); the quartets and the madrigals are reported on, though the
 madrigals' training and held-out loss chose the model's size, grid and batch of 32 before (PARTLY_TUNED).
 
-    python benchmarks/polyphony_quality.py [--minutes 10] [--only bach,chamber] [--jobs 2] [--from chorales] [--report-only]
+    python benchmarks/polyphony_quality.py [--minutes 10] [--only bach,chamber] [--jobs 2] [--from chorales --from-on madrigals]
 
 The order-2 chord-slice chain is scored as a set of its own beside the evaluation's order-1 and
 order-3 chains; --from NAME also trains each chosen collection from that model (run-from-NAME).
@@ -246,7 +246,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--only", help="comma-separated collections: " + ", ".join(COLLECTIONS))
     parser.add_argument("--from", dest="start", default="none",
-                        help="also train each chosen collection --from this model (a shipped model's name or a run)")
+                        help="also train chosen collections --from this model (a shipped model's name or a run)")
+    parser.add_argument("--from-on", help="comma-separated collections the --from runs are for (default: every chosen one)")
     parser.add_argument("--bars", type=int, default=8, help="bars per generated piece; they are scored at this length and at half")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=1, help="trainings side by side (each on one thread when above 1)")
@@ -254,10 +255,11 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="score the runs already in runs/polyphony, without training")
     arguments = parser.parse_args()
     chosen = [name for name in COLLECTIONS if not arguments.only or name in arguments.only.split(",")]
-    starts = ["none"] + ([arguments.start] if arguments.start != "none" else [])
     for name in chosen:
         build(name, (arguments.bars, arguments.bars // 2))
-    runs = [(name, start) for name in chosen for start in starts]
+    runs = [(name, "none") for name in chosen]
+    if arguments.start != "none":
+        runs += [(name, arguments.start) for name in chosen if not arguments.from_on or name in arguments.from_on.split(",")]
     if not arguments.report_only:
         threads = 1 if arguments.jobs > 1 else None
         with ThreadPoolExecutor(arguments.jobs) as pool:
