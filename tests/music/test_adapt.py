@@ -12,6 +12,7 @@ from support import BACH
 from support import midigan as run
 
 from midigan.core.checkpoint import load_checkpoint
+from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.parts.adapt import part_map
 from midigan.music.parts.plan import plan_polyphony
 from midigan.music.planning import ModelSize
@@ -66,3 +67,11 @@ def test_from_the_shipped_chorales_a_run_of_parts_starts_and_resumes_exactly(tmp
     for name in ("generator", "generator_ema", "discriminator"):
         assert all(torch.equal(a[name][key], b[name][key]) for key in a[name]), name
     assert_one_line_error(run("train", BACH, "--from", "folk", "--max-steps", 1, "--quiet"), "cannot start from a tune model")
+
+
+def test_a_model_from_before_parts_knew_their_registers_maps_by_its_voices_ranges() -> None:
+    chorales = load_music_model(shipped_model("chorales")).family.vocabulary
+    assert not any(part.pitch for part in chorales.layout.parts)  # the shipped model predates part registers
+    target = plan_polyphony([motet(SIX_VOICES, seed=i) for i in range(6)], None, ModelSize(hidden=32)).family.vocabulary
+    mapping = part_map(chorales, target)
+    assert mapping[0] == 0 and mapping[len(target.layout.parts) - 1] == 3  # soprano on top, bass at the bottom

@@ -37,8 +37,8 @@ def part_map(source: GridVocabulary, target: GridVocabulary) -> dict[int, int]:
     for is_drum in (False, True):
         free_source = [i for i, part in enumerate(source.layout.parts) if part.is_drum == is_drum and i not in mapping.values()]
         free_target = [i for i, part in enumerate(target.layout.parts) if part.is_drum == is_drum and i not in mapping]
-        source_pitches = [source.layout.parts[i].pitch for i in free_source]
-        target_pitches = [target.layout.parts[i].pitch for i in free_target]
+        source_pitches = [_register(source, i) for i in free_source]
+        target_pitches = [_register(target, i) for i in free_target]
         if len(free_source) > len(free_target):
             places = places_by_register(target_pitches, source_pitches)
             mapping.update({target_part: free_source[place] for target_part, place in zip(free_target, places)})
@@ -46,6 +46,15 @@ def part_map(source: GridVocabulary, target: GridVocabulary) -> dict[int, int]:
             places = places_by_register(source_pitches, target_pitches)
             mapping.update({free_target[place]: source_part for source_part, place in zip(free_source, places)})
     return mapping
+
+
+def _register(vocabulary: GridVocabulary, part: int) -> float:
+    """A part's mean pitch; for models from before parts knew theirs, the middle of its voices' ranges."""
+    known = vocabulary.layout.parts[part].pitch
+    if known:
+        return known
+    voices = [voice for voice, owner in enumerate(vocabulary.voice_part) if owner == part]
+    return sum(vocabulary.low[voice] + vocabulary.high[voice] for voice in voices) / (2 * len(voices))
 
 
 def voice_map(source: GridVocabulary, target: GridVocabulary, parts: dict[int, int]) -> dict[int, int]:
