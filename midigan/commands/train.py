@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ PARTS_CHOICES = ("auto", "melody", "all")
 MODEL_SETTINGS = ("parts", "meter", "window", "hidden", "layers", "dropout")  # what defines the model: a resumed run keeps them
 DEFAULT_MINUTES = 30.0
 FALLBACK_PRETRAIN_STEPS = 2000  # without validation nor a time budget, pretraining needs an end
+END_MARGIN = 0.02  # share of the time budget kept for the last step, samples and checkpoint
 
 
 def _meter(value: str | None) -> tuple[int, int] | None:
@@ -34,17 +36,18 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--patience", type=click.IntRange(min=0), default=5, show_default=True,
               help="A phase ends after this many validations without improvement (0: never).")
 @click.option("--eval-every", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Steps between validations on the held-out tunes.")
+              help="Steps between validations on the held-out tunes (25 for parts).")
 @click.option("--adversarial/--likelihood-only", default=True, show_default=True,
               help="--likelihood-only ends the run with pretraining (a baseline without adversarial steps).")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir (default: the newest run of this folder).")
 @click.option("--from", "start_from", metavar="NAME|RUN", default="auto", show_default=True,
               help="Start from a shipped model (e.g. melodies) or an earlier run's best checkpoint, adapted to this folder "
-                   "(its pitches, durations and meter mapped; its size kept); none: from scratch; auto: from the shipped "
+                   "(its pitches, durations and meter mapped, a model of parts its parts by name or register; its size kept); "
+                   "none: from scratch; auto: from the shipped "
                    "melodies model for a melody folder of under 20,000 training notes (about 300 tunes), else none.")
 @device_option
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True, help="Examples per step (32 for parts).")
 @loss_option("ns")
 @click.option("--d-steps", type=click.IntRange(min=1), default=1, show_default=True, help="Discriminator updates per generator update.")
 @click.option("--g-lr", type=float, default=1e-3, show_default=True, help="Generator learning rate while pretraining.")
@@ -78,6 +81,7 @@ def train(songs_dir: str, **options) -> None:
     last.pt), metrics.jsonl, sample tunes and a loss plot. A model of parts then chooses how much
     of its probability to sample from, by how close its pieces come to the training pieces.
     """
+    started = time.monotonic()
     from midigan.core.command import exit_if_interrupted, fit
     from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
@@ -128,6 +132,10 @@ def train(songs_dir: str, **options) -> None:
     try:
         songs = prepare(folder, progress=not settings["quiet"] and main_process).songs
         parts = choose_parts(songs) if settings["parts"] == "auto" else settings["parts"]
+        if parts == "all" and not resume:  # a resumed run keeps what it was trained with
+            from midigan.music.parts.model import PolyFamily
+
+            settings.update({name: value for name, value in PolyFamily.recipe.items() if name not in typed(context)})
         plan = plan_run(songs, parts, _meter(settings["meter"]), size, settings["start_from"])
     except (DatasetError, EncodingError) as error:
         raise click.ClickException(str(error)) from None
@@ -140,8 +148,15 @@ def train(songs_dir: str, **options) -> None:
     validation = plan.validation
     if settings["pretrain_steps"] is None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
+    if settings["max_minutes"] is not None and parts == "all" and validation is not None and main_process:
+        from midigan.music.calibration import calibration_seconds
+
+        reserved = calibration_seconds(validation)
+    else:
+        reserved = 0.0
     config = TrainConfig.from_dict({
         **settings,
+        "max_minutes": _training_minutes(settings["max_minutes"], time.monotonic() - started, reserved),
         "run_dir": run_dir,
         "progress": not settings["quiet"],
         "log_every": min(50, settings["sample_every"]),
@@ -162,6 +177,16 @@ def train(songs_dir: str, **options) -> None:
             say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     exit_if_interrupted(result)
+
+
+def _training_minutes(budget: float | None, spent: float, reserved: float) -> float | None:
+    """The trainer's share of the budget: what reading the folder and planning have left, less
+    what choosing the sampling share will take after training (`reserved` seconds), less a margin
+    for the last checkpoint; at least a tenth of the budget."""
+    if budget is None:
+        return None
+    left = 60 * budget * (1 - END_MARGIN) - spent - reserved
+    return max(left, 6 * budget) / 60
 
 
 def _stored_run(run_dir: Path) -> dict:

@@ -16,6 +16,7 @@ defaults are tuned on, this rule picked 0.95 every time, where held-out tunes pr
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import torch
@@ -30,6 +31,16 @@ def choose_top_p(validation: MusicValidation, generator: torch.nn.Module) -> tup
     """(the candidate share whose fresh pieces lie closest to the training pieces, each one's distance)."""
     distances = {top_p: validation.distance(validation.fresh_pieces(generator, top_p=top_p)) for top_p in CANDIDATES}
     return min(distances, key=distances.__getitem__), distances
+
+
+def calibration_seconds(validation: MusicValidation) -> float:
+    """How long `calibrate_checkpoint` will take, from one draw of the validation's pieces by an
+    untrained generator (as slow as a trained one): `midigan train` keeps this much of its budget."""
+    generator = validation.family.build_generator().eval()
+    started = time.perf_counter()
+    with torch.no_grad():
+        validation.fresh_pieces(generator)
+    return len(CANDIDATES) * (time.perf_counter() - started)
 
 
 def calibrate_checkpoint(path: str | Path, validation: MusicValidation) -> str:

@@ -45,7 +45,9 @@ def plan_run(songs: list[Song], parts: str, meter: Meter | None, size: ModelSize
         raise EncodingError(f"--from {start} keeps the size of the model it starts from: leave out --hidden and --layers")
     source = starting_model(start)
     # the source's model (size, what its generator reads) with this run's window and dropout, and a fresh critic
-    model = replace(ModelSize.of_run(source.family.config()), window=size.window, dropout=size.dropout, d_width=None)
+    # (a model of parts: with this run's melodic bias, which starts at zero, and critic)
+    model = replace(ModelSize.of_run(source.family.config()), window=size.window, dropout=size.dropout, d_width=None,
+                    melodic=size.melodic, critic_features=size.critic_features)
     plan = planner(songs, meter, model)
     plan.report.append(f"starting from {start}: {plan.family.adapt_from(source)}")
     return plan

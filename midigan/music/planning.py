@@ -58,12 +58,20 @@ class ModelSize:
     interval_scores: bool = True
     position_durations: bool = True  # melody durations chosen from the place in the bar too
     d_width: int | None = None  # the discriminator's width (None: the family's default)
+    # a model of parts: each voice's head width (None: the family's default), a melodic-interval
+    # bias, a critic that reads the music's features (runs from before had heads as wide as the
+    # LSTM and neither)
+    head: int | None = None
+    melodic: bool = True
+    critic_features: bool = True
 
     @classmethod
     def of_run(cls, family_config: dict[str, Any]) -> ModelSize:
         return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"],
                    family_config.get("tune_bars") is not None, family_config.get("interval_scores", False),
-                   family_config.get("position_durations", False), family_config.get("d_width"))
+                   family_config.get("position_durations", False), family_config.get("d_width"),
+                   family_config.get("head", family_config["hidden"]), family_config.get("melodic", False),
+                   family_config.get("critic_features", False))
 
 
 def choose_parts(songs: list[Song]) -> str:

@@ -14,8 +14,10 @@
   tunes were told from held-out real ones less often (two-sample 0.78 against 0.87, 0.77 against
   0.81; the same on the 150-tune folders).
 
-Both are logged in both phases, with the copy rate of the fresh pieces, so a run's metrics show
-memorising as it starts.
+Both are logged wherever the pieces judge, with the copy rate of the fresh pieces, so a run's
+metrics show memorising as it starts. A model of parts writes no pieces while the likelihood judges
+it: a check writing 128 pieces of six parts cost as much as dozens of training steps, and the
+held-out likelihood shows memorising by rising.
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ class MusicValidation(Validation):
             for start in range(0, len(self.windows), self.batch_size)
         ]
         nll = sum(losses) / len(self.windows)
+        if phase == "pretrain" and not self.pieces_judge_pretraining:
+            return {"val_nll": nll, SCORE: nll}
         pieces = self.fresh_pieces(generator)
         copied = copy_rate(pieces, self.training_phrases, keys=self.keys)
         distance = self.distance(pieces)

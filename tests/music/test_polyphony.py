@@ -4,6 +4,7 @@ multi-part shared file, training and generation end to end, harmonisation and it
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import mido
@@ -114,6 +115,8 @@ def test_a_band_folder_trains_all_parts_and_generates_every_part(tmp_path: Path)
     trained = run("train", "band", "--max-steps", 4, "--pretrain-steps", 2, "--window", 32, "--hidden", 16, "--quiet")
     assert trained.exit_code == 0, trained.output
     assert "4 parts from 6 pieces" in trained.output
+    settings = json.loads((tmp_path / "runs" / "band-1" / "config.json").read_text())["train"]
+    assert settings["batch_size"] == 32  # a model of parts' own recipe (its checks every 25 steps need held-out pieces)
 
     made = run("generate", "--model", "runs/band-1", "--bars", 5, "--seed", 2, "--png", "out.mid")
     assert made.exit_code == 0, made.output

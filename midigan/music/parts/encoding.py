@@ -1,8 +1,8 @@
 """Multi-part pieces as training windows for the polyphonic model.
 
 Pieces are matched to parts (`midigan.music.parts.layout`), cut where their meter changes, pooled by
-meters with equal bars as melodies are, moved to C major / A minor, put on the 16th-note grid
-(`midigan.music.parts.grid`) and cut into windows of whole bars. Each window's row 0 is a START row.
+meters with equal bars as melodies are, moved to C major / A minor, put on the coarsest grid their notes allow (16ths, 8ths or quarters;
+`midigan.music.parts.grid`) and cut into windows of whole bars. Each window's row 0 is a START row.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from midigan.music.melody.encoding import EncodingError, shift_to_common_key
 from midigan.music.meters import Meter, meter_sections, pool_by_meter
-from midigan.music.parts.grid import GRID_STEPS_PER_BEAT, GridVocabulary, quantise, to_grid
+from midigan.music.parts.grid import GRID_STEPS_PER_BEAT, GridVocabulary, choose_grid, quantise, to_grid
 from midigan.music.parts.layout import PartLayout, PartSearch
 from midigan.song import Song
 
@@ -59,23 +59,32 @@ def sections_in_meter(search: PartSearch, meter: Meter | None = None) -> tuple[l
     return sections, pool.meter, pool.left_out
 
 
-def build_vocabulary(sections: list[Section], layout: PartLayout, meter: Meter) -> GridVocabulary:
-    """Each voice's pitch range and each part's velocity, from the training sections."""
+def on_coarsest_grid(sections: list[Section], meter: Meter) -> tuple[list[Section], int]:
+    """The sections on the coarsest grid their notes allow (`choose_grid`), and that grid."""
+    grid = choose_grid([section.song for section in sections], meter)
+    if grid == GRID_STEPS_PER_BEAT:
+        return sections, grid
+    return [Section(quantise(section.song, grid), section.mapping) for section in sections], grid
+
+
+def build_vocabulary(sections: list[Section], layout: PartLayout, meter: Meter, grid: int = GRID_STEPS_PER_BEAT) -> GridVocabulary:
+    """Each voice's pitch range and each part's velocity, from the training sections (on a grid of
+    `grid` steps per quarter)."""
     n_voices = sum(part.voices for part in layout.parts)
-    wide = GridVocabulary(meter, layout, (FULL_RANGE[0],) * n_voices, (FULL_RANGE[1],) * n_voices)
+    wide = GridVocabulary(meter, layout, (FULL_RANGE[0],) * n_voices, (FULL_RANGE[1],) * n_voices, grid=grid)
     low, high = np.full(n_voices, 127), np.zeros(n_voices, np.int64)
     velocities: dict[int, list[int]] = {}
     for section in sections:
-        grid = to_grid(section.song, section.mapping, wide)
+        tokens = to_grid(section.song, section.mapping, wide)
         for voice in range(n_voices):
-            pitches = grid[:, voice][grid[:, voice] >= 2] - 2
+            pitches = tokens[:, voice][tokens[:, voice] >= 2] - 2
             if len(pitches):
                 low[voice], high[voice] = min(low[voice], pitches.min()), max(high[voice], pitches.max())
         for track, part in section.mapping.items():
             velocities.setdefault(part, []).extend(section.song.notes["velocity"][section.song.notes["track"] == track].tolist())
     high = np.maximum(high, low)  # a voice that never sounds gets a one-pitch range
     velocity = tuple(int(np.median(velocities.get(part, [80]))) for part in range(len(layout.parts)))
-    return GridVocabulary(meter, layout, tuple(int(x) for x in low), tuple(int(x) for x in high), velocity)
+    return GridVocabulary(meter, layout, tuple(int(x) for x in low), tuple(int(x) for x in high), velocity, grid)
 
 
 def start_row(vocabulary: GridVocabulary) -> np.ndarray:
@@ -87,7 +96,7 @@ def section_grid(section: Section, vocabulary: GridVocabulary) -> np.ndarray:
     """The section's tokens from its first full bar (a pickup bar is skipped)."""
     song = section.song
     first = int(song.bar_starts()[song.first_full_bar()])
-    factor = song.steps_per_beat // GRID_STEPS_PER_BEAT
+    factor = song.steps_per_beat // vocabulary.grid
     return to_grid(song, section.mapping, vocabulary)[first // factor:]
 
 

@@ -286,7 +286,7 @@ def _assign(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, int], li
         wanted = sorted((i for i, part in enumerate(layout.parts) if _key(part) == group), key=lambda i: layout.parts[i].rank)
         present = [t for t in tracks if _group_of(t, by_family) == group]
         kept = _kept(present, len(wanted))
-        places = _places([t.mean_pitch for t in kept], [layout.parts[i].pitch for i in wanted])
+        places = places_by_register([t.mean_pitch for t in kept], [layout.parts[i].pitch for i in wanted])
         for track, place in zip(kept, places):
             mapping[track.index] = wanted[place]
         extra += [f"of a {group} part more than the folder's pieces have" for t in present if t not in kept]
@@ -308,14 +308,14 @@ def _assign_by_name(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, 
     for is_drum in (False, True):
         parts = [i for i in free if layout.parts[i].is_drum == is_drum]
         candidates = _kept([t for t in others if t.is_drum == is_drum], len(parts))
-        places = _places([t.mean_pitch for t in candidates], [layout.parts[i].pitch for i in parts])
+        places = places_by_register([t.mean_pitch for t in candidates], [layout.parts[i].pitch for i in parts])
         for track, place in zip(candidates, places):
             if abs(track.mean_pitch - layout.parts[parts[place]].pitch) <= OCTAVE:
                 mapping[track.index] = parts[place]
     return mapping, [f"named {t.name or '(no name)'}" for t in tracks if t.index not in mapping]
 
 
-def _places(pitches: list[float], part_pitches: list[float]) -> list[int]:
+def places_by_register(pitches: list[float], part_pitches: list[float]) -> list[int]:
     """For tracks sounding at `pitches` (high to low), the places among parts at `part_pitches`
     (high to low, at least as many) that keep their order and lie nearest their registers
     (the parts from the top when the parts' registers are unknown)."""

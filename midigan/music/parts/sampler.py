@@ -47,6 +47,7 @@ def sample_grid(generator: nn.Module, vocabulary: GridVocabulary, bars: int, cou
     previous, state = generator.start(count, device), None
     last = torch.full((count, voices), GRID_REST, dtype=torch.long, device=device)
     before = torch.full((count, voices), SILENT, dtype=torch.long, device=device)
+    latest = before.clone()
     for t in range(steps):
         if plans is not None and t % bar == 0:
             _copy_planned_bar(tokens, forced, given, plans, t // bar, bar)
@@ -58,12 +59,13 @@ def sample_grid(generator: nn.Module, vocabulary: GridVocabulary, bars: int, cou
         for voice, size in enumerate(sizes):
             allowed = torch.ones(count, size, dtype=torch.bool, device=device)
             allowed[:, GRID_HOLD] = last[:, voice] != GRID_REST  # a note holds only after it started
-            logits = generator.voice_logits(voice, hidden, above, before, now)
+            logits = generator.voice_logits(voice, hidden, above, before, now, latest)
             choice = sample_masked(logits, allowed, temperature, top_p, rng)
             choice = torch.where(forced[:, t, voice] >= 0, forced[:, t, voice], choice)
             tokens[:, t, voice] = choice
             now[:, voice] = step_sounding(before[:, voice], choice, vocabulary.low[voice])
             above = above + generator.above_of(voice, F.one_hot(choice, size).float())
+        latest = torch.where(now >= 0, now, latest)
         before = now
         last = torch.where(tokens[:, t] == GRID_HOLD, last, tokens[:, t])
         previous = [F.one_hot(tokens[:, t, v], size + 1).float() for v, size in enumerate(sizes)]
@@ -106,7 +108,7 @@ def primer_parts(song: Song, vocabulary: GridVocabulary) -> Song:
 
 def primer_grid(primer: Primer, vocabulary: GridVocabulary) -> np.ndarray:
     """(steps, voices) tokens to feed: the primer's parts over its bars, -1 where the model writes."""
-    song = quantise(primer.in_common_key)
+    song = quantise(primer.in_common_key, vocabulary.grid)
     present = sorted({int(track) for track in song.notes["track"]})
     grid = to_grid(song, {part: part for part in present}, vocabulary, steps=primer.bars * vocabulary.bar_steps)
     voice_part = np.array(vocabulary.voice_part)
