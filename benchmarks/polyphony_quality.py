@@ -119,15 +119,19 @@ def train(name: str, minutes: float, threads: int | None, start: str = "none", e
     subprocess.run(["rm", "-rf", str(run_dir)], check=True)
     environment = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
     started = time.perf_counter()
-    trained = subprocess.run(["midigan", "train", str(WORK / name / "train"), "--run-dir", str(run_dir), "--max-minutes",
-                              str(minutes), "--from", start, "--quiet", *extra], capture_output=True, text=True, env=environment)
+    command = ["midigan", "train", str(WORK / name / "train"), "--run-dir", str(run_dir), "--max-minutes", str(minutes), "--from", start,
+               "--seed", str(SEED), "--quiet", *extra]
+    trained = subprocess.run(command, capture_output=True, text=True, env=environment)
     if trained.returncode:
         sys.exit(f"{name}: training failed\n{trained.stdout}{trained.stderr}")
     log.write_text(f"the command took {(time.perf_counter() - started) / 60:.2f} min of its {minutes:g}\n{trained.stdout}")
 
 
+SEED = 0  # midigan train's --seed (--seed sets it; runs of another seed get folders of their own)
+
+
 def run_label(start: str) -> str:
-    return "scratch" if start == "none" else f"from-{start}"
+    return ("scratch" if start == "none" else f"from-{start}") + (f"-seed{SEED}" if SEED else "")
 
 
 def run_folder(name: str, start: str) -> Path:
@@ -253,7 +257,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="trainings side by side (each on one thread when above 1)")
     parser.add_argument("--json", type=Path, help="write the summary's figures here")
     parser.add_argument("--report-only", action="store_true", help="score the runs already in runs/polyphony, without training")
+    parser.add_argument("--seed", type=int, default=0, help="midigan train's --seed (a repeat of a figure with another seed)")
     arguments = parser.parse_args()
+    global SEED
+    SEED = arguments.seed
     chosen = [name for name in COLLECTIONS if not arguments.only or name in arguments.only.split(",")]
     for name in chosen:
         build(name, (arguments.bars, arguments.bars // 2))

@@ -145,10 +145,10 @@ class PolyFamily(MusicFamily):
     #: training settings of a new run that differ from `midigan train`'s defaults. Batches of 32: a
     #: model of parts learnt more from the same examples (held-out loss after 1,200 steps of 32 against
     #: 600 of 64: chorales 1.86 against 2.09 nats a grid step, Trecento 1.32 against 1.43; madrigals, 150
-    #: CPU seconds each: 3.53 against 3.73 a note). A check every 25 steps: a ten-minute run makes
-    #: about 50 adversarial steps, and with checks every 100 it judged none of them (best.pt stayed the
-    #: pretrained model) and lost up to 99 pretraining steps when pretraining ended between checks;
-    #: checked every 30, an adversarial checkpoint was the best in 3 of 8 short runs
+    #: CPU seconds each: 3.53 against 3.73 a note). A check every 25 steps: with checks every 100, runs
+    #: of 30-60 adversarial steps judged none of them (best.pt stayed the pretrained model) and lost up
+    #: to 99 pretraining steps when pretraining ended between checks; checked every 30, an adversarial
+    #: checkpoint was the best in 3 of 8 short runs, every 25 in all five ten-minute runs (docs/parts.md)
     recipe: ClassVar[dict[str, Any]] = {"batch_size": 32, "eval_every": 25}
 
     #: besides the shared settings: the width of each voice's head (None: the LSTM's, as models from
