@@ -59,12 +59,11 @@ def train(data: str, **options) -> None:
     series, or the last tenth of a long one's steps); the run folder gets checkpoints (best.pt,
     chosen on it, and last.pt), metrics.jsonl, samples (CSV and PNG beside real series) and a loss plot.
     """
-    from midigan.core.command import exit_if_interrupted, fit
+    from midigan.core.command import exit_if_interrupted, fit, say_how_it_ended
     from midigan.core.config import TrainConfig
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.core.schedule import STOP_REASONS
     from midigan.series.plan import TRAIN_DEFAULTS, plan_training
 
     say = print_news if detect_world().is_main else lambda message: None
@@ -106,11 +105,7 @@ def train(data: str, **options) -> None:
     config = TrainConfig.from_dict({**settings, "run_dir": run_dir, "progress": not settings["quiet"]})
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, plan.validation, say=say)
-    for phase in result.phases:
-        say(f"{phase.name}: {phase.steps} steps in {phase.seconds / 60:.1f} min, ended: {STOP_REASONS[phase.ended]}")
-    say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
-    if result.best_step is not None:
-        say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
+    say_how_it_ended(result, say)
     say(f"new series: midigan series generate --model {result.run_dir} --count 100 out.csv")
     exit_if_interrupted(result)
 

@@ -91,13 +91,12 @@ def train(
     the step whose fresh rows came closest to the training rows' column shapes and pair trends
     without lying closer to them than real rows do.
     """
-    from midigan.core.command import exit_if_interrupted, fit
+    from midigan.core.command import exit_if_interrupted, fit, say_how_it_ended
     from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.core.schedule import STOP_REASONS
     from midigan.table.errors import TableError
     from midigan.table.reading import read_table
     from midigan.table.training import check_batch, plan_table, train_settings
@@ -153,11 +152,7 @@ def train(
     )
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, plan.validation, plan.artifacts, say)
-    for phase in result.phases:
-        say(f"{phase.name}: {phase.steps} steps in {phase.seconds / 60:.1f} min, ended: {STOP_REASONS[phase.ended]}")
-    say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
-    if result.best_step is not None:
-        say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
+    say_how_it_ended(result, say)
     say(f"new rows: midigan table generate --model {result.run_dir} --rows {len(frame)} synthetic.csv")
     exit_if_interrupted(result)
 

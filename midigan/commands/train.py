@@ -82,13 +82,12 @@ def train(songs_dir: str, **options) -> None:
     of its probability to sample from, by how close its pieces come to the training pieces.
     """
     started = time.monotonic()
-    from midigan.core.command import exit_if_interrupted, fit
+    from midigan.core.command import exit_if_interrupted, fit, say_how_it_ended
     from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir
-    from midigan.core.schedule import STOP_REASONS
     from midigan.midi.dataset import DatasetError, prepare
     from midigan.music.errors import EncodingError
     from midigan.music.headstart import NONE, plan_run
@@ -165,16 +164,12 @@ def train(songs_dir: str, **options) -> None:
     })
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, validation, plan.artifacts, say)
-    for phase in result.phases:
-        say(f"{phase.name}: {phase.steps} steps in {phase.seconds / 60:.1f} min, ended: {STOP_REASONS[phase.ended]}")
-    say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
-    if result.best_step is not None:
-        say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
-        if parts == "all" and result.stopped != "interrupted" and main_process:  # one process writes best.pt
-            from midigan.core.checkpoint import BEST, checkpoint_path
-            from midigan.music.calibration import calibrate_checkpoint
+    say_how_it_ended(result, say)
+    if result.best_step is not None and parts == "all" and result.stopped != "interrupted" and main_process:  # one process writes best.pt
+        from midigan.core.checkpoint import BEST, checkpoint_path
+        from midigan.music.calibration import calibrate_checkpoint
 
-            say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
+        say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     exit_if_interrupted(result)
 

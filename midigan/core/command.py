@@ -71,6 +71,18 @@ def fit(family: GANFamily, data: torch.Tensor | tuple[torch.Tensor, ...], config
         raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
 
 
+def say_how_it_ended(result: TrainResult, say: Callable[[str], None]) -> None:
+    """Each phase's steps, time and why it ended, why the run stopped, and its best checkpoint: the
+    lines every data command's training ends with."""
+    from midigan.core.schedule import STOP_REASONS
+
+    for phase in result.phases:
+        say(f"{phase.name}: {phase.steps} steps in {phase.seconds / 60:.1f} min, ended: {STOP_REASONS[phase.ended]}")
+    say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
+    if result.best_step is not None:
+        say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
+
+
 def exit_if_interrupted(result: TrainResult) -> None:
     """Exit as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one."""
     if result.stopped == "interrupted":
