@@ -68,3 +68,22 @@ def one_line_error(result: Result, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
     return lines[0]
+
+
+def trains_in_halves_as_straight(folder: Path, options: list, root: Path) -> tuple[Result, dict]:
+    """`midigan train folder` for 4 steps straight, and for 3 then resumed to 4: both must end alike,
+    weights bit for bit. Returns the straight run's result and checkpoint, for what a test checks of them."""
+    import torch
+
+    from midigan.core.checkpoint import load_checkpoint
+
+    straight = midigan("train", folder, "--run-dir", "straight", "--max-steps", 4, *options)
+    assert straight.exit_code == 0, straight.output
+    first = midigan("train", folder, "--run-dir", "halves", "--max-steps", 3, *options)
+    resumed = midigan("train", folder, "--run-dir", "halves", "--max-steps", 4, "--resume", "--quiet")
+    assert first.exit_code == 0 and resumed.exit_code == 0, first.output + resumed.output
+    a, b = (load_checkpoint(root / name / "checkpoints" / "last.pt") for name in ("straight", "halves"))
+    assert a["step"] == b["step"] == 4
+    for name in ("generator", "generator_ema", "discriminator"):
+        assert all(torch.equal(a[name][key], b[name][key]) for key in a[name]), name
+    return straight, a

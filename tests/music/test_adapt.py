@@ -8,10 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from support import BACH, one_line_error
+from support import BACH, one_line_error, trains_in_halves_as_straight
 from support import midigan as run
 
-from midigan.core.checkpoint import load_checkpoint
 from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.parts.adapt import part_map
 from midigan.music.parts.plan import plan_polyphony
@@ -55,16 +54,9 @@ def test_a_model_of_five_parts_in_four_four_starts_a_folder_of_six_in_four_two_f
 @pytest.mark.usefixtures("in_scratch_folder")
 def test_from_the_shipped_chorales_a_run_of_parts_starts_and_resumes_exactly(tmp_path: Path) -> None:
     common = ["--from", "chorales", "--pretrain-steps", 2, "--window", 32, "--batch-size", 8, "--eval-every", 2, "--quiet"]
-    straight = run("train", BACH, "--run-dir", "straight", "--max-steps", 4, *common)
-    assert straight.exit_code == 0, straight.output
+    straight, a = trains_in_halves_as_straight(BACH, common, tmp_path)
     assert "starting from chorales: parts taken from the trained model: Soprano from Soprano" in straight.output
-    first = run("train", BACH, "--run-dir", "halves", "--max-steps", 3, *common)
-    resumed = run("train", BACH, "--run-dir", "halves", "--max-steps", 4, "--resume", "--quiet")
-    assert first.exit_code == 0 and resumed.exit_code == 0, first.output + resumed.output
-    a, b = (load_checkpoint(tmp_path / name / "checkpoints" / "last.pt") for name in ("straight", "halves"))
-    assert a["family"]["config"]["hidden"] == 192 and a["step"] == b["step"] == 4
-    for name in ("generator", "generator_ema", "discriminator"):
-        assert all(torch.equal(a[name][key], b[name][key]) for key in a[name]), name
+    assert a["family"]["config"]["hidden"] == 192
     one_line_error(run("train", BACH, "--from", "folk", "--max-steps", 1, "--quiet"), "cannot start from a tune model")
 
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from support import FOLK, one_line_error
+from support import FOLK, one_line_error, trains_in_halves_as_straight
 from support import midigan as run
 
-from midigan.core.checkpoint import load_checkpoint
 from midigan.midi import read
 from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.melody.plan import plan_melody
@@ -56,16 +55,9 @@ def test_a_folder_in_six_eight_learns_the_places_in_its_bar_afresh() -> None:
 
 def test_from_the_shipped_model_trains_a_new_run_that_resumes_exactly(tmp_path: Path) -> None:
     common = ["--from", "folk", "--meter", "6/8", "--pretrain-steps", 2, *SHORT]
-    straight = run("train", FOLK, "--run-dir", "straight", "--max-steps", 4, *common)
-    assert straight.exit_code == 0, straight.output
+    straight, a = trains_in_halves_as_straight(FOLK, common, tmp_path)
     assert "starting from folk: learnt afresh:" in straight.output and "the places in a 6/8 bar" in straight.output
-    first = run("train", FOLK, "--run-dir", "halves", "--max-steps", 3, *common)
-    resumed = run("train", FOLK, "--run-dir", "halves", "--max-steps", 4, "--resume", "--quiet")
-    assert first.exit_code == 0 and resumed.exit_code == 0, first.output + resumed.output
-    a, b = (load_checkpoint(tmp_path / name / "checkpoints" / "last.pt") for name in ("straight", "halves"))
-    assert a["family"]["config"]["hidden"] == 192 and a["step"] == b["step"] == 4
-    for name in ("generator", "generator_ema", "discriminator"):
-        assert all(torch.equal(a[name][key], b[name][key]) for key in a[name]), name
+    assert a["family"]["config"]["hidden"] == 192
 
     again = run("train", FOLK, "--run-dir", "halves", "--resume", "--from", "folk", "--quiet")
     one_line_error(again, "continues from its own checkpoint")

@@ -109,18 +109,12 @@ def test_evaluate_prints_the_set_beside_baselines_and_real_rows(tmp_path) -> Non
     train.to_csv(tmp_path / "train.csv", index=False)
     held_out.to_csv(tmp_path / "held_out.csv", index=False)
     train.to_csv(tmp_path / "copied.csv", index=False)  # a "generator" that hands back its training rows
-    result = run(
-        "evaluate",
-        tmp_path / "copied.csv",
-        "--reference",
-        tmp_path / "held_out.csv",
-        "--train",
-        tmp_path / "train.csv",
-        "--target",
-        "drv",
-        "--json",
-        tmp_path / "figures.json",
-    )
+
+    def evaluate(*options):
+        return run("evaluate", tmp_path / "copied.csv", "--reference", tmp_path / "held_out.csv", "--train", tmp_path / "train.csv",
+                   *options)
+
+    result = evaluate("--target", "drv", "--json", tmp_path / "figures.json")
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0].split()[:4] == ["set", "rows", "shapes", "pairs"] and "accuracy (drv)" in lines[0]
@@ -132,15 +126,4 @@ def test_evaluate_prints_the_set_beside_baselines_and_real_rows(tmp_path) -> Non
     assert figures["copied.csv"]["copies"] == 1.0 and figures["real: training vs held-out"]["copies"] < 0.2
     assert figures["copied.csv"]["nearer"] > 0.65 and 0.3 < figures["independent columns"]["nearer"] < 0.7
     assert figures["independent columns"]["pairs"] < figures["Gaussian copula"]["pairs"] <= figures["copied.csv"]["pairs"] + 0.05
-    assert "hwy" in one_line_error(
-        run(
-            "evaluate",
-            tmp_path / "copied.csv",
-            "--reference",
-            tmp_path / "held_out.csv",
-            "--train",
-            tmp_path / "train.csv",
-            "--target",
-            "mileage",
-        )
-    )
+    assert "hwy" in one_line_error(evaluate("--target", "mileage"))
