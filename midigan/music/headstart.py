@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from midigan.music.catalogue import shipped_model
 from midigan.music.errors import EncodingError
-from midigan.music.melody.plan import plan_melody
+from midigan.music.melody.plan import plan_melody, training_notes
 from midigan.music.meters import Meter
 from midigan.music.parts.plan import plan_polyphony
 from midigan.music.planning import ModelSize, TrainingPlan
@@ -36,10 +36,9 @@ def plan_run(songs: list[Song], parts: str, meter: Meter | None, size: ModelSize
     if start in (None, NONE):
         return planner(songs, meter, size)
     if start == AUTO:
-        plan = planner(songs, meter, size)
-        if (parts == "all" or size.hidden is not None or size.layers is not None or plan.notes >= BASE_BELOW_NOTES
-                or not shipped_model(BASE_MELODIES).is_file()):
-            return plan
+        if (parts == "all" or size.hidden is not None or size.layers is not None
+                or not shipped_model(BASE_MELODIES).is_file() or training_notes(songs, meter) >= BASE_BELOW_NOTES):
+            return planner(songs, meter, size)
         start = BASE_MELODIES
     if size.hidden is not None or size.layers is not None:
         raise EncodingError(f"--from {start} keeps the size of the model it starts from: leave out --hidden and --layers")

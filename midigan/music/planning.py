@@ -42,7 +42,6 @@ class TrainingPlan:
     validation: MusicValidation | None
     artifacts: dict[str, torch.Tensor]
     report: list[str] = field(default_factory=list)
-    notes: int = 0  # training notes (melodies), by which a head start is chosen
 
 
 @dataclass

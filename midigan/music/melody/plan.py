@@ -17,6 +17,13 @@ from midigan.song import Song
 D_WIDTH = 64
 
 
+def training_notes(songs: list[Song], meter: Meter | None) -> int:
+    """The notes a melody run on `songs` would train on, without encoding them: what `--from auto`
+    decides by before anything is planned."""
+    train, _ = split_by_tune(pool_by_meter(songs, meter).songs)
+    return sum(len(song.melody().notes) for song in train)
+
+
 def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
     """The melody family on the largest pool of equal-bar meters (or `meter`'s), tunes held out
     by version. Raises EncodingError / ValueError with one-line messages."""
@@ -36,7 +43,5 @@ def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> Trai
               f" (left out: {describe({k: v for k, v in encoded.skipped.items() if not k.startswith('in ')})})",
               f"model: melody LSTM {family.layers}x{family.hidden}, dropout {family.dropout:g}, for {notes} training notes"]
     validation_pieces = [song.melody() for song in held]
-    plan = finish_plan(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None, melodies,
+    return finish_plan(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None, melodies,
                        validation_pieces, "phrases", report)
-    plan.notes = notes
-    return plan

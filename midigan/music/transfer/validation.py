@@ -46,7 +46,7 @@ class TranslationValidation(Validation):
                 melody = decode_pitches(translated, tune)
                 probability_b = float(self.probability_b(pitch_language(melody)[None])[0])
                 likeness.append(probability_b if target == "B" else 1 - probability_b)
-                kept.append(float((returned == tune.rows[0]).float().mean()))
+                kept.append(notes_kept(returned, tune))
                 contour.append(contour_correlation(tune.melody, melody))
             metrics[f"to_{target}"], metrics[f"round_trip_{source}"] = float(np.mean(likeness)), float(np.mean(kept))
             metrics[f"contour_{source}"] = float(np.mean(contour))
@@ -66,10 +66,15 @@ def round_trip(generator: nn.Module, tune: EncodedTune, target: str) -> tuple[to
     return moved[0].cpu(), returned.cpu()
 
 
+def notes_kept(returned: torch.Tensor, tune: EncodedTune) -> float:
+    """The share of a tune's notes whose pitch came back (`returned`: `round_trip`'s second answer)."""
+    return float((returned == tune.rows[0]).float().mean())
+
+
 def round_trip_accuracy(generator: nn.Module, tunes: list[EncodedTune], target: str) -> float:
-    """The share of the tunes' notes whose pitch comes back after a translation into `target` and back."""
-    kept = [(round_trip(generator, tune, target)[1] == tune.rows[0]).sum().item() for tune in tunes]
-    return sum(kept) / max(sum(tune.rows.shape[1] for tune in tunes), 1)
+    """The round trip's note accuracy as the validation reads it: `notes_kept` per tune, averaged
+    over tunes (so a long tune counts as much as a short one)."""
+    return float(np.mean([notes_kept(round_trip(generator, tune, target)[1], tune) for tune in tunes])) if tunes else 0.0
 
 
 def held_out_split(tunes: list[EncodedTune]) -> tuple[list[EncodedTune], list[EncodedTune]]:
