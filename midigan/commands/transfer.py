@@ -106,21 +106,18 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     fit_for_command(family, data, {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
                                    "progress": not quiet, "eval_every": settings["eval_every"] if validation else 0},
                     "translate with: midigan transfer apply --model {run_dir} --to B in.mid out.mid", validation,
-                    _findings)
+                    _findings, best_for="apply")
 
 
 def _findings(result: TrainResult) -> list[str]:
-    """Whether the discriminators had won by the end, and which step's translations `apply` uses."""
+    """Whether the discriminators had won by the end."""
     from midigan.core.dominance import won_since
     from midigan.core.runlog import read_metrics
 
-    lines = []
     won = won_since(read_metrics(Path(result.run_dir) / "metrics.jsonl"))
-    if won is not None:
-        lines.append(f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png")
-    if result.best_step is not None:
-        lines.append(f"best translations at step {result.best_step} (checkpoints/best.pt, what apply uses)")
-    return lines
+    if won is None:
+        return []
+    return [f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png"]
 
 
 def _training_data(folders: dict[str, Path], quiet: bool, tell: Callable[[str], None], hold_out: bool):

@@ -33,10 +33,11 @@ def run_to_resume(run_dir: Path | None, root: Path, family: str, what: str) -> t
 
 
 def fit_for_command(family, data, settings: dict[str, Any], next_step: str, validation: Validation | None = None,
-                    findings: Callable[[TrainResult], list[str]] | None = None) -> None:
+                    findings: Callable[[TrainResult], list[str]] | None = None, best_for: str = "generate") -> None:
     """Train `family` on `data` with `settings` (a TrainConfig's fields; others are ignored); then
-    print how it stopped, what `findings` reads from the result (a family's own news: the best
-    step, a warning) and `next_step` (formatted with `run_dir`). Under torchrun one process speaks."""
+    say how it ended as every training command does (`best_for`: the command that reads best.pt),
+    what `findings` reads from the result (a family's own news: a warning) and `next_step`
+    (formatted with `run_dir`). Under torchrun one process speaks."""
     from midigan.core.config import TrainConfig
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
@@ -48,7 +49,7 @@ def fit_for_command(family, data, settings: dict[str, Any], next_step: str, vali
     main_process = detect_world().is_main
     result = fit(family, data, config, validation, say=print_news if main_process else lambda message: None)
     if main_process:
-        click.echo(f"stopped after {result.step} steps ({result.stopped.replace('_', '-')}); run folder {result.run_dir}")
+        say_how_it_ended(result, click.echo, best_for)
         for line in findings(result) if findings else []:
             click.echo(line)
         click.echo(next_step.format(run_dir=result.run_dir))
@@ -71,16 +72,16 @@ def fit(family: GANFamily, data: torch.Tensor | tuple[torch.Tensor, ...], config
         raise click.ClickException(f"cannot write {error.filename}: {error.strerror}") from None
 
 
-def say_how_it_ended(result: TrainResult, say: Callable[[str], None]) -> None:
-    """Each phase's steps, time and why it ended, why the run stopped, and its best checkpoint: the
-    lines every data command's training ends with."""
+def say_how_it_ended(result: TrainResult, say: Callable[[str], None], best_for: str = "generate") -> None:
+    """Each phase's steps, time and why it ended, why the run stopped, and its best checkpoint (the
+    one `best_for` reads): the lines every training command ends with."""
     from midigan.core.schedule import STOP_REASONS
 
     for phase in result.phases:
         say(f"{phase.name}: {phase.steps} steps in {phase.seconds / 60:.1f} min, ended: {STOP_REASONS[phase.ended]}")
     say(f"stopped after {result.step} steps ({STOP_REASONS[result.stopped]}); run folder {result.run_dir}")
     if result.best_step is not None:
-        say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what generate uses)")
+        say(f"best checkpoint: step {result.best_step} (checkpoints/best.pt, what {best_for} uses)")
 
 
 def exit_if_interrupted(result: TrainResult) -> None:

@@ -29,7 +29,7 @@ def run_dir(tmp_path_factory) -> Path:
     done = invoke("train", SAMPLE, "--size", 32, "--max-steps", 3, "--batch-size", 16, "--run-dir", run, "--device", "cpu")
     assert done.exit_code == 0, done.output
     assert "read 200 images (grey, 32x32) in 10 classes" in done.output
-    assert "stopped after 3 steps (max-steps)" in done.output
+    assert "stopped after 3 steps (step limit reached)" in done.output
     return run
 
 
@@ -124,7 +124,7 @@ def test_a_time_budget_alone_sets_no_step_limit(tmp_path: Path) -> None:
     run = tmp_path / "timed"
     done = invoke("train", SAMPLE, "--size", 32, "--width", 8, "--batch-size", 8, "--max-minutes", 0.005, "--run-dir", run,
                   "--device", "cpu", "--quiet")
-    assert done.exit_code == 0 and "(max-minutes)" in done.output, done.output
+    assert done.exit_code == 0 and "(time budget used)" in done.output, done.output
     assert json.loads((run / "config.json").read_text())["train"]["max_steps"] is None
 
 

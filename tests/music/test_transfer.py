@@ -174,7 +174,7 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     assert set(validated[0]["validation"]) == {"to_A", "to_B", "round_trip_A", "round_trip_B", "contour_A", "contour_B", "score"}
     best = max((record for record in validated if record["best"]), key=lambda record: record["step"])["step"]
     assert load_checkpoint("runs/whole/checkpoints/best.pt")["step"] == best
-    assert f"best translations at step {best}" in whole.output
+    assert f"best checkpoint: step {best} (checkpoints/best.pt, what apply uses)" in whole.output
     assert sorted(p.name for p in Path("runs/whole/samples").iterdir()) == ["step-000004-A-to-B.mid", "step-000004-B-to-A.mid"]
     sample = read("runs/whole/samples/step-000004-A-to-B.mid")
     assert sorted(set(sample.notes["track"].tolist())) == [0, 1, 2]  # input, translation, round trip
