@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from midigan.core.family import GANFamily
+from midigan.series.channels import ChannelForms
 from midigan.series.gaps import GapChains
 from midigan.series.scaling import ChannelScaler
 from midigan.series.steps import StepDistribution
@@ -119,10 +120,11 @@ class SeriesFamily(GANFamily):
 
     def __init__(self, columns: list[str], scaler: ChannelScaler, lengths: dict[int, int], hidden: int = 64, layers: int = 2,
                  latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False, components: int = 1,
-                 rank: int = 0, gaps: GapChains | None = None):
+                 rank: int = 0, gaps: GapChains | None = None, forms: ChannelForms | None = None):
         """`lengths`: how many training series have each length (generation draws from it);
         `components`, `rank`: the shape of a step's distribution (`StepDistribution`);
         `gaps`: the training series' gaps, for generated series that should have them (None: none);
+        `forms`: what each channel's values may be (levels, a grid, a copy, a floor), kept in what is written;
         `anchor`: weight of the likelihood of the real batch kept beside the adversarial loss;
         `windows`: the training examples were cut from longer series (so any length may be written)."""
         self.columns, self.scaler = list(columns), scaler
@@ -131,6 +133,7 @@ class SeriesFamily(GANFamily):
         self.anchor, self.windows = anchor, windows
         self.step = StepDistribution(len(self.columns), components, rank)
         self.gaps = gaps
+        self.forms = forms or ChannelForms()
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
 
     @property
@@ -152,14 +155,15 @@ class SeriesFamily(GANFamily):
         return {"columns": self.columns, "scaler": self.scaler.to_dict(), "lengths": {str(k): v for k, v in self.lengths.items()},
                 "hidden": self.hidden, "layers": self.layers, "latent": self.latent, "width": self.width,
                 "anchor": self.anchor, "windows": self.windows, "components": self.step.components, "rank": self.step.rank,
-                "gaps": self.gaps.to_dict() if self.gaps else None}
+                "gaps": self.gaps.to_dict() if self.gaps else None, "forms": self.forms.to_dict()}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
         lengths = {int(k): v for k, v in config["lengths"].items()}
         return cls(config["columns"], ChannelScaler.from_dict(config["scaler"]), lengths, config["hidden"], config["layers"],
                    config["latent"], config["width"], config["anchor"], config["windows"], config.get("components", 1),
-                   config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None)
+                   config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None,
+                   ChannelForms.from_dict(config["forms"]) if "forms" in config else None)
 
     # -- noise
     def draw_lengths(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -215,10 +219,10 @@ class SeriesFamily(GANFamily):
 
     # -- output
     def to_original_units(self, packed: torch.Tensor) -> list[np.ndarray]:
-        """Packed scaled series as float64 arrays in the training data's units (NaN: missing)."""
+        """Packed scaled series as float64 arrays in the training data's units and channel forms (NaN: missing)."""
         from midigan.series.windows import unpack
 
-        return [self.scaler.inverse(values) for values in unpack(packed, self.channels)]
+        return [self.forms.apply(self.scaler.inverse(values)) for values in unpack(packed, self.channels)]
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         """A long-form CSV of the sample series and a PNG of the first few beside real ones."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from midigan.series.channels import ChannelForms
 from midigan.series.gaps import GapChains
 from midigan.series.model import SeriesFamily
 from midigan.series.reading import LONG, SeriesSet
@@ -72,7 +73,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **m
     steps = max(len(values) for values in training)
     packed = pack([scaler.transform(values) for values in training], steps)
     family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
-                          gaps=GapChains.fit(packed, data.channels), **{**MODEL_DEFAULTS, **model})
+                          gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training), **{**MODEL_DEFAULTS, **model})
     spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
     family.reference = [training[i] for i in spread]
     validation = None
@@ -82,5 +83,5 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **m
     shape = f"windows of {length} steps" if windows else f"whole series of up to {steps} steps"
     if validation is None:
         split += " (no validation: generation uses the last checkpoint)"
-    report = [f"training on {len(training)} {shape}; {split}"]
+    report = [f"training on {len(training)} {shape}; {split}", *family.forms.describe(family.columns)]
     return SeriesPlan(family, packed, validation, report)

@@ -43,6 +43,8 @@ def test_long_series_train_generate_in_three_forms(in_scratch_folder):
     assert array.shape == (7, 24, 6) and np.isfinite(array).all()
     volume = read_series(DATA / "stocks_head.csv").series[0][:, 5]
     assert volume.min() / 10 < np.median(array[..., 5]) < volume.max() * 10  # the data's units, not scaled ones
+    np.testing.assert_array_equal(array[..., 4], array[..., 3])  # Adj_Close equals Close in every training row
+    assert (array[..., 5] >= 0).all()
 
     assert run("series", "generate", "--count", 3, "--seed", 1, "out.csv").exit_code == 0
     frame = pd.read_csv("out.csv")

@@ -1,0 +1,109 @@
+"""What a channel's values may be, learnt from the training series and kept in generated ones.
+
+Why: sensor recordings mix continuous readings with channels whose values a Gaussian cannot
+write. A light switch reads 0, 10, 20 or 30; a meter counts in steps of 10 Wh; a duplicated
+column (the UCI Energy set's rv1 and rv2) equals another exactly; a volume is never negative.
+A classifier tells generated series from real ones by any of these at once, whatever the rest
+looks like. So each channel's form is read off the training values (a few levels, a grid, a
+copy of an earlier channel, a floor at zero) and imposed on what the generator writes, in the
+training units, after the scaling is undone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+MAX_LEVELS = 32  # a channel of at most this many distinct values writes only those values
+MAX_GRID_STEPS = 100_000  # a grid finer than this many steps across the range is not imposed
+
+
+@dataclass
+class ChannelForms:
+    levels: dict[int, list[float]] = field(default_factory=dict)  # channel -> its distinct training values
+    grids: dict[int, tuple[float, float]] = field(default_factory=dict)  # channel -> (origin, step)
+    copies: dict[int, int] = field(default_factory=dict)  # channel -> the earlier channel it equals
+    non_negative: list[int] = field(default_factory=list)
+
+    @classmethod
+    def fit(cls, series: list[np.ndarray]) -> ChannelForms:
+        values = np.concatenate(series, axis=0)
+        forms = cls()
+        for channel in range(values.shape[1]):
+            column = values[:, channel]
+            observed = column[~np.isnan(column)]
+            original = next((earlier for earlier in range(channel) if _same(values[:, earlier], column)), None)
+            if original is not None:
+                forms.copies[channel] = original
+                continue
+            distinct = np.unique(observed)
+            if len(distinct) <= MAX_LEVELS:
+                forms.levels[channel] = distinct.tolist()
+            elif (grid := _grid(distinct)) is not None:
+                forms.grids[channel] = grid
+            if distinct[0] >= 0:
+                forms.non_negative.append(channel)
+        return forms
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        """`values` `(steps, channels)` in training units, each channel in its form (gaps stay gaps)."""
+        values = values.copy()
+        for channel in self.non_negative:
+            values[:, channel] = np.maximum(values[:, channel], 0.0)
+        for channel, levels in self.levels.items():
+            values[:, channel] = _nearest(values[:, channel], np.asarray(levels))
+        for channel, (origin, step) in self.grids.items():
+            values[:, channel] = origin + np.round((values[:, channel] - origin) / step) * step
+        for channel, original in self.copies.items():
+            values[:, channel] = values[:, original]
+        return values
+
+    def describe(self, columns: list[str]) -> list[str]:
+        """The training log's account of the forms found, one line each kind (none: no lines)."""
+        lines = []
+        if self.levels:
+            lines.append("written on their training values: " + ", ".join(
+                f"{columns[c]} ({len(v)} values)" for c, v in self.levels.items()))
+        if self.grids:
+            lines.append("written on their grid: " + ", ".join(f"{columns[c]} (steps of {s:g})" for c, (_, s) in self.grids.items()))
+        if self.copies:
+            lines.append("copies of another channel: " + ", ".join(f"{columns[c]} = {columns[o]}" for c, o in self.copies.items()))
+        return lines
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> ChannelForms:
+        return cls({int(c): v for c, v in stored["levels"].items()}, {int(c): tuple(g) for c, g in stored["grids"].items()},
+                   {int(c): int(o) for c, o in stored["copies"].items()}, [int(c) for c in stored["non_negative"]])
+
+
+def _same(first: np.ndarray, second: np.ndarray) -> bool:
+    """Equal at every step, gaps in the same places."""
+    gaps = np.isnan(first)
+    return bool(np.array_equal(gaps, np.isnan(second)) and np.array_equal(first[~gaps], second[~gaps]))
+
+
+def _grid(distinct: np.ndarray) -> tuple[float, float] | None:
+    """(origin, step) when every value is origin + a whole number of steps, the step being the
+    smallest gap between values (to a part in a million of the range); else None."""
+    gaps = np.diff(distinct)
+    step = float(gaps.min())
+    span = float(distinct[-1] - distinct[0])
+    if step <= 0 or span / step > MAX_GRID_STEPS:
+        return None
+    offsets = (distinct - distinct[0]) / step
+    if np.abs(offsets - np.round(offsets)).max() * step > 1e-6 * span:
+        return None
+    return float(distinct[0]), step
+
+
+def _nearest(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Each value moved to the nearest of the sorted `levels` (NaN stays NaN)."""
+    if len(levels) == 1:
+        return np.where(np.isnan(values), np.nan, levels[0])
+    upper = np.clip(np.searchsorted(levels, values), 1, len(levels) - 1)
+    below, above = levels[upper - 1], levels[upper]
+    return np.where(np.isnan(values), np.nan, np.where(values - below <= above - values, below, above))

@@ -1,0 +1,58 @@
+"""Channel forms: values a Gaussian cannot write (levels, a grid, a copy, a floor) come back as read."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from midigan.series.channels import ChannelForms
+from midigan.series.reading import read_series
+
+from .helpers import DATA
+
+
+def sensor_like(steps: int, seed: int) -> np.ndarray:
+    """Columns: a light switch (0-30 by 10), a meter in steps of 10 Wh, a temperature that goes
+    below zero, a non-negative reading, and a copy of the meter."""
+    rng = np.random.default_rng(seed)
+    lights = 10 * rng.integers(0, 4, steps)
+    meter = 10 * rng.integers(1, 200, steps)
+    temperature = rng.normal(2, 5, steps)
+    wind = np.abs(rng.normal(3, 2, steps))
+    return np.stack([lights, meter, temperature, wind, meter], axis=1).astype(float)
+
+
+def test_forms_are_read_off_the_training_values() -> None:
+    forms = ChannelForms.fit([sensor_like(500, 0), sensor_like(300, 1)])
+    assert forms.levels == {0: [0.0, 10.0, 20.0, 30.0]}
+    assert forms.grids[1][1] == 10.0 and forms.grids[1][0] % 10 == 0
+    assert forms.copies == {4: 1}
+    assert forms.non_negative == [0, 1, 3]  # the temperature goes below zero; the copy follows its original
+
+
+def test_written_values_take_each_channel_s_form_and_gaps_stay() -> None:
+    forms = ChannelForms.fit([sensor_like(500, 0)])
+    written = sensor_like(200, 2) + np.random.default_rng(3).normal(0, 4, (200, 5))
+    written[5:9, 1] = np.nan
+    shaped = forms.apply(written)
+    assert set(np.unique(shaped[:, 0])) <= {0.0, 10.0, 20.0, 30.0}
+    meter = shaped[:, 1][~np.isnan(shaped[:, 1])]
+    np.testing.assert_allclose(meter % 10, 0, atol=1e-9)
+    assert np.isnan(shaped[5:9, 1]).all() and np.isnan(shaped[5:9, 4]).all()
+    np.testing.assert_array_equal(shaped[:, 4], shaped[:, 1])
+    assert (shaped[:, 3] >= 0).all() and (shaped[:, 2] < 0).any()
+    np.testing.assert_array_equal(shaped[:, 2], written[:, 2])  # a continuous reading is left as written
+
+
+def test_continuous_recordings_have_no_forms_to_impose() -> None:
+    motions = read_series(DATA / "BasicMotions").series
+    forms = ChannelForms.fit(motions)
+    assert not forms.levels and not forms.grids and not forms.copies
+
+
+def test_forms_survive_the_model_config() -> None:
+    stocks = read_series(DATA / "stocks_head.csv")
+    forms = ChannelForms.fit(stocks.series)
+    assert forms.copies == {stocks.columns.index("Adj_Close"): stocks.columns.index("Close")}
+    assert ChannelForms.from_dict(json.loads(json.dumps(forms.to_dict()))) == forms
