@@ -28,7 +28,7 @@ from torch import nn
 from midigan.core.family import GANFamily
 from midigan.series.channels import ChannelForms
 from midigan.series.gaps import GapChains
-from midigan.series.scaling import ChannelScaler
+from midigan.series.scaling import ChannelScaler, QuantileScaler, scaler_from_dict
 from midigan.series.steps import StepDistribution
 
 
@@ -118,9 +118,9 @@ class SeriesFamily(GANFamily):
 
     name = "series"
 
-    def __init__(self, columns: list[str], scaler: ChannelScaler, lengths: dict[int, int], hidden: int = 64, layers: int = 2,
-                 latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False, components: int = 1,
-                 rank: int = 0, gaps: GapChains | None = None, forms: ChannelForms | None = None):
+    def __init__(self, columns: list[str], scaler: ChannelScaler | QuantileScaler, lengths: dict[int, int], hidden: int = 64,
+                 layers: int = 2, latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False,
+                 components: int = 1, rank: int = 0, gaps: GapChains | None = None, forms: ChannelForms | None = None):
         """`lengths`: how many training series have each length (generation draws from it);
         `components`, `rank`: the shape of a step's distribution (`StepDistribution`);
         `gaps`: the training series' gaps, for generated series that should have them (None: none);
@@ -160,7 +160,7 @@ class SeriesFamily(GANFamily):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
         lengths = {int(k): v for k, v in config["lengths"].items()}
-        return cls(config["columns"], ChannelScaler.from_dict(config["scaler"]), lengths, config["hidden"], config["layers"],
+        return cls(config["columns"], scaler_from_dict(config["scaler"]), lengths, config["hidden"], config["layers"],
                    config["latent"], config["width"], config["anchor"], config["windows"], config.get("components", 1),
                    config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None,
                    ChannelForms.from_dict(config["forms"]) if "forms" in config else None)

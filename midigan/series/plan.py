@@ -22,7 +22,7 @@ from midigan.series.channels import ChannelForms
 from midigan.series.gaps import GapChains
 from midigan.series.model import SeriesFamily
 from midigan.series.reading import LONG, SeriesSet
-from midigan.series.scaling import ChannelScaler
+from midigan.series.scaling import SCALERS
 from midigan.series.validation import SeriesValidation
 from midigan.series.windows import cut_windows, pack, series_split, time_split
 
@@ -32,8 +32,10 @@ SERIES_SPLIT = 10  # from this many series on, whole series are held out
 FEW_SERIES = 5  # ... and from this many when the model learns whole series
 REFERENCE_SERIES = 4  # real series drawn beside the samples
 
-#: The model's size (see SeriesFamily).
-MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0, "components": 1, "rank": 0}
+#: The model's size (see SeriesFamily); rank None: `default_rank(channels)`. Chosen on the tuning sets (docs/series.md).
+MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0, "components": 1, "rank": None,
+                  "scaling": "quantile"}
+MAX_RANK = 8
 #: The engine's settings for a series run (TrainConfig fields), chosen on the tuning sets (docs/series.md).
 TRAIN_DEFAULTS = {
     "max_minutes": 10.0, "max_steps": None, "batch_size": 64, "loss": "ns", "g_lr": 1e-3, "adversarial_g_lr": 1e-4,
@@ -69,11 +71,14 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **m
     held_out = [values for values in held_out if len(values) >= 2]
     if not training:
         raise ValueError("no series of two steps or more to train on")
-    scaler = ChannelScaler.fit(training)
+    model = {**MODEL_DEFAULTS, **model}
+    scaler = SCALERS[model.pop("scaling")].fit(training)
+    if model["rank"] is None:
+        model["rank"] = default_rank(data.channels)
     steps = max(len(values) for values in training)
     packed = pack([scaler.transform(values) for values in training], steps)
     family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
-                          gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training), **{**MODEL_DEFAULTS, **model})
+                          gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training), **model)
     spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
     family.reference = [training[i] for i in spread]
     validation = None
@@ -85,3 +90,9 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **m
         split += " (no validation: generation uses the last checkpoint)"
     report = [f"training on {len(training)} {shape}; {split}", *family.forms.describe(family.columns)]
     return SeriesPlan(family, packed, validation, report)
+
+
+def default_rank(channels: int) -> int:
+    """Shared shocks for a step's channels: half as many factors as channels, at most MAX_RANK
+    (on the 28-channel tuning set rank 8 beat 4 and 0; one channel needs none)."""
+    return min(MAX_RANK, channels // 2)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from midigan.series.plan import plan_training
 from midigan.series.reading import read_array, read_series
-from midigan.series.scaling import ChannelScaler
+from midigan.series.scaling import ChannelScaler, QuantileScaler, scaler_from_dict
 from midigan.series.windows import cut_windows, pack, time_split, unpack
 from midigan.series.writing import write_series
 
@@ -32,15 +33,30 @@ def test_training_plan_holds_out_the_last_tenth_of_a_long_series():
     assert plan.validation is not None
 
 
-def test_scaling_is_undone_exactly_and_keeps_gaps():
+@pytest.mark.parametrize("kind", [ChannelScaler, QuantileScaler])
+def test_scaling_is_undone_exactly_and_keeps_gaps(kind):
     series = read_series(DATA / "stocks_head.csv").series
     series[0][3, 2] = np.nan
-    scaler = ChannelScaler.fit(series)
-    back = scaler.inverse(scaler.transform(series[0]))
-    np.testing.assert_allclose(back, series[0], rtol=1e-14, atol=0)
-    assert np.isnan(back[3, 2])
-    again = ChannelScaler.from_dict(scaler.to_dict())
-    np.testing.assert_array_equal(again.inverse(scaler.transform(series[0])), back)
+    scaler = kind.fit([series[0][:200]])
+    for values in (series[0], series[0] * 1.5):  # training values, and new ones beyond the training range
+        back = scaler.inverse(scaler.transform(values))
+        np.testing.assert_allclose(back, values, rtol=1e-12, atol=0)
+        assert np.isnan(back[3, 2])
+    again = scaler_from_dict(scaler.to_dict())
+    np.testing.assert_array_equal(again.inverse(scaler.transform(series[0])), scaler.inverse(scaler.transform(series[0])))
+
+
+def test_quantile_scaling_gives_normal_scores_and_writes_atoms_and_tails_back():
+    rng = np.random.default_rng(0)
+    meter = np.exp(rng.normal(0, 1, 5000))  # heavy-tailed
+    clipped = np.clip(rng.normal(40, 12, 5000), 20, 66)  # an atom at each bound
+    scaler = QuantileScaler.fit([np.stack([meter, clipped], axis=1)])
+    scores = scaler.transform(np.stack([meter, clipped], axis=1))
+    assert abs(scores[:, 0].mean()) < 0.01 and abs(scores[:, 0].std() - 1) < 0.01
+    written = scaler.inverse(rng.standard_normal((20000, 2)))
+    assert abs((written[:, 1] == 66).mean() - (clipped == 66).mean()) < 0.005 and written[:, 1].min() == 20
+    assert abs(np.quantile(written[:, 0], 0.99) / np.quantile(meter, 0.99) - 1) < 0.1
+    assert np.isin(written[:, 0], meter).mean() < 0.01  # between training values, not on them
 
 
 def test_generated_values_reach_the_files_in_original_units_exactly(tmp_path):
