@@ -64,7 +64,7 @@ def train(data: str, **options) -> None:
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.series.plan import TRAIN_DEFAULTS, plan_training
+    from midigan.series.plan import TRAIN_DEFAULTS, plan_training, stored_model
 
     say = print_news if detect_world().is_main else lambda message: None
     context = click.get_current_context()
@@ -95,7 +95,7 @@ def train(data: str, **options) -> None:
     series_set = _read(data, settings["id_column"], settings["time_column"])
     say(f"read {series_set.summary()} from {data}")
     try:
-        plan = plan_training(series_set, settings["length"], settings["seed"])
+        plan = plan_training(series_set, settings["length"], settings["seed"], **(stored_model(family) if options["resume"] else {}))
     except ValueError as error:
         raise click.ClickException(f"{data}: {error}") from None
     for line in plan.report:

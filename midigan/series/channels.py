@@ -15,14 +15,15 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-MAX_LEVELS = 32  # a channel of at most this many distinct values writes only those values
+MAX_LEVELS = 32  # a channel of at most this many distinct values, each met LEVEL_REPEATS times on average, writes only those
+LEVEL_REPEATS = 4
 MAX_GRID_STEPS = 100_000  # a grid finer than this many steps across the range is not imposed
 
 
 @dataclass
 class ChannelForms:
     levels: dict[int, list[float]] = field(default_factory=dict)  # channel -> its distinct training values
-    grids: dict[int, tuple[float, float]] = field(default_factory=dict)  # channel -> (origin, step)
+    grids: dict[int, tuple[float, float, int | None]] = field(default_factory=dict)  # channel -> (origin, step, decimals)
     copies: dict[int, int] = field(default_factory=dict)  # channel -> the earlier channel it equals
     non_negative: list[int] = field(default_factory=list)
 
@@ -33,12 +34,14 @@ class ChannelForms:
         for channel in range(values.shape[1]):
             column = values[:, channel]
             observed = column[~np.isnan(column)]
+            if not len(observed):
+                continue
             original = next((earlier for earlier in range(channel) if _same(values[:, earlier], column)), None)
             if original is not None:
                 forms.copies[channel] = original
                 continue
             distinct = np.unique(observed)
-            if len(distinct) <= MAX_LEVELS:
+            if len(distinct) <= MAX_LEVELS and len(observed) >= LEVEL_REPEATS * len(distinct):
                 forms.levels[channel] = distinct.tolist()
             elif (grid := _grid(distinct)) is not None:
                 forms.grids[channel] = grid
@@ -53,8 +56,11 @@ class ChannelForms:
             values[:, channel] = np.maximum(values[:, channel], 0.0)
         for channel, levels in self.levels.items():
             values[:, channel] = _nearest(values[:, channel], np.asarray(levels))
-        for channel, (origin, step) in self.grids.items():
-            values[:, channel] = origin + np.round((values[:, channel] - origin) / step) * step
+        for channel, (origin, step, decimals) in self.grids.items():
+            on_grid = origin + np.round((values[:, channel] - origin) / step) * step
+            if channel in self.non_negative:  # rounding must not step below zero
+                on_grid = np.maximum(on_grid, origin - np.floor(origin / step) * step)
+            values[:, channel] = on_grid if decimals is None else np.round(on_grid, decimals)
         for channel, original in self.copies.items():
             values[:, channel] = values[:, original]
         return values
@@ -66,7 +72,7 @@ class ChannelForms:
             lines.append("written on their training values: " + ", ".join(
                 f"{columns[c]} ({len(v)} values)" for c, v in self.levels.items()))
         if self.grids:
-            lines.append("written on their grid: " + ", ".join(f"{columns[c]} (steps of {s:g})" for c, (_, s) in self.grids.items()))
+            lines.append("written on their grid: " + ", ".join(f"{columns[c]} (steps of {s:g})" for c, (_, s, _) in self.grids.items()))
         if self.copies:
             lines.append("copies of another channel: " + ", ".join(f"{columns[c]} = {columns[o]}" for c, o in self.copies.items()))
         return lines
@@ -76,28 +82,36 @@ class ChannelForms:
 
     @classmethod
     def from_dict(cls, stored: dict) -> ChannelForms:
-        return cls({int(c): v for c, v in stored["levels"].items()}, {int(c): tuple(g) for c, g in stored["grids"].items()},
+        return cls({int(c): v for c, v in stored["levels"].items()}, {int(c): (g[0], g[1], g[2]) for c, g in stored["grids"].items()},
                    {int(c): int(o) for c, o in stored["copies"].items()}, [int(c) for c in stored["non_negative"]])
 
 
 def _same(first: np.ndarray, second: np.ndarray) -> bool:
-    """Equal at every step, gaps in the same places."""
+    """Equal at every step, gaps in the same places (the first thousand steps looked at first: most
+    pairs differ there, and a long series has many pairs)."""
+    if len(first) > 1000 and not _same(first[:1000], second[:1000]):
+        return False
     gaps = np.isnan(first)
     return bool(np.array_equal(gaps, np.isnan(second)) and np.array_equal(first[~gaps], second[~gaps]))
 
 
-def _grid(distinct: np.ndarray) -> tuple[float, float] | None:
-    """(origin, step) when every value is origin + a whole number of steps, the step being the
-    smallest gap between values (to a part in a million of the range); else None."""
-    gaps = np.diff(distinct)
-    step = float(gaps.min())
+def _grid(distinct: np.ndarray) -> tuple[float, float, int | None] | None:
+    """(origin, step, decimals) when every value is origin + a whole number of steps, the step
+    being the range over a whole number of the smallest gaps between values (to a part in a million
+    of the range), else None; decimals: the fewest (up to 6) that write origin and step exactly, so
+    that a price in cents comes back as 100.1, not 100.09999999999999 (None: no such number)."""
     span = float(distinct[-1] - distinct[0])
-    if step <= 0 or span / step > MAX_GRID_STEPS:
+    smallest = float(np.diff(distinct).min())
+    if smallest <= 0 or span / smallest > MAX_GRID_STEPS:
         return None
+    step = span / round(span / smallest)
     offsets = (distinct - distinct[0]) / step
     if np.abs(offsets - np.round(offsets)).max() * step > 1e-6 * span:
         return None
-    return float(distinct[0]), step
+    origin = float(distinct[0])
+    decimals = next((d for d in range(7) if abs(round(step, d) - step) <= 1e-9 * step
+                     and abs(round(origin, d) - origin) <= 1e-9 * max(1.0, abs(origin))), None)
+    return origin, (step if decimals is None else round(step, decimals)), decimals
 
 
 def _nearest(values: np.ndarray, levels: np.ndarray) -> np.ndarray:

@@ -52,8 +52,9 @@ class SeriesPlan:
     report: list[str] = field(default_factory=list)
 
 
-def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **model) -> SeriesPlan:
-    """See the module docstring; `model` overrides MODEL_DEFAULTS. ValueError for unusable data."""
+def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, forms: bool = True, **model) -> SeriesPlan:
+    """See the module docstring; `model` overrides MODEL_DEFAULTS; without `forms` channels are
+    written as the generator gives them (runs from before channel forms). ValueError for unusable data."""
     windows = data.form == LONG or length is not None
     length = length or (DEFAULT_LENGTH if windows else None)
     if len(data.series) >= (SERIES_SPLIT if windows else FEW_SERIES):
@@ -72,18 +73,20 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, **m
     if not training:
         raise ValueError("no series of two steps or more to train on")
     model = {**MODEL_DEFAULTS, **model}
+    if model["scaling"] not in SCALERS:
+        raise ValueError(f"scaling must be one of {', '.join(SCALERS)}, not {model['scaling']!r}")
     scaler = SCALERS[model.pop("scaling")].fit(training)
     if model["rank"] is None:
         model["rank"] = default_rank(data.channels)
     steps = max(len(values) for values in training)
-    packed = pack([scaler.transform(values) for values in training], steps)
+    packed = pack(_scaled(scaler, training), steps)
     family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
-                          gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training), **model)
+                          gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training) if forms else None, **model)
     spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
     family.reference = [training[i] for i in spread]
     validation = None
     if held_out:
-        held_packed = pack([scaler.transform(values)[:steps] for values in held_out], steps)
+        held_packed = pack([values[:steps] for values in _scaled(scaler, held_out)], steps)
         validation = SeriesValidation(family, packed, held_packed)
     shape = f"windows of {length} steps" if windows else f"whole series of up to {steps} steps"
     if validation is None:
@@ -96,3 +99,15 @@ def default_rank(channels: int) -> int:
     """Shared shocks for a step's channels: half as many factors as channels, at most MAX_RANK
     (on the 28-channel tuning set rank 8 beat 4 and 0; one channel needs none)."""
     return min(MAX_RANK, channels // 2)
+
+
+def _scaled(scaler, series: list[np.ndarray]) -> list[np.ndarray]:
+    """Every series scaled in one call: the quantile map costs per call, and a long series makes many windows."""
+    return np.split(scaler.transform(np.concatenate(series, axis=0)), np.cumsum([len(values) for values in series])[:-1])
+
+
+def stored_model(config: dict) -> dict:
+    """The model settings of a run's stored family config, so a resumed run plans as it was trained
+    (runs from before the quantile scaling were standardised, with no shared shocks)."""
+    return {"scaling": config["scaler"].get("kind", "standard"), "rank": config.get("rank", 0), "forms": "forms" in config,
+            **{name: config[name] for name in ("hidden", "layers", "latent", "width", "anchor", "components") if name in config}}

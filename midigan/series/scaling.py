@@ -1,7 +1,7 @@
 """Per-channel scaling, done before training and undone on every series the model writes.
 
-Two kinds, both kept in float64 in the model's config, so `inverse(transform(x))` returns `x` to
-float64 rounding (any `x` within the bounds the training values show):
+Two kinds, both kept in float64 in the model's config, so `inverse(transform(x))` returns every
+training value `x` to float64 rounding:
 - `ChannelScaler` standardises (mean 0, standard deviation 1 per channel, gaps ignored): the
   generator emits a Gaussian per step, which fits standardised values, and channels in different
   units (prices next to volumes) weigh alike in its likelihood.
@@ -85,7 +85,8 @@ class QuantileScaler:
         return cls(values, scores)
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        """An atom goes to the middle of its scores; any other value along the map."""
+        """An atom goes to the score of its middle share (whatever the number of training values);
+        any other value along the map."""
         out = np.empty(values.shape, dtype=np.float64)
         for channel, (x, z) in enumerate(zip(self.values, self.scores, strict=True)):
             column = values[..., channel]
@@ -93,7 +94,8 @@ class QuantileScaler:
             first = np.clip(np.searchsorted(x, column, side="left"), 0, len(x) - 2) if len(x) > 1 else None
             if first is not None:
                 atom = (x[first] == column) & (x[first + 1] == column)
-                mapped = np.where(atom, (z[first] + z[first + 1]) / 2, mapped)
+                middle = (_share(z[first]) + _share(z[first + 1])) / 2  # the score of the atom's middle share
+                mapped = np.where(atom, torch.special.ndtri(torch.from_numpy(middle)).numpy(), mapped)
             out[..., channel] = mapped
         return out
 
@@ -129,6 +131,10 @@ def scaler_from_dict(stored: dict) -> ChannelScaler | QuantileScaler:
 def _normal_score(share: np.ndarray, count: int) -> np.ndarray:
     """The standard normal quantile of `share`, kept half a value from 0 and 1."""
     return torch.special.ndtri(torch.from_numpy(np.clip(share, 0.5 / count, 1 - 0.5 / count))).numpy()
+
+
+def _share(score: np.ndarray) -> np.ndarray:
+    return torch.special.ndtr(torch.from_numpy(np.asarray(score, dtype=np.float64))).numpy()
 
 
 def _interp(points: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

@@ -56,3 +56,12 @@ def test_forms_survive_the_model_config() -> None:
     forms = ChannelForms.fit(stocks.series)
     assert forms.copies == {stocks.columns.index("Adj_Close"): stocks.columns.index("Close")}
     assert ChannelForms.from_dict(json.loads(json.dumps(forms.to_dict()))) == forms
+
+
+def test_a_grid_comes_back_in_its_decimals_and_never_below_zero() -> None:
+    cents = np.round(np.random.default_rng(4).uniform(50, 150, 3000), 2)[:, None]
+    forms = ChannelForms.fit([cents])
+    assert forms.grids[0][1:] == (0.01, 2)
+    assert forms.apply(np.array([[100.09999999]]))[0, 0] == 100.1
+    offset = ChannelForms.fit([np.arange(41.0)[:, None] + 0.6])  # 0.6, 1.6, ...: never negative
+    assert offset.apply(np.array([[0.0], [-3.0]])).ravel().tolist() == [0.6, 0.6]
