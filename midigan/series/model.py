@@ -133,7 +133,7 @@ class SeriesFamily(GANFamily):
         self.anchor, self.windows = anchor, windows
         self.step = StepDistribution(len(self.columns), components, rank)
         self.gaps = gaps
-        self.forms = forms or ChannelForms()
+        self.forms = forms
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
 
     @property
@@ -155,7 +155,8 @@ class SeriesFamily(GANFamily):
         return {"columns": self.columns, "scaler": self.scaler.to_dict(), "lengths": {str(k): v for k, v in self.lengths.items()},
                 "hidden": self.hidden, "layers": self.layers, "latent": self.latent, "width": self.width,
                 "anchor": self.anchor, "windows": self.windows, "components": self.step.components, "rank": self.step.rank,
-                "gaps": self.gaps.to_dict() if self.gaps else None, "forms": self.forms.to_dict()}
+                "gaps": self.gaps.to_dict() if self.gaps else None,
+                **({"forms": self.forms.to_dict()} if self.forms is not None else {})}  # runs from before forms have none
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
@@ -222,7 +223,8 @@ class SeriesFamily(GANFamily):
         """Packed scaled series as float64 arrays in the training data's units and channel forms (NaN: missing)."""
         from midigan.series.windows import unpack
 
-        return [self.forms.apply(self.scaler.inverse(values)) for values in unpack(packed, self.channels)]
+        series = [self.scaler.inverse(values) for values in unpack(packed, self.channels)]
+        return series if self.forms is None else [self.forms.apply(values) for values in series]
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
         """A long-form CSV of the sample series and a PNG of the first few beside real ones."""

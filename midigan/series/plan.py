@@ -91,7 +91,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     shape = f"windows of {length} steps" if windows else f"whole series of up to {steps} steps"
     if validation is None:
         split += " (no validation: generation uses the last checkpoint)"
-    report = [f"training on {len(training)} {shape}; {split}", *family.forms.describe(family.columns)]
+    report = [f"training on {len(training)} {shape}; {split}", *(family.forms.describe(family.columns) if forms else [])]
     return SeriesPlan(family, packed, validation, report)
 
 

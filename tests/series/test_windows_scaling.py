@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from midigan.series.plan import plan_training
+from midigan.series.plan import plan_training, stored_model
 from midigan.series.reading import read_array, read_series
 from midigan.series.scaling import ChannelScaler, QuantileScaler, scaler_from_dict
 from midigan.series.windows import cut_windows, pack, time_split, unpack
@@ -81,3 +81,13 @@ def test_pack_and_unpack_keep_lengths_and_gaps():
     back = unpack(packed, 2)
     assert [len(values) for values in back] == [5, 3]
     assert np.isnan(back[1][1, 0]) and np.nansum(back[1]) == 10.0
+
+
+def test_a_run_from_before_quantile_scaling_plans_as_it_was_trained():
+    motions = read_series(DATA / "BasicMotions")
+    new = plan_training(motions, seed=0).family.config()
+    assert new["scaler"]["kind"] == "quantile" and new["rank"] == 3 and "forms" in new
+    old = {key: value for key, value in new.items() if key != "forms"}
+    old.update(scaler={"center": [0.0] * 6, "scale": [1.0] * 6}, rank=0)
+    again = plan_training(motions, seed=0, **stored_model(old)).family.config()
+    assert "kind" not in again["scaler"] and again["rank"] == 0 and "forms" not in again
