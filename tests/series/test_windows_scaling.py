@@ -83,9 +83,12 @@ def test_pack_and_unpack_keep_lengths_and_gaps():
     assert np.isnan(back[1][1, 0]) and np.nansum(back[1]) == 10.0
 
 
-def test_a_run_from_before_quantile_scaling_plans_as_it_was_trained():
+def test_scaling_follows_the_channel_count_and_a_resumed_run_plans_as_it_was_trained():
     motions = read_series(DATA / "BasicMotions")
-    new = plan_training(motions, seed=0).family.config()
+    assert "kind" not in plan_training(motions, seed=0).family.config()["scaler"]  # six channels: standardised
+    many = read_array(np.concatenate([np.stack(motions.series[:20])] * 3, axis=2))  # 18 channels
+    assert many.channels == 18 and plan_training(many, seed=0).family.config()["rank"] == 8
+    new = plan_training(motions, seed=0, scaling="quantile", rank=3).family.config()
     assert new["scaler"]["kind"] == "quantile" and new["rank"] == 3 and "forms" in new
     old = {key: value for key, value in new.items() if key != "forms"}
     old.update(scaler={"center": [0.0] * 6, "scale": [1.0] * 6}, rank=0)
