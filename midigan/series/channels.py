@@ -100,6 +100,8 @@ def _grid(distinct: np.ndarray) -> tuple[float, float, int | None] | None:
     being the range over a whole number of the smallest gaps between values (to a part in a million
     of the range), else None; decimals: the fewest (up to 6) that write origin and step exactly, so
     that a price in cents comes back as 100.1, not 100.09999999999999 (None: no such number)."""
+    if len(distinct) < 2:
+        return None
     span = float(distinct[-1] - distinct[0])
     smallest = float(np.diff(distinct).min())
     if smallest <= 0 or span / smallest > MAX_GRID_STEPS:

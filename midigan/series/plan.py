@@ -73,8 +73,8 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     held_out = [values for values in held_out if len(values) >= 2]
     if not training:
         raise ValueError("no series of two steps or more to train on")
-    model = {**MODEL_DEFAULTS, **{name: value for name, value in for_channels(data.channels).items() if model.get(name) is None},
-             **{name: value for name, value in model.items() if value is not None}}
+    chosen = {name: value for name, value in model.items() if value is not None}
+    model = {**MODEL_DEFAULTS, **for_channels(data.channels), **chosen}
     if model["scaling"] not in SCALERS:
         raise ValueError(f"scaling must be one of {', '.join(SCALERS)}, not {model['scaling']!r}")
     scaler = SCALERS[model.pop("scaling")].fit(training)
