@@ -22,7 +22,7 @@ from midigan.series.channels import ChannelForms
 from midigan.series.gaps import GapChains
 from midigan.series.model import SeriesFamily
 from midigan.series.reading import LONG, SeriesSet
-from midigan.series.scaling import SCALERS
+from midigan.series.scaling import SCALERS, ChannelScaler, QuantileScaler
 from midigan.series.validation import SeriesValidation
 from midigan.series.windows import cut_windows, pack, series_split, time_split
 
@@ -106,7 +106,7 @@ def for_channels(channels: int) -> dict:
     return {"scaling": "standard", "rank": 0}
 
 
-def _scaled(scaler, series: list[np.ndarray]) -> list[np.ndarray]:
+def _scaled(scaler: ChannelScaler | QuantileScaler, series: list[np.ndarray]) -> list[np.ndarray]:
     """Every series scaled in one call: the quantile map costs per call, and a long series makes many windows."""
     return np.split(scaler.transform(np.concatenate(series, axis=0)), np.cumsum([len(values) for values in series])[:-1])
 
@@ -114,5 +114,5 @@ def _scaled(scaler, series: list[np.ndarray]) -> list[np.ndarray]:
 def stored_model(config: dict) -> dict:
     """The model settings of a run's stored family config, so a resumed run plans as it was trained
     (runs from before the quantile scaling were standardised, with no shared shocks)."""
-    return {"scaling": config["scaler"].get("kind", "standard"), "rank": config.get("rank", 0), "forms": "forms" in config,
-            **{name: config[name] for name in ("hidden", "layers", "latent", "width", "anchor", "components") if name in config}}
+    return {**{name: config[name] for name in MODEL_DEFAULTS if name in config}, "rank": config.get("rank", 0),
+            "scaling": config["scaler"].get("kind", "standard"), "forms": "forms" in config}

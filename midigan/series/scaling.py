@@ -95,7 +95,7 @@ class QuantileScaler:
             if first is not None:
                 atom = (x[first] == column) & (x[first + 1] == column)
                 middle = (_share(z[first]) + _share(z[first + 1])) / 2  # the score of the atom's middle share
-                mapped = np.where(atom, torch.special.ndtri(torch.from_numpy(middle)).numpy(), mapped)
+                mapped = np.where(atom, _quantile(middle), mapped)
             out[..., channel] = mapped
         return out
 
@@ -130,7 +130,11 @@ def scaler_from_dict(stored: dict) -> ChannelScaler | QuantileScaler:
 
 def _normal_score(share: np.ndarray, count: int) -> np.ndarray:
     """The standard normal quantile of `share`, kept half a value from 0 and 1."""
-    return torch.special.ndtri(torch.from_numpy(np.clip(share, 0.5 / count, 1 - 0.5 / count))).numpy()
+    return _quantile(np.clip(share, 0.5 / count, 1 - 0.5 / count))
+
+
+def _quantile(share: np.ndarray) -> np.ndarray:
+    return torch.special.ndtri(torch.from_numpy(np.asarray(share, dtype=np.float64))).numpy()
 
 
 def _share(score: np.ndarray) -> np.ndarray:
