@@ -19,7 +19,8 @@ madrigals' training and held-out loss chose the model's size, grid and batch of 
     python benchmarks/polyphony_quality.py [--minutes 10] [--only bach,chamber] [--jobs 2] [--from chorales --from-on madrigals]
 
 The order-2 chord-slice chain is scored as a set of its own beside the evaluation's order-1 and
-order-3 chains; --from NAME also trains each chosen collection from that model (run-from-NAME).
+order-3 chains, and so are the run's pieces with every draw kept (`--draws 1`: no style resampling);
+--from NAME also trains each chosen collection from that model (run-from-NAME).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ HELD_OUT_SHARE = 5  # one piece in five
 MIN_HELD_BARS = 200  # ... and, where that holds out fewer bars of the main meter, more (at most a third of them)
 PIECE_FIGURES = ("parts", "interval", "range", "consonance", "parallels", "notes/bar")
 CHAIN_ORDER = 2  # the chord-slice chain the model must beat (besides the evaluation's orders 1 and 3)
+EVERY_DRAW = "every draw"  # the same run's pieces without style resampling (`midigan generate --draws 1`)
 
 
 def _hash(name: str) -> int:
@@ -191,39 +193,45 @@ def report(name: str, start: str, bars: int, count: int) -> dict:
     from midigan.metrics.evaluation import evaluate_folders, format_table, read_folder, select_tunes
 
     base, label = WORK / name, run_label(start)
-    out = base / f"generated-{label}"
-    subprocess.run(["rm", "-rf", str(out)], check=True)
-    made = subprocess.run(["midigan", "generate", "--model", str(run_folder(name, start)), "--bars", str(bars), "--count", str(count),
-                           "--seed", "1", str(out)], capture_output=True, text=True)
-    if made.returncode:
-        sys.exit(f"{name}: generation failed\n{made.stdout}{made.stderr}")
+    out, every = base / f"generated-{label}", base / f"generated-{label}-every-draw"
+    made = generate(name, start, bars, count, out)
+    generate(name, start, bars, count, every, "--draws", "1")
     print(f"\n## {name}, {label} ({role(name)})")
     log = (base / f"train-{label}.log").read_text().splitlines()
     print("\n".join(line for line in log if not line.startswith("new music")))
-    print(made.stderr.strip())
+    print(made.strip())
     found = {"collection": name, "run": label, "tuned_on": name in TUNED_ON, "minutes": float(log[0].split()[3])}
     chain = chain_pieces(name, bars, count)
     for length in (bars, bars // 2):
         result = evaluate_folders(out, base / f"heldout-{length}", base / "train-parts", baselines=True, bars=length)
-        ordered = evaluate_folders(chain, base / f"heldout-{length}", base / "train-parts", bars=length)
+        apart = {f"markov-{CHAIN_ORDER}": chain, EVERY_DRAW: every}
+        scored = {set_name: next(row for row in evaluate_folders(folder, base / f"heldout-{length}", base / "train-parts",
+                                                                 bars=length).rows if row.name == "generated")
+                  for set_name, folder in apart.items()}
         print(f"\nscored on {length}-bar pieces (held-out: every {length}-bar stretch of the held-out sections; "
-              f"markov-{CHAIN_ORDER} scored as a set of its own)")
+              f"{', '.join(apart)} scored as sets of their own)")
         print(format_table(result))
-        chain_row = next(row for row in ordered.rows if row.name == "generated")
-        print(f"markov-{CHAIN_ORDER}: Fréchet {chain_row.frechet:.2f}, two-sample {chain_row.two_sample_accuracy:.3f}, "
-              f"copy {chain_row.copy_rate:.3f}")
-        rows = {row.name: row for row in result.rows if row.frechet is not None}
-        rows[f"markov-{CHAIN_ORDER}"] = chain_row
+        for set_name, row in scored.items():
+            print(f"{set_name}: Fréchet {row.frechet:.2f}, two-sample {row.two_sample_accuracy:.3f}, copy {row.copy_rate:.3f}")
+        rows = {row.name: row for row in result.rows if row.frechet is not None} | scored
         found["rows" if length == bars else "rows_half"] = {
             row_name: {"fd": row.frechet, "two_sample": row.two_sample_accuracy, "copy": row.copy_rate} for row_name, row in rows.items()}
-    generated = select_tunes(read_folder(out)[0], bars)
-    real = select_tunes(read_folder(base / f"heldout-{bars}")[0], bars)
-    chained = select_tunes(read_folder(chain)[0], bars)
-    table, means = figures_table({"generated": generated, f"markov-{CHAIN_ORDER}": chained, "held-out real": real})
+    sets = {"generated": out, EVERY_DRAW: every, f"markov-{CHAIN_ORDER}": chain, "held-out real": base / f"heldout-{bars}"}
+    table, means = figures_table({set_name: select_tunes(read_folder(folder)[0], bars) for set_name, folder in sets.items()})
     print(f"\nwhat gave pieces away, means per {bars}-bar piece (parts: that sound; interval: mean melodic interval in a part)")
     print(table)
     found["figures"] = means
     return found
+
+
+def generate(name: str, start: str, bars: int, count: int, out: Path, *options: str) -> str:
+    """`midigan generate` from the collection's run into `out` (emptied first); returns what it said."""
+    subprocess.run(["rm", "-rf", str(out)], check=True)
+    made = subprocess.run(["midigan", "generate", "--model", str(run_folder(name, start)), "--bars", str(bars), "--count", str(count),
+                           "--seed", "1", *options, str(out)], capture_output=True, text=True)
+    if made.returncode:
+        sys.exit(f"{name}: generation failed\n{made.stdout}{made.stderr}")
+    return made.stderr
 
 
 def role(name: str) -> str:

@@ -47,11 +47,14 @@ def _outputs(out: Path, count: int) -> list[Path]:
 @click.option("--png", is_flag=True, help="Also draw a piano roll (each part in its own colour) next to each MIDI file.")
 @click.option("--checkpoint", "which", type=click.Choice(["best", "last"]), default="best", show_default=True,
               help="Which checkpoint of a run folder: the one validation chose, or the latest.")
+@click.option("--draws", type=click.IntRange(1, 16),
+              help="Pieces drawn for each one kept (default: 8 for a model of parts): it keeps those whose style (leaps, "
+                   "rhythm, spacing, parallels per part) is likeliest the training music's; 1 keeps every draw.")
 @click.option("--allow-copies", is_flag=True,
               help="Keep pieces that quote a long passage of the training music (by default they are drawn again).")
 def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_file: Path | None, primer_file: Path | None,
              primer_bars: int | None, seed: int | None, tempo: float, key: str | None, program: int, temperature: float, wav: bool,
-             png: bool, which: str, allow_copies: bool) -> None:
+             png: bool, which: str, draws: int | None, allow_copies: bool) -> None:
     """Write new music of exactly --bars bars to OUT (a .mid file, or a folder with --count > 1).
 
     Each piece follows the form of a training piece (which bars repeat), and a piece that quotes
@@ -92,6 +95,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     if melody_file is not None and not family.harmonises:
         raise click.ClickException(f"--melody needs a model of several parts; {model_path} writes melodies")
     request = Request(bars, count, seed, tempo, key, program, temperature, primer_bars=primer_bars, allow_copies=allow_copies,
+                      **({"draws": draws} if draws is not None else {}),
                       melody=_read_music(melody_file, "melody") if melody_file is not None else None,
                       primer=_read_music(primer_file, "primer") if primer_file is not None else None)
     try:

@@ -44,7 +44,7 @@ def frechet_distance(features: np.ndarray, reference: np.ndarray) -> float:
     return float(max(distance, 0.0))
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 25) -> np.ndarray:
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 25) -> np.ndarray:
     """L2-regularised logistic regression by Newton's method; returns weights with the bias last."""
     x = np.hstack([x, np.ones((len(x), 1))])
     penalty = l2 * np.eye(x.shape[1])
@@ -81,7 +81,7 @@ def two_sample_accuracy(features: np.ndarray, reference: np.ndarray, folds: int 
     for fold in range(min(folds, n)):
         test = fold_of == fold
         mean, scale = reference_scale(x[~test])
-        w = _fit_logistic((x[~test] - mean) / scale, y[~test])
+        w = fit_logistic((x[~test] - mean) / scale, y[~test])
         logits = ((x[test] - mean) / scale) @ w[:-1] + w[-1]
         correct += int(np.sum((logits > 0) == (y[test] == 1)))
     return correct / (2 * n)

@@ -1,7 +1,7 @@
 """Generation as a service: what `midigan generate` and the studio both do with a loaded model.
 
 Why one place: turning a request into music goes load -> forms -> sampling share -> primer ->
-novelty guard -> draw; written twice, the two front ends drifted (the studio's share, its guard).
+novelty guard -> draw -> style resampling; written twice, the two front ends drifted (the studio's share, its guard).
 Every front end builds a `Request`, calls `generate_music`, and only formats what comes back.
 """
 
@@ -14,6 +14,7 @@ from midigan.music.calibration import sampling_options
 from midigan.music.form import Forms
 from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard, draw_novel
+from midigan.music.style import DRAWS, MIN_POOL, StyleReference
 
 if TYPE_CHECKING:
     from midigan.core.checkpoint import LoadedModel
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 class Request:
     """What to write: `count` pieces of `bars` bars; `melody` to harmonise (models of parts) or
     `primer` to continue (its first `primer_bars` bars); `allow_copies` keeps pieces that quote
-    the training music."""
+    the training music; `draws` pieces are drawn for each one kept where the model holds its
+    training music's style (`midigan.music.style`; 1 keeps every draw)."""
 
     bars: int = 16
     count: int = 1
@@ -37,6 +39,7 @@ class Request:
     primer: Song | None = None
     primer_bars: int | None = None
     allow_copies: bool = False
+    draws: int = DRAWS
 
 
 @dataclass
@@ -60,11 +63,16 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
     forms, home_keys = Forms.from_artifacts(artifacts), HomeKeys.from_artifacts(artifacts)
     options = sampling_options(artifacts, harmonising=request.melody is not None)
     guard = None if request.allow_copies else NoveltyGuard.from_artifacts(artifacts)
+    # the style is the training music's own: a given primer or melody is the user's, kept as it is
+    style = StyleReference.from_artifacts(artifacts) if primer is None and request.melody is None else None
+    draws = request.draws if style is not None else 1
 
     def draw(n: int, seed: int | None) -> list[Song]:
-        return family.generate(model.generator, request.bars, n, seed, forms=forms, tempo=request.tempo, key=request.key,
-                               temperature=request.temperature, primer=primer, melody=request.melody,
-                               program=request.program, home_keys=home_keys, **options)
+        pool = max(n * draws, MIN_POOL) if draws > 1 else n
+        songs = family.generate(model.generator, request.bars, pool, seed, forms=forms, tempo=request.tempo, key=request.key,
+                                temperature=request.temperature, primer=primer, melody=request.melody,
+                                program=request.program, home_keys=home_keys, **options)
+        return style.choose(songs, n, seed) if draws > 1 else songs
 
     given = primer.song if primer is not None else request.melody
     songs, redrawn = draw_novel(draw, request.count, guard, request.seed, given)

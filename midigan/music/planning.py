@@ -27,10 +27,12 @@ from midigan.music.form import Forms, form_artifacts
 from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard
 from midigan.music.parts.layout import find_parts
+from midigan.music.style import StyleReference
 from midigan.music.validation import MusicValidation
 from midigan.song import Song
 
 MAX_VALIDATION_BARS = 16
+STYLE_BARS = 8  # windows of the training pieces whose style generation keeps to (`midigan.music.style`)
 
 
 @dataclass
@@ -102,6 +104,9 @@ def finish_plan(family, data: torch.Tensor, held_windows: np.ndarray | None, tra
     artifacts = {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces, kind=kind).artifacts()}
     if kind == "phrases":
         artifacts.update(HomeKeys.from_songs(train_pieces).artifacts())
+    else:
+        style = StyleReference.from_songs(train_pieces, len(family.vocabulary.layout.parts), _piece_bars(train_pieces, STYLE_BARS))
+        artifacts.update(style.artifacts() if style is not None else {})
     family.forms = Forms.from_artifacts(artifacts)
     validation = None
     unit = "8-note phrases" if kind == "phrases" else "8-chord passages"
@@ -118,13 +123,18 @@ def _validation(family, windows: torch.Tensor, train_pieces: list[Song], held_pi
     parts = len(family.vocabulary.layout.parts) if kind == "passages" else 1
     features: Callable[[Song], np.ndarray] = tune_features if kind == "phrases" else lambda song: piece_features(song, parts)
     phrases = phrase_set(train_pieces, keys=keys)
-    lengths = [piece.n_bars for piece in train_pieces]
-    bars = int(max(1, min(MAX_VALIDATION_BARS, np.median(lengths) if lengths else MAX_VALIDATION_BARS)))
+    bars = _piece_bars(train_pieces, MAX_VALIDATION_BARS)
     reference = select_tunes(train_pieces, bars) or train_pieces
     home_keys = HomeKeys.from_songs(train_pieces) if kind == "phrases" else None
     return MusicValidation(family, windows, phrases, copy_rate(held_pieces, phrases, keys=keys), reference, bars,
                            family.forms, keys=keys, features=features, pieces_judge_pretraining=kind == "phrases",
                            home_keys=home_keys)
+
+
+def _piece_bars(pieces: list[Song], longest: int) -> int:
+    """Bars of the pieces a plan compares with: the training pieces' median length, at most `longest`."""
+    lengths = [piece.n_bars for piece in pieces]
+    return int(max(1, min(longest, np.median(lengths) if lengths else longest)))
 
 
 def sized(size: ModelSize, notes: int) -> dict[str, Any]:

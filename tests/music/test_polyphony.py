@@ -11,10 +11,12 @@ import mido
 import numpy as np
 import pretty_midi
 import pytest
+import torch
 from support import MIDI as DATA
 from support import SHARED_DATA as SHARED
 from support import midigan as run
 
+from midigan.core.checkpoint import load_checkpoint, resolve_checkpoint
 from midigan.midi import read
 from midigan.music.parts.grid import GridVocabulary, from_grid, quantise, to_grid
 from midigan.music.parts.layout import find_parts, parts_only, tracks_of
@@ -117,6 +119,8 @@ def test_a_band_folder_trains_all_parts_and_generates_every_part(tmp_path: Path)
     assert "4 parts from 6 pieces" in trained.output
     settings = json.loads((tmp_path / "runs" / "band-1" / "config.json").read_text())["train"]
     assert settings["batch_size"] == 32  # a model of parts' own recipe (its checks every 25 steps need held-out pieces)
+    style = load_checkpoint(resolve_checkpoint(tmp_path / "runs" / "band-1"))["artifacts"]["style_reference"]
+    assert style.shape[1] == 8 * 4 and torch.isfinite(style).all()  # the training pieces' style, per part, for --draws
 
     made = run("generate", "--model", "runs/band-1", "--bars", 5, "--seed", 2, "--png", "out.mid")
     assert made.exit_code == 0, made.output
