@@ -18,14 +18,14 @@ def main(model: str, songs_dir: str) -> None:
     from midigan.midi.dataset import prepare
     from midigan.music.parts.plan import plan_polyphony
     from midigan.music.planning import ModelSize
-    from midigan.music.style import ARTIFACT
+    from midigan.music.style import ARTIFACT, BARS_ARTIFACT
 
     path = resolve_checkpoint(model)
     stored = load_checkpoint(path)["family"]["config"]
     plan = plan_polyphony(prepare(songs_dir, progress=False).songs, tuple(stored["vocabulary"]["meter"]), ModelSize.of_run(stored))
     if ARTIFACT not in plan.artifacts:
         sys.exit(f"{songs_dir} has no whole window of its pieces to read a style from")
-    add_artifacts(path, {ARTIFACT: plan.artifacts[ARTIFACT]})
+    add_artifacts(path, {key: plan.artifacts[key] for key in (ARTIFACT, BARS_ARTIFACT)})
     print(f"{path}: style reference of {len(plan.artifacts[ARTIFACT])} windows of the training pieces")
 
 

@@ -103,6 +103,9 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     songs = generated.songs
+    if draws is not None and draws > 1 and generated.draws == 1:
+        click.echo("drew each piece once: --draws needs a model of parts that keeps its training music's style, "
+                   "and writes alone (no --primer, no --melody)", err=True)
     if generated.redrawn:
         click.echo(f"drew {generated.redrawn} again: they quoted a {generated.unit} of the training pieces", err=True)
     try:

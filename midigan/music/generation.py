@@ -1,8 +1,9 @@
 """Generation as a service: what `midigan generate` and the studio both do with a loaded model.
 
 Why one place: turning a request into music goes load -> forms -> sampling share -> primer ->
-novelty guard -> draw -> style resampling; written twice, the two front ends drifted (the studio's share, its guard).
-Every front end builds a `Request`, calls `generate_music`, and only formats what comes back.
+draw (several pieces for each one kept, resampled by style) -> novelty guard; written twice, the
+two front ends drifted (the studio's share, its guard). Every front end builds a `Request`, calls
+`generate_music`, and only formats what comes back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from midigan.music.calibration import sampling_options
 from midigan.music.form import Forms
 from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard, draw_novel
-from midigan.music.style import DRAWS, MIN_POOL, StyleReference
+from midigan.music.style import DRAWS, MIN_POOL, POOL_CHUNK, StyleReference
 
 if TYPE_CHECKING:
     from midigan.core.checkpoint import LoadedModel
@@ -44,11 +45,13 @@ class Request:
 
 @dataclass
 class Generated:
-    """The pieces, and how many were drawn again because they quoted the training music (a `unit`)."""
+    """The pieces, how many were drawn again because they quoted the training music (a `unit`),
+    and how many pieces were drawn for each one kept (1: no style resampling)."""
 
     songs: list[Song]
     redrawn: int
     unit: str
+    draws: int = 1
 
 
 def generate_music(model: LoadedModel, request: Request) -> Generated:
@@ -68,12 +71,14 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
     draws = request.draws if style is not None else 1
 
     def draw(n: int, seed: int | None) -> list[Song]:
-        pool = max(n * draws, MIN_POOL) if draws > 1 else n
-        songs = family.generate(model.generator, request.bars, pool, seed, forms=forms, tempo=request.tempo, key=request.key,
-                                temperature=request.temperature, primer=primer, melody=request.melody,
-                                program=request.program, home_keys=home_keys, **options)
+        pool, chunk = (max(n * draws, MIN_POOL), max(n, POOL_CHUNK)) if draws > 1 else (n, n)
+        songs = []
+        for start in range(0, pool, chunk):  # a pool drawn chunk by chunk takes no more memory than n pieces
+            songs += family.generate(model.generator, request.bars, min(chunk, pool - start), None if seed is None else seed + start,
+                                     forms=forms, tempo=request.tempo, key=request.key, temperature=request.temperature,
+                                     primer=primer, melody=request.melody, program=request.program, home_keys=home_keys, **options)
         return style.choose(songs, n, seed) if draws > 1 else songs
 
     given = primer.song if primer is not None else request.melody
     songs, redrawn = draw_novel(draw, request.count, guard, request.seed, given)
-    return Generated(songs, redrawn, guard.unit if guard is not None else "")
+    return Generated(songs, redrawn, guard.unit if guard is not None else "", draws)

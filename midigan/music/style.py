@@ -12,12 +12,14 @@ the model, and pieces are kept at random in proportion to those odds, without re
 corrects the model's distribution where it and the real music overlap; it cannot invent what the
 model never writes, and it keeps a draw's randomness (no piece is chosen twice, none by rank alone).
 
-The features are what the issue names as giving pieces away (each part's melodic intervals, leaps,
-repeated notes, notes a bar, rests and rhythm; the spacing between neighbouring parts; parallel
-fifths and octaves). They are read on the training pieces when a run is planned and stored with
-the checkpoint (numbers, not music). Of the evaluation's figures (`midigan.metrics.polyphony`)
-they share parallels; the rest it scores (ranges, pitch classes, consonance, polyphony, crossings)
-the resampler does not look at.
+The features are what gave generated parts away in the benchmarks (each part's melodic intervals,
+leaps, repeated notes, notes a bar, rests and rhythm; the spacing between neighbouring parts;
+parallel fifths and octaves). They are read on windows of the training pieces, on the model's grid,
+when a run is planned, and stored with the checkpoint (numbers, not music); a drawn piece is read in
+windows of the same length. Of the evaluation's figures (`midigan.metrics.polyphony`) the
+resampler reads the parallels too; the others (ranges, pitch classes, consonance, polyphony,
+crossings, empty bars) it does not read, though some go with what it reads (empty bars with the
+sounding share, crossings with the spacing).
 """
 
 from __future__ import annotations
@@ -40,10 +42,18 @@ DRAWS = 8
 #: the fewest draws the classifier learns the model's side from (a single piece asked for still
 #: comes from this many: sampling runs them side by side, at little more cost than one)
 MIN_POOL = 64
+#: pieces drawn at once at most (or as many as asked for, if more): a pool of 8 x 1000 long pieces
+#: drawn in one go would take eight times the memory of the pieces asked for
+POOL_CHUNK = 256
 PART_FEATURES = 7  # mean interval, leaps, repeated notes, notes a bar, sounding share, mean and spread of log durations
 LEAP = 5  # semitones: a fourth or more
 L2 = 1.0  # the classifier's ridge on standardised features, as the evaluation's
 ARTIFACT = "style_reference"
+BARS_ARTIFACT = "style_bars"
+#: how far past the training windows' range (in spreads) a drawn window's figure may lie and still be
+#: judged by the classifier: held-out real windows lay past 3 spreads 0-5% of the time on the four
+#: collections of docs/parts.md (past 1 spread, up to 31% on the quartets), drawn ones 0.5-8.5%
+OUTSIDE_SPREADS = 3.0
 MAX_WINDOWS = 2000  # training windows read at most (a few seconds of planning on a folder of a thousand sections)
 GRID_PER_BEAT = 4  # timelines of each part's sounding pitch are read on 16ths
 
@@ -82,12 +92,13 @@ def _timeline(line: np.ndarray, start: int, steps: int, hop: int) -> np.ndarray:
 
 
 def _part_style(line: np.ndarray, timeline: np.ndarray, bars: int, steps_per_beat: int) -> list[float]:
-    if len(line) < 2:
+    """The part's PART_FEATURES; the interval figures need two notes, the rest one (a silent part: zeros)."""
+    if len(line) == 0:
         return [0.0] * PART_FEATURES
     sizes = np.abs(np.diff(line["pitch"].astype(np.int64)))
+    moves = [float(sizes.mean()), float((sizes >= LEAP).mean()), float((sizes == 0).mean())] if len(sizes) else [0.0] * 3
     beats = np.log2(np.maximum(line["duration"], 1) / steps_per_beat)
-    return [float(sizes.mean()), float((sizes >= LEAP).mean()), float((sizes == 0).mean()), len(line) / bars,
-            float((timeline >= 0).mean()), float(beats.mean()), float(beats.std())]
+    return [*moves, len(line) / bars, float((timeline >= 0).mean()), float(beats.mean()), float(beats.std())]
 
 
 def _spacing(upper: np.ndarray, lower: np.ndarray) -> float:
@@ -112,10 +123,10 @@ def _parallel_share(timelines: np.ndarray) -> float:
 
 
 class StyleReference:
-    """The training music's style features (one row per window of the training pieces)."""
+    """The training music's style features, one row per `bars`-bar window of the training pieces."""
 
-    def __init__(self, features: np.ndarray):
-        self.features = np.asarray(features, dtype=np.float64)
+    def __init__(self, features: np.ndarray, bars: int):
+        self.features, self.bars = np.asarray(features, dtype=np.float64), int(bars)
 
     @property
     def parts(self) -> int:
@@ -130,28 +141,48 @@ class StyleReference:
         if len(starts) < 2:
             return None
         starts = starts[:: -(-len(starts) // MAX_WINDOWS)]
-        return cls(np.array([style_features(song.slice_bars(first, first + bars), parts) for song, first in starts]))
+        return cls(np.array([style_features(song.slice_bars(first, first + bars), parts) for song, first in starts]), bars)
 
     def artifacts(self) -> dict[str, torch.Tensor]:
-        import torch  # here, not above: `midigan generate --help` reads DRAWS without loading torch
+        import torch  # here, not above: style is read at generation, and numpy is all the features need
 
-        return {ARTIFACT: torch.from_numpy(self.features)}
+        return {ARTIFACT: torch.from_numpy(self.features), BARS_ARTIFACT: torch.tensor([self.bars])}
 
     @classmethod
     def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> StyleReference | None:
-        return cls(artifacts[ARTIFACT].numpy()) if ARTIFACT in artifacts else None
+        if ARTIFACT not in artifacts:
+            return None
+        return cls(artifacts[ARTIFACT].numpy(), int(artifacts[BARS_ARTIFACT][0]))
 
     def choose(self, songs: list[Song], count: int, seed: int | None = None) -> list[Song]:
         """`count` of `songs`, drawn without replacement in proportion to the odds that a piece's
-        style is the training music's rather than the model's (see the module docstring)."""
+        style is the training music's rather than the model's (see the module docstring). A piece
+        is read in windows as long as the reference's, and its log-odds are its windows' mean."""
         if count >= len(songs):
             return list(songs)
-        drawn = np.array([style_features(song, self.parts) for song in songs])
+        windows = [self._windows(song) for song in songs]
+        drawn = np.array([style_features(window, self.parts) for piece in windows for window in piece])
         mean, scale = reference_scale(self.features)
         weights = fit_logistic(np.vstack([(self.features - mean) / scale, (drawn - mean) / scale]),
                                np.r_[np.ones(len(self.features)), np.zeros(len(drawn))], l2=L2)
-        log_odds = ((drawn - mean) / scale) @ weights[:-1]
-        # Efraimidis-Spirakis: the `count` largest log(u) / odds draw without replacement by the odds
-        odds = np.exp(log_odds - log_odds.max())
-        keys = np.log(np.random.default_rng(seed).random(len(songs))) / np.maximum(odds, 1e-300)
+        window_odds = np.where(self._outside(drawn), -np.inf, ((drawn - mean) / scale) @ weights[:-1])
+        piece_of = np.repeat(np.arange(len(songs)), [len(piece) for piece in windows])
+        log_odds = np.bincount(piece_of, window_odds) / np.bincount(piece_of)
+        # Gumbel top-k: the `count` largest log-odds plus Gumbel noise draw without replacement in
+        # proportion to the odds; a stream of its own, apart from the one that drew the pieces' forms
+        uniform = np.random.default_rng(None if seed is None else [seed, 11]).random(len(songs))
+        keys = log_odds - np.log(-np.log(np.clip(uniform, 1e-300, 1.0 - 1e-16)))
         return [songs[index] for index in sorted(np.argsort(-keys)[:count])]
+
+    def _outside(self, drawn: np.ndarray) -> np.ndarray:
+        """Which drawn windows have a figure beyond anything in the training windows by more than
+        OUTSIDE_SPREADS of its spread: a linear classifier would extrapolate their odds, however
+        unlike real music they are (an empty piece drawn among 256 chorales got the best), so they
+        are kept last."""
+        margin = OUTSIDE_SPREADS * self.features.std(axis=0)
+        return ((drawn < self.features.min(axis=0) - margin) | (drawn > self.features.max(axis=0) + margin)).any(axis=1)
+
+    def _windows(self, song: Song) -> list[Song]:
+        """The piece's whole windows of the reference's length (a shorter piece is one window)."""
+        starts = range(0, song.n_bars - self.bars + 1, self.bars)
+        return [song.slice_bars(first, first + self.bars) for first in starts] or [song]

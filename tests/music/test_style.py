@@ -4,6 +4,7 @@ written in the training music's style and drops those that are not."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,8 +13,12 @@ from support import BACH, CHORALES_HELD_OUT
 
 from midigan.cli import main
 from midigan.midi import read
+from midigan.music.catalogue import load_music_model
+from midigan.music.generation import Request, generate_music
 from midigan.music.style import DRAWS, PART_FEATURES, StyleReference, style_features
 from midigan.song import Song
+
+from .band import band_folder
 
 PARTS = 4
 
@@ -70,3 +75,31 @@ def test_resampling_draws_at_random_and_keeps_every_piece_when_asked_for_all() -
 def test_generate_says_how_many_pieces_it_draws_for_each_one_kept() -> None:
     shown = " ".join(CliRunner().invoke(main, ["generate", "--help"]).output.split())
     assert f"--draws INTEGER RANGE Pieces drawn for each one kept (default: {DRAWS} for a model of parts)" in shown, shown
+
+
+def test_a_model_of_parts_resamples_by_the_style_it_trained_on_and_draws_once_when_told(tmp_path: Path,
+                                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    band_folder(tmp_path / "band")
+    trained = CliRunner().invoke(main, ["train", "band", "--run-dir", "run", "--max-steps", "4", "--pretrain-steps", "2", "--window", "32",
+                                        "--hidden", "16", "--quiet"])
+    assert trained.exit_code == 0, trained.output
+    model = load_music_model(tmp_path / "run")
+    style = StyleReference.from_artifacts(model.artifacts)
+    assert style is not None and style.parts == 4 and style.bars == 8  # the band's 8-bar pieces, part by part
+
+    def pieces(artifacts: dict, **request) -> tuple[list[bytes], int]:
+        made = generate_music(dataclasses.replace(model, artifacts=artifacts), Request(bars=8, count=5, seed=3, **request))
+        return [song.notes.tobytes() for song in made.songs], made.draws
+
+    resampled, draws = pieces(model.artifacts)
+    every, once = pieces(model.artifacts, draws=1)
+    without = {name: value for name, value in model.artifacts.items() if not name.startswith("style_")}
+    assert draws == DRAWS and once == 1 and pieces(without) == (every, 1)  # --draws 1 is a run from before
+    assert resampled != every and pieces(model.artifacts) == (resampled, DRAWS)  # reproducible by seed
+
+
+def test_draws_asked_of_a_melody_model_say_each_piece_was_drawn_once(tmp_path: Path) -> None:
+    out = str(tmp_path / "out.mid")
+    made = CliRunner().invoke(main, ["generate", "--model", "folk", "--bars", "4", "--seed", "1", "--draws", "4", out])
+    assert made.exit_code == 0 and "drew each piece once: --draws needs a model of parts" in made.output, made.output
