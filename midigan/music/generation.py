@@ -73,7 +73,7 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
     def draw(n: int, seed: int | None) -> list[Song]:
         pool, chunk = (max(n * draws, MIN_POOL), max(n, POOL_CHUNK)) if draws > 1 else (n, n)
         songs = []
-        for start in range(0, pool, chunk):  # a pool drawn chunk by chunk takes no more memory than n pieces
+        for start in range(0, pool, chunk):  # chunk by chunk: memory for max(n, POOL_CHUNK) pieces, not the pool
             songs += family.generate(model.generator, request.bars, min(chunk, pool - start), None if seed is None else seed + start,
                                      forms=forms, tempo=request.tempo, key=request.key, temperature=request.temperature,
                                      primer=primer, melody=request.melody, program=request.program, home_keys=home_keys, **options)

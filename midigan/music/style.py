@@ -27,14 +27,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
 
 from midigan.metrics.distance import fit_logistic, reference_scale
 from midigan.metrics.polyphony import ranked_parts
 from midigan.metrics.tune import bar_edges
 
 if TYPE_CHECKING:
-    import torch
-
     from midigan.song import Song
 
 #: pieces drawn for every one kept, by default (`midigan generate --draws`)
@@ -144,8 +143,6 @@ class StyleReference:
         return cls(np.array([style_features(song.slice_bars(first, first + bars), parts) for song, first in starts]), bars)
 
     def artifacts(self) -> dict[str, torch.Tensor]:
-        import torch  # here, not above: style is read at generation, and numpy is all the features need
-
         return {ARTIFACT: torch.from_numpy(self.features), BARS_ARTIFACT: torch.tensor([self.bars])}
 
     @classmethod
