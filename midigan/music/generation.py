@@ -46,7 +46,7 @@ class Request:
 @dataclass
 class Generated:
     """The pieces, how many were drawn again because they quoted the training music (a `unit`),
-    and how many pieces were drawn for each one kept (1: no style resampling)."""
+    and the draws setting the pieces were kept by (1: no style resampling; see `Request.draws`)."""
 
     songs: list[Song]
     redrawn: int
@@ -73,7 +73,7 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
     def draw(n: int, seed: int | None) -> list[Song]:
         pool, chunk = (max(n * draws, MIN_POOL), max(n, POOL_CHUNK)) if draws > 1 else (n, n)
         songs = []
-        for start in range(0, pool, chunk):  # chunk by chunk: memory for max(n, POOL_CHUNK) pieces, not the pool
+        for start in range(0, pool, chunk):  # chunk by chunk: the generator works on max(n, POOL_CHUNK) at once
             songs += family.generate(model.generator, request.bars, min(chunk, pool - start), None if seed is None else seed + start,
                                      forms=forms, tempo=request.tempo, key=request.key, temperature=request.temperature,
                                      primer=primer, melody=request.melody, program=request.program, home_keys=home_keys, **options)

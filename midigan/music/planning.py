@@ -26,7 +26,6 @@ from midigan.music.family import MusicFamily
 from midigan.music.form import Forms, form_artifacts
 from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard
-from midigan.music.parts.grid import quantise
 from midigan.music.parts.layout import find_parts
 from midigan.music.style import StyleReference
 from midigan.music.validation import MusicValidation
@@ -105,9 +104,8 @@ def finish_plan(family, data: torch.Tensor, held_windows: np.ndarray | None, tra
     artifacts = {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces, kind=kind).artifacts()}
     if kind == "phrases":
         artifacts.update(HomeKeys.from_songs(train_pieces).artifacts())
-    else:  # the style of the training pieces as the model's grid writes them
-        on_grid = [quantise(piece, family.vocabulary.grid) for piece in train_pieces]
-        style = StyleReference.from_songs(on_grid, len(family.vocabulary.layout.parts), _piece_bars(train_pieces, STYLE_BARS))
+    else:
+        style = StyleReference.from_songs(train_pieces, len(family.vocabulary.layout.parts), _piece_bars(train_pieces, STYLE_BARS))
         artifacts.update(style.artifacts() if style is not None else {})
     family.forms = Forms.from_artifacts(artifacts)
     validation = None

@@ -14,12 +14,13 @@ model never writes, and it keeps a draw's randomness (no piece is chosen twice, 
 
 The features are what gave generated parts away in the benchmarks (each part's melodic intervals,
 leaps, repeated notes, notes a bar, rests and rhythm; the spacing between neighbouring parts;
-parallel fifths and octaves). They are read on windows of the training pieces, on the model's grid,
-when a run is planned, and stored with the checkpoint (numbers, not music); a drawn piece is read in
-windows of the same length. Of the evaluation's figures (`midigan.metrics.polyphony`) the
-resampler reads the parallels too; the others (ranges, pitch classes, consonance, polyphony,
-crossings, empty bars) it does not read, though some go with what it reads (empty bars with the
-sounding share, crossings with the spacing).
+parallel fifths and octaves). They are read on windows of the training pieces (already on the
+model's grid) when a run is planned, and stored with the checkpoint (numbers, not music); a drawn
+piece is read in windows of the same length. Bars are counted up to a piece's last note, so silence
+at the end of a window is not seen (generated pieces hold their last note to the end). Of the
+evaluation's figures (`midigan.metrics.polyphony`) the resampler reads the parallels too; the others
+(ranges, pitch classes, consonance, polyphony, crossings, empty bars) it does not read, though some go
+with what it reads (empty bars with the sounding share, inside a piece; crossings with the spacing).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ DRAWS = 8
 #: the fewest draws the classifier learns the model's side from (a single piece asked for still
 #: comes from this many: sampling runs them side by side, at little more cost than one)
 MIN_POOL = 64
-#: pieces drawn at once at most (or as many as asked for, if more): a pool of 8 x 1000 long pieces
-#: drawn in one go would take eight times the memory of the pieces asked for
+#: pieces the generator draws at once at most (or as many as asked for, if more): its working memory
+#: for a pool of 8 x 1000 long pieces in one go would be eight times that of the pieces asked for
 POOL_CHUNK = 256
 PART_FEATURES = 7  # mean interval, leaps, repeated notes, notes a bar, sounding share, mean and spread of log durations
 LEAP = 5  # semitones: a fourth or more
@@ -176,7 +177,7 @@ class StyleReference:
         OUTSIDE_SPREADS of its spread: a linear classifier would extrapolate their odds, however
         unlike real music they are (an empty piece drawn among 256 chorales got the best), so they
         are kept last."""
-        margin = OUTSIDE_SPREADS * self.features.std(axis=0)
+        margin = OUTSIDE_SPREADS * reference_scale(self.features)[1]  # a figure constant in training: its own unit
         return ((drawn < self.features.min(axis=0) - margin) | (drawn > self.features.max(axis=0) + margin)).any(axis=1)
 
     def _windows(self, song: Song) -> list[Song]:
