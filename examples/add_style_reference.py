@@ -11,18 +11,17 @@ it in checkpoints/best.pt. How the shipped chorales model got its reference:
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from calibrate_sampling import replanned  # noqa: E402
 
 
 def main(model: str, songs_dir: str) -> None:
-    from midigan.core.checkpoint import add_artifacts, load_checkpoint, resolve_checkpoint
-    from midigan.midi.dataset import prepare
-    from midigan.music.parts.plan import plan_polyphony
-    from midigan.music.planning import ModelSize
+    from midigan.core.checkpoint import add_artifacts
     from midigan.music.style import ARTIFACT, BARS_ARTIFACT
 
-    path = resolve_checkpoint(model)
-    stored = load_checkpoint(path)["family"]["config"]
-    plan = plan_polyphony(prepare(songs_dir, progress=False).songs, tuple(stored["vocabulary"]["meter"]), ModelSize.of_run(stored))
+    path, plan = replanned(model, songs_dir)
     if ARTIFACT not in plan.artifacts:
         sys.exit(f"{songs_dir} has no whole window of its pieces to read a style from")
     add_artifacts(path, {key: plan.artifacts[key] for key in (ARTIFACT, BARS_ARTIFACT)})

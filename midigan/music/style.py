@@ -137,7 +137,7 @@ class StyleReference:
     def from_songs(cls, songs: list[Song], parts: int, bars: int) -> StyleReference | None:
         """Features of every whole `bars`-bar window of `songs`, or of `MAX_WINDOWS` spread evenly
         over them (None when there are fewer than two)."""
-        starts = [(song, first) for song in songs for first in range(song.first_full_bar(), song.n_bars - bars + 1, bars)]
+        starts = [(song, first) for song in songs for first in _window_starts(song, bars)]
         if len(starts) < 2:
             return None
         starts = starts[:: -(-len(starts) // MAX_WINDOWS)]
@@ -182,5 +182,9 @@ class StyleReference:
 
     def _windows(self, song: Song) -> list[Song]:
         """The piece's whole windows of the reference's length (a shorter piece is one window)."""
-        starts = range(0, song.n_bars - self.bars + 1, self.bars)
-        return [song.slice_bars(first, first + self.bars) for first in starts] or [song]
+        return [song.slice_bars(first, first + self.bars) for first in _window_starts(song, self.bars)] or [song]
+
+
+def _window_starts(song: Song, bars: int) -> range:
+    """The first bar of each whole `bars`-bar window of the song, from its first full bar (a pickup is left out)."""
+    return range(song.first_full_bar(), song.n_bars - bars + 1, bars)
