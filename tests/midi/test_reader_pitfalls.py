@@ -11,7 +11,7 @@ import pytest
 from support import MIDI as SAMPLE_DATA
 
 from midigan.midi import MidiReadError, parse, read
-from midigan.midi.reader import HANGING, TOO_SHORT, ZERO_LENGTH
+from midigan.midi.reader import DOUBLED, HANGING, TOO_SHORT, ZERO_LENGTH
 
 from .conftest import notes
 
@@ -65,7 +65,7 @@ def test_meter_changes_and_pickup_make_bars(write):
     assert second.time_signatures == [(0, 3, 4)]
 
 
-def test_overlapping_same_pitch_notes_pair_first_in_first_out(write):
+def test_a_key_struck_again_ends_the_sounding_note(write):
     events = [
         (0, mido.Message("note_on", note=60, velocity=70)),
         (480, mido.Message("note_on", note=60, velocity=90)),
@@ -73,7 +73,23 @@ def test_overlapping_same_pitch_notes_pair_first_in_first_out(write):
         (1440, mido.Message("note_off", note=60)),
     ]
     song = read(write("o.mid", [events]))
-    assert columns(song, "pitch", "onset", "duration", "velocity") == [(60, 0, 24, 70), (60, 12, 24, 90)]
+    assert columns(song, "pitch", "onset", "duration", "velocity") == [(60, 0, 12, 70), (60, 12, 12, 90)]
+
+
+def test_a_note_on_without_its_note_off_does_not_lengthen_later_notes(write):
+    """As music21 writes a unison of two voices: two note-ons, one note-off, then the tune goes on."""
+    events = [
+        (0, mido.Message("note_on", note=64, velocity=70)),
+        (0, mido.Message("note_on", note=64, velocity=70)),
+        (480, mido.Message("note_off", note=64)),
+        (960, mido.Message("note_on", note=64, velocity=80)),
+        (1200, mido.Message("note_off", note=64)),
+        (1440, mido.Message("note_on", note=64, velocity=80)),
+        (1680, mido.Message("note_off", note=64)),
+    ]
+    song = read(write("u.mid", [events]))
+    assert columns(song, "pitch", "onset", "duration") == [(64, 0, 12), (64, 24, 6), (64, 36, 6)]
+    assert song.dropped == {DOUBLED: 1}
 
 
 def test_velocity_zero_note_on_ends_a_note(write):
@@ -87,6 +103,21 @@ def test_hanging_notes_close_at_the_end_of_their_track(write):
     long_track = notes((48, 0, 4800))
     song = read(write("h.mid", [short_track, long_track]))
     assert columns(song, "pitch", "onset", "duration") == [(48, 0, 120), (60, 0, 24)]
+    assert song.repaired == {HANGING: 1}
+
+
+def test_a_note_without_its_note_off_ends_where_its_part_plays_on(write):
+    """As in a shared madrigal: a chord's note-offs missing mid-piece, the part going on later."""
+    events = [
+        (0, mido.Message("note_on", note=45, velocity=90)),
+        (0, mido.Message("note_on", note=52, velocity=90)),
+        (480, mido.Message("note_off", note=52)),
+        (1920, mido.Message("note_on", note=55, velocity=90)),
+        (2400, mido.Message("note_off", note=55)),
+        (9600, mido.MetaMessage("text", text="end")),
+    ]
+    song = read(write("m.mid", [events]))
+    assert columns(song, "pitch", "onset", "duration") == [(45, 0, 48), (52, 0, 12), (55, 48, 12)]
     assert song.repaired == {HANGING: 1}
 
 
