@@ -8,16 +8,20 @@ and turns every defect into a `MidiReadError` with a plain reason.
 Conventions:
 - onset in beats = tick / ticks_per_beat, rounded to the nearest grid step (halves round up);
 - a note-on with velocity 0 is a note-off; a note-on for a pitch already sounding on its channel
-  ends the sounding note there (a key struck again), and a second note-on at the same tick is
-  dropped (counted in `Song.dropped`). Why not first-in-first-out pairing: files exported from
+  ends the sounding note there (a key struck again; a note-off at that same tick, written before or
+  after the strike, belongs to the ended note), and a second note-on at the sounding note's own
+  tick is dropped (counted in `Song.dropped`: the first strike stands). Why not first-in-first-out pairing: files exported from
   notation (music21 writes a double stop or a unison of two voices as two note-ons and one
   note-off) leave a note-on without its note-off, and pairing in order then hands every later
   note of that pitch the next one's note-off: a string quartet read that way had 12 notes
   sounding at once on average (4.4 as pretty_midi reads it). This reading never overlaps two
-  notes of one pitch on one channel, which is also what a synthesizer plays;
-- a note still sounding when its track ends (its note-off missing) is closed where its channel
-  strikes its next note, or at the track's end if none follows (counted in `Song.repaired`): in
-  the shared madrigals a chord left sounding mid-piece would otherwise last 229 beats;
+  notes of one pitch on one channel, which is also what a synthesizer plays, and the rule holds
+  again after rounding to the grid (`_one_note_per_key`), so a file written from a Song reads back
+  as the same Song;
+- a note still sounding when its track ends (its note-off missing) is closed where the same
+  channel of the same track strikes its next note, or at the track's end if none follows (counted
+  in `Song.repaired`): in the shared madrigals a chord left sounding mid-piece would otherwise last
+  229 beats. The price: a held bass note whose note-off is missing stops at the next melody note;
 - zero-tick notes are dropped (counted in `Song.dropped`); a note shorter than half a step is
   kept at one step (counted in `Song.repaired`), because grace notes are part of the tune;
 - each (track chunk, channel) pair that carries notes becomes one `track` of the Song, numbered
@@ -36,7 +40,7 @@ from midigan.song import DEFAULT_METER, DEFAULT_TEMPO, NOTE_DTYPE, Song, sort_no
 
 DRUM_CHANNEL = 9
 ZERO_LENGTH = "zero length"
-HANGING = "note without a note-off closed at its part's next note"
+HANGING = "note without a note-off closed at its channel's next note or its track's end"
 DOUBLED = "struck twice at once, kept once"
 TOO_SHORT = "shorter than half a step, kept at one step"
 
@@ -128,6 +132,7 @@ def _parse_track(track: bytes, chunk: int, events: _Events) -> None:
     open_notes: dict[int, tuple[int, int, int]] = {}  # channel << 7 | pitch -> (tick, vel, program)
     programs = [0] * 16
     strikes: list[list[int]] = [[] for _ in range(16)]  # each channel's note-on ticks, in order
+    struck_again: dict[int, int] = {}  # key -> the latest tick a strike ended its sounding note
     tick = 0
     status = 0
     i = 0
@@ -169,17 +174,21 @@ def _parse_track(track: bytes, chunk: int, events: _Events) -> None:
                 if (pitch | velocity) & 0x80:
                     raise MidiReadError("corrupt track", f"track {chunk + 1}: data byte above 127 at tick {tick}")
                 key = channel << 7 | pitch
-                sounding = open_notes.pop(key, None)
-                struck = kind == 0x90 and velocity
-                if sounding is not None:
-                    on_tick, on_velocity, program = sounding
-                    if struck and on_tick == tick:
-                        events.doubled += 1
-                    else:
-                        notes.append((on_tick, tick, pitch, on_velocity, chunk, channel, program))
-                if struck:
+                sounding = open_notes.get(key)
+                if kind == 0x90 and velocity:
+                    if sounding is not None and sounding[0] == tick:
+                        events.doubled += 1  # the same key struck twice at once: the first strike stands
+                        continue
+                    if sounding is not None:
+                        notes.append((*sounding[:1], tick, pitch, sounding[1], chunk, channel, sounding[2]))
+                        struck_again[key] = tick
                     open_notes[key] = (tick, velocity, programs[channel])
                     strikes[channel].append(tick)
+                elif sounding is not None and not (sounding[0] == tick == struck_again.get(key)):
+                    # (a note-off at the very tick a strike ended its note belongs to that note, whichever
+                    # of the two events the file wrote first)
+                    del open_notes[key]
+                    notes.append((sounding[0], tick, pitch, sounding[1], chunk, channel, sounding[2]))
             else:
                 n_data = 1 if kind == 0xC0 or kind == 0xD0 else 2
                 data = track[i : i + n_data]
@@ -199,7 +208,7 @@ def _parse_track(track: bytes, chunk: int, events: _Events) -> None:
         following = bisect.bisect_right(later, on_tick)
         end = later[following] if following < len(later) else tick
         notes.append((on_tick, end, key & 0x7F, on_velocity, chunk, key >> 7, program))
-        events.hanging += 1
+        events.hanging += end > on_tick  # (a note struck as its track ends is dropped as zero length)
 
 
 def _varlen(data: bytes, i: int) -> tuple[int, int]:
@@ -259,6 +268,25 @@ def _event_map(events: list[tuple], default: tuple | None) -> list[tuple]:
     return result
 
 
+def _one_note_per_key(track: np.ndarray, pitch: np.ndarray, onset: np.ndarray, duration: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The tick rule again on the grid, where rounding (a note shorter than half a step kept at one)
+    can bring two notes of one key together: a note ends where the key is struck again, and of two
+    strikes on one step the first stands. Returns (which notes stay, their durations, how many
+    were dropped); so a Song read from a file writes a file that reads back as the same Song."""
+    order = np.lexsort((onset, pitch, track))
+    same_key = (track[order][1:] == track[order][:-1]) & (pitch[order][1:] == pitch[order][:-1])
+    again = np.zeros(len(order), dtype=bool)
+    again[1:] = same_key & (onset[order][1:] == onset[order][:-1])
+    order = order[~again]
+    same_key = (track[order][1:] == track[order][:-1]) & (pitch[order][1:] == pitch[order][:-1])
+    ends = onset[order] + duration[order]
+    ends[:-1] = np.where(same_key, np.minimum(ends[:-1], onset[order][1:]), ends[:-1])
+    kept = np.sort(order)
+    durations = np.empty_like(duration)
+    durations[order] = ends - onset[order]
+    return kept, durations[kept], int(again.sum())
+
+
 def _to_song(events: _Events, ticks_per_beat: int, steps_per_beat: int, source: str) -> Song:
     """Quantise the collected tick events onto the grid and assemble the Song."""
     raw = np.array(events.notes, dtype=np.int64).reshape(-1, 7)
@@ -285,14 +313,19 @@ def _to_song(events: _Events, ticks_per_beat: int, steps_per_beat: int, source: 
         repaired[TOO_SHORT] = int(too_short.sum())
         duration[too_short] = 1
     track_keys, track = np.unique(raw[:, 4] * 16 + raw[:, 5], return_inverse=True)
+    track = track.reshape(-1)
+    kept, duration, doubled = _one_note_per_key(track, raw[:, 2], onset, duration)
+    if doubled:
+        dropped[DOUBLED] = dropped.get(DOUBLED, 0) + doubled
+    raw, onset, track = raw[kept], onset[kept], track[kept]
     notes = np.empty(len(raw), dtype=NOTE_DTYPE)
     notes["pitch"] = raw[:, 2]
     notes["velocity"] = raw[:, 3]
     notes["onset"] = onset
     notes["duration"] = duration
-    notes["track"] = track.reshape(-1)
+    notes["track"] = track
     notes["program"] = raw[:, 6]
-    notes["is_drum"] = is_drum
+    notes["is_drum"] = raw[:, 5] == DRUM_CHANNEL
 
     def step(tick: int) -> int:
         return int(_to_step(np.int64(tick), ticks_per_beat, steps_per_beat))

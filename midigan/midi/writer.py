@@ -6,6 +6,8 @@ per beat (about 480), so every grid step is a whole number of ticks and a re-rea
 Channel per track: drums on channel 10, other tracks on 1-9, 11-16 in turn; a program change
 is written wherever a track's program changes. Velocities are clipped to 1..127 and durations to
 at least one step, since a velocity-0 note-on or a zero-length note would read back as nothing.
+Two notes of one pitch that overlap in one track are written as played; the reader reads the later
+strike as ending the earlier note (`midigan.midi.reader`), as a synthesizer plays them.
 """
 
 from __future__ import annotations

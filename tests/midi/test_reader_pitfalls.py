@@ -11,6 +11,7 @@ import pytest
 from support import MIDI as SAMPLE_DATA
 
 from midigan.midi import MidiReadError, parse, read
+from midigan.midi import write as write_song
 from midigan.midi.reader import DOUBLED, HANGING, TOO_SHORT, ZERO_LENGTH
 
 from .conftest import notes
@@ -74,6 +75,27 @@ def test_a_key_struck_again_ends_the_sounding_note(write):
     ]
     song = read(write("o.mid", [events]))
     assert columns(song, "pitch", "onset", "duration", "velocity") == [(60, 0, 12, 70), (60, 12, 12, 90)]
+
+
+@pytest.mark.parametrize("off_first", [True, False])
+def test_a_repeated_note_reads_the_same_whichever_event_comes_first_at_its_tick(write, off_first):
+    at_480 = [mido.Message("note_off", note=60), mido.Message("note_on", note=60, velocity=90)]
+    events = [(0, mido.Message("note_on", note=60, velocity=70))]
+    events += [(480, message) for message in (at_480 if off_first else at_480[::-1])]
+    events += [(960, mido.Message("note_off", note=60))]
+    song = read(write("r.mid", [events]))
+    assert columns(song, "pitch", "onset", "duration", "velocity") == [(60, 0, 12, 70), (60, 12, 12, 90)]
+    assert song.dropped == {}
+
+
+def test_notes_brought_together_by_the_grid_still_read_back_as_written(write, tmp_path):
+    """A note shorter than half a step is kept at one step, which can reach the next strike of its key."""
+    path = write("g.mid", [notes((60, 0, 10), (60, 10, 100), (62, 0, 200))])
+    song = read(path, steps_per_beat=4)  # 120 ticks a step: both C's start on step 0
+    assert columns(song, "pitch", "onset", "duration") == [(60, 0, 1), (62, 0, 2)]
+    assert song.dropped == {DOUBLED: 1}
+    write_song(song, tmp_path / "again.mid")
+    assert np.array_equal(read(tmp_path / "again.mid", steps_per_beat=4).notes, song.notes)
 
 
 def test_a_note_on_without_its_note_off_does_not_lengthen_later_notes(write):
