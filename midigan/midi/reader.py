@@ -10,11 +10,11 @@ Conventions:
 - a note-on with velocity 0 is a note-off; a note-on for a pitch already sounding on its channel
   ends the sounding note there (a key struck again; a note-off at that same tick, written before or
   after the strike, belongs to the ended note), and a second note-on at the sounding note's own
-  tick is dropped (counted in `Song.dropped`: the first strike stands). Why not first-in-first-out pairing: files exported from
-  notation (music21 writes a double stop or a unison of two voices as two note-ons and one
-  note-off) leave a note-on without its note-off, and pairing in order then hands every later
-  note of that pitch the next one's note-off: a string quartet read that way had 12 notes
-  sounding at once on average (4.4 as pretty_midi reads it). This reading never overlaps two
+  tick is dropped (counted in `Song.dropped`: the first strike stands). Why not pairing notes
+  first-in-first-out: files exported from notation (music21 writes a double stop or a unison of
+  two voices as two note-ons and one note-off) leave a note-on without its note-off, and pairing
+  in order then hands every later note of that pitch the next one's note-off: a string quartet
+  read that way had 12 notes sounding at once on average (4.4 as pretty_midi reads it). This reading never overlaps two
   notes of one pitch on one channel, which is also what a synthesizer plays, and the rule holds
   again after rounding to the grid (`_one_note_per_key`), so a file written from a Song reads back
   as the same Song;
@@ -180,7 +180,7 @@ def _parse_track(track: bytes, chunk: int, events: _Events) -> None:
                         events.doubled += 1  # the same key struck twice at once: the first strike stands
                         continue
                     if sounding is not None:
-                        notes.append((*sounding[:1], tick, pitch, sounding[1], chunk, channel, sounding[2]))
+                        notes.append((sounding[0], tick, pitch, sounding[1], chunk, channel, sounding[2]))
                         struck_again[key] = tick
                     open_notes[key] = (tick, velocity, programs[channel])
                     strikes[channel].append(tick)
