@@ -86,21 +86,24 @@ def draw_novel(
     draw: Callable[[int, int | None], list[Song]], count: int, guard: NoveltyGuard | None, seed: int | None = None,
     given: Song | None = None,
 ) -> tuple[list[Song], int]:
-    """`count` pieces from `draw(n, seed)`, each that copies drawn again (with other seeds, up to
-    MAX_DRAWS rounds); returns the pieces and how many were drawn again. Raises CopyError when
-    some piece still copies after the last round. `given`: see `NoveltyGuard.copies`."""
+    """`count` pieces from `draw(n, seed)`, each that copies, or that has no note at all, drawn again
+    (with other seeds, up to MAX_DRAWS rounds); returns the pieces and how many were drawn again for
+    copying. Raises CopyError when some piece still copies after the last round. Why silent pieces
+    too: a model of parts can write a piece without a note (1 chorale in 256 drawn), which would be a
+    file of no bars where `--bars` asked for some. `given`: see `NoveltyGuard.copies`."""
     songs = draw(count, seed)
-    if guard is None:
-        return songs, 0
     redrawn = 0
     for attempt in range(1, MAX_DRAWS + 1):
-        copying = [index for index, song in enumerate(songs) if guard.copies(song, given)]
-        if not copying:
+        copying = [index for index, song in enumerate(songs) if guard is not None and guard.copies(song, given)]
+        again = sorted(set(copying) | {index for index, song in enumerate(songs) if not len(song.notes)})
+        if not again:
             return songs, redrawn
         redrawn += len(copying)
-        fresh = draw(len(copying), None if seed is None else seed + 1_000_003 * attempt)
-        for index, song in zip(copying, fresh):
+        fresh = draw(len(again), None if seed is None else seed + 1_000_003 * attempt)
+        for index, song in zip(again, fresh):
             songs[index] = song
+    if guard is None or not any(guard.copies(song, given) for song in songs):
+        return songs, redrawn
     raise CopyError(
         f"{sum(guard.copies(song, given) for song in songs)} of {count} pieces still quote a {guard.unit} of the "
         f"training pieces after {MAX_DRAWS} draws; this model copies (train it on more music, or pass --allow-copies)"

@@ -93,6 +93,21 @@ def test_copies_are_drawn_again_and_a_model_that_only_copies_is_refused(folk_son
         draw_novel(lambda n, seed: folk_songs[:n], 2, guard, seed=1)
 
 
+def test_a_piece_without_a_note_is_drawn_again_even_without_a_guard(folk_songs) -> None:
+    silent = folk_songs[0].slice_bars(0, 0)
+    assert len(silent.notes) == 0
+    seeds = []
+
+    def silent_first(n, seed):
+        seeds.append(seed)
+        return [silent, *folk_songs[1:n]] if len(seeds) == 1 else folk_songs[40:40 + n]
+
+    songs, redrawn = draw_novel(silent_first, 3, None, seed=4)
+    assert [len(song.notes) > 0 for song in songs] == [True, True, True]
+    assert songs[0] is folk_songs[40] and songs[1:] == folk_songs[1:3]
+    assert redrawn == 0 and seeds == [4, 4 + 1_000_003]
+
+
 def test_forms_find_repeated_bars_and_tile_as_patterns(folk_songs) -> None:
     song = max(folk_songs, key=bar_repetition)
     sources = bar_sources(song.melody())
