@@ -14,10 +14,10 @@ Conventions:
   first-in-first-out: files exported from notation (music21 writes a double stop or a unison of
   two voices as two note-ons and one note-off) leave a note-on without its note-off, and pairing
   in order then hands every later note of that pitch the next one's note-off: a string quartet
-  read that way had 12 notes sounding at once on average (4.4 as pretty_midi reads it). This reading never overlaps two
-  notes of one pitch on one channel, which is also what a synthesizer plays, and the rule holds
-  again after rounding to the grid (`_one_note_per_key`), so a file written from a Song reads back
-  as the same Song;
+  read that way had 12 notes sounding at once on average (4.4 as pretty_midi reads it). This
+  reading never overlaps two notes of one pitch on one channel, which is also what a synthesizer
+  plays, and the rule holds again after rounding to the grid (`_one_note_per_key`), so a file
+  written from a Song reads back as the same Song;
 - a note still sounding when its track ends (its note-off missing) is closed where the same
   channel of the same track strikes its next note, or at the track's end if none follows (counted
   in `Song.repaired`): in the shared madrigals a chord left sounding mid-piece would otherwise last
@@ -317,7 +317,7 @@ def _to_song(events: _Events, ticks_per_beat: int, steps_per_beat: int, source: 
     kept, duration, doubled = _one_note_per_key(track, raw[:, 2], onset, duration)
     if doubled:
         dropped[DOUBLED] = dropped.get(DOUBLED, 0) + doubled
-    raw, onset, track = raw[kept], onset[kept], track[kept]
+    raw, onset, track, is_drum = raw[kept], onset[kept], track[kept], is_drum[kept]
     notes = np.empty(len(raw), dtype=NOTE_DTYPE)
     notes["pitch"] = raw[:, 2]
     notes["velocity"] = raw[:, 3]
@@ -325,7 +325,7 @@ def _to_song(events: _Events, ticks_per_beat: int, steps_per_beat: int, source: 
     notes["duration"] = duration
     notes["track"] = track
     notes["program"] = raw[:, 6]
-    notes["is_drum"] = raw[:, 5] == DRUM_CHANNEL
+    notes["is_drum"] = is_drum
 
     def step(tick: int) -> int:
         return int(_to_step(np.int64(tick), ticks_per_beat, steps_per_beat))
