@@ -20,7 +20,8 @@ madrigals' training and held-out loss chose the model's size, grid and batch of 
 
 The order-2 chord-slice chain is scored as a set of its own beside the evaluation's order-1 and
 order-3 chains, and so are the run's pieces with every draw kept (`--draws 1`: no style resampling);
---from NAME also trains each chosen collection from that model (run-from-NAME).
+--from NAME also trains each chosen collection from that model (run-from-NAME; with --keep-scratch, beside
+the scratch runs already trained rather than training them again).
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ SEED = 0  # midigan train's --seed (--seed sets it; runs of another seed get fol
 
 
 def run_label(start: str) -> str:
-    return ("scratch" if start == "none" else f"from-{start}") + (f"-seed{SEED}" if SEED else "")
+    return ("scratch" if start == "none" else f"from-{Path(start).name}") + (f"-seed{SEED}" if SEED else "")
 
 
 def run_folder(name: str, start: str) -> Path:
@@ -265,6 +266,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="trainings side by side (each on one thread when above 1)")
     parser.add_argument("--json", type=Path, help="write the summary's figures here")
     parser.add_argument("--report-only", action="store_true", help="score the runs already in runs/polyphony, without training")
+    parser.add_argument("--build-only", action="store_true",
+                        help="write the collections' training and held-out folders and stop (examples/train_parts.sh trains on them)")
+    parser.add_argument("--keep-scratch", action="store_true",
+                        help="train only the --from runs and score them beside the scratch runs already trained (same code and seed)")
     parser.add_argument("--seed", type=int, default=0, help="midigan train's --seed (a repeat of a figure with another seed)")
     arguments = parser.parse_args()
     global SEED
@@ -272,13 +277,16 @@ def main() -> None:
     chosen = [name for name in COLLECTIONS if not arguments.only or name in arguments.only.split(",")]
     for name in chosen:
         build(name, (arguments.bars, arguments.bars // 2))
+    if arguments.build_only:
+        return
     runs = [(name, "none") for name in chosen]
     if arguments.start != "none":
         runs += [(name, arguments.start) for name in chosen if not arguments.from_on or name in arguments.from_on.split(",")]
     if not arguments.report_only:
         threads = 1 if arguments.jobs > 1 else None
+        trained = [run for run in runs if not (arguments.keep_scratch and run[1] == "none")]
         with ThreadPoolExecutor(arguments.jobs) as pool:
-            list(pool.map(lambda run: train(run[0], arguments.minutes, threads, run[1]), runs))
+            list(pool.map(lambda run: train(run[0], arguments.minutes, threads, run[1]), trained))
     found = [report(name, start, arguments.bars, arguments.count) for name, start in runs]
     print(f"\n## summary ({arguments.bars}-bar pieces, {arguments.minutes:g}-minute runs, {arguments.jobs} at a time)")
     print(summary(found))

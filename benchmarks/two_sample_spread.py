@@ -6,8 +6,8 @@ draw moves the accuracy by several hundredths, enough to decide "beats the order
 way. This scores the same folders under --seeds seeds and prints each set's mean, spread and
 range, so a comparison can be read against that spread.
 
-    python benchmarks/two_sample_spread.py runs/polyphony/chorales/generated \\
-        runs/polyphony/chorales/heldout-8 runs/polyphony/chorales/train-parts --bars 8
+    python benchmarks/two_sample_spread.py runs/polyphony/bach/generated-scratch \\
+        runs/polyphony/bach/heldout-8 runs/polyphony/bach/train-parts --bars 8
 """
 
 from __future__ import annotations

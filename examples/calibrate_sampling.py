@@ -4,8 +4,8 @@ Rebuilds the training plan from the folder the model was trained on (the same pi
 validation as `midigan train`), then stores the chosen share in the checkpoint, as a run trained
 today has it in checkpoints/best.pt (see `midigan.music.calibration`).
 
-    python examples/calibrate_sampling.py runs/polyphony/chorales/run runs/polyphony/chorales/train
-    python examples/calibrate_sampling.py midigan/assets/chorales.pt runs/polyphony/chorales/train
+    python examples/calibrate_sampling.py runs/polyphony/bach/run-scratch runs/polyphony/bach/train
+    python examples/calibrate_sampling.py midigan/assets/chorales.pt runs/polyphony/bach/train
 """
 
 from __future__ import annotations

@@ -4,5 +4,5 @@
 #   examples/train_chorales.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python benchmarks/polyphony_quality.py --only chorales --minutes 10
-python examples/ship_model.py runs/polyphony/chorales/run midigan/assets/chorales.pt
+python benchmarks/polyphony_quality.py --only bach --minutes 10
+python examples/ship_model.py runs/polyphony/bach/run-scratch midigan/assets/chorales.pt

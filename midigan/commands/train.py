@@ -43,8 +43,9 @@ def _meter(value: str | None) -> tuple[int, int] | None:
 @click.option("--from", "start_from", metavar="NAME|RUN", default="auto", show_default=True,
               help="Start from a shipped model (e.g. melodies) or an earlier run's best checkpoint, adapted to this folder "
                    "(its pitches, durations and meter mapped, a model of parts its parts by name or register; its size kept); "
-                   "none: from scratch; auto: from the shipped "
-                   "melodies model for a melody folder of under 20,000 training notes (about 300 tunes), else none.")
+                   "none: from scratch; auto: from the shipped melodies model for a melody folder of under 20,000 "
+                   "training notes (about 300 tunes), from the shipped parts model for a folder of parts of under 35,000, "
+                   "else none.")
 @device_option
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True, help="Examples per step (32 for parts).")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SHIPPED = {"folk": "folk.pt", "chorales": "chorales.pt", "melodies": "melodies.pt"}  # name -> file in midigan/assets/
+SHIPPED = {"folk": "folk.pt", "chorales": "chorales.pt", "melodies": "melodies.pt", "parts": "parts.pt"}  # name -> file in midigan/assets/
 DEFAULT_SHIPPED = "folk"
 FAMILY_NAMES = ("music-seq", "music-poly")
 

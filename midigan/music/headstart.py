@@ -4,9 +4,9 @@ Why: a folder of 40 tunes teaches a model from nothing what every tune shares (s
 than leaps, phrases end on long notes, the scale) before it can learn what is the folder's own. A
 model trained on thousands of public-domain tunes already knows the first; adapted to the folder's
 vocabulary and meter (each family's `adapt_from`), it spends the folder's minutes on the second.
-By default (`auto`) a melody folder too small to train more than a small model starts from the
-shipped base model; `none` starts from scratch; a shipped model's name or a run folder starts
-from that.
+By default (`auto`) a folder too small to train more than a small model starts from the shipped
+base model of its kind (melodies, or parts); `none` starts from scratch; a shipped model's name or
+a run folder starts from that.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ BASE_MELODIES = "melodies"  # the shipped base melody model (examples/train_melo
 #: `auto` starts a melody folder from the base model below this many training notes (the folders
 #: whose own model would be the smallest, see `midigan.music.capacity`)
 BASE_BELOW_NOTES = 20_000
+BASE_PARTS = "parts"  # the shipped base model of parts (examples/train_parts.sh)
+#: `auto` starts a folder of parts from the base model below this many training notes: measured to
+#: help on folders of 17,000 and 33,000 (docs/parts.md, "A head start for parts"), not above
+BASE_PARTS_BELOW_NOTES = 35_000
 
 
 def plan_run(songs: list[Song], parts: str, meter: Meter | None, size: ModelSize, start: str | None) -> TrainingPlan:
@@ -36,10 +40,16 @@ def plan_run(songs: list[Song], parts: str, meter: Meter | None, size: ModelSize
     if start in (None, NONE):
         return planner(songs, meter, size)
     if start == AUTO:
-        if (parts == "all" or size.hidden is not None or size.layers is not None
-                or not shipped_model(BASE_MELODIES).is_file() or training_notes(songs, meter) >= BASE_BELOW_NOTES):
+        base = BASE_PARTS if parts == "all" else BASE_MELODIES
+        if size.hidden is not None or size.layers is not None or not shipped_model(base).is_file():
             return planner(songs, meter, size)
-        start = BASE_MELODIES
+        if parts == "all":  # a folder of parts is counted by planning it: a small one is planned twice
+            plan = planner(songs, meter, size)
+            if plan.training_notes >= BASE_PARTS_BELOW_NOTES:
+                return plan
+        elif training_notes(songs, meter) >= BASE_BELOW_NOTES:
+            return planner(songs, meter, size)
+        start = base
     if size.hidden is not None or size.layers is not None:
         raise EncodingError(f"--from {start} keeps the size of the model it starts from: leave out --hidden and --layers")
     source = starting_model(start)

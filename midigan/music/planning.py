@@ -44,6 +44,7 @@ class TrainingPlan:
     validation: MusicValidation | None
     artifacts: dict[str, torch.Tensor]
     report: list[str] = field(default_factory=list)
+    training_notes: int = 0  # notes of the pieces it trains on (a model of parts: what `--from auto` decides by)
 
 
 @dataclass

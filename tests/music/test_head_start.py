@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from support import FOLK, one_line_error, trains_in_halves_as_straight
+from support import BACH, FOLK, one_line_error, trains_in_halves_as_straight
 from support import midigan as run
 
 from midigan.midi import read
@@ -75,3 +75,11 @@ def test_a_small_melody_folder_starts_from_the_shipped_base_model_unless_told_ot
     for own in (["--from", "none"], ["--hidden", 16]):
         scratch = run("train", FOLK, "--run-dir", f"own-{own[1]}", "--max-steps", 1, "--pretrain-steps", 1, *own, *SHORT)
         assert scratch.exit_code == 0 and "starting from" not in scratch.output and "LSTM 1x192" not in scratch.output
+
+
+def test_a_small_folder_of_parts_starts_from_the_shipped_parts_model_unless_told_otherwise() -> None:
+    parts = ["--max-steps", 1, "--pretrain-steps", 1, "--window", 32, "--batch-size", 8, "--eval-every", 2, "--quiet"]
+    base = run("train", BACH, "--run-dir", "auto", *parts)
+    assert base.exit_code == 0 and "starting from parts: parts taken from the trained model: Soprano from" in base.output, base.output
+    scratch = run("train", BACH, "--run-dir", "own", "--from", "none", *parts)
+    assert scratch.exit_code == 0 and "starting from" not in scratch.output
