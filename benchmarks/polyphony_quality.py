@@ -21,7 +21,8 @@ madrigals' training and held-out loss chose the model's size, grid and batch of 
 The order-2 chord-slice chain is scored as a set of its own beside the evaluation's order-1 and
 order-3 chains, and so are the run's pieces with every draw kept (`--draws 1`: no style resampling);
 --from NAME also trains each chosen collection from that model (run-from-NAME; with --keep-scratch, beside
-the scratch runs already trained rather than training them again).
+the scratch runs already trained rather than training them again). --flags "..." --tag NAME trains every
+run with more `midigan train` flags, into folders of their own (run-scratch-NAME).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -123,7 +125,7 @@ def train(name: str, minutes: float, threads: int | None, start: str = "none", e
     environment = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
     started = time.perf_counter()
     command = ["midigan", "train", str(WORK / name / "train"), "--run-dir", str(run_dir), "--max-minutes", str(minutes), "--from", start,
-               "--seed", str(SEED), "--quiet", *extra]
+               "--seed", str(SEED), "--quiet", *FLAGS, *extra]
     trained = subprocess.run(command, capture_output=True, text=True, env=environment)
     if trained.returncode:
         sys.exit(f"{name}: training failed\n{trained.stdout}{trained.stderr}")
@@ -131,10 +133,12 @@ def train(name: str, minutes: float, threads: int | None, start: str = "none", e
 
 
 SEED = 0  # midigan train's --seed (--seed sets it; runs of another seed get folders of their own)
+FLAGS: tuple[str, ...] = ()  # --flags: more `midigan train` flags for every run; such runs get folders named by --tag
+TAG = ""
 
 
 def run_label(start: str) -> str:
-    return ("scratch" if start == "none" else f"from-{Path(start).name}") + (f"-seed{SEED}" if SEED else "")
+    return ("scratch" if start == "none" else f"from-{Path(start).name}") + (f"-{TAG}" if TAG else "") + (f"-seed{SEED}" if SEED else "")
 
 
 def run_folder(name: str, start: str) -> Path:
@@ -271,9 +275,13 @@ def main() -> None:
     parser.add_argument("--keep-scratch", action="store_true",
                         help="train only the --from runs and score them beside the scratch runs already trained (same code and seed)")
     parser.add_argument("--seed", type=int, default=0, help="midigan train's --seed (a repeat of a figure with another seed)")
+    parser.add_argument("--flags", default="", help='more midigan train flags for every run, e.g. "--patience 20" (needs --tag)')
+    parser.add_argument("--tag", default="", help="a name for runs trained with --flags (their folders: run-scratch-TAG ...)")
     arguments = parser.parse_args()
-    global SEED
-    SEED = arguments.seed
+    if bool(arguments.flags) != bool(arguments.tag):
+        parser.error("--flags and --tag go together")
+    global SEED, FLAGS, TAG
+    SEED, FLAGS, TAG = arguments.seed, tuple(shlex.split(arguments.flags)), arguments.tag
     chosen = [name for name in COLLECTIONS if not arguments.only or name in arguments.only.split(",")]
     for name in chosen:
         build(name, (arguments.bars, arguments.bars // 2))

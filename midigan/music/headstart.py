@@ -27,8 +27,8 @@ BASE_MELODIES = "melodies"  # the shipped base melody model (examples/train_melo
 #: whose own model would be the smallest, see `midigan.music.capacity`)
 BASE_BELOW_NOTES = 20_000
 BASE_PARTS = "parts"  # the shipped base model of parts (examples/train_parts.sh)
-#: `auto` starts a folder of parts from the base model below this many training notes: measured to
-#: help on folders of 17,000 and 33,000 (docs/parts.md, "A head start for parts"), not above
+#: `auto` starts a folder of parts from the base model below this many training notes: measured on
+#: folders of 16,900 to 32,800 (docs/parts.md, "A head start for parts"), not above
 BASE_PARTS_BELOW_NOTES = 35_000
 
 
