@@ -102,9 +102,10 @@ def draw_novel(
         fresh = draw(len(again), None if seed is None else seed + 1_000_003 * attempt)
         for index, song in zip(again, fresh):
             songs[index] = song
-    if guard is None or not any(guard.copies(song, given) for song in songs):
+    still = 0 if guard is None else sum(guard.copies(song, given) for song in songs)
+    if not still:
         return songs, redrawn
     raise CopyError(
-        f"{sum(guard.copies(song, given) for song in songs)} of {count} pieces still quote a {guard.unit} of the "
+        f"{still} of {count} pieces still quote a {guard.unit} of the "
         f"training pieces after {MAX_DRAWS} draws; this model copies (train it on more music, or pass --allow-copies)"
     )
