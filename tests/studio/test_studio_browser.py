@@ -16,6 +16,7 @@ from support import FOLK
 from midigan.midi import read
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ready  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -52,13 +53,21 @@ def _midi_link(driver) -> str | None:
     return next((href for href in hrefs if ".mid" in href), None)
 
 
+def _written_link(driver, previous: str | None) -> str | None:
+    """The new piece's MIDI address once the page says it was written; None while it is not."""
+    link = _midi_link(driver)
+    return link if link not in (None, previous) and "Wrote" in driver.find_element(By.ID, "status").text else None
+
+
 def _generate_and_download(driver, tmp_path: Path) -> Path:
-    """Click Generate, wait for the new piece's link, and download its MIDI file."""
+    """Click Generate, wait for the new piece's link, and download its MIDI file. The page redraws the
+    links while it works, so a link read a moment ago can be gone: the wait reads them again."""
     previous = _midi_link(driver)
     driver.find_element(By.ID, "generate").click()
-    WebDriverWait(driver, 60).until(lambda d: _midi_link(d) not in (None, previous) and "Wrote" in d.find_element(By.ID, "status").text)
+    link = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: _written_link(d, previous))
     target = tmp_path / "downloaded.mid"
-    with urllib.request.urlopen(_midi_link(driver)) as response:
+    with urllib.request.urlopen(link) as response:
         target.write_bytes(response.read())
     return target
 
