@@ -43,8 +43,8 @@ class TrainingPlan:
     data: torch.Tensor
     validation: MusicValidation | None
     artifacts: dict[str, torch.Tensor]
+    training_notes: int  # notes of the pieces it trains on (a folder of parts: what `--from auto` decides by)
     report: list[str] = field(default_factory=list)
-    training_notes: int = 0  # notes of the pieces it trains on (a model of parts: what `--from auto` decides by)
 
 
 @dataclass
@@ -99,7 +99,7 @@ def held_out_or_none(encode: Callable[[], Any], held: list):
 
 
 def finish_plan(family, data: torch.Tensor, held_windows: np.ndarray | None, train_pieces: list[Song],
-            held_pieces: list[Song], kind: str, report: list[str]) -> TrainingPlan:
+            held_pieces: list[Song], kind: str, report: list[str], training_notes: int) -> TrainingPlan:
     """Artifacts (forms, guard; for melodies the home keys, for parts the style reference) from
     the training pieces, and the validation on held-out ones."""
     artifacts = {**form_artifacts(train_pieces), **NoveltyGuard.from_songs(train_pieces, kind=kind).artifacts()}
@@ -116,7 +116,7 @@ def finish_plan(family, data: torch.Tensor, held_windows: np.ndarray | None, tra
         report.append(f"held-out pieces copy {validation.real_copy_rate:.1%} of their {unit} from the training pieces")
     elif held_pieces:
         report.append("no held-out piece fits what the training pieces teach (durations, range): training without validation")
-    return TrainingPlan(family, data, validation, artifacts, report)
+    return TrainingPlan(family, data, validation, artifacts, training_notes, report)
 
 
 def _validation(family, windows: torch.Tensor, train_pieces: list[Song], held_pieces: list[Song], kind: str) -> MusicValidation:

@@ -44,4 +44,4 @@ def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> Trai
               f"model: melody LSTM {family.layers}x{family.hidden}, dropout {family.dropout:g}, for {notes} training notes"]
     validation_pieces = [song.melody() for song in held]
     return finish_plan(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None, melodies,
-                       validation_pieces, "phrases", report)
+                       validation_pieces, "phrases", report, notes)

@@ -53,7 +53,5 @@ def plan_polyphony(songs: list[Song], meter: Meter | None, size: ModelSize) -> T
               f"{len(encoded.windows)} windows of {window_bars} bars on a grid of {GRID_NAMES[grid]}",
               f"model: {vocabulary.n_voices} voices, LSTM {family.layers}x{family.hidden}, dropout {family.dropout:g},"
               f" for {notes} training notes"]
-    plan = finish_plan(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None,
-                       train_pieces, held_pieces, "passages", report)
-    plan.training_notes = notes
-    return plan
+    return finish_plan(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None,
+                       train_pieces, held_pieces, "passages", report, notes)
