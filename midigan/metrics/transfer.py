@@ -77,7 +77,17 @@ def snap_to_scale(melody: Song, scale: list[int]) -> Song:
 def pitch_class_distance(melodies: list[Song], others: list[Song]) -> float:
     """Total variation distance (0 to 1) between two groups' mean key-free pitch-class histograms
     (the first 12 figures of `pitch_language`): how far apart their pitch languages are."""
-    mean = [np.mean([pitch_language(melody)[:12] for melody in group], axis=0) for group in (melodies, others)]
+    return _mean_histogram_distance(melodies, others, slice(None, 12))
+
+
+def interval_distance(melodies: list[Song], others: list[Song]) -> float:
+    """Total variation distance (0 to 1) between two groups' mean histograms of melodic intervals
+    (the last figures of `pitch_language`): how differently their tunes move from note to note."""
+    return _mean_histogram_distance(melodies, others, slice(12, None))
+
+
+def _mean_histogram_distance(melodies: list[Song], others: list[Song], part: slice) -> float:
+    mean = [np.mean([pitch_language(melody)[part] for melody in group], axis=0) for group in (melodies, others)]
     return float(0.5 * np.abs(mean[0] - mean[1]).sum())
 
 

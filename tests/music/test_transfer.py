@@ -28,7 +28,16 @@ from midigan.metrics.transfer import (
 )
 from midigan.midi import read, write
 from midigan.music.transfer.encoding import translated_song
-from midigan.music.transfer.model import LOWEST, WINDOW, MusicTransferFamily, as_features, decode_pitches, encode_tune
+from midigan.music.transfer.model import (
+    LOWEST,
+    WINDOW,
+    MusicTransferFamily,
+    as_features,
+    decode_pitches,
+    encode_tune,
+    pitch_class_gap,
+    windows,
+)
 from midigan.music.transfer.validation import TranslationValidation, held_out_split, round_trip_accuracy
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
@@ -135,6 +144,35 @@ def test_validation_judges_translations_of_held_out_tunes_by_target_likeness_and
     assert scores["contour_A"] == pytest.approx(1.0) and scores["contour_B"] == pytest.approx(1.0)
     assert scores["to_B"] < 0.5 and scores["to_A"] < 0.5  # German stays German, Han stays Han
     assert scores["score"] == pytest.approx(1 - (scores["to_B"] + scores["to_A"]) / 2)
+
+
+def test_pitch_class_matching_moves_german_tunes_towards_the_han_collections_pitch_classes() -> None:
+    erk, han = ([encode_tune(read(p)) for p in sorted(FOLK.glob(f"essen_{name}*.mid"))] for name in ("erk", "han"))
+    batch = (windows(han)[:32], windows(erk)[:32])  # A: Han, B: German; the translators move each into the other
+    real = MusicTransferFamily().real_input(batch)
+    assert pitch_class_gap(real, real) == 0.0
+    assert pitch_class_gap(real, torch.cat(real.chunk(2)[::-1])) > 0.5  # the identity map: far apart
+
+    def trained(pull: float) -> tuple[float, float]:
+        """(the gap on the batch, German tunes' pitch-class distance to Han's when translated) after 150 steps
+        of everything but the adversarial game."""
+        torch.manual_seed(0)
+        family = MusicTransferFamily(hidden=16, pitch_class_matching=pull)
+        generator = family.build_generator()
+        optimiser = torch.optim.Adam(generator.parameters(), lr=3e-3)
+        for _ in range(150):
+            loss = family.generator_aux_loss(generator, None, family.fake_input(generator(real)), batch)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        translated = [family.translate(generator, tune, "A").melody() for tune in erk]
+        gap = float(pitch_class_gap(real, family.fake_input(generator(real))))
+        return gap, pitch_class_distance(translated, [tune.melody for tune in han])
+
+    pulled, free = trained(4.0), trained(0.0)
+    untouched = pitch_class_distance([tune.melody for tune in erk], [tune.melody for tune in han])
+    assert pulled[0] < 0.5 * free[0], (pulled, free)
+    assert pulled[1] < min(free[1], 0.5 * untouched), (pulled, free, untouched)  # more than half the way
 
 
 def test_the_discriminators_judge_pitches_only_and_older_runs_keep_theirs() -> None:
