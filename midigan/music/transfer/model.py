@@ -166,7 +166,7 @@ class MusicTransferFamily(GANFamily):
     def from_config(cls, config: dict[str, Any]) -> MusicTransferFamily:
         # what runs from before a key meant: the first ones weighed cycle and identity 5 and 2.5, the
         # discriminators judged rhythm too until judge_rhythm came, and had no noise, feature matching,
-        # closeness or pitch-class matching
+        # closeness or pulls on the pitch-class and interval histograms
         return cls(**{"cycle_weight": 5.0, "identity_weight": 2.5, "judge_rhythm": True, "judge_noise": 0.0,
                       "feature_matching": 0.0, "closeness": 0.0, "pitch_class_matching": 0.0,
                       "interval_matching": 0.0, **config})
