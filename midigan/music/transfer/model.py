@@ -19,6 +19,7 @@ as in which notes they use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -189,9 +190,15 @@ def pitch_class_gap(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
     the translations' hard pitches and passes its gradient through the straight-through one-hots:
     the expected histogram under the translators' soft probabilities can be matched while the most
     likely pitch of every note stays where it was (tried on a small run: the hard histogram stayed far off)."""
+    return _histogram_gap(real, fake, _class_histogram)
+
+
+def _histogram_gap(real: torch.Tensor, fake: torch.Tensor, histogram: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """The sum over both collections of the total variation between `histogram` of its real windows
+    and of the translations into it (`fake` is [B->A; A->B], made from `real` [A; B])."""
     total = real.new_zeros(())
     for real_half, fake_half in zip(real.chunk(2), fake.chunk(2)):
-        total = total + 0.5 * (_class_histogram(fake_half) - _class_histogram(real_half).detach()).abs().sum()
+        total = total + 0.5 * (histogram(fake_half) - histogram(real_half).detach()).abs().sum()
     return total
 
 
@@ -207,10 +214,7 @@ def interval_gap(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
     each collection's real windows and of the translations into it: two collections on one scale
     still differ in how their tunes move, by step or by leap. Counted on hard pitches, as
     `pitch_class_gap`."""
-    total = real.new_zeros(())
-    for real_half, fake_half in zip(real.chunk(2), fake.chunk(2)):
-        total = total + 0.5 * (_interval_histogram(fake_half) - _interval_histogram(real_half).detach()).abs().sum()
-    return total
+    return _histogram_gap(real, fake, _interval_histogram)
 
 
 def _interval_histogram(features: torch.Tensor) -> torch.Tensor:
