@@ -49,7 +49,7 @@ def transfer() -> None:
               help="Weight of the cycle loss (A -> B -> A gives A back) against the adversarial one.")
 @click.option("--identity-weight", type=click.FloatRange(min=0), default=None, show_default="0",
               help="Weight of the identity loss (a tune of B stays as it is when moved into B).")
-@click.option("--judge-noise", type=click.FloatRange(min=0), default=None, show_default="0",
+@click.option("--judge-noise", type=click.FloatRange(min=0), default=None, show_default="0.2",
               help="Standard deviation of the noise added to the pitches the discriminators see while training.")
 @click.option("--feature-matching", type=click.FloatRange(min=0), default=None, show_default="0",
               help="Weight of feature matching: translations' mean discriminator features against real tunes'.")
