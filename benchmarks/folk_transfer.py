@@ -21,6 +21,9 @@ identity map, and a snap of every pitch to the target's most common scale:
 - interval way: the same share for the mean histograms of melodic intervals (training pulls on
   both histograms, by --pitch-class-matching and --interval-matching, so the held-out judge's
   target-side share is the least circular figure);
+- pentatonic: the mean share of a tune's notes in its best-fitting pentatonic scale, the issue's own
+  figure, which needs no tonal centre (German tunes and Bach's chorales often make the fifth their most
+  common pitch class, so the key-free histograms above mix two frames);
 - round trip: the share of notes whose pitch comes back after A -> B -> A;
 - bars kept: translations written to MIDI and read back with the input's bars, meters, onsets and
   durations (every note), of all test tunes;
@@ -158,6 +161,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
         common_scale,
         contour_correlation,
         interval_distance,
+        pentatonic_share,
         pitch_class_distance,
         pitch_language,
         side_classifier,
@@ -195,6 +199,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
                    "distance": distance, "way": 1 - distance / before if before else 0.0,
                    "way_of_real": (1 - distance / before) / real_way if real_way >= 1 / 3 else None,
                    "interval_way": 1 - intervals / intervals_before if intervals_before else 0.0,
+                   "pentatonic": float(np.mean([pentatonic_share(m) for m in melodies])),
                    "copied": _copied(melodies, phrases[target]), "round_trip": round_trip}
             if name != "real target tunes":
                 row["bars_kept"] = sum(_bars_kept(t.song, song, scratch) for t, song in zip(inputs, outputs))
@@ -208,16 +213,17 @@ def _print_table(rows: list[dict], d_state: dict) -> None:
     won = f"D had won from step {d_state['won_since']}" if d_state["won_since"] is not None else "D had not won"
     print(f"\n{rows[0]['pair']} ({rows[0]['variant']}): {d_state['steps']} steps in {d_state['minutes']:.1f} min, best.pt from step "
           f"{d_state['best_step']}; last tenth: D(real) {d_state['d_real']:.3f}, D(fake) {d_state['d_fake']:.3f}; {won}\n")
-    print("| direction | map | tunes | on the target side | pitch-class distance | way | of real | interval way | round trip "
-          "| bars kept | contour | copied |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| direction | map | tunes | on the target side | pitch-class distance | way | of real | interval way | pentatonic "
+          "| round trip | bars kept | contour | copied |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         trip = "–" if row["round_trip"] is None else f"{row['round_trip']:.3f}"
         kept = f"{row['bars_kept']}/{row['tunes']}" if "bars_kept" in row else "–"
         contour = f"{row['contour']:.2f}" if "contour" in row else "–"
         of_real = "–" if row["way_of_real"] is None else f"{row['way_of_real']:.2f}"
         print(f"| {row['direction']} | {row['map']} | {row['tunes']} | {row['target_side']:.1%} | {row['distance']:.3f} | "
-              f"{row['way']:.2f} | {of_real} | {row['interval_way']:.2f} | {trip} | {kept} | {contour} | {row['copied']:.1%} |")
+              f"{row['way']:.2f} | {of_real} | {row['interval_way']:.2f} | {row['pentatonic']:.3f} | {trip} | {kept} | {contour} | "
+              f"{row['copied']:.1%} |")
 
 
 def _train_and_report(a: str, b: str, name: str, folder: Path, budget: list[str], flags: str, report_only: bool,

@@ -34,6 +34,17 @@ def pitch_language(melody: Song) -> np.ndarray:
     return np.concatenate([classes / max(classes.sum(), 1e-9), intervals / max(intervals.sum(), 1.0)])
 
 
+PENTATONIC = (0, 2, 4, 7, 9)
+
+
+def pentatonic_share(melody: Song) -> float:
+    """Share of the tune's notes in its best-fitting pentatonic scale (the one of 12 transpositions
+    that holds the most): a key-free figure of how pentatonic a tune is, whatever its tonal centre."""
+    counts = np.bincount(melody.notes["pitch"] % 12, minlength=12)
+    held = [counts[[(root + step) % 12 for step in PENTATONIC]].sum() for root in range(12)]
+    return float(max(held) / max(counts.sum(), 1))
+
+
 def onset_agreement(source: Song, translated: Song) -> float:
     """Share of the input's notes whose onset and duration the translation has at the same place."""
     before = set(zip(source.notes["onset"].tolist(), source.notes["duration"].tolist()))

@@ -21,6 +21,7 @@ from midigan.metrics.transfer import (
     contour_correlation,
     interval_distance,
     onset_agreement,
+    pentatonic_share,
     pitch_class_distance,
     pitch_language,
     side_classifier,
@@ -119,6 +120,8 @@ def test_scores_of_a_translation_on_hand_checked_cases() -> None:
     assert len(common_scale(han)) <= 6  # largely pentatonic
     german = [encode_tune(read(path)).melody for path in sorted(FOLK.glob("essen_erk*.mid"))]
     assert pitch_class_distance(han, han) == 0.0
+    assert pentatonic_share(pentatonic) == 1.0 and pentatonic_share(melody.transpose(5)) == pentatonic_share(melody)
+    assert np.mean([pentatonic_share(m) for m in han]) > np.mean([pentatonic_share(m) for m in german]) + 0.05
     assert pitch_class_distance([snap_to_scale(m, [0, 2, 4, 7, 9]) for m in german], han) < pitch_class_distance(german, han) < 1
     probability_han = side_classifier(np.stack([pitch_language(m) for m in german]), np.stack([pitch_language(m) for m in han]))
     assert (probability_han(np.stack([pitch_language(m) for m in han])) > 0.5).all()
