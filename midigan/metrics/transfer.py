@@ -13,6 +13,7 @@ import numpy as np
 from midigan.song import Song
 
 INTERVAL_RANGE = 12  # intervals beyond an octave count as an octave
+PENTATONIC = (0, 2, 4, 7, 9)  # the major pentatonic scale's degrees; its rotations are the other modes
 
 
 def tonal_centre(melody: Song) -> int:
@@ -32,9 +33,6 @@ def pitch_language(melody: Song) -> np.ndarray:
     steps = np.clip(np.diff(notes["pitch"].astype(np.int64)), -INTERVAL_RANGE, INTERVAL_RANGE) + INTERVAL_RANGE
     intervals = np.bincount(steps, minlength=2 * INTERVAL_RANGE + 1).astype(np.float64)
     return np.concatenate([classes / max(classes.sum(), 1e-9), intervals / max(intervals.sum(), 1.0)])
-
-
-PENTATONIC = (0, 2, 4, 7, 9)
 
 
 def pentatonic_share(melody: Song) -> float:

@@ -59,8 +59,9 @@ CYCLE_WEIGHT, IDENTITY_WEIGHT = 1.0, 0.0
 FEATURE_MATCHING, CLOSENESS = 0.0, 0.2
 #: Noise of 0.2 on the pitch one-hots the discriminators see: on Essen's 50 Irish tunes <-> Han (37
 #: training tunes on one side) D won outright without it (D(fake) 0.03-0.04 over the last tenth); with
-#: it 0.18 there and 0.30-0.38 on the tuned pairs, whose figures hardly moved. 0.5, or R1 at 1, left D
-#: guessing (D(fake) 0.45-0.49) and cost more (docs/translation.md)
+#: it 0.18 there and 0.30-0.38 on the tuned pairs, where the judge's target side held and translations
+#: into Han became a little less pentatonic. 0.5, or R1 at 1, left D guessing (D(fake) 0.45-0.49) and
+#: cost more; 0.1 gave no movement back and halved D's margin (docs/translation.md)
 JUDGE_NOISE = 0.2
 #: A pull of 4 on the translations' pitch-class histogram towards the target collection's: under the
 #: closeness pull alone the translators drifted back towards the identity map as a run went on (best.pt
