@@ -1,7 +1,8 @@
 """Translation between collections of tunes, on pairs drawn from different sources: does the pitch
 language move towards the target's while every bar, onset and duration stays?
 
-Sources in ../shared/data: Essen regions (German: erk, boehme, altdeu; Chinese: han), Aird's Airs
+Sources in ../shared/data: Essen regions (German: erk, boehme, altdeu, kinder; Chinese: han; Irish: irl;
+haydn: the 44 essen_folkHaydn files), Aird's Airs
 (airds: Scottish, Irish and English dance tunes and airs) and the soprano lines of Bach's chorales
 (sopranos: each chorale's first track). Each side's files are split by a hash of the file name: a
 tenth trains the judge (a classifier held out of everything else), a tenth is translated for the
@@ -58,7 +59,8 @@ import torch
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: name -> (folder under SHARED, file pattern); sopranos take each file's first track
 SOURCES = {"erk": ("folk", "essen_erk*"), "han": ("folk", "essen_han*"), "boehme": ("folk", "essen_boehme*"),
-           "altdeu": ("folk", "essen_altdeu*"), "irl": ("folk", "essen_irl*"),
+           "altdeu": ("folk", "essen_altdeu*"), "irl": ("folk", "essen_irl*"), "haydn": ("folk", "essen_folkHaydn*"),
+           "kinder": ("folk", "essen_kinder*"),
            "airds": ("airds", "*"), "sopranos": ("bach", "*")}
 #: erk:han chose the defaults before issue 28; the options of issue 28 were tried on Aird's <-> Han
 #: (the issue's own failure) and sopranos:airds, and --closeness on airds:han; --judge-noise on
