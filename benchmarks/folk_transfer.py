@@ -187,7 +187,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
         reference = [t.melody for t in tunes[target]["judge"]]
         before = pitch_class_distance([t.melody for t in inputs], reference)
         intervals_before = interval_distance([t.melody for t in inputs], reference)
-        real_way = 1 - pitch_class_distance(real, reference) / before if before else 0.0
+        real_way = _way(before, pitch_class_distance(real, reference))
         translated = [family.translate(generator, t, target) for t in inputs]
         maps = {"real target tunes": (real, None), "identity (no change)": ([t.song for t in inputs], None),
                 f"snap to the target's scale {scales[target]}": ([snap_to_scale(t.song, scales[target]) for t in inputs], None),
@@ -196,11 +196,11 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
             melodies = [song.melody() for song in outputs]
             p_b = judge(np.stack([pitch_language(m) for m in melodies]))
             distance, intervals = pitch_class_distance(melodies, reference), interval_distance(melodies, reference)
+            way = _way(before, distance)
             row = {"pair": f"{a}:{b}", "variant": variant, "direction": f"{names[source]} -> {names[target]}", "map": name,
                    "tunes": len(outputs), "target_side": float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5)),
-                   "distance": distance, "way": 1 - distance / before if before else 0.0,
-                   "way_of_real": (1 - distance / before) / real_way if real_way >= 1 / 3 else None,
-                   "interval_way": 1 - intervals / intervals_before if intervals_before else 0.0,
+                   "distance": distance, "way": way, "way_of_real": way / real_way if real_way >= 1 / 3 else None,
+                   "interval_way": _way(intervals_before, intervals),
                    "pentatonic": float(np.mean([pentatonic_share(m) for m in melodies])),
                    "copied": _copied(melodies, phrases[target]), "round_trip": round_trip}
             if name != "real target tunes":
@@ -209,6 +209,11 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
             rows.append({**row, **({"d": d_state} if name == "midigan transfer" else {})})
     _print_table(rows, d_state)
     return rows
+
+
+def _way(before: float, after: float) -> float:
+    """The share of a distance covered: 1 - after / before (0 where there was none to cover)."""
+    return 1 - after / before if before else 0.0
 
 
 def _print_table(rows: list[dict], d_state: dict) -> None:
