@@ -22,6 +22,9 @@ identity map, and a snap of every pitch to the target's most common scale:
 - interval way: the same share for the mean histograms of melodic intervals (training pulls on
   both histograms, by --pitch-class-matching and --interval-matching, so the held-out judge's
   target-side share is the least circular figure);
+- scale way: the same share for the mean scale profiles (how often two notes of a tune lie k pitch
+  classes apart, k = 0 to 11), which need no tonal centre (training pulls on them by
+  --scale-matching);
 - pentatonic: the mean share of a tune's notes in its best-fitting pentatonic scale, the issue's own
   figure, which needs no tonal centre (German tunes and Bach's chorales often make the fifth their most
   common pitch class, so the key-free histograms above mix two frames);
@@ -166,6 +169,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
         pentatonic_share,
         pitch_class_distance,
         pitch_language,
+        scale_distance,
         side_classifier,
         snap_to_scale,
     )
@@ -187,6 +191,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
         reference = [t.melody for t in tunes[target]["judge"]]
         before = pitch_class_distance([t.melody for t in inputs], reference)
         intervals_before = interval_distance([t.melody for t in inputs], reference)
+        scale_before = scale_distance([t.melody for t in inputs], reference)
         real_way = _way(before, pitch_class_distance(real, reference))
         translated = [family.translate(generator, t, target) for t in inputs]
         maps = {"real target tunes": (real, None), "identity (no change)": ([t.song for t in inputs], None),
@@ -201,6 +206,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
                    "tunes": len(outputs), "target_side": float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5)),
                    "distance": distance, "way": way, "way_of_real": way / real_way if real_way >= 1 / 3 else None,
                    "interval_way": _way(intervals_before, intervals),
+                   "scale_way": _way(scale_before, scale_distance(melodies, reference)),
                    "pentatonic": float(np.mean([pentatonic_share(m) for m in melodies])),
                    "copied": _copied(melodies, phrases[target]), "round_trip": round_trip}
             if name != "real target tunes":
@@ -220,17 +226,17 @@ def _print_table(rows: list[dict], d_state: dict) -> None:
     won = f"D had won from step {d_state['won_since']}" if d_state["won_since"] is not None else "D had not won"
     print(f"\n{rows[0]['pair']} ({rows[0]['variant']}): {d_state['steps']} steps in {d_state['minutes']:.1f} min, best.pt from step "
           f"{d_state['best_step']}; last tenth: D(real) {d_state['d_real']:.3f}, D(fake) {d_state['d_fake']:.3f}; {won}\n")
-    print("| direction | map | tunes | on the target side | pitch-class distance | way | of real | interval way | pentatonic "
-          "| round trip | bars kept | contour | copied |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| direction | map | tunes | on the target side | pitch-class distance | way | of real | interval way | scale way "
+          "| pentatonic | round trip | bars kept | contour | copied |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         trip = "–" if row["round_trip"] is None else f"{row['round_trip']:.3f}"
         kept = f"{row['bars_kept']}/{row['tunes']}" if "bars_kept" in row else "–"
         contour = f"{row['contour']:.2f}" if "contour" in row else "–"
         of_real = "–" if row["way_of_real"] is None else f"{row['way_of_real']:.2f}"
         print(f"| {row['direction']} | {row['map']} | {row['tunes']} | {row['target_side']:.1%} | {row['distance']:.3f} | "
-              f"{row['way']:.2f} | {of_real} | {row['interval_way']:.2f} | {row['pentatonic']:.3f} | {trip} | {kept} | {contour} | "
-              f"{row['copied']:.1%} |")
+              f"{row['way']:.2f} | {of_real} | {row['interval_way']:.2f} | {row['scale_way']:.2f} | {row['pentatonic']:.3f} | {trip} | "
+              f"{kept} | {contour} | {row['copied']:.1%} |")
 
 
 def _train_and_report(a: str, b: str, name: str, folder: Path, budget: list[str], flags: str, report_only: bool,

@@ -23,7 +23,7 @@ DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "
             "lr_decay_start": 0.5, "seed": 0, "hidden": 128, "eval_every": 250}
 #: passed on when given or stored; else the family's defaults
 FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm", "judge_noise", "feature_matching", "closeness",
-               "pitch_class_matching", "interval_matching")
+               "pitch_class_matching", "interval_matching", "scale_matching")
 
 
 @click.group()
@@ -59,6 +59,9 @@ def transfer() -> None:
               help="Weight of the pull of the translations' pitch-class histogram towards the target collection's.")
 @click.option("--interval-matching", type=click.FloatRange(min=0), default=None, show_default="4",
               help="Weight of the pull of the translations' histogram of melodic intervals towards the target collection's.")
+@click.option("--scale-matching", type=click.FloatRange(min=0), default=None, show_default="4",
+              help="Weight of the pull of the scale the translations use (how far apart their notes' pitch classes lie, "
+                   "in any key) towards the target collection's.")
 @loss_option(DEFAULTS["loss"])
 @click.option("--augment-target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
               help="Adaptive augmentation: random pitches shown to the discriminators, as often as keeps E[sign D(real)] here "

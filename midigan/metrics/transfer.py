@@ -43,6 +43,21 @@ def pentatonic_share(melody: Song) -> float:
     return float(max(held) / max(counts.sum(), 1))
 
 
+def scale_profile(melody: Song) -> np.ndarray:
+    """(12,) the chance that two of the tune's notes, drawn by duration, lie k pitch classes apart
+    (k = 0 to 11): the interval content of the scale the tune uses, the same in every key and with
+    no tonal centre to find (a pentatonic tune has no pair a semitone or a tritone apart)."""
+    notes = melody.notes
+    classes = np.bincount(notes["pitch"] % 12, weights=notes["duration"], minlength=12)
+    classes = classes / max(classes.sum(), 1e-9)
+    return np.array([classes @ np.roll(classes, -k) for k in range(12)])
+
+
+def scale_distance(melodies: list[Song], others: list[Song]) -> float:
+    """Total variation distance (0 to 1) between two groups' mean scale profiles (`scale_profile`)."""
+    return _mean_distance(melodies, others, scale_profile)
+
+
 def onset_agreement(source: Song, translated: Song) -> float:
     """Share of the input's notes whose onset and duration the translation has at the same place."""
     before = set(zip(source.notes["onset"].tolist(), source.notes["duration"].tolist()))
@@ -86,17 +101,18 @@ def snap_to_scale(melody: Song, scale: list[int]) -> Song:
 def pitch_class_distance(melodies: list[Song], others: list[Song]) -> float:
     """Total variation distance (0 to 1) between two groups' mean key-free pitch-class histograms
     (the first 12 figures of `pitch_language`): how far apart their pitch languages are."""
-    return _mean_histogram_distance(melodies, others, slice(None, 12))
+    return _mean_distance(melodies, others, lambda melody: pitch_language(melody)[:12])
 
 
 def interval_distance(melodies: list[Song], others: list[Song]) -> float:
     """Total variation distance (0 to 1) between two groups' mean histograms of melodic intervals
     (the last figures of `pitch_language`): how differently their tunes move from note to note."""
-    return _mean_histogram_distance(melodies, others, slice(12, None))
+    return _mean_distance(melodies, others, lambda melody: pitch_language(melody)[12:])
 
 
-def _mean_histogram_distance(melodies: list[Song], others: list[Song], part: slice) -> float:
-    mean = [np.mean([pitch_language(melody)[part] for melody in group], axis=0) for group in (melodies, others)]
+def _mean_distance(melodies: list[Song], others: list[Song], statistic: Callable[[Song], np.ndarray]) -> float:
+    """Total variation distance between the two groups' means of a histogram `statistic`."""
+    mean = [np.mean([statistic(melody) for melody in group], axis=0) for group in (melodies, others)]
     return float(0.5 * np.abs(mean[0] - mean[1]).sum())
 
 

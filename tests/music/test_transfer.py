@@ -24,6 +24,8 @@ from midigan.metrics.transfer import (
     pentatonic_share,
     pitch_class_distance,
     pitch_language,
+    scale_distance,
+    scale_profile,
     side_classifier,
     snap_to_scale,
     tonal_centre,
@@ -39,6 +41,7 @@ from midigan.music.transfer.model import (
     encode_tune,
     interval_gap,
     pitch_class_gap,
+    scale_gap,
     windows,
 )
 from midigan.music.transfer.validation import TranslationValidation, held_out_split, round_trip_accuracy
@@ -122,6 +125,10 @@ def test_scores_of_a_translation_on_hand_checked_cases() -> None:
     assert pitch_class_distance(han, han) == 0.0
     assert pentatonic_share(pentatonic) == 1.0 and pentatonic_share(melody.transpose(5)) == pentatonic_share(melody)
     assert np.mean([pentatonic_share(m) for m in han]) > np.mean([pentatonic_share(m) for m in german]) + 0.05
+    profile = scale_profile(pentatonic)
+    assert profile.sum() == pytest.approx(1.0) and profile[[1, 6, 11]].sum() == 0.0  # no semitone, no tritone
+    np.testing.assert_allclose(scale_profile(melody.transpose(5)), scale_profile(melody))  # any key
+    assert scale_distance(german, han) > scale_distance([snap_to_scale(m, [0, 2, 4, 7, 9]) for m in german], han)
     assert pitch_class_distance([snap_to_scale(m, [0, 2, 4, 7, 9]) for m in german], han) < pitch_class_distance(german, han) < 1
     probability_han = side_classifier(np.stack([pitch_language(m) for m in german]), np.stack([pitch_language(m) for m in han]))
     assert (probability_han(np.stack([pitch_language(m) for m in han])) > 0.5).all()
@@ -151,20 +158,23 @@ def test_validation_judges_translations_of_held_out_tunes_by_target_likeness_and
     assert scores["score"] == pytest.approx(1 - (scores["to_B"] + scores["to_A"]) / 2)
 
 
-@pytest.mark.parametrize(("pull", "gap", "distance", "left"), [("pitch_class_matching", pitch_class_gap, pitch_class_distance, 0.5),
-                                                               ("interval_matching", interval_gap, interval_distance, 0.8)])
-def test_a_pull_on_a_pitch_statistic_moves_german_tunes_towards_the_han_collections(pull, gap, distance, left) -> None:
+@pytest.mark.parametrize(("pull", "gap", "distance", "apart", "closed", "left"),
+                         [("pitch_class_matching", pitch_class_gap, pitch_class_distance, 0.5, 0.5, 0.5),
+                          ("interval_matching", interval_gap, interval_distance, 0.5, 0.5, 0.8),
+                          ("scale_matching", scale_gap, scale_distance, 0.4, 0.8, 0.8)])
+def test_a_pull_on_a_pitch_statistic_moves_german_tunes_towards_the_han_collections(pull, gap, distance, apart, closed, left) -> None:
     erk, han = ([encode_tune(read(p)) for p in sorted(FOLK.glob(f"essen_{name}*.mid"))] for name in ("erk", "han"))
     batch = (windows(han)[:32], windows(erk)[:32])  # A: Han, B: German; the translators move each into the other
     real = MusicTransferFamily().real_input(batch)
     assert gap(real, real) == 0.0
-    assert gap(real, torch.cat(real.chunk(2)[::-1])) > 0.5  # the identity map: far apart
+    assert gap(real, torch.cat(real.chunk(2)[::-1])) > apart  # the identity map: far apart
 
     def trained(weight: float) -> tuple[float, float]:
         """(the gap on the batch, German tunes' distance to Han's when translated) after 150 steps of
         everything but the adversarial game, with this pull alone at `weight`."""
         torch.manual_seed(0)
-        family = MusicTransferFamily(hidden=16, **{"pitch_class_matching": 0.0, "interval_matching": 0.0, pull: weight})
+        family = MusicTransferFamily(hidden=16, **{"pitch_class_matching": 0.0, "interval_matching": 0.0, "scale_matching": 0.0,
+                                                   pull: weight})
         generator = family.build_generator()
         optimiser = torch.optim.Adam(generator.parameters(), lr=3e-3)
         for _ in range(150):
@@ -177,8 +187,8 @@ def test_a_pull_on_a_pitch_statistic_moves_german_tunes_towards_the_han_collecti
 
     pulled, free = trained(4.0), trained(0.0)
     untouched = distance([tune.melody for tune in erk], [tune.melody for tune in han])
-    assert pulled[0] < 0.5 * free[0], (pulled, free)
-    # at most `left` of the distance left: half the way in pitch classes, a fifth in intervals
+    assert pulled[0] < closed * free[0], (pulled, free)
+    # at most `left` of the distance left: half the way in pitch classes, a fifth in intervals and scales
     assert pulled[1] < min(free[1], left * untouched), (pulled, free, untouched)
 
 
