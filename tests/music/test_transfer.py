@@ -183,7 +183,7 @@ def test_a_pull_on_a_pitch_statistic_moves_german_tunes_towards_the_han_collecti
             loss.backward()
             optimiser.step()
         translated = [family.translate(generator, tune, "A").melody() for tune in erk]
-        return float(gap(real, family.fake_input(generator(real)))), distance(translated, [tune.melody for tune in han])
+        return float(gap(real, family.fake_input(generator(real))).detach()), distance(translated, [tune.melody for tune in han])
 
     pulled, free = trained(4.0), trained(0.0)
     untouched = distance([tune.melody for tune in erk], [tune.melody for tune in han])
@@ -208,6 +208,8 @@ def test_the_discriminators_judge_pitches_only_and_older_runs_keep_theirs() -> N
     rhythm_aware = older.build_discriminator()
     assert rhythm_aware.judge_a.sees_rhythm
     assert not torch.allclose(rhythm_aware(as_features(rows).repeat(2, 1, 1)), rhythm_aware(as_features(other_rhythm).repeat(2, 1, 1)))
+    # a run from before the scale pull trains on without it; a new run has it
+    assert (older.scale_matching, older.judge_noise, MusicTransferFamily().scale_matching) == (0.0, 0.0, 4.0)
 
 
 def _collections(root: Path) -> tuple[Path, Path]:
