@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from midigan.core.options import json_option
 
 
 @click.command()
@@ -16,10 +20,10 @@ import click
 @click.option("--meter", help="Keep only tunes in this meter throughout, e.g. 4/4 (applies to all folders).")
 @click.option("--parts", type=click.Choice(["auto", "melody", "all"]), default="auto", show_default=True,
               help="Melody metrics, or part-by-part metrics for pieces in several parts (auto: as the reference has).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Also write the numbers here.")
+@json_option()
 @click.option("--seed", default=0, show_default=True, help="Seed of the baselines and the two-sample test.")
 def evaluate(generated: str, reference_dir: str, train_dir: str | None, baselines: bool, bars: int | None,
-             meter: str | None, parts: str, json_path: str | None, seed: int) -> None:
+             meter: str | None, parts: str, json_path: Path | None, seed: int) -> None:
     """Print music metrics of the GENERATED music (a MIDI file or folder) against real music.
 
     Rows: generated, Markov baselines (--baselines: melody chains, or chord-slice chains for

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from midigan.core.options import device_option, max_minutes_option, max_steps_option, quiet_option, run_settings, typed
+from midigan.core.options import device_option, json_option, max_minutes_option, max_steps_option, quiet_option, run_settings, typed
 
 RUNS_ROOT = Path("runs")
 FAMILY = "series"
@@ -32,6 +32,21 @@ def _read(path: str, id_column: str | None, time_column: str | None):
         return read_series(path, id_column, time_column)
     except SeriesDataError as error:
         raise click.ClickException(str(error)) from None
+
+
+def _evaluation_input(path: str, id_column: str | None, time_column: str | None) -> tuple[str, str | None, str | None]:
+    """How `evaluate` reads one of its inputs: --id and --time apply to CSV files only (a folder
+    or an array is read as it is), and a CSV whose first column is `id`, the long form `midigan
+    series generate` writes, is read by it without --id. Why: a set written by `generate` is judged
+    against held-out folders, which no one option fits."""
+    from midigan.series.reading import csv_columns
+    from midigan.series.writing import ID_COLUMN
+
+    if Path(path).is_dir() or Path(path).suffix.lower() == ".npy":
+        return path, None, None
+    if id_column is None and csv_columns(path)[:1] == [ID_COLUMN]:
+        return path, ID_COLUMN, time_column
+    return path, id_column, time_column
 
 
 @series.command()
@@ -170,13 +185,14 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
 @click.option("--predictive-steps", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Training steps of the post-hoc predictor (TimeGAN: 5000).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON.")
+@json_option()
 def evaluate(set_path: str, reference: str, train_path: str, length: int, id_column: str | None, time_column: str | None,
              repeats: int, discriminative_steps: int, predictive_steps: int, seed: int, json_path: Path | None) -> None:
     """Judge the synthetic series in SET against held-out real series: TimeGAN's discriminative
     and predictive scores, the autocorrelation difference and the copy check, with the real
     training series (the ceiling) and a VAR(2) baseline beside SET. Each input may take any form
-    `midigan series train` reads; one long series is cut into windows of --length."""
+    `midigan series train` reads; one long series is cut into windows of --length. --id and --time
+    apply to the CSV files among them; a CSV `generate` wrote is read by its id column."""
     import json
 
     from midigan.series.evaluation import Settings, evaluate_sets, format_table
@@ -184,7 +200,7 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     from midigan.series.windows import cut_windows
 
     def windows(path: str) -> list:
-        read = _read(path, id_column, time_column)
+        read = _read(*_evaluation_input(path, id_column, time_column))
         return cut_windows(read.series, length) if read.form == LONG else read.series
 
     candidate, held_out, training = windows(set_path), windows(reference), windows(train_path)

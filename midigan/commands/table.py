@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from midigan.core.options import device_option, quiet_option, run_settings
+from midigan.core.options import device_option, json_option, quiet_option, run_settings
 
 RUNS_ROOT = Path("runs")
 FAMILY = "table-gan"
@@ -229,9 +229,7 @@ def generate(
 @click.option("--target", default=None, metavar="COL", help="Column to predict for train-on-synthetic, test-on-real.")
 @click.option("--categorical", multiple=True, metavar="COL", help="Treat this column as a category (as in training).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the baselines, subsamples and classifiers.")
-@click.option(
-    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the figures here."
-)
+@json_option()
 def evaluate(
     synthetic: Path,
     reference: Path,

@@ -46,6 +46,22 @@ def loss_option(default: str | None, shown: str | bool = True):
     return click.option("--loss", type=click.Choice(LOSS_NAMES), default=default, show_default=shown, help="Adversarial loss.")
 
 
+def json_option(help: str = "Also write the figures here as JSON."):
+    """--json FILE: its folder is made, and a path no file can take is refused before any work is
+    done (the evaluations it follows take minutes)."""
+    return click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), callback=_file_to_write,
+                        help=help)
+
+
+def _file_to_write(context: click.Context, parameter: click.Parameter, path: Path | None) -> Path | None:
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a file where a folder must be
+            raise click.ClickException(f"cannot write {path}: {path.parent} is not a folder") from None
+    return path
+
+
 def typed(context: click.Context) -> set[str]:
     """The options the user gave (on the command line or in the environment), not left at their defaults."""
     return {name for name in context.params

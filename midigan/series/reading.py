@@ -143,6 +143,17 @@ def _delimiter(path: Path) -> str:
         return ","
 
 
+def csv_columns(path: str | Path) -> list[str]:
+    """The header of a CSV file (its delimiter sniffed), without reading its rows."""
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        return [str(c) for c in pd.read_csv(path, sep=_delimiter(path), nrows=0, skipinitialspace=True).columns]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return []
+
+
 def _read_csv(path: Path):
     import pandas as pd
 
@@ -190,6 +201,12 @@ def _ordered(frame, time_column: str, source: str):
             row = int(np.flatnonzero(key.isna().to_numpy())[0])
             raise SeriesDataError(f"{source}: time column {time_column!r} has {frame[time_column].iloc[row]!r} in data row"
                                   f" {row + 1}, neither a number nor a date")
+    repeated = key.duplicated(keep=False).to_numpy()
+    if repeated.any():  # sorting would interleave several series (each year's first quarters, then its seconds ...)
+        first, second = np.flatnonzero(repeated & (key == key[repeated].iloc[0]).to_numpy())[:2]
+        raise SeriesDataError(f"{source}: time column {time_column!r} repeats {frame[time_column].iloc[first]!r} (data rows"
+                              f" {first + 1} and {second + 1}): give a column that orders every row, or --id for the"
+                              " column naming each row's series")
     order = np.argsort(key.to_numpy(), kind="stable")
     return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True)
 

@@ -45,11 +45,15 @@ def _cells(row: np.ndarray) -> list[str]:
     return ["" if np.isnan(value) else repr(float(value)) for value in row]
 
 
+#: the column naming each series in the long form this module writes (`midigan series evaluate` reads it by it)
+ID_COLUMN = "id"
+
+
 def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", *columns])
+        writer.writerow([ID_COLUMN, *columns])
         for index, values in enumerate(series, start=1):
             writer.writerows([index, *_cells(row)] for row in values)
 

@@ -12,6 +12,7 @@ import torch
 from midigan.core.checkpoint import load_checkpoint
 from midigan.series import SeriesGAN
 from midigan.series.reading import read_series
+from midigan.series.writing import write_folder, write_long_csv
 
 from .helpers import DATA, one_line_error, run
 
@@ -110,6 +111,15 @@ def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
     figures = json.loads((in_scratch_folder / "figures.json").read_text())
     assert set(figures) == {"real training series (ceiling)", "VAR(2) baseline", "fake.npy"}
     assert all(0 <= row["discriminative"] <= 0.5 for row in figures.values())
+    # what `series generate` writes (a long-form CSV) against held-out series in a folder, without --id
+    write_long_csv(list(np.load("fake.npy")), [f"c{i}" for i in range(6)], in_scratch_folder / "fake.csv")
+    write_folder(motions[6:], [f"c{i}" for i in range(6)], in_scratch_folder / "held")
+    result = run("series", "evaluate", "fake.csv", "--reference", "held", "--train", "train.npy", "--repeats", 1,
+                 "--discriminative-steps", 5, "--predictive-steps", 5, "--json", "new/folder/figures.json")
+    assert result.exit_code == 0, result.output
+    assert set(json.loads((in_scratch_folder / "new/folder/figures.json").read_text())) == set(figures) - {"fake.npy"} | {"fake.csv"}
+    under_a_file = run("series", "evaluate", "fake.csv", "--reference", "held", "--train", "train.npy", "--json", "fake.npy/x.json")
+    assert "is not a folder" in one_line_error(under_a_file)
 
 
 @pytest.mark.slow

@@ -30,6 +30,14 @@ def test_long_form_csv_split_by_id_and_ordered_by_time():
     np.testing.assert_array_equal(read.series[day][:, 0], expected)
 
 
+def test_a_time_column_that_repeats_is_refused_not_sorted_into_a_scramble(tmp_path):
+    raw = pd.read_csv(DATA / "italy_power_long.csv")  # 30 days of 24 hours: each hour 30 times
+    raw.to_csv(tmp_path / "days.csv", index=False)
+    with pytest.raises(SeriesDataError, match=r"time column 'hour' repeats .*--id"):
+        read_series(tmp_path / "days.csv", time_column="hour")
+    assert len(read_series(tmp_path / "days.csv", id_column="day", time_column="hour").series) == 30  # once a day, fine
+
+
 def test_folder_of_csvs():
     read = read_series(DATA / "BasicMotions")
     assert read.form == MANY and len(read.series) == 8
