@@ -164,6 +164,10 @@ def _boolean(name: str, values: pd.Series, missing: float, source: str) -> Colum
 
 
 def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousands: bool) -> Column:
+    infinite = np.isinf(numbers)
+    if infinite.any():  # no range, scale or mode holds them: the first step's loss would be NaN
+        raise TableError(f"column {name!r} holds {int(infinite.sum())} infinite values ({numbers[infinite][0]:g}):"
+                         " write them as gaps (empty cells) or as numbers")
     finite = numbers[np.isfinite(numbers)]
     if len(finite) == 0:
         return Column(name, "empty", missing=1.0)

@@ -9,6 +9,7 @@ file is not a table at all.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -72,6 +73,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
         return pd.read_csv(
             path,
             sep=delimiter,
+            decimal=_decimal_mark(sample, delimiter),
             quotechar=quotechar,
             encoding=encoding,
             skipinitialspace=True,
@@ -98,6 +100,16 @@ def _dialect(sample: str, path: Path) -> tuple[str, str]:
         return dialect.delimiter, dialect.quotechar or '"'
     except csv.Error:
         return ",", '"'
+
+
+def _decimal_mark(sample: str, delimiter: str) -> str:
+    """A comma where a file separated otherwise writes numbers as 171,3 (spreadsheets in much of
+    Europe), else a point. Columns that are not all numbers stay text either way."""
+    if delimiter == ",":
+        return "."
+    cell = re.escape(delimiter)
+    decimal_comma = re.compile(rf"(?:^|{cell})\s*-?\d+,\d+\s*(?={cell}|$)", re.MULTILINE)
+    return "," if decimal_comma.search(sample) else "."
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:

@@ -78,6 +78,18 @@ def test_tab_separated_table_with_quoted_headers_reads_by_name() -> None:
     assert all(kind == "integer" for kind in kinds_of(frame).values())
 
 
+def test_a_semicolon_table_with_decimal_commas_reads_numbers_and_infinity_is_refused(tmp_path) -> None:
+    mpg = read_table(MPG)
+    mpg.to_csv(tmp_path / "semicolons.csv", sep=";", decimal=",", index=False)  # a spreadsheet's export in much of Europe
+    assert "," in (tmp_path / "semicolons.csv").read_text().splitlines()[1]
+    read = read_table(tmp_path / "semicolons.csv")
+    assert kinds_of(read) == kinds_of(mpg)
+    pd.testing.assert_frame_equal(read, mpg, check_dtype=False)
+    infinite = mpg.assign(displ=mpg["displ"].where(mpg.index != 3, np.inf))
+    with pytest.raises(TableError, match="column 'displ' holds 1 infinite values"):
+        infer_columns(infinite)
+
+
 def test_written_rows_read_back_as_the_same_table(tmp_path) -> None:
     frame = read_table(PLACEMENTS)
     columns = infer_columns(frame)
