@@ -39,12 +39,15 @@ def generate(model_path: Path | None, out: Path, count: int | None, grid_text: s
     count = count or 64
     family, generator, torch_device = load_model(model_path, device)
     images = generate_images(family, generator, count, seed=seed, device=torch_device)
-    if separate:
-        out.mkdir(parents=True, exist_ok=True)
-        for index, image in enumerate(images, start=1):
-            save_png(image, out / f"{index:04d}.png")
-        click.echo(f"wrote {count} images to {out}/")
-    else:
-        rows, cols = rows_cols or grid_shape(count)
-        save_png(make_grid(images, rows, cols), out)
-        click.echo(f"wrote {count} images as a {rows}x{cols} grid to {out}")
+    try:
+        if separate:
+            out.mkdir(parents=True, exist_ok=True)
+            for index, image in enumerate(images, start=1):
+                save_png(image, out / f"{index:04d}.png")
+            click.echo(f"wrote {count} images to {out}/")
+        else:
+            rows, cols = rows_cols or grid_shape(count)
+            save_png(make_grid(images, rows, cols), out)
+            click.echo(f"wrote {count} images as a {rows}x{cols} grid to {out}")
+    except OSError as error:  # a file where a folder must be, or no permission
+        raise click.ClickException(f"cannot write to {out}: {error.strerror or type(error).__name__}") from None

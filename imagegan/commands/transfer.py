@@ -121,7 +121,14 @@ def apply(model_path: Path, target: str, source: Path, out: Path, device: str) -
         family, generator = load_generator(model_path, CycleGANFamily, device=torch_device)
     except (CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    pairs = [(source, out)] if source.is_file() else [(path, out / path.relative_to(source)) for path in scan_images(source)]
+    if source.is_file():
+        pairs = [(source, out / source.name if out.is_dir() else out)]
+        if pairs[0][1].suffix.lower() not in Image.registered_extensions():
+            raise click.ClickException(f"OUT's name says no image format Pillow writes: {out.name}")
+    elif out.is_file():
+        raise click.ClickException(f"{source} is a folder, so OUT must be one too, and {out} is a file")
+    else:
+        pairs = [(path, out / path.relative_to(source)) for path in scan_images(source)]
     if not pairs:
         raise click.ClickException(f"no images found under {source}")
     skipped = []
@@ -135,9 +142,12 @@ def apply(model_path: Path, target: str, source: Path, out: Path, device: str) -
                 skipped.append(str(error))
                 continue
             translated = family.translate(generator, image[None].to(torch_device), target)[0]
-            target_path.parent.mkdir(parents=True, exist_ok=True)
             pixels = translated.permute(1, 2, 0).squeeze(2).numpy()
-            Image.fromarray(pixels).save(target_path)  # the format its name says, as the input's was
+            try:
+                target_path.parent.mkdir(parents=True, exist_ok=True)
+                Image.fromarray(pixels).save(target_path)  # the format its name says, as the input's was
+            except OSError as error:  # a file where a folder must be, or no permission
+                raise click.ClickException(f"cannot write {target_path}: {error.strerror or type(error).__name__}") from None
     click.echo(f"translated {len(pairs) - len(skipped)} image(s) into {target} at {family.size}x{family.size}: {out}")
     for reason in skipped:
         click.echo(f"skipped: {reason}")

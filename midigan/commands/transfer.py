@@ -21,6 +21,7 @@ FAMILY = "music-transfer"
 #: tunes judged every 250 steps for best.pt
 DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "betas": (0.5, 0.999), "pool_windows": 50,
             "lr_decay_start": 0.5, "seed": 0, "hidden": 128, "eval_every": 250}
+MIDI_SUFFIXES = (".mid", ".midi")
 #: passed on when given or stored; else the family's defaults
 FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm", "judge_noise", "feature_matching", "closeness",
                "pitch_class_matching", "interval_matching", "scale_matching")
@@ -169,7 +170,8 @@ def _tunes_of(folder: Path, quiet: bool) -> list:
 @click.option("--png", is_flag=True, help="Also write each input's piano roll above its translation's, as a .png beside it.")
 def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> None:
     """Translate SOURCE (a .mid file, or a folder of them) into the --to collection's pitch language,
-    written to OUT (a file, or a folder with the same file names). Only pitches change: every note
+    written to OUT (a .mid file, or a folder: a folder's tunes keep their file names, and a file
+    given a folder is written inside it). Only pitches change: every note
     keeps its onset, duration, track and instrument, so bars, meter and rhythm stay exactly; the
     melody (the highest line) is translated note by note, and other voices move as the melody's
     notes of their pitch class moved."""
@@ -187,9 +189,13 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     except CheckpointError as error:
         raise click.ClickException(str(error)) from None
     if source.is_file():
-        pairs = [(source, out)]
+        pairs = [(source, out / source.name if out.is_dir() else out)]
+        if pairs[0][1].suffix.lower() not in MIDI_SUFFIXES:
+            raise click.ClickException(f"the translation is MIDI: name OUT .mid or .midi, not {out.name}")
+    elif out.is_file():
+        raise click.ClickException(f"{source} is a folder, so OUT must be one too, and {out} is a file")
     else:
-        pairs = [(path, out / path.relative_to(source)) for path in sorted(source.rglob("*")) if path.suffix.lower() in (".mid", ".midi")]
+        pairs = [(path, out / path.relative_to(source)) for path in sorted(source.rglob("*")) if path.suffix.lower() in MIDI_SUFFIXES]
     if not pairs:
         raise click.ClickException(f"no .mid or .midi files under {source}")
     skipped = []
@@ -205,9 +211,12 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
                 raise click.ClickException(f"cannot translate {path}: {reason}")
             skipped.append(f"{path}: {reason}")
             continue
-        target_path.parent.mkdir(parents=True, exist_ok=True)
         translated = family.translate(generator, tune, target)
-        write(translated, target_path)
+        try:
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            write(translated, target_path)
+        except OSError as error:  # a file where a folder must be, or no permission
+            raise click.ClickException(f"cannot write {target_path}: {error.strerror or type(error).__name__}") from None
         if png:
             write_png(target_path.with_suffix(".png"), translation_picture(tune, translated))
     click.echo(f"translated {len(pairs) - len(skipped)} tune(s) into {target}: {out}")

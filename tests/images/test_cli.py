@@ -65,6 +65,8 @@ def test_generate_separate_writes_single_images(run_dir: Path, tmp_path: Path) -
     files = sorted((tmp_path / "singles").iterdir())
     assert [f.name for f in files] == ["0001.png", "0002.png", "0003.png"]
     assert all(Image.open(f).size == (32, 32) for f in files)
+    under_a_file = invoke("generate", "--model", run_dir, tmp_path / "singles" / "0001.png" / "grid.png", "--count", 4)
+    assert under_a_file.exit_code == 1 and under_a_file.output.startswith("Error: cannot write to"), under_a_file.output
 
 
 def test_generate_defaults_to_the_newest_image_run(run_dir: Path, tmp_path: Path, monkeypatch) -> None:

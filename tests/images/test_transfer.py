@@ -113,6 +113,13 @@ def test_train_resume_and_apply_from_the_command_line(folders, tmp_path: Path) -
     assert Image.open(next(out.iterdir())).size == (32, 32)
     one = invoke("transfer", "apply", "--model", tmp_path / "whole", "--to", "A", next((thick / "3").iterdir()), tmp_path / "a.png")
     assert one.exit_code == 0 and Image.open(tmp_path / "a.png").mode == "L"
+    source = next((thick / "3").iterdir())
+    inside = invoke("transfer", "apply", "--model", tmp_path / "whole", "--to", "A", source, out)  # a file into a folder
+    assert inside.exit_code == 0 and (out / source.name).is_file()
+    for wrong, message in (((thin / "3", tmp_path / "a.png"), "OUT must be one too"), ((source, tmp_path / "noext"), "no image format"),
+                           ((source, tmp_path / "a.png" / "b.png"), "cannot write")):
+        refused = invoke("transfer", "apply", "--model", tmp_path / "whole", "--to", "A", *wrong)
+        assert refused.exit_code == 1 and message in refused.output and "Traceback" not in refused.output, refused.output
 
 
 def test_bad_folders_and_models_are_refused_in_one_line(folders, tmp_path: Path) -> None:

@@ -255,6 +255,13 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     assert pictured.exit_code == 0 and Path("one.mid").is_file() and Path("one.png").read_bytes()[:4] == b"\x89PNG"
     for path in AWKWARD.iterdir():
         _assert_same_bars_and_rhythm(read(path), read(Path("out") / path.name))
+    into_folder = run("transfer", "apply", "--model", "runs/whole", "--to", "A", han / "essen_han1_087.mid", "out")
+    assert into_folder.exit_code == 0 and Path("out/essen_han1_087.mid").is_file()  # a file into a folder lands inside it
+    assert "OUT must be one too" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "B", AWKWARD, "one.mid"))
+    assert "name OUT .mid or .midi" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "A",
+                                                          han / "essen_han1_087.mid", "one.wav"))
+    assert "cannot write one.mid/x.mid" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "A",
+                                                              han / "essen_han1_087.mid", "one.mid/x.mid"))
 
     refused = run("generate", "--model", "runs/whole", "x.mid")
     assert refused.exit_code == 1
