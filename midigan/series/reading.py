@@ -14,7 +14,7 @@ whose message is one line naming the file, the column and a value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,7 @@ class SeriesSet:
     columns: list[str]
     form: str  # LONG or MANY
     names: list[str]  # one per series: file name, id value, or index
+    skipped: list[str] = field(default_factory=list)  # files of a folder left out, each with its reason
 
     @property
     def channels(self) -> int:
@@ -49,8 +50,9 @@ class SeriesSet:
         span = f"{min(lengths)}" if min(lengths) == max(lengths) else f"{min(lengths)}-{max(lengths)}"
         gaps = sum(int(np.isnan(values).sum()) for values in self.series)
         what = "one series" if len(self.series) == 1 else f"{len(self.series)} series"
+        left_out = f"; left out: {'; '.join(self.skipped)}" if self.skipped else ""
         return f"{what} of {span} steps x {self.channels} channels ({', '.join(self.columns[:6])}"\
-               f"{', ...' if self.channels > 6 else ''}){f', {gaps} missing values' if gaps else ''}"
+               f"{', ...' if self.channels > 6 else ''}){f', {gaps} missing values' if gaps else ''}{left_out}"
 
 
 def read_series(path: str | Path, id_column: str | None = None, time_column: str | None = None) -> SeriesSet:
@@ -228,19 +230,33 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
 
 
 def _read_folder(folder: Path) -> SeriesSet:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".tsv", ".txt"))
+    """Every .csv and .tsv file under `folder`, subfolders included (.txt files only where there are
+    none: a folder of recordings often holds a notes.txt); an empty file is left out with its
+    reason, a file with the same channels in another order is read in the first one's order."""
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    files = [p for p in found if p.suffix.lower() in (".csv", ".tsv")] or [p for p in found if p.suffix.lower() == ".txt"]
     if not files:
         raise SeriesDataError(f"{folder}: no .csv files in it")
-    series, columns = [], None
+    series, names, skipped, columns = [], [], [], None
     for path in files:
-        frame = _read_csv(path)
-        names = [str(c) for c in frame.columns]
+        name = path.relative_to(folder).as_posix()
+        try:
+            frame = _read_csv(path)
+        except SeriesDataError as error:
+            skipped.append(str(error).replace(path.name, name, 1))
+            continue
+        header = [str(c) for c in frame.columns]
         if columns is None:
-            columns, first = names, path.name
-        elif len(names) != len(columns):
-            raise SeriesDataError(f"{path.name} has {len(names)} columns, {first} has {len(columns)}:"
+            columns, first = header, name
+        elif len(header) != len(columns):
+            raise SeriesDataError(f"{name} has {len(header)} columns, {first} has {len(columns)}:"
                                   " every series needs the same channels")
-        elif names != columns:
-            raise SeriesDataError(f"{path.name}'s columns ({', '.join(names)}) differ from {first}'s ({', '.join(columns)})")
-        series.append(_numeric(frame, path.name))
-    return SeriesSet(series, columns, MANY, [path.stem for path in files])
+        elif header != columns:
+            if sorted(header) != sorted(columns):
+                raise SeriesDataError(f"{name}'s columns ({', '.join(header)}) differ from {first}'s ({', '.join(columns)})")
+            frame = frame[[frame.columns[header.index(column)] for column in columns]]
+        series.append(_numeric(frame, name))
+        names.append(name.rsplit(".", 1)[0])
+    if not series:
+        raise SeriesDataError(f"{folder}: no file holds a series ({'; '.join(skipped)})")
+    return SeriesSet(series, columns, MANY, names, skipped)

@@ -45,6 +45,23 @@ def test_folder_of_csvs():
     assert all(values.shape == (100, 6) for values in read.series)
 
 
+def test_a_folder_as_recordings_come_subfolders_notes_an_empty_file_and_columns_in_another_order(tmp_path):
+    motions = read_series(DATA / "BasicMotions")
+    (tmp_path / "subject2").mkdir()
+    for index, values in enumerate(motions.series[:4]):
+        frame = pd.DataFrame(values, columns=motions.columns)
+        if index == 3:
+            frame = frame[frame.columns[::-1]]  # the same channels, written in another order
+        frame.to_csv(tmp_path / ("subject2" if index % 2 else ".") / f"s{index}.csv", index=False)
+    (tmp_path / "notes.txt").write_text("recorded on 3 May\n")
+    (tmp_path / "s9.csv").write_text("")
+    read = read_series(tmp_path)
+    assert read.columns == motions.columns and read.names == ["s0", "s2", "subject2/s1", "subject2/s3"]
+    for values, index in zip(read.series, (0, 2, 1, 3), strict=True):
+        np.testing.assert_array_equal(values, motions.series[index])
+    assert read.skipped == ["s9.csv: not a readable CSV (No columns to parse from file)"] and "left out: s9.csv" in read.summary()
+
+
 def test_npy_with_padding_keeps_lengths_and_gaps(tmp_path):
     motions = read_series(DATA / "BasicMotions").series
     array = np.stack(motions[:3])
