@@ -88,7 +88,11 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     if held_out:
         held_packed = pack([values[:steps] for values in _scaled(scaler, held_out)], steps)
         validation = SeriesValidation(family, packed, held_packed)
-    shape = f"windows of {length} steps" if windows else f"whole series of up to {steps} steps"
+    if windows:  # a series shorter than the window is one window of its own length, and so is every series generated
+        shape = f"window{'s' if len(training) != 1 else ''} of {steps} steps"
+        shape += f" (the training series are shorter than the {length} asked for)" if steps < length else ""
+    else:
+        shape = f"whole series of up to {steps} steps"
     if validation is None:
         split += " (no validation: generation uses the last checkpoint)"
     report = [f"training on {len(training)} {shape}; {split}", *(family.forms.describe(family.columns) if forms else [])]

@@ -31,6 +31,10 @@ def test_training_plan_holds_out_the_last_tenth_of_a_long_series():
     trained_steps = plan.family.scaler.inverse(scaled)[..., 0]
     assert np.round(trained_steps.max()) == 449 and plan.data.shape == (450 - 23, 24, 5)
     assert plan.validation is not None
+    assert plan.report[0].startswith("training on 427 windows of 24 steps;")
+    short = plan_training(read_array(steps[:20]), length=100, seed=0)  # 18 training steps: one window of its own length
+    assert short.data.shape[:2] == (1, 18)
+    assert short.report[0].startswith("training on 1 window of 18 steps (the training series are shorter than the 100 asked for)")
 
 
 @pytest.mark.parametrize("kind", [ChannelScaler, QuantileScaler])
