@@ -58,3 +58,16 @@ def test_pooled_tunes_become_training_windows_of_one_meter() -> None:
     encoded = encode_songs(songs, window=16)
     assert encoded.n_tunes == 7 and encoded.vocabulary.bar_length == 48
     assert encoded.skipped == {"in 3/4": 1}
+
+
+def test_a_pool_of_fragments_gives_way_to_the_next_pool_that_can_be_learnt() -> None:
+    from midigan.music.melody.plan import plan_melody
+    from midigan.music.planning import ModelSize
+
+    fragments = [tune((4, 4), bars=2, name=f"motif{i}") for i in range(4)]  # 8 notes each: too short to learn from
+    waltzes = [tune((3, 4), bars=24, name=f"waltz{i}") for i in range(3)]
+    plan = plan_melody(fragments + waltzes, None, ModelSize())
+    assert plan.family.vocabulary.meter == (3, 4)
+    assert plan.report[0].startswith("no tune in 4/4 can be learnt (no usable tune: 4 shorter than 16 notes): learning the tunes in 3/4")
+    with pytest.raises(ValueError, match="no usable tune"):  # a meter asked for is kept to
+        plan_melody(fragments + waltzes, (4, 4), ModelSize())

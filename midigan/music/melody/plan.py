@@ -3,12 +3,15 @@ windows of notes, a generator sized to the folder."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import torch
 
+from midigan.music.errors import EncodingError
 from midigan.music.holdout import split_by_tune
 from midigan.music.melody.encoding import describe, encode_songs
 from midigan.music.melody.model import MusicSeqFamily
-from midigan.music.meters import Meter, pool_by_meter
+from midigan.music.meters import Meter, grouping, meter_text, pool_by_meter, tune_meter
 from midigan.music.planning import ModelSize, TrainingPlan, finish_plan, held_line, held_out_or_none, sized
 from midigan.song import Song
 
@@ -26,7 +29,36 @@ def training_notes(songs: list[Song], meter: Meter | None) -> int:
 
 def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
     """The melody family on the largest pool of equal-bar meters (or `meter`'s), tunes held out
-    by version. Raises EncodingError / ValueError with one-line messages."""
+    by version; where no tune of that pool can be learnt (all fragments) and no meter was asked
+    for, the next pool whose tunes can, said first in the report. Raises EncodingError / ValueError
+    with one-line messages."""
+    try:
+        return _plan_pool(songs, meter, size)
+    except EncodingError as error:
+        if meter is not None:
+            raise
+        failed = pool_by_meter(songs).meter
+        for other in _other_pools(songs, failed):
+            try:
+                plan = _plan_pool(songs, other, size)
+            except EncodingError:
+                continue
+            plan.report.insert(0, f"no tune in {meter_text(failed)} can be learnt ({error}): learning the tunes in"
+                                  f" {meter_text(other)} (--meter chooses)")
+            return plan
+        raise
+
+
+def _other_pools(songs: list[Song], failed: Meter) -> list[Meter]:
+    """The most common meter of every other pool of equal-bar meters, the largest pool first."""
+    counts = Counter(found for found in map(tune_meter, songs) if found is not None and grouping(found) != grouping(failed))
+    chosen: dict[tuple[int, ...], Meter] = {}
+    for found, _ in counts.most_common():
+        chosen.setdefault(grouping(found), found)
+    return list(chosen.values())
+
+
+def _plan_pool(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
     window = size.window or 64
     pool = pool_by_meter(songs, meter)
     train, held = split_by_tune(pool.songs)
