@@ -16,6 +16,14 @@ FALLBACK_PRETRAIN_STEPS = 2000  # without validation nor a time budget, pretrain
 END_MARGIN = 0.02  # share of the time budget kept for the last step, samples and checkpoint
 
 
+def _skipped_files(errors: dict[str, str], songs_dir: str, shown: int = 5) -> list[str]:
+    """A line for each file left out, with its reason (the first `shown`; then how many more)."""
+    lines = [f"skipped {path}: {reason}" for path, reason in list(errors.items())[:shown]]
+    if len(errors) > shown:
+        lines.append(f"skipped {len(errors) - shown} more files (midigan prepare {songs_dir} says why)")
+    return lines
+
+
 def _meter(value: str | None) -> tuple[int, int] | None:
     from midigan.song import parse_meter
 
@@ -130,7 +138,8 @@ def train(songs_dir: str, **options) -> None:
         settings = run_settings(context)
         size = ModelSize(settings["window"], settings["hidden"], settings["dropout"], settings["layers"])
     try:
-        songs = prepare(folder, progress=not settings["quiet"] and main_process).songs
+        prepared = prepare(folder, progress=not settings["quiet"] and main_process)
+        songs = prepared.songs
         parts = choose_parts(songs) if settings["parts"] == "auto" else settings["parts"]
         if parts == "all" and not resume:  # a resumed run keeps what it was trained with
             from midigan.music.parts.model import PolyFamily
@@ -143,7 +152,7 @@ def train(songs_dir: str, **options) -> None:
         raise click.ClickException(f"no usable tune in {songs_dir}: {error}") from None
     except OSError as error:
         raise click.ClickException(f"cannot write the dataset cache {error.filename}: {error.strerror}") from None
-    for line in plan.report:
+    for line in [*_skipped_files(prepared.errors, songs_dir), *plan.report]:
         say(line)
     validation = plan.validation
     if settings["pretrain_steps"] is None:

@@ -234,10 +234,10 @@ def test_two_hundred_thousand_notes(tmp_path):
     assert song.notes["pitch"][:8].tolist() == pitches * 2
 
 
-def test_hours_of_silence_past_pretty_midis_tick_limit(write):
+def test_hours_of_music_past_pretty_midis_tick_limit(write):
     hours = 3 * 60 * 120 * 480  # three hours at 120 quarter notes per minute, in ticks (> 10M)
-    song = read(write("silence.mid", [notes((60, 0, 480), (67, hours, hours + 480))]))
-    assert columns(song, "pitch", "onset", "duration") == [(60, 0, 12), (67, hours // 40, 12)]
+    song = read(write("drone.mid", [notes((60, 0, hours), (67, hours, hours + 480))]))
+    assert columns(song, "pitch", "onset", "duration") == [(60, 0, hours // 40), (67, hours // 40, 12)]
     assert song.n_bars == hours // 1920 + 1
 
 
@@ -246,3 +246,12 @@ def test_paths_that_are_not_files_are_refused(tmp_path: Path):
         read(tmp_path / "missing.mid")
     with pytest.raises(MidiReadError, match="not a file"):
         read(tmp_path)
+
+
+def test_a_silence_of_over_a_thousand_beats_is_a_damaged_file(write):
+    # one damaged file in the sweep had a delta time of 2^28 ticks: 559,240 beats where nothing sounds
+    long_rest = notes((60, 0, 480), (62, 480 * 1002, 480 * 1003))
+    error = pytest.raises(MidiReadError, read, write("gap.mid", [long_rest])).value
+    assert error.reason == "a long silence" and "no note sounds for 1001 beats from beat 1" in str(error)
+    tacet = read(write("tacet.mid", [notes((60, 0, 480), (62, 480 * 999, 480 * 1000))]))  # 998 beats: music still
+    assert columns(tacet, "pitch", "onset") == [(60, 0), (62, 999 * 12)]

@@ -51,6 +51,16 @@ def test_train_a_few_steps_then_generate_from_the_run(tmp_path: Path) -> None:
     assert "generated" in scored.output
 
 
+def test_training_names_each_file_it_leaves_out_and_why(tmp_path: Path) -> None:
+    (tmp_path / "songs").mkdir()
+    for path in sorted(FOLK.glob("essen_altdeu*.mid")):
+        (tmp_path / "songs" / path.name).symlink_to(path)
+    (tmp_path / "songs" / "broken.mid").write_bytes(b"not a midi file at all")
+    trained = run("train", "songs", "--max-steps", 1, "--quiet")
+    assert trained.exit_code == 0, trained.output
+    assert trained.output.splitlines()[0].startswith("skipped broken.mid: not a MIDI file")
+
+
 def test_shipped_model_writes_a_playable_16_bar_tune(tmp_path: Path) -> None:
     made = run("generate", "--bars", 16, "out.mid", "--wav")
     assert made.exit_code == 0, made.output
