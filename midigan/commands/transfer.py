@@ -219,6 +219,8 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
             raise click.ClickException(f"cannot write {target_path}: {error.strerror or type(error).__name__}") from None
         if png:
             write_png(target_path.with_suffix(".png"), translation_picture(tune, translated))
-    click.echo(f"translated {len(pairs) - len(skipped)} tune(s) into {target}: {out}")
     for line in skipped:
         click.echo(f"skipped {line}")
+    if len(skipped) == len(pairs):
+        raise click.ClickException(f"no tune under {source} could be translated")
+    click.echo(f"translated {len(pairs) - len(skipped)} tune(s) into {target}: {out}")

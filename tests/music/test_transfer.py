@@ -260,6 +260,10 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     assert "OUT must be one too" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "B", AWKWARD, "one.mid"))
     assert "name OUT .mid or .midi" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "A",
                                                           han / "essen_han1_087.mid", "one.wav"))
+    Path("drums").mkdir()
+    write(make_song([(36, 0, 12, 0, True), (38, 12, 12, 0, True)]), Path("drums/beat.mid"))
+    assert "no tune under drums could be translated" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "A",
+                                                                           "drums", "none"))
     assert "cannot write one.mid/x.mid" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "A",
                                                               han / "essen_han1_087.mid", "one.mid/x.mid"))
 
