@@ -71,6 +71,9 @@ def parse_conditions(family, where: tuple[str, ...] | list[str] | dict) -> list[
         if state is None:
             known = ", ".join(str(v) for v in code.values[:12]) + (", ..." if len(code.values) > 12 else "")
             raise TableError(f"--where {name}={value}: the training table has no such value in {name} (it has {known})")
+        earlier = next((c for c in conditions if c.column == index), None)
+        if earlier is not None and earlier.state != state:
+            raise TableError(f"--where names {name} twice ({earlier.value} and {value}): a row holds one value")
         conditions.append(Condition(index, typed, state))
     return conditions
 

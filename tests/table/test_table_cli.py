@@ -69,6 +69,8 @@ def test_where_is_honoured_and_impossible_conditions_give_one_line(placements_ru
     assert "Mkt&Fin" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "mba_spec=Law"))
     assert "continuous" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "mba_perc=60"))
     assert "COLUMN=VALUE" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "placed"))
+    twice = run("generate", "--model", placements_run, "--rows", 5, out, "--where", "gender=F", "--where", "gender=M")
+    assert "--where names gender twice (F and M): a row holds one value" in one_line_error(twice)
 
 
 def test_same_seed_same_rows(placements_run, tmp_path) -> None:
