@@ -25,6 +25,7 @@ MODELLED = ("number", "integer", "category", "boolean", "datetime")
 NUMERIC = ("number", "integer", "datetime")
 BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+MISSING_MARK = "?"  # a gap as UCI's tables write it (read as such only in a column of numbers otherwise)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 SAMPLE = 20_000  # values a kind is first tried on
@@ -53,6 +54,7 @@ class Column:
     id_prefix: str = ""  # IDs: the text before the number, e.g. "C-" in C-0042
     id_width: int = 0  # IDs: digits the number is padded to
     unparsed: int = 0  # values that did not read as the column's kind and count as gaps
+    missing_mark: str = ""  # numbers: how a gap was written where not as an empty cell ("?" in UCI's tables)
 
     @property
     def modelled(self) -> bool:
@@ -80,6 +82,7 @@ class Column:
             return f"date/time {self.date_format or 'ISO'} from {_date_text(self.low)} to {_date_text(self.high)}{gaps}{unparsed}"
         if self.kind in ("number", "integer"):
             spelled = ", thousands separators" if self.thousands else ""
+            spelled += f", gaps written {self.missing_mark}" if self.missing_mark else ""
             digits = f", {self.decimals} decimals" if self.kind == "number" and self.decimals is not None else ""
             return f"{self.kind} from {_number_text(self.low)} to {_number_text(self.high)}{digits}{spelled}{gaps}{unparsed}"
         if self.kind == "boolean":
@@ -111,6 +114,13 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
     if pd.api.types.is_numeric_dtype(series):
         return _number(name, values.to_numpy(dtype=float), missing, "number", thousands=False)
     text = values.astype(str).str.strip()
+    marked = (text == MISSING_MARK).to_numpy()
+    if marked.any() and not marked.all():
+        numbers = pd.to_numeric(text[~marked], errors="coerce")
+        if numbers.notna().all():  # numbers whose gaps are written "?": a number column, its gaps written as read
+            column = _number(name, numbers.to_numpy(dtype=float), 1.0 - int((~marked).sum()) / len(series), "text", thousands=False)
+            column.missing_mark = MISSING_MARK
+            return column
     sample = text.iloc[:: max(1, len(text) // SAMPLE)]  # a kind is tried on the whole column only if its sample fits
     sample_numbers = pd.to_numeric(sample, errors="coerce").notna()
     if sample_numbers.all():
@@ -379,6 +389,10 @@ def _written(values: np.ndarray, column: Column):
         return pd.Series(
             [None if gap else f"{value:,.{decimals}f}" for value, gap in zip(values, missing, strict=True)], dtype=object
         )
+    if column.missing_mark:
+        numbers = np.where(missing, 0, values).astype(np.int64) if column.kind == "integer" else values
+        return pd.Series([column.missing_mark if gap else value for value, gap in zip(numbers.tolist(), missing, strict=True)],
+                         dtype=object)
     if column.kind == "integer":
         return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing))
     return values

@@ -90,6 +90,21 @@ def test_a_semicolon_table_with_decimal_commas_reads_numbers_and_infinity_is_ref
         infer_columns(infinite)
 
 
+def test_numbers_with_gaps_written_as_a_question_mark_stay_numbers_and_write_their_gaps_so(tmp_path) -> None:
+    mpg = read_table(MPG)
+    marked = mpg.astype({"displ": object})
+    marked.loc[[2, 5, 9], "displ"] = "?"  # as UCI's tables write a gap
+    marked.to_csv(tmp_path / "marked.csv", index=False)
+    columns = {column.name: column for column in infer_columns(read_table(tmp_path / "marked.csv"))}
+    displ = columns["displ"]
+    assert displ.kind == kinds_of(mpg)["displ"] and displ.missing_mark == "?" and displ.missing == pytest.approx(3 / len(mpg))
+    assert "gaps written ?" in displ.describe() and type(displ.missing) is float  # a checkpoint holds plain numbers only
+    typed = to_typed(read_table(tmp_path / "marked.csv"), list(columns.values()))
+    assert np.isnan(typed["displ"][[2, 5, 9]]).all() and not np.isnan(typed["displ"][[0, 1, 3]]).any()
+    written = from_typed(typed, list(columns.values()), len(mpg))["displ"]
+    assert written[2] == "?" and float(written[0]) == mpg["displ"][0]
+
+
 def test_written_rows_read_back_as_the_same_table(tmp_path) -> None:
     frame = read_table(PLACEMENTS)
     columns = infer_columns(frame)
