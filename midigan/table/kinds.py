@@ -55,6 +55,7 @@ class Column:
     id_width: int = 0  # IDs: digits the number is padded to
     unparsed: int = 0  # values that did not read as the column's kind and count as gaps
     missing_mark: str = ""  # numbers: how a gap was written where not as an empty cell ("?" in UCI's tables)
+    zone: str = ""  # dates with an offset or zone: text's first offset as written (+01:00), a dtype's zone name
 
     @property
     def modelled(self) -> bool:
@@ -110,7 +111,9 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         return _boolean(name, values, missing, "bool" if pd.api.types.is_bool_dtype(series) else "text")
     if pd.api.types.is_datetime64_any_dtype(series):
         seconds = _seconds(pd.to_datetime(values))
-        return _datetime(name, seconds, missing, "datetime64", None)
+        column = _datetime(name, seconds, missing, "datetime64", None)
+        column.zone = str(getattr(series.dt, "tz", None) or "")
+        return column
     if pd.api.types.is_numeric_dtype(series):
         return _number(name, values.to_numpy(dtype=float), missing, "number", thousands=False)
     text = values.astype(str).str.strip()
@@ -136,6 +139,8 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         parsed = pd.to_datetime(text, format=date_format, errors="coerce")
         if parsed.notna().mean() >= DATE_SHARE:
             column = _datetime(name, _seconds(parsed.dropna()), missing, "text", date_format)
+            if "%z" in date_format:
+                column.zone = _offset_text(text.iloc[0])
             column.unparsed = int(parsed.isna().sum())
             column.missing = 1.0 - (len(values) - column.unparsed) / len(series)
             return column
@@ -222,10 +227,18 @@ def _date_format(text: pd.Series) -> str | None:
 
 
 def _seconds(stamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Seconds since EPOCH on the clock the dates were written by (an offset or zone is dropped,
+    not converted: 08:00+01:00 stays 08:00, and is written back with its offset)."""
     stamps = pd.to_datetime(stamps)
     if getattr(stamps.dt if isinstance(stamps, pd.Series) else stamps, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert(None) if isinstance(stamps, pd.Series) else stamps.tz_convert(None)
+        stamps = stamps.dt.tz_localize(None) if isinstance(stamps, pd.Series) else stamps.tz_localize(None)
     return np.asarray((stamps - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
+
+
+def _offset_text(first: str) -> str:
+    """The UTC offset a date is written with (+01:00, -0500 or Z), as written."""
+    found = re.search(r"(Z|[+-]\d{2}:?\d{2})$", first.strip())
+    return found.group(1) if found else ""
 
 
 def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_format: str | None) -> Column:
@@ -380,9 +393,10 @@ def _written(values: np.ndarray, column: Column):
     if column.kind == "datetime":
         stamps = pd.Series(EPOCH + pd.to_timedelta(np.where(missing, 0, values), unit="s"))
         stamps[missing] = pd.NaT
-        if column.source == "datetime64":
-            return stamps
-        text = stamps.dt.strftime(column.date_format) if column.date_format else stamps.astype(str)
+        if column.source == "datetime64":  # on its zone's clock again (an hour a spring night skips moves on)
+            return stamps.dt.tz_localize(column.zone, ambiguous="NaT", nonexistent="shift_forward") if column.zone else stamps
+        written = column.date_format and column.date_format.replace("%z", column.zone.replace("%", "%%"))
+        text = stamps.dt.strftime(written) if written else stamps.astype(str)
         return text.where(~missing, None)
     if column.thousands:
         decimals = column.decimals or 0

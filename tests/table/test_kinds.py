@@ -105,6 +105,16 @@ def test_numbers_with_gaps_written_as_a_question_mark_stay_numbers_and_write_the
     assert written[2] == "?" and float(written[0]) == mpg["displ"][0]
 
 
+def test_dates_with_an_offset_or_a_zone_come_back_on_their_own_clock() -> None:
+    written = pd.DataFrame({"at": [f"2021-03-{day:02d} 08:{day:02d}:00+01:00" for day in range(1, 29)]})
+    columns = infer_columns(written)
+    assert columns[0].zone == "+01:00"  # read before as 07:xx UTC and written back without the offset
+    assert from_typed(to_typed(written, columns), columns, 28)["at"].tolist() == written["at"].tolist()
+    zoned = pd.DataFrame({"at": pd.date_range("2021-01-01", periods=30, freq="h", tz="Europe/Berlin")})
+    columns = infer_columns(zoned)
+    pd.testing.assert_series_equal(from_typed(to_typed(zoned, columns), columns, 30)["at"], zoned["at"])
+
+
 def test_written_rows_read_back_as_the_same_table(tmp_path) -> None:
     frame = read_table(PLACEMENTS)
     columns = infer_columns(frame)
