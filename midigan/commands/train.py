@@ -16,11 +16,12 @@ FALLBACK_PRETRAIN_STEPS = 2000  # without validation nor a time budget, pretrain
 END_MARGIN = 0.02  # share of the time budget kept for the last step, samples and checkpoint
 
 
-def _skipped_files(errors: dict[str, str], songs_dir: str, shown: int = 5) -> list[str]:
-    """A line for each file left out, with its reason (the first `shown`; then how many more)."""
+def _skipped_files(errors: dict[str, str], reasons: dict[str, int], shown: int = 5) -> list[str]:
+    """A line for each file left out, with its reason (the first `shown`; then the count by reason)."""
     lines = [f"skipped {path}: {reason}" for path, reason in list(errors.items())[:shown]]
     if len(errors) > shown:
-        lines.append(f"skipped {len(errors) - shown} more files (midigan prepare {songs_dir} says why)")
+        counted = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items(), key=lambda item: -item[1]))
+        lines.append(f"skipped {len(errors) - shown} more files (of all skipped: {counted})")
     return lines
 
 
@@ -152,7 +153,7 @@ def train(songs_dir: str, **options) -> None:
         raise click.ClickException(f"no usable tune in {songs_dir}: {error}") from None
     except OSError as error:
         raise click.ClickException(f"cannot write the dataset cache {error.filename}: {error.strerror}") from None
-    for line in [*_skipped_files(prepared.errors, songs_dir), *plan.report]:
+    for line in [*_skipped_files(prepared.errors, prepared.summary.skipped), *plan.report]:
         say(line)
     validation = plan.validation
     if settings["pretrain_steps"] is None:
