@@ -21,6 +21,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from midigan.table.errors import TableError
 from midigan.table.family import TableFamily
 from midigan.table.guard import CopyGuard
 from midigan.table.nearness import NearCopyGuard
@@ -79,6 +80,7 @@ class TableGAN:
         self.device, self.verbose, self.model = device, verbose, model
         self._model: TableModel | None = None
         self._scratch: tempfile.TemporaryDirectory | None = None
+        self._names: dict[str, object] = {}  # the fitted frame's column names (e.g. integers) by their text
 
     def fit(self, frame: pd.DataFrame) -> TableGAN:
         """Learn `frame` (kinds inferred as `midigan table train` does); returns self."""
@@ -86,7 +88,14 @@ class TableGAN:
         from midigan.core.trainer import Trainer
         from midigan.table.training import check_batch, plan_table, train_settings
 
-        plan = plan_table(frame.reset_index(drop=True), self.categorical, self.seed, self.model)
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"fit takes a pandas DataFrame, not {type(frame).__name__}")
+        names = [str(name) for name in frame.columns]  # the kinds and the checkpoint know columns by text
+        if len(set(names)) < len(names):
+            raise TableError("the frame names a column more than once")
+        self._names = {text: name for text, name in zip(names, frame.columns)}
+        frame = frame.set_axis(names, axis=1).reset_index(drop=True)
+        plan = plan_table(frame, tuple(str(name) for name in self.categorical), self.seed, self.model)
         check_batch(self.batch_size, plan.family)
         if self.run_dir is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="tablegan-")
@@ -105,8 +114,12 @@ class TableGAN:
         return self
 
     def sample(self, n: int, seed: int = 0, where: dict | None = None, guard: bool = True) -> pd.DataFrame:
-        """`n` new rows as a DataFrame with the training frame's columns; `where` = {column: value}."""
-        return self._trained().generate(n, seed=seed, where=where or {}, guard=guard).frame
+        """`n` new rows as a DataFrame with the training frame's columns; `where` = {column: value}.
+        `guard` (on by default) draws again rows equal, or abnormally close, to a rare training row;
+        TableError when too few rows pass it or `where`."""
+        where = {str(name): value for name, value in (where or {}).items()}
+        frame = self._trained().generate(n, seed=seed, where=where, guard=guard).frame
+        return frame.rename(columns=self._names) if self._names else frame
 
     def save(self, path: str | Path) -> None:
         """Write the model as one checkpoint file (also readable by `midigan table generate --model`)."""
@@ -114,6 +127,7 @@ class TableGAN:
 
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> TableGAN:
+        """A model saved by `save` (or a `midigan table train` run or checkpoint); its columns are named as text."""
         model = cls(device=device)
         model._model = load_run(path, device)
         return model

@@ -34,14 +34,15 @@ GRIDS = 4
 FINEST = 1024
 FALSE_ALARMS = 0.02
 MULTIPLIER = np.uint64(1_000_003)
+HASHING = 2  # how cells are hashed (see `_combine`); a guard keeps the hashing it was fitted with
 
 
 class NearCopyGuard:
     """Tells which generated rows share a rare cell with a training row (see the module docstring)."""
 
-    def __init__(self, rare_hashes: np.ndarray, cells: int, false_alarms: float):
+    def __init__(self, rare_hashes: np.ndarray, cells: int, false_alarms: float, hashing: int = HASHING):
         self.rare_hashes = np.sort(np.asarray(rare_hashes, dtype=np.int64))
-        self.cells, self.false_alarms = int(cells), float(false_alarms)
+        self.cells, self.false_alarms, self.hashing = int(cells), float(false_alarms), int(hashing)
 
     @classmethod
     def fit(cls, encoding, data: np.ndarray) -> NearCopyGuard | None:
@@ -73,7 +74,7 @@ class NearCopyGuard:
         fixed = _state_hash(row_states)
         refused = np.zeros(len(states), dtype=bool)
         for grid in range(GRIDS):
-            refused |= np.isin(_combine(fixed, _rank_keys(ranks, self.cells, grid / GRIDS), grid), self.rare_hashes)
+            refused |= np.isin(_combine(fixed, _rank_keys(ranks, self.cells, grid / GRIDS), grid, self.hashing), self.rare_hashes)
         return refused
 
     def artifacts(self) -> dict[str, torch.Tensor]:
@@ -81,13 +82,16 @@ class NearCopyGuard:
             "near_cell_hashes": torch.from_numpy(self.rare_hashes.copy()),
             "near_cells": torch.tensor([self.cells]),
             "near_false_alarms": torch.tensor([self.false_alarms], dtype=torch.float64),
+            "near_hashing": torch.tensor([self.hashing]),
         }
 
     @classmethod
     def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> NearCopyGuard | None:
         if "near_cell_hashes" not in artifacts:
             return None
-        return cls(artifacts["near_cell_hashes"].numpy(), int(artifacts["near_cells"][0]), float(artifacts["near_false_alarms"][0]))
+        hashing = int(artifacts["near_hashing"][0]) if "near_hashing" in artifacts else 1  # guards from before kept theirs
+        return cls(artifacts["near_cell_hashes"].numpy(), int(artifacts["near_cells"][0]), float(artifacts["near_false_alarms"][0]),
+                   hashing)
 
 
 def _parts(encoding, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,9 +120,13 @@ def _rank_keys(ranks: np.ndarray, cells: int, shift: float) -> np.ndarray:
     return np.where(np.isnan(keys), -1, keys).astype(np.int64)
 
 
-def _combine(fixed: np.ndarray, keys: np.ndarray, grid: int = 0) -> np.ndarray:
-    combined = fixed ^ pd.util.hash_array(np.full(len(fixed), grid, dtype=np.int64))
+def _combine(fixed: np.ndarray, keys: np.ndarray, grid: int = 0, hashing: int = HASHING) -> np.ndarray:
+    """One hash per row of its states, its rank slices and the grid. Hashing 1 (guards from before)
+    XORed the grid straight onto the states' hash, so states a and b on grids b and a collided: a
+    table whose last state column held 0 and 1 refused plain rows of it as near-copies."""
+    grid_hash = pd.util.hash_array(np.full(len(fixed), grid, dtype=np.int64))
     with np.errstate(over="ignore"):
+        combined = fixed ^ grid_hash if hashing == 1 else fixed * MULTIPLIER ^ grid_hash
         for column in keys.T:
             combined = combined * MULTIPLIER ^ pd.util.hash_array(column)
     return combined.view(np.int64)

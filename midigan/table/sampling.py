@@ -113,6 +113,8 @@ def generate_rows(
     near_guard: NearCopyGuard | None = None,
 ) -> Generated:
     """`rows` new rows of the training table's columns (see the module docstring)."""
+    if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 0:
+        raise TableError(f"the number of rows is a whole number from 0 up, not {rows!r}")
     conditions = parse_conditions(family, where)
     draws = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -121,12 +123,17 @@ def generate_rows(
     driver = min(conditions, key=lambda c: family.encoding.codes[c.column].frequencies[c.state]) if conditions else None
     kept: list[dict[str, np.ndarray]] = []
     have = drawn = refused = near = unmet = 0
-    while have < rows:
+    while have < max(rows, 1):  # zero rows are drawn as one, for the columns' dtypes
         if drawn >= MAX_DRAWS * rows + BATCH:
-            asked = " and ".join(f"{columns_name(family, c)}={c.value}" for c in conditions) or "no condition"
+            if conditions:
+                asked = " and ".join(f"{columns_name(family, c)}={c.value}" for c in conditions)
+                raise TableError(
+                    f"only {have} of {rows} rows met {asked} without copying a training row after {drawn} draws;"
+                    " the model rarely makes such rows"
+                )
             raise TableError(
-                f"only {have} of {rows} rows met {asked} without copying a training row after {drawn} draws;"
-                " the model rarely makes such rows"
+                f"only {have} of {rows} rows came out unlike the rare training rows after {drawn} draws: the copy guards"
+                " refused the rest (--no-guard, or guard=False, writes rows without them)"
             )
         size = min(BATCH, max(256, int((rows - have) * 1.2)))
         inputs = family.sample_noise(size, torch.device("cpu"), generator=draws)

@@ -7,6 +7,7 @@ import pytest
 from support import PLACEMENTS
 
 from midigan.table import TableGAN
+from midigan.table.errors import TableError
 from midigan.table.reading import read_table
 
 pytestmark = pytest.mark.slow
@@ -27,3 +28,15 @@ def test_fit_sample_save_load(tmp_path) -> None:
     pd.testing.assert_frame_equal(again.sample(40, seed=2), rows)
     with pytest.raises(RuntimeError, match="not fitted"):
         TableGAN().sample(3)
+
+
+def test_integer_column_names_come_back_and_counts_and_inputs_are_checked() -> None:
+    frame = read_table(PLACEMENTS)[["gender", "second_perc", "placed"]].set_axis([0, 1, 2], axis=1)
+    model = TableGAN(max_steps=10, batch_size=100).fit(frame)
+    assert list(model.sample(5).columns) == [0, 1, 2]
+    empty = model.sample(0)
+    assert empty.shape == (0, 3) and list(empty.columns) == [0, 1, 2]
+    with pytest.raises(TableError, match="whole number"):
+        model.sample(-1)
+    with pytest.raises(TypeError, match="a pandas DataFrame"):
+        TableGAN().fit(frame.to_numpy())

@@ -44,3 +44,17 @@ def test_no_near_guard_where_real_rows_crowd_each_other() -> None:
     columns, typed = _encoded(frame)
     encoding = TableEncoding.fit(typed, columns)
     assert NearCopyGuard.fit(encoding, encoding.encode(typed)) is None
+
+
+def test_a_table_of_one_category_has_no_near_copies_and_guards_from_before_keep_their_hashing() -> None:
+    """Hashing 1 XORed the grid onto the states' hash: state a on grid b hashed as state b on grid a."""
+    frame = pd.DataFrame({"c": ["a"] * 30 + ["b"] * 26 + [None] * 4})
+    columns, typed = _encoded(frame)
+    encoding = TableEncoding.fit(typed, columns)
+    data = encoding.encode(typed)
+    n_states = len(encoding.codes)
+    guard = NearCopyGuard.fit(encoding, data)
+    refused = guard.near_copies(encoding, data[:, :n_states], data[:, n_states:])
+    assert not refused[:56].any() and refused[56:].all()  # a or b: common patterns; the 4 gaps: a rare cell
+    before = {name: tensor for name, tensor in guard.artifacts().items() if name != "near_hashing"}
+    assert NearCopyGuard.from_artifacts(before).hashing == 1
