@@ -30,6 +30,7 @@ class SeriesGAN:
         self.run_dir, self.id_column, self.time_column = run_dir, id_column, time_column
         self.device, self.progress, self.settings = device, progress, settings
         self.family = self.generator = None
+        self._scratch: tempfile.TemporaryDirectory | None = None
 
     def fit(self, data) -> SeriesGAN:
         """Train on `data`: an array (series, steps, channels) or (steps, channels), a list of
@@ -47,7 +48,11 @@ class SeriesGAN:
         model = {name: value for name, value in self.settings.items() if name in MODEL_DEFAULTS}
         training = {name: value for name, value in self.settings.items() if name not in MODEL_DEFAULTS}
         plan = plan_training(self._read(data), self.length, self.seed, **model)
-        run_dir = Path(self.run_dir) if self.run_dir else Path(tempfile.mkdtemp(prefix="midigan-series-")) / "run"
+        if self.run_dir:
+            run_dir = Path(self.run_dir)
+        else:  # removed with the model (save() copies its checkpoint out)
+            self._scratch = tempfile.TemporaryDirectory(prefix="midigan-series-")
+            run_dir = Path(self._scratch.name) / "run"
         settings = {**TRAIN_DEFAULTS, "max_minutes": self.max_minutes, "max_steps": self.max_steps, "seed": self.seed}
         if self.max_minutes is None:
             if self.max_steps is None:
@@ -71,16 +76,25 @@ class SeriesGAN:
 
         if self.generator is None:
             raise RuntimeError("fit or load the model first")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n is a whole number from 0 up, not {n!r}")
+        if length is not None and length < 1:
+            raise ValueError(f"length is at least 1 step, not {length!r}")
         device = next(self.generator.parameters()).device
-        return padded(generate_series(self.family, self.generator, n, seed=seed, length=length, device=device,
+        drawn = padded(generate_series(self.family, self.generator, max(n, 1), seed=seed, length=length, device=device,
                                        gaps=gaps))
+        return drawn[:n]  # none asked for: the shape's other sides still say steps and channels
 
     @property
     def columns(self) -> list[str]:
+        if self.family is None:
+            raise RuntimeError("fit or load the model first")
         return list(self.family.columns)
 
     def save(self, path: str | Path) -> None:
         """Write the trained model (its best checkpoint) to `path`."""
+        if self.generator is None:
+            raise RuntimeError("fit or load the model first")
         shutil.copyfile(self.checkpoint, path)
 
     @classmethod

@@ -175,6 +175,9 @@ def _numeric(frame, source: str) -> np.ndarray:
     columns = []
     for name in frame.columns:
         column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column):
+            raise SeriesDataError(f"{source}: column {name!r} holds dates or times, not values: give it as the time column"
+                                  " (--time, time_column) or drop it")  # as numbers they would be nanoseconds
         if column.dtype == bool:
             column = column.astype(float)
         converted = pd.to_numeric(column, errors="coerce")

@@ -132,3 +132,10 @@ def test_api_fit_sample_save_load(tmp_path):
     np.testing.assert_array_equal(SeriesGAN.load(tmp_path / "model.pt").sample(5, seed=2), sample)
     with pytest.raises(ValueError, match="different channel counts"):
         SeriesGAN(max_steps=2).fit([np.zeros((10, 2)), np.zeros((10, 3))])
+    assert model.sample(0).shape == (0, 24, 1)
+    with pytest.raises(ValueError, match="whole number"):
+        model.sample(-1)
+    dated = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=50), "load": np.arange(50.0)})
+    with pytest.raises(ValueError, match="'date' holds dates or times, not values: give it as the time column"):
+        SeriesGAN(max_steps=2).fit(dated)
+    assert SeriesGAN(max_steps=2, time_column="date").fit(dated).columns == ["load"]
