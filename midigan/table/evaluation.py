@@ -34,8 +34,9 @@ import torch
 from midigan.table.baselines import gaussian_copula, independent_columns
 from midigan.table.errors import TableError
 from midigan.table.guard import row_hashes
-from midigan.table.kinds import NUMERIC, Column, canonical, infer_columns, to_typed
+from midigan.table.kinds import NUMERIC, Column, infer_columns, to_typed
 from midigan.table.quality import quality
+from midigan.table.written import canonical
 
 TWO_SAMPLE_ROWS = 5000  # of each side at most
 FOLDS = 5

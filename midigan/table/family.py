@@ -162,8 +162,8 @@ class TableFamily(GANFamily):
         return sum(terms) if terms else None
 
     def write_samples(self, fake: torch.Tensor, out_stem: Path) -> None:
-        from midigan.table.kinds import from_typed
         from midigan.table.reading import write_table
+        from midigan.table.written import from_typed
 
         typed = self.decode(fake, np.random.default_rng(0), torch.Generator().manual_seed(0))
         write_table(from_typed(typed, self.encoding.columns, len(fake)), Path(f"{out_stem}.csv"))

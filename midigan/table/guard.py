@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from midigan.table.kinds import NUMERIC, Column, canonical
+from midigan.table.kinds import NUMERIC, Column
+from midigan.table.written import canonical
 
 K_ANONYMITY = 5
 GAP = -1.2345678901234567e300  # stands for a missing number in a hash

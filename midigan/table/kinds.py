@@ -1,4 +1,5 @@
-"""What each column of a table is, and its values as the model reads and writes them.
+"""What each column of a table is, and its values as the model reads them (`midigan.table.written`
+writes them back).
 
 Kinds: number, integer, category, boolean, datetime (modelled); id (regenerated as fresh IDs),
 text (free text: left out, written empty) and empty (all missing: written empty). Why so many:
@@ -335,78 +336,3 @@ def _typed_text(series: pd.Series, column: Column) -> np.ndarray:
 
 def _code_text(value: float) -> str:
     return "" if not np.isfinite(value) else (str(int(value)) if float(value).is_integer() else repr(float(value)))
-
-
-def canonical(typed: dict[str, np.ndarray], columns: list[Column]) -> dict[str, np.ndarray]:
-    """Typed values as they will be written: numbers rounded to their decimals and clipped to the
-    training range, dates rounded to their unit. Generated and training rows compare equal in this
-    form exactly when their written rows would."""
-    result = {}
-    for column in columns:
-        if column.name not in typed:
-            continue
-        values = typed[column.name]
-        if column.kind in NUMERIC:
-            values = np.clip(values, column.low, column.high)
-            if column.kind == "datetime":
-                values = np.round(values / column.date_unit) * column.date_unit
-            elif column.decimals is not None:
-                values = np.round(values, column.decimals)
-            values = values + 0.0  # no negative zero
-        result[column.name] = values
-    return result
-
-
-def from_typed(typed: dict[str, np.ndarray], columns: list[Column], rows: int) -> pd.DataFrame:
-    """The table to write: every training column in order, modelled ones from `typed` (canonical),
-    IDs fresh, free text and empty columns as gaps, each in the form it was read in."""
-    typed = canonical(typed, columns)
-    out = {}
-    for column in columns:
-        if column.kind == "id":
-            out[column.name] = _fresh_ids(column, rows)
-        elif not column.modelled:
-            out[column.name] = pd.Series([None] * rows, dtype=object) if column.kind == "text" else np.full(rows, np.nan)
-        else:
-            out[column.name] = _written(typed[column.name], column)
-    return pd.DataFrame(out)
-
-
-def _fresh_ids(column: Column, rows: int):
-    numbers = np.arange(column.id_next or 1, (column.id_next or 1) + rows, dtype=np.int64)
-    if not column.id_prefix and not column.id_width:
-        return numbers
-    return pd.Series([f"{column.id_prefix}{number:0{column.id_width}d}" for number in numbers], dtype=object)
-
-
-def _written(values: np.ndarray, column: Column):
-    if column.kind == "category":
-        if column.source == "number":
-            return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-        return pd.Series(values, dtype=object)
-    if column.kind == "boolean":
-        if column.source == "bool":
-            truth = {column.spellings.get(word): word in ("true", "t", "yes", "y") for word in column.spellings}
-            return pd.Series([None if value is None else truth[value] for value in values], dtype="boolean")
-        return pd.Series(values, dtype=object)
-    missing = np.isnan(values)
-    if column.kind == "datetime":
-        stamps = pd.Series(EPOCH + pd.to_timedelta(np.where(missing, 0, values), unit="s"))
-        stamps[missing] = pd.NaT
-        if column.source == "datetime64":  # on its zone's clock again (an hour a spring night skips moves on)
-            return stamps.dt.tz_localize(column.zone, ambiguous="NaT", nonexistent="shift_forward") if column.zone else stamps
-        written = column.date_format and column.date_format.replace("%z", column.zone.replace("%", "%%"))
-        text = stamps.dt.strftime(written) if written else stamps.astype(str)
-        return text.where(~missing, None)
-    if column.thousands:
-        decimals = column.decimals or 0
-        return pd.Series(
-            [None if gap else f"{value:,.{decimals}f}" for value, gap in zip(values, missing, strict=True)], dtype=object
-        )
-    if column.missing_mark:
-        numbers = np.where(missing, 0, values).astype(np.int64) if column.kind == "integer" else values
-        return pd.Series([column.missing_mark if gap else value for value, gap in zip(numbers.tolist(), missing, strict=True)],
-                         dtype=object)
-    if column.kind == "integer":
-        return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing))
-    return values

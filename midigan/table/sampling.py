@@ -17,8 +17,9 @@ from torch import nn
 
 from midigan.table.errors import TableError
 from midigan.table.guard import CopyGuard
-from midigan.table.kinds import NUMERIC, from_typed
+from midigan.table.kinds import NUMERIC
 from midigan.table.nearness import NearCopyGuard
+from midigan.table.written import from_typed
 
 BATCH = 8192
 MAX_DRAWS = 200  # draws per requested row before a condition counts as one the model cannot meet

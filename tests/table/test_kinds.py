@@ -8,8 +8,9 @@ import pytest
 from support import ANES_HEAD, MPG, PLACEMENTS
 
 from midigan.table.errors import TableError
-from midigan.table.kinds import from_typed, infer_columns, to_typed
+from midigan.table.kinds import infer_columns, to_typed
 from midigan.table.reading import read_table
+from midigan.table.written import from_typed
 
 
 def kinds_of(frame: pd.DataFrame, categorical=()) -> dict[str, str]:
