@@ -212,7 +212,8 @@ def evaluate_folders(
         result = evaluate(songs["generated"], songs["reference"], songs["train"], baselines=baselines, seed=seed, parts=parts)
     except ValueError as error:
         kept = "; ".join(f"{name}: {c['kept']} of {c['read']} tunes kept" for name, c in counts.items())
-        raise ValueError(f"{error} ({kept})") from None
+        why = f"; tunes shorter than {bars} full bars are left out" if bars else ""
+        raise ValueError(f"{error} ({kept}{why})") from None
     meter_text = f"{meter[0]}/{meter[1]}" if meter else None
     result.settings.update(bars=bars, meter=meter_text, baselines=baselines, tunes=counts)
     return result

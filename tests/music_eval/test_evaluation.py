@@ -116,10 +116,19 @@ def test_cli_prints_the_table_and_writes_json(tmp_path):
         (["--baselines"], "--baselines needs --train"),
         (["--meter", "four"], "meter must look like 4/4"),
         (["--meter", "7/4"], "need at least 2 generated tunes"),
+        (["--bars", "500"], "need at least 2 generated tunes, got 0"),
     ],
 )
 def test_cli_turns_bad_input_into_one_line_errors(arguments, message):
     result = CliRunner().invoke(main, ["evaluate", str(FOLK), "--reference", str(FOLK), *arguments])
     assert result.exit_code == 1
     assert f"Error: {message}" in result.output
+    assert "--bars" not in arguments or "tunes shorter than 500 full bars are left out" in result.output
     assert "Traceback" not in result.output
+
+
+def test_json_under_a_file_is_refused_before_any_work(tmp_path):
+    (tmp_path / "notes").write_text("a file, not a folder")
+    figures = tmp_path / "notes" / "figures.json"
+    result = CliRunner().invoke(main, ["evaluate", str(FOLK), "--reference", str(FOLK), "--json", str(figures)])
+    assert result.exit_code == 1 and result.output == f"Error: cannot write {figures}: {figures.parent} is not a folder\n"
