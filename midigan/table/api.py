@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 from torch import nn
@@ -81,6 +82,7 @@ class TableGAN:
         self._model: TableModel | None = None
         self._scratch: tempfile.TemporaryDirectory | None = None
         self._names: dict[str, object] = {}  # the fitted frame's column names (e.g. integers) by their text
+        self._dtypes: dict[object, object] = {}  # ... and their pandas dtypes, which rows come back in where they can
 
     def fit(self, frame: pd.DataFrame) -> TableGAN:
         """Learn `frame` (kinds inferred as `midigan table train` does); returns self."""
@@ -94,6 +96,7 @@ class TableGAN:
         if len(set(names)) < len(names):
             raise TableError("the frame names a column more than once")
         self._names = {text: name for text, name in zip(names, frame.columns)}
+        self._dtypes = dict(zip(frame.columns, frame.dtypes))
         frame = frame.set_axis(names, axis=1).reset_index(drop=True)
         plan = plan_table(frame, tuple(str(name) for name in self.categorical), self.seed, self.model)
         check_batch(self.batch_size, plan.family)
@@ -119,7 +122,7 @@ class TableGAN:
         TableError when too few rows pass it or `where`."""
         where = {str(name): value for name, value in (where or {}).items()}
         frame = self._trained().generate(n, seed=seed, where=where, guard=guard).frame
-        return frame.rename(columns=self._names) if self._names else frame
+        return _as_fitted(frame.rename(columns=self._names), self._dtypes) if self._names else frame
 
     def save(self, path: str | Path) -> None:
         """Write the model as one checkpoint file (also readable by `midigan table generate --model`)."""
@@ -127,7 +130,9 @@ class TableGAN:
 
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> TableGAN:
-        """A model saved by `save` (or a `midigan table train` run or checkpoint); its columns are named as text."""
+        """A model saved by `save` (or a `midigan table train` run or checkpoint); its columns are named
+        as text, and come back in the dtypes generation gives (categories as text, numbers as float64
+        or Int64)."""
         model = cls(device=device)
         model._model = load_run(path, device)
         return model
@@ -141,3 +146,18 @@ class TableGAN:
         if self._model is None:
             raise RuntimeError("this TableGAN is not fitted yet: call fit(df) first")
         return self._model
+
+
+def _as_fitted(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
+    """`frame` with a column the fitted frame held as a category or a narrow number (float32, uint8
+    ...) in that dtype again, where its values fit it (an integer column with gaps stays Int64).
+    Other dtypes are the ones generation gives, for a loaded model too."""
+    for name, dtype in dtypes.items():
+        narrow = isinstance(dtype, np.dtype) and dtype.kind in "iuf" and dtype not in (np.float64, np.int64)
+        if frame[name].dtype == dtype or not (narrow or isinstance(dtype, pd.CategoricalDtype)):
+            continue
+        try:
+            frame[name] = frame[name].astype(dtype)
+        except (ValueError, TypeError):
+            continue
+    return frame
