@@ -116,6 +116,10 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     where = paths[0] if count == 1 else f"{out}/ ({count} files)"
     parts = f" ({', '.join(family.part_names)})" if family.part_names else ""
     click.echo(f"wrote {count} {family.unit}{'s' if count > 1 else ''} of {songs[0].n_bars} bars in {meter}{parts} to {where}")
+    older = sorted(set(paths[0].parent.glob("tune-*.mid")) - set(paths)) if paths[0].name.startswith("tune-") else []
+    if older:  # a folder written before with more pieces: say so, rather than let its extra files pass as new
+        pieces = f"{len(older)} piece{'s' if len(older) > 1 else ''}"
+        click.echo(f"note: {paths[0].parent}/ also holds {pieces} from before ({older[0].name} ...), left as they were", err=True)
 
 
 def _read_music(path: Path, what: str):

@@ -119,6 +119,10 @@ def test_generate_into_an_existing_folder_writes_inside_it(tmp_path: Path) -> No
     assert made.exit_code == 0, made.output
     assert_exactly_bars(tmp_path / "tunes" / "tune-001.mid", 3)
     assert not (tmp_path / "tunes.mid").exists()
+    again = run("generate", "--bars", 3, "--count", 2, "tunes")  # more were there: the command says so
+    assert again.exit_code == 0 and "note" not in again.output, again.output
+    fewer = run("generate", "--bars", 3, "tunes")
+    assert "also holds 1 piece from before (tune-002.mid ...), left as they were" in fewer.output, fewer.output
 
 
 def test_resume_takes_the_runs_settings_and_refuses_to_change_them(tmp_path: Path) -> None:
