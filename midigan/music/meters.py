@@ -117,17 +117,14 @@ def pool_by_meter(songs: Iterable[Song], meter: Meter | None = None) -> MeterPoo
     """
     songs = list(songs)
     meters = [tune_meter(song) for song in songs]
-    counts = Counter(m for m in meters if m is not None)
-    if not counts:
+    pools = _pools(meters)
+    if not pools:
         raise ValueError("no tune keeps one meter throughout")
-    pools: dict[tuple[int, ...], Counter] = {}
-    for found, count in counts.items():
-        pools.setdefault(grouping(found), Counter())[found] = count
     if meter is None:
-        chosen = max(pools.values(), key=lambda pool: (sum(pool.values()), pool.most_common(1)[0][1]))
+        chosen = pools[0]
         meter = chosen.most_common(1)[0][0]
     else:
-        chosen = pools.get(grouping(meter), Counter())
+        chosen = next((pool for pool in pools if grouping(next(iter(pool))) == grouping(meter)), Counter())
         if not chosen:
             raise ValueError(f"no tune is in {meter_text(meter)} or a meter with the same bars")
     kept = [song for song, found in zip(songs, meters) if found in chosen]
@@ -138,6 +135,21 @@ def pool_by_meter(songs: Iterable[Song], meter: Meter | None = None) -> MeterPoo
         elif found not in chosen:
             left_out[f"in {meter_text(found)}"] += 1
     return MeterPool(tuple(meter), kept, dict(chosen), dict(left_out))
+
+
+def pool_meters(songs: Iterable[Song]) -> list[Meter]:
+    """The meter each pool of equal-bar meters is learnt in (its most common), the pool
+    `pool_by_meter` chooses first, then the others from the most tunes to the fewest."""
+    return [pool.most_common(1)[0][0] for pool in _pools([tune_meter(song) for song in songs])]
+
+
+def _pools(meters: list[Meter | None]) -> list[Counter]:
+    """Tunes' meters grouped into pools of equal bars (meter -> tunes), the one holding the most
+    tunes first (ties: the one whose most common meter holds more)."""
+    pools: dict[tuple[int, ...], Counter] = {}
+    for found, count in Counter(m for m in meters if m is not None).items():
+        pools.setdefault(grouping(found), Counter())[found] = count
+    return sorted(pools.values(), key=lambda pool: (sum(pool.values()), pool.most_common(1)[0][1]), reverse=True)
 
 
 def _by_count(counts: dict[Meter, int]) -> list[tuple[Meter, int]]:

@@ -3,15 +3,13 @@ windows of notes, a generator sized to the folder."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import torch
 
 from midigan.music.errors import EncodingError
 from midigan.music.holdout import split_by_tune
 from midigan.music.melody.encoding import describe, encode_songs
 from midigan.music.melody.model import MusicSeqFamily
-from midigan.music.meters import Meter, grouping, meter_text, pool_by_meter, tune_meter
+from midigan.music.meters import Meter, meter_text, pool_by_meter, pool_meters
 from midigan.music.planning import ModelSize, TrainingPlan, finish_plan, held_line, held_out_or_none, sized
 from midigan.song import Song
 
@@ -37,8 +35,8 @@ def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> Trai
     except EncodingError as error:
         if meter is not None:
             raise
-        failed = pool_by_meter(songs).meter
-        for other in _other_pools(songs, failed):
+        failed, *others = pool_meters(songs) or [None]
+        for other in others:
             try:
                 plan = _plan_pool(songs, other, size)
             except EncodingError:
@@ -47,15 +45,6 @@ def plan_melody(songs: list[Song], meter: Meter | None, size: ModelSize) -> Trai
                                   f" {meter_text(other)} (--meter chooses)")
             return plan
         raise
-
-
-def _other_pools(songs: list[Song], failed: Meter) -> list[Meter]:
-    """The most common meter of every other pool of equal-bar meters, the largest pool first."""
-    counts = Counter(found for found in map(tune_meter, songs) if found is not None and grouping(found) != grouping(failed))
-    chosen: dict[tuple[int, ...], Meter] = {}
-    for found, _ in counts.most_common():
-        chosen.setdefault(grouping(found), found)
-    return list(chosen.values())
 
 
 def _plan_pool(songs: list[Song], meter: Meter | None, size: ModelSize) -> TrainingPlan:
