@@ -13,11 +13,13 @@ MAX_COUNT = 1000
 def _outputs(out: Path, count: int) -> list[Path]:
     """OUT itself for one piece (.mid added when it has no suffix); OUT/tune-001.mid ... for
     several, or whenever OUT is an existing folder."""
+    from midigan.midi.dataset import MIDI_SUFFIXES
+
     if count > 1 or out.is_dir():
         return [out / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
     if not out.suffix:
         return [out.with_suffix(".mid")]
-    if out.suffix.lower() not in (".mid", ".midi"):
+    if out.suffix.lower() not in MIDI_SUFFIXES:
         raise click.ClickException(f"{out} is not a MIDI file name: end it in .mid, or give a folder")
     return [out]
 

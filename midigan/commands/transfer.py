@@ -21,7 +21,6 @@ FAMILY = "music-transfer"
 #: tunes judged every 250 steps for best.pt
 DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "betas": (0.5, 0.999), "pool_windows": 50,
             "lr_decay_start": 0.5, "seed": 0, "hidden": 128, "eval_every": 250}
-MIDI_SUFFIXES = (".mid", ".midi")
 #: passed on when given or stored; else the family's defaults
 FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm", "judge_noise", "feature_matching", "closeness",
                "pitch_class_matching", "interval_matching", "scale_matching")
@@ -181,6 +180,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     from midigan.core.errors import CheckpointError
     from midigan.core.png import write_png
     from midigan.midi import MidiReadError, read, write
+    from midigan.midi.dataset import MIDI_SUFFIXES
     from midigan.music.transfer.model import MusicTransferFamily, encode_tune, translation_picture
 
     torch.set_num_threads(1)

@@ -22,11 +22,11 @@ from midigan.metrics.copying import copy_rate, passage_keys, phrase_keys, phrase
 from midigan.metrics.distance import frechet_distance, two_sample_accuracy
 from midigan.metrics.polyphony import feature_names, piece_features
 from midigan.metrics.tune import METRICS, tune_features
+from midigan.midi.dataset import MIDI_SUFFIXES
 
 if TYPE_CHECKING:
     from midigan.song import Song
 
-MIDI_SUFFIXES = (".mid", ".midi")
 MARKOV_ORDERS = (1, 3)
 
 
