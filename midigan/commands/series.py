@@ -148,8 +148,10 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
     from midigan.core.rundir import newest_run
     from midigan.series.generate import generate_series
     from midigan.series.model import SeriesFamily
-    from midigan.series.writing import write_series
+    from midigan.series.writing import output_problem, write_series
 
+    if problem := output_problem(out):
+        raise click.ClickException(problem)
     if model_path is None:
         model_path = newest_run(RUNS_ROOT, family=FAMILY)
         if model_path is None:

@@ -193,8 +193,12 @@ def generate(
     """
     from midigan.table.api import load_run
     from midigan.table.errors import TableError
-    from midigan.table.reading import write_table
+    from midigan.table.reading import check_writable, write_table
 
+    try:
+        check_writable(out)
+    except TableError as error:
+        raise click.ClickException(str(error)) from None
     model = _load(model_path, device, load_run)
     try:
         generated = model.generate(rows, seed=seed, where=where, guard=not no_guard)

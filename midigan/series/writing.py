@@ -13,6 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
+#: the files `write_series` writes; any other OUT is a folder
+FILE_SUFFIXES = (".csv", ".npy")
+
+
+def output_problem(out: str | Path) -> str | None:
+    """Why `out` names no form `write_series` writes (None when it does): a new name with another
+    suffix (out.tsv, out.xlsx) would become a folder of that name, which is rarely what was meant."""
+    out = Path(out)
+    if out.suffix and out.suffix.lower() not in FILE_SUFFIXES and not out.is_dir():
+        return f"OUT is a folder, a .csv or a .npy, and {out} is none of them (a new folder's name has no suffix)"
+    return None
+
 
 def write_series(series: list[np.ndarray], columns: list[str], out: str | Path) -> str:
     """Write to `out` by its form (see the module docstring); returns a line saying what was written."""

@@ -112,9 +112,21 @@ def _decimal_mark(sample: str, delimiter: str) -> str:
     return "," if decimal_comma.search(sample) else "."
 
 
+#: what `write_table` writes, by the name's suffix
+WRITTEN_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+def check_writable(path: str | Path) -> None:
+    """A TableError unless `path` names a form `write_table` writes: said before the work, not after
+    (an out.xlsx used to receive CSV)."""
+    if Path(path).suffix.lower() not in WRITTEN_SUFFIXES:
+        raise TableError(f"{path}: name the output .csv, .tsv or .parquet")
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (anything else)."""
+    """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv)."""
     path = Path(path)
+    check_writable(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,11 @@ def test_long_series_train_generate_in_three_forms(in_scratch_folder):
     assert pd.read_csv("long/series_0001.csv").shape == (500, 6)
     again = run("series", "generate", "--count", 3, "--seed", 1, "again.csv")
     assert again.exit_code == 0 and pd.read_csv("again.csv").equals(frame)
+    # a file of another kind is refused before any work, not written as a folder of that name
+    assert "OUT is a folder, a .csv or a .npy" in one_line_error(run("series", "generate", "--count", 3, "out.tsv"))
+    assert not Path("out.tsv").exists()
+    Path("runs.v2").mkdir()  # an existing folder is a folder, whatever its name
+    assert run("series", "generate", "--count", 2, "runs.v2").exit_code == 0 and len(list(Path("runs.v2").iterdir())) == 2
 
 
 @pytest.mark.slow

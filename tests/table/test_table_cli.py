@@ -71,6 +71,9 @@ def test_where_is_honoured_and_impossible_conditions_give_one_line(placements_ru
     assert "COLUMN=VALUE" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "placed"))
     twice = run("generate", "--model", placements_run, "--rows", 5, out, "--where", "gender=F", "--where", "gender=M")
     assert "--where names gender twice (F and M): a row holds one value" in one_line_error(twice)
+    spreadsheet = tmp_path / "rows.xlsx"  # used to receive CSV under that name
+    assert "name the output .csv, .tsv or .parquet" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, spreadsheet))
+    assert not spreadsheet.exists()
 
 
 def test_same_seed_same_rows(placements_run, tmp_path) -> None:
