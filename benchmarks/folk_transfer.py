@@ -14,8 +14,11 @@ identity map, and a snap of every pitch to the target's most common scale:
 - on the target side: the share of translations the held-out judge (logistic regression on
   key-free pitch-class and interval statistics) puts on the target's side;
 - pitch-class distance: total variation between the mean key-free pitch-class histograms of the
-  translations and of the target's judge tunes (the real target test tunes show the floor that
-  sampling leaves); "way" is the share of the input's distance covered (1 - distance after /
+  translations and of the target's judge tunes, each tune read from its tonal centre (by default its
+  last note; --frame common: its most common pitch class, as before stop 40; the judge reads them so
+  too), a translation (and the identity and the snap) from its input's centre, since it keeps its
+  input's key (--own-centre: from its own, as before stop 40); the real target test tunes show the
+  floor that sampling leaves; "way" is the share of the input's distance covered (1 - distance after /
   distance before; the issue's target is a third of the way, 0.33); "of real" is the way as a share
   of the real target test tunes' own way (a finite sample never reaches distance 0), shown only
   where their way is at least a third, that is where real target music meets the issue's target;
@@ -59,6 +62,8 @@ import click
 import numpy as np
 import torch
 
+from midigan.metrics.transfer import FRAME, FRAMES
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: name -> (folder under SHARED, file pattern); sopranos take each file's first track
 SOURCES = {"erk": ("folk", "essen_erk*"), "han": ("folk", "essen_han*"), "boehme": ("folk", "essen_boehme*"),
@@ -79,7 +84,8 @@ def _share(name: str) -> int:
     return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 10
 
 
-def _split(data: Path, source: str) -> dict[str, list[Path]]:
+def split_source(data: Path, source: str) -> dict[str, list[Path]]:
+    """A source's files by their part: "judge", "test" (translated for the report) and "train"."""
     folder, pattern = SOURCES[source]
     parts: dict[str, list[Path]] = {"judge": [], "test": [], "train": []}
     for path in sorted((data / folder).glob(f"{pattern}.mid")):
@@ -88,7 +94,8 @@ def _split(data: Path, source: str) -> dict[str, list[Path]]:
     return parts
 
 
-def _read(source: str, path: Path):
+def read_tune(source: str, path: Path):
+    """A source's file as a song (a chorale: its first track, the soprano line)."""
     from midigan.midi import read
 
     song = read(path)
@@ -103,7 +110,7 @@ def _training_folder(source: str, paths: list[Path], folder: Path) -> None:
     folder.mkdir(parents=True)
     for path in paths:
         if source == "sopranos":
-            write(_read(source, path), folder / path.name)
+            write(read_tune(source, path), folder / path.name)
         else:
             (folder / path.name).symlink_to(path.resolve())
 
@@ -159,8 +166,10 @@ def _d_at_end(run: Path) -> dict:
             "minutes": lines[-1]["elapsed_s"] / 60}
 
 
-def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
-    """Score the run in `work` on both directions (rows as dicts) and print them as a table."""
+def _report(a: str, b: str, work: Path, variant: str, data: Path, frame: str, own_centre: bool) -> list[dict]:
+    """Score the run in `work` on both directions (rows as dicts) and print them as a table; key-free
+    pitch-class figures and the judge read tunes in `frame` (the run translates in its own), and a
+    translation from its input's tonal centre unless `own_centre`."""
     from midigan.core.checkpoint import load_generator
     from midigan.metrics.transfer import (
         common_scale,
@@ -172,38 +181,43 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path) -> list[dict]:
         scale_distance,
         side_classifier,
         snap_to_scale,
+        tonal_centre,
     )
-    from midigan.music.transfer.model import MusicTransferFamily, encode_tune
+    from midigan.music.transfer.model import MusicTransferFamily
     from midigan.music.transfer.validation import round_trip_accuracy
 
     names = {"A": a, "B": b}
-    tunes = {side: {part: [t for t in (encode_tune(_read(names[side], p)) for p in paths) if t is not None]
-                    for part, paths in _split(data, names[side]).items()} for side in SIDES}
-    judge = side_classifier(*(np.stack([pitch_language(t.melody) for t in tunes[side]["judge"]]) for side in SIDES))
-    scales = {side: common_scale([t.melody for t in tunes[side]["train"]]) for side in SIDES}
-    phrases = {side: set().union(*(_pitch_phrases(t.melody) for t in tunes[side]["train"])) for side in SIDES}
     family, generator = load_generator(work / "run", MusicTransferFamily)
+    tunes = {side: {part: [t for t in (family.encode(read_tune(names[side], p)) for p in paths) if t is not None]
+                    for part, paths in split_source(data, names[side]).items()} for side in SIDES}
+    judge = side_classifier(*(np.stack([pitch_language(t.melody, frame) for t in tunes[side]["judge"]]) for side in SIDES))
+    scales = {side: common_scale([t.melody for t in tunes[side]["train"]], frame=frame) for side in SIDES}
+    phrases = {side: set().union(*(_pitch_phrases(t.melody) for t in tunes[side]["train"])) for side in SIDES}
     d_state = _d_at_end(work / "run")
     rows = []
     scratch = Path(tempfile.mkdtemp()) / "back.mid"
     for source, target in (("A", "B"), ("B", "A")):
         inputs, real = tunes[source]["test"], [t.melody for t in tunes[target]["test"]]
         reference = [t.melody for t in tunes[target]["judge"]]
-        before = pitch_class_distance([t.melody for t in inputs], reference)
+        before = pitch_class_distance([t.melody for t in inputs], reference, frame)
         intervals_before = interval_distance([t.melody for t in inputs], reference)
         scale_before = scale_distance([t.melody for t in inputs], reference)
-        real_way = _way(before, pitch_class_distance(real, reference))
+        input_centres = None if own_centre else [tonal_centre(t.melody, frame) for t in inputs]
+        real_way = _way(before, pitch_class_distance(real, reference, frame))
         translated = [family.translate(generator, t, target) for t in inputs]
         maps = {"real target tunes": (real, None), "identity (no change)": ([t.song for t in inputs], None),
-                f"snap to the target's scale {scales[target]}": ([snap_to_scale(t.song, scales[target]) for t in inputs], None),
+                f"snap to the target's scale {scales[target]}": ([snap_to_scale(t.song, scales[target], frame) for t in inputs], None),
                 "midigan transfer": (translated, round_trip_accuracy(generator, inputs, target))}
         for name, (outputs, round_trip) in maps.items():
             melodies = [song.melody() for song in outputs]
-            p_b = judge(np.stack([pitch_language(m) for m in melodies]))
-            distance, intervals = pitch_class_distance(melodies, reference), interval_distance(melodies, reference)
+            centres = None if name == "real target tunes" else input_centres
+            p_b = judge(np.stack([pitch_language(m, frame, c) for m, c in zip(melodies, centres or [None] * len(melodies))]))
+            distance = pitch_class_distance(melodies, reference, frame, centres)
+            intervals = interval_distance(melodies, reference)
             way = _way(before, distance)
-            row = {"pair": f"{a}:{b}", "variant": variant, "direction": f"{names[source]} -> {names[target]}", "map": name,
-                   "tunes": len(outputs), "target_side": float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5)),
+            row = {"pair": f"{a}:{b}", "variant": variant, "frame": frame, "own_centre": own_centre,
+                   "direction": f"{names[source]} -> {names[target]}", "map": name, "tunes": len(outputs),
+                   "target_side": float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5)),
                    "distance": distance, "way": way, "way_of_real": way / real_way if real_way >= 1 / 3 else None,
                    "interval_way": _way(intervals_before, intervals),
                    "scale_way": _way(scale_before, scale_distance(melodies, reference)),
@@ -240,7 +254,7 @@ def _print_table(rows: list[dict], d_state: dict) -> None:
 
 
 def _train_and_report(a: str, b: str, name: str, folder: Path, budget: list[str], flags: str, report_only: bool,
-                      data: Path) -> tuple[str, list]:
+                      data: Path, frame: str, own_centre: bool) -> tuple[str, list]:
     """(what to print, the rows): one run trained (unless `report_only`) and scored."""
     import contextlib
     import io
@@ -252,7 +266,7 @@ def _train_and_report(a: str, b: str, name: str, folder: Path, budget: list[str]
         news = f"{a}:{b} ({name}): " + "; ".join(line for line in log.splitlines() if not line.startswith(("A:", "B:", "translate")))
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        rows = _report(a, b, folder, name, data)
+        rows = _report(a, b, folder, name, data, frame, own_centre)
     return news + printed.getvalue(), rows
 
 
@@ -268,9 +282,12 @@ def _train_and_report(a: str, b: str, name: str, folder: Path, budget: list[str]
               help="Where the collections are (folk/, airds/, bach/).")
 @click.option("--work", type=click.Path(path_type=Path), default=Path("runs/folk-transfer"), show_default=True)
 @click.option("--report-only", is_flag=True, help="Score the runs already in --work.")
+@click.option("--frame", type=click.Choice(FRAMES), default=FRAME, show_default=True,
+              help="How the key-free pitch-class figures and the judge read a tune's tonal centre (common: as before stop 40).")
+@click.option("--own-centre", is_flag=True, help="Read a translation from its own tonal centre, not its input's (as before stop 40).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Append every row here as JSON lines.")
 def main(pairs: str, max_steps: int | None, minutes: float | None, flags: str, variants: tuple[str, ...], jobs: int, data: Path,
-         work: Path, report_only: bool, json_path: Path | None) -> None:
+         work: Path, report_only: bool, frame: str, own_centre: bool, json_path: Path | None) -> None:
     chosen = [tuple(pair.split(":")) for pair in pairs.split(",")]
     named = dict(v.split("=", 1) for v in variants) if variants else {"default": ""}
     budget = (["--max-steps", str(max_steps)] if max_steps else []) + (["--max-minutes", str(minutes)] if minutes else [])
@@ -278,8 +295,8 @@ def main(pairs: str, max_steps: int | None, minutes: float | None, flags: str, v
     if not report_only:
         for a, b in chosen:
             for source in (a, b):
-                _training_folder(source, _split(data, source)["train"], work / f"{a}-{b}" / source)
-    runs = [(a, b, name, work / f"{a}-{b}" / name, budget, f"{flags} {named[name]}", report_only, data)
+                _training_folder(source, split_source(data, source)["train"], work / f"{a}-{b}" / source)
+    runs = [(a, b, name, work / f"{a}-{b}" / name, budget, f"{flags} {named[name]}", report_only, data, frame, own_centre)
             for a, b in chosen for name in named]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         for printed, rows in pool.map(_train_and_report, *zip(*runs)):

@@ -13,6 +13,7 @@ from midigan.core.options import device_option, loss_option, max_minutes_option,
 
 if TYPE_CHECKING:
     from midigan.core.schedule import TrainResult
+    from midigan.music.transfer.model import MusicTransferFamily
 
 RUNS_ROOT = Path("runs")
 FAMILY = "music-transfer"
@@ -23,7 +24,7 @@ DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "
             "lr_decay_start": 0.5, "seed": 0, "hidden": 128, "eval_every": 250}
 #: passed on when given or stored; else the family's defaults
 FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm", "judge_noise", "feature_matching", "closeness",
-               "pitch_class_matching", "interval_matching", "scale_matching")
+               "pitch_class_matching", "interval_matching", "scale_matching", "frame")
 
 
 @click.group()
@@ -108,9 +109,9 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
                                    f"not --loss {settings['loss']}")
     # under torchrun every process runs this command; one of them speaks
     tell = click.echo if detect_world().is_main else lambda message: None
-    data, validation = _training_data({"A": a_dir, "B": b_dir}, quiet, tell, hold_out=settings["eval_every"] > 0)
     weights = {name: settings[name] for name in FAMILY_KEYS if settings.get(name) is not None}
     family = MusicTransferFamily(int(settings["hidden"]), **weights)
+    data, validation = _training_data({"A": a_dir, "B": b_dir}, family, quiet, tell, hold_out=settings["eval_every"] > 0)
     fit_for_command(family, data, {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
                                    "progress": not quiet, "eval_every": settings["eval_every"] if validation else 0},
                     "translate with: midigan transfer apply --model {run_dir} --to B in.mid out.mid", validation,
@@ -128,7 +129,8 @@ def _findings(result: TrainResult) -> list[str]:
     return [f"the discriminators had won from step {won} to the end: a longer run would not help; see loss.png"]
 
 
-def _training_data(folders: dict[str, Path], quiet: bool, tell: Callable[[str], None], hold_out: bool):
+def _training_data(folders: dict[str, Path], family: MusicTransferFamily, quiet: bool, tell: Callable[[str], None],
+                   hold_out: bool):
     """((A windows, B windows), the validation on held-out tunes or None when a folder is too small
     to spare any, or nothing is to be validated: then every tune trains), with a line per folder
     saying what was read."""
@@ -137,7 +139,7 @@ def _training_data(folders: dict[str, Path], quiet: bool, tell: Callable[[str], 
 
     training, held, data = {}, {}, []
     for name, folder in folders.items():
-        tunes = _tunes_of(folder, quiet)
+        tunes = _tunes_of(folder, family, quiet)
         training[name], held[name] = held_out_split(tunes) if hold_out else (tunes, [])
         try:
             data.append(windows(training[name]))
@@ -145,19 +147,18 @@ def _training_data(folders: dict[str, Path], quiet: bool, tell: Callable[[str], 
             raise click.ClickException(f"{folder}: no tune with {WINDOW} notes or more to learn from") from None
         spared = f", {len(held[name])} held out to validate" if held[name] else ""
         tell(f"{name}: {len(training[name])} tunes from {folder} -> {len(data[-1])} windows of {WINDOW} notes{spared}")
-    return tuple(data), TranslationValidation(held, training) if all(held.values()) else None
+    return tuple(data), TranslationValidation(held, training, family.frame) if all(held.values()) else None
 
 
-def _tunes_of(folder: Path, quiet: bool) -> list:
-    """Every tune in `folder` that has notes, encoded."""
+def _tunes_of(folder: Path, family: MusicTransferFamily, quiet: bool) -> list:
+    """Every tune in `folder` that has notes, encoded as `family` reads tunes."""
     from midigan.midi.dataset import DatasetError, prepare
-    from midigan.music.transfer.model import encode_tune
 
     try:
         songs = prepare(folder, progress=not quiet).songs
     except DatasetError as error:
         raise click.ClickException(str(error)) from None
-    return [tune for tune in map(encode_tune, songs) if tune is not None]
+    return [tune for tune in map(family.encode, songs) if tune is not None]
 
 
 @transfer.command("apply", short_help="Translate tunes with a trained model.")
@@ -181,7 +182,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     from midigan.core.png import write_png
     from midigan.midi import MidiReadError, read, write
     from midigan.midi.dataset import MIDI_SUFFIXES
-    from midigan.music.transfer.model import MusicTransferFamily, encode_tune, translation_picture
+    from midigan.music.transfer.model import MusicTransferFamily, translation_picture
 
     torch.set_num_threads(1)
     try:
@@ -201,7 +202,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     skipped = []
     for path, target_path in pairs:
         try:
-            tune = encode_tune(read(path))
+            tune = family.encode(read(path))
         except MidiReadError as error:
             tune, reason = None, str(error)
         else:

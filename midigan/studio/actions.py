@@ -127,7 +127,7 @@ class Studio:
         "B"), its rhythm and bars kept; the picture shows the input above the translation."""
         from midigan.core.checkpoint import load_model
         from midigan.core.errors import CheckpointError
-        from midigan.music.transfer.model import MusicTransferFamily, encode_tune, translation_picture
+        from midigan.music.transfer.model import MusicTransferFamily, translation_picture
 
         if to not in ("A", "B"):
             raise StudioError(f"translate into A or B, not {to!r}")
@@ -140,7 +140,7 @@ class Studio:
             except CheckpointError as error:
                 raise StudioError(str(error)) from None
         loaded = self._models[key]
-        encoded = encode_tune(_read_upload(Path(tune), "tune"))
+        encoded = loaded.family.encode(_read_upload(Path(tune), "tune"))
         if encoded is None:
             raise StudioError("the tune has no notes to translate")
         with self._lock:

@@ -3,9 +3,10 @@
 Encoding: a tune's melody (its highest line) as `CHANNELS` integer rows per note: pitch index
 (centred pitch - LOWEST, clipped into PITCHES), duration, onset (from the window's start),
 position in its bar, bar length, all in grid steps. Tunes are centred before they are encoded:
-moved so that their most common pitch class (weighted by duration) is C, within half an octave,
-and moved back afterwards, so that keys do not matter. Training windows hold WINDOW consecutive
-notes; the networks are convolutional, so a whole tune of any length translates at once.
+moved so that their tonal centre (`midigan.metrics.transfer.tonal_centre`: by default the last
+note's pitch class) is C, within half an octave, and moved back afterwards, so that keys do not
+matter. Training windows hold WINDOW consecutive notes; the networks are convolutional, so a whole
+tune of any length translates at once.
 
 Decoding (`translated_song`) changes pitches and nothing else: every note of the input, the
 melody's and the others' (a second voice, double stops, a held chord at the end), keeps its
@@ -24,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from midigan.metrics.transfer import tonal_centre
+from midigan.metrics.transfer import FRAME, tonal_centre
 from midigan.song import Song, sort_notes
 
 LOWEST, PITCHES = 48, 48  # centred pitches C3..B6
@@ -36,9 +37,9 @@ RHYTHM_FEATURES = 4
 MOVES = (0, -12, 12, -24, 24, -36, 36, *(sign * step for step in range(1, 128) for sign in (-1, 1)))
 
 
-def tonal_shift(melody: Song) -> int:
-    """Semitones (-6..5) that move the melody's tonal centre (its most common pitch class) to C."""
-    return (-tonal_centre(melody) + 6) % 12 - 6
+def tonal_shift(melody: Song, frame: str = FRAME) -> int:
+    """Semitones (-6..5) that move the melody's tonal centre (as `frame` reads it) to C."""
+    return (-tonal_centre(melody, frame) + 6) % 12 - 6
 
 
 @dataclass
@@ -53,13 +54,14 @@ class EncodedTune:
     melody_index: np.ndarray
 
 
-def encode_tune(song: Song) -> EncodedTune | None:
-    """The melody of `song` as rows; None when it has no pitched notes."""
+def encode_tune(song: Song, frame: str = FRAME) -> EncodedTune | None:
+    """The melody of `song` as rows, centred as `frame` reads its tonal centre; None when it has no
+    pitched notes."""
     melody = song.melody()
     notes = melody.notes
     if len(notes) == 0:
         return None
-    shift = tonal_shift(melody)
+    shift = tonal_shift(melody, frame)
     onsets = notes["onset"].astype(np.int64)
     starts = melody.bar_starts()
     bar = np.searchsorted(starts, onsets, side="right") - 1

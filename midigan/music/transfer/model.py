@@ -31,7 +31,7 @@ from torch import nn
 
 from midigan.core.family import GANFamily
 from midigan.core.translation import DiscriminatorPair, TranslatorPair, cycle_and_identity_loss
-from midigan.metrics.transfer import INTERVAL_RANGE
+from midigan.metrics.transfer import FRAME, INTERVAL_RANGE
 from midigan.music.transfer.encoding import (  # noqa: F401  (the documented import path of the encoding)
     LOWEST,
     PITCHES,
@@ -77,7 +77,7 @@ PITCH_CLASS_MATCHING = 4.0
 #: the intervals less far (0.65 / 0.64) (docs/translation.md)
 INTERVAL_MATCHING = 4.0
 #: And a pull of 4 on the scale each window uses, read the same in every key (`scale_gap`): the two
-#: pulls above read tunes turned to their most common pitch class, so they never made a translation
+#: pulls above then read tunes turned to their most common pitch class, and never made a translation
 #: into the Han songs pentatonic. On the tuned pairs (two seeds) the share of the way to the Han songs'
 #: pentatonic share rose from 0.26 / 0.23 to 0.55 / 0.58 (Aird's), 0.21 / 0.32 to 0.44 / 0.55 (Essen's
 #: Irish) and 0.60 / 0.57 to 0.72 / 0.71 (erk); the judge's target side held (0.86 / 0.85 to 0.86 /
@@ -106,11 +106,11 @@ class MusicTransferFamily(GANFamily):
     def __init__(self, hidden: int = 128, cycle_weight: float = CYCLE_WEIGHT, identity_weight: float = IDENTITY_WEIGHT,
                  judge_rhythm: bool = False, judge_noise: float = JUDGE_NOISE, feature_matching: float = FEATURE_MATCHING,
                  closeness: float = CLOSENESS, pitch_class_matching: float = PITCH_CLASS_MATCHING,
-                 interval_matching: float = INTERVAL_MATCHING, scale_matching: float = SCALE_MATCHING):
+                 interval_matching: float = INTERVAL_MATCHING, scale_matching: float = SCALE_MATCHING, frame: str = FRAME):
         self.hidden, self.cycle_weight, self.identity_weight = hidden, cycle_weight, identity_weight
         self.judge_rhythm, self.judge_noise, self.feature_matching = judge_rhythm, judge_noise, feature_matching
         self.closeness, self.pitch_class_matching, self.interval_matching = closeness, pitch_class_matching, interval_matching
-        self.scale_matching = scale_matching
+        self.scale_matching, self.frame = scale_matching, frame
 
     def build_generator(self) -> nn.Module:
         return TranslatorPair(Translator(self.hidden), Translator(self.hidden))
@@ -165,6 +165,11 @@ class MusicTransferFamily(GANFamily):
         for name, (inputs, translated, back) in (("A-to-B", groups[:3]), ("B-to-A", groups[3:])):
             write(_side_by_side([inputs, translated, back]), Path(f"{out_stem}-{name}.mid"))
 
+    def encode(self, song: Song) -> EncodedTune | None:
+        """`song` as this family's translators read it (centred on its tonal centre as the run's
+        frame reads it); None when it has no pitched notes."""
+        return encode_tune(song, self.frame)
+
     @torch.no_grad()
     def translate(self, generator: nn.Module, tune: EncodedTune, to: str) -> Song:
         """The tune in collection `to`'s pitch language ("A" or "B"), rhythm and bars unchanged."""
@@ -177,16 +182,17 @@ class MusicTransferFamily(GANFamily):
         return {"hidden": self.hidden, "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
                 "judge_rhythm": self.judge_rhythm, "judge_noise": self.judge_noise, "feature_matching": self.feature_matching,
                 "closeness": self.closeness, "pitch_class_matching": self.pitch_class_matching,
-                "interval_matching": self.interval_matching, "scale_matching": self.scale_matching}
+                "interval_matching": self.interval_matching, "scale_matching": self.scale_matching, "frame": self.frame}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> MusicTransferFamily:
         # what runs from before a key meant: the first ones weighed cycle and identity 5 and 2.5, the
         # discriminators judged rhythm too until judge_rhythm came, and had no noise, feature matching,
-        # closeness or pulls on the pitch-class and interval histograms and on the scale
+        # closeness or pulls on the pitch-class and interval histograms and on the scale, and centred
+        # tunes on their most common pitch class
         return cls(**{"cycle_weight": 5.0, "identity_weight": 2.5, "judge_rhythm": True, "judge_noise": 0.0,
                       "feature_matching": 0.0, "closeness": 0.0, "pitch_class_matching": 0.0,
-                      "interval_matching": 0.0, "scale_matching": 0.0, **config})
+                      "interval_matching": 0.0, "scale_matching": 0.0, "frame": "common", **config})
 
 
 def _semitones_moved(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -245,10 +251,10 @@ def _interval_histogram(features: torch.Tensor) -> torch.Tensor:
 
 def scale_gap(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
     """Total variation between the scale profiles (`_scale_profile`) of each collection's real
-    windows and of the translations into it. Why: the pitch-class histogram is read with each tune
-    turned to its most common pitch class, which in a pentatonic or a German tune is often not
-    its tonic, so the collection's histogram blurs several frames; the profile needs no frame.
-    Counted on hard pitches, as `pitch_class_gap`."""
+    windows and of the translations into it. Why: the pitch-class histogram is read from each
+    tune's tonal centre, and a collection's tunes do not all stand in one relation to it (Han songs
+    end on any of five degrees; before stop 40 the centre was the most common class, often the
+    fifth); the profile needs no centre. Counted on hard pitches, as `pitch_class_gap`."""
     return _histogram_gap(real, fake, _scale_profile)
 
 

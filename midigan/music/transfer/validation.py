@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from midigan.core.validation import SCORE, Validation
-from midigan.metrics.transfer import contour_correlation, pitch_language, side_classifier
+from midigan.metrics.transfer import FRAME, contour_correlation, pitch_language, side_classifier, tonal_centre
 from midigan.music.transfer.encoding import PITCHES, EncodedTune, as_features, decode_pitches
 
 SIDES = ("A", "B")
@@ -32,9 +32,10 @@ SIDES = ("A", "B")
 class TranslationValidation(Validation):
     """Judges a TranslatorPair on held-out tunes of both sides (see the module docstring)."""
 
-    def __init__(self, held_out: dict[str, list[EncodedTune]], training: dict[str, list[EncodedTune]]):
-        self.held_out = held_out
-        self.probability_b = side_classifier(*(np.stack([pitch_language(t.melody) for t in training[side]]) for side in SIDES))
+    def __init__(self, held_out: dict[str, list[EncodedTune]], training: dict[str, list[EncodedTune]], frame: str = FRAME):
+        self.held_out, self.frame = held_out, frame
+        self.probability_b = side_classifier(*(np.stack([pitch_language(t.melody, frame) for t in training[side]])
+                                               for side in SIDES))
 
     def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
         metrics: dict[str, float] = {}
@@ -44,7 +45,8 @@ class TranslationValidation(Validation):
             for tune in self.held_out[source]:
                 translated, returned = round_trip(generator, tune, target)
                 melody = decode_pitches(translated, tune)
-                probability_b = float(self.probability_b(pitch_language(melody)[None])[0])
+                language = pitch_language(melody, self.frame, tonal_centre(tune.melody, self.frame))  # in its input's key
+                probability_b = float(self.probability_b(language[None])[0])
                 likeness.append(probability_b if target == "B" else 1 - probability_b)
                 kept.append(notes_kept(returned, tune))
                 contour.append(contour_correlation(tune.melody, melody))
