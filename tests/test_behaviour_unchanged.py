@@ -37,14 +37,21 @@ def test_generated_midi_bytes_are_unchanged(name: str, tmp_path: Path) -> None:
         assert path.read_bytes() == golden.read_bytes(), path.name
 
 
+#: How far a short run's figures and weights may drift on another CPU, which sums in another order. The
+#: Intel Xeon of stop 40's session, beside the one the goldens were recorded on: the melody run's Fréchet
+#: distance 0.1% apart after 60 steps, D(fake) 0.013%; the image run's weights up to 1.6e-4 apart after 15
+#: steps. Ten times that still fails a learning rate 10% off, or another seed (both runs, checked).
+RUN_RTOL, WEIGHT_ATOL = 1e-2, 1e-3
+
+
 def close(a, b) -> bool:
-    """Equal structure; numbers equal to float32 round-off (another CPU may sum in another order)."""
+    """Equal structure; numbers equal to within another CPU's drift (RUN_RTOL)."""
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return isinstance(b, list) and len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6)
+        return math.isclose(a, b, rel_tol=RUN_RTOL, abs_tol=1e-6)
     return a == b
 
 
@@ -68,7 +75,7 @@ def test_a_short_image_run_reaches_the_same_weights(tmp_path: Path) -> None:
     for module, tensors in expected.items():
         assert found[module].keys() == tensors.keys()
         for name, tensor in tensors.items():
-            torch.testing.assert_close(found[module][name], tensor, rtol=1e-4, atol=1e-5, msg=f"{module}.{name}")
+            torch.testing.assert_close(found[module][name], tensor, rtol=RUN_RTOL, atol=WEIGHT_ATOL, msg=f"{module}.{name}")
 
 
 @pytest.mark.slow
