@@ -116,7 +116,9 @@ class Trainer:
     def _restore(self) -> None:
         checkpoint = ckpt.load_checkpoint(ckpt.checkpoint_path(self.run_dir))  # on CPU; load_state_dict copies to the device
         stored = checkpoint["family"]
-        if stored["name"] != self.family.name or json_form(stored["config"]) != json_form(self.family.config()):
+        # read through the family's from_config, which knows what a run from before a newer setting meant
+        if stored["name"] != self.family.name or \
+                json_form(type(self.family).from_config(stored["config"]).config()) != json_form(self.family.config()):
             raise CheckpointError(f"cannot resume {ckpt.checkpoint_path(self.run_dir)}: it holds a {stored['name']} model with "
                                   "other settings than this run's")
         changed = self.config.changes_from(checkpoint["train_config"])

@@ -5,6 +5,7 @@ a translation."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -264,6 +265,16 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     straight, halves = (load_checkpoint(f"runs/{name}/checkpoints/last.pt") for name in ("whole", "halves"))
     for name, tensor in straight["generator"].items():
         assert torch.equal(halves["generator"][name], tensor), name
+    # a run from before stop 40 (no frame in its config) resumes reading tunes from their most common pitch class
+    older = load_checkpoint("runs/halves/checkpoints/last.pt")
+    assert older["family"]["config"].pop("frame") == "final"
+    torch.save(older, "runs/halves/checkpoints/last.pt")
+    written = json.loads(Path("runs/halves/config.json").read_text())
+    del written["family"]["config"]["frame"]
+    Path("runs/halves/config.json").write_text(json.dumps(written))
+    older_resumed = run("transfer", "train", erk, han, "--max-steps", 5, "--run-dir", "runs/halves", "--resume", "--quiet")
+    assert older_resumed.exit_code == 0, older_resumed.output
+    assert load_checkpoint("runs/halves/checkpoints/last.pt")["family"]["config"]["frame"] == "common"
     changed = run("transfer", "train", erk, han, "--run-dir", "runs/halves", "--resume", "--lr", 1e-3)
     assert "trained with --lr 0.0002; a resumed run keeps it" in one_line_error(changed)
     unreadable = run("transfer", "train", erk, han, "--augment-target", 0.6, "--run-dir", "runs/augmented")
