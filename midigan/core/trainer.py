@@ -115,10 +115,8 @@ class Trainer:
 
     def _restore(self) -> None:
         checkpoint = ckpt.load_checkpoint(ckpt.checkpoint_path(self.run_dir))  # on CPU; load_state_dict copies to the device
-        stored = checkpoint["family"]
-        # read through the family's from_config, which knows what a run from before a newer setting meant
-        if stored["name"] != self.family.name or \
-                json_form(type(self.family).from_config(stored["config"]).config()) != json_form(self.family.config()):
+        stored, family = checkpoint["family"], self.family  # read by from_config: it knows what older runs' missing keys meant
+        if stored["name"] != family.name or json_form(type(family).from_config(stored["config"]).config()) != json_form(family.config()):
             raise CheckpointError(f"cannot resume {ckpt.checkpoint_path(self.run_dir)}: it holds a {stored['name']} model with "
                                   "other settings than this run's")
         changed = self.config.changes_from(checkpoint["train_config"])
