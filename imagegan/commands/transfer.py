@@ -113,6 +113,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, device: str) -
     from imagegan.cyclegan import CycleGANFamily
     from imagegan.data import ImageFolderError, read_image, scan_images
     from midigan.core.checkpoint import load_generator
+    from midigan.core.command import file_pairs, writing
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
 
@@ -121,14 +122,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, device: str) -
         family, generator = load_generator(model_path, CycleGANFamily, device=torch_device)
     except (CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    if source.is_file():
-        pairs = [(source, out / source.name if out.is_dir() else out)]
-        if pairs[0][1].suffix.lower() not in Image.registered_extensions():
-            raise click.ClickException(f"OUT's name says no image format Pillow writes: {out.name}")
-    elif out.is_file():
-        raise click.ClickException(f"{source} is a folder, so OUT must be one too, and {out} is a file")
-    else:
-        pairs = [(path, out / path.relative_to(source)) for path in scan_images(source)]
+    pairs = file_pairs(source, out, scan_images, Image.registered_extensions(), "OUT's name says no image format Pillow writes: ")
     if not pairs:
         raise click.ClickException(f"no images found under {source}")
     skipped = []
@@ -143,11 +137,8 @@ def apply(model_path: Path, target: str, source: Path, out: Path, device: str) -
                 continue
             translated = family.translate(generator, image[None].to(torch_device), target)[0]
             pixels = translated.permute(1, 2, 0).squeeze(2).numpy()
-            try:
-                target_path.parent.mkdir(parents=True, exist_ok=True)
+            with writing(target_path):
                 Image.fromarray(pixels).save(target_path)  # the format its name says, as the input's was
-            except OSError as error:  # a file where a folder must be, or no permission
-                raise click.ClickException(f"cannot write {target_path}: {error.strerror or type(error).__name__}") from None
     click.echo(f"translated {len(pairs) - len(skipped)} image(s) into {target} at {family.size}x{family.size}: {out}")
     for reason in skipped:
         click.echo(f"skipped: {reason}")

@@ -178,10 +178,11 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     import torch
 
     from midigan.core.checkpoint import load_generator
+    from midigan.core.command import file_pairs, writing
     from midigan.core.errors import CheckpointError
     from midigan.core.png import write_png
     from midigan.midi import MidiReadError, read, write
-    from midigan.midi.dataset import MIDI_SUFFIXES
+    from midigan.midi.dataset import MIDI_SUFFIXES, midi_files
     from midigan.music.transfer.model import MusicTransferFamily, translation_picture
 
     torch.set_num_threads(1)
@@ -189,14 +190,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
         family, generator = load_generator(model_path, MusicTransferFamily)
     except CheckpointError as error:
         raise click.ClickException(str(error)) from None
-    if source.is_file():
-        pairs = [(source, out / source.name if out.is_dir() else out)]
-        if pairs[0][1].suffix.lower() not in MIDI_SUFFIXES:
-            raise click.ClickException(f"the translation is MIDI: name OUT .mid or .midi, not {out.name}")
-    elif out.is_file():
-        raise click.ClickException(f"{source} is a folder, so OUT must be one too, and {out} is a file")
-    else:
-        pairs = [(path, out / path.relative_to(source)) for path in sorted(source.rglob("*")) if path.suffix.lower() in MIDI_SUFFIXES]
+    pairs = file_pairs(source, out, midi_files, MIDI_SUFFIXES, "the translation is MIDI: name OUT .mid or .midi, not ")
     if not pairs:
         raise click.ClickException(f"no .mid or .midi files under {source}")
     skipped = []
@@ -213,11 +207,8 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
             skipped.append(f"{path}: {reason}")
             continue
         translated = family.translate(generator, tune, target)
-        try:
-            target_path.parent.mkdir(parents=True, exist_ok=True)
+        with writing(target_path):
             write(translated, target_path)
-        except OSError as error:  # a file where a folder must be, or no permission
-            raise click.ClickException(f"cannot write {target_path}: {error.strerror or type(error).__name__}") from None
         if png:
             write_png(target_path.with_suffix(".png"), translation_picture(tune, translated))
     for line in skipped:

@@ -1,11 +1,13 @@
 """What every training command does around the engine: find the run to resume, fit with library
 errors as one-line messages, say how it ended and what to run next, and exit as a Ctrl-C does
-when interrupted. Only click and the standard library are imported at module level."""
+when interrupted; and what every command that writes a file for each it reads does (`file_pairs`,
+`writing`). Only click and the standard library are imported at module level."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,3 +90,30 @@ def exit_if_interrupted(result: TrainResult) -> None:
     """Exit as a shell reports a Ctrl-C, so scripts can tell an interrupted run from a finished one."""
     if result.stopped == "interrupted":
         sys.exit(130)
+
+
+def file_pairs(source: Path, out: Path, files_in: Callable[[Path], Iterable[Path]], suffixes: Collection[str],
+               wrong_name: str) -> list[tuple[Path, Path]]:
+    """(input, output) files for a command that writes one file for each it reads: SOURCE a file to
+    OUT, or inside OUT where OUT is a folder, a name ending in one of `suffixes` (else a one-line
+    error, `wrong_name` followed by OUT's name); SOURCE a folder: `files_in(SOURCE)` to the same
+    paths under OUT, which must not be a file."""
+    if source.is_file():
+        written = out / source.name if out.is_dir() else out
+        if written.suffix.lower() not in suffixes:
+            raise click.ClickException(f"{wrong_name}{out.name}")
+        return [(source, written)]
+    if out.is_file():
+        raise click.ClickException(f"{source} is a folder, so OUT must be one too, and {out} is a file")
+    return [(path, out / path.relative_to(source)) for path in files_in(source)]
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Make `path`'s folder for the file the block writes there; an OSError (a file where a folder
+    must be, no permission) becomes one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror or type(error).__name__}") from None

@@ -22,20 +22,12 @@ from midigan.metrics.copying import copy_rate, passage_keys, phrase_keys, phrase
 from midigan.metrics.distance import frechet_distance, two_sample_accuracy
 from midigan.metrics.polyphony import feature_names, piece_features
 from midigan.metrics.tune import METRICS, tune_features
-from midigan.midi.dataset import MIDI_SUFFIXES
+from midigan.midi.dataset import midi_files
 
 if TYPE_CHECKING:
     from midigan.song import Song
 
 MARKOV_ORDERS = (1, 3)
-
-
-def midi_files(path: str | Path) -> list[Path]:
-    """`path` itself if it is a file, else every .mid/.midi file under it, sorted."""
-    path = Path(path)
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.rglob("*") if p.suffix.lower() in MIDI_SUFFIXES and p.is_file())
 
 
 def read_folder(path: str | Path, steps_per_beat: int = 12) -> tuple[list[Song], int]:

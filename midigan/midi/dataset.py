@@ -85,6 +85,14 @@ class PrepareResult:
         return load(self.path)
 
 
+def midi_files(path: str | Path) -> list[Path]:
+    """`path` itself if it is a file, else every .mid/.midi file under it, sorted."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.suffix.lower() in MIDI_SUFFIXES and p.is_file())
+
+
 def default_dataset_dir(songs_dir: str | Path, steps_per_beat: int = 12) -> Path:
     """Where an implicit dataset lives: $XDG_CACHE_HOME/midigan/ (default ~/.cache/midigan/),
     keyed by the songs folder's absolute path and the settings, since song folders may be read-only."""
