@@ -13,6 +13,7 @@ music, so this measures the budget only, not quality. Then one default run, alon
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import time
@@ -65,7 +66,7 @@ def main() -> None:
     folder, run = arguments.work / "folder", arguments.work / "run"
     if not folder.is_dir():
         print(f"{build(folder)} files written to {folder}")
-    subprocess.run(["rm", "-rf", str(run)], check=True)
+    shutil.rmtree(run, ignore_errors=True)
     started = time.monotonic()
     trained = subprocess.run(["midigan", "train", str(folder), "--max-minutes", str(arguments.minutes), "--run-dir", str(run)],
                              capture_output=True, text=True)
