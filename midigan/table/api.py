@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from midigan.table.copula import ResidualCopula
 from midigan.table.errors import TableError
 from midigan.table.family import TableFamily
 from midigan.table.guard import CopyGuard
@@ -39,11 +40,12 @@ class TableModel:
     near_guard: NearCopyGuard | None
     device: torch.device
     path: Path
+    copula: ResidualCopula | None = None
 
     def generate(self, rows: int, seed: int = 0, where=(), guard: bool = True) -> Generated:
         """`guard`: the exact and the near-copy guards, both on by default."""
         guards = (self.guard, self.near_guard) if guard else (None, None)
-        return generate_rows(self.family, self.generator, rows, seed, where, guards[0], self.device, guards[1])
+        return generate_rows(self.family, self.generator, rows, seed, where, guards[0], self.device, guards[1], self.copula)
 
 
 def load_run(path: str | Path, device: str = "cpu") -> TableModel:
@@ -55,7 +57,7 @@ def load_run(path: str | Path, device: str = "cpu") -> TableModel:
     loaded = load_model(path, TableFamily, torch_device)
     artifacts = loaded.artifacts
     guards = CopyGuard.from_artifacts(artifacts), NearCopyGuard.from_artifacts(artifacts)
-    return TableModel(loaded.family, loaded.generator, *guards, torch_device, loaded.path)
+    return TableModel(loaded.family, loaded.generator, *guards, torch_device, loaded.path, ResidualCopula.from_artifacts(artifacts))
 
 
 class TableGAN:
@@ -86,8 +88,10 @@ class TableGAN:
 
     def fit(self, frame: pd.DataFrame) -> TableGAN:
         """Learn `frame` (kinds inferred as `midigan table train` does); returns self."""
+        from midigan.core.checkpoint import BEST, checkpoint_path
         from midigan.core.config import TrainConfig
         from midigan.core.trainer import Trainer
+        from midigan.table.copula import calibrate_checkpoint
         from midigan.table.training import check_batch, plan_table, train_settings
 
         if not isinstance(frame, pd.DataFrame):
@@ -112,7 +116,9 @@ class TableGAN:
         say = print if self.verbose else (lambda message: None)
         for line in plan.report:
             say(line)
-        Trainer(plan.family, plan.data, config, plan.validation, plan.artifacts, say).fit()
+        result = Trainer(plan.family, plan.data, config, plan.validation, plan.artifacts, say).fit()
+        if result.stopped != "interrupted" and result.best_step is not None:
+            say(calibrate_checkpoint(checkpoint_path(run_dir, BEST), plan.validation.reference))
         self._model = load_run(run_dir, self.device)
         return self
 

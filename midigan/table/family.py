@@ -203,15 +203,23 @@ class TableFamily(GANFamily):
         states, scores = self.draw(fake, generator)
         return self.encoding.decode(states, scores, rng)
 
-    def draw(self, fake: torch.Tensor, generator: torch.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(states, scores) as numpy arrays from the generator's output."""
+    def draw(
+        self, fake: torch.Tensor, generator: torch.Generator | None = None, uniforms: dict[int, torch.Tensor] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(states, scores) as numpy arrays from the generator's output. A column with `uniforms`
+        (a copula's, see `copula`) takes its value by inverse CDF over its values in order (a numeric
+        column's values rise with their state), the others at random."""
         fake = fake.detach().float().cpu()
         logits = fake[:, : self.row_width]
-        states = torch.stack(
-            [torch.multinomial(segment.softmax(dim=1), 1, generator=generator).squeeze(1) for segment in self._segments(logits)],
-            dim=1,
-        )
-        return states.numpy(), fake[:, self.row_width :].numpy()
+        uniforms = uniforms or {}
+        states = []
+        for index, segment in enumerate(self._segments(logits)):
+            probabilities = segment.softmax(dim=1)
+            if index in uniforms:
+                states.append(_ordered_state(probabilities, uniforms[index], self.encoding.codes[index].missing, generator))
+            else:
+                states.append(torch.multinomial(probabilities, 1, generator=generator).squeeze(1))
+        return torch.stack(states, dim=1).numpy(), fake[:, self.row_width :].numpy()
 
     # -------------------------------------------------------------- helpers
     def _segments(self, logits: torch.Tensor) -> list[torch.Tensor]:
@@ -242,6 +250,18 @@ class TableFamily(GANFamily):
         if self.condition_width:
             conditions[torch.arange(n), positions.cpu()] = 1.0
         return conditions
+
+
+def _ordered_state(probabilities: torch.Tensor, uniforms: torch.Tensor, gaps: bool, generator: torch.Generator | None) -> torch.Tensor:
+    """States by inverse CDF of `uniforms` over the values; a gap (the last state, where `gaps`) is
+    drawn on its own, so the coupling ties values to values and never a gap to a high value."""
+    values = probabilities[:, : probabilities.shape[1] - gaps]
+    total = values.sum(dim=1, keepdim=True)
+    states = (values.cumsum(dim=1) < uniforms[:, None] * total).sum(dim=1).clamp(max=values.shape[1] - 1)
+    if gaps:
+        missing = torch.rand(len(probabilities), generator=generator) < probabilities[:, -1]
+        states = torch.where(missing, probabilities.shape[1] - 1, states)
+    return states
 
 
 def _cpu(generator: torch.Generator | None) -> torch.Generator | None:

@@ -15,6 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from midigan.table.copula import ResidualCopula
 from midigan.table.errors import TableError
 from midigan.table.guard import CopyGuard
 from midigan.table.kinds import NUMERIC
@@ -112,8 +113,10 @@ def generate_rows(
     guard: CopyGuard | None = None,
     device: torch.device | str = "cpu",
     near_guard: NearCopyGuard | None = None,
+    copula: ResidualCopula | None = None,
 ) -> Generated:
-    """`rows` new rows of the training table's columns (see the module docstring)."""
+    """`rows` new rows of the training table's columns (see the module docstring), the columns'
+    left-over choices coupled by `copula` where the run has one."""
     if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 0:
         raise TableError(f"the number of rows is a whole number from 0 up, not {rows!r}")
     conditions = parse_conditions(family, where)
@@ -142,7 +145,8 @@ def generate_rows(
             inputs[:, family.condition_start :] = 0.0
             position = int(family.condition_offsets[family.encoding.condition_columns.index(driver.column)]) + driver.state
             inputs[:, family.condition_start + position] = 1.0
-        states, scores = family.draw(generator(inputs.to(device)), draws)
+        uniforms = copula.couple(family, inputs, draws) if copula else None
+        states, scores = family.draw(generator(inputs.to(device)), draws, uniforms)
         drawn += size
         typed = family.encoding.decode(states, scores, rng)
         keep = np.ones(size, dtype=bool)

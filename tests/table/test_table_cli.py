@@ -29,6 +29,7 @@ def test_train_says_what_it_inferred_and_writes_a_run_folder(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "student_id          id: not modelled; written as fresh IDs from 17479 on" in result.output
     assert "start_date          date/time %Y-%m-%d" in result.output and "31.2% missing" in result.output
+    assert "copula: " in result.output  # fitted on best.pt once training ends (tests/table/test_copula.py)
     for name in ("config.json", "metrics.jsonl", "loss.png", "checkpoints/last.pt", "checkpoints/best.pt"):
         assert (tmp_path / "run" / name).is_file(), name
     assert list((tmp_path / "run" / "samples").glob("step-*.csv"))

@@ -1,0 +1,165 @@
+"""A Gaussian copula on the choices the table model makes independently, fitted once training ends.
+
+Why: given its latent code, the generator draws each column's state, and each continuous score's
+noise, independently of the other columns; and the code carries only part of a row (the VAE's KL
+term keeps it short). What the code leaves out of two related numbers is then drawn as if they were
+unrelated, so generated rows hold weaker correlations than the data: on fair.csv age and years
+married correlate 0.90, generated 0.79; on mpg.csv city and highway miles 0.96, generated 0.67.
+The copula draws those left-over choices from correlated normals instead: a numeric column of
+states takes its state by inverse CDF over its values in order, a continuous column its score's
+noise. Each column's distribution given the code stays what the model says.
+
+Its correlation matrix is fitted after training, on the training rows only: start independent,
+generate, compare the normal-score correlations of the numeric columns with the training rows',
+move the matrix by the difference, and keep the best of a few such steps. Only a k x k matrix is
+stored (k numeric columns), so no training row can leak through it; a run without one (trained
+before it existed, or stopped before the fit) draws as it always did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from midigan.table.kinds import NUMERIC
+
+ARTIFACT_COLUMNS = "copula_columns"
+ARTIFACT_MATRIX = "copula_matrix"
+FIT_ROWS = 4000  # rows generated per fitting step: a correlation's standard error about 0.016
+FIT_STEPS = 6
+SEED = 2468
+
+
+@dataclass
+class ResidualCopula:
+    columns: list[int]  # indices (among the modelled columns) of the numeric columns it couples
+    matrix: np.ndarray  # their correlation matrix
+
+    @staticmethod
+    def coupled_columns(family) -> list[int]:
+        """The numeric columns with a choice to couple: a continuous score, or two values or more."""
+        return [
+            index
+            for index, code in enumerate(family.encoding.codes)
+            if code.kind in NUMERIC and (code.continuous or len(code.values) >= 2)
+        ]
+
+    def normals(self, n: int, generator: torch.Generator | None) -> torch.Tensor:
+        """(n, k) standard normals with this copula's correlations."""
+        factor = torch.from_numpy(np.linalg.cholesky(self.matrix)).float()
+        return torch.randn(n, len(self.columns), generator=generator) @ factor.T
+
+    def couple(self, family, inputs: torch.Tensor, generator: torch.Generator | None) -> dict[int, torch.Tensor]:
+        """Draw the correlated normals for `inputs` (the generator's input, changed in place: a
+        continuous column's score noise) and return the rest as uniforms by column, which
+        `family.draw` turns into states by inverse CDF."""
+        normals = self.normals(len(inputs), generator)
+        scalar = family.encoding.scalar_columns
+        uniforms = {}
+        for place, column in enumerate(self.columns):
+            if column in scalar:
+                inputs[:, family.settings["noise_dim"] + scalar.index(column)] = normals[:, place].to(inputs.device)
+            else:
+                uniforms[column] = torch.special.ndtr(normals[:, place])
+        return uniforms
+
+    def artifacts(self) -> dict[str, torch.Tensor]:
+        return {ARTIFACT_COLUMNS: torch.tensor(self.columns), ARTIFACT_MATRIX: torch.from_numpy(self.matrix)}
+
+    @classmethod
+    def from_artifacts(cls, artifacts: dict[str, torch.Tensor]) -> ResidualCopula | None:
+        if ARTIFACT_MATRIX not in artifacts:
+            return None
+        return cls(artifacts[ARTIFACT_COLUMNS].tolist(), artifacts[ARTIFACT_MATRIX].double().numpy())
+
+
+@torch.no_grad()
+def fit_copula(family, generator: nn.Module, typed: dict[str, np.ndarray]) -> tuple[ResidualCopula | None, float, float]:
+    """(the copula, or None where fewer than two numeric columns have a choice; the mean gap between
+    generated and `typed` rows' normal-score correlations without it; the same with it)."""
+    columns = ResidualCopula.coupled_columns(family)
+    if len(columns) < 2:
+        return None, 0.0, 0.0
+    names = [family.encoding.codes[index].name for index in columns]
+    target = normal_score_correlations(typed, names)
+    off_diagonal = ~np.eye(len(columns), dtype=bool)
+    matrix = np.eye(len(columns))
+    gaps = []
+    best = (np.inf, matrix)
+    for step in range(FIT_STEPS + 1):
+        copula = ResidualCopula(columns, matrix) if step else None
+        drawn = normal_score_correlations(draw_typed(family, generator, FIT_ROWS, SEED + step, copula), names)
+        gap = float(np.abs(target - drawn)[off_diagonal].mean())
+        gaps.append(gap)
+        if gap < best[0]:
+            best = (gap, matrix)
+        matrix = nearest_correlation(matrix + target - drawn)
+    return (ResidualCopula(columns, best[1]) if best[0] < gaps[0] else None), gaps[0], best[0]
+
+
+def draw_typed(family, generator: nn.Module, rows: int, seed: int, copula: ResidualCopula | None) -> dict[str, np.ndarray]:
+    """`rows` unconditioned rows as typed values (no copy guard: the fit needs only their correlations)."""
+    draws = torch.Generator().manual_seed(seed)
+    device = next(generator.parameters()).device
+    inputs = family.sample_noise(rows, torch.device("cpu"), generator=draws)
+    uniforms = copula.couple(family, inputs, draws) if copula else None
+    states, scores = family.draw(generator(inputs.to(device)), draws, uniforms)
+    return family.encoding.decode(states, scores, np.random.default_rng(seed))
+
+
+def normal_score_correlations(typed: dict[str, np.ndarray], names: list[str]) -> np.ndarray:
+    """Pearson correlations of the columns' normal scores (ranks through the normal quantile, ties
+    at their mean rank, gaps at the median): what a Gaussian copula's matrix describes."""
+    scores = []
+    for name in names:
+        values = typed[name].astype(float)
+        present = ~np.isnan(values)
+        ranks = np.zeros(len(values))
+        if present.sum() > 1:
+            ordered = mean_ranks(values[present])
+            ranks[present] = torch.special.ndtri(torch.from_numpy((ordered - 0.5) / present.sum())).numpy()
+        scores.append(ranks)
+    matrix = np.corrcoef(np.stack(scores))
+    return np.nan_to_num(matrix, nan=0.0) + np.diag(np.isnan(np.diag(matrix)).astype(float))
+
+
+def mean_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties at their mean."""
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_values)) + 1]
+    ends = np.r_[starts[1:], len(values)]
+    mean_rank = (starts + ends + 1) / 2.0
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat(mean_rank, ends - starts)
+    return ranks
+
+
+def nearest_correlation(matrix: np.ndarray, floor: float = 1e-3) -> np.ndarray:
+    """A correlation matrix near `matrix`: symmetric, eigenvalues at least `floor`, unit diagonal."""
+    symmetric = (matrix + matrix.T) / 2
+    values, vectors = np.linalg.eigh(symmetric)
+    fixed = vectors @ np.diag(np.clip(values, floor, None)) @ vectors.T
+    scale = np.sqrt(np.diag(fixed))
+    return fixed / scale[:, None] / scale[None, :]
+
+
+def calibrate_checkpoint(path: str | Path, typed: dict[str, np.ndarray]) -> str:
+    """Fit the copula for the generator in checkpoint `path` on the training rows `typed`, store it
+    there, and say so in one line."""
+    from midigan.core.checkpoint import add_artifacts, load_model
+    from midigan.table.family import TableFamily
+
+    loaded = load_model(path, TableFamily, torch.device("cpu"))
+    copula, independent, coupled = fit_copula(loaded.family, loaded.generator, typed)
+    if copula is None:
+        return "copula: none (fewer than two numeric columns, or coupling did not bring their correlations nearer)"
+    add_artifacts(path, copula.artifacts())
+    return (
+        f"copula: {len(copula.columns)} numeric columns coupled; their correlations lie {coupled:.3f} from the training"
+        f" rows' on average ({independent:.3f} drawn independently)"
+    )
