@@ -155,7 +155,7 @@ def train(
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, plan.validation, plan.artifacts, say)
     if main_process and result.stopped != "interrupted" and result.best_step is not None:
-        say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), plan.validation.reference))
+        say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), plan.validation))
     say_how_it_ended(result, say)
     say(f"new rows: midigan table generate --model {result.run_dir} --rows {len(frame)} synthetic.csv")
     exit_if_interrupted(result)

@@ -87,11 +87,12 @@ def save_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> None:
     _fsync_folder(path.parent)
 
 
-def add_artifacts(path: str | Path, artifacts: dict[str, torch.Tensor]) -> None:
+def add_artifacts(path: str | Path, artifacts: dict[str, torch.Tensor], drop: tuple[str, ...] = ()) -> None:
     """Store more artifacts in a written checkpoint: what a family measures about generation once
-    training has ended."""
+    training has ended; `drop` names earlier ones that no longer hold (a measurement made again)."""
     checkpoint = load_checkpoint(path)
-    checkpoint["artifacts"] = {**checkpoint["artifacts"], **artifacts}
+    kept = {name: value for name, value in checkpoint["artifacts"].items() if name not in drop}
+    checkpoint["artifacts"] = {**kept, **artifacts}
     save_checkpoint(checkpoint, path)
 
 

@@ -118,7 +118,7 @@ class TableGAN:
             say(line)
         result = Trainer(plan.family, plan.data, config, plan.validation, plan.artifacts, say).fit()
         if result.stopped != "interrupted" and result.best_step is not None:
-            say(calibrate_checkpoint(checkpoint_path(run_dir, BEST), plan.validation.reference))
+            say(calibrate_checkpoint(checkpoint_path(run_dir, BEST), plan.validation))
         self._model = load_run(run_dir, self.device)
         return self
 

@@ -44,14 +44,19 @@ class TableValidation(Validation):
         distances[torch.arange(min(LOO_ROWS, len(pick))), torch.arange(min(LOO_ROWS, len(pick)))] = float("inf")
         self.real_nearest = torch.sort(distances.min(dim=1).values).values
 
-    @torch.no_grad()
     def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
-        torch.manual_seed(SEED)
-        draws = torch.Generator().manual_seed(SEED)
+        return self.measure(generator)
+
+    @torch.no_grad()
+    def measure(self, generator: nn.Module, copula=None, seed: int = SEED) -> dict[str, float]:
+        """The figures of `ROWS` fresh rows, drawn with `copula` (see `copula`) when given."""
+        torch.manual_seed(seed)
+        draws = torch.Generator().manual_seed(seed)
         device = next(generator.parameters()).device
-        fake = generator(self.family.sample_noise(self.rows, device, generator=draws))
-        states, scores = self.family.draw(fake, draws)
-        typed = self.family.encoding.decode(states, scores, np.random.default_rng(SEED))
+        inputs = self.family.sample_noise(self.rows, torch.device("cpu"), generator=draws)
+        uniforms = copula.couple(self.family, inputs, draws) if copula else None
+        states, scores = self.family.draw(generator(inputs.to(device)), draws, uniforms)
+        typed = self.family.encoding.decode(states, scores, np.random.default_rng(seed))
         shapes, pairs = quality(self.reference, typed, self.family.encoding.columns, related_only=False)
         encoded = torch.from_numpy(np.concatenate([states, scores], axis=1).astype(np.float32))
         fresh = distance_space(self.family, encoded)

@@ -3,14 +3,20 @@ changes nothing else: each column's values, its gaps, runs without one."""
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+from support import PLACEMENTS
 from torch import nn
 
-from midigan.table.copula import ResidualCopula, fit_copula, normal_score_correlations
+from midigan.core.checkpoint import add_artifacts
+from midigan.table.api import load_run
+from midigan.table.copula import ResidualCopula, calibrate_checkpoint, fit_copula, normal_score_correlations
 from midigan.table.kinds import infer_columns, to_typed
+from midigan.table.reading import read_table
 from midigan.table.sampling import generate_rows
 from midigan.table.training import plan_table
 
@@ -77,3 +83,13 @@ def test_copula_survives_its_artifacts() -> None:
     copula = ResidualCopula([0, 2], np.array([[1.0, 0.6], [0.6, 1.0]]))
     again = ResidualCopula.from_artifacts(copula.artifacts())
     assert again.columns == [0, 2] and np.allclose(again.matrix, copula.matrix)
+
+
+def test_calibration_stores_what_it_says_and_a_later_refusal_drops_an_earlier_copula(placements_run, tmp_path) -> None:
+    best = tmp_path / "best.pt"
+    shutil.copyfile(placements_run / "checkpoints" / "best.pt", best)
+    said = calibrate_checkpoint(best, plan_table(read_table(PLACEMENTS)).validation)
+    assert said.startswith("copula: ") and (load_run(best).copula is not None) == ("coupled" in said), said
+    add_artifacts(best, ResidualCopula([0, 1], np.eye(2)).artifacts())
+    add_artifacts(best, {}, drop=("copula_columns", "copula_matrix"))
+    assert load_run(best).copula is None
