@@ -72,17 +72,21 @@ def test_fitted_copula_brings_the_correlations_back_and_keeps_columns_and_gaps(r
     assert abs(coupled_rows["grade"].isna().mean() - 0.2) < 0.03
 
 
-def test_no_copula_for_a_table_with_one_number_and_none_read_from_a_run_without_one() -> None:
+def test_no_copula_for_one_number_nor_for_numbers_the_model_relates_as_the_data_do() -> None:
     frame = pd.DataFrame({"size": np.arange(400) % 7, "kind": ["a", "b"] * 200})
     plan = plan_table(frame)
     assert fit_copula(plan.family, MarginalGenerator(plan.family), plan.validation.reference)[0] is None
-    assert ResidualCopula.from_artifacts({}) is None
+    rng = np.random.default_rng(1)  # unrelated numbers: drawn independently, nothing is missed beyond chance
+    frame = pd.DataFrame({"a": rng.integers(1, 6, 3000), "b": rng.normal(size=3000).round(4)})
+    plan = plan_table(frame)
+    assert fit_copula(plan.family, MarginalGenerator(plan.family), plan.validation.reference)[0] is None
 
 
 def test_copula_survives_its_artifacts() -> None:
     copula = ResidualCopula([0, 2], np.array([[1.0, 0.6], [0.6, 1.0]]))
     again = ResidualCopula.from_artifacts(copula.artifacts())
     assert again.columns == [0, 2] and np.allclose(again.matrix, copula.matrix)
+    assert ResidualCopula.from_artifacts({}) is None  # a run from before the copula
 
 
 def test_calibration_stores_what_it_says_and_a_later_refusal_drops_an_earlier_copula(placements_run, tmp_path) -> None:
