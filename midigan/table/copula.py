@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -137,23 +138,11 @@ def normal_score_correlations(typed: dict[str, np.ndarray], names: list[str]) ->
         present = ~np.isnan(values)
         ranks = np.zeros(len(values))
         if present.sum() > 1:
-            ordered = mean_ranks(values[present])
+            ordered = pd.Series(values[present]).rank().to_numpy()  # ties at their mean rank
             ranks[present] = torch.special.ndtri(torch.from_numpy((ordered - 0.5) / present.sum())).numpy()
         scores.append(ranks)
     matrix = np.corrcoef(np.stack(scores))
     return np.nan_to_num(matrix, nan=0.0) + np.diag(np.isnan(np.diag(matrix)).astype(float))
-
-
-def mean_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks from 1, ties at their mean."""
-    order = np.argsort(values, kind="stable")
-    sorted_values = values[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_values)) + 1]
-    ends = np.r_[starts[1:], len(values)]
-    mean_rank = (starts + ends + 1) / 2.0
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat(mean_rank, ends - starts)
-    return ranks
 
 
 def nearest_correlation(matrix: np.ndarray, floor: float = 1e-3) -> np.ndarray:
