@@ -85,11 +85,11 @@ class ResidualCopula:
         return cls(artifacts[ARTIFACT_COLUMNS].tolist(), artifacts[ARTIFACT_MATRIX].double().numpy())
 
 
-@torch.no_grad()
-def fit_copula(family, generator: nn.Module, typed: dict[str, np.ndarray]) -> tuple[ResidualCopula | None, float, float]:
+def fit_copula(validation, generator: nn.Module) -> tuple[ResidualCopula | None, float, float]:
     """(the copula, or None where fewer than two numeric columns have a choice or the model misses
-    no pair beyond chance; the mean gap between generated and `typed` rows' normal-score
-    correlations without it; the same with it)."""
+    no pair beyond chance; the mean gap between the normal-score correlations of rows drawn as the
+    validation draws them and of its training rows, without it; the same with it)."""
+    family, typed = validation.family, validation.reference
     columns = ResidualCopula.coupled_columns(family)
     if len(columns) < 2:
         return None, 0.0, 0.0
@@ -106,7 +106,7 @@ def fit_copula(family, generator: nn.Module, typed: dict[str, np.ndarray]) -> tu
     best = (np.inf, matrix)
     for step in range(FIT_STEPS + 1):
         copula = ResidualCopula(columns, matrix) if step else None
-        drawn = normal_score_correlations(draw_typed(family, generator, FIT_ROWS, SEED + step, copula), names)
+        drawn = normal_score_correlations(validation.fresh_rows(generator, copula, SEED + step, FIT_ROWS)[2], names)
         gap = float(np.abs(target - drawn)[off_diagonal].mean())
         gaps.append(gap)
         if gap < best[0]:
@@ -117,16 +117,6 @@ def fit_copula(family, generator: nn.Module, typed: dict[str, np.ndarray]) -> tu
                 return None, gap, gap
         matrix = nearest_correlation(matrix + (target - drawn) * missed)
     return (ResidualCopula(columns, best[1]) if best[0] < gaps[0] else None), gaps[0], best[0]
-
-
-def draw_typed(family, generator: nn.Module, rows: int, seed: int, copula: ResidualCopula | None) -> dict[str, np.ndarray]:
-    """`rows` unconditioned rows as typed values (no copy guard: the fit needs only their correlations)."""
-    draws = torch.Generator().manual_seed(seed)
-    device = next(generator.parameters()).device
-    inputs = family.sample_noise(rows, torch.device("cpu"), generator=draws)
-    uniforms = copula.couple(family, inputs, draws) if copula else None
-    states, scores = family.draw(generator(inputs.to(device)), draws, uniforms)
-    return family.encoding.decode(states, scores, np.random.default_rng(seed))
 
 
 def normal_score_correlations(typed: dict[str, np.ndarray], names: list[str]) -> np.ndarray:
@@ -165,7 +155,7 @@ def calibrate_checkpoint(path: str | Path, validation) -> str:
     from midigan.table.family import TableFamily
 
     generator = load_model(path, TableFamily, torch.device("cpu")).generator
-    copula, independent, coupled = fit_copula(validation.family, generator, validation.reference)
+    copula, independent, coupled = fit_copula(validation, generator)
     if copula is None:
         add_artifacts(path, {}, drop=(ARTIFACT_COLUMNS, ARTIFACT_MATRIX))
         return "copula: none (fewer than two numeric columns, or no correlation missed beyond chance that coupling brings nearer)"

@@ -48,15 +48,22 @@ class TableValidation(Validation):
         return self.measure(generator)
 
     @torch.no_grad()
-    def measure(self, generator: nn.Module, copula=None, seed: int = SEED) -> dict[str, float]:
-        """The figures of `ROWS` fresh rows, drawn with `copula` (see `copula`) when given."""
+    def fresh_rows(
+        self, generator: nn.Module, copula=None, seed: int = SEED, rows: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """(states, scores, typed values) of `rows` (default `ROWS`) unconditioned fresh rows, drawn
+        with `copula` (see `copula`) when given; no copy guard."""
         torch.manual_seed(seed)
         draws = torch.Generator().manual_seed(seed)
         device = next(generator.parameters()).device
-        inputs = self.family.sample_noise(self.rows, torch.device("cpu"), generator=draws)
+        inputs = self.family.sample_noise(rows or self.rows, torch.device("cpu"), generator=draws)
         uniforms = copula.couple(self.family, inputs, draws) if copula else None
         states, scores = self.family.draw(generator(inputs.to(device)), draws, uniforms)
-        typed = self.family.encoding.decode(states, scores, np.random.default_rng(seed))
+        return states, scores, self.family.encoding.decode(states, scores, np.random.default_rng(seed))
+
+    def measure(self, generator: nn.Module, copula=None, seed: int = SEED) -> dict[str, float]:
+        """The figures of `ROWS` fresh rows, drawn with `copula` when given."""
+        states, scores, typed = self.fresh_rows(generator, copula, seed)
         shapes, pairs = quality(self.reference, typed, self.family.encoding.columns, related_only=False)
         encoded = torch.from_numpy(np.concatenate([states, scores], axis=1).astype(np.float32))
         fresh = distance_space(self.family, encoded)

@@ -52,9 +52,9 @@ def related_table() -> pd.DataFrame:
 
 def test_fitted_copula_brings_the_correlations_back_and_keeps_columns_and_gaps(related_table) -> None:
     plan = plan_table(related_table)
-    family, typed = plan.family, plan.validation.reference
+    family = plan.family
     generator = MarginalGenerator(family).eval()
-    copula, independent, coupled = fit_copula(family, generator, typed)
+    copula, independent, coupled = fit_copula(plan.validation, generator)
     assert copula is not None and [family.encoding.codes[i].name for i in copula.columns] == ["rating", "grade", "income"]
     assert independent > 0.5 and coupled < 0.1, (independent, coupled)
 
@@ -75,11 +75,11 @@ def test_fitted_copula_brings_the_correlations_back_and_keeps_columns_and_gaps(r
 def test_no_copula_for_one_number_nor_for_numbers_the_model_relates_as_the_data_do() -> None:
     frame = pd.DataFrame({"size": np.arange(400) % 7, "kind": ["a", "b"] * 200})
     plan = plan_table(frame)
-    assert fit_copula(plan.family, MarginalGenerator(plan.family), plan.validation.reference)[0] is None
+    assert fit_copula(plan.validation, MarginalGenerator(plan.family))[0] is None
     rng = np.random.default_rng(1)  # unrelated numbers: drawn independently, nothing is missed beyond chance
     frame = pd.DataFrame({"a": rng.integers(1, 6, 3000), "b": rng.normal(size=3000).round(4)})
     plan = plan_table(frame)
-    assert fit_copula(plan.family, MarginalGenerator(plan.family), plan.validation.reference)[0] is None
+    assert fit_copula(plan.validation, MarginalGenerator(plan.family))[0] is None
 
 
 def test_copula_survives_its_artifacts() -> None:
