@@ -91,14 +91,13 @@ def train(
     the step whose fresh rows came closest to the training rows' column shapes and pair trends
     without lying closer to them than real rows do.
     """
-    from midigan.core.checkpoint import BEST, checkpoint_path
     from midigan.core.command import exit_if_interrupted, fit, say_how_it_ended
     from midigan.core.config import TrainConfig
     from midigan.core.device import resolve_device
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.table.copula import calibrate_checkpoint
+    from midigan.table.copula import calibrate_finished_run
     from midigan.table.errors import TableError
     from midigan.table.reading import read_table
     from midigan.table.training import check_batch, plan_table, train_settings
@@ -154,8 +153,8 @@ def train(
     )
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, plan.validation, plan.artifacts, say)
-    if main_process and result.stopped != "interrupted" and result.best_step is not None:
-        say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), plan.validation))
+    if main_process:
+        calibrate_finished_run(result, plan.validation, say)
     say_how_it_ended(result, say)
     say(f"new rows: midigan table generate --model {result.run_dir} --rows {len(frame)} synthetic.csv")
     exit_if_interrupted(result)

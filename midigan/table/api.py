@@ -88,10 +88,9 @@ class TableGAN:
 
     def fit(self, frame: pd.DataFrame) -> TableGAN:
         """Learn `frame` (kinds inferred as `midigan table train` does); returns self."""
-        from midigan.core.checkpoint import BEST, checkpoint_path
         from midigan.core.config import TrainConfig
         from midigan.core.trainer import Trainer
-        from midigan.table.copula import calibrate_checkpoint
+        from midigan.table.copula import calibrate_finished_run
         from midigan.table.training import check_batch, plan_table, train_settings
 
         if not isinstance(frame, pd.DataFrame):
@@ -117,8 +116,7 @@ class TableGAN:
         for line in plan.report:
             say(line)
         result = Trainer(plan.family, plan.data, config, plan.validation, plan.artifacts, say).fit()
-        if result.stopped != "interrupted" and result.best_step is not None:
-            say(calibrate_checkpoint(checkpoint_path(run_dir, BEST), plan.validation))
+        calibrate_finished_run(result, plan.validation, say)
         self._model = load_run(run_dir, self.device)
         return self
 

@@ -23,6 +23,7 @@ refused by the check) draws as it always did.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from midigan.core.schedule import TrainResult
 from midigan.table.kinds import NUMERIC
 
 ARTIFACT_COLUMNS = "copula_columns"
@@ -168,3 +170,13 @@ def calibrate_checkpoint(path: str | Path, validation) -> str:
         return f"copula: not kept ({fit}, but validation {with_copula:.3f} with it against {without:.3f} without)"
     add_artifacts(path, copula.artifacts())
     return f"copula: {len(copula.columns)} numeric columns coupled ({fit}; validation {without:.3f} -> {with_copula:.3f})"
+
+
+def calibrate_finished_run(result: TrainResult, validation, say: Callable[[str], None]) -> None:
+    """What `midigan table train` and `TableGAN.fit` do once training ends: fit the copula on the
+    run's best.pt and `say` how it went; nothing for a run stopped by Ctrl-C (its resume will) or
+    one without a best checkpoint."""
+    from midigan.core.checkpoint import BEST, checkpoint_path
+
+    if result.stopped != "interrupted" and result.best_step is not None:
+        say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
