@@ -20,7 +20,7 @@ import click
 import numpy as np
 from folk_transfer import REPORTED_ON, SHARED, SOURCES, TUNED_ON, read_tune, split_source
 
-from midigan.metrics.transfer import FRAMES, pitch_language, side_classifier
+from midigan.metrics.transfer import FRAMES, histogram_distance, pitch_language, side_classifier
 
 
 def _histograms(source: str, frame: str) -> dict[str, np.ndarray]:
@@ -30,10 +30,6 @@ def _histograms(source: str, frame: str) -> dict[str, np.ndarray]:
         melodies = [melody for melody in (read_tune(source, path).melody() for path in paths) if len(melody.notes)]
         parts[part] = np.stack([pitch_language(melody, frame)[:12] for melody in melodies])
     return parts
-
-
-def _distance(a: np.ndarray, b: np.ndarray) -> float:
-    return float(0.5 * np.abs(a.mean(axis=0) - b.mean(axis=0)).sum())
 
 
 @click.command()
@@ -49,8 +45,8 @@ def main(pairs: str) -> None:
             tunes = {source: _histograms(source, frame) for source in (a, b)}
             cells = []
             for source, target in ((a, b), (b, a)):
-                distance = _distance(tunes[source]["test"], tunes[target]["judge"])
-                floor = _distance(tunes[target]["test"], tunes[target]["judge"])
+                distance = histogram_distance(tunes[source]["test"], tunes[target]["judge"])
+                floor = histogram_distance(tunes[target]["test"], tunes[target]["judge"])
                 cells.append(f"{source} -> {target}: {distance:.3f}, {floor:.3f}, {1 - floor / distance:.2f}")
             judge = side_classifier(*(np.concatenate([tunes[side]["judge"], tunes[side]["train"]]) for side in (a, b)), steps=500)
             accuracy = 0.5 * (np.mean(judge(tunes[a]["test"]) < 0.5) + np.mean(judge(tunes[b]["test"]) > 0.5))

@@ -118,7 +118,7 @@ def pitch_class_distance(melodies: list[Song], others: list[Song], frame: str = 
     (the first 12 figures of `pitch_language`): how far apart their pitch languages are. `centres`:
     where to read each of `melodies` from (translations: their inputs' centres), else their own."""
     centres = [None] * len(melodies) if centres is None else centres
-    return _distance([pitch_language(melody, frame, centre)[:12] for melody, centre in zip(melodies, centres, strict=True)],
+    return histogram_distance([pitch_language(melody, frame, centre)[:12] for melody, centre in zip(melodies, centres, strict=True)],
                      [pitch_language(melody, frame)[:12] for melody in others])
 
 
@@ -130,10 +130,10 @@ def interval_distance(melodies: list[Song], others: list[Song]) -> float:
 
 def _mean_distance(melodies: list[Song], others: list[Song], statistic: Callable[[Song], np.ndarray]) -> float:
     """Total variation distance between the two groups' means of a histogram `statistic`."""
-    return _distance([statistic(melody) for melody in melodies], [statistic(melody) for melody in others])
+    return histogram_distance([statistic(melody) for melody in melodies], [statistic(melody) for melody in others])
 
 
-def _distance(histograms: list[np.ndarray], others: list[np.ndarray]) -> float:
+def histogram_distance(histograms: list[np.ndarray] | np.ndarray, others: list[np.ndarray] | np.ndarray) -> float:
     """Total variation distance between the means of two groups of histograms."""
     return float(0.5 * np.abs(np.mean(histograms, axis=0) - np.mean(others, axis=0)).sum())
 
