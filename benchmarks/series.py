@@ -40,6 +40,7 @@ from midigan.series.evaluation import CEILING, Settings, centred, evaluate_sets,
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS, TIMEGAN = "midigan series", "TimeGAN (re-run, equal time)"
+UNCOUPLED = "midigan series, no step coupling"
 HELD_OUT_ROW, FLOOR_ROW = "held-out real windows", "other training windows (floor)"
 #: The real side of the figures. A set split by time is judged three ways: the issue's protocol
 #: alone cannot rank models where the held-out era trades at levels the training era never saw.
@@ -66,6 +67,11 @@ def train_midigan(split: Split, minutes: float, seed: int, folder: Path) -> tupl
     adversarial_from = last["schedule"].get("adversarial_from")
     return model, {"train_seconds": seconds, "steps": last["step"], "adversarial_from": adversarial_from, "best_step": best_step,
                    "windows_per_second": last["batches_drawn"] * batch / seconds}
+
+
+def model_series(model: SeriesGAN, count: int, seed: int, gaps: bool) -> list[np.ndarray]:
+    """`count` series of the model, NaN padding cut off."""
+    return [values[~np.isnan(values).all(axis=1)] for values in model.sample(count, seed=seed, gaps=gaps)]
 
 
 def generation_rate(model: SeriesGAN, count: int = 2048) -> float:
@@ -134,8 +140,13 @@ def benchmark_set(name: str, args, folder: Path) -> dict:
     if args.peer_python:  # both train side by side (one thread each), so they share the machine's load alike
         peer = start_timegan(args.peer_python, split, args.minutes * 60, args.seed, folder / name / "timegan", count=count)
     model, ours = train_midigan(split, args.minutes, args.seed, folder / name)
-    written = model.sample(count, seed=args.seed + 1, gaps=any(np.isnan(values).any() for values in split.training))
-    candidates = {OURS: [values[~np.isnan(values).all(axis=1)] for values in written]}
+    print(model.report[-1], flush=True)
+    gaps = any(np.isnan(values).any() for values in split.training)
+    candidates = {OURS: model_series(model, count, args.seed + 1, gaps)}
+    if model.family.coupling is not None:  # the same weights, each channel's step noise drawn on its own
+        coupling, model.family.coupling = model.family.coupling, None
+        candidates[UNCOUPLED] = model_series(model, count, args.seed + 1, gaps)
+        model.family.coupling = coupling
     timings = {OURS: ours}
     if peer is not None:
         generated, timings[TIMEGAN] = finish_timegan(peer, folder / name / "timegan")

@@ -79,9 +79,11 @@ def train(data: str, **options) -> None:
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
+    from midigan.series.coupling import calibrate_finished_run
     from midigan.series.plan import TRAIN_DEFAULTS, plan_training, stored_model
 
-    say = print_news if detect_world().is_main else lambda message: None
+    main_process = detect_world().is_main
+    say = print_news if main_process else lambda message: None
     context = click.get_current_context()
     prefix = Path(data).resolve().stem or "series"
     run_dir = options["run_dir"]
@@ -120,6 +122,8 @@ def train(data: str, **options) -> None:
     config = TrainConfig.from_dict({**settings, "run_dir": run_dir, "progress": not settings["quiet"]})
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, plan.validation, say=say)
+    if main_process:
+        calibrate_finished_run(result, plan.data, plan.validation, say)
     say_how_it_ended(result, say)
     say(f"new series: midigan series generate --model {result.run_dir} --count 100 out.csv")
     exit_if_interrupted(result)
@@ -142,12 +146,11 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
     """Write --count new series to OUT, in the training data's units and column names: a folder
     (one CSV per series), a .csv (long form with an id column) or an .npy array (series, steps,
     channels; NaN pads shorter series)."""
-    from midigan.core.checkpoint import load_generator
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
     from midigan.core.rundir import newest_run
+    from midigan.series.coupling import load_series
     from midigan.series.generate import generate_series
-    from midigan.series.model import SeriesFamily
     from midigan.series.writing import output_problem, write_series
 
     if problem := output_problem(out):
@@ -158,7 +161,7 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
             raise click.ClickException(f"no series run under {RUNS_ROOT}/; train one or pass --model")
     try:
         torch_device = resolve_device(device)
-        family, generator = load_generator(model_path, SeriesFamily, device=torch_device)
+        family, generator = load_series(model_path, torch_device)
     except (CheckpointError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     if gaps and family.gaps is None:

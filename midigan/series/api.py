@@ -30,6 +30,7 @@ class SeriesGAN:
         self.run_dir, self.id_column, self.time_column = run_dir, id_column, time_column
         self.device, self.progress, self.settings = device, progress, settings
         self.family = self.generator = None
+        self.report: list[str] = []  # what the last fit said: what it read and planned, what it fitted after training
         self._scratch: tempfile.TemporaryDirectory | None = None
 
     def fit(self, data) -> SeriesGAN:
@@ -40,6 +41,7 @@ class SeriesGAN:
         from midigan.core.checkpoint import resolve_checkpoint
         from midigan.core.config import TrainConfig
         from midigan.core.trainer import Trainer
+        from midigan.series.coupling import calibrate_finished_run
         from midigan.series.plan import MODEL_DEFAULTS, TRAIN_DEFAULTS, plan_training
 
         unknown = set(self.settings) - set(MODEL_DEFAULTS) - set(TrainConfig.__dataclass_fields__)
@@ -62,7 +64,11 @@ class SeriesGAN:
         if plan.validation is None:
             settings["eval_every"] = 0
         config = TrainConfig.from_dict({**settings, "run_dir": str(run_dir), "device": self.device, "progress": self.progress})
-        Trainer(plan.family, plan.data, config, plan.validation).fit()
+        self.report = []
+        for line in plan.report:
+            self._say(line)
+        result = Trainer(plan.family, plan.data, config, plan.validation).fit()
+        calibrate_finished_run(result, plan.data, plan.validation, self._say)
         self.checkpoint = resolve_checkpoint(run_dir)
         self._load(self.checkpoint)
         return self
@@ -108,11 +114,15 @@ class SeriesGAN:
         return model
 
     def _load(self, checkpoint: Path) -> None:
-        from midigan.core.checkpoint import load_generator
         from midigan.core.device import resolve_device
-        from midigan.series.model import SeriesFamily
+        from midigan.series.coupling import load_series
 
-        self.family, self.generator = load_generator(checkpoint, SeriesFamily, device=resolve_device(self.device))
+        self.family, self.generator = load_series(checkpoint, resolve_device(self.device))
+
+    def _say(self, line: str) -> None:
+        self.report.append(line)
+        if self.progress:
+            print(line)
 
     def _read(self, data) -> SeriesSet:
         if isinstance(data, (str, Path)):

@@ -135,6 +135,7 @@ class SeriesFamily(GANFamily):
         self.gaps = gaps
         self.forms = forms
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
+        self.coupling: torch.Tensor | None = None  # C x C factor the step noise is drawn through (`coupling`)
 
     @property
     def channels(self) -> int:
@@ -179,6 +180,8 @@ class SeriesFamily(GANFamily):
         device = flags.device
         z = torch.randn(n, 1, self.latent, device=device, generator=generator).expand(n, steps, self.latent)
         normal = torch.randn(n, steps, self.channels + self.step.rank, device=device, generator=generator)
+        if self.coupling is not None:
+            normal = torch.cat([normal[..., :self.channels] @ self.coupling.to(device).T, normal[..., self.channels:]], dim=-1)
         uniform = torch.rand(n, steps, self.step.draws - normal.shape[-1], device=device, generator=generator)
         return torch.cat([z, normal, uniform, flags], dim=-1)
 

@@ -22,6 +22,7 @@ from torch import nn
 
 from midigan.core.validation import SCORE, Validation
 from midigan.series.metrics import Prepared, autocorrelation_difference, nearest_distances
+from midigan.series.model import SeriesFamily
 
 SAMPLES = 512
 SEED = 12345
@@ -43,11 +44,18 @@ class SeriesValidation(Validation):
         self.held_out_distance = float(np.median(nearest_distances(_prepared(held_out, family.channels), self.training_prepared)))
 
     def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
+        return self.measure(generator)
+
+    @torch.no_grad()
+    def measure(self, generator: nn.Module, family: SeriesFamily | None = None, seed: int = SEED) -> dict[str, float]:
+        """The figures of series drawn with `seed`'s noise as `family` draws it (default: the
+        training family; a loaded one may couple its channels, see `coupling`)."""
+        family = family or self.family
         device = next(generator.parameters()).device
-        noise_rng = torch.Generator(device=device).manual_seed(SEED)
-        flags = self.reference[..., self.family.channels:].to(device)
-        fake = generator(self.family.noise_with_flags(flags, noise_rng)).float().cpu()
-        c = self.family.channels
+        noise_rng = torch.Generator(device=device).manual_seed(seed)
+        flags = self.reference[..., family.channels:].to(device)
+        fake = generator(family.noise_with_flags(flags, noise_rng)).float().cpu()
+        c = family.channels
         stats = _statistics(fake, c)
         metrics = {name: float(np.mean(np.abs(stats[name] - self.reference_stats[name])))
                    for name in ("marginal", "steps", "cross")}
