@@ -46,8 +46,8 @@ def residual_correlation(family: SeriesFamily, generator: nn.Module, packed: tor
     device = next(generator.parameters()).device
     z = torch.randn(len(batch), family.latent, generator=rng).to(device)
     _, mean, log_sigma, _ = step.split(generator.teacher_forced(batch.to(device), z).float().cpu())
-    residuals = (batch[..., :c] - mean[..., 0, :]) / log_sigma[..., 0, :].exp()
-    observed = (batch[..., c:2 * c] > 0.5).all(dim=-1)
+    residuals = ((batch[..., :c] - mean[..., 0, :]) / log_sigma[..., 0, :].exp())[:, 1:]
+    observed = (batch[:, 1:, c:2 * c] > 0.5).all(dim=-1)
     rows = residuals[observed].double().numpy()
     if len(rows) < MIN_STEPS:
         return None

@@ -180,8 +180,9 @@ class SeriesFamily(GANFamily):
         device = flags.device
         z = torch.randn(n, 1, self.latent, device=device, generator=generator).expand(n, steps, self.latent)
         normal = torch.randn(n, steps, self.channels + self.step.rank, device=device, generator=generator)
-        if self.coupling is not None:
-            normal = torch.cat([normal[..., :self.channels] @ self.coupling.to(device).T, normal[..., self.channels:]], dim=-1)
+        if self.coupling is not None:  # every step but the first, which has no past to move from
+            coupled = normal[:, 1:, :self.channels] @ self.coupling.to(device).T
+            normal = torch.cat([normal[:, :1], torch.cat([coupled, normal[:, 1:, self.channels:]], dim=-1)], dim=1)
         uniform = torch.rand(n, steps, self.step.draws - normal.shape[-1], device=device, generator=generator)
         return torch.cat([z, normal, uniform, flags], dim=-1)
 
