@@ -301,9 +301,10 @@ def autocorrelation_difference(real: Prepared, synthetic: Prepared, lags: int = 
     return float(np.nanmean(difference)) if np.isfinite(difference).any() else math.nan
 
 
-def nearest_distances(queries: Prepared, training: Prepared, chunk: int = 512) -> np.ndarray:
+def nearest_distances(queries: Prepared, training: Prepared, chunk: int = 512, excluded: torch.Tensor | None = None) -> np.ndarray:
     """Each query series' root-mean-square distance to its nearest training series, over the
-    steps both have (series compared from their first step)."""
+    steps both have (series compared from their first step); `excluded` (queries x training,
+    True: not a candidate) leaves pairs out."""
     q, t = torch.from_numpy(queries.values).double(), torch.from_numpy(training.values).double()
     steps = min(q.shape[1], t.shape[1])
     q, t = q[:, :steps], t[:, :steps]
@@ -318,7 +319,10 @@ def nearest_distances(queries: Prepared, training: Prepared, chunk: int = 512) -
         shared = mc @ t_mask.T  # steps both have
         squared = ((qc ** 2).sum(dim=2) * mc) @ t_mask.T + mc @ t_squares.T - 2 * (qc * mc[..., None]).flatten(1) @ t_flat.T
         rms = (squared.clamp(min=0) / (shared * channels).clamp(min=1)).sqrt()
-        best.append(rms.masked_fill(shared == 0, math.inf).min(dim=1).values)
+        left_out = shared == 0
+        if excluded is not None:
+            left_out |= excluded[start:start + chunk]
+        best.append(rms.masked_fill(left_out, math.inf).min(dim=1).values)
     return torch.cat(best).numpy()
 
 

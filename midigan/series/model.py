@@ -17,6 +17,7 @@ not recurrent, because cuDNN RNNs cannot be differentiated twice (R1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,7 @@ class SeriesFamily(GANFamily):
         self.gaps = gaps
         self.forms = forms
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
-        self.coupling: torch.Tensor | None = None  # C x C factor the step noise is drawn through (`coupling`)
+        self.coupling: Callable[[torch.Tensor], torch.Tensor] | None = None  # the step noise's calibration (`coupling`)
 
     @property
     def channels(self) -> int:
@@ -180,9 +181,8 @@ class SeriesFamily(GANFamily):
         device = flags.device
         z = torch.randn(n, 1, self.latent, device=device, generator=generator).expand(n, steps, self.latent)
         normal = torch.randn(n, steps, self.channels + self.step.rank, device=device, generator=generator)
-        if self.coupling is not None:  # every step but the first, which has no past to move from
-            coupled = normal[:, 1:, :self.channels] @ self.coupling.to(device).T
-            normal = torch.cat([normal[:, :1], torch.cat([coupled, normal[:, 1:, self.channels:]], dim=-1)], dim=1)
+        if self.coupling is not None:
+            normal = torch.cat([self.coupling(normal[..., :self.channels]), normal[..., self.channels:]], dim=-1)
         uniform = torch.rand(n, steps, self.step.draws - normal.shape[-1], device=device, generator=generator)
         return torch.cat([z, normal, uniform, flags], dim=-1)
 

@@ -24,7 +24,7 @@ from midigan.series.model import SeriesFamily
 from midigan.series.reading import LONG, SeriesSet
 from midigan.series.scaling import SCALERS, ChannelScaler, QuantileScaler
 from midigan.series.validation import SeriesValidation
-from midigan.series.windows import cut_windows, pack, series_split, time_split
+from midigan.series.windows import cut_windows, pack, series_split, time_split, window_starts
 
 DEFAULT_LENGTH = 24
 HELD_OUT_SHARE = 0.1
@@ -67,9 +67,11 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
         split = f"the last {HELD_OUT_SHARE:.0%} of every series' steps held out to judge the run"
     else:
         training, held_out, split = list(data.series), [], "too few series to hold any out"
+    starts = np.array(window_starts(training, length)).reshape(-1, 2) if windows else np.zeros((len(training), 2), dtype=int)
     if windows:
         training, held_out = cut_windows(training, length), cut_windows(held_out, length) if held_out else []
-    training = [values for values in training if len(values) >= 2]
+    long_enough = [index for index, values in enumerate(training) if len(values) >= 2]
+    training, starts = [training[index] for index in long_enough], starts[long_enough]
     held_out = [values for values in held_out if len(values) >= 2]
     if not training:
         raise ValueError("no series of two steps or more to train on")
@@ -87,7 +89,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     validation = None
     if held_out:
         held_packed = pack([values[:steps] for values in _scaled(scaler, held_out)], steps)
-        validation = SeriesValidation(family, packed, held_packed)
+        validation = SeriesValidation(family, packed, held_packed, starts=starts if windows else None)
     if windows:  # a series shorter than the window is one window of its own length, and so is every series generated
         shape = f"window{'s' if len(training) != 1 else ''} of {steps} steps"
         shape += f" (the training series are shorter than the {length} asked for)" if steps < length else ""

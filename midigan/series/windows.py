@@ -33,18 +33,22 @@ def series_split(count: int, held_out_share: float, seed: int) -> tuple[np.ndarr
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def cut_windows(series: list[np.ndarray], length: int, max_windows: int = MAX_WINDOWS) -> list[np.ndarray]:
-    """Every window of `length` consecutive steps inside each series (stride 1, or the smallest
-    stride keeping the count under `max_windows`); a series shorter than `length` stays whole."""
+def window_starts(series: list[np.ndarray], length: int, max_windows: int = MAX_WINDOWS) -> list[tuple[int, int]]:
+    """(series index, first step) of every window `cut_windows` cuts, in its order: stride 1, or
+    the smallest stride keeping the count under `max_windows`; a series shorter than `length` is
+    one window from step 0."""
     count = sum(max(1, len(values) - length + 1) for values in series)
     stride = max(1, -(-count // max_windows))
-    windows = []
-    for values in series:
-        if len(values) <= length:
-            windows.append(values)
-        else:
-            windows.extend(values[start:start + length] for start in range(0, len(values) - length + 1, stride))
-    return windows
+    starts = []
+    for index, values in enumerate(series):
+        starts.extend((index, start) for start in range(0, max(1, len(values) - length + 1), stride))
+    return starts
+
+
+def cut_windows(series: list[np.ndarray], length: int, max_windows: int = MAX_WINDOWS) -> list[np.ndarray]:
+    """Every window of `length` consecutive steps inside each series (see `window_starts`); a series
+    shorter than `length` stays whole."""
+    return [series[index][start:start + length] for index, start in window_starts(series, length, max_windows)]
 
 
 def pack(series: list[np.ndarray], length: int | None = None) -> torch.Tensor:

@@ -34,7 +34,7 @@ def same_state(left, right) -> bool:
 def test_long_series_train_generate_in_three_forms(in_scratch_folder):
     result = run("series", "train", DATA / "stocks_head.csv", "--max-steps", 30, "--quiet")
     assert result.exit_code == 0, result.output
-    assert "step coupling: " in result.output
+    assert "step noise: " in result.output
     run_dir = in_scratch_folder / "runs" / "stocks_head-1"
     for name in ("config.json", "metrics.jsonl", "loss.png", "checkpoints/last.pt", "checkpoints/best.pt",
                  "samples/step-000030.csv", "samples/step-000030.png"):

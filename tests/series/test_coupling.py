@@ -1,4 +1,5 @@
-"""The step coupling: channels that move together in real series move together in generated ones."""
+"""The step noise calibration: channels that move together in real series move together in generated
+ones, and a window's first step starts where real windows start."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from torch import nn
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.validation import SCORE
 from midigan.series import SeriesGAN
-from midigan.series.coupling import ARTIFACT, calibrate_checkpoint, coupling_factor, load_series, residual_correlation
+from midigan.series.coupling import ARTIFACTS, StepNoise, calibrate_checkpoint, load_series, residual_moments
 from midigan.series.plan import plan_training
 from midigan.series.reading import read_array, read_series
+from midigan.series.validation import SAMPLES, SEED
 
 from .helpers import DATA
 
@@ -19,9 +21,10 @@ PRICES = slice(0, 4)  # a day's open, high, low and close
 
 
 class RandomWalk(nn.Module):
-    """A generator whose step distribution is N(previous value, 1) per channel, drawn as the
-    series model draws (`StepDistribution.sample`): a model that knows each channel's level but
-    not how channels move together."""
+    """A generator whose step distribution is N(previous value, 1) per channel (N(0, 1) at the
+    first step, which has no previous value), drawn as the series model draws
+    (`StepDistribution.sample`): a model that knows each channel's level but not how channels move
+    together, nor where windows start."""
 
     def __init__(self, family):
         super().__init__()
@@ -31,9 +34,8 @@ class RandomWalk(nn.Module):
         return torch.cat([torch.zeros_like(previous[..., :1]), previous, torch.zeros_like(previous)], dim=-1)
 
     def teacher_forced(self, batch: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """Each step's mean is the value before (the first step's its own), so residuals are changes."""
         values = batch[..., : self.channels]
-        return self._head(torch.cat([values[:, :1], values[:, :-1]], dim=1))
+        return self._head(torch.cat([torch.zeros_like(values[:, :1]), values[:, :-1]], dim=1))
 
     def forward(self, noise: torch.Tensor) -> torch.Tensor:
         c, latent = self.channels, noise.shape[-1] - self.step.draws - self.channels - 1
@@ -55,30 +57,42 @@ def _prices_plan():
     return plan_training(read_array(read_series(DATA / "stocks_head.csv").series[0][:, PRICES]), seed=0)
 
 
-def test_the_fitted_coupling_gives_draws_the_real_changes_correlations():
+def _draw(plan, walk, count: int = 2000, seed: int = 0) -> torch.Tensor:
+    return walk(plan.family.noise_with_flags(torch.ones(count, 24, 5), torch.Generator().manual_seed(seed)))
+
+
+def test_calibrated_noise_gives_draws_the_real_moves_and_starts():
     plan = _prices_plan()
     walk = RandomWalk(plan.family)
-    real = np.corrcoef(_changes(plan.data, 4).T)
-    assert real[np.triu_indices(4, 1)].mean() > 0.5  # real prices move together
+    real_moves = np.corrcoef(_changes(plan.data, 4).T)
+    assert real_moves[np.triu_indices(4, 1)].mean() > 0.5  # real prices move together
+    real_starts = plan.data[:, 0, :4].double().numpy()
 
-    fitted = residual_correlation(plan.family, walk, plan.data)
-    assert np.abs(fitted - real).max() < 0.1
+    shift, covariance, correlation = residual_moments(plan.family, walk, plan.data)
+    assert np.abs(correlation - real_moves).max() < 0.1
+    assert np.allclose(shift, real_starts.mean(axis=0), atol=0.05)
+    assert np.allclose(covariance, np.cov(real_starts.T), atol=0.05)
 
-    flags = torch.ones(2000, 24, 5)
-    independent = np.corrcoef(_changes(walk(plan.family.noise_with_flags(flags, torch.Generator().manual_seed(0))), 4).T)
-    assert np.abs(independent[np.triu_indices(4, 1)]).max() < 0.05
-    plan.family.coupling = coupling_factor(fitted)
-    coupled = _changes(walk(plan.family.noise_with_flags(flags, torch.Generator().manual_seed(0))), 4)
-    assert np.abs(np.corrcoef(coupled.T) - real).max() < 0.1
-    assert np.allclose(coupled.std(axis=0), 1.0, atol=0.03)  # each channel's own step distribution unchanged
+    independent = _draw(plan, walk)
+    assert np.abs(np.corrcoef(_changes(independent, 4).T)[np.triu_indices(4, 1)]).max() < 0.05
+    assert np.allclose(independent[:, 0, :4].std(dim=0).numpy(), 1.0, atol=0.05)  # starts anywhere
+
+    plan.family.coupling = StepNoise.from_moments(shift, covariance, correlation)
+    calibrated = _draw(plan, walk)
+    moves = _changes(calibrated, 4)
+    assert np.abs(np.corrcoef(moves.T) - real_moves).max() < 0.1
+    assert np.allclose(moves.std(axis=0), 1.0, atol=0.03)  # each channel's own step distribution unchanged
+    starts = calibrated[:, 0, :4].double().numpy()
+    assert np.allclose(starts.mean(axis=0), real_starts.mean(axis=0), atol=0.1)
+    assert np.allclose(np.cov(starts.T), np.cov(real_starts.T), atol=0.1)
 
 
-def test_no_coupling_for_one_channel_or_a_distribution_with_shocks_of_its_own():
+def test_nothing_to_calibrate_for_a_distribution_with_shocks_of_its_own():
     series = read_series(DATA / "stocks_head.csv").series[0]
     one = plan_training(read_array(series[:, :1]), seed=0)
-    assert residual_correlation(one.family, RandomWalk(one.family), one.data) is None
+    assert residual_moments(one.family, RandomWalk(one.family), one.data)[2].tolist() == [[1.0]]
     shocks = plan_training(read_array(series[:, PRICES]), seed=0, rank=2)
-    assert residual_correlation(shocks.family, shocks.family.build_generator(), shocks.data) is None
+    assert residual_moments(shocks.family, shocks.family.build_generator(), shocks.data) is None
 
 
 def test_calibration_stores_it_and_a_refusal_drops_an_earlier_one(tmp_path):
@@ -87,14 +101,39 @@ def test_calibration_stores_it_and_a_refusal_drops_an_earlier_one(tmp_path):
     SeriesGAN(max_minutes=None, max_steps=20, run_dir=tmp_path / "run").fit(prices)
     best = tmp_path / "run" / "checkpoints" / "best.pt"
     line = calibrate_checkpoint(best, plan.data, None)  # no validation to ask: stored
-    assert line.startswith("step coupling: 4 channels"), line
+    assert line.startswith("step noise: calibrated"), line
     family, _ = load_series(best)
-    stored = load_checkpoint(best)["artifacts"][ARTIFACT].numpy()
-    assert family.coupling is not None and np.allclose((family.coupling @ family.coupling.T).numpy(), stored, atol=1e-5)
+    stored = load_checkpoint(best)["artifacts"]
+    later = family.coupling.later_factor
+    assert np.allclose((later @ later.T).numpy(), stored[ARTIFACTS[2]].numpy(), atol=1e-5)
 
-    class Refuses:  # a validation that scores coupled series worse
+    class Refuses:  # a validation that scores calibrated series worse
         def measure(self, generator, family, seed):
             return {SCORE: 1.0 if family.coupling is not None else 0.0}
 
-    assert "not kept" in calibrate_checkpoint(best, plan.data, Refuses())
-    assert ARTIFACT not in load_checkpoint(best)["artifacts"] and load_series(best)[0].coupling is None
+    assert calibrate_checkpoint(best, plan.data, Refuses()).startswith("step noise: as drawn")
+    assert not set(ARTIFACTS) & set(load_checkpoint(best)["artifacts"]) and load_series(best)[0].coupling is None
+
+
+def test_windows_judge_copying_against_training_windows_that_share_no_step():
+    """Windows of one long series: the copy guard's yardstick is the distance between training
+    windows that share no step, not to held-out windows from a later stretch of the series."""
+    plan = _prices_plan()
+    validation, steps = plan.validation, plan.data.shape[1]
+    rng = np.random.default_rng(SEED)  # the validation's own choice of windows
+    chosen = np.sort(rng.choice(len(plan.data), size=min(SAMPLES, len(plan.data)), replace=False))
+    neighbours = rng.permutation(len(plan.data))[: 4 * SAMPLES]
+    distances = torch.cdist(plan.data[chosen, :, :4].flatten(1).double(), plan.data[neighbours, :, :4].flatten(1).double())
+    distances[torch.from_numpy(np.abs(chosen[:, None] - neighbours[None, :]) < steps)] = float("inf")  # one series, stride 1
+    expected = np.median(distances.min(dim=1).values.numpy()) / np.sqrt(steps * 4)
+    assert np.isclose(validation.new_real_distance, expected, rtol=1e-5)
+
+    class Copier(nn.Module):  # writes training windows as they are
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.zeros(1))
+
+        def forward(self, noise):
+            return plan.data[: len(noise)]
+
+    assert validation.measure(Copier())["copy"] < 0.1
