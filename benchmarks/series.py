@@ -37,6 +37,8 @@ from series_sets import CHECK_SETS, REAL_SETS, TUNING_SETS, Split, load
 from midigan.core.checkpoint import checkpoint_path, load_checkpoint
 from midigan.series import SeriesGAN
 from midigan.series.evaluation import CEILING, Settings, centred, evaluate_sets, format_table
+from midigan.series.metrics import MinMax, Prepared, nearest_distances
+from midigan.series.windows import window_starts
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS, TIMEGAN = "midigan series", "TimeGAN (re-run, equal time)"
@@ -72,6 +74,24 @@ def train_midigan(split: Split, minutes: float, seed: int, folder: Path) -> tupl
 def model_series(model: SeriesGAN, count: int, seed: int, gaps: bool) -> list[np.ndarray]:
     """`count` series of the model, NaN padding cut off."""
     return [values[~np.isnan(values).all(axis=1)] for values in model.sample(count, seed=seed, gaps=gaps)]
+
+
+def training_era_nearness(split: Split, candidates: dict[str, list[np.ndarray]], sample: int = 512) -> dict[str, float]:
+    """Windows of one long series: each set's median distance to its nearest training window over
+    that of training windows to the training windows sharing no step with them (the validation's
+    copy rule; the held-out windows' "nearest" ratio compares with a later stretch at new levels,
+    where even the VAR(2) scores far below 0.9). Under 0.9: copying."""
+    training = split.training
+    scaler = MinMax(training)
+    train = scaler.prepare(training)
+    rng = np.random.default_rng(0)
+    chosen = np.sort(rng.choice(len(training), size=min(sample, len(training)), replace=False))
+    starts = np.array(window_starts([split.training_input], len(training[0])))[:, 1]
+    shares_a_step = torch.from_numpy(np.abs(starts[chosen][:, None] - starts[None, :]) < len(training[0]))
+    queries = Prepared(train.values[chosen], train.lengths[chosen])
+    yardstick = np.median(nearest_distances(queries, train, excluded=shares_a_step))
+    return {name: float(np.median(nearest_distances(scaler.prepare(series[:sample]), train)) / yardstick)
+            for name, series in candidates.items()}
 
 
 def generation_rate(model: SeriesGAN, count: int = 2048) -> float:
@@ -159,6 +179,11 @@ def benchmark_set(name: str, args, folder: Path) -> dict:
         figures[view] = judge(split, candidates, settings, view)
         print(format_table(figures[view], f"{name} ({role} set), {args.minutes:g} minutes of training each, {args.repeats}"
                                           f" discriminative runs; {VIEWS[view]}"), flush=True)
+    if split.unit == "windows" and split.held_out:  # one long series, split by time
+        nearness = training_era_nearness(split, {**candidates, HELD_OUT_ROW: split.held_out})
+        print("nearest training window over training windows' own, sharing no step (under 0.9: copying): "
+              + ", ".join(f"{name} {ratio:.2f}" for name, ratio in nearness.items()))
+        figures["training-era nearness"] = nearness
     if TIMEGAN not in candidates:
         print(f"{TIMEGAN}: {timings.get(TIMEGAN, {}).get('error', 'not installed (give --peer-python)')}")
     for label, (disc, pred) in PUBLISHED.get(name, {}).items():
