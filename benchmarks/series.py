@@ -42,7 +42,7 @@ from midigan.series.windows import window_starts
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS, TIMEGAN = "midigan series", "TimeGAN (re-run, equal time)"
-UNCOUPLED = "midigan series, step noise as drawn"
+UNCALIBRATED = "midigan series, step noise as drawn"
 HELD_OUT_ROW, FLOOR_ROW = "held-out real windows", "other training windows (floor)"
 #: The real side of the figures. A set split by time is judged three ways: the issue's protocol
 #: alone cannot rank models where the held-out era trades at levels the training era never saw.
@@ -163,10 +163,10 @@ def benchmark_set(name: str, args, folder: Path) -> dict:
     print(model.report[-1], flush=True)
     gaps = any(np.isnan(values).any() for values in split.training)
     candidates = {OURS: model_series(model, count, args.seed + 1, gaps)}
-    if model.family.coupling is not None:  # the same weights, the step noise uncalibrated
-        coupling, model.family.coupling = model.family.coupling, None
-        candidates[UNCOUPLED] = model_series(model, count, args.seed + 1, gaps)
-        model.family.coupling = coupling
+    if model.family.step_noise is not None:  # the same weights, the step noise uncalibrated
+        calibrated, model.family.step_noise = model.family.step_noise, None
+        candidates[UNCALIBRATED] = model_series(model, count, args.seed + 1, gaps)
+        model.family.step_noise = calibrated
     timings = {OURS: ours}
     if peer is not None:
         generated, timings[TIMEGAN] = finish_timegan(peer, folder / name / "timegan")

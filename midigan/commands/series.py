@@ -79,8 +79,8 @@ def train(data: str, **options) -> None:
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.series.coupling import calibrate_finished_run
     from midigan.series.plan import TRAIN_DEFAULTS, plan_training, stored_model
+    from midigan.series.step_noise import calibrate_finished_run
 
     main_process = detect_world().is_main
     say = print_news if main_process else lambda message: None
@@ -149,8 +149,8 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
     from midigan.core.rundir import newest_run
-    from midigan.series.coupling import load_series
     from midigan.series.generate import generate_series
+    from midigan.series.step_noise import load_series
     from midigan.series.writing import output_problem, write_series
 
     if problem := output_problem(out):

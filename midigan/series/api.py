@@ -41,8 +41,8 @@ class SeriesGAN:
         from midigan.core.checkpoint import resolve_checkpoint
         from midigan.core.config import TrainConfig
         from midigan.core.trainer import Trainer
-        from midigan.series.coupling import calibrate_finished_run
         from midigan.series.plan import MODEL_DEFAULTS, TRAIN_DEFAULTS, plan_training
+        from midigan.series.step_noise import calibrate_finished_run
 
         unknown = set(self.settings) - set(MODEL_DEFAULTS) - set(TrainConfig.__dataclass_fields__)
         if unknown:
@@ -115,7 +115,7 @@ class SeriesGAN:
 
     def _load(self, checkpoint: Path) -> None:
         from midigan.core.device import resolve_device
-        from midigan.series.coupling import load_series
+        from midigan.series.step_noise import load_series
 
         self.family, self.generator = load_series(checkpoint, resolve_device(self.device))
 

@@ -136,7 +136,7 @@ class SeriesFamily(GANFamily):
         self.gaps = gaps
         self.forms = forms
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
-        self.coupling: Callable[[torch.Tensor], torch.Tensor] | None = None  # the step noise's calibration (`coupling`)
+        self.step_noise: Callable[[torch.Tensor], torch.Tensor] | None = None  # the step noise's calibration (`step_noise`)
 
     @property
     def channels(self) -> int:
@@ -181,8 +181,8 @@ class SeriesFamily(GANFamily):
         device = flags.device
         z = torch.randn(n, 1, self.latent, device=device, generator=generator).expand(n, steps, self.latent)
         normal = torch.randn(n, steps, self.channels + self.step.rank, device=device, generator=generator)
-        if self.coupling is not None:
-            normal = torch.cat([self.coupling(normal[..., :self.channels]), normal[..., self.channels:]], dim=-1)
+        if self.step_noise is not None:
+            normal = torch.cat([self.step_noise(normal[..., :self.channels]), normal[..., self.channels:]], dim=-1)
         uniform = torch.rand(n, steps, self.step.draws - normal.shape[-1], device=device, generator=generator)
         return torch.cat([z, normal, uniform, flags], dim=-1)
 

@@ -63,7 +63,7 @@ class SeriesValidation(Validation):
     @torch.no_grad()
     def measure(self, generator: nn.Module, family: SeriesFamily | None = None, seed: int = SEED) -> dict[str, float]:
         """The figures of series drawn with `seed`'s noise as `family` draws it (default: the
-        training family; a loaded one may couple its channels, see `coupling`)."""
+        training family; a loaded one may draw calibrated step noise, see `step_noise`)."""
         family = family or self.family
         device = next(generator.parameters()).device
         noise_rng = torch.Generator(device=device).manual_seed(seed)

@@ -10,9 +10,9 @@ from torch import nn
 from midigan.core.checkpoint import load_checkpoint
 from midigan.core.validation import SCORE
 from midigan.series import SeriesGAN
-from midigan.series.coupling import ARTIFACTS, StepNoise, calibrate_checkpoint, load_series, residual_moments
 from midigan.series.plan import plan_training
 from midigan.series.reading import read_array, read_series
+from midigan.series.step_noise import ARTIFACTS, StepNoise, calibrate_checkpoint, load_series, residual_moments
 from midigan.series.validation import SAMPLES, SEED
 
 from .helpers import DATA
@@ -77,7 +77,7 @@ def test_calibrated_noise_gives_draws_the_real_moves_and_starts():
     assert np.abs(np.corrcoef(_changes(independent, 4).T)[np.triu_indices(4, 1)]).max() < 0.05
     assert np.allclose(independent[:, 0, :4].std(dim=0).numpy(), 1.0, atol=0.05)  # starts anywhere
 
-    plan.family.coupling = StepNoise.from_moments(shift, covariance, correlation)
+    plan.family.step_noise = StepNoise.from_moments(shift, covariance, correlation)
     calibrated = _draw(plan, walk)
     moves = _changes(calibrated, 4)
     assert np.abs(np.corrcoef(moves.T) - real_moves).max() < 0.1
@@ -104,15 +104,15 @@ def test_calibration_stores_it_and_a_refusal_drops_an_earlier_one(tmp_path):
     assert line.startswith("step noise: calibrated"), line
     family, _ = load_series(best)
     stored = load_checkpoint(best)["artifacts"]
-    later = family.coupling.later_factor
+    later = family.step_noise.later_factor
     assert np.allclose((later @ later.T).numpy(), stored[ARTIFACTS[2]].numpy(), atol=1e-5)
 
     class Refuses:  # a validation that scores calibrated series worse
         def measure(self, generator, family, seed):
-            return {SCORE: 1.0 if family.coupling is not None else 0.0}
+            return {SCORE: 1.0 if family.step_noise is not None else 0.0}
 
     assert calibrate_checkpoint(best, plan.data, Refuses()).startswith("step noise: as drawn")
-    assert not set(ARTIFACTS) & set(load_checkpoint(best)["artifacts"]) and load_series(best)[0].coupling is None
+    assert not set(ARTIFACTS) & set(load_checkpoint(best)["artifacts"]) and load_series(best)[0].step_noise is None
 
 
 def test_windows_judge_copying_against_training_windows_that_share_no_step():

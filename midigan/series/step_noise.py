@@ -1,16 +1,21 @@
-"""Channels that move together within a step: the correlation of the model's own step noise.
+"""The step noise calibrated on the training series once training ends: a window's first step and
+how channels move together.
 
 Why: with fewer than `plan.MANY_CHANNELS` channels a step's distribution is a Gaussian per
 channel (`StepDistribution` with rank 0), so given the past the generator draws each channel's
 noise on its own. Where channels move together from one step to the next (a day's open, high, low
-and close; a quarter's output, consumption and investment), what the means do not carry comes out
-as independent noise: a day's high drawn under its low. Shared shocks learnt by likelihood (rank
-> 0) made few-channel sets worse (docs/series.md); this is the closed-form alternative, the table
-copula's analogue (`midigan.table.copula`): once training ends, the model reads the training
-series by teacher forcing, its standardised residuals `(value - mean) / sigma` give a C x C
-correlation matrix, and generation draws the step noise from it (each channel's own distribution
-given the past is unchanged). Kept only where the validation that chose best.pt scores series drawn
-with it no worse.
+and close), what the means do not carry comes out as independent noise: a day's high drawn under
+its low. And a window's first step has no past: likelihood learns its Gaussian from a 24th of the
+steps (on Stocks, a likelihood model's was nearly twice as wide as the first steps' spread and
+independent across channels, so windows jumped from their first step to their second with eleven
+times the real spread). Shared shocks learnt by likelihood (rank > 0) made few-channel sets worse
+(docs/series.md); this is the closed-form alternative, the table copula's analogue
+(`midigan.table.copula`): the model reads the training series by teacher forcing, and its
+standardised residuals `(value - mean) / sigma` give the first step's mean and covariance and
+the later steps' correlation between channels; generation draws the noise from those (a later
+step's channel distribution given the past is unchanged). Kept only where the validation that
+chose best.pt scores series drawn with it no worse: an adversarial checkpoint may carry a
+window's level in its latent vector, which teacher forcing (with a random one) cannot read.
 """
 
 from __future__ import annotations
@@ -101,7 +106,7 @@ def load_series(path: str | Path, device: torch.device | str = "cpu") -> tuple[S
 
     loaded = load_model(path, SeriesFamily, device)
     if all(name in loaded.artifacts for name in ARTIFACTS):
-        loaded.family.coupling = StepNoise.from_moments(*(loaded.artifacts[name].double().numpy() for name in ARTIFACTS))
+        loaded.family.step_noise = StepNoise.from_moments(*(loaded.artifacts[name].double().numpy() for name in ARTIFACTS))
     return loaded.family, loaded.generator
 
 
@@ -122,10 +127,10 @@ def calibrate_checkpoint(path: str | Path, packed: torch.Tensor, validation) -> 
     fit = (f"first step's residuals spread {np.sqrt(np.diag(covariance)).mean():.2f} of the model's, "
            f"later steps' correlated up to {strongest:.2f}")
     if validation is not None:
-        family.coupling = None
+        family.step_noise = None
         seeds = range(SEED, SEED + CHECK_DRAWS)
         without = float(np.mean([validation.measure(generator, family, seed)[SCORE] for seed in seeds]))
-        family.coupling = StepNoise.from_moments(*moments)
+        family.step_noise = StepNoise.from_moments(*moments)
         calibrated = float(np.mean([validation.measure(generator, family, seed)[SCORE] for seed in seeds]))
         if calibrated > without:
             add_artifacts(path, {}, drop=ARTIFACTS)
