@@ -121,7 +121,9 @@ def calibrate_checkpoint(path: str | Path, packed: torch.Tensor, validation) -> 
     moments = residual_moments(family, generator, packed)
     if moments is None:
         add_artifacts(path, {}, drop=ARTIFACTS)
-        return "step noise: as drawn (too few whole steps, or a step distribution with shared shocks of its own)"
+        own = family.step.rank or family.step.components != 1
+        why = "a step distribution with shared shocks or components of its own" if own else "too few whole steps to read"
+        return f"step noise: as drawn ({why})"
     shift, covariance, correlation = moments
     strongest = float(np.abs(correlation - np.eye(len(correlation))).max())
     fit = (f"first step's residuals spread {np.sqrt(np.diag(covariance)).mean():.2f} of the model's, "

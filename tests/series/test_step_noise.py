@@ -87,12 +87,14 @@ def test_calibrated_noise_gives_draws_the_real_moves_and_starts():
     assert np.allclose(np.cov(starts.T), np.cov(real_starts.T), atol=0.1)
 
 
-def test_nothing_to_calibrate_for_a_distribution_with_shocks_of_its_own():
+def test_nothing_to_calibrate_for_a_distribution_with_shocks_of_its_own(tmp_path):
     series = read_series(DATA / "stocks_head.csv").series[0]
     one = plan_training(read_array(series[:, :1]), seed=0)
     assert residual_moments(one.family, RandomWalk(one.family), one.data)[2].tolist() == [[1.0]]
     shocks = plan_training(read_array(series[:, PRICES]), seed=0, rank=2)
     assert residual_moments(shocks.family, shocks.family.build_generator(), shocks.data) is None
+    model = SeriesGAN(max_minutes=None, max_steps=4, rank=2, run_dir=tmp_path / "run").fit(series[:, PRICES])
+    assert model.report[-1] == "step noise: as drawn (a step distribution with shared shocks or components of its own)"
 
 
 def test_calibration_stores_it_and_a_refusal_drops_an_earlier_one(tmp_path):
