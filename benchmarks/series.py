@@ -38,7 +38,7 @@ from midigan.core.checkpoint import checkpoint_path, load_checkpoint
 from midigan.series import SeriesGAN
 from midigan.series.evaluation import CEILING, Settings, centred, evaluate_sets, format_table
 from midigan.series.metrics import MinMax, Prepared, nearest_distances
-from midigan.series.windows import window_starts
+from midigan.series.windows import sharing_steps, window_starts
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS, TIMEGAN = "midigan series", "TimeGAN (re-run, equal time)"
@@ -86,8 +86,8 @@ def training_era_nearness(split: Split, candidates: dict[str, list[np.ndarray]],
     train = scaler.prepare(training)
     rng = np.random.default_rng(0)
     chosen = np.sort(rng.choice(len(training), size=min(sample, len(training)), replace=False))
-    starts = np.array(window_starts([split.training_input], len(training[0])))[:, 1]
-    shares_a_step = torch.from_numpy(np.abs(starts[chosen][:, None] - starts[None, :]) < len(training[0]))
+    starts = np.array(window_starts([split.training_input], len(training[0])))
+    shares_a_step = torch.from_numpy(sharing_steps(starts[chosen], starts, len(training[0])))
     queries = Prepared(train.values[chosen], train.lengths[chosen])
     yardstick = np.median(nearest_distances(queries, train, excluded=shares_a_step))
     return {name: float(np.median(nearest_distances(scaler.prepare(series[:sample]), train)) / yardstick)

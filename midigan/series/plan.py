@@ -67,11 +67,13 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
         split = f"the last {HELD_OUT_SHARE:.0%} of every series' steps held out to judge the run"
     else:
         training, held_out, split = list(data.series), [], "too few series to hold any out"
-    starts = np.array(window_starts(training, length)).reshape(-1, 2) if windows else np.zeros((len(training), 2), dtype=int)
+    starts = None  # each training window's (series, first step), which the copy guard needs
     if windows:
+        starts = np.array(window_starts(training, length)).reshape(-1, 2)
         training, held_out = cut_windows(training, length), cut_windows(held_out, length) if held_out else []
     long_enough = [index for index, values in enumerate(training) if len(values) >= 2]
-    training, starts = [training[index] for index in long_enough], starts[long_enough]
+    training = [training[index] for index in long_enough]
+    starts = starts[long_enough] if starts is not None else None
     held_out = [values for values in held_out if len(values) >= 2]
     if not training:
         raise ValueError("no series of two steps or more to train on")
@@ -89,7 +91,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     validation = None
     if held_out:
         held_packed = pack([values[:steps] for values in _scaled(scaler, held_out)], steps)
-        validation = SeriesValidation(family, packed, held_packed, starts=starts if windows else None)
+        validation = SeriesValidation(family, packed, held_packed, starts=starts)
     if windows:  # a series shorter than the window is one window of its own length, and so is every series generated
         shape = f"window{'s' if len(training) != 1 else ''} of {steps} steps"
         shape += f" (the training series are shorter than the {length} asked for)" if steps < length else ""

@@ -28,6 +28,7 @@ from torch import nn
 from midigan.core.validation import SCORE, Validation
 from midigan.series.metrics import Prepared, autocorrelation_difference, nearest_distances
 from midigan.series.model import SeriesFamily
+from midigan.series.windows import sharing_steps
 
 SAMPLES = 512
 SEED = 12345
@@ -50,7 +51,7 @@ class SeriesValidation(Validation):
         self.training_prepared = _prepared(training[torch.from_numpy(neighbours)], family.channels)
         new_real = np.zeros(0)
         if starts is not None:
-            shared = _sharing_steps(starts[chosen], starts[neighbours], training.shape[1])
+            shared = torch.from_numpy(sharing_steps(starts[chosen], starts[neighbours], training.shape[1]))
             new_real = nearest_distances(self.reference_prepared, self.training_prepared, excluded=shared)
             new_real = new_real[np.isfinite(new_real)]
         if not len(new_real):  # whole series, or windows that all share steps with each other
@@ -80,12 +81,6 @@ class SeriesValidation(Validation):
         quality = sum(value for name, value in metrics.items() if name != "copy" and np.isfinite(value))
         metrics[SCORE] = quality + COPY_PENALTY * max(0.0, 1.0 - metrics["copy"])
         return metrics
-
-
-def _sharing_steps(queries: np.ndarray, candidates: np.ndarray, length: int) -> torch.Tensor:
-    """(queries x candidates) True where two windows, given as (series, first step), share a step."""
-    same_series = queries[:, None, 0] == candidates[None, :, 0]
-    return torch.from_numpy(same_series & (np.abs(queries[:, None, 1] - candidates[None, :, 1]) < length))
 
 
 def _prepared(packed: torch.Tensor, channels: int) -> Prepared:

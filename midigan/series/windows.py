@@ -45,6 +45,13 @@ def window_starts(series: list[np.ndarray], length: int, max_windows: int = MAX_
     return starts
 
 
+def sharing_steps(queries: np.ndarray, candidates: np.ndarray, length: int) -> np.ndarray:
+    """(queries x candidates) True where two windows of `length` steps, given as (series, first
+    step) as `window_starts` gives them, share a step."""
+    same_series = queries[:, None, 0] == candidates[None, :, 0]
+    return same_series & (np.abs(queries[:, None, 1] - candidates[None, :, 1]) < length)
+
+
 def cut_windows(series: list[np.ndarray], length: int, max_windows: int = MAX_WINDOWS) -> list[np.ndarray]:
     """Every window of `length` consecutive steps inside each series (see `window_starts`); a series
     shorter than `length` stays whole."""
