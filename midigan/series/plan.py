@@ -32,9 +32,9 @@ SERIES_SPLIT = 10  # from this many series on, whole series are held out
 FEW_SERIES = 5  # ... and from this many when the model learns whole series
 REFERENCE_SERIES = 4  # real series drawn beside the samples
 
-#: The model's size (see SeriesFamily); scaling and rank None: as `for_channels` says (docs/series.md).
+#: The model's size (see SeriesFamily); scaling, rank and autoregression None: as `for_channels` says (docs/series.md).
 MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0, "components": 1, "rank": None,
-                  "scaling": None}
+                  "scaling": None, "autoregression": None}
 MANY_CHANNELS = 16
 MAX_RANK = 8
 #: The engine's settings for a series run (TrainConfig fields), chosen on the tuning sets (docs/series.md).
@@ -104,14 +104,17 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
 
 
 def for_channels(channels: int) -> dict:
-    """Scaling and shared shocks for a set of `channels`. Many channels (a house of sensors): normal
-    scores and half as many shared factors as channels, at most MAX_RANK; on the 28-channel tuning
-    set they took the discriminative score from 0.50 to 0.25. Few channels: standardised values
-    and none, as before; with both, Stocks' windows (6 channels) were told from training windows
-    at 0.50 instead of 0.10 (docs/series.md says how that report set came to inform this rule)."""
+    """Scaling, shared shocks and the autoregressive path for a set of `channels`. Many channels (a
+    house of sensors): normal scores and half as many shared factors as channels, at most
+    MAX_RANK (on the 28-channel tuning set they took the discriminative score from 0.50 to 0.25),
+    and a linear path from a step's values to the next step's means (there, at 4 minutes, 0.49 to
+    0.24; on TimeGAN's Energy set, a report set that showed the need, see docs/series.md). Few
+    channels: standardised values and none of them, as before; with normal scores and shared
+    shocks Stocks' windows (6 channels) were told from training windows at 0.50 instead of 0.10,
+    and the autoregressive path took Sines from 0.043 to 0.065 (docs/series.md)."""
     if channels >= MANY_CHANNELS:
-        return {"scaling": "quantile", "rank": min(MAX_RANK, channels // 2)}
-    return {"scaling": "standard", "rank": 0}
+        return {"scaling": "quantile", "rank": min(MAX_RANK, channels // 2), "autoregression": True}
+    return {"scaling": "standard", "rank": 0, "autoregression": False}
 
 
 def _scaled(scaler: ChannelScaler | QuantileScaler, series: list[np.ndarray]) -> list[np.ndarray]:
@@ -123,4 +126,5 @@ def stored_model(config: dict) -> dict:
     """The model settings of a run's stored family config, so a resumed run plans as it was trained
     (runs from before the quantile scaling were standardised, with no shared shocks)."""
     return {**{name: config[name] for name in MODEL_DEFAULTS if name in config}, "rank": config.get("rank", 0),
+            "autoregression": config.get("autoregression", False),
             "scaling": config["scaler"].get("kind", "standard"), "forms": "forms" in config}

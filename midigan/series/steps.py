@@ -48,6 +48,12 @@ class StepDistribution:
         return (F.log_softmax(logits.squeeze(-1), dim=-1), mean, log_sigma.clamp(*LOG_SIGMA_RANGE),
                 factor.unflatten(-1, (c, r)))
 
+    def with_means_moved(self, raw: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
+        """Head output `raw` with `offset` `(..., C)` added to every component's means."""
+        per_component = raw.unflatten(-1, (self.components, 1 + (2 + self.rank) * self.channels))
+        padded = F.pad(offset[..., None, :], (1, per_component.shape[-1] - 1 - self.channels))
+        return (per_component + padded).flatten(-2)
+
     def negative_log_likelihood(self, raw: torch.Tensor, values: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
         """-log density (without the 0.5 log 2 pi per value) of each step's observed values, `(...)`."""
         log_weights, mean, log_sigma, factor = self.split(raw)

@@ -1,4 +1,5 @@
-"""The step distribution's likelihood against torch.distributions, and its samples against its likelihood."""
+"""The step distribution's likelihood against torch.distributions, its samples against its likelihood,
+and the generator's two ways of reaching it (free running, teacher forcing) against each other."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ import math
 import torch
 from torch.distributions import Categorical, LowRankMultivariateNormal, MixtureSameFamily
 
+from midigan.series.plan import plan_training
+from midigan.series.reading import read_series
 from midigan.series.steps import StepDistribution
+
+from .helpers import DATA
 
 
 def reference_log_density(step: StepDistribution, raw: torch.Tensor, values: torch.Tensor, keep: list[int]) -> torch.Tensor:
@@ -53,3 +58,27 @@ def test_samples_follow_the_distribution_and_carry_gradients():
     values.sum().backward()
     logit_columns = [k * (1 + (2 + step.rank) * step.channels) for k in range(step.components)]
     assert raw.grad[:, logit_columns].abs().sum() > 0  # the mixing weights learn through the straight-through choice
+
+
+def test_means_moved_by_an_offset_leave_every_other_parameter_alone():
+    step = StepDistribution(channels=3, components=2, rank=2)
+    raw, offset = torch.randn(5, step.outputs), torch.randn(5, 3)
+    before, after = step.split(raw), step.split(step.with_means_moved(raw, offset))
+    assert torch.allclose(after[1], before[1] + offset[:, None, :])
+    for unchanged in (0, 2, 3):  # mixing weights, sigmas, factors
+        assert torch.equal(after[unchanged], before[unchanged])
+
+
+def test_free_running_and_teacher_forcing_take_the_same_autoregressive_path():
+    """Series written with every draw 0 are their own means; teacher forcing on them, given the same
+    latent vector, must give those means back, the linear path from the previous values included."""
+    torch.manual_seed(2)
+    family = plan_training(read_series(DATA / "BasicMotions"), seed=0, rank=2, autoregression=True).family
+    generator = family.build_generator()
+    torch.nn.init.normal_(generator.autoregression.weight, std=0.3)  # as if trained: it starts at 0
+    noise = family.noise_for_lengths(torch.full((8,), 24), torch.device("cpu"))
+    noise[..., family.latent:family.latent + family.step.draws] = 0.0
+    with torch.no_grad():
+        written = generator(noise)
+        means = family.step.split(generator.teacher_forced(written, noise[:, 0, :family.latent]))[1][..., 0, :]
+    assert torch.allclose(means, written[..., :family.channels], atol=1e-5)

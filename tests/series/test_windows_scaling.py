@@ -89,12 +89,14 @@ def test_pack_and_unpack_keep_lengths_and_gaps():
 
 def test_scaling_follows_the_channel_count_and_a_resumed_run_plans_as_it_was_trained():
     motions = read_series(DATA / "BasicMotions")
-    assert "kind" not in plan_training(motions, seed=0).family.config()["scaler"]  # six channels: standardised
+    few = plan_training(motions, seed=0).family.config()
+    assert "kind" not in few["scaler"] and not few["autoregression"]  # six channels: standardised, no linear path
     many = read_array(np.concatenate([np.stack(motions.series[:20])] * 3, axis=2))  # 18 channels
     assert many.channels == 18 and plan_training(many, seed=0).family.config()["rank"] == 8
-    new = plan_training(motions, seed=0, scaling="quantile", rank=3).family.config()
-    assert new["scaler"]["kind"] == "quantile" and new["rank"] == 3 and "forms" in new
-    old = {key: value for key, value in new.items() if key != "forms"}
+    assert plan_training(many, seed=0).family.config()["autoregression"]
+    new = plan_training(motions, seed=0, scaling="quantile", rank=3, autoregression=True).family.config()
+    assert new["scaler"]["kind"] == "quantile" and new["rank"] == 3 and "forms" in new and new["autoregression"]
+    old = {key: value for key, value in new.items() if key not in ("forms", "autoregression")}
     old.update(scaler={"center": [0.0] * 6, "scale": [1.0] * 6}, rank=0)
     again = plan_training(motions, seed=0, **stored_model(old)).family.config()
-    assert "kind" not in again["scaler"] and again["rank"] == 0 and "forms" not in again
+    assert "kind" not in again["scaler"] and again["rank"] == 0 and "forms" not in again and not again["autoregression"]
