@@ -92,8 +92,8 @@ def test_scaling_follows_the_channel_count_and_a_resumed_run_plans_as_it_was_tra
     few = plan_training(motions, seed=0).family.config()
     assert "kind" not in few["scaler"] and not few["autoregression"]  # six channels: standardised, no linear path
     many = read_array(np.concatenate([np.stack(motions.series[:20])] * 3, axis=2))  # 18 channels
-    assert many.channels == 18 and plan_training(many, seed=0).family.config()["rank"] == 8
-    assert plan_training(many, seed=0).family.config()["autoregression"]
+    planned = plan_training(many, seed=0).family.config()
+    assert many.channels == 18 and planned["rank"] == 8 and planned["autoregression"]
     new = plan_training(motions, seed=0, scaling="quantile", rank=3, autoregression=True).family.config()
     assert new["scaler"]["kind"] == "quantile" and new["rank"] == 3 and "forms" in new and new["autoregression"]
     old = {key: value for key, value in new.items() if key not in ("forms", "autoregression")}
