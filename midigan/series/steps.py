@@ -30,9 +30,14 @@ class StepDistribution:
     rank: int = 0
 
     @property
+    def per_component(self) -> int:
+        """Numbers one component takes of the head's output: its logit, means, log sigmas and factors."""
+        return 1 + (2 + self.rank) * self.channels
+
+    @property
     def outputs(self) -> int:
         """Numbers the generator's head emits per step."""
-        return self.components * (1 + (2 + self.rank) * self.channels)
+        return self.components * self.per_component
 
     @property
     def draws(self) -> int:
@@ -43,16 +48,15 @@ class StepDistribution:
         """Head output `(..., outputs)` -> log mixing weights `(..., K)`, means and log sigmas
         `(..., K, C)`, factors `(..., K, C, rank)`."""
         k, c, r = self.components, self.channels, self.rank
-        raw = raw.unflatten(-1, (k, 1 + (2 + r) * c))
+        raw = raw.unflatten(-1, (k, self.per_component))
         logits, mean, log_sigma, factor = raw.split([1, c, c, r * c], dim=-1)
         return (F.log_softmax(logits.squeeze(-1), dim=-1), mean, log_sigma.clamp(*LOG_SIGMA_RANGE),
                 factor.unflatten(-1, (c, r)))
 
     def with_means_moved(self, raw: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
         """Head output `raw` with `offset` `(..., C)` added to every component's means."""
-        per_component = raw.unflatten(-1, (self.components, 1 + (2 + self.rank) * self.channels))
-        padded = F.pad(offset[..., None, :], (1, per_component.shape[-1] - 1 - self.channels))
-        return (per_component + padded).flatten(-2)
+        padded = F.pad(offset[..., None, :], (1, self.per_component - 1 - self.channels))
+        return (raw.unflatten(-1, (self.components, self.per_component)) + padded).flatten(-2)
 
     def negative_log_likelihood(self, raw: torch.Tensor, values: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
         """-log density (without the 0.5 log 2 pi per value) of each step's observed values, `(...)`."""
