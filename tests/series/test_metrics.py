@@ -34,6 +34,12 @@ def test_discriminative_score_tells_shifted_sines_from_sines_but_not_sines_from_
     assert discriminative_score(real, shifted, steps=250, repeats=1)[0] == apart  # runs side by side are runs alone
 
 
+def test_discriminative_score_gives_nothing_for_sides_of_different_sizes():
+    # held-out windows can be half as many as the real side: saying "real" to every window must not score
+    real, fewer = prepared(sine_data(1000, seed=1), sine_data(100, seed=2))
+    assert discriminative_score(real, fewer, steps=50, repeats=5)[0] < 0.08  # plain accuracy: 0.22
+
+
 @pytest.mark.slow
 def test_predictive_score_is_lower_when_trained_on_like_series():
     noise = np.random.default_rng(0).uniform(size=(200, 24, 5))
