@@ -19,6 +19,8 @@ import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DistributedSampler
 
+from midigan.core.errors import TrainingError
+
 
 @dataclass(frozen=True)
 class World:
@@ -45,6 +47,19 @@ def detect_world() -> World:
         world_size=int(os.environ.get("WORLD_SIZE", 1)),
         local_rank=int(os.environ.get("LOCAL_RANK", 0)),
     )
+
+
+def replica_device(device: torch.device, world: World) -> torch.device:
+    """The GPU of this replica's LOCAL_RANK on CUDA, else `device`. A replica with no GPU of its
+    own (torchrun started more processes than the machine has GPUs) is a one-line TrainingError
+    here rather than CUDA's "invalid device ordinal" from deep inside."""
+    if device.type != "cuda" or not world.distributed:
+        return device
+    gpus = torch.cuda.device_count()
+    if world.local_rank >= gpus:
+        raise TrainingError(f"replica {world.local_rank} of this machine has no GPU of its own (it has {gpus}): start at most "
+                            f"{gpus} per machine (torchrun --nproc-per-node {gpus}) or train on the CPU (--device cpu)")
+    return torch.device("cuda", world.local_rank)
 
 
 def init_process_group(world: World, device: torch.device) -> bool:

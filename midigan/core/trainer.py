@@ -65,9 +65,8 @@ class Trainer:
     def fit(self) -> TrainResult:
         """Train until a stopping rule fires. Raises NonFiniteLossError (the last good checkpoint
         kept), TrainingError for unusable settings, CheckpointError for an unreadable checkpoint."""
-        self.device = resolve_device(self.config.device)
+        self.device = dist.replica_device(resolve_device(self.config.device), self.world)
         if self.device.type == "cuda" and self.world.distributed:
-            self.device = torch.device("cuda", self.world.local_rank)
             torch.cuda.set_device(self.device)
         created_group = dist.init_process_group(self.world, self.device)
         try:

@@ -10,8 +10,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+import torch
+from core_toy import RingFamily, quick_config, ring_data
 
 from midigan.core.checkpoint import load_checkpoint
+from midigan.core.errors import TrainingError
+from midigan.core.trainer import Trainer
 
 SCRIPT = Path(__file__).with_name("core_ddp_script.py")
 
@@ -38,3 +42,14 @@ def test_two_process_gloo_run_keeps_replicas_identical(tmp_path):
     assert reports[0].startswith("step 6 fingerprint ") and reports[0] == reports[1], reports
     assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["step"] == 6
     assert (tmp_path / "run" / "samples" / "step-000006.pt").exists()
+
+
+def test_a_replica_without_a_gpu_of_its_own_stops_with_one_line(tmp_path, monkeypatch):
+    """torchrun with two processes on a one-GPU machine: the second says what to do, not 'invalid device ordinal'."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    for name, value in {"RANK": "1", "WORLD_SIZE": "2", "LOCAL_RANK": "1"}.items():
+        monkeypatch.setenv(name, value)
+    trainer = Trainer(RingFamily(hidden=8), ring_data(64), quick_config(tmp_path / "run", max_steps=1, device="cuda"))
+    with pytest.raises(TrainingError, match=r"^replica 1 of this machine has no GPU of its own \(it has 1\): .*--device cpu\)$"):
+        trainer.fit()
