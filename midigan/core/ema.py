@@ -16,6 +16,9 @@ from torch import nn
 def make_ema(generator: nn.Module) -> nn.Module:
     """A frozen copy of the generator to hold the average."""
     ema = copy.deepcopy(generator)
+    for module in ema.modules():
+        if isinstance(module, nn.RNNBase):  # a copy's recurrent weights are loose tensors, which cuDNN compacts at every call
+            module.flatten_parameters()
     ema.requires_grad_(False)
     ema.eval()
     return ema
