@@ -79,6 +79,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
             skipinitialspace=True,
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
+            float_precision="round_trip",  # numbers read exactly as written (pandas' default parser can miss by a last digit)
         )
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
