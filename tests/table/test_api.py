@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def test_fit_sample_save_load(tmp_path) -> None:
     frame = read_table(PLACEMENTS)
     frame["start_date"] = pd.to_datetime(frame["start_date"])  # typed columns come back typed
-    model = TableGAN(max_steps=30, batch_size=100, seed=3).fit(frame)
+    model = TableGAN(max_steps=30, batch_size=100, seed=3, device="cpu").fit(frame)
     rows = model.sample(40, seed=2)
     assert list(rows.columns) == list(frame.columns) and len(rows) == 40
     assert pd.api.types.is_datetime64_any_dtype(rows["start_date"]) and pd.api.types.is_bool_dtype(rows["placed"])

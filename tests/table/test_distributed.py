@@ -23,8 +23,8 @@ TORCHRUN = shutil.which("torchrun") or str(Path(sys.executable).with_name("torch
 @pytest.mark.skipif(not Path(TORCHRUN).exists(), reason="no torchrun")
 def test_two_process_table_run_writes_one_run_folder(tmp_path: Path) -> None:
     run = tmp_path / "run"
-    command = [TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "midigan", "table", "train", str(MPG), "--run-dir",
-               str(run), "--max-steps", "30", "--pretrain-steps", "20", "--batch-size", "100", "--eval-every", "10", "--quiet"]
+    command = [TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "midigan", "table", "train", str(MPG), "--run-dir", str(run),
+               "--device", "cpu", "--max-steps", "30", "--pretrain-steps", "20", "--batch-size", "100", "--eval-every", "10", "--quiet"]
     for _attempt in range(2):  # a gloo worker sometimes aborts (-6) after a clean run: see tests/core/test_core_distributed.py
         shutil.rmtree(run, ignore_errors=True)
         done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"), timeout=240)
