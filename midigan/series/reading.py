@@ -159,9 +159,10 @@ def csv_columns(path: str | Path) -> list[str]:
 def _read_csv(path: Path):
     import pandas as pd
 
+    from midigan.frames import EXACT_FLOATS
+
     try:
-        # round_trip: numbers read exactly as written (pandas 3.0's default parser can miss by a last digit)
-        frame = pd.read_csv(path, sep=_delimiter(path), skipinitialspace=True, float_precision="round_trip")
+        frame = pd.read_csv(path, sep=_delimiter(path), skipinitialspace=True, **EXACT_FLOATS)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
     if frame.shape[1] == 0 or len(frame) == 0:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from midigan.frames import EXACT_FLOATS
 from midigan.table.errors import TableError
 
 SNIFF_BYTES = 64 * 1024
@@ -79,7 +80,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
             skipinitialspace=True,
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
-            float_precision="round_trip",  # numbers read exactly as written (pandas' default parser can miss by a last digit)
+            **EXACT_FLOATS,
         )
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None

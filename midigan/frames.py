@@ -1,0 +1,19 @@
+"""What the table and series families share about reading CSVs with pandas."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+
+def _exact_float_option() -> dict[str, str]:
+    """`read_csv` settings that read every number exactly as written: before pandas 3.1 the default
+    parser could miss by a last digit (a generated series written and read back differed on 3.0.6)
+    unless asked for "round_trip"; 3.1 always parses exactly and deprecates asking."""
+    major, minor = (int(part) for part in re.match(r"(\d+)\.(\d+)", pd.__version__).groups())
+    return {"float_precision": "round_trip"} if (major, minor) < (3, 1) else {}
+
+
+#: `pd.read_csv(..., **EXACT_FLOATS)`
+EXACT_FLOATS = _exact_float_option()
