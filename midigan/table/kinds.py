@@ -43,7 +43,7 @@ class Column:
     name: str
     kind: str
     missing: float = 0.0  # share of gaps
-    source: str = "text"  # how values arrived: text | number | bool | datetime64 (output keeps it)
+    source: str = "text"  # how values arrived: text | number | bool | datetime64 | timedelta64 (output keeps it)
     decimals: int | None = None  # numbers are written rounded to this; None = as computed
     thousands: bool = False  # numbers were written with thousands separators (1,234)
     low: float | None = None  # training range of numbers and dates (generated values are clipped to it)
@@ -115,6 +115,8 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         column = _datetime(name, seconds, missing, "datetime64", None)
         column.zone = str(getattr(series.dt, "tz", None) or "")
         return column
+    if pd.api.types.is_timedelta64_dtype(series):  # durations: numbers of seconds, written back as durations
+        return _number(name, values.dt.total_seconds().to_numpy(dtype=float), missing, "timedelta64", thousands=False)
     if pd.api.types.is_numeric_dtype(series):
         return _number(name, values.to_numpy(dtype=float), missing, "number", thousands=False)
     text = values.astype(str).str.strip()
@@ -312,6 +314,8 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
         present = parsed.notna().to_numpy()
         values[present] = _seconds(parsed[present])
         return values
+    if pd.api.types.is_timedelta64_dtype(series):
+        return series.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=float, na_value=np.nan)
     text = series.astype("string").str.strip()

@@ -73,6 +73,8 @@ def _written(values: np.ndarray, column: Column):
         written = column.date_format and column.date_format.replace("%z", column.zone.replace("%", "%%"))
         text = stamps.dt.strftime(written) if written else stamps.astype(str)
         return text.where(~missing, None)
+    if column.source == "timedelta64":
+        return pd.Series(pd.to_timedelta(values, unit="s"))  # gaps (NaN) become NaT
     if column.thousands:
         decimals = column.decimals or 0
         return pd.Series(

@@ -154,3 +154,18 @@ def test_a_missing_file_and_a_damaged_parquet_give_one_line(tmp_path) -> None:
     damaged.write_bytes(b"PAR1 not really")
     with pytest.raises(TableError, match="not a readable Parquet file"):
         read_table(damaged)
+
+
+def test_durations_are_numbers_of_seconds_and_come_back_as_durations() -> None:
+    """A duration column (pandas timedelta64, as Parquet and data frames hold them) was read as a category."""
+    frame = read_table(MPG)[["displ", "hwy"]]
+    frame["lap"] = pd.to_timedelta(frame["hwy"] * 7.5, unit="s")  # whole and half seconds
+    frame.loc[::10, "lap"] = pd.NaT
+    columns = infer_columns(frame)
+    lap = columns[2]
+    assert (lap.kind, lap.source, lap.decimals, lap.low, lap.high) == ("number", "timedelta64", 1, 90.0, 330.0)
+    typed = to_typed(frame, columns)
+    assert np.isnan(typed["lap"][::10]).all() and typed["lap"][1] == frame["hwy"][1] * 7.5
+    written = from_typed(typed, columns, len(frame))
+    assert pd.api.types.is_timedelta64_dtype(written["lap"])
+    pd.testing.assert_series_equal(written["lap"], frame["lap"], check_names=False)
