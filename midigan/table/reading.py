@@ -70,18 +70,21 @@ def _read_text(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
             encoding = "latin-1"
         sample = head.decode(encoding, errors="ignore")
     delimiter, quotechar = _dialect(sample, path)
+    dialect = {"sep": delimiter, "quotechar": quotechar, "encoding": encoding, "skipinitialspace": True}
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             path,
-            sep=delimiter,
             decimal=_decimal_mark(sample, delimiter),
-            quotechar=quotechar,
-            encoding=encoding,
-            skipinitialspace=True,
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
+            **dialect,
             **EXACT_FLOATS,
         )
+        # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
+        written = pd.read_csv(path, header=None, nrows=1, dtype=str, **dialect).iloc[0].tolist()
+        if len(written) == frame.shape[1]:
+            frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
+        return frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except pd.errors.ParserError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -169,3 +171,16 @@ def test_durations_are_numbers_of_seconds_and_come_back_as_durations() -> None:
     written = from_typed(typed, columns, len(frame))
     assert pd.api.types.is_timedelta64_dtype(written["lap"])
     pd.testing.assert_series_equal(written["lap"], frame["lap"], check_names=False)
+
+
+def test_a_header_naming_a_column_twice_gives_one_line_and_a_real_dotted_name_is_kept(tmp_path) -> None:
+    """pandas reads a header of a, a as a, a.1: rows would come back under a name the file never had."""
+    lines = MPG.read_text().splitlines()
+    header = next(csv.reader(lines[:1]))
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([",".join(header[:-1] + [header[1]]), *lines[1:]]) + "\n")
+    with pytest.raises(TableError, match=rf"^{twice} names column '{header[1]}' more than once$"):
+        read_table(twice)
+    dotted = tmp_path / "dotted.csv"
+    dotted.write_text("\n".join([",".join(header[:-1] + [f"{header[1]}.1"]), *lines[1:]]) + "\n")
+    assert read_table(dotted).columns.tolist() == header[:-1] + [f"{header[1]}.1"]
