@@ -6,6 +6,7 @@ the table in docs/engine.md. Without a GPU it says so and exits 0.
 
     python benchmarks/cuda_speed.py                  # 50 timed steps per cell, after 50 warm-up steps
     python benchmarks/cuda_speed.py --steps 200 --family melody --family dcgan
+    python benchmarks/cuda_speed.py --cpu-only --steps 30       # a machine without a GPU: the CPU column alone
 """
 
 from __future__ import annotations
@@ -67,19 +68,37 @@ def tune_transfer():
     return MusicTransferFamily(128), (windows(tunes[:half]), windows(tunes[half:])), {"loss": "lsgan", "fake_pool": 4}
 
 
-FAMILIES: dict[str, Callable] = {"melody": melody, "parts": parts, "dcgan": dcgan, "progan": progan, "tune-transfer": tune_transfer}
+def table():
+    from midigan.table.reading import read_table
+    from midigan.table.training import DEFAULTS, plan_table
+
+    plan = plan_table(read_table(DATA / "tables" / "mpg.csv"))
+    return plan.family, plan.data, {"pretrain_steps": 0, "batch_size": DEFAULTS["batch_size"]}
+
+
+def series():
+    from midigan.series.plan import TRAIN_DEFAULTS, plan_training
+    from midigan.series.reading import read_series
+
+    plan = plan_training(read_series(DATA / "series" / "stocks_head.csv"))
+    return plan.family, plan.data, {"pretrain_steps": 0, "batch_size": TRAIN_DEFAULTS["batch_size"], "loss": TRAIN_DEFAULTS["loss"]}
+
+
+FAMILIES: dict[str, Callable] = {"melody": melody, "parts": parts, "dcgan": dcgan, "progan": progan, "tune-transfer": tune_transfer,
+                                 "table": table, "series": series}
 
 
 def steps_per_s(build: Callable, device: str, amp: bool, steps: int, run_dir: Path, resume: bool = False,
-                max_steps: int | None = None) -> float:
-    """The rate of the second logging interval (the first holds warm-up: cuDNN autotuning, allocations)."""
+                max_steps: int | None = None) -> tuple[float, int]:
+    """The rate of the second logging interval (the first holds warm-up: cuDNN autotuning, allocations),
+    and the batch size (each family's own default where it has one, else 32)."""
     family, data, settings = build()
-    config = TrainConfig(run_dir=str(run_dir), max_steps=max_steps or 2 * steps, batch_size=32, device=device, amp=amp,
-                         progress=False, log_every=steps, sample_every=10**9, checkpoint_every=steps, resume=resume,
-                         **settings)
+    settings = {"batch_size": 32, **settings}
+    config = TrainConfig(**settings, run_dir=str(run_dir), max_steps=max_steps or 2 * steps, device=device,
+                         amp=amp, progress=False, log_every=steps, sample_every=10**9, checkpoint_every=steps, resume=resume)
     Trainer(family, data, config).fit()
     lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    return [line for line in lines if "steps_per_s" in line][-1]["steps_per_s"]
+    return [line for line in lines if "steps_per_s" in line][-1]["steps_per_s"], settings["batch_size"]
 
 
 @click.command()
@@ -87,29 +106,38 @@ def steps_per_s(build: Callable, device: str, amp: bool, steps: int, run_dir: Pa
 @click.option("--family", "families", multiple=True, type=click.Choice(list(FAMILIES)), help="Default: all.")
 @click.option("--threads", type=int, default=torch.get_num_threads(), show_default=True, help="CPU threads.")
 @click.option("--accelerator", default="cuda", show_default=True, help="The device to compare with the CPU (cpu checks the script itself).")
-def main(steps: int, families: tuple[str, ...], threads: int, accelerator: str) -> None:
+@click.option("--cpu-only", is_flag=True, help="Only the CPU column: a machine without a GPU, beside a table measured on one.")
+def main(steps: int, families: tuple[str, ...], threads: int, accelerator: str, cpu_only: bool) -> None:
+    torch.set_num_threads(threads)
+    if cpu_only:
+        print(f"{threads} CPU threads, torch {torch.__version__}, {steps} timed steps")
+        print("| family | batch | CPU (steps/s) |\n| --- | ---: | ---: |")
+        for name in families or FAMILIES:
+            with tempfile.TemporaryDirectory() as scratch:
+                cpu, batch = steps_per_s(FAMILIES[name], "cpu", False, steps, Path(scratch) / "cpu")
+            print(f"| {name} | {batch} | {cpu:.1f} |", flush=True)
+        return
     if accelerator.startswith("cuda") and not torch.cuda.is_available():
         print("no CUDA device here: nothing to measure (run this on a machine with a GPU)")
         sys.exit(0)
-    torch.set_num_threads(threads)
     name = torch.cuda.get_device_name(0) if accelerator.startswith("cuda") else accelerator
-    print(f"{name} against {threads} CPU threads, torch {torch.__version__}, batch 32, {steps} timed steps")
-    print("| family | CPU (steps/s) | CUDA, AMP off | CUDA, AMP on (bf16) | CUDA/CPU (AMP on) | resume CUDA -> CPU -> CUDA |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    print(f"{name} against {threads} CPU threads, torch {torch.__version__}, {steps} timed steps")
+    print("| family | batch | CPU (steps/s) | CUDA, AMP off | CUDA, AMP on (bf16) | CUDA/CPU (AMP on) | resume CUDA -> CPU -> CUDA |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name in families or FAMILIES:
         build = FAMILIES[name]
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
-            cpu = steps_per_s(build, "cpu", False, steps, scratch / "cpu")
-            fp32 = steps_per_s(build, accelerator, False, steps, scratch / "fp32")
-            bf16 = steps_per_s(build, accelerator, True, steps, scratch / "bf16")
+            cpu, batch = steps_per_s(build, "cpu", False, steps, scratch / "cpu")
+            fp32, _ = steps_per_s(build, accelerator, False, steps, scratch / "fp32")
+            bf16, _ = steps_per_s(build, accelerator, True, steps, scratch / "bf16")
             moved = scratch / "moved"  # 2 x steps on the accelerator, then on the CPU, then on the accelerator again
             steps_per_s(build, accelerator, True, steps, moved)
             steps_per_s(build, "cpu", True, steps, moved, resume=True, max_steps=3 * steps)
             steps_per_s(build, accelerator, True, steps, moved, resume=True, max_steps=4 * steps)
             last = json.loads((moved / "metrics.jsonl").read_text().splitlines()[-1])
             resumed = f"ok, step {last['step']}" if last["step"] == 4 * steps else f"stopped at step {last['step']}"
-        print(f"| {name} | {cpu:.1f} | {fp32:.1f} | {bf16:.1f} | {bf16 / cpu:.1f}x | {resumed} |", flush=True)
+        print(f"| {name} | {batch} | {cpu:.1f} | {fp32:.1f} | {bf16:.1f} | {bf16 / cpu:.1f}x | {resumed} |", flush=True)
 
 
 if __name__ == "__main__":
