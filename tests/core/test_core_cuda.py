@@ -25,7 +25,6 @@ def test_ring_run_on_cuda_with_bf16_autocast_resumes_and_loads_on_cpu(tmp_path):
     assert torch.isfinite(points).all()
 
 
-
 def test_the_average_of_a_recurrent_generator_runs_without_compacting_its_weights():
     """A deep copy's LSTM weights are loose tensors; cuDNN warns and compacts them at every call
     unless the copy is flattened (seen on an H100 in the melody family's samples)."""
