@@ -7,6 +7,7 @@ the table in docs/engine.md. Without a GPU it says so and exits 0.
     python benchmarks/cuda_speed.py                  # 50 timed steps per cell, after 50 warm-up steps
     python benchmarks/cuda_speed.py --steps 200 --family melody --family dcgan
     python benchmarks/cuda_speed.py --cpu-only --steps 30       # a machine without a GPU: the CPU column alone
+    python benchmarks/cuda_speed.py --steps 30 --family melody --batch 256   # what a larger batch buys on CUDA
 """
 
 from __future__ import annotations
@@ -88,6 +89,18 @@ FAMILIES: dict[str, Callable] = {"melody": melody, "parts": parts, "dcgan": dcga
                                  "table": table, "series": series}
 
 
+def with_batch(build: Callable, batch: int | None) -> Callable:
+    """`build` with every run's batch size replaced (None: the family's own)."""
+    if batch is None:
+        return build
+
+    def rebuilt():
+        family, data, settings = build()
+        return family, data, {**settings, "batch_size": batch}
+
+    return rebuilt
+
+
 def steps_per_s(build: Callable, device: str, amp: bool, steps: int, run_dir: Path, resume: bool = False,
                 max_steps: int | None = None) -> tuple[float, int]:
     """The rate of the second logging interval (the first holds warm-up: cuDNN autotuning, allocations),
@@ -107,15 +120,17 @@ def steps_per_s(build: Callable, device: str, amp: bool, steps: int, run_dir: Pa
 @click.option("--threads", type=int, default=torch.get_num_threads(), show_default=True, help="CPU threads.")
 @click.option("--accelerator", default="cuda", show_default=True, help="The device to compare with the CPU (cpu checks the script itself).")
 @click.option("--cpu-only", is_flag=True, help="Only the CPU column: a machine without a GPU, beside a table measured on one.")
-def main(steps: int, families: tuple[str, ...], threads: int, accelerator: str, cpu_only: bool) -> None:
+@click.option("--batch", type=int, help="Every family's batch size (default: its own, else 32). Where a step is kernel launches"
+              " (melody), CUDA should gain with the batch.")
+def main(steps: int, families: tuple[str, ...], threads: int, accelerator: str, cpu_only: bool, batch: int | None) -> None:
     torch.set_num_threads(threads)
     if cpu_only:
         print(f"{threads} CPU threads, torch {torch.__version__}, {steps} timed steps")
         print("| family | batch | CPU (steps/s) |\n| --- | ---: | ---: |")
         for name in families or FAMILIES:
             with tempfile.TemporaryDirectory() as scratch:
-                cpu, batch = steps_per_s(FAMILIES[name], "cpu", False, steps, Path(scratch) / "cpu")
-            print(f"| {name} | {batch} | {cpu:.1f} |", flush=True)
+                cpu, used = steps_per_s(with_batch(FAMILIES[name], batch), "cpu", False, steps, Path(scratch) / "cpu")
+            print(f"| {name} | {used} | {cpu:.1f} |", flush=True)
         return
     if accelerator.startswith("cuda") and not torch.cuda.is_available():
         print("no CUDA device here: nothing to measure (run this on a machine with a GPU)")
@@ -125,10 +140,10 @@ def main(steps: int, families: tuple[str, ...], threads: int, accelerator: str, 
     print("| family | batch | CPU (steps/s) | CUDA, AMP off | CUDA, AMP on (bf16) | CUDA/CPU (AMP on) | resume CUDA -> CPU -> CUDA |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name in families or FAMILIES:
-        build = FAMILIES[name]
+        build = with_batch(FAMILIES[name], batch)
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
-            cpu, batch = steps_per_s(build, "cpu", False, steps, scratch / "cpu")
+            cpu, used = steps_per_s(build, "cpu", False, steps, scratch / "cpu")
             fp32, _ = steps_per_s(build, accelerator, False, steps, scratch / "fp32")
             bf16, _ = steps_per_s(build, accelerator, True, steps, scratch / "bf16")
             moved = scratch / "moved"  # 2 x steps on the accelerator, then on the CPU, then on the accelerator again
@@ -137,7 +152,7 @@ def main(steps: int, families: tuple[str, ...], threads: int, accelerator: str, 
             steps_per_s(build, accelerator, True, steps, moved, resume=True, max_steps=4 * steps)
             last = json.loads((moved / "metrics.jsonl").read_text().splitlines()[-1])
             resumed = f"ok, step {last['step']}" if last["step"] == 4 * steps else f"stopped at step {last['step']}"
-        print(f"| {name} | {batch} | {cpu:.1f} | {fp32:.1f} | {bf16:.1f} | {bf16 / cpu:.1f}x | {resumed} |", flush=True)
+        print(f"| {name} | {used} | {cpu:.1f} | {fp32:.1f} | {bf16:.1f} | {bf16 / cpu:.1f}x | {resumed} |", flush=True)
 
 
 if __name__ == "__main__":
