@@ -68,7 +68,8 @@ def main() -> None:
             if "@" in name:
                 continue
             windows = [values for values in series if len(values) == 24][: len(real)]
-            rows[name] = (group_scores(real, windows, args.repeats), shapes(np.stack(windows)))
+            seed = path.parent.name.rsplit("-", 1)[-1]  # the tuning folder's seed: one variant may come from several
+            rows[f"{name} {seed}"] = (group_scores(real, windows, args.repeats), shapes(np.stack(windows)))
     print(f"discriminative score by group of channels (mean ± sd of {args.repeats} runs, TimeGAN's protocol)")
     print(f"{'variant':24s}" + "".join(f"{name[:16]:>18s}" for name in GROUPS))
     for name, (scores, _) in rows.items():
