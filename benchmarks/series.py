@@ -139,13 +139,18 @@ def judge(split: Split, candidates: dict[str, list[np.ndarray]], settings: Setti
         return evaluate_sets(candidates, split.held_out, split.training, settings)
     if view == "centred":
         return evaluate_sets(candidates, split.held_out, split.training, settings, view=centred)
-    # TimeGAN's protocol: half the training windows (at random) are the real side; the other half
-    # give the floor row and the baseline's data; the held-out windows are judged as a candidate
-    order = np.random.default_rng(settings.seed).permutation(len(split.training))
-    half = len(split.training) // 2
-    reference, rest = ([split.training[i] for i in np.sort(part)] for part in (order[:half], order[half:]))
+    # TimeGAN's protocol: the held-out windows are judged as a candidate
+    reference, rest = training_halves(split, settings.seed)
     figures = evaluate_sets({**candidates, HELD_OUT_ROW: split.held_out}, reference, rest, settings, copy_check=False)
     return {FLOOR_ROW if name == CEILING else name: row for name, row in figures.items()}
+
+
+def training_halves(split: Split, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """TimeGAN's protocol's real side, half the training windows drawn at random, and the other half
+    (the floor row and the baseline's data)."""
+    order = np.random.default_rng(seed).permutation(len(split.training))
+    half = len(split.training) // 2
+    return tuple([split.training[i] for i in np.sort(part)] for part in (order[:half], order[half:]))
 
 
 def generated_count(split: Split) -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from series import training_halves
 from series_sets import load
 
 from midigan.series.metrics import MinMax, discriminative_score
@@ -59,16 +60,15 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     split = load("sensors28", 0)
-    order = np.random.default_rng(0).permutation(len(split.training))
-    real = [split.training[i] for i in np.sort(order[: len(order) // 2])]
+    real, _ = training_halves(split, 0)
     rows = {"held-out real windows": (None, shapes(np.stack(split.held_out)))}
     for path in args.variants:
         generated = pickle.loads(path.read_bytes())["generated"]
+        seed = path.parent.name.rsplit("-", 1)[-1]  # the tuning folder's seed: one variant may come from several
         for name, series in generated.items():
             if "@" in name:
                 continue
             windows = [values for values in series if len(values) == 24][: len(real)]
-            seed = path.parent.name.rsplit("-", 1)[-1]  # the tuning folder's seed: one variant may come from several
             rows[f"{name} {seed}"] = (group_scores(real, windows, args.repeats), shapes(np.stack(windows)))
     print(f"discriminative score by group of channels (mean ± sd of {args.repeats} runs, TimeGAN's protocol)")
     print(f"{'variant':24s}" + "".join(f"{name[:16]:>18s}" for name in GROUPS))
