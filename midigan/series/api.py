@@ -25,7 +25,7 @@ class SeriesGAN:
         """`length`: windows of this many steps (default: 24 for one long series, else whole series);
         `run_dir`: where the run folder goes (default: a temporary folder); `settings`: the model's
         (`plan.MODEL_DEFAULTS`: hidden, layers, latent, width, anchor, components, rank, scaling,
-        autoregression) and the engine's (`plan.TRAIN_DEFAULTS`, any TrainConfig field) in place of
+        autoregression, holds) and the engine's (`plan.TRAIN_DEFAULTS`, any TrainConfig field) in place of
         the defaults."""
         self.length, self.max_minutes, self.max_steps, self.seed = length, max_minutes, max_steps, seed
         self.run_dir, self.id_column, self.time_column = run_dir, id_column, time_column

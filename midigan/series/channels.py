@@ -18,6 +18,7 @@ import numpy as np
 MAX_LEVELS = 32  # a channel of at most this many distinct values, each met LEVEL_REPEATS times on average, writes only those
 LEVEL_REPEATS = 4
 MAX_GRID_STEPS = 100_000  # a grid finer than this many steps across the range is not imposed
+REPEAT_SHARE = 0.05  # a channel repeating its previous value this often gets a hold gate (`repeating_channels`)
 
 
 @dataclass
@@ -84,6 +85,19 @@ class ChannelForms:
     def from_dict(cls, stored: dict) -> ChannelForms:
         return cls({int(c): v for c, v in stored["levels"].items()}, {int(c): (g[0], g[1], g[2]) for c, g in stored["grids"].items()},
                    {int(c): int(o) for c, o in stored["copies"].items()}, [int(c) for c in stored["non_negative"]])
+
+
+def repeating_channels(series: list[np.ndarray], share: float = REPEAT_SHARE) -> tuple[int, ...]:
+    """The channels whose observed value equals the observed value before it on at least `share` of
+    the steps that have one: a switch holding its level, a sensor repeating its reading. The
+    generator gives them a hold gate (`StepDistribution`), since a Gaussian step never repeats a value."""
+    pairs = [(values[1:], values[:-1]) for values in series if len(values) > 1]
+    if not pairs:
+        return ()
+    now, before = (np.concatenate(side, axis=0) for side in zip(*pairs, strict=True))
+    comparable = ~np.isnan(now) & ~np.isnan(before)
+    repeats = ((now == before) & comparable).sum(axis=0) / np.maximum(comparable.sum(axis=0), 1)
+    return tuple(int(channel) for channel in np.flatnonzero(repeats >= share))
 
 
 def _same(first: np.ndarray, second: np.ndarray) -> bool:

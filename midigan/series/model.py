@@ -1,7 +1,8 @@
 """The "series" GAN family: a GRU that writes a series step by step, judged by a dilated 1-D conv net.
 
 Why this shape (the music model's recipe, chosen by measurement, see docs/series.md): the
-generator is autoregressive, emitting a Gaussian per channel and step, conditioned on the
+generator is autoregressive, emitting a Gaussian per channel and step (and, for a channel that
+repeats its values, the chance of keeping the last one: `StepDistribution`), conditioned on the
 values it wrote before, the step's position and a latent vector drawn once per series. It first
 learns by likelihood (teacher forcing, `pretrain_loss`), which on a CPU budget does most of the
 work; then it runs free and a discriminator judges whole series, which corrects what teacher
@@ -102,7 +103,7 @@ class SeriesGenerator(nn.Module):
             hidden = torch.cat([previous, positions[t].expand(n, 1), z], dim=-1)
             for layer in range(self.layers):  # the GRU's own weights, a step at a time (half the time of calling it per step)
                 states[layer] = hidden = torch.gru_cell(hidden, states[layer], *self.gru.all_weights[layer])
-            value = self.step.sample(self._step_parameters(hidden, previous[:, :c]), draws[:, t])
+            value = self.step.sample(self._step_parameters(hidden, previous[:, :c]), draws[:, t], previous[:, :c], previous[:, c:])
             values.append(value)
             previous = torch.cat([value, torch.ones_like(value)], dim=-1)
         values = torch.stack(values, dim=1)
@@ -139,9 +140,9 @@ class SeriesFamily(GANFamily):
     def __init__(self, columns: list[str], scaler: ChannelScaler | QuantileScaler, lengths: dict[int, int], hidden: int = 64,
                  layers: int = 2, latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False,
                  components: int = 1, rank: int = 0, gaps: GapChains | None = None, forms: ChannelForms | None = None,
-                 autoregression: bool = False):
+                 autoregression: bool = False, holds: tuple[int, ...] = ()):
         """`lengths`: how many training series have each length (generation draws from it);
-        `components`, `rank`: the shape of a step's distribution (`StepDistribution`);
+        `components`, `rank`, `holds`: the shape of a step's distribution (`StepDistribution`);
         `gaps`: the training series' gaps, for generated series that should have them (None: none);
         `forms`: what each channel's values may be (levels, a grid, a copy, a floor), kept in what is written;
         `anchor`: weight of the likelihood of the real batch kept beside the adversarial loss;
@@ -151,7 +152,7 @@ class SeriesFamily(GANFamily):
         self.lengths = {int(length): int(count) for length, count in lengths.items()}
         self.hidden, self.layers, self.latent, self.width = hidden, layers, latent, width
         self.anchor, self.windows, self.autoregression = anchor, windows, autoregression
-        self.step = StepDistribution(len(self.columns), components, rank)
+        self.step = StepDistribution(len(self.columns), components, rank, tuple(holds))
         self.gaps = gaps
         self.forms = forms
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
@@ -177,7 +178,7 @@ class SeriesFamily(GANFamily):
         return {"columns": self.columns, "scaler": self.scaler.to_dict(), "lengths": {str(k): v for k, v in self.lengths.items()},
                 "hidden": self.hidden, "layers": self.layers, "latent": self.latent, "width": self.width,
                 "anchor": self.anchor, "windows": self.windows, "components": self.step.components, "rank": self.step.rank,
-                "autoregression": self.autoregression,
+                "autoregression": self.autoregression, "holds": list(self.step.holds),
                 "gaps": self.gaps.to_dict() if self.gaps else None,
                 **({"forms": self.forms.to_dict()} if self.forms is not None else {})}  # runs from before forms have none
 
@@ -188,7 +189,7 @@ class SeriesFamily(GANFamily):
                    config["latent"], config["width"], config["anchor"], config["windows"], config.get("components", 1),
                    config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None,
                    ChannelForms.from_dict(config["forms"]) if "forms" in config else None,
-                   config.get("autoregression", False))  # runs from before it have none
+                   config.get("autoregression", False), tuple(config.get("holds", ())))  # runs from before them have none
 
     # -- noise
     def draw_lengths(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -238,7 +239,13 @@ class SeriesFamily(GANFamily):
         z = torch.randn(len(batch), self.latent, device=batch.device)
         raw = generator.teacher_forced(batch, z).float()
         values, observed = batch[..., :c], batch[..., c:2 * c]
-        return self.step.negative_log_likelihood(raw, values, observed).sum() / observed.sum().clamp(min=1)
+        loss = self.step.negative_log_likelihood(raw, values, observed, *self.previous_steps(batch))
+        return loss.sum() / observed.sum().clamp(min=1)
+
+    def previous_steps(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(values, observed flags) of the step before each step of packed `batch`; none before the first."""
+        previous = F.pad(batch[:, :-1, :2 * self.channels], (0, 0, 1, 0))
+        return previous[..., :self.channels], previous[..., self.channels:]
 
     def generator_aux_loss(self, generator: nn.Module, discriminator: nn.Module, fake_input: torch.Tensor,
                            batch: torch.Tensor) -> torch.Tensor | None:

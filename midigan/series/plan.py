@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from midigan.series.channels import ChannelForms
+from midigan.series.channels import ChannelForms, repeating_channels
 from midigan.series.gaps import GapChains
 from midigan.series.model import SeriesFamily
 from midigan.series.reading import LONG, SeriesSet
@@ -32,9 +32,10 @@ SERIES_SPLIT = 10  # from this many series on, whole series are held out
 FEW_SERIES = 5  # ... and from this many when the model learns whole series
 REFERENCE_SERIES = 4  # real series drawn beside the samples
 
-#: The model's size (see SeriesFamily); scaling, rank and autoregression None: as `for_channels` says (docs/series.md).
+#: The model's size (see SeriesFamily); scaling, rank and autoregression None: as `for_channels` says (docs/series.md);
+#: holds None: the channels that repeat their values (`channels.repeating_channels`), [] none.
 MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0, "components": 1, "rank": None,
-                  "scaling": None, "autoregression": None}
+                  "scaling": None, "autoregression": None, "holds": None}
 MANY_CHANNELS = 16
 MAX_RANK = 8
 #: The engine's settings for a series run (TrainConfig fields), chosen on the tuning sets (docs/series.md).
@@ -78,7 +79,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     if not training:
         raise ValueError("no series of two steps or more to train on")
     chosen = {name: value for name, value in model.items() if value is not None}
-    model = {**MODEL_DEFAULTS, **for_channels(data.channels), **chosen}
+    model = {**MODEL_DEFAULTS, **for_channels(data.channels), "holds": repeating_channels(training), **chosen}
     if model["scaling"] not in SCALERS:
         raise ValueError(f"scaling must be one of {', '.join(SCALERS)}, not {model['scaling']!r}")
     scaler = SCALERS[model.pop("scaling")].fit(training)
@@ -100,6 +101,8 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     if validation is None:
         split += " (no validation: generation uses the last checkpoint)"
     report = [f"training on {len(training)} {shape}; {split}", *(family.forms.describe(family.columns) if forms else [])]
+    if family.step.holds:
+        report.append("may hold their last value: " + ", ".join(family.columns[c] for c in family.step.holds))
     return SeriesPlan(family, packed, validation, report)
 
 
@@ -126,5 +129,5 @@ def stored_model(config: dict) -> dict:
     """The model settings of a run's stored family config, so a resumed run plans as it was trained
     (runs from before the quantile scaling were standardised, with no shared shocks)."""
     return {**{name: config[name] for name in MODEL_DEFAULTS if name in config}, "rank": config.get("rank", 0),
-            "autoregression": config.get("autoregression", False),
+            "autoregression": config.get("autoregression", False), "holds": config.get("holds", []),
             "scaling": config["scaler"].get("kind", "standard"), "forms": "forms" in config}

@@ -76,7 +76,9 @@ def residual_moments(family: SeriesFamily, generator: nn.Module, packed: torch.T
     device = next(generator.parameters()).device
     z = torch.randn(len(batch), family.latent, generator=rng).to(device)
     _, mean, log_sigma, _ = step.split(generator.teacher_forced(batch.to(device), z).float().cpu())
-    residuals = ((batch[..., :c] - mean[..., 0, :]) / log_sigma[..., 0, :].exp()).double().numpy()
+    residuals = (batch[..., :c] - mean[..., 0, :]) / log_sigma[..., 0, :].exp()
+    held = step.held(batch[..., :c], batch[..., c:2 * c], *family.previous_steps(batch))
+    residuals = (residuals * (1 - held)).double().numpy()  # a kept value drew no noise: it adds none to the fit
     observed = (batch[..., c:2 * c] > 0.5).all(dim=-1).numpy()
     first, later = residuals[:, 0][observed[:, 0]], residuals[:, 1:][observed[:, 1:]]
     if len(later) < MIN_STEPS:

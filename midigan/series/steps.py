@@ -11,6 +11,15 @@ Values are `mean_k + sigma_k * eps + factor_k @ eta` for the chosen component k,
 `eta` standard normal draws, so the adversarial gradient flows through every sampled value; the
 component is chosen by Gumbel-max with a straight-through gradient to the mixing weights.
 Missing values are marginalised out exactly (their rows of the covariance dropped).
+
+Channels in `holds` may also keep their previous value exactly: a hold gate, a Bernoulli per
+channel and step whose probability the head gives, is drawn first, and only where it opens is the
+value the Gaussian's. Why: a light switch stays at a level for hours and then jumps, and a sensor
+repeats its last reading; a Gaussian step can do neither (on the 28-channel tuning set generated
+lights were dark on 77% of steps against 61%, and whole windows dark on 17% against 28%,
+docs/series.md). In the likelihood a held value costs -log p, any other the gate's -log(1 - p)
+plus the Gaussian's density with the held channels marginalised out, as gaps are; in sampling the
+gate is hard, with a straight-through gradient to p.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ class StepDistribution:
     channels: int
     components: int = 1
     rank: int = 0
+    holds: tuple[int, ...] = ()  # channels that may keep their previous value (a hold gate each)
 
     @property
     def per_component(self) -> int:
@@ -36,19 +46,20 @@ class StepDistribution:
 
     @property
     def outputs(self) -> int:
-        """Numbers the generator's head emits per step."""
-        return self.components * self.per_component
+        """Numbers the generator's head emits per step: the components', then a hold logit per held channel."""
+        return self.components * self.per_component + len(self.holds)
 
     @property
     def draws(self) -> int:
-        """Noise numbers one step consumes: eps, eta and (with a mixture) a uniform per component."""
-        return self.channels + self.rank + (self.components if self.components > 1 else 0)
+        """Noise numbers one step consumes: eps, eta, (with a mixture) a uniform per component and a
+        uniform per hold gate."""
+        return self.channels + self.rank + (self.components if self.components > 1 else 0) + len(self.holds)
 
     def split(self, raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Head output `(..., outputs)` -> log mixing weights `(..., K)`, means and log sigmas
         `(..., K, C)`, factors `(..., K, C, rank)`."""
         k, c, r = self.components, self.channels, self.rank
-        raw = raw.unflatten(-1, (k, self.per_component))
+        raw = raw[..., :k * self.per_component].unflatten(-1, (k, self.per_component))
         logits, mean, log_sigma, factor = raw.split([1, c, c, r * c], dim=-1)
         return (F.log_softmax(logits.squeeze(-1), dim=-1), mean, log_sigma.clamp(*LOG_SIGMA_RANGE),
                 factor.unflatten(-1, (c, r)))
@@ -56,10 +67,36 @@ class StepDistribution:
     def with_means_moved(self, raw: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
         """Head output `raw` with `offset` `(..., C)` added to every component's means."""
         padded = F.pad(offset[..., None, :], (1, self.per_component - 1 - self.channels))
-        return (raw.unflatten(-1, (self.components, self.per_component)) + padded).flatten(-2)
+        mixture = raw[..., :self.components * self.per_component].unflatten(-1, (self.components, self.per_component))
+        return torch.cat([(mixture + padded).flatten(-2), raw[..., self.components * self.per_component:]], dim=-1)
 
-    def negative_log_likelihood(self, raw: torch.Tensor, values: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
-        """-log density (without the 0.5 log 2 pi per value) of each step's observed values, `(...)`."""
+    def held(self, values: torch.Tensor, observed: torch.Tensor, previous: torch.Tensor,
+             previous_observed: torch.Tensor) -> torch.Tensor:
+        """1 where a held channel's observed value equals its observed previous one, else 0, `(..., C)`."""
+        mask = torch.zeros_like(values)
+        if self.holds:
+            index = list(self.holds)
+            same = (values[..., index] == previous[..., index]) & (observed[..., index] > 0) & (previous_observed[..., index] > 0)
+            mask[..., index] = same.to(values.dtype)
+        return mask
+
+    def _hold_loss(self, raw: torch.Tensor, held: torch.Tensor, observed: torch.Tensor,
+                   previous_observed: torch.Tensor) -> torch.Tensor:
+        """-log of each hold gate's outcome, summed over the held channels that had a value to keep, `(...)`."""
+        index = list(self.holds)
+        could = (observed[..., index] > 0) & (previous_observed[..., index] > 0)
+        loss = F.binary_cross_entropy_with_logits(raw[..., -len(index):], held[..., index], reduction="none")
+        return (loss * could).sum(-1)
+
+    def negative_log_likelihood(self, raw: torch.Tensor, values: torch.Tensor, observed: torch.Tensor,
+                                previous: torch.Tensor | None = None, previous_observed: torch.Tensor | None = None
+                                ) -> torch.Tensor:
+        """-log density (without the 0.5 log 2 pi per value) of each step's observed values, `(...)`;
+        with hold gates, given the previous step's values and observed flags (None: none observed)."""
+        if self.holds and previous is not None:
+            held = self.held(values, observed, previous, previous_observed)
+            gates = self._hold_loss(raw, held, observed, previous_observed)
+            return gates + self.negative_log_likelihood(raw, values, observed * (1 - held))
         log_weights, mean, log_sigma, factor = self.split(raw)
         mask = observed[..., None, :]  # (..., 1, C)
         residual = (values[..., None, :] - mean) * mask
@@ -79,8 +116,21 @@ class StepDistribution:
             return per_component[..., 0]
         return -torch.logsumexp(log_weights - per_component, dim=-1)
 
-    def sample(self, raw: torch.Tensor, draws: torch.Tensor) -> torch.Tensor:
-        """Values `(..., C)` from head output `(..., outputs)` and `draws` `(..., self.draws)`."""
+    def sample(self, raw: torch.Tensor, draws: torch.Tensor, previous: torch.Tensor | None = None,
+               previous_observed: torch.Tensor | None = None) -> torch.Tensor:
+        """Values `(..., C)` from head output `(..., outputs)` and `draws` `(..., self.draws)`; with hold
+        gates, given the previous step's values and observed flags (None: nothing to keep)."""
+        values = self._sample_mixture(raw, draws)
+        if not self.holds or previous is None:
+            return values
+        index = list(self.holds)
+        keep = torch.sigmoid(raw[..., -len(index):]) * previous_observed[..., index]
+        hard = (draws[..., -len(index):] < keep).to(keep.dtype)
+        gate = torch.zeros_like(values)
+        gate[..., index] = hard + (keep - keep.detach())  # exactly held forward (the bracket is 0), the gradient to p back
+        return gate * previous + (1 - gate) * values
+
+    def _sample_mixture(self, raw: torch.Tensor, draws: torch.Tensor) -> torch.Tensor:
         c, r = self.channels, self.rank
         log_weights, mean, log_sigma, factor = self.split(raw)
         eps, eta = draws[..., None, :c], draws[..., c:c + r]
@@ -89,7 +139,7 @@ class StepDistribution:
             values = values + (factor @ eta[..., None, :, None]).squeeze(-1)
         if self.components == 1:
             return values[..., 0, :]
-        uniform = draws[..., c + r:].clamp(1e-6, 1 - 1e-6)
+        uniform = draws[..., c + r:c + r + self.components].clamp(1e-6, 1 - 1e-6)
         scores = log_weights - torch.log(-torch.log(uniform))
         soft = torch.softmax(scores, dim=-1)
         chosen = F.one_hot(scores.argmax(-1), self.components).to(soft.dtype)

@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 
-from midigan.series.channels import ChannelForms
+from midigan.series import SeriesGAN
+from midigan.series.channels import ChannelForms, repeating_channels
 from midigan.series.reading import read_series
 
 from .helpers import DATA
@@ -65,3 +66,28 @@ def test_a_grid_comes_back_in_its_decimals_and_never_below_zero() -> None:
     assert forms.apply(np.array([[100.09999999]]))[0, 0] == 100.1
     offset = ChannelForms.fit([np.arange(41.0)[:, None] + 0.6])  # 0.6, 1.6, ...: never negative
     assert offset.apply(np.array([[0.0], [-3.0]])).ravel().tolist() == [0.6, 0.6]
+
+
+def sticky_reading(steps: int, seed: int, change: float = 0.2) -> np.ndarray:
+    """Columns: a reading that changes on a fifth of the steps (a sensor repeating its last value; a
+    continuum of values, so no levels or grid) and one that changes every step."""
+    rng = np.random.default_rng(seed)
+    moves = rng.normal(0, 1, steps) * (rng.random(steps) < change)
+    return np.stack([20 + np.cumsum(moves), rng.normal(0, 1, steps)], axis=1)
+
+
+def test_channels_that_repeat_their_values_are_found() -> None:
+    assert repeating_channels([sticky_reading(2000, 0)]) == (0,)
+    assert repeating_channels(read_series(DATA / "stocks_head.csv").series) == ()
+
+
+def test_a_model_writes_the_repeats_of_a_channel_that_holds_and_none_of_one_that_does_not(tmp_path) -> None:
+    """Without a hold gate a Gaussian step never repeats a value exactly (nor can the forms make it:
+    the reading has no levels or grid); with one the generated reading repeats about as often as
+    the training one, the gate surviving save and load."""
+    model = SeriesGAN(max_minutes=None, max_steps=300, seed=0, eval_every=100).fit(sticky_reading(4000, 1))
+    assert "may hold their last value: channel_0" in model.report
+    model.save(tmp_path / "model.pt")
+    written = SeriesGAN.load(tmp_path / "model.pt").sample(300, seed=1)
+    repeats = (written[:, 1:] == written[:, :-1]).mean(axis=(0, 1))
+    assert 0.65 < repeats[0] < 0.95 and repeats[1] == 0  # the training reading repeats on 80% of its steps

@@ -78,7 +78,44 @@ def test_free_running_and_teacher_forcing_take_the_same_autoregressive_path():
     torch.nn.init.normal_(generator.autoregression.weight, std=0.3)  # as if trained: it starts at 0
     noise = family.noise_for_lengths(torch.full((8,), 24), torch.device("cpu"))
     noise[..., family.latent:family.latent + family.step.draws] = 0.0
+    if family.step.holds:  # its channels repeat readings: hold gates, here never opened
+        noise[..., family.latent + family.step.draws - len(family.step.holds):family.latent + family.step.draws] = 1.0
     with torch.no_grad():
         written = generator(noise)
         means = family.step.split(generator.teacher_forced(written, noise[:, 0, :family.latent]))[1][..., 0, :]
     assert torch.allclose(means, written[..., :family.channels], atol=1e-5)
+
+
+def test_a_held_value_costs_its_gate_and_any_other_the_gate_and_the_gaussian_without_it():
+    torch.manual_seed(3)
+    step = StepDistribution(channels=3, components=2, rank=1, holds=(1,))
+    raw = torch.randn(4, step.outputs, dtype=torch.float64)
+    previous = torch.randn(4, 3, dtype=torch.float64)
+    values = torch.randn(4, 3, dtype=torch.float64)
+    values[:2, 1] = previous[:2, 1]  # the first two steps keep channel 1's value
+    observed = torch.ones(4, 3, dtype=torch.float64)
+    previous_observed = torch.tensor([[1.0, 1, 1]] * 3 + [[1.0, 0, 1]], dtype=torch.float64)  # the last had no value to keep
+    ours = -step.negative_log_likelihood(raw, values, observed, previous, previous_observed)
+    keep = torch.sigmoid(raw[:, -1])
+    every = reference_log_density(step, raw, values, [0, 1, 2]) + 1.5 * math.log(2 * math.pi)
+    without = reference_log_density(step, raw, values, [0, 2]) + math.log(2 * math.pi)
+    expected = torch.cat([keep[:2].log() + without[:2], (1 - keep[2:3]).log() + every[2:3], every[3:]])
+    assert torch.allclose(ours, expected)
+    assert torch.allclose(-step.negative_log_likelihood(raw, values, observed), every)  # no past: no gate
+
+
+def test_hold_gates_keep_the_previous_value_exactly_as_often_as_they_say_and_learn_through_it():
+    torch.manual_seed(4)
+    step = StepDistribution(channels=2, holds=(0,))
+    n = 100_000
+    raw = torch.tensor([0.0] * 5 + [math.log(0.3 / 0.7)]).expand(n, step.outputs).clone().requires_grad_(True)
+    previous = torch.full((n, 2), 5.0)
+    previous_observed = torch.ones(n, 2)
+    previous_observed[: n // 2, 0] = 0  # half have no value to keep
+    values = step.sample(raw, torch.cat([torch.randn(n, 2), torch.rand(n, 1)], dim=1), previous, previous_observed)
+    kept = values[:, 0] == 5.0
+    assert not kept[: n // 2].any()
+    assert abs(kept[n // 2:].float().mean().item() - 0.3) < 0.01
+    assert not (values[:, 1] == 5.0).any()  # a channel without a gate never repeats
+    values[:, 0].sum().backward()
+    assert raw.grad[n // 2:, -1].abs().sum() > 0
