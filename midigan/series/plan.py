@@ -79,7 +79,9 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     if not training:
         raise ValueError("no series of two steps or more to train on")
     chosen = {name: value for name, value in model.items() if value is not None}
-    model = {**MODEL_DEFAULTS, **for_channels(data.channels), "holds": repeating_channels(training), **chosen}
+    model = {**MODEL_DEFAULTS, **for_channels(data.channels), **chosen}
+    if model["holds"] is None:  # not given (a resumed run gives its own)
+        model["holds"] = repeating_channels(training)
     if model["scaling"] not in SCALERS:
         raise ValueError(f"scaling must be one of {', '.join(SCALERS)}, not {model['scaling']!r}")
     scaler = SCALERS[model.pop("scaling")].fit(training)

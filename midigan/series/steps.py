@@ -45,9 +45,14 @@ class StepDistribution:
         return 1 + (2 + self.rank) * self.channels
 
     @property
+    def mixture_outputs(self) -> int:
+        """Numbers the head emits for the components; the hold logits follow them."""
+        return self.components * self.per_component
+
+    @property
     def outputs(self) -> int:
         """Numbers the generator's head emits per step: the components', then a hold logit per held channel."""
-        return self.components * self.per_component + len(self.holds)
+        return self.mixture_outputs + len(self.holds)
 
     @property
     def draws(self) -> int:
@@ -59,7 +64,7 @@ class StepDistribution:
         """Head output `(..., outputs)` -> log mixing weights `(..., K)`, means and log sigmas
         `(..., K, C)`, factors `(..., K, C, rank)`."""
         k, c, r = self.components, self.channels, self.rank
-        raw = raw[..., :k * self.per_component].unflatten(-1, (k, self.per_component))
+        raw = raw[..., :self.mixture_outputs].unflatten(-1, (k, self.per_component))
         logits, mean, log_sigma, factor = raw.split([1, c, c, r * c], dim=-1)
         return (F.log_softmax(logits.squeeze(-1), dim=-1), mean, log_sigma.clamp(*LOG_SIGMA_RANGE),
                 factor.unflatten(-1, (c, r)))
@@ -67,8 +72,8 @@ class StepDistribution:
     def with_means_moved(self, raw: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
         """Head output `raw` with `offset` `(..., C)` added to every component's means."""
         padded = F.pad(offset[..., None, :], (1, self.per_component - 1 - self.channels))
-        mixture = raw[..., :self.components * self.per_component].unflatten(-1, (self.components, self.per_component))
-        return torch.cat([(mixture + padded).flatten(-2), raw[..., self.components * self.per_component:]], dim=-1)
+        mixture = raw[..., :self.mixture_outputs].unflatten(-1, (self.components, self.per_component))
+        return torch.cat([(mixture + padded).flatten(-2), raw[..., self.mixture_outputs:]], dim=-1)
 
     def held(self, values: torch.Tensor, observed: torch.Tensor, previous: torch.Tensor,
              previous_observed: torch.Tensor) -> torch.Tensor:
@@ -76,17 +81,14 @@ class StepDistribution:
         mask = torch.zeros_like(values)
         if self.holds:
             index = list(self.holds)
-            same = (values[..., index] == previous[..., index]) & (observed[..., index] > 0) & (previous_observed[..., index] > 0)
-            mask[..., index] = same.to(values.dtype)
+            same = values[..., index] == previous[..., index]
+            mask[..., index] = (same & self._could_keep(observed, previous_observed)).to(values.dtype)
         return mask
 
-    def _hold_loss(self, raw: torch.Tensor, held: torch.Tensor, observed: torch.Tensor,
-                   previous_observed: torch.Tensor) -> torch.Tensor:
-        """-log of each hold gate's outcome, summed over the held channels that had a value to keep, `(...)`."""
+    def _could_keep(self, observed: torch.Tensor, previous_observed: torch.Tensor) -> torch.Tensor:
+        """Per hold gate `(..., len(holds))`: the step has a value and the step before had one to keep."""
         index = list(self.holds)
-        could = (observed[..., index] > 0) & (previous_observed[..., index] > 0)
-        loss = F.binary_cross_entropy_with_logits(raw[..., -len(index):], held[..., index], reduction="none")
-        return (loss * could).sum(-1)
+        return (observed[..., index] > 0) & (previous_observed[..., index] > 0)
 
     def negative_log_likelihood(self, raw: torch.Tensor, values: torch.Tensor, observed: torch.Tensor,
                                 previous: torch.Tensor | None = None, previous_observed: torch.Tensor | None = None
@@ -95,7 +97,9 @@ class StepDistribution:
         with hold gates, given the previous step's values and observed flags (None: none observed)."""
         if self.holds and previous is not None:
             held = self.held(values, observed, previous, previous_observed)
-            gates = self._hold_loss(raw, held, observed, previous_observed)
+            gates = F.binary_cross_entropy_with_logits(raw[..., self.mixture_outputs:], held[..., list(self.holds)],
+                                                       reduction="none")  # -log of each gate's outcome
+            gates = (gates * self._could_keep(observed, previous_observed)).sum(-1)
             return gates + self.negative_log_likelihood(raw, values, observed * (1 - held))
         log_weights, mean, log_sigma, factor = self.split(raw)
         mask = observed[..., None, :]  # (..., 1, C)
@@ -124,7 +128,7 @@ class StepDistribution:
         if not self.holds or previous is None:
             return values
         index = list(self.holds)
-        keep = torch.sigmoid(raw[..., -len(index):]) * previous_observed[..., index]
+        keep = torch.sigmoid(raw[..., self.mixture_outputs:]) * previous_observed[..., index]
         hard = (draws[..., -len(index):] < keep).to(keep.dtype)
         gate = torch.zeros_like(values)
         gate[..., index] = hard + (keep - keep.detach())  # exactly held forward (the bracket is 0), the gradient to p back
