@@ -66,7 +66,9 @@ def tune_transfer():
 
     tunes = [tune for tune in map(encode_tune, prepare(DATA / "midi" / "folk", progress=False).songs) if tune is not None]
     half = len(tunes) // 2
-    return MusicTransferFamily(128), (windows(tunes[:half]), windows(tunes[half:])), {"loss": "lsgan", "fake_pool": 4}
+    family, data = MusicTransferFamily(128), (windows(tunes[:half]), windows(tunes[half:]))
+    family.know_collections(data)
+    return family, data, {"loss": "lsgan", "fake_pool": 4}
 
 
 def table():

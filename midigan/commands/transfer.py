@@ -24,7 +24,7 @@ DEFAULTS = {"max_steps": 5_000, "batch_size": 16, "loss": "lsgan", "lr": 2e-4, "
             "lr_decay_start": 0.5, "seed": 0, "hidden": 128, "eval_every": 250}
 #: passed on when given or stored; else the family's defaults
 FAMILY_KEYS = ("cycle_weight", "identity_weight", "judge_rhythm", "judge_noise", "feature_matching", "closeness",
-               "pitch_class_matching", "interval_matching", "scale_matching", "frame")
+               "pitch_class_matching", "interval_matching", "scale_matching", "frame", "pull_target")
 
 
 @click.group()
@@ -63,6 +63,10 @@ def transfer() -> None:
 @click.option("--scale-matching", type=click.FloatRange(min=0), default=None, show_default="4",
               help="Weight of the pull of the scale the translations use (how far apart their notes' pitch classes lie, "
                    "in any key) towards the target collection's.")
+@click.option("--pull-target", type=click.Choice(["difference", "batch"]), default=None, show_default="difference",
+              help="What the three pulls pull towards: the histograms of the windows being translated moved by the "
+                   "difference between the two collections', or those of the target collection's windows in each batch "
+                   "(runs before stop 47).")
 @loss_option(DEFAULTS["loss"])
 @click.option("--augment-target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
               help="Adaptive augmentation: random pitches shown to the discriminators, as often as keeps E[sign D(real)] here "
@@ -112,6 +116,7 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     weights = {name: settings[name] for name in FAMILY_KEYS if settings.get(name) is not None}
     family = MusicTransferFamily(int(settings["hidden"]), **weights)
     data, validation = _training_data({"A": a_dir, "B": b_dir}, family, quiet, tell, hold_out=settings["eval_every"] > 0)
+    family.know_collections(data)
     fit_for_command(family, data, {**settings, "run_dir": str(run_dir), "device": device, "resume": resume, "n_samples": 4,
                                    "progress": not quiet, "eval_every": settings["eval_every"] if validation else 0},
                     "translate with: midigan transfer apply --model {run_dir} --to B in.mid out.mid", validation,

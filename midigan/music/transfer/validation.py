@@ -14,6 +14,12 @@ contour counts as 0; lower is better): a translation is worth keeping when it so
 target collection and is still its tune. The identity map scores about 1 - 0.05, a translator that
 forgot its input about 1. The last step is not the best one: the translators drift in the
 adversarial game, and learning rates fall to zero by the end.
+
+Logged beside them, not scored: `way_to_B` / `way_to_A`, the share of the held-out inputs' distance
+to the target's training tunes (mean key-free pitch-class histograms) that their translations cover,
+the figure issue 28 sets a target for (`benchmarks/folk_transfer.py`'s "way"). Held-out sets are
+small, so it is noisy (between two diatonic collections the distance is about that of two samples
+of one); it shows how a run moves, not which step is best.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import torch
 from torch import nn
 
 from midigan.core.validation import SCORE, Validation
-from midigan.metrics.transfer import FRAME, contour_correlation, pitch_language, side_classifier, tonal_centre
+from midigan.metrics.transfer import FRAME, contour_correlation, histogram_distance, pitch_language, side_classifier, tonal_centre
 from midigan.music.transfer.encoding import PITCHES, EncodedTune, as_features, decode_pitches
 
 SIDES = ("A", "B")
@@ -34,24 +40,29 @@ class TranslationValidation(Validation):
 
     def __init__(self, held_out: dict[str, list[EncodedTune]], training: dict[str, list[EncodedTune]], frame: str = FRAME):
         self.held_out, self.frame = held_out, frame
-        self.probability_b = side_classifier(*(np.stack([pitch_language(t.melody, frame) for t in training[side]])
-                                               for side in SIDES))
+        languages = {side: np.stack([pitch_language(t.melody, frame) for t in training[side]]) for side in SIDES}
+        self.probability_b = side_classifier(languages["A"], languages["B"])
+        self.classes = {side: languages[side][:, :12] for side in SIDES}
+        self.untranslated = {side: [pitch_language(t.melody, frame)[:12] for t in held_out[side]] for side in SIDES}
 
     def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
         metrics: dict[str, float] = {}
         scores = []
         for source, target in (("A", "B"), ("B", "A")):
-            likeness, kept, contour = [], [], []
+            likeness, kept, contour, classes = [], [], [], []
             for tune in self.held_out[source]:
                 translated, returned = round_trip(generator, tune, target)
                 melody = decode_pitches(translated, tune)
                 language = pitch_language(melody, self.frame, tonal_centre(tune.melody, self.frame))  # in its input's key
+                classes.append(language[:12])
                 probability_b = float(self.probability_b(language[None])[0])
                 likeness.append(probability_b if target == "B" else 1 - probability_b)
                 kept.append(notes_kept(returned, tune))
                 contour.append(contour_correlation(tune.melody, melody))
             metrics[f"to_{target}"], metrics[f"round_trip_{source}"] = float(np.mean(likeness)), float(np.mean(kept))
             metrics[f"contour_{source}"] = float(np.mean(contour))
+            before = histogram_distance(self.untranslated[source], self.classes[target])
+            metrics[f"way_to_{target}"] = 1 - histogram_distance(classes, self.classes[target]) / before if before else 0.0
             scores.append(metrics[f"to_{target}"] * metrics[f"round_trip_{source}"] * max(metrics[f"contour_{source}"], 0.0))
         metrics[SCORE] = 1.0 - float(np.mean(scores))
         return metrics
