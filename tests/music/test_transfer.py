@@ -169,6 +169,23 @@ def _pitch_classes_read_from_inputs(translated: list, inputs: list, others: list
     return pitch_class_distance(translated, others, centres=[tonal_centre(tune.melody) for tune in inputs])
 
 
+def _trained_on_one_batch(family: MusicTransferFamily, whole: tuple[torch.Tensor, torch.Tensor],
+                          batch: tuple[torch.Tensor, torch.Tensor]) -> TranslatorPair:
+    """The family's translators after 300 steps of everything but the adversarial game on one batch,
+    its collections read from `whole` (each side's windows)."""
+    torch.manual_seed(0)
+    family.know_collections(whole)
+    generator = family.build_generator()
+    real = family.real_input(batch)
+    optimiser = torch.optim.Adam(generator.parameters(), lr=3e-3)
+    for _ in range(300):
+        loss = family.generator_aux_loss(generator, None, family.fake_input(generator(real)), batch)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return generator
+
+
 @pytest.mark.parametrize(("pull", "gap", "distance", "apart", "closed", "left"),
                          [("pitch_class_matching", pitch_class_gap, _pitch_classes_read_from_inputs, 0.5, 0.7, 0.6),
                           ("interval_matching", interval_gap, lambda translated, _, others: interval_distance(translated, others),
@@ -186,19 +203,10 @@ def test_a_pull_on_a_pitch_statistic_moves_german_tunes_towards_the_han_collecti
     shifts = [han_all - erk_all, erk_all - han_all]  # how far the pull moves each side of a batch
 
     def trained(weight: float) -> tuple[float, float]:
-        """(the gap on the batch, German tunes' distance to Han's when translated) after 300 steps of
-        everything but the adversarial game, with this pull alone at `weight`."""
-        torch.manual_seed(0)
+        """(the gap on the batch, German tunes' distance to Han's when translated) with this pull alone at `weight`."""
         family = MusicTransferFamily(hidden=16, **{"pitch_class_matching": 0.0, "interval_matching": 0.0, "scale_matching": 0.0,
                                                    pull: weight})
-        family.know_collections(whole)
-        generator = family.build_generator()
-        optimiser = torch.optim.Adam(generator.parameters(), lr=3e-3)
-        for _ in range(300):
-            loss = family.generator_aux_loss(generator, None, family.fake_input(generator(real)), batch)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
+        generator = _trained_on_one_batch(family, whole, batch)
         translated = [family.translate(generator, tune, "A").melody() for tune in erk]
         on_batch = gap(real, family.fake_input(generator(real)), shifts).detach()
         return float(on_batch), distance(translated, erk, [tune.melody for tune in han])
@@ -229,17 +237,9 @@ def test_the_pulls_move_each_batch_by_the_collections_difference_not_towards_the
     assert apart(intended, han_batch) > 0.1  # a batch of Han windows is not where German windows should go
 
     def trained(pull_target: str) -> torch.Tensor:
-        """The pitch-class histogram of the German windows moved into Han after 300 steps of the pitch-class pull alone."""
-        torch.manual_seed(0)
+        """The pitch-class histogram of the German windows moved into Han, with the pitch-class pull alone."""
         family = MusicTransferFamily(hidden=16, interval_matching=0.0, scale_matching=0.0, pull_target=pull_target)
-        family.know_collections(whole)
-        generator = family.build_generator()
-        optimiser = torch.optim.Adam(generator.parameters(), lr=3e-3)
-        for _ in range(300):
-            loss = family.generator_aux_loss(generator, None, family.fake_input(generator(real)), batch)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
+        generator = _trained_on_one_batch(family, whole, batch)
         return _class_histogram(family.fake_input(generator(real)).chunk(2)[0]).detach()
 
     by_difference, to_batch = trained("difference"), trained("batch")
