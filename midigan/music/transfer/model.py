@@ -133,13 +133,14 @@ class MusicTransferFamily(GANFamily):
         self.judge_rhythm, self.judge_noise, self.feature_matching = judge_rhythm, judge_noise, feature_matching
         self.closeness, self.pitch_class_matching, self.interval_matching = closeness, pitch_class_matching, interval_matching
         self.scale_matching, self.frame, self.pull_target = scale_matching, frame, pull_target
-        self.collections: list[dict[str, torch.Tensor]] | None = None  # A's and B's, from know_collections
+        self.shifts: dict[str, list[torch.Tensor]] | None = None  # per statistic, into A and into B; from know_collections
 
     def know_collections(self, data: tuple[torch.Tensor, torch.Tensor]) -> None:
         """Read the two collections' histograms from their training windows (`windows` rows, A then B):
         their difference is how far the pulls move a batch under pull_target "difference". Not stored
         in the run: a resumed run reads them again from the same folders."""
-        self.collections = [collection_histograms(rows) for rows in data]
+        a, b = (collection_histograms(rows) for rows in data)
+        self.shifts = {statistic: [a[statistic] - b[statistic], b[statistic] - a[statistic]] for statistic in a}
 
     def build_generator(self) -> nn.Module:
         return TranslatorPair(Translator(self.hidden), Translator(self.hidden))
@@ -180,10 +181,9 @@ class MusicTransferFamily(GANFamily):
         `shifts`), or None under pull_target "batch"."""
         if self.pull_target == "batch":
             return None
-        if self.collections is None:
+        if self.shifts is None:
             raise RuntimeError("the pulls move batches by the collections' difference: call know_collections(data) first")
-        a, b = (collection[statistic] for collection in self.collections)
-        return [a - b, b - a]
+        return self.shifts[statistic]
 
     @torch.no_grad()
     def samples(self, generator: nn.Module, fixed_input: torch.Tensor) -> torch.Tensor:
