@@ -22,6 +22,11 @@ identity map, and a snap of every pitch to the target's most common scale:
   distance before; the issue's target is a third of the way, 0.33); "of real" is the way as a share
   of the real target test tunes' own way (a finite sample never reaches distance 0), shown only
   where their way is at least a third, that is where real target music meets the issue's target;
+- way (whole target): the same share against every target tune but the test ones (the judge's and the
+  training tunes, nine tenths of the collection): the judge's tenth alone is a small sample (altdeu:
+  52 tunes), which lies from the rest of its collection about as far as two close collections lie
+  apart, so on a close pair the way above measures that sample; the training tunes in this reference
+  are the ones the pulls saw, so the held-out way stays beside it;
 - interval way: the same share for the mean histograms of melodic intervals (training pulls on
   both histograms, by --pitch-class-matching and --interval-matching, so the held-out judge's
   target-side share is the least circular figure);
@@ -204,6 +209,8 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path, frame: str, ow
         scale_before = scale_distance([t.melody for t in inputs], reference)
         input_centres = None if own_centre else [tonal_centre(t.melody, frame) for t in inputs]
         real_way = _way(before, pitch_class_distance(real, reference, frame))
+        whole = reference + [t.melody for t in tunes[target]["train"]]
+        whole_before = pitch_class_distance([t.melody for t in inputs], whole, frame)
         translated = [family.translate(generator, t, target) for t in inputs]
         maps = {"real target tunes": (real, None), "identity (no change)": ([t.song for t in inputs], None),
                 f"snap to the target's scale {scales[target]}": ([snap_to_scale(t.song, scales[target], frame) for t in inputs], None),
@@ -219,6 +226,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path, frame: str, ow
                    "direction": f"{names[source]} -> {names[target]}", "map": name, "tunes": len(outputs),
                    "target_side": float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5)),
                    "distance": distance, "way": way, "way_of_real": way / real_way if real_way >= 1 / 3 else None,
+                   "whole_way": _way(whole_before, pitch_class_distance(melodies, whole, frame, centres)),
                    "interval_way": _way(intervals_before, intervals),
                    "scale_way": _way(scale_before, scale_distance(melodies, reference)),
                    "pentatonic": float(np.mean([pentatonic_share(m) for m in melodies])),
@@ -240,17 +248,17 @@ def _print_table(rows: list[dict], d_state: dict) -> None:
     won = f"D had won from step {d_state['won_since']}" if d_state["won_since"] is not None else "D had not won"
     print(f"\n{rows[0]['pair']} ({rows[0]['variant']}): {d_state['steps']} steps in {d_state['minutes']:.1f} min, best.pt from step "
           f"{d_state['best_step']}; last tenth: D(real) {d_state['d_real']:.3f}, D(fake) {d_state['d_fake']:.3f}; {won}\n")
-    print("| direction | map | tunes | on the target side | pitch-class distance | way | of real | interval way | scale way "
-          "| pentatonic | round trip | bars kept | contour | copied |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| direction | map | tunes | on the target side | pitch-class distance | way | of real | way (whole target) | interval way "
+          "| scale way | pentatonic | round trip | bars kept | contour | copied |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         trip = "–" if row["round_trip"] is None else f"{row['round_trip']:.3f}"
         kept = f"{row['bars_kept']}/{row['tunes']}" if "bars_kept" in row else "–"
         contour = f"{row['contour']:.2f}" if "contour" in row else "–"
         of_real = "–" if row["way_of_real"] is None else f"{row['way_of_real']:.2f}"
         print(f"| {row['direction']} | {row['map']} | {row['tunes']} | {row['target_side']:.1%} | {row['distance']:.3f} | "
-              f"{row['way']:.2f} | {of_real} | {row['interval_way']:.2f} | {row['scale_way']:.2f} | {row['pentatonic']:.3f} | {trip} | "
-              f"{kept} | {contour} | {row['copied']:.1%} |")
+              f"{row['way']:.2f} | {of_real} | {row['whole_way']:.2f} | {row['interval_way']:.2f} | {row['scale_way']:.2f} | "
+              f"{row['pentatonic']:.3f} | {trip} | {kept} | {contour} | {row['copied']:.1%} |")
 
 
 def _train_and_report(a: str, b: str, name: str, folder: Path, budget: list[str], flags: str, report_only: bool,
