@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import click
 import torch
-from folk_transfer import REPORTED_ON, SHARED, SOURCES, TUNED_ON, read_tune, split_source
+from folk_transfer import REPORTED_ON, SHARED, SOURCES, TUNED_ON, encoded, split_source
 
 from midigan.music.transfer.model import MusicTransferFamily, collection_histograms, windows
 
@@ -27,10 +27,7 @@ STATISTICS = ("class", "interval", "scale")
 
 def _training_windows(source: str) -> torch.Tensor:
     """The windows `midigan transfer train` would train on from a source's training part."""
-    family = MusicTransferFamily()
-    tunes = [tune for tune in (family.encode(read_tune(source, path)) for path in split_source(SHARED, source)["train"])
-             if tune is not None]
-    return windows(tunes)
+    return windows(encoded(MusicTransferFamily(), source, split_source(SHARED, source)["train"]))
 
 
 def _apart(histogram: torch.Tensor, other: torch.Tensor) -> float:

@@ -108,6 +108,11 @@ def read_tune(source: str, path: Path):
     return song.first_track() if source == "sopranos" else song
 
 
+def encoded(family, source: str, paths: list[Path]) -> list:
+    """A source's files read as the translators read them (`family.encode`; tunes without a pitched note left out)."""
+    return [tune for tune in (family.encode(read_tune(source, path)) for path in paths) if tune is not None]
+
+
 def _training_folder(source: str, paths: list[Path], folder: Path) -> None:
     """The training files as links (sopranos: their first track, written out)."""
     from midigan.midi import write
@@ -193,8 +198,8 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path, frame: str, ow
 
     names = {"A": a, "B": b}
     family, generator = load_generator(work / "run", MusicTransferFamily)
-    tunes = {side: {part: [t for t in (family.encode(read_tune(names[side], p)) for p in paths) if t is not None]
-                    for part, paths in split_source(data, names[side]).items()} for side in SIDES}
+    tunes = {side: {part: encoded(family, names[side], paths) for part, paths in split_source(data, names[side]).items()}
+             for side in SIDES}
     judge = side_classifier(*(np.stack([pitch_language(t.melody, frame) for t in tunes[side]["judge"]]) for side in SIDES))
     scales = {side: common_scale([t.melody for t in tunes[side]["train"]], frame=frame) for side in SIDES}
     phrases = {side: set().union(*(_pitch_phrases(t.melody) for t in tunes[side]["train"])) for side in SIDES}
