@@ -26,6 +26,7 @@ from midigan.music.family import MusicFamily
 from midigan.music.form import Forms, form_artifacts
 from midigan.music.keys import HomeKeys
 from midigan.music.novelty import NoveltyGuard
+from midigan.music.parts.grid import GRID_STEPS_PER_BEAT
 from midigan.music.parts.layout import find_parts
 from midigan.music.style import StyleReference
 from midigan.music.validation import MusicValidation
@@ -69,7 +70,11 @@ class ModelSize:
 
     @classmethod
     def of_run(cls, family_config: dict[str, Any]) -> ModelSize:
-        return cls(family_config["window"], family_config["hidden"], family_config.get("dropout", 0.0), family_config["layers"],
+        # a model of parts stores its window in steps of its grid, where --window counts 16ths (a run
+        # on an 8th-note grid resumed with half its bars, and its checkpoint no longer fitted)
+        grid = family_config.get("vocabulary", {}).get("grid", GRID_STEPS_PER_BEAT)
+        return cls(family_config["window"] * GRID_STEPS_PER_BEAT // grid, family_config["hidden"], family_config.get("dropout", 0.0),
+                   family_config["layers"],
                    family_config.get("tune_bars") is not None, family_config.get("interval_scores", False),
                    family_config.get("position_durations", False), family_config.get("d_width"),
                    family_config.get("head", family_config["hidden"]), family_config.get("melodic", False),

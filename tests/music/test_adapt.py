@@ -13,6 +13,7 @@ from support import midigan as run
 
 from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.parts.adapt import part_map
+from midigan.music.parts.grid import GRID_STEPS_PER_BEAT
 from midigan.music.parts.plan import plan_polyphony
 from midigan.music.planning import ModelSize
 
@@ -66,3 +67,13 @@ def test_a_model_from_before_parts_knew_their_registers_maps_by_its_voices_range
     target = plan_polyphony([motet(SIX_VOICES, seed=i) for i in range(6)], None, ModelSize(hidden=32)).family.vocabulary
     mapping = part_map(chorales, target)
     assert mapping[0] == 0 and mapping[len(target.layout.parts) - 1] == 3  # soprano on top, bass at the bottom
+
+
+def test_a_resumed_run_of_parts_on_a_coarse_grid_plans_the_window_it_was_trained_with() -> None:
+    """The family stores its window in steps of its grid, --window counts 16ths: a madrigal run on
+    8th notes resumed with 4 bars instead of 8, and its checkpoint no longer fitted the model."""
+    pieces = [motet(FIVE, seed=i) for i in range(6)]
+    first = plan_polyphony(pieces, None, ModelSize(hidden=32)).family
+    assert first.vocabulary.grid < GRID_STEPS_PER_BEAT  # half notes: a grid coarser than 16ths
+    resumed = plan_polyphony(pieces, None, ModelSize.of_run(first.config())).family
+    assert resumed.window == first.window and resumed.config() == first.config()
