@@ -36,16 +36,18 @@ def _read(path: str, id_column: str | None, time_column: str | None):
 
 def _evaluation_input(path: str, id_column: str | None, time_column: str | None) -> tuple[str, str | None, str | None]:
     """How `evaluate` reads one of its inputs: --id and --time apply to CSV files only (a folder
-    or an array is read as it is), and a CSV whose first column is `id`, the long form `midigan
-    series generate` writes, is read by it without --id. Why: a set written by `generate` is judged
-    against held-out folders, which no one option fits."""
+    or an array is read as it is), and a CSV whose first column is `id` and that lacks the --id
+    column, the long form `midigan series generate` writes, is read by its `id` column, its rows in
+    the order written (it has no time column). Why: a set written by `generate` is judged against
+    held-out folders, or held-out CSVs with their own id and time columns, which no one option fits."""
     from midigan.series.reading import csv_columns
     from midigan.series.writing import ID_COLUMN
 
     if Path(path).is_dir() or Path(path).suffix.lower() == ".npy":
         return path, None, None
-    if id_column is None and csv_columns(path)[:1] == [ID_COLUMN]:
-        return path, ID_COLUMN, time_column
+    columns = csv_columns(path)
+    if columns[:1] == [ID_COLUMN] and id_column not in columns:
+        return path, ID_COLUMN, None
     return path, id_column, time_column
 
 

@@ -187,7 +187,8 @@ def _numeric(frame, source: str) -> np.ndarray:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1});"
-                                  " give a time column with --time, or drop it")
+                                  " name it with --id if it says which series a row belongs to, --time if it orders them,"
+                                  " or drop it")
         columns.append(converted.to_numpy(dtype=np.float64))
     values = np.stack(columns, axis=1)
     if np.isinf(values).any():

@@ -125,6 +125,15 @@ def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
                  "--discriminative-steps", 5, "--predictive-steps", 5, "--json", "new/folder/figures.json")
     assert result.exit_code == 0, result.output
     assert set(json.loads((in_scratch_folder / "new/folder/figures.json").read_text())) == set(figures) - {"fake.npy"} | {"fake.csv"}
+    # and against held-out and training CSVs of their own id and time columns, rows shuffled
+    for name, part in (("held_long.csv", motions[6:]), ("train_long.csv", motions[:6])):
+        rows = pd.concat([pd.DataFrame(values, columns=[f"c{i}" for i in range(6)]).assign(rec=f"r{n}", t=np.arange(len(values)))
+                          for n, values in enumerate(part)])
+        rows.sample(frac=1, random_state=0)[["rec", "t", *[f"c{i}" for i in range(6)]]].to_csv(name, index=False)
+    result = run("series", "evaluate", "fake.csv", "--reference", "held_long.csv", "--train", "train_long.csv", "--id", "rec",
+                 "--time", "t", "--repeats", 1, "--discriminative-steps", 5, "--predictive-steps", 5, "--json", "long.json")
+    assert result.exit_code == 0, result.output
+    assert set(json.loads((in_scratch_folder / "long.json").read_text())) == set(figures) - {"fake.npy"} | {"fake.csv"}
     under_a_file = run("series", "evaluate", "fake.csv", "--reference", "held", "--train", "train.npy", "--json", "fake.npy/x.json")
     assert "is not a folder" in one_line_error(under_a_file)
 
