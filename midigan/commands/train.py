@@ -131,12 +131,18 @@ def train(songs_dir: str, **options) -> None:
         trained = {**TrainConfig().to_dict(), **stored["train"], "parts": "melody" if family["name"] == "music-seq" else "all",
                    "meter": "/".join(map(str, family["config"]["vocabulary"]["meter"])), "window": size.window,
                    "hidden": size.hidden, "layers": size.layers, "dropout": size.dropout}
+        # a run whose folder held no piece out trained with --eval-every 0 whatever was typed, so the
+        # same command must resume it; whether the folder holds pieces out is known once it is planned
+        unsettled_validation = trained["eval_every"] == 0 and "eval_every" in typed(context)
+        if unsettled_validation:
+            trained["eval_every"] = context.params["eval_every"]
         settings = run_settings(context, stored=trained, kept=MODEL_SETTINGS, run=run_dir)
         if "start_from" in typed(context):
             raise click.ClickException(f"{run_dir} continues from its own checkpoint: --from starts a new run")
         settings["start_from"] = NONE  # its weights are in its checkpoint
     else:
         settings = run_settings(context)
+        unsettled_validation = False
         size = ModelSize(settings["window"], settings["hidden"], settings["dropout"], settings["layers"])
     try:
         prepared = prepare(folder, progress=not settings["quiet"] and main_process)
@@ -156,6 +162,8 @@ def train(songs_dir: str, **options) -> None:
     for line in [*_skipped_files(prepared.errors, prepared.summary.skipped), *plan.report]:
         say(line)
     validation = plan.validation
+    if resume and unsettled_validation and validation is not None and settings["eval_every"]:
+        raise click.ClickException(f"{run_dir} was trained with --eval-every 0; a resumed run keeps it")
     if settings["pretrain_steps"] is None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
     if settings["max_minutes"] is not None and parts == "all" and validation is not None and main_process:

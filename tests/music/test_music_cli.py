@@ -133,3 +133,18 @@ def test_resume_takes_the_runs_settings_and_refuses_to_change_them(tmp_path: Pat
     assert "stopped after 3 steps" in resumed.output
     one_line_error(run("train", FOLK, "--max-steps", 4, "--resume", "--batch-size", 4, "--quiet"),
                             "was trained with --batch-size 8; a resumed run keeps it")
+
+
+def test_the_same_command_resumes_a_run_whose_folder_held_nothing_out(tmp_path: Path) -> None:
+    """Two tunes hold none out, so the run trains with --eval-every 0 whatever was typed; the same
+    command with --resume used to be refused for asking --eval-every 10."""
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for path in sorted(FOLK.glob("*.mid"))[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    command = ["train", folder, "--eval-every", 10, "--batch-size", 8, "--window", 16, "--hidden", 16, "--run-dir", tmp_path / "r",
+               "--quiet"]
+    first = run(*command, "--max-steps", 2)
+    assert first.exit_code == 0 and "none held out" in first.output, first.output
+    resumed = run(*command, "--max-steps", 3, "--resume")
+    assert resumed.exit_code == 0 and "stopped after 3 steps" in resumed.output, resumed.output
