@@ -198,8 +198,8 @@ def evaluate_folders(
         read, unreadable = read_folder(folder)
         songs[name] = select_tunes(read, None if name == "train" else bars, meter)
         counts[name] = {"folder": str(folder), "read": len(read), "unreadable": unreadable, "kept": len(songs[name])}
-    if parts is None:
-        parts = count_parts(songs["reference"])
+        if name == "reference" and parts is None:  # counted on whole pieces: many open with fewer voices than they have
+            parts = count_parts(select_tunes(read, None, meter))
     try:
         result = evaluate(songs["generated"], songs["reference"], songs["train"], baselines=baselines, seed=seed, parts=parts)
     except ValueError as error:

@@ -132,3 +132,20 @@ def test_json_under_a_file_is_refused_before_any_work(tmp_path):
     figures = tmp_path / "notes" / "figures.json"
     result = CliRunner().invoke(main, ["evaluate", str(FOLK), "--reference", str(FOLK), "--json", str(figures)])
     assert result.exit_code == 1 and result.output == f"Error: cannot write {figures}: {figures.parent} is not a folder\n"
+
+
+def test_parts_are_counted_on_whole_pieces_before_bars_cut_them(tmp_path):
+    """Pieces that open with three of their five voices were scored at --bars 2 on three parts
+    (their first three tracks), as if the others did not exist."""
+    from music.motets import SIX_VOICES, motet
+
+    from midigan.metrics.evaluation import evaluate_folders
+    from midigan.midi import write
+
+    for name in ("generated", "reference"):
+        (tmp_path / name).mkdir()
+        for seed in range(12):
+            piece = motet(SIX_VOICES[:5], resting={3: range(2), 4: range(2)}, seed=seed + (100 if name == "reference" else 0))
+            write(piece, tmp_path / name / f"{seed}.mid")
+    result = evaluate_folders(tmp_path / "generated", tmp_path / "reference", bars=2)
+    assert result.settings["parts"] == 5
