@@ -74,7 +74,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             path,
-            decimal=_decimal_mark(sample, delimiter),
+            **_marks(sample, delimiter),
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
             **dialect,
@@ -107,14 +107,21 @@ def _dialect(sample: str, path: Path) -> tuple[str, str]:
         return ",", '"'
 
 
-def _decimal_mark(sample: str, delimiter: str) -> str:
-    """A comma where a file separated otherwise writes numbers as 171,3 (spreadsheets in much of
-    Europe), else a point. Columns that are not all numbers stay text either way."""
+def _marks(sample: str, delimiter: str) -> dict[str, str | None]:
+    """pandas' `decimal` and `thousands`: a decimal comma where a file separated otherwise writes
+    numbers as 171,3 or 89.052,55 (spreadsheets in much of Europe), and then a thousands point where
+    it groups digits so; else a decimal point. Columns that are not all numbers stay text either way."""
     if delimiter == ",":
-        return "."
+        return {"decimal": ".", "thousands": None}
     cell = re.escape(delimiter)
-    decimal_comma = re.compile(rf"(?:^|{cell})\s*-?\d+,\d+\s*(?={cell}|$)", re.MULTILINE)
-    return "," if decimal_comma.search(sample) else "."
+
+    def found(number: str) -> bool:
+        return re.search(rf"(?:^|{cell})\s*-?{number}\s*(?={cell}|$)", sample, re.MULTILINE) is not None
+
+    grouped = r"\d{1,3}(?:\.\d{3})+"
+    if not found(rf"(?:\d+|{grouped}),\d+"):
+        return {"decimal": ".", "thousands": None}
+    return {"decimal": ",", "thousands": "." if found(rf"{grouped}(?:,\d+)?") else None}
 
 
 #: what `write_table` writes, by the name's suffix

@@ -93,6 +93,20 @@ def test_a_semicolon_table_with_decimal_commas_reads_numbers_and_infinity_is_ref
         infer_columns(infinite)
 
 
+def test_a_semicolon_table_grouping_thousands_with_points_reads_them_as_numbers(tmp_path) -> None:
+    """89.052,55 in a semicolon file (Europe's spreadsheets) was a text column, then fresh IDs;
+    a point there still means a point where the file writes no decimal commas."""
+    placements = read_table(PLACEMENTS)
+    european = placements["salary"].map(lambda value: "" if np.isnan(value) else f"{value:,.2f}".translate(str.maketrans(",.", ".,")))
+    assert european.str.contains(r"^\d{2,3}\.\d{3},\d{2}$").any()
+    placements.assign(salary=european).to_csv(tmp_path / "grouped.csv", sep=";", decimal=",", index=False)
+    read = read_table(tmp_path / "grouped.csv")
+    pd.testing.assert_series_equal(read["salary"], placements["salary"])
+    assert kinds_of(read) == kinds_of(placements)
+    placements.to_csv(tmp_path / "points.csv", sep=";", index=False)
+    pd.testing.assert_frame_equal(read_table(tmp_path / "points.csv"), placements)
+
+
 def test_numbers_with_gaps_written_as_a_question_mark_stay_numbers_and_write_their_gaps_so(tmp_path) -> None:
     mpg = read_table(MPG)
     marked = mpg.astype({"displ": object})
