@@ -42,7 +42,7 @@ def table() -> None:
     "--pretrain-steps",
     type=click.IntRange(min=0),
     default=None,
-    help="At most this many VAE warm-start steps.  [default: until validation stops improving or 30% of the"
+    help="At most this many VAE warm-start steps.  [default: until validation stops improving or 60% of the"
     " time; 60% of --max-steps without a time budget]",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same table, same model.")
