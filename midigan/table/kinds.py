@@ -14,6 +14,7 @@ booleans as an object array of their text (None = missing).
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -224,7 +225,9 @@ def _date_format(text: pd.Series) -> str | None:
     if not re.search(r"\d", first) or not re.search(r"[-/:.\s]|[A-Za-z]", first):
         return None
     try:
-        return guess_datetime_format(first)
+        with warnings.catch_warnings():  # "19/02/2021" is read day first, the one way it parses: pandas warns of it
+            warnings.simplefilter("ignore", UserWarning)
+            return guess_datetime_format(first)
     except (ValueError, TypeError):
         return None
 

@@ -122,6 +122,15 @@ def test_numbers_with_gaps_written_as_a_question_mark_stay_numbers_and_write_the
     assert written[2] == "?" and float(written[0]) == mpg["displ"][0]
 
 
+@pytest.mark.filterwarnings("error")
+def test_day_first_dates_are_read_without_a_warning_from_pandas() -> None:
+    """pandas warned of parsing "19/02/2021" day first (two lines on stderr of every command)."""
+    placements = read_table(PLACEMENTS)
+    day_first = placements.assign(start_date=pd.to_datetime(placements["start_date"]).dt.strftime("%d/%m/%Y"))
+    column = {column.name: column for column in infer_columns(day_first)}["start_date"]
+    assert column.kind == "datetime" and column.date_format == "%d/%m/%Y"
+
+
 def test_dates_with_an_offset_or_a_zone_come_back_on_their_own_clock() -> None:
     written = pd.DataFrame({"at": [f"2021-03-{day:02d} 08:{day:02d}:00+01:00" for day in range(1, 29)]})
     columns = infer_columns(written)
