@@ -134,7 +134,7 @@ def train(
         if pretrain_steps is not None:
             settings["pretrain_steps"] = pretrain_steps
     try:
-        frame = read_table(table_path, text_columns=categorical)
+        frame = read_table(table_path, text_columns=categorical, spelled_booleans=True)
         plan = plan_table(frame, categorical, seed, family_config=stored["family"]["config"] if stored else None)
         check_batch(settings["batch_size"], plan.family)
     except TableError as error:
@@ -263,7 +263,7 @@ def evaluate(
     from midigan.table.reading import read_table
 
     try:
-        frames = [read_table(path, text_columns=categorical) for path in (synthetic, reference, train_path)]
+        frames = [read_table(path, text_columns=categorical, spelled_booleans=True) for path in (synthetic, reference, train_path)]
         report = evaluate_tables(*frames, target=target, categorical=categorical, seed=seed, name=synthetic.name)
     except TableError as error:
         raise click.ClickException(str(error)) from None

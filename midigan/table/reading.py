@@ -20,19 +20,22 @@ from midigan.table.errors import TableError
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
+SPELLING_ROWS = 100  # rows read as text to see how the file spells its booleans
 
 
-def read_table(path: str | Path, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_table(path: str | Path, text_columns: tuple[str, ...] = (), spelled_booleans: bool = False) -> pd.DataFrame:
     """The table at `path` (.csv, .tsv, .txt or .parquet) as read, columns in file order;
-    `text_columns` are read as text as written (e.g. codes with leading zeros). TableError for
-    anything that is not a readable table of at least MIN_ROWS rows."""
+    `text_columns` are read as text as written (e.g. codes with leading zeros); with
+    `spelled_booleans`, a text file's boolean columns as it spells them (TRUE, true), so that the
+    commands write them back so (pandas gives True and False). TableError for anything that is not
+    a readable table of at least MIN_ROWS rows."""
     path = Path(path)
     if not path.is_file():
         raise TableError(f"no file at {path}")
     if path.suffix.lower() == ".parquet":
         frame = _read_parquet(path)
     else:
-        frame = _read_text(path, text_columns)
+        frame = _read_text(path, text_columns, spelled_booleans)
     if frame.shape[1] == 0:
         raise TableError(f"{path} holds no columns")
     if len(frame) < MIN_ROWS:
@@ -40,6 +43,22 @@ def read_table(path: str | Path, text_columns: tuple[str, ...] = ()) -> pd.DataF
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
         raise TableError(f"{path} names column {duplicated[0]!r} more than once")
+    return frame
+
+
+def _booleans_as_spelled(frame: pd.DataFrame, head: pd.DataFrame) -> pd.DataFrame:
+    """Boolean columns as the file spells them (`head`: its first rows as text): pandas reads TRUE,
+    true and True alike as True."""
+    for position, name in enumerate(frame.columns):
+        column = frame[name]
+        if not pd.api.types.is_bool_dtype(column):  # with gaps pandas keeps True, False and NaN as objects
+            values = column.dropna()
+            if column.dtype != object or len(values) == 0 or not all(isinstance(value, bool) for value in values):
+                continue
+        spelled = head.iloc[:, position].dropna().str.strip()
+        word = spelled.iloc[0] if len(spelled) else "True"
+        case = str.upper if word.isupper() else str.lower if word.islower() else str.capitalize
+        frame[name] = frame[name].map({True: case("true"), False: case("false")})
     return frame
 
 
@@ -52,7 +71,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise TableError(f"{path} is not a readable Parquet file ({type(error).__name__})") from None
 
 
-def _read_text(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
+def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool) -> pd.DataFrame:
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
@@ -84,7 +103,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...]) -> pd.DataFrame:
         written = pd.read_csv(path, header=None, nrows=1, dtype=str, **dialect).iloc[0].tolist()
         if len(written) == frame.shape[1]:
             frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
-        return frame
+        return _booleans_as_spelled(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **dialect)) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except pd.errors.ParserError as error:

@@ -61,6 +61,20 @@ def test_generated_rows_keep_columns_kinds_ranges_and_gaps(placements_run, tmp_p
     assert (synthetic["salary"].isna() == synthetic["start_date"].isna()).mean() > 0.8
 
 
+def test_booleans_come_back_as_the_file_spells_them(tmp_path) -> None:
+    """pandas reads TRUE and true as True: generated rows wrote True/False whatever the file said."""
+    placements = pd.read_csv(PLACEMENTS, dtype=str)
+    placements["placed"] = placements["placed"].str.upper()
+    placements["work_experience"] = placements["work_experience"].str.lower()
+    placements.to_csv(tmp_path / "spelled.csv", index=False)
+    trained = run("train", tmp_path / "spelled.csv", "--run-dir", tmp_path / "run", "--max-steps", 4, "--batch-size", 50, "--quiet")
+    assert trained.exit_code == 0, trained.output
+    out = tmp_path / "rows.csv"
+    assert run("generate", "--model", tmp_path / "run", "--rows", 40, out, "--where", "placed=true").exit_code == 0
+    written = pd.read_csv(out, dtype=str)
+    assert set(written["placed"]) == {"TRUE"} and set(written["work_experience"]) <= {"true", "false"}
+
+
 def test_where_is_honoured_and_impossible_conditions_give_one_line(placements_run, tmp_path) -> None:
     out = tmp_path / "unplaced.csv"
     result = run("generate", "--model", placements_run, "--rows", 200, out, "--where", "placed=False", "--where", "gender=F")
