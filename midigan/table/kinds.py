@@ -294,7 +294,7 @@ def to_typed(frame: pd.DataFrame, columns: list[Column]) -> dict[str, np.ndarray
     `columns` say (values that do not fit become gaps). TableError when a column is absent."""
     absent = [column.name for column in columns if column.modelled and column.name not in frame.columns]
     if absent:
-        raise TableError(f"the table lacks column {absent[0]!r} (the model was trained on {', '.join(c.name for c in columns)})")
+        raise TableError(f"the table lacks column {absent[0]!r} (the training table's columns: {', '.join(c.name for c in columns)})")
     return {column.name: _typed(frame[column.name], column) for column in columns if column.modelled}
 
 

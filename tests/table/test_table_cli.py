@@ -147,3 +147,6 @@ def test_evaluate_prints_the_set_beside_baselines_and_real_rows(tmp_path) -> Non
     assert figures["copied.csv"]["nearer"] > 0.65 and 0.3 < figures["independent columns"]["nearer"] < 0.7
     assert figures["independent columns"]["pairs"] < figures["Gaussian copula"]["pairs"] <= figures["copied.csv"]["pairs"] + 0.05
     assert "hwy" in one_line_error(evaluate("--target", "mileage"))
+    held_out.drop(columns="trans").to_csv(tmp_path / "narrow.csv", index=False)
+    narrow = run("evaluate", tmp_path / "copied.csv", "--reference", tmp_path / "narrow.csv", "--train", tmp_path / "train.csv")
+    assert "lacks column 'trans' (the training table's columns: " in one_line_error(narrow)  # evaluate has no model
