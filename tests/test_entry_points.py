@@ -44,3 +44,17 @@ def test_version(command: str) -> None:
     executable = Path(sys.executable).with_name(command)  # the venv's console script
     done = subprocess.run([str(executable), "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"{command}, version {__version__}"
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["midigan", "train", "pyproject.toml"], "Error: Invalid value for 'SONGS_DIR': Directory 'pyproject.toml' is a file."
+                                             " (see 'midigan train --help')"),
+    (["midigan", "table", "train", "tests"], "Error: Invalid value for 'TABLE': File 'tests' is a directory."
+                                             " (see 'midigan table train --help')"),
+    (["midigan", "bogus"], "Error: No such command 'bogus'. (see 'midigan --help')"),
+    (["imagegan", "train"], "Error: Missing argument 'IMAGES_DIR'. (see 'imagegan train --help')"),
+])
+def test_a_usage_error_is_one_line_with_the_hint_and_click_s_exit_status(arguments: list[str], message: str) -> None:
+    executable = Path(sys.executable).with_name(arguments[0])
+    done = subprocess.run([str(executable), *arguments[1:]], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 2 and done.stderr.strip() == message and not done.stdout, done.stderr
