@@ -1,7 +1,7 @@
 """Series out, in the forms `midigan series generate` promises: a folder of CSVs (one per series),
 a long-form CSV with an `id` column, or an `.npy` array `(series, steps, channels)`.
 
-Values are written at full precision (Python's shortest round-tripping form), missing values as
+Values are written at full precision (Python's shortest round-tripping form; a whole number as one), missing values as
 empty cells (CSV) or NaN (npy, which also pads shorter series), so reading a written set back
 gives exactly the numbers the model produced.
 """
@@ -54,7 +54,10 @@ def write_npy(series: list[np.ndarray], path: Path) -> None:
 
 
 def _cells(row: np.ndarray) -> list[str]:
-    return ["" if np.isnan(value) else repr(float(value)) for value in row]
+    """A whole number as one (1994, not 1994.0: a year or a count reads as written), any other value
+    in Python's shortest round-tripping form."""
+    return ["" if np.isnan(value) else str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(float(value))
+            for value in row]
 
 
 #: the column naming each series in the long form this module writes (`midigan series evaluate` reads it by it)

@@ -52,6 +52,22 @@ def test_continuous_recordings_have_no_forms_to_impose() -> None:
     assert not forms.levels and not forms.grids and not forms.copies
 
 
+def test_whole_numbers_too_many_for_a_grid_are_written_as_whole_numbers(tmp_path) -> None:
+    """A share volume (whole numbers over a range of millions) came back as 1905161.0795, a year as 1994.0."""
+    from midigan.series.writing import write_long_csv
+
+    rng = np.random.default_rng(0)
+    volume, level = rng.integers(10**5, 10**8, 2000).astype(float), rng.normal(size=2000)
+    forms = ChannelForms.fit([np.stack([volume, level], axis=1)])
+    assert forms.whole == [0] and not forms.grids and not forms.levels
+    written = np.stack([volume + rng.normal(0, 1e4, 2000), level], axis=1)
+    shaped = forms.apply(written)
+    assert np.array_equal(shaped[:, 0], np.round(shaped[:, 0])) and np.array_equal(shaped[:, 1], level)
+    assert ChannelForms.from_dict({key: value for key, value in forms.to_dict().items() if key != "whole"}).whole == []  # runs from before
+    write_long_csv([np.array([[1994.0, 2.5], [1995.0, np.nan]])], ["year", "rate"], tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text().splitlines() == ["id,year,rate", "1,1994,2.5", "1,1995,"]
+
+
 def test_forms_survive_the_model_config() -> None:
     stocks = read_series(DATA / "stocks_head.csv")
     forms = ChannelForms.fit(stocks.series)
