@@ -65,6 +65,8 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         raise click.ClickException(f"--bars must be between 1 and {MAX_BARS} (got {bars})")
     if not 1 <= count <= MAX_COUNT:
         raise click.ClickException(f"--count must be between 1 and {MAX_COUNT} (got {count})")
+    if primer_bars is not None and primer_file is None:
+        raise click.ClickException("--primer-bars says how many of the primer's bars to keep: give the primer with --primer")
     from midigan.music.keys import parse_key
 
     if key is not None:

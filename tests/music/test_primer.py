@@ -75,3 +75,5 @@ def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -
         result = run("generate", "--primer", name, "out.mid")
         lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
         assert result.exit_code == 1 and len(lines) == 1 and fragment in lines[0], result.output
+    alone = run("generate", "--primer-bars", 2, "out.mid")  # was ignored without a word
+    assert alone.exit_code == 1 and alone.output.strip().endswith("give the primer with --primer"), alone.output
