@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from midigan.core.command import held_out_apart
 from midigan.core.options import device_option, json_option, max_minutes_option, max_steps_option, quiet_option, run_settings, typed
 
 RUNS_ROOT = Path("runs")
@@ -205,6 +206,8 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     from midigan.series.evaluation import Settings, evaluate_sets, format_table
     from midigan.series.reading import LONG
     from midigan.series.windows import cut_windows
+
+    held_out_apart(reference, train_path)
 
     def windows(path: str) -> list:
         read = _read(*_evaluation_input(path, id_column, time_column))

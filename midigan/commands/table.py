@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from midigan.core.command import held_out_apart
 from midigan.core.options import device_option, json_option, quiet_option, run_settings
 
 RUNS_ROOT = Path("runs")
@@ -262,6 +263,7 @@ def evaluate(
     from midigan.table.evaluation import evaluate_tables, format_report
     from midigan.table.reading import read_table
 
+    held_out_apart(reference, train_path)
     try:
         frames = [read_table(path, text_columns=categorical, spelled_booleans=True) for path in (synthetic, reference, train_path)]
         report = evaluate_tables(*frames, target=target, categorical=categorical, seed=seed, name=synthetic.name)

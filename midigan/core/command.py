@@ -1,7 +1,8 @@
-"""What every training command does around the engine: find the run to resume, fit with library
-errors as one-line messages, say how it ended and what to run next, and exit as a Ctrl-C does
-when interrupted; and what every command that writes a file for each it reads does (`file_pairs`,
-`writing`). Only click and the standard library are imported at module level."""
+"""What every training command does around the engine: find the run to resume, fit with library errors
+as one-line messages, say how it ended and what to run next, and exit as a Ctrl-C does when
+interrupted; what every command that writes a file for each it reads does (`file_pairs`, `writing`);
+and what every evaluation checks of its inputs (`held_out_apart`). Only click and the standard
+library are imported at module level."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
     from midigan.core.family import GANFamily
     from midigan.core.schedule import TrainResult
     from midigan.core.validation import Validation
+
+
+def held_out_apart(reference: str | Path, train: str | Path) -> None:
+    """A one-line error where an evaluation's --reference names its --train: held-out data scored
+    against the data the model learnt would read as a perfect model."""
+    if Path(reference).resolve() == Path(train).resolve():
+        raise click.ClickException(f"--reference and --train are both {reference}: the reference must be held-out data,"
+                                   " never trained on")
 
 
 def run_to_resume(run_dir: Path | None, root: Path, family: str, what: str) -> tuple[Path, dict]:

@@ -134,6 +134,8 @@ def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
                  "--time", "t", "--repeats", 1, "--discriminative-steps", 5, "--predictive-steps", 5, "--json", "long.json")
     assert result.exit_code == 0, result.output
     assert set(json.loads((in_scratch_folder / "long.json").read_text())) == set(figures) - {"fake.npy"} | {"fake.csv"}
+    same = run("series", "evaluate", "fake.csv", "--reference", "train.npy", "--train", in_scratch_folder / "train.npy")
+    assert "the reference must be held-out data" in one_line_error(same)
     under_a_file = run("series", "evaluate", "fake.csv", "--reference", "held", "--train", "train.npy", "--json", "fake.npy/x.json")
     assert "is not a folder" in one_line_error(under_a_file)
 

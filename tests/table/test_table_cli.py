@@ -150,3 +150,5 @@ def test_evaluate_prints_the_set_beside_baselines_and_real_rows(tmp_path) -> Non
     held_out.drop(columns="trans").to_csv(tmp_path / "narrow.csv", index=False)
     narrow = run("evaluate", tmp_path / "copied.csv", "--reference", tmp_path / "narrow.csv", "--train", tmp_path / "train.csv")
     assert "lacks column 'trans' (the training table's columns: " in one_line_error(narrow)  # evaluate has no model
+    same = run("evaluate", tmp_path / "copied.csv", "--reference", tmp_path / "train.csv", "--train", tmp_path / "train.csv")
+    assert "the reference must be held-out data" in one_line_error(same)
