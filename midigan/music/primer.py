@@ -66,9 +66,17 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
 def join(primer: Primer, continuation: Song) -> Song:
     """The primer's notes, and `continuation` (written in the common key) moved back to the
     primer's key: its notes from the primer's last bar line on, and throughout in the tracks (parts)
-    the primer does not play; with the primer's tempo and key."""
+    the primer does not play; with the primer's tempo and key. Where the continuation names its
+    tracks (a model's parts), the piece keeps those names and each part's instrument, the primer's
+    notes included (a melody harmonised by a string quartet is its first violin's line)."""
     after = continuation.transpose(-primer.shift).notes
     played = np.unique(primer.song.notes["track"])
     after = after[(after["onset"] >= primer.steps) | ~np.isin(after["track"], played)]
-    notes = sort_notes(np.concatenate([primer.song.notes, after]))
-    return replace(primer.song, notes=notes, key_signatures=primer.song.key_signatures[:1])
+    given = primer.song.notes.copy()
+    names = primer.song.track_names
+    if continuation.track_names:
+        names = continuation.track_names
+        instruments = dict(zip(continuation.notes["track"].tolist(), continuation.notes["program"].tolist()))
+        given["program"] = [instruments.get(track, program) for track, program in zip(given["track"].tolist(), given["program"].tolist())]
+    notes = sort_notes(np.concatenate([given, after]))
+    return replace(primer.song, notes=notes, key_signatures=primer.song.key_signatures[:1], track_names=names)

@@ -66,6 +66,11 @@ def test_a_model_of_parts_continues_every_part(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.output
     after = assert_continues(tmp_path / "cont.mid", primer, 2, 4)
     assert len(after) and len(np.unique(after["track"])) >= 2
+    assert run("generate", "--model", "poly", "--bars", 2, "plain.mid").exit_code == 0
+    written = read(tmp_path / "cont.mid")  # the parts' names, as a piece without a primer has them (they were lost)
+    assert written.track_names and written.track_names == read(tmp_path / "plain.mid").track_names
+    for track in np.unique(written.notes["track"]):  # the primer's notes play their part's instrument
+        assert len(np.unique(written.notes["program"][written.notes["track"] == track])) == 1
 
 
 def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -> None:
