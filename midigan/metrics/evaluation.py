@@ -203,7 +203,8 @@ def evaluate_folders(
     try:
         result = evaluate(songs["generated"], songs["reference"], songs["train"], baselines=baselines, seed=seed, parts=parts)
     except ValueError as error:
-        kept = "; ".join(f"{name}: {c['kept']} of {c['read']} tunes kept" for name, c in counts.items())
+        kept = "; ".join(f"{name}: {c['kept']} of {c['read']} tunes kept"
+                         + (f", {c['unreadable']} files not readable as MIDI" if c["unreadable"] else "") for name, c in counts.items())
         why = f"; tunes shorter than {bars} full bars are left out" if bars else ""
         raise ValueError(f"{error} ({kept}{why})") from None
     meter_text = f"{meter[0]}/{meter[1]}" if meter else None
