@@ -14,6 +14,8 @@ import click
 @click.option("--pianoroll", type=click.Path(dir_okay=False, writable=True), help="Also draw the piano roll as this PNG.")
 def render(midi_file: str, out_wav: str, synth: str, sample_rate: int, pianoroll: str | None) -> None:
     """Render MIDI_FILE to the audio file OUT_WAV (WAV)."""
+    if not out_wav.lower().endswith(".wav"):
+        raise click.ClickException(f"{out_wav}: render writes WAV audio; name the output .wav")
     from midigan.midi import MidiReadError, read
     from midigan.render.audio import render as render_audio
 

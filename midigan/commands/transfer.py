@@ -95,6 +95,8 @@ def train(a_dir: Path, b_dir: Path, run_dir: Path | None, resume: bool, device: 
     from midigan.core.rundir import next_run_dir
     from midigan.music.transfer.model import MusicTransferFamily
 
+    if a_dir.resolve() == b_dir.resolve():
+        raise click.ClickException(f"A and B are both {a_dir}: translation learns between two different collections")
     context = click.get_current_context()
     if resume:
         run_dir, stored = run_to_resume(run_dir, RUNS_ROOT, FAMILY, "midigan transfer run")

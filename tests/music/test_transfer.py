@@ -334,6 +334,7 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     assert "trained with --lr 0.0002; a resumed run keeps it" in one_line_error(changed)
     unreadable = run("transfer", "train", erk, han, "--augment-target", 0.6, "--run-dir", "runs/augmented")
     assert "--augment-target reads the discriminators' verdicts as --loss ns gives them" in one_line_error(unreadable)
+    assert "translation learns between two different collections" in one_line_error(run("transfer", "train", erk, erk))
 
     applied = run("transfer", "apply", "--model", "runs/whole", "--to", "B", AWKWARD, "out")
     assert applied.exit_code == 0, applied.output

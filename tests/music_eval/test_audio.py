@@ -79,3 +79,5 @@ def test_render_command_writes_audio_and_piano_roll(tmp_path):
     (tmp_path / "bad.mid").write_bytes(b"not midi")
     failed = CliRunner().invoke(main, ["render", str(tmp_path / "bad.mid"), str(tmp_path / "b.wav")])
     assert failed.exit_code == 1 and failed.output.startswith("Error: ") and "Traceback" not in failed.output
+    mp3 = CliRunner().invoke(main, ["render", str(path), str(tmp_path / "t.mp3")])  # was WAV data under an .mp3 name
+    assert mp3.exit_code == 1 and mp3.output.strip().endswith("name the output .wav") and not (tmp_path / "t.mp3").exists()
