@@ -26,9 +26,9 @@ SPELLING_ROWS = 100  # rows read as text to see how the file spells its booleans
 def read_table(path: str | Path, text_columns: tuple[str, ...] = (), spelled_booleans: bool = False) -> pd.DataFrame:
     """The table at `path` (.csv, .tsv, .txt or .parquet) as read, columns in file order;
     `text_columns` are read as text as written (e.g. codes with leading zeros); with
-    `spelled_booleans`, a text file's boolean columns as it spells them (TRUE, true), so that the
-    commands write them back so (pandas gives True and False). TableError for anything that is not
-    a readable table of at least MIN_ROWS rows."""
+    `spelled_booleans`, a text file's boolean columns spelled otherwise than True / False (TRUE, true)
+    as it spells them, so that the commands write them back so (pandas gives True and False).
+    TableError for anything that is not a readable table of at least MIN_ROWS rows."""
     path = Path(path)
     if not path.is_file():
         raise TableError(f"no file at {path}")
@@ -47,18 +47,20 @@ def read_table(path: str | Path, text_columns: tuple[str, ...] = (), spelled_boo
 
 
 def _booleans_as_spelled(frame: pd.DataFrame, head: pd.DataFrame) -> pd.DataFrame:
-    """Boolean columns as the file spells them (`head`: its first rows as text): pandas reads TRUE,
-    true and True alike as True."""
-    for position, name in enumerate(frame.columns):
-        column = frame[name]
+    """Boolean columns spelled otherwise than True / False (TRUE, true) as the file spells them
+    (`head`: its first rows as text; the most common spelling there): pandas reads all of them as
+    True. Columns by position: a repeated header is refused later, in one line."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
         if not pd.api.types.is_bool_dtype(column):  # with gaps pandas keeps True, False and NaN as objects
             values = column.dropna()
             if column.dtype != object or len(values) == 0 or not all(isinstance(value, bool) for value in values):
                 continue
-        spelled = head.iloc[:, position].dropna().str.strip()
-        word = spelled.iloc[0] if len(spelled) else "True"
+        spelled = head.iloc[:, position].dropna().str.strip() if position < head.shape[1] else pd.Series(dtype=str)
+        word = spelled.mode().iloc[0] if len(spelled) else "True"
         case = str.upper if word.isupper() else str.lower if word.islower() else str.capitalize
-        frame[name] = frame[name].map({True: case("true"), False: case("false")})
+        if case("true") != "True":
+            frame.isetitem(position, column.map({True: case("true"), False: case("false")}))
     return frame
 
 
@@ -93,7 +95,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
     try:
         frame = pd.read_csv(
             path,
-            **_marks(sample, delimiter),
+            decimal=(decimal := _decimal_mark(sample, delimiter)),
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
             **dialect,
@@ -103,6 +105,8 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         written = pd.read_csv(path, header=None, nrows=1, dtype=str, **dialect).iloc[0].tolist()
         if len(written) == frame.shape[1]:
             frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
+        if decimal == ",":
+            frame = _grouped_numbers(frame)
         return _booleans_as_spelled(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **dialect)) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
@@ -126,21 +130,34 @@ def _dialect(sample: str, path: Path) -> tuple[str, str]:
         return ",", '"'
 
 
-def _marks(sample: str, delimiter: str) -> dict[str, str | None]:
-    """pandas' `decimal` and `thousands`: a decimal comma where a file separated otherwise writes
-    numbers as 171,3 or 89.052,55 (spreadsheets in much of Europe), and then a thousands point where
-    it groups digits so; else a decimal point. Columns that are not all numbers stay text either way."""
+GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
+
+
+def _decimal_mark(sample: str, delimiter: str) -> str:
+    """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
+    in much of Europe), else a point. Columns that are not all numbers stay text either way."""
     if delimiter == ",":
-        return {"decimal": ".", "thousands": None}
+        return "."
     cell = re.escape(delimiter)
+    decimal_comma = re.compile(rf"(?:^|{cell})\s*(?:-?\d+,\d+|{GROUPED})\s*(?={cell}|$)", re.MULTILINE)
+    return "," if decimal_comma.search(sample) else "."
 
-    def found(number: str) -> bool:
-        return re.search(rf"(?:^|{cell})\s*-?{number}\s*(?={cell}|$)", sample, re.MULTILINE) is not None
 
-    grouped = r"\d{1,3}(?:\.\d{3})+"
-    if not found(rf"(?:\d+|{grouped}),\d+"):
-        return {"decimal": ".", "thousands": None}
-    return {"decimal": ",", "thousands": "." if found(rf"{grouped}(?:,\d+)?") else None}
+def _grouped_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of a decimal-comma file whose every value is a number, some grouped by points
+    (89.052,55), as numbers. Why column by column, not pandas' `thousands`: that drops every point
+    in the file, turning 19.02.2021 into 19022021 and 1.5 into 15."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.dropna().astype(str).str.strip()
+        text = text[text != ""]
+        grouped = text.str.fullmatch(GROUPED)
+        if len(text) and grouped.any() and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
+            numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
+    return frame
 
 
 #: what `write_table` writes, by the name's suffix

@@ -105,6 +105,13 @@ def test_a_semicolon_table_grouping_thousands_with_points_reads_them_as_numbers(
     assert kinds_of(read) == kinds_of(placements)
     placements.to_csv(tmp_path / "points.csv", sep=";", index=False)
     pd.testing.assert_frame_equal(read_table(tmp_path / "points.csv"), placements)
+    # beside them, dates and codes written with points stay text (pandas' own `thousands` made them numbers)
+    dotted = placements.assign(salary=european, start=pd.to_datetime(placements["start_date"]).dt.strftime("%d.%m.%Y"),
+                               code=[f"0.{index % 1000:03d}" for index in range(len(placements))])
+    dotted.to_csv(tmp_path / "dotted.csv", sep=";", decimal=",", index=False)
+    read = read_table(tmp_path / "dotted.csv")
+    assert (read["start"].dropna() == dotted["start"].dropna()).all() and (read["code"] == dotted["code"]).all()
+    pd.testing.assert_series_equal(read["salary"], placements["salary"])
 
 
 def test_numbers_with_gaps_written_as_a_question_mark_stay_numbers_and_write_their_gaps_so(tmp_path) -> None:
@@ -204,6 +211,10 @@ def test_a_header_naming_a_column_twice_gives_one_line_and_a_real_dotted_name_is
     twice.write_text("\n".join([",".join(header[:-1] + [header[1]]), *lines[1:]]) + "\n")
     with pytest.raises(TableError, match=rf"^{twice} names column '{header[1]}' more than once$"):
         read_table(twice)
+    flags = tmp_path / "flags.csv"  # as the commands read it, booleans spelled as written (a crash before the check)
+    flags.write_text("ok,ok,n\n" + "".join(f"TRUE,{index},{index}\n" for index in range(12)))
+    with pytest.raises(TableError, match="names column 'ok' more than once"):
+        read_table(flags, spelled_booleans=True)
     dotted = tmp_path / "dotted.csv"
     dotted.write_text("\n".join([",".join(header[:-1] + [f"{header[1]}.1"]), *lines[1:]]) + "\n")
     assert read_table(dotted).columns.tolist() == header[:-1] + [f"{header[1]}.1"]
