@@ -58,3 +58,8 @@ def test_a_usage_error_is_one_line_with_the_hint_and_click_s_exit_status(argumen
     executable = Path(sys.executable).with_name(arguments[0])
     done = subprocess.run([str(executable), *arguments[1:]], capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert done.returncode == 2 and done.stderr.strip() == message and not done.stdout, done.stderr
+
+
+def test_a_group_named_alone_shows_its_help() -> None:
+    done = subprocess.run([str(Path(sys.executable).with_name("midigan")), "table"], capture_output=True, text=True)
+    assert done.stderr.startswith("Usage: midigan table") and "Commands:" in done.stderr and "Error" not in done.stderr  # click's own

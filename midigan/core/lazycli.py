@@ -1,9 +1,10 @@
 """A click group whose subcommands are imported only when used, and whose usage errors take one line.
 
 Why: `midigan --help` must answer in well under half a second, so neither torch nor the
-subcommand modules are imported until a subcommand actually runs. Click prints a usage error
-(a missing argument, a file where a folder belongs) as the usage, a hint and the error, three
-lines apart; every other error of these commands is one line, so these are too, with the hint.
+subcommand modules are imported until a subcommand actually runs. Click prints a subcommand's
+usage error (a missing argument, a file where a folder belongs) as the usage, a hint and the
+error, three lines apart; every other error of these commands is one line, so these are too,
+with the hint.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:  # a group named alone (`midigan table`) shows its help
+            raise
         except click.UsageError as error:
             hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
             raise OneLineUsageError(error.format_message() + hint) from None
