@@ -36,11 +36,12 @@ def _read(path: str, id_column: str | None, time_column: str | None):
 
 
 def _evaluation_input(path: str, id_column: str | None, time_column: str | None) -> tuple[str, str | None, str | None]:
-    """How `evaluate` reads one of its inputs: --id and --time apply to CSV files only (a folder
-    or an array is read as it is), and a CSV whose first column is `id` and that lacks the --id
-    column, the long form `midigan series generate` writes, is read by its `id` column, its rows in
-    the order written (it has no time column). Why: a set written by `generate` is judged against
-    held-out folders, or held-out CSVs with their own id and time columns, which no one option fits."""
+    """How `evaluate` reads one of its inputs: --id and --time apply to CSV files only (a folder or an
+    array is read as it is), and a CSV whose first column is `id` and that lacks the --id column,
+    the long form `midigan series generate` writes, is read by its `id` column (and by --time where
+    it has that column; `generate` writes rows in order, with none). Why: a set written by
+    `generate` is judged against held-out folders, or held-out CSVs with their own id and time
+    columns, which no one option fits."""
     from midigan.series.reading import csv_columns
     from midigan.series.writing import ID_COLUMN
 
@@ -48,7 +49,7 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
         return path, None, None
     columns = csv_columns(path)
     if columns[:1] == [ID_COLUMN] and id_column not in columns:
-        return path, ID_COLUMN, None
+        return path, ID_COLUMN, time_column if time_column in columns else None
     return path, id_column, time_column
 
 

@@ -134,6 +134,11 @@ def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
                  "--time", "t", "--repeats", 1, "--discriminative-steps", 5, "--predictive-steps", 5, "--json", "long.json")
     assert result.exit_code == 0, result.output
     assert set(json.loads((in_scratch_folder / "long.json").read_text())) == set(figures) - {"fake.npy"} | {"fake.csv"}
+    held = pd.read_csv("held_long.csv").rename(columns={"rec": "id"})  # a user's own CSV whose first column is id
+    held.to_csv("held_id.csv", index=False)
+    by_id = run("series", "evaluate", "fake.csv", "--reference", "held_id.csv", "--train", "train.npy", "--time", "t", "--repeats", 1,
+                "--discriminative-steps", 5, "--predictive-steps", 5)
+    assert by_id.exit_code == 0, by_id.output  # its rows ordered by --time, not t read as a channel
     same = run("series", "evaluate", "fake.csv", "--reference", "train.npy", "--train", in_scratch_folder / "train.npy")
     assert "the reference must be held-out data" in one_line_error(same)
     under_a_file = run("series", "evaluate", "fake.csv", "--reference", "held", "--train", "train.npy", "--json", "fake.npy/x.json")
