@@ -1,7 +1,7 @@
 """What every training command does around the engine: find the run to resume, fit with library errors
 as one-line messages, say how it ended and what to run next, and exit as a Ctrl-C does when
 interrupted; what every command that writes a file for each it reads does (`file_pairs`, `writing`);
-and what every evaluation checks of its inputs (`held_out_apart`). Only click and the standard
+and what table and series evaluate check of their inputs (`held_out_apart`). Only click and the standard
 library are imported at module level."""
 
 from __future__ import annotations

@@ -199,12 +199,12 @@ def evaluate_folders(
         songs[name] = select_tunes(read, None if name == "train" else bars, meter)
         counts[name] = {"folder": str(folder), "read": len(read), "unreadable": unreadable, "kept": len(songs[name])}
         if name == "reference" and parts is None:  # counted on whole pieces: many open with fewer voices than they have
-            parts = count_parts(select_tunes(read, None, meter))
+            parts = count_parts(songs[name] if bars is None else select_tunes(read, None, meter))
     try:
         result = evaluate(songs["generated"], songs["reference"], songs["train"], baselines=baselines, seed=seed, parts=parts)
     except ValueError as error:
         kept = "; ".join(f"{name}: {c['kept']} of {c['read']} tunes kept"
-                         + (f", {c['unreadable']} files not readable as MIDI" if c["unreadable"] else "") for name, c in counts.items())
+                         + (f", {c['unreadable']} not readable as MIDI" if c["unreadable"] else "") for name, c in counts.items())
         why = f"; tunes shorter than {bars} full bars are left out" if bars else ""
         raise ValueError(f"{error} ({kept}{why})") from None
     meter_text = f"{meter[0]}/{meter[1]}" if meter else None

@@ -74,6 +74,6 @@ def test_a_resumed_run_of_parts_on_a_coarse_grid_plans_the_window_it_was_trained
     8th notes resumed with 4 bars instead of 8, and its checkpoint no longer fitted the model."""
     pieces = [motet(FIVE, seed=i) for i in range(6)]
     first = plan_polyphony(pieces, None, ModelSize(hidden=32)).family
-    assert first.vocabulary.grid < GRID_STEPS_PER_BEAT  # half notes: a grid coarser than 16ths
+    assert first.vocabulary.grid < GRID_STEPS_PER_BEAT  # pieces of half notes: a grid coarser than 16ths
     resumed = plan_polyphony(pieces, None, ModelSize.of_run(first.config())).family
     assert resumed.window == first.window and resumed.config() == first.config()

@@ -130,7 +130,7 @@ def test_cli_turns_bad_input_into_one_line_errors(arguments, message):
 def test_a_generated_file_that_is_not_midi_is_said_so(tmp_path):
     (tmp_path / "fake.mid").write_text("not a MIDI file")
     result = CliRunner().invoke(main, ["evaluate", str(tmp_path / "fake.mid"), "--reference", str(FOLK)])
-    assert result.exit_code == 1 and "generated: 0 of 0 tunes kept, 1 files not readable as MIDI" in result.output, result.output
+    assert result.exit_code == 1 and "generated: 0 of 0 tunes kept, 1 not readable as MIDI" in result.output, result.output
 
 
 def test_json_under_a_file_is_refused_before_any_work(tmp_path):
