@@ -203,7 +203,9 @@ def _layout_by_name(summaries: list[list[Track]]) -> PartLayout | None:
     tracks = [track for summary in summaries for track in summary]
     if not tracks or sum(bool(track.name) for track in tracks) < NAMED_TRACKS * len(tracks):
         return None
-    counts = Counter(name for summary in summaries for name in {track.name for track in summary if track.name})
+    # each piece's names once, in track order: ties between names then fall in file order, the same in
+    # every process (a set's order follows the hash seed, so a run chose other parts on resume)
+    counts = Counter(name for summary in summaries for name in dict.fromkeys(track.name for track in summary if track.name))
     enough = max(2.0, PART_SHARE * len(summaries))
     names = [name for name, count in counts.most_common(MAX_PARTS) if count >= enough]
     widest = np.quantile([len(summary) for summary in summaries if summary], NAMED_TRACKS)
