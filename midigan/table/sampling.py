@@ -63,6 +63,8 @@ def parse_conditions(family, where: tuple[str, ...] | list[str] | dict) -> list[
             raise TableError(f"--where {name}=...: {name} is not modelled ({column.kind}), so rows cannot be conditioned on it")
         index = names.index(name)
         code = encoding.codes[index]
+        if column.kind == "datetime":
+            raise TableError(f"--where {column.name}=...: conditions on dates are not supported")
         if code.continuous:
             raise TableError(
                 f"--where {name}=...: {name} is a continuous number; conditions apply to categories, booleans"
@@ -93,8 +95,6 @@ def _typed_value(column, code, text: str):
         if spelled is None:
             raise TableError(f"--where {column.name}={text}: {column.name} is {' or '.join(sorted(column.spellings.values()))}")
         return spelled
-    if column.kind == "datetime":
-        raise TableError(f"--where {column.name}=...: conditions on dates are not supported")
     if column.kind in NUMERIC:
         try:
             return float(text.replace(",", ""))

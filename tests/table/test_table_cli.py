@@ -83,6 +83,8 @@ def test_where_is_honoured_and_impossible_conditions_give_one_line(placements_ru
     assert (rows["placed"] == False).all() and (rows["gender"] == "F").all()  # noqa: E712
     assert "Mkt&Fin" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "mba_spec=Law"))
     assert "continuous" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "mba_perc=60"))
+    dated = run("generate", "--model", placements_run, "--rows", 5, out, "--where", "start_date=2020-07-23")  # not "a continuous number"
+    assert "conditions on dates are not supported" in one_line_error(dated)
     assert "COLUMN=VALUE" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "placed"))
     twice = run("generate", "--model", placements_run, "--rows", 5, out, "--where", "gender=F", "--where", "gender=M")
     assert "--where names gender twice (F and M): a row holds one value" in one_line_error(twice)
