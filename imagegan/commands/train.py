@@ -175,8 +175,8 @@ def _policy_tuple(text: str) -> tuple[str, ...]:
 
     try:
         return parse_policy(text)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+    except ValueError as error:  # adaptive stands alone: the engine doses translation and cutout itself
+        raise click.BadParameter(f"{error}, or {ADAPTIVE} alone") from None
 
 
 def _stored_run(run_dir: Path) -> dict:

@@ -120,6 +120,8 @@ def test_training_options_reach_the_engine(tmp_path: Path) -> None:
     assert train["augment_target"] is None and "augment" not in last  # a fixed policy: always on, nothing adapts
     misspelt = invoke("train", SAMPLE, "--augment", "translation,flip", "--run-dir", tmp_path / "never")
     assert misspelt.exit_code == 2 and "unknown augmentation 'flip'" in misspelt.output
+    mixed = invoke("train", SAMPLE, "--augment", "adaptive,cutout", "--run-dir", tmp_path / "never")  # the default was not named
+    assert mixed.exit_code == 2 and "choose from translation, cutout or none, or adaptive alone" in mixed.output
 
 
 def test_a_time_budget_alone_sets_no_step_limit(tmp_path: Path) -> None:
