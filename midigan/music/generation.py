@@ -81,4 +81,8 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
 
     given = primer.song if primer is not None else request.melody
     songs, redrawn = draw_novel(draw, request.count, guard, request.seed, given)
+    silent = sum(len(song.notes) == 0 for song in songs)
+    if silent:  # a piece of parts at a low temperature can rest throughout: no file of "0 bars"
+        raise ValueError(f"{silent} of {len(songs)} pieces came out silent at --temperature {request.temperature:g}:"
+                         " a higher temperature lets the model write notes")
     return Generated(songs, redrawn, guard.unit if guard is not None else "", draws)

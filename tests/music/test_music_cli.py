@@ -148,3 +148,10 @@ def test_the_same_command_resumes_a_run_whose_folder_held_nothing_out(tmp_path: 
     assert first.exit_code == 0 and "none held out" in first.output, first.output
     resumed = run(*command, "--max-steps", 3, "--resume")
     assert resumed.exit_code == 0 and "stopped after 3 steps" in resumed.output, resumed.output
+
+
+def test_a_piece_that_comes_out_silent_is_an_error_not_a_file_of_no_bars(tmp_path: Path) -> None:
+    """The shipped parts model at a low temperature rests throughout: 'wrote 1 piece of 0 bars', exit 0, before."""
+    silent = run("generate", "--model", "parts", "--bars", 4, "--temperature", 0.1, "--seed", 0, "c.mid")
+    one_line_error(silent, "came out silent at --temperature 0.1")
+    assert not (tmp_path / "c.mid").exists()
