@@ -136,16 +136,14 @@ def _read_music(path: Path, what: str):
 
 
 def _write_all(songs: list, paths: list[Path], wav: bool, png: bool) -> None:
+    from midigan.core.files import written_whole
     from midigan.midi import write
+    from midigan.render.audio import render
+    from midigan.render.pianoroll import write_pianoroll_png
 
     paths[0].parent.mkdir(parents=True, exist_ok=True)
     for song, path in zip(songs, paths):
-        write(song, path)
-        if wav:
-            from midigan.render.audio import render
-
-            render(song, path.with_suffix(".wav"))
-        if png:
-            from midigan.render.pianoroll import write_pianoroll_png
-
-            write_pianoroll_png(song, path.with_suffix(".png"))
+        targets = [(write, path)] + [(render, path.with_suffix(".wav"))] * wav + [(write_pianoroll_png, path.with_suffix(".png"))] * png
+        for writer, target in targets:  # each file whole: Ctrl-C in a long WAV left half of one
+            with written_whole(target) as temporary:
+                writer(song, temporary)

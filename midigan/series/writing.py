@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from midigan.core.files import written_whole
+
 #: the files `write_series` writes; any other OUT is a folder
 FILE_SUFFIXES = (".csv", ".npy")
 
@@ -50,7 +52,8 @@ def padded(series: list[np.ndarray]) -> np.ndarray:
 
 def write_npy(series: list[np.ndarray], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, padded(series))
+    with written_whole(path) as temporary:
+        np.save(temporary, padded(series))
 
 
 def _cells(row: np.ndarray) -> list[str]:
@@ -66,7 +69,7 @@ ID_COLUMN = "id"
 
 def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([ID_COLUMN, *columns])
         for index, values in enumerate(series, start=1):
@@ -77,7 +80,8 @@ def write_folder(series: list[np.ndarray], columns: list[str], folder: Path) -> 
     folder.mkdir(parents=True, exist_ok=True)
     digits = max(4, len(str(len(series))))
     for index, values in enumerate(series, start=1):
-        with open(folder / f"series_{index:0{digits}d}.csv", "w", newline="", encoding="utf-8") as handle:
+        with (written_whole(folder / f"series_{index:0{digits}d}.csv") as temporary,
+              open(temporary, "w", newline="", encoding="utf-8") as handle):
             writer = csv.writer(handle)
             writer.writerow(columns)
             writer.writerows(_cells(row) for row in values)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from midigan.core.files import written_whole
 from midigan.frames import EXACT_FLOATS
 from midigan.table.errors import TableError
 
@@ -178,10 +179,11 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if path.suffix.lower() == ".parquet":
-            frame.to_parquet(path, index=False)
-        else:
-            frame.to_csv(path, index=False, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        with written_whole(path) as temporary:
+            if path.suffix.lower() == ".parquet":
+                frame.to_parquet(temporary, index=False)
+            else:
+                frame.to_csv(temporary, index=False, sep="\t" if path.suffix.lower() == ".tsv" else ",")
     except ImportError:
         raise TableError("writing Parquet needs pyarrow: pip install pyarrow") from None
     except OSError as error:
