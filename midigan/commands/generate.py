@@ -117,7 +117,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror or error}") from None
     meter = "/".join(map(str, family.vocabulary.meter))
-    where = paths[0] if count == 1 else f"{out}/ ({count} files)"
+    where = paths[0] if count == 1 else f"{out}/ ({count * (1 + wav + png)} files)"
     parts = f" ({', '.join(family.part_names)})" if family.part_names else ""
     click.echo(f"wrote {count} {family.unit}{'s' if count > 1 else ''} of {songs[0].n_bars} bars in {meter}{parts} to {where}")
     older = sorted(set(paths[0].parent.glob("tune-*.mid")) - set(paths)) if paths[0].name.startswith("tune-") else []

@@ -87,10 +87,10 @@ class SeriesGAN:
             raise ValueError(f"n is a whole number from 0 up, not {n!r}")
         if length is not None and length < 1:
             raise ValueError(f"length is at least 1 step, not {length!r}")
+        if n == 0:  # none asked for: the shape's other sides still say steps and channels, the same for every seed
+            return np.zeros((0, length or self.family.max_length, self.family.channels))
         device = next(self.generator.parameters()).device
-        drawn = padded(generate_series(self.family, self.generator, max(n, 1), seed=seed, length=length, device=device,
-                                       gaps=gaps))
-        return drawn[:n]  # none asked for: the shape's other sides still say steps and channels
+        return padded(generate_series(self.family, self.generator, n, seed=seed, length=length, device=device, gaps=gaps))
 
     @property
     def columns(self) -> list[str]:

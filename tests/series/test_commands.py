@@ -156,6 +156,9 @@ def test_api_fit_sample_save_load(tmp_path):
     with pytest.raises(ValueError, match="different channel counts"):
         SeriesGAN(max_steps=2).fit([np.zeros((10, 2)), np.zeros((10, 3))])
     assert model.sample(0).shape == (0, 24, 1)
+    ragged = SeriesGAN(max_minutes=None, max_steps=2, run_dir=tmp_path / "ragged").fit(
+        [np.random.default_rng(length).normal(size=(length, 2)) for length in (20, 30, 45, 33, 27, 41)])
+    assert {ragged.sample(0, seed=seed).shape for seed in range(4)} == {(0, 45, 2)}  # was one drawn series' length
     with pytest.raises(ValueError, match="whole number"):
         model.sample(-1)
     dated = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=50), "load": np.arange(50.0)})
