@@ -27,8 +27,42 @@ def studio(model: str | None, port: int, host: str, runs: str) -> None:
     from midigan.studio.app import launch
 
     torch.set_num_threads(1)  # generation is a chain of tiny steps (see `midigan generate`)
+    if model is not None:
+        _check_model(model)
+    _check_address(host, port)
     click.echo(f"midigan studio on http://{host}:{port} (Ctrl-C stops it)")
     try:
         launch(Studio(runs), model, host, port)
     except OSError as error:
         raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+
+
+def _check_model(spec: str) -> None:
+    """A --model the page could not write with is one line now, not a name in its list that fails there."""
+    from midigan.core.errors import CheckpointError
+    from midigan.music.catalogue import load_music_model, resolve_model
+
+    path, _ = resolve_model(spec)
+    if not path.exists():
+        raise click.ClickException(f"--model {spec}: no such run folder or checkpoint, and no shipped model of that name")
+    try:
+        load_music_model(path)
+    except CheckpointError as error:
+        raise click.ClickException(f"--model {spec}: {error}") from None
+
+
+def _check_address(host: str, port: int) -> None:
+    """Bind the address once before the web server does: a port in use or a host that is no address
+    here is one line naming --port or --host (the server's own messages advise its environment variables)."""
+    import socket
+
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise click.ClickException(f"--host {host}: not an address ({error.strerror})") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror}; choose another --port") from None
