@@ -137,7 +137,7 @@ def train(songs_dir: str, **options) -> None:
         if unsettled_validation:
             trained["eval_every"] = context.params["eval_every"]
         settings = run_settings(context, stored=trained, kept=MODEL_SETTINGS, run=run_dir)
-        if "start_from" in typed(context):
+        if "start_from" in typed(context) and context.params["start_from"] != NONE:  # none starts from nothing: the same command resumes
             raise click.ClickException(f"{run_dir} continues from its own checkpoint: --from starts a new run")
         settings["start_from"] = NONE  # its weights are in its checkpoint
     else:
