@@ -1,4 +1,4 @@
-"""What the table and series families share about reading CSVs with pandas."""
+"""What the table and series families share about reading and writing numbers in CSVs."""
 
 from __future__ import annotations
 
@@ -17,3 +17,9 @@ def _exact_float_option() -> dict[str, str]:
 
 #: `pd.read_csv(..., **EXACT_FLOATS)`
 EXACT_FLOATS = _exact_float_option()
+
+
+def number_text(value: float) -> str:
+    """A finite number as a CSV cell: a whole one as one (1994, not 1994.0: a year or a count reads as
+    written), any other in Python's shortest form that reads back exactly."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -1,9 +1,10 @@
 """Series out, in the forms `midigan series generate` promises: a folder of CSVs (one per series),
 a long-form CSV with an `id` column, or an `.npy` array `(series, steps, channels)`.
 
-Values are written at full precision (Python's shortest round-tripping form; a whole number as one), missing values as
-empty cells (CSV) or NaN (npy, which also pads shorter series), so reading a written set back
-gives exactly the numbers the model produced.
+Values are written at full precision (`midigan.frames.number_text`: a whole number as one, any
+other in Python's shortest round-tripping form), missing values as empty cells (CSV) or NaN (npy,
+which also pads shorter series), so reading a written set back gives exactly the numbers the model
+produced.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from midigan.core.files import written_whole
+from midigan.frames import number_text
 
 #: the files `write_series` writes; any other OUT is a folder
 FILE_SUFFIXES = (".csv", ".npy")
@@ -57,10 +59,7 @@ def write_npy(series: list[np.ndarray], path: Path) -> None:
 
 
 def _cells(row: np.ndarray) -> list[str]:
-    """A whole number as one (1994, not 1994.0: a year or a count reads as written), any other value
-    in Python's shortest round-tripping form."""
-    return ["" if np.isnan(value) else str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(float(value))
-            for value in row]
+    return ["" if np.isnan(value) else number_text(value) for value in row]
 
 
 #: the column naming each series in the long form this module writes (`midigan series evaluate` reads it by it)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from midigan.frames import number_text
 from midigan.table.errors import TableError
 
 MODELLED = ("number", "integer", "category", "boolean", "datetime")
@@ -342,4 +343,4 @@ def _typed_text(series: pd.Series, column: Column) -> np.ndarray:
 
 
 def _code_text(value: float) -> str:
-    return "" if not np.isfinite(value) else (str(int(value)) if float(value).is_integer() else repr(float(value)))
+    return number_text(value) if np.isfinite(value) else ""
