@@ -192,6 +192,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path, frame: str, ow
         scale_distance,
         side_classifier,
         tonal_centre,
+        way_covered,
     )
     from midigan.music.transfer.model import MusicTransferFamily
     from midigan.music.transfer.validation import round_trip_accuracy
@@ -213,7 +214,7 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path, frame: str, ow
         intervals_before = interval_distance([t.melody for t in inputs], reference)
         scale_before = scale_distance([t.melody for t in inputs], reference)
         input_centres = None if own_centre else [tonal_centre(t.melody, frame) for t in inputs]
-        real_way = _way(before, pitch_class_distance(real, reference, frame))
+        real_way = way_covered(before, pitch_class_distance(real, reference, frame))
         whole = reference + [t.melody for t in tunes[target]["train"]]
         whole_before = pitch_class_distance([t.melody for t in inputs], whole, frame)
         translated = [family.translate(generator, t, target) for t in inputs]
@@ -226,14 +227,14 @@ def _report(a: str, b: str, work: Path, variant: str, data: Path, frame: str, ow
             p_b = judge(np.stack([pitch_language(m, frame, c) for m, c in zip(melodies, centres or [None] * len(melodies))]))
             distance = pitch_class_distance(melodies, reference, frame, centres)
             intervals = interval_distance(melodies, reference)
-            way = _way(before, distance)
+            way = way_covered(before, distance)
             row = {"pair": f"{a}:{b}", "variant": variant, "frame": frame, "own_centre": own_centre,
                    "direction": f"{names[source]} -> {names[target]}", "map": name, "tunes": len(outputs),
                    "target_side": float(np.mean(p_b > 0.5) if target == "B" else np.mean(p_b <= 0.5)),
                    "distance": distance, "way": way, "way_of_real": way / real_way if real_way >= 1 / 3 else None,
-                   "whole_way": _way(whole_before, pitch_class_distance(melodies, whole, frame, centres)),
-                   "interval_way": _way(intervals_before, intervals),
-                   "scale_way": _way(scale_before, scale_distance(melodies, reference)),
+                   "whole_way": way_covered(whole_before, pitch_class_distance(melodies, whole, frame, centres)),
+                   "interval_way": way_covered(intervals_before, intervals),
+                   "scale_way": way_covered(scale_before, scale_distance(melodies, reference)),
                    "pentatonic": float(np.mean([pentatonic_share(m) for m in melodies])),
                    "copied": _copied(melodies, phrases[target]), "round_trip": round_trip}
             if name != "real target tunes":
@@ -252,11 +253,6 @@ def _snapped(tune, scale: list[int], frame: str):
 
     pitches = snap_to_scale(tune.melody, scale, frame).notes["pitch"].astype(np.int64)
     return translated_song(tune, torch.from_numpy(pitches - LOWEST + tune.shift))
-
-
-def _way(before: float, after: float) -> float:
-    """The share of a distance covered: 1 - after / before (0 where there was none to cover)."""
-    return 1 - after / before if before else 0.0
 
 
 def _print_table(rows: list[dict], d_state: dict) -> None:

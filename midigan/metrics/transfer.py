@@ -133,6 +133,12 @@ def _mean_distance(melodies: list[Song], others: list[Song], statistic: Callable
     return histogram_distance([statistic(melody) for melody in melodies], [statistic(melody) for melody in others])
 
 
+def way_covered(before: float, after: float) -> float:
+    """The share of a distance covered, 1 - after / before (0 where there was none to cover): how far
+    translations went from their inputs' pitch language towards the target's (issue 28's "way")."""
+    return 1 - after / before if before else 0.0
+
+
 def histogram_distance(histograms: list[np.ndarray] | np.ndarray, others: list[np.ndarray] | np.ndarray) -> float:
     """Total variation distance between the means of two groups of histograms."""
     return float(0.5 * np.abs(np.mean(histograms, axis=0) - np.mean(others, axis=0)).sum())

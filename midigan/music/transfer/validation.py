@@ -29,7 +29,15 @@ import torch
 from torch import nn
 
 from midigan.core.validation import SCORE, Validation
-from midigan.metrics.transfer import FRAME, contour_correlation, histogram_distance, pitch_language, side_classifier, tonal_centre
+from midigan.metrics.transfer import (
+    FRAME,
+    contour_correlation,
+    histogram_distance,
+    pitch_language,
+    side_classifier,
+    tonal_centre,
+    way_covered,
+)
 from midigan.music.transfer.encoding import PITCHES, EncodedTune, as_features, decode_pitches
 
 SIDES = ("A", "B")
@@ -43,7 +51,9 @@ class TranslationValidation(Validation):
         languages = {side: np.stack([pitch_language(t.melody, frame) for t in training[side]]) for side in SIDES}
         self.probability_b = side_classifier(languages["A"], languages["B"])
         self.classes = {side: languages[side][:, :12] for side in SIDES}
-        self.untranslated = {side: [pitch_language(t.melody, frame)[:12] for t in held_out[side]] for side in SIDES}
+        # how far the held-out inputs lie from the other side's training tunes: the way's denominator, fixed for the run
+        self.apart = {source: histogram_distance([pitch_language(t.melody, frame)[:12] for t in held_out[source]], self.classes[target])
+                      for source, target in (("A", "B"), ("B", "A"))}
 
     def __call__(self, generator: nn.Module, phase: str) -> dict[str, float]:
         metrics: dict[str, float] = {}
@@ -61,8 +71,7 @@ class TranslationValidation(Validation):
                 contour.append(contour_correlation(tune.melody, melody))
             metrics[f"to_{target}"], metrics[f"round_trip_{source}"] = float(np.mean(likeness)), float(np.mean(kept))
             metrics[f"contour_{source}"] = float(np.mean(contour))
-            before = histogram_distance(self.untranslated[source], self.classes[target])
-            metrics[f"way_to_{target}"] = 1 - histogram_distance(classes, self.classes[target]) / before if before else 0.0
+            metrics[f"way_to_{target}"] = way_covered(self.apart[source], histogram_distance(classes, self.classes[target]))
             scores.append(metrics[f"to_{target}"] * metrics[f"round_trip_{source}"] * max(metrics[f"contour_{source}"], 0.0))
         metrics[SCORE] = 1.0 - float(np.mean(scores))
         return metrics
