@@ -21,7 +21,7 @@ from midigan.table.errors import TableError
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
-SPELLING_ROWS = 100  # rows read as text to see how the file spells its booleans
+SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
 
 
 def read_table(path: str | Path, text_columns: tuple[str, ...] = (), spelled_booleans: bool = False) -> pd.DataFrame:
@@ -102,13 +102,14 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
             **dialect,
             **EXACT_FLOATS,
         )
+        head = pd.read_csv(path, header=None, nrows=1 + SPELLING_ROWS, dtype=str, **dialect)  # the header and first rows as written
         # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
-        written = pd.read_csv(path, header=None, nrows=1, dtype=str, **dialect).iloc[0].tolist()
+        written = head.iloc[0].tolist()
         if len(written) == frame.shape[1]:
             frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
         if decimal == ",":
             frame = _grouped_numbers(frame)
-        return _booleans_as_spelled(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **dialect)) if spelled_booleans else frame
+        return _booleans_as_spelled(frame, head.iloc[1:]) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
