@@ -27,27 +27,28 @@ def studio(model: str | None, port: int, host: str, runs: str) -> None:
     from midigan.studio.app import launch
 
     torch.set_num_threads(1)  # generation is a chain of tiny steps (see `midigan generate`)
+    studio_state = Studio(runs)
     if model is not None:
-        _check_model(model)
+        _check_model(studio_state, model)
     _check_address(host, port)
     click.echo(f"midigan studio on http://{host}:{port} (Ctrl-C stops it)")
     try:
-        launch(Studio(runs), model, host, port)
+        launch(studio_state, model, host, port)
     except OSError as error:
         raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
 
 
-def _check_model(spec: str) -> None:
-    """A --model the page could not write with is one line now, not a name in its list that fails there."""
-    from midigan.core.errors import CheckpointError
-    from midigan.music.catalogue import load_music_model, resolve_model
+def _check_model(studio, spec: str) -> None:
+    """A --model the page could not write with is one line now, not a name in its list that fails
+    there. Loaded by the studio itself, which keeps it for the page's first click."""
+    from midigan.music.catalogue import resolve_model
+    from midigan.studio.actions import StudioError
 
-    path, _ = resolve_model(spec)
-    if not path.exists():
+    if not resolve_model(spec, studio.runs)[0].exists():
         raise click.ClickException(f"--model {spec}: no such run folder or checkpoint, and no shipped model of that name")
     try:
-        load_music_model(path)
-    except CheckpointError as error:
+        studio.model(spec)
+    except StudioError as error:
         raise click.ClickException(f"--model {spec}: {error}") from None
 
 
