@@ -140,12 +140,13 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
             return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
     date_format = _date_format(text)
-    if date_format is not None and pd.to_datetime(sample, format=date_format, errors="coerce").notna().mean() >= DATE_SHARE:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    if date_format is not None and _parsed_dates(sample, date_format).notna().mean() >= DATE_SHARE:
+        parsed = _parsed_dates(text, date_format)
         if parsed.notna().mean() >= DATE_SHARE:
             column = _datetime(name, _seconds(parsed.dropna()), missing, "text", date_format)
             if "%z" in date_format:
-                column.zone = _offset_text(text.iloc[0])
+                offset = _offset_text(text.iloc[0])
+                column.zone = _utc_text(offset) if str(parsed.dt.tz) == "UTC" else offset
             column.unparsed = int(parsed.isna().sum())
             column.missing = 1.0 - (len(values) - column.unparsed) / len(series)
             return column
@@ -242,6 +243,20 @@ def _seconds(stamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return np.asarray((stamps - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
 
 
+def _parsed_dates(text: pd.Series, date_format: str | None) -> pd.Series:
+    """Dates as written, each on its own clock; where the offsets differ (a clock change inside the
+    column: -0800 in winter, -0700 in summer) as UTC instants, since no one wall clock holds them all."""
+    try:
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    except ValueError:  # pandas: "Mixed timezones detected"
+        return pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
+
+
+def _utc_text(offset: str) -> str:
+    """UTC's offset written as `offset` is (Z, +00:00 or +0000)."""
+    return offset if offset == "Z" else "+00:00" if ":" in offset else "+0000"
+
+
 def _offset_text(first: str) -> str:
     """The UTC offset a date is written with (+01:00, -0500 or Z), as written."""
     found = re.search(r"(Z|[+-]\d{2}:?\d{2})$", first.strip())
@@ -309,11 +324,7 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
         return values
     if column.kind == "datetime":
         text = series.astype("string").str.strip()
-        parsed = (
-            pd.to_datetime(text, format=column.date_format, errors="coerce")
-            if column.date_format
-            else pd.to_datetime(text, errors="coerce")
-        )
+        parsed = _parsed_dates(text, column.date_format)
         values = np.full(len(series), np.nan)
         present = parsed.notna().to_numpy()
         values[present] = _seconds(parsed[present])

@@ -218,3 +218,17 @@ def test_a_header_naming_a_column_twice_gives_one_line_and_a_real_dotted_name_is
     dotted = tmp_path / "dotted.csv"
     dotted.write_text("\n".join([",".join(header[:-1] + [f"{header[1]}.1"]), *lines[1:]]) + "\n")
     assert read_table(dotted).columns.tolist() == header[:-1] + [f"{header[1]}.1"]
+
+
+def test_dates_across_a_clock_change_are_read_as_utc_instants() -> None:
+    """Offsets that change inside a column (-0800 in winter, -0700 in summer) crashed the reader
+    (pandas' "Mixed timezones detected"); they are read and written back as the same instants in UTC."""
+    local = pd.Series(pd.date_range("2010-03-13", periods=40, freq="h", tz="America/Los_Angeles"))
+    plain = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for text, utc in ((plain, "+0000"), (plain.str[:-2] + ":" + plain.str[-2:], "+00:00")):
+        written = pd.DataFrame({"at": text, "reading": np.arange(40.0)})
+        assert written["at"].str[-6:].nunique() == 2
+        columns = infer_columns(written)
+        assert columns[0].kind == "datetime" and columns[0].zone == utc
+        back = from_typed(to_typed(written, columns), columns, 40)["at"]
+        assert (pd.to_datetime(back, utc=True) == local.dt.tz_convert("UTC")).all()
