@@ -265,7 +265,8 @@ def evaluate(
 
     held_out_apart(reference, train_path)
     try:
-        frames = [read_table(path, text_columns=categorical, spelled_booleans=True) for path in (synthetic, reference, train_path)]
+        frames = [read_table(path, text_columns=categorical, spelled_booleans=True, needed_by="an evaluation")
+                  for path in (synthetic, reference, train_path)]
         report = evaluate_tables(*frames, target=target, categorical=categorical, seed=seed, name=synthetic.name)
     except TableError as error:
         raise click.ClickException(str(error)) from None

@@ -24,12 +24,15 @@ MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
 
 
-def read_table(path: str | Path, text_columns: tuple[str, ...] = (), spelled_booleans: bool = False) -> pd.DataFrame:
+def read_table(
+    path: str | Path, text_columns: tuple[str, ...] = (), spelled_booleans: bool = False, needed_by: str = "a model"
+) -> pd.DataFrame:
     """The table at `path` (.csv, .tsv, .txt or .parquet) as read, columns in file order;
     `text_columns` are read as text as written (e.g. codes with leading zeros); with
     `spelled_booleans`, a text file's boolean columns spelled otherwise than True / False (TRUE, true)
     as it spells them, so that the commands write them back so (pandas gives True and False).
-    TableError for anything that is not a readable table of at least MIN_ROWS rows."""
+    TableError for anything that is not a readable table of at least MIN_ROWS rows (the message
+    says what needs them: `needed_by`)."""
     path = Path(path)
     if not path.is_file():
         raise TableError(f"no file at {path}")
@@ -40,7 +43,7 @@ def read_table(path: str | Path, text_columns: tuple[str, ...] = (), spelled_boo
     if frame.shape[1] == 0:
         raise TableError(f"{path} holds no columns")
     if len(frame) < MIN_ROWS:
-        raise TableError(f"{path} holds {len(frame)} rows; a model needs at least {MIN_ROWS}")
+        raise TableError(f"{path} holds {len(frame)} rows; {needed_by} needs at least {MIN_ROWS}")
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
         raise TableError(f"{path} names column {duplicated[0]!r} more than once")

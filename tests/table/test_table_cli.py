@@ -154,3 +154,24 @@ def test_evaluate_prints_the_set_beside_baselines_and_real_rows(tmp_path) -> Non
     assert "lacks column 'trans' (the training table's columns: " in one_line_error(narrow)  # evaluate has no model
     same = run("evaluate", tmp_path / "copied.csv", "--reference", tmp_path / "train.csv", "--train", tmp_path / "train.csv")
     assert "the reference must be held-out data" in one_line_error(same)
+
+
+def test_evaluate_tells_sets_apart_on_a_small_held_out_set(tmp_path) -> None:
+    """With 13 held-out rows the two-sample classifier never split (scikit-learn's leaves of 20
+    rows) and scored 0.42 for any set, numbers a hundred times too large included; and a
+    reference of 5 rows was refused because "a model" needs 10, though evaluate trains none."""
+    cars = read_table(MPG)
+    train, held_out, copied = cars.iloc[:200], cars.iloc[200:213], cars.iloc[213:226].copy()
+    copied[["displ", "cty", "hwy"]] *= 100
+    for name, frame in (("train", train), ("held_out", held_out), ("wrong", copied), ("tiny", cars.iloc[226:231])):
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    result = run("evaluate", tmp_path / "wrong.csv", "--reference", tmp_path / "held_out.csv", "--train", tmp_path / "train.csv",
+                 "--json", tmp_path / "figures.json")
+    assert result.exit_code == 0, result.output
+    assert "only 13 held-out rows" in result.output
+    import json
+
+    figures = {entry["name"]: entry for entry in json.loads((tmp_path / "figures.json").read_text())["sets"]}
+    assert figures["wrong.csv"]["two_sample"] >= 0.9
+    tiny = run("evaluate", tmp_path / "wrong.csv", "--reference", tmp_path / "tiny.csv", "--train", tmp_path / "train.csv")
+    assert "tiny.csv holds 5 rows; an evaluation needs at least 10" in one_line_error(tiny)
