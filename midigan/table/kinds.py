@@ -31,6 +31,7 @@ THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 MISSING_MARK = "?"  # a gap as UCI's tables write it (read as such only in a column of numbers otherwise)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
+BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank: a saved row index
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
@@ -194,7 +195,8 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
         return Column(name, "empty", missing=1.0)
     decimals = _decimals(finite)
     distinct = len(np.unique(finite))
-    if decimals == 0 and (ID_NAME.search(name) or ID_CAMEL.search(name)) and distinct == len(finite) and distinct >= 20:
+    named_id = (ID_NAME.search(name) or ID_CAMEL.search(name)) and distinct >= 20
+    if decimals == 0 and distinct == len(finite) and (named_id or BLANK_HEADER.match(name)):
         return Column(name, "id", missing, source=source, id_next=int(finite.max()) + 1)
     kind = "integer" if decimals == 0 else "number"
     return Column(

@@ -17,6 +17,7 @@ import pandas as pd
 from midigan.core.files import written_whole
 from midigan.frames import EXACT_FLOATS
 from midigan.table.errors import TableError
+from midigan.table.kinds import BLANK_HEADER
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -177,7 +178,8 @@ def check_writable(path: str | Path) -> None:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv)."""
+    """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv); a
+    column pandas named for a blank header ("Unnamed: 0") gets a blank header again."""
     path = Path(path)
     check_writable(path)
     if path.parent and not path.parent.exists():
@@ -187,7 +189,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
             if path.suffix.lower() == ".parquet":
                 frame.to_parquet(temporary, index=False)
             else:
-                frame.to_csv(temporary, index=False, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+                header = ["" if BLANK_HEADER.match(str(name)) else name for name in frame.columns]  # blank as it was read
+                frame.to_csv(temporary, index=False, header=header, sep="\t" if path.suffix.lower() == ".tsv" else ",")
     except ImportError:
         raise TableError("writing Parquet needs pyarrow: pip install pyarrow") from None
     except OSError as error:

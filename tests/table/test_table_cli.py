@@ -175,3 +175,18 @@ def test_evaluate_tells_sets_apart_on_a_small_held_out_set(tmp_path) -> None:
     assert figures["wrong.csv"]["two_sample"] >= 0.9
     tiny = run("evaluate", tmp_path / "wrong.csv", "--reference", tmp_path / "tiny.csv", "--train", tmp_path / "train.csv")
     assert "tiny.csv holds 5 rows; an evaluation needs at least 10" in one_line_error(tiny)
+
+
+def test_a_saved_row_index_is_an_id_and_keeps_its_blank_header(tmp_path) -> None:
+    """`frame.to_csv(path)` saves the index under a blank header; pandas names it "Unnamed: 0", and
+    it was modelled as an integer (training rows' index numbers written back) under that name."""
+    cars = read_table(MPG).sample(frac=0.7, random_state=0)
+    cars.to_csv(tmp_path / "cars.csv")
+    trained = run("train", tmp_path / "cars.csv", "--run-dir", tmp_path / "run", "--max-steps", 2, "--batch-size", 50, "--quiet")
+    assert trained.exit_code == 0, trained.output
+    assert "Unnamed: 0    id: not modelled" in trained.output
+    out = tmp_path / "synthetic.csv"
+    assert run("generate", "--model", tmp_path / "run", "--rows", 30, out).exit_code == 0
+    header = out.read_text().splitlines()[0]
+    assert header.startswith(",manufacturer,model,") and header == (tmp_path / "cars.csv").read_text().splitlines()[0]
+    assert (pd.read_csv(out)["Unnamed: 0"] > cars.index.max()).all()  # fresh numbers, none of the training rows'
