@@ -149,22 +149,25 @@ def generate_rows(
         states, scores = family.draw(generator(inputs.to(device)), draws, uniforms)
         drawn += size
         typed = family.encoding.decode(states, scores, rng)
-        keep = np.ones(size, dtype=bool)
+        met = np.ones(size, dtype=bool)
         for condition in conditions:
-            keep &= condition.met(typed[family.encoding.codes[condition.column].name])
-        unmet += int((~keep).sum())
-        if guard is not None:
-            copies = guard.copies(typed, columns) & keep
-            refused += int(copies.sum())
-            keep &= ~copies
-        if near_guard is not None:
-            close = near_guard.near_copies(family.encoding, states, scores) & keep
-            near += int(close.sum())
-            keep &= ~close
+            met &= condition.met(typed[family.encoding.codes[condition.column].name])
+        none = np.zeros(size, dtype=bool)
+        copies = guard.copies(typed, columns) & met if guard is not None else none
+        close = near_guard.near_copies(family.encoding, states, scores) & met & ~copies if near_guard is not None else none
+        keep = met & ~copies & ~close
+        used = _rows_used(keep, max(rows, 1) - have)  # rows past the last one written were not drawn again for it
+        unmet, refused, near = unmet + int((~met[:used]).sum()), refused + int(copies[:used].sum()), near + int(close[:used].sum())
         kept.append({name: values[keep] for name, values in typed.items()})
         have += int(keep.sum())
     typed = {name: np.concatenate([part[name] for part in kept])[:rows] for name in kept[0]}
     return Generated(from_typed(typed, columns, rows), drawn, refused, near, unmet)
+
+
+def _rows_used(keep: np.ndarray, needed: int) -> int:
+    """How many of a batch's rows, in order, it takes to keep `needed` (all of them where it keeps fewer)."""
+    kept_at = np.flatnonzero(keep)
+    return int(kept_at[needed - 1]) + 1 if len(kept_at) >= needed else len(keep)
 
 
 def columns_name(family, condition: Condition) -> str:

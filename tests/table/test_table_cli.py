@@ -81,6 +81,9 @@ def test_where_is_honoured_and_impossible_conditions_give_one_line(placements_ru
     assert result.exit_code == 0, result.output
     rows = read_table(out)
     assert (rows["placed"] == False).all() and (rows["gender"] == "F").all()  # noqa: E712
+    one = run("generate", "--model", placements_run, "--rows", 1, out, "--where", "placed=False", "--where", "gender=F")
+    missed = {count: int(text.split(" drawn rows missed")[0].split()[-1]) for count, text in ((200, result.output), (1, one.output))}
+    assert missed[1] < 30 < missed[200]  # counted over the rows it took, not over the batch the one row came from (256 rows)
     assert "Mkt&Fin" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "mba_spec=Law"))
     assert "continuous" in one_line_error(run("generate", "--model", placements_run, "--rows", 5, out, "--where", "mba_perc=60"))
     dated = run("generate", "--model", placements_run, "--rows", 5, out, "--where", "start_date=2020-07-23")  # not "a continuous number"
