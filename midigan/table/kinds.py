@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from midigan.frames import number_text
+from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid
 from midigan.table.errors import TableError
 
 MODELLED = ("number", "integer", "category", "boolean", "datetime")
@@ -35,8 +36,6 @@ BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV'
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
-EPOCH = pd.Timestamp("1970-01-01")
-DAY = 86_400.0
 
 
 @dataclass
@@ -52,7 +51,9 @@ class Column:
     low: float | None = None  # training range of numbers and dates (generated values are clipped to it)
     high: float | None = None
     date_format: str | None = None  # strftime format of dates read as text
-    date_unit: float = 1.0  # seconds a date is rounded to (a day for dates without times)
+    date_unit: float = 1.0  # seconds a date is rounded to (a day for dates without times, a week for one weekday)
+    date_months: int = 0  # dates on the first of every this many months (0: no such grid)
+    date_phase: float = 0.0  # where that grid starts: seconds into the week, or the month (months from January 1970)
     spellings: dict[str, str] = field(default_factory=dict)  # booleans: lower case -> as written
     id_next: int | None = None  # IDs: the first fresh number (one past the training maximum)
     id_prefix: str = ""  # IDs: the text before the number, e.g. "C-" in C-0042
@@ -60,6 +61,10 @@ class Column:
     unparsed: int = 0  # values that did not read as the column's kind and count as gaps
     missing_mark: str = ""  # numbers: how a gap was written where not as an empty cell ("?" in UCI's tables)
     zone: str = ""  # dates with an offset or zone: text's first offset as written (+01:00), a dtype's zone name
+
+    @property
+    def date_grid(self) -> DateGrid:
+        return DateGrid(self.date_unit, self.date_months, self.date_phase)
 
     @property
     def modelled(self) -> bool:
@@ -84,7 +89,8 @@ class Column:
         if self.kind == "empty":
             return "all missing: left out (written empty)"
         if self.kind == "datetime":
-            return f"date/time {self.date_format or 'ISO'} from {_date_text(self.low)} to {_date_text(self.high)}{gaps}{unparsed}"
+            spread = f"from {_date_text(self.low)} to {_date_text(self.high)}{_grid_text(self.date_grid)}"
+            return f"date/time {self.date_format or 'ISO'} {spread}{gaps}{unparsed}"
         if self.kind in ("number", "integer"):
             spelled = ", thousands separators" if self.thousands else ""
             spelled += f", gaps written {self.missing_mark}" if self.missing_mark else ""
@@ -266,7 +272,7 @@ def _offset_text(first: str) -> str:
 
 
 def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_format: str | None) -> Column:
-    unit = DAY if np.all(np.mod(seconds, DAY) == 0) else 1.0
+    grid = date_grid(seconds)
     return Column(
         name,
         "datetime",
@@ -275,7 +281,9 @@ def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_
         low=float(seconds.min()),
         high=float(seconds.max()),
         date_format=date_format,
-        date_unit=unit,
+        date_unit=grid.unit,
+        date_months=grid.months,
+        date_phase=grid.phase,
     )
 
 
@@ -300,6 +308,14 @@ def _string_id(name: str, text: pd.Series, missing: float) -> Column:
 
 def _date_text(seconds: float | None) -> str:
     return "?" if seconds is None else str((EPOCH + pd.Timedelta(seconds=seconds)).date())
+
+
+def _grid_text(grid: DateGrid) -> str:
+    if grid.months:
+        return ", on the 1st of each month" if grid.months == 1 else f", on the 1st of every {grid.months} months"
+    if grid.unit == WEEK:
+        return f", on {(EPOCH + pd.Timedelta(seconds=grid.phase)).day_name()}s"
+    return ""
 
 
 def _number_text(value: float | None) -> str:

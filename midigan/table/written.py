@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from midigan.table.dates import on_grid
 from midigan.table.kinds import EPOCH, NUMERIC, Column
 
 
 def canonical(typed: dict[str, np.ndarray], columns: list[Column]) -> dict[str, np.ndarray]:
     """Typed values as they will be written: numbers rounded to their decimals and clipped to the
-    training range, dates rounded to their unit. Generated and training rows compare equal in this
+    training range, dates moved onto their grid (a day, a weekday, month starts). Generated and training rows compare equal in this
     form exactly when their written rows would."""
     result = {}
     for column in columns:
@@ -24,7 +25,7 @@ def canonical(typed: dict[str, np.ndarray], columns: list[Column]) -> dict[str, 
         if column.kind in NUMERIC:
             values = np.clip(values, column.low, column.high)
             if column.kind == "datetime":
-                values = np.round(values / column.date_unit) * column.date_unit
+                values = on_grid(values, column.date_grid)
             elif column.decimals is not None:
                 values = np.round(values, column.decimals)
             values = values + 0.0  # no negative zero

@@ -232,3 +232,22 @@ def test_dates_across_a_clock_change_are_read_as_utc_instants() -> None:
         assert columns[0].kind == "datetime" and columns[0].zone == utc
         back = from_typed(to_typed(written, columns), columns, 40)["at"]
         assert (pd.to_datetime(back, utc=True) == local.dt.tz_convert("UTC")).all()
+
+
+def test_monthly_and_weekly_dates_come_back_on_their_grid() -> None:
+    """Dates drawn as seconds were only rounded to the day: monthly figures dated on the 1st came
+    back on any day, weekly ones dated Saturdays on any weekday."""
+    placements = read_table(PLACEMENTS)
+    steps = np.arange(len(placements)) % 40
+    monthly = pd.Series([pd.Timestamp("2015-01-01") + pd.DateOffset(months=int(k)) for k in steps]).dt.strftime("%Y-%m-%d")
+    weekly = (pd.Timestamp("2019-01-05") + pd.to_timedelta(steps * 7, unit="D")).strftime("%Y-%m-%d")
+    frame = placements.assign(month=monthly, week=weekly)
+    columns = {column.name: column for column in infer_columns(frame)}
+    assert columns["month"].describe().startswith("date/time %Y-%m-%d from 2015-01-01 to 2018-04-01, on the 1st of each month")
+    assert columns["week"].describe().endswith(", on Saturdays") and "on " not in columns["start_date"].describe()
+    typed = to_typed(frame, list(columns.values()))
+    nudged = {name: values + 9.7 * 86_400 if columns[name].kind == "datetime" else values for name, values in typed.items()}
+    back = from_typed(nudged, list(columns.values()), len(frame))
+    assert (pd.to_datetime(back["month"]).dt.day == 1).all() and (back["month"] == frame["month"]).mean() > 0.5
+    assert (pd.to_datetime(back["week"]).dt.day_name() == "Saturday").all()
+    assert pd.to_datetime(back["start_date"]).dt.day.nunique() > 20  # dates of no grid but the day keep any day

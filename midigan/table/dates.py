@@ -1,0 +1,72 @@
+"""Dates on the grid the training dates keep: whole days, one weekday, the first of a month.
+
+Why: a column of monthly figures dated on the 1st, or of weekly ones dated every Saturday, came
+back on any day of any month; the model draws a date as a number of seconds, and only rounding
+to the day was kept. A grid is taken only where every one of at least GRID_DATES distinct
+training dates lies on it, so chance cannot make one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EPOCH = pd.Timestamp("1970-01-01")
+DAY = 86_400.0
+WEEK = 7 * DAY
+GRID_DATES = 10
+
+
+@dataclass(frozen=True)
+class DateGrid:
+    """Dates are rounded to `unit` seconds from `phase` seconds, or where `months` is set, to the
+    first of every `months`-th month from month `phase` (months counted from January 1970)."""
+
+    unit: float = 1.0
+    months: int = 0
+    phase: float = 0.0
+
+
+def date_grid(seconds: np.ndarray) -> DateGrid:
+    """The coarsest grid every training date (seconds since EPOCH, no gaps) lies on."""
+    if not np.all(np.mod(seconds, DAY) == 0):
+        return DateGrid()
+    distinct = np.unique(seconds)
+    if len(distinct) < GRID_DATES:
+        return DateGrid(DAY)
+    stamps = pd.DatetimeIndex(EPOCH + pd.to_timedelta(distinct, unit="s"))
+    if (stamps.day == 1).all():
+        index = _month_index(stamps)
+        step = int(np.gcd.reduce(np.diff(index)))
+        return DateGrid(DAY, step, float(index[0] % step))
+    days = distinct // DAY
+    if np.all((days - days[0]) % 7 == 0):
+        return DateGrid(WEEK, 0, float(days[0] % 7) * DAY)
+    return DateGrid(DAY)
+
+
+def on_grid(values: np.ndarray, grid: DateGrid) -> np.ndarray:
+    """Each date (seconds; NaN a gap) moved to the nearest point of the grid."""
+    if not grid.months:
+        return np.round((values - grid.phase) / grid.unit) * grid.unit + grid.phase
+    out = values.copy()
+    present = ~np.isnan(values)
+    stamps = pd.DatetimeIndex(EPOCH + pd.to_timedelta(values[present], unit="s"))
+    below = grid.phase + np.floor((_month_index(stamps) - grid.phase) / grid.months) * grid.months
+    earlier, later = _seconds_of_month(below), _seconds_of_month(below + grid.months)
+    present_values = values[present]
+    out[present] = np.where(present_values - earlier <= later - present_values, earlier, later)
+    return out
+
+
+def _month_index(stamps: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray((stamps.year - 1970) * 12 + stamps.month - 1, dtype=np.int64)
+
+
+def _seconds_of_month(index: np.ndarray) -> np.ndarray:
+    """Seconds since EPOCH of the first of each month (months counted from January 1970)."""
+    index = np.asarray(index, dtype=np.int64)
+    starts = pd.to_datetime(pd.DataFrame({"year": 1970 + index // 12, "month": index % 12 + 1, "day": 1}))
+    return np.asarray((starts - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
