@@ -197,14 +197,16 @@ def _numeric(frame, source: str) -> np.ndarray:
 
 
 def _ordered(frame, time_column: str, source: str):
-    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then dropped."""
+    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then dropped.
+    Dates are compared as UTC instants: a column that crosses a daylight-saving change holds two UTC
+    offsets, and when the clocks go back the same local hour comes twice."""
     import pandas as pd
 
     if time_column not in frame.columns:
         raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
     key = pd.to_numeric(frame[time_column], errors="coerce")
     if key.isna().any():
-        key = pd.to_datetime(frame[time_column], errors="coerce")
+        key = pd.to_datetime(frame[time_column], errors="coerce", utc=True)
         if key.isna().any():
             row = int(np.flatnonzero(key.isna().to_numpy())[0])
             raise SeriesDataError(f"{source}: time column {time_column!r} has {frame[time_column].iloc[row]!r} in data row"

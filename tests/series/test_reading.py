@@ -38,6 +38,17 @@ def test_a_time_column_that_repeats_is_refused_not_sorted_into_a_scramble(tmp_pa
     assert len(read_series(tmp_path / "days.csv", id_column="day", time_column="hour").series) == 30  # once a day, fine
 
 
+@pytest.mark.parametrize("offset_style", [r"\1\2", r"\1:\2"])  # -0700 and -07:00
+def test_dates_with_utc_offsets_that_change_are_ordered_as_instants(tmp_path, offset_style):
+    hours = pd.Series(pd.date_range("2010-11-07 07:00", periods=4, freq="h", tz="UTC")).dt.tz_convert("America/Los_Angeles")
+    dates = hours.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"(\d\d)(\d\d)$", offset_style, regex=True)
+    assert dates.str[-5:].nunique() == 2 and dates.str[:19].duplicated().any()  # daylight saving ends: 01:00 comes twice
+    frame = pd.DataFrame({"temp": [50.1, 49.8, 49.5, 49.0], "date": dates})
+    frame.iloc[[2, 0, 3, 1]].to_csv(tmp_path / "temps.csv", index=False)
+    read = read_series(tmp_path / "temps.csv", time_column="date")
+    np.testing.assert_array_equal(read.series[0][:, 0], [50.1, 49.8, 49.5, 49.0])
+
+
 def test_folder_of_csvs():
     read = read_series(DATA / "BasicMotions")
     assert read.form == MANY and len(read.series) == 8
