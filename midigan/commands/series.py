@@ -210,11 +210,13 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
 
     held_out_apart(reference, train_path)
 
-    def windows(path: str) -> list:
+    def windows(path: str, label: str) -> list:
         read = _read(*_evaluation_input(path, id_column, time_column))
-        return cut_windows(read.series, length) if read.form == LONG else read.series
+        cut = cut_windows(read.series, length) if read.form == LONG else read.series
+        _refuse_too_few_to_score(label, path, read, len(cut), length)
+        return cut
 
-    candidate, held_out, training = windows(set_path), windows(reference), windows(train_path)
+    candidate, held_out, training = windows(set_path, "SET"), windows(reference, "--reference"), windows(train_path, "--train")
     channels = {part[0].shape[1] for part in (candidate, held_out, training)}
     if len(channels) > 1:
         raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)})")
@@ -223,3 +225,21 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))
     if json_path is not None:
         json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def _refuse_too_few_to_score(label: str, path: str, read, count: int, length: int) -> None:
+    """A one-line error where an evaluation input gives fewer than `MIN_SERIES` series or windows:
+    the discriminative score trains on part of them and tests on the rest, so one leaves a part empty."""
+    from midigan.series.metrics import MIN_SERIES
+    from midigan.series.reading import LONG
+
+    if count >= MIN_SERIES:
+        return
+    if read.form == LONG:
+        steps = read.lengths[0]
+        given = f"{count} window{'s' * (count != 1)} (one series of {steps} steps, windows of {length})"
+        remedy = f"; give a --length under {steps}" if steps > 2 else ""
+    else:
+        given, remedy = f"{count} series", ""
+    raise click.ClickException(f"{label} {path} gives {given}: the discriminative score needs at least {MIN_SERIES}"
+                               f" (its classifier trains on 80% of them and is tested on the rest){remedy}")

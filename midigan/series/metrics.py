@@ -42,6 +42,9 @@ PREDICTIVE_STEPS = 5000
 REPEATS = 10
 BATCH = 128
 ACF_LAGS = 10
+#: the fewest series a set scored needs: the discriminative score's 80% share to train on and the rest to test on
+#: each hold one (`_split`)
+MIN_SERIES = 2
 
 
 @dataclass

@@ -145,6 +145,22 @@ def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
     assert "is not a folder" in one_line_error(under_a_file)
 
 
+def test_evaluate_refuses_inputs_too_few_to_split_in_one_line(in_scratch_folder):
+    days = pd.read_csv(DATA / "italy_power_long.csv")
+    first_day = days["day"] == days["day"].iloc[0]
+    days[first_day].to_csv("one_day.csv", index=False)
+    days[~first_day].to_csv("other_days.csv", index=False)
+    one_series = run("series", "evaluate", "other_days.csv", "--reference", "one_day.csv", "--train", "other_days.csv",
+                     "--id", "day", "--time", "hour")
+    assert "--reference one_day.csv gives 1 series: the discriminative score needs at least 2" in one_line_error(one_series)
+    prices = pd.read_csv(DATA / "stocks_head.csv")
+    prices.head(20).to_csv("short.csv", index=False)
+    prices.tail(200).to_csv("long.csv", index=False)
+    too_short = run("series", "evaluate", "long.csv", "--reference", "short.csv", "--train", "long.csv", "--length", 24)
+    assert "--reference short.csv gives 1 window (one series of 20 steps, windows of 24)" in one_line_error(too_short)
+    assert "give a --length under 20" in one_line_error(too_short)
+
+
 @pytest.mark.slow
 def test_api_fit_sample_save_load(tmp_path):
     frame = pd.read_csv(DATA / "italy_power_long.csv")
