@@ -36,17 +36,19 @@ def _read(path: str, id_column: str | None, time_column: str | None):
 
 
 def _evaluation_input(path: str, id_column: str | None, time_column: str | None) -> tuple[str, str | None, str | None]:
-    """How `evaluate` reads one of its inputs: --id and --time apply to CSV files only (a folder or an
-    array is read as it is), and a CSV whose first column is `id` and that lacks the --id column,
-    the long form `midigan series generate` writes, is read by its `id` column (and by --time where
-    it has that column; `generate` writes rows in order, with none). Why: a set written by
-    `generate` is judged against held-out folders, or held-out CSVs with their own id and time
-    columns, which no one option fits."""
-    from midigan.series.reading import csv_columns
+    """How `evaluate` reads one of its inputs: --id applies to CSV files only, --time to those and to
+    a folder whose files have that column (an array, or a folder `generate` wrote, is read as it is),
+    and a CSV whose first column is `id` and that lacks the --id column, the long form `midigan
+    series generate` writes, is read by its `id` column (and by --time where it has that column;
+    `generate` writes rows in order, with none). Why: a set written by `generate` is judged against
+    held-out folders, or held-out CSVs with their own id and time columns, which no one option fits."""
+    from midigan.series.reading import csv_columns, folder_columns
     from midigan.series.writing import ID_COLUMN
 
-    if Path(path).is_dir() or Path(path).suffix.lower() == ".npy":
+    if Path(path).suffix.lower() == ".npy":
         return path, None, None
+    if Path(path).is_dir():
+        return path, None, time_column if time_column in folder_columns(path) else None
     columns = csv_columns(path)
     if columns[:1] == [ID_COLUMN] and id_column not in columns:
         return path, ID_COLUMN, time_column if time_column in columns else None
@@ -71,7 +73,8 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
 def train(data: str, **options) -> None:
     """Train a GAN on the series in DATA: a CSV of one long series (a row per step, a column per
     channel; cut into windows of --length), a long-form CSV with an --id column (and an optional
-    --time column), a folder of CSVs (one series each) or an .npy array (series, steps, channels).
+    --time column), a folder of CSVs (one series each; --time orders each file's rows) or an .npy
+    array (series, steps, channels).
 
     Series may differ in length and have gaps (empty cells, NaN). Channels are scaled for
     training and written back in their own units. A tenth is held out to judge the run (whole
@@ -200,8 +203,9 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     """Judge the synthetic series in SET against held-out real series: TimeGAN's discriminative
     and predictive scores, the autocorrelation difference and the copy check, with the real
     training series (the ceiling) and a VAR(2) baseline beside SET. Each input may take any form
-    `midigan series train` reads; one long series is cut into windows of --length. --id and --time
-    apply to the CSV files among them; a CSV `generate` wrote is read by its id column."""
+    `midigan series train` reads; one long series is cut into windows of --length. --id applies to
+    the CSV files among them, --time to those and to folders whose files have that column; a CSV
+    `generate` wrote is read by its id column."""
     import json
 
     from midigan.series.evaluation import Settings, evaluate_sets, format_table

@@ -3,7 +3,7 @@
 Forms (see `read_series`):
 - a CSV of one long series: a row per time step, a column per channel;
 - a CSV in long form: a column naming the series (`id`), optionally one to order the rows by (`time`);
-- a folder of CSV files, one series each (rows are steps, columns channels);
+- a folder of CSV files, one series each (rows are steps, columns channels; optionally a `time` column in each);
 - an `.npy` array `(series, steps, channels)` (a 2-D array is one long series).
 
 Why one form: series may differ in length and have gaps, so the common shape is a list of
@@ -59,9 +59,9 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
     """Read any of the four forms (see the module docstring); SeriesDataError for bad input."""
     path = Path(path)
     if path.is_dir():
-        if id_column or time_column:
-            raise SeriesDataError(f"--id and --time apply to one long-form CSV, not to the folder {path}")
-        return _read_folder(path)
+        if id_column:
+            raise SeriesDataError(f"--id applies to one long-form CSV, not to the folder {path}: each of its files is one series")
+        return _read_folder(path, time_column)
     if not path.is_file():
         raise SeriesDataError(f"no such file or folder: {path}")
     if path.suffix.lower() == ".npy":
@@ -170,8 +170,13 @@ def _read_csv(path: Path):
     return frame
 
 
-def _numeric(frame, source: str) -> np.ndarray:
-    """The frame's values as float64; a one-line error naming the first non-numeric cell."""
+#: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)
+_CSV_COLUMN_ROLES = "name it with --id if it says which series a row belongs to, --time if it orders them, or drop it"
+_FOLDER_COLUMN_ROLES = "name it with --time if it orders each file's rows, or drop it"
+
+
+def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
+    """The frame's values as float64; a one-line error naming the first non-numeric cell and `roles`."""
     import pandas as pd
 
     columns = []
@@ -186,9 +191,7 @@ def _numeric(frame, source: str) -> np.ndarray:
         bad = converted.isna() & column.notna() & (column.astype(str).str.strip() != "")
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1});"
-                                  " name it with --id if it says which series a row belongs to, --time if it orders them,"
-                                  " or drop it")
+            raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1}); {roles}")
         columns.append(converted.to_numpy(dtype=np.float64))
     values = np.stack(columns, axis=1)
     if np.isinf(values).any():
@@ -237,12 +240,23 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
     return SeriesSet(series, columns, MANY, names)
 
 
-def _read_folder(folder: Path) -> SeriesSet:
-    """Every .csv and .tsv file under `folder`, subfolders included (.txt files only where there are
-    none: a folder of recordings often holds a notes.txt); an empty file is left out with its
-    reason, a file with the same channels in another order is read in the first one's order."""
+def series_files(folder: Path) -> list[Path]:
+    """The files of a folder read as series: every .csv and .tsv file under it, subfolders included
+    (.txt files only where there are none: a folder of recordings often holds a notes.txt)."""
     found = sorted(p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
-    files = [p for p in found if p.suffix.lower() in (".csv", ".tsv")] or [p for p in found if p.suffix.lower() == ".txt"]
+    return [p for p in found if p.suffix.lower() in (".csv", ".tsv")] or [p for p in found if p.suffix.lower() == ".txt"]
+
+
+def folder_columns(folder: str | Path) -> list[str]:
+    """The header of the first file of `folder` that has one (the columns every series file shares)."""
+    return next((columns for path in series_files(Path(folder)) if (columns := csv_columns(path))), [])
+
+
+def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
+    """Every file `series_files` finds, each one series (its rows ordered by `time_column`, which
+    is then dropped, where given); an empty file is left out with its reason, a file with the same
+    channels in another order is read in the first one's order."""
+    files = series_files(folder)
     if not files:
         raise SeriesDataError(f"{folder}: no .csv files in it")
     series, names, skipped, columns = [], [], [], None
@@ -263,8 +277,10 @@ def _read_folder(folder: Path) -> SeriesSet:
             if sorted(header) != sorted(columns):
                 raise SeriesDataError(f"{name}'s columns ({', '.join(header)}) differ from {first}'s ({', '.join(columns)})")
             frame = frame[[frame.columns[header.index(column)] for column in columns]]
-        series.append(_numeric(frame, name))
+        if time_column is not None:
+            frame = _ordered(frame, time_column, name)
+        series.append(_numeric(frame, name, _FOLDER_COLUMN_ROLES))
         names.append(name.rsplit(".", 1)[0])
     if not series:
         raise SeriesDataError(f"{folder}: no file holds a series ({'; '.join(skipped)})")
-    return SeriesSet(series, columns, MANY, names, skipped)
+    return SeriesSet(series, [column for column in columns if column != time_column], MANY, names, skipped)

@@ -161,6 +161,22 @@ def test_evaluate_refuses_inputs_too_few_to_split_in_one_line(in_scratch_folder)
     assert "give a --length under 20" in one_line_error(too_short)
 
 
+def test_folders_of_dated_csvs_train_and_are_judged_by_time(in_scratch_folder):
+    prices = pd.read_csv(DATA / "stocks_head.csv")
+    for folder, first in (("train", 0), ("held", 4)):
+        for index in range(first, first + 4):
+            part = prices.iloc[index * 30:(index + 1) * 30].assign(date=pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d"))
+            Path(folder).mkdir(exist_ok=True)
+            part.sample(frac=1, random_state=index).to_csv(f"{folder}/stock{index}.csv", index=False)
+    trained = run("series", "train", "train", "--time", "date", "--max-steps", 2, "--quiet")
+    assert trained.exit_code == 0, trained.output
+    assert "read 4 series of 30 steps x 6 channels (Open, High, Low, Close, Adj_Close, Volume)" in trained.output
+    write_folder([prices.iloc[:30].to_numpy()] * 4, list(prices.columns), in_scratch_folder / "fake")  # as generate writes: no date
+    judged = run("series", "evaluate", "fake", "--reference", "held", "--train", "train", "--time", "date", "--repeats", 1,
+                 "--discriminative-steps", 2, "--predictive-steps", 2)
+    assert judged.exit_code == 0, judged.output
+
+
 @pytest.mark.slow
 def test_api_fit_sample_save_load(tmp_path):
     frame = pd.read_csv(DATA / "italy_power_long.csv")

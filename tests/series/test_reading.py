@@ -73,6 +73,20 @@ def test_a_folder_as_recordings_come_subfolders_notes_an_empty_file_and_columns_
     assert read.skipped == ["s9.csv: not a readable CSV (No columns to parse from file)"] and "left out: s9.csv" in read.summary()
 
 
+def test_a_folder_of_dated_csvs_is_ordered_by_time_in_each_file(tmp_path):
+    prices = pd.read_csv(DATA / "stocks_head.csv")
+    for index, start in enumerate(("2020-01-01", "2021-06-01")):
+        part = prices.iloc[index * 50:(index + 1) * 50].assign(date=pd.date_range(start, periods=50).strftime("%Y-%m-%d"))
+        part.sample(frac=1, random_state=index).to_csv(tmp_path / f"stock{index}.csv", index=False)
+    with pytest.raises(SeriesDataError, match=r"'date' is not numeric .* name it with --time if it orders each file's rows, or drop it$"):
+        read_series(tmp_path)  # --time, not --id: a folder's files are one series each
+    read = read_series(tmp_path, time_column="date")
+    assert read.columns == list(prices.columns) and read.lengths == [50, 50]
+    np.testing.assert_array_equal(read.series[1], prices.iloc[50:100].to_numpy())
+    with pytest.raises(SeriesDataError, match="--id applies to one long-form CSV, not to the folder"):
+        read_series(tmp_path, id_column="date")
+
+
 def test_npy_with_padding_keeps_lengths_and_gaps(tmp_path):
     motions = read_series(DATA / "BasicMotions").series
     array = np.stack(motions[:3])
