@@ -4,7 +4,7 @@ Forms (see `read_series`):
 - a CSV of one long series: a row per time step, a column per channel;
 - a CSV in long form: a column naming the series (`id`), optionally one to order the rows by (`time`);
 - a folder of CSV files, one series each (rows are steps, columns channels; optionally a `time` column in each);
-- an `.npy` array `(series, steps, channels)` (a 2-D array is one long series).
+- an `.npy` array `(series, steps, channels)` (a 2-D array is one long series, a 1-D one a series of one channel).
 
 Why one form: series may differ in length and have gaps, so the common shape is a list of
 `(steps, channels)` float64 arrays with NaN where a value is missing; windows, scaling and masks
@@ -80,7 +80,8 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
 
 def read_array(array: np.ndarray, source: str = "array", columns: list[str] | None = None) -> SeriesSet:
     """An array `(series, steps, channels)` (trailing all-NaN steps are padding: series may be
-    shorter), `(steps, channels)` (one long series) or a list of `(steps, channels)` arrays."""
+    shorter), `(steps, channels)` (one long series), `(steps,)` (one long series of one channel:
+    the commonest input) or a list of `(steps, channels)` arrays."""
     if isinstance(array, (list, tuple)):
         series = [np.asarray(item, dtype=np.float64) for item in array]
         if not series or any(item.ndim != 2 for item in series):
@@ -93,12 +94,14 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
         if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
             raise SeriesDataError(f"{source}: holds {array.dtype} values, not numbers")
         array = array.astype(np.float64)
+        if array.ndim == 1:
+            array = array[:, None]
         if array.ndim == 2:
             series, form = [array], LONG
         elif array.ndim == 3:
             series, form = [_strip_padding(item) for item in array], MANY
         else:
-            raise SeriesDataError(f"{source}: expected (series, steps, channels) or (steps, channels), got shape {array.shape}")
+            raise SeriesDataError(f"{source}: expected (series, steps, channels), (steps, channels) or (steps,), got shape {array.shape}")
     series = [item for item in series if len(item)]
     if not series:
         raise SeriesDataError(f"{source}: holds no time steps")

@@ -177,6 +177,14 @@ def test_folders_of_dated_csvs_train_and_are_judged_by_time(in_scratch_folder):
     assert judged.exit_code == 0, judged.output
 
 
+def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
+    close = pd.read_csv(DATA / "stocks_head.csv")["Close"]
+    from_series = SeriesGAN(max_minutes=None, max_steps=2, run_dir=tmp_path / "series").fit(close)
+    assert from_series.columns == ["Close"] and from_series.sample(3).shape == (3, 24, 1)
+    from_array = SeriesGAN(max_minutes=None, max_steps=2, run_dir=tmp_path / "array").fit(close.to_numpy())
+    assert from_array.columns == ["channel_0"] and from_array.report == from_series.report  # the same one long series
+
+
 @pytest.mark.slow
 def test_api_fit_sample_save_load(tmp_path):
     frame = pd.read_csv(DATA / "italy_power_long.csv")
