@@ -307,6 +307,17 @@ def autocorrelation_difference(real: Prepared, synthetic: Prepared, lags: int = 
     return float(np.nanmean(difference)) if np.isfinite(difference).any() else math.nan
 
 
+def correlations(rows: np.ndarray) -> np.ndarray:
+    """`(channels, channels)` correlations of the columns of `rows` `(n, channels)`, np.corrcoef's,
+    but a constant channel correlates with nothing: its row and column are 0 (np.corrcoef divides by
+    its zero spread, warns and gives NaN)."""
+    found = np.zeros((rows.shape[1], rows.shape[1]))
+    varying = np.flatnonzero(np.ptp(rows, axis=0) > 0)
+    if len(varying):
+        found[np.ix_(varying, varying)] = np.corrcoef(rows[:, varying], rowvar=False)
+    return found
+
+
 def nearest_distances(queries: Prepared, training: Prepared, chunk: int = 512, excluded: torch.Tensor | None = None) -> np.ndarray:
     """Each query series' root-mean-square distance to its nearest training series, over the
     steps both have (series compared from their first step); `excluded` (queries x training,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -183,6 +184,15 @@ def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
     assert from_series.columns == ["Close"] and from_series.sample(3).shape == (3, 24, 1)
     from_array = SeriesGAN(max_minutes=None, max_steps=2, run_dir=tmp_path / "array").fit(close.to_numpy())
     assert from_array.columns == ["channel_0"] and from_array.report == from_series.report  # the same one long series
+
+
+def test_a_constant_channel_trains_without_numpy_warnings(in_scratch_folder):
+    prices = pd.read_csv(DATA / "stocks_head.csv")[["Open", "Close"]].to_numpy()
+    np.save("flat.npy", np.column_stack([prices, np.full(len(prices), 3.0)]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trained = run("series", "train", "flat.npy", "--max-steps", 4, "--quiet")
+    assert trained.exit_code == 0, repr(trained.exception)
 
 
 @pytest.mark.slow
