@@ -37,11 +37,12 @@ def _read(path: str, id_column: str | None, time_column: str | None):
 
 def _evaluation_input(path: str, id_column: str | None, time_column: str | None) -> tuple[str, str | None, str | None]:
     """How `evaluate` reads one of its inputs: --id applies to CSV files only, --time to those and to
-    a folder whose files have that column (an array, or a folder `generate` wrote, is read as it is),
-    and a CSV whose first column is `id` and that lacks the --id column, the long form `midigan
-    series generate` writes, is read by its `id` column (and by --time where it has that column;
-    `generate` writes rows in order, with none). Why: a set written by `generate` is judged against
-    held-out folders, or held-out CSVs with their own id and time columns, which no one option fits."""
+    a folder whose files have that column (an array, or a folder `generate` wrote, is read as it is).
+    A CSV whose first column names its series, as `generate` writes them (the training data's --id
+    column, or `id` where the CSV lacks the --id column), is read by that column, and by --time only
+    where it has that column (`generate` writes rows in order, with none). Why: a set written by
+    `generate` is judged against held-out folders, or held-out CSVs with their own id and time
+    columns, which no one option fits."""
     from midigan.series.reading import csv_columns, folder_columns
     from midigan.series.writing import ID_COLUMN
 
@@ -50,8 +51,9 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
     if Path(path).is_dir():
         return path, None, time_column if time_column in folder_columns(path) else None
     columns = csv_columns(path)
-    if columns[:1] == [ID_COLUMN] and id_column not in columns:
-        return path, ID_COLUMN, time_column if time_column in columns else None
+    series_named_by = id_column if id_column in columns else ID_COLUMN
+    if columns[:1] == [series_named_by]:
+        return path, series_named_by, time_column if time_column in columns else None
     return path, id_column, time_column
 
 
@@ -151,8 +153,9 @@ def train(data: str, **options) -> None:
 @device_option
 def generate(out: Path, model_path: Path | None, count: int, length: int | None, seed: int, gaps: bool, device: str) -> None:
     """Write --count new series to OUT, in the training data's units and column names: a folder
-    (one CSV per series), a .csv (long form with an id column) or an .npy array (series, steps,
-    channels; NaN pads shorter series)."""
+    (one CSV per series), a .csv (long form, the series named in a first column called as the
+    training data's --id column, or id) or an .npy array (series, steps, channels; NaN pads shorter
+    series)."""
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
     from midigan.core.rundir import newest_run
@@ -175,7 +178,7 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
         click.echo("the training series had no gaps: every value is written", err=True)
     written = generate_series(family, generator, count, seed=seed, length=length, device=torch_device, gaps=gaps)
     try:
-        click.echo(write_series(written, family.columns, out))
+        click.echo(write_series(written, family.columns, out, family.id_column))
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror}") from None
 

@@ -36,6 +36,7 @@ class SeriesSet:
     form: str  # LONG or MANY
     names: list[str]  # one per series: file name, id value, or index
     skipped: list[str] = field(default_factory=list)  # files of a folder left out, each with its reason
+    id_column: str | None = None  # the long-form column naming each row's series, which generated sets are named by
 
     @property
     def channels(self) -> int:
@@ -240,7 +241,7 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
     columns = [str(c) for c in frame.columns if c not in (id_column, time_column)]
     if not columns:
         raise SeriesDataError(f"{source}: no value column besides the id and time columns")
-    return SeriesSet(series, columns, MANY, names)
+    return SeriesSet(series, columns, MANY, names, id_column=id_column)
 
 
 def series_files(folder: Path) -> list[Path]:

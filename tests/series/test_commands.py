@@ -178,6 +178,19 @@ def test_folders_of_dated_csvs_train_and_are_judged_by_time(in_scratch_folder):
     assert judged.exit_code == 0, judged.output
 
 
+def test_generate_names_series_by_the_training_id_column_and_evaluate_reads_them_back(in_scratch_folder):
+    days = pd.read_csv(DATA / "italy_power_long.csv")
+    held = days["day"].isin(days["day"].unique()[:6])
+    days[held].to_csv("held.csv", index=False)
+    days[~held].to_csv("train.csv", index=False)
+    assert run("series", "train", "train.csv", "--id", "day", "--time", "hour", "--max-steps", 2, "--quiet").exit_code == 0
+    assert run("series", "generate", "fake.csv", "--count", 6).exit_code == 0
+    assert list(pd.read_csv("fake.csv").columns) == ["day", "load"]
+    judged = run("series", "evaluate", "fake.csv", "--reference", "held.csv", "--train", "train.csv", "--id", "day", "--time", "hour",
+                 "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
+    assert judged.exit_code == 0, judged.output
+
+
 def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
     close = pd.read_csv(DATA / "stocks_head.csv")["Close"]
     from_series = SeriesGAN(max_minutes=None, max_steps=2, run_dir=tmp_path / "series").fit(close)
