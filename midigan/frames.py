@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 
@@ -17,6 +18,16 @@ def _exact_float_option() -> dict[str, str]:
 
 #: `pd.read_csv(..., **EXACT_FLOATS)`
 EXACT_FLOATS = _exact_float_option()
+
+
+def fewest_decimals(values: np.ndarray, most: int) -> int | None:
+    """The fewest decimals, up to `most`, that write every one of `values` as read (None: more than
+    `most`); a number written back in them reads as the data's numbers do (7.2, not 7.15647065312338)."""
+    for decimals in range(most + 1):
+        scaled = values * 10.0**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 + 1e-12 * np.abs(scaled)):
+            return decimals
+    return None
 
 
 def number_text(value: float) -> str:

@@ -36,20 +36,24 @@ def _read(path: str, id_column: str | None, time_column: str | None):
 
 
 def _evaluation_input(path: str, id_column: str | None, time_column: str | None) -> tuple[str, str | None, str | None]:
-    """How `evaluate` reads one of its inputs: --id and --time apply to CSV files only (a folder or an
-    array is read as it is), and a CSV whose first column is `id` and that lacks the --id column,
-    the long form `midigan series generate` writes, is read by its `id` column (and by --time where
-    it has that column; `generate` writes rows in order, with none). Why: a set written by
+    """How `evaluate` reads one of its inputs: --id applies to CSV files only, --time to those and to
+    a folder whose files have that column (an array, or a folder `generate` wrote, is read as it is).
+    A CSV whose first column names its series, as `generate` writes them (the training data's --id
+    column, or `id` where the CSV lacks the --id column), is read by that column, and by --time only
+    where it has that column (`generate` writes rows in order, with none). Why: a set written by
     `generate` is judged against held-out folders, or held-out CSVs with their own id and time
     columns, which no one option fits."""
-    from midigan.series.reading import csv_columns
+    from midigan.series.reading import csv_columns, folder_columns
     from midigan.series.writing import ID_COLUMN
 
-    if Path(path).is_dir() or Path(path).suffix.lower() == ".npy":
+    if Path(path).suffix.lower() == ".npy":
         return path, None, None
+    if Path(path).is_dir():
+        return path, None, time_column if time_column in folder_columns(path) else None
     columns = csv_columns(path)
-    if columns[:1] == [ID_COLUMN] and id_column not in columns:
-        return path, ID_COLUMN, time_column if time_column in columns else None
+    series_named_by = id_column if id_column in columns else ID_COLUMN
+    if columns[:1] == [series_named_by]:
+        return path, series_named_by, time_column if time_column in columns else None
     return path, id_column, time_column
 
 
@@ -71,7 +75,8 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
 def train(data: str, **options) -> None:
     """Train a GAN on the series in DATA: a CSV of one long series (a row per step, a column per
     channel; cut into windows of --length), a long-form CSV with an --id column (and an optional
-    --time column), a folder of CSVs (one series each) or an .npy array (series, steps, channels).
+    --time column), a folder of CSVs (one series each; --time orders each file's rows) or an .npy
+    array (series, steps, channels).
 
     Series may differ in length and have gaps (empty cells, NaN). Channels are scaled for
     training and written back in their own units. A tenth is held out to judge the run (whole
@@ -148,8 +153,9 @@ def train(data: str, **options) -> None:
 @device_option
 def generate(out: Path, model_path: Path | None, count: int, length: int | None, seed: int, gaps: bool, device: str) -> None:
     """Write --count new series to OUT, in the training data's units and column names: a folder
-    (one CSV per series), a .csv (long form with an id column) or an .npy array (series, steps,
-    channels; NaN pads shorter series)."""
+    (one CSV per series), a .csv (long form, the series named in a first column called as the
+    training data's --id column, or id) or an .npy array (series, steps, channels; NaN pads shorter
+    series)."""
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
     from midigan.core.rundir import newest_run
@@ -172,7 +178,7 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
         click.echo("the training series had no gaps: every value is written", err=True)
     written = generate_series(family, generator, count, seed=seed, length=length, device=torch_device, gaps=gaps)
     try:
-        click.echo(write_series(written, family.columns, out))
+        click.echo(write_series(written, family.columns, out, family.id_column))
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror}") from None
 
@@ -200,8 +206,9 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     """Judge the synthetic series in SET against held-out real series: TimeGAN's discriminative
     and predictive scores, the autocorrelation difference and the copy check, with the real
     training series (the ceiling) and a VAR(2) baseline beside SET. Each input may take any form
-    `midigan series train` reads; one long series is cut into windows of --length. --id and --time
-    apply to the CSV files among them; a CSV `generate` wrote is read by its id column."""
+    `midigan series train` reads; one long series is cut into windows of --length. --id applies to
+    the CSV files among them, --time to those and to folders whose files have that column; a CSV
+    `generate` wrote is read by its id column."""
     import json
 
     from midigan.series.evaluation import Settings, evaluate_sets, format_table
@@ -210,11 +217,13 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
 
     held_out_apart(reference, train_path)
 
-    def windows(path: str) -> list:
+    def windows(path: str, label: str) -> list:
         read = _read(*_evaluation_input(path, id_column, time_column))
-        return cut_windows(read.series, length) if read.form == LONG else read.series
+        cut = cut_windows(read.series, length) if read.form == LONG else read.series
+        _refuse_too_few_to_score(label, path, read, len(cut), length)
+        return cut
 
-    candidate, held_out, training = windows(set_path), windows(reference), windows(train_path)
+    candidate, held_out, training = windows(set_path, "SET"), windows(reference, "--reference"), windows(train_path, "--train")
     channels = {part[0].shape[1] for part in (candidate, held_out, training)}
     if len(channels) > 1:
         raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)})")
@@ -223,3 +232,21 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))
     if json_path is not None:
         json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def _refuse_too_few_to_score(label: str, path: str, read, count: int, length: int) -> None:
+    """A one-line error where an evaluation input gives fewer than `MIN_SERIES` series or windows:
+    the discriminative score trains on part of them and tests on the rest, so one leaves a part empty."""
+    from midigan.series.metrics import MIN_SERIES
+    from midigan.series.reading import LONG
+
+    if count >= MIN_SERIES:
+        return
+    if read.form == LONG:
+        steps = read.lengths[0]
+        given = f"{count} window{'s' * (count != 1)} (one series of {steps} steps, windows of {length})"
+        remedy = f"; give a --length under {steps}" if steps > 2 else ""
+    else:
+        given, remedy = f"{count} series", ""
+    raise click.ClickException(f"{label} {path} gives {given}: the discriminative score needs at least {MIN_SERIES}"
+                               f" (its classifier trains on 80% of them and is tested on the rest){remedy}")

@@ -1,7 +1,7 @@
 """`SeriesGAN`: the Python way in, doing what `midigan series train` / `generate` do.
 
     from midigan.series import SeriesGAN
-    model = SeriesGAN(max_minutes=5).fit(array_or_dataframe)   # (series, steps, channels), a list, a DataFrame, a path
+    model = SeriesGAN(max_minutes=5).fit(array_or_dataframe)   # (series, steps, channels), a list, a DataFrame, a Series, a path
     fake = model.sample(100)                                    # (100, steps, channels) in the data's units, NaN-padded
     model.save("model.pt"); SeriesGAN.load("model.pt").sample(10)
 """
@@ -35,9 +35,10 @@ class SeriesGAN:
         self._scratch: tempfile.TemporaryDirectory | None = None
 
     def fit(self, data) -> SeriesGAN:
-        """Train on `data`: an array (series, steps, channels) or (steps, channels), a list of
-        (steps, channels) arrays, a pandas DataFrame (one long series, or long form with
-        `id_column`), or a path `midigan series train` reads. Errors are ValueError (bad data) or
+        """Train on `data`: an array (series, steps, channels), (steps, channels) or (steps,), a list
+        of (steps, channels) arrays, a pandas DataFrame (one long series, or long form with
+        `id_column`), a pandas Series (one long series of one channel, named by its name), or a path
+        `midigan series train` reads. Errors are ValueError (bad data) or
         the engine's TrainingError."""
         from midigan.core.checkpoint import resolve_checkpoint
         from midigan.core.config import TrainConfig
@@ -128,6 +129,8 @@ class SeriesGAN:
     def _read(self, data) -> SeriesSet:
         if isinstance(data, (str, Path)):
             return read_series(data, self.id_column, self.time_column)
+        if hasattr(data, "to_frame") and not hasattr(data, "columns"):  # a pandas Series: its name names the channel
+            data = data.to_frame(name="channel_0" if data.name is None else data.name)
         if hasattr(data, "columns") and hasattr(data, "iloc"):  # a pandas DataFrame
             return read_frame(data, self.id_column, self.time_column)
         return read_array(data)

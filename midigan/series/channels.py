@@ -4,8 +4,9 @@ Why: sensor recordings mix continuous readings with channels whose values a Gaus
 write. A light switch reads 0, 10, 20 or 30; a meter counts in steps of 10 Wh; a duplicated
 column (the UCI Energy set's rv1 and rv2) equals another exactly; a volume is never negative.
 A classifier tells generated series from real ones by any of these at once, whatever the rest
-looks like. So each channel's form is read off the training values (a few levels, a grid, whole
-numbers too many for a grid such as a share volume, a copy of an earlier channel, a floor at zero)
+looks like. So each channel's form is read off the training values (a few levels, a grid, the
+decimals values too spread for a grid were read in, such as a share volume's whole numbers or a
+rainfall's tenths, a copy of an earlier channel, a floor at zero)
 and imposed on what the generator writes, in the training units, after the scaling is undone.
 """
 
@@ -15,9 +16,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from midigan.frames import fewest_decimals
+
 MAX_LEVELS = 32  # a channel of at most this many distinct values, each met LEVEL_REPEATS times on average, writes only those
 LEVEL_REPEATS = 4
 MAX_GRID_STEPS = 100_000  # a grid finer than this many steps across the range is not imposed
+MAX_DECIMALS = 4  # values off a grid read in more decimals than this are a continuum (a sensor), written as computed
 REPEAT_SHARE = 0.05  # a channel repeating its previous value this often gets a hold gate (`repeating_channels`)
 
 
@@ -27,7 +31,7 @@ class ChannelForms:
     grids: dict[int, tuple[float, float, int | None]] = field(default_factory=dict)  # channel -> (origin, step, decimals)
     copies: dict[int, int] = field(default_factory=dict)  # channel -> the earlier channel it equals
     non_negative: list[int] = field(default_factory=list)
-    whole: list[int] = field(default_factory=list)  # channels of whole numbers spread too wide for a grid (counts, volumes)
+    decimals: dict[int, int] = field(default_factory=dict)  # channel -> the decimals of values too spread for a grid (0: counts)
 
     @classmethod
     def fit(cls, series: list[np.ndarray]) -> ChannelForms:
@@ -47,8 +51,8 @@ class ChannelForms:
                 forms.levels[channel] = distinct.tolist()
             elif (grid := _grid(distinct)) is not None:
                 forms.grids[channel] = grid
-            elif np.array_equal(distinct, np.round(distinct)):
-                forms.whole.append(channel)
+            elif (read_in := fewest_decimals(distinct, MAX_DECIMALS)) is not None:
+                forms.decimals[channel] = read_in
             if distinct[0] >= 0:
                 forms.non_negative.append(channel)
         return forms
@@ -65,8 +69,8 @@ class ChannelForms:
             if channel in self.non_negative:  # rounding must not step below zero
                 on_grid = np.maximum(on_grid, origin - np.floor(origin / step) * step)
             values[:, channel] = on_grid if decimals is None else np.round(on_grid, decimals)
-        for channel in self.whole:
-            values[:, channel] = np.round(values[:, channel])
+        for channel, decimals in self.decimals.items():
+            values[:, channel] = np.round(values[:, channel], decimals)
         for channel, original in self.copies.items():
             values[:, channel] = values[:, original]
         return values
@@ -79,8 +83,12 @@ class ChannelForms:
                 f"{columns[c]} ({len(v)} values)" for c, v in self.levels.items()))
         if self.grids:
             lines.append("written on their grid: " + ", ".join(f"{columns[c]} (steps of {s:g})" for c, (_, s, _) in self.grids.items()))
-        if self.whole:
-            lines.append("written as whole numbers: " + ", ".join(columns[c] for c in self.whole))
+        whole = [columns[c] for c, d in self.decimals.items() if d == 0]
+        if whole:
+            lines.append("written as whole numbers: " + ", ".join(whole))
+        if len(whole) < len(self.decimals):
+            lines.append("written in the decimals they were read in: " + ", ".join(
+                f"{columns[c]} ({d})" for c, d in self.decimals.items() if d))
         if self.copies:
             lines.append("copies of another channel: " + ", ".join(f"{columns[c]} = {columns[o]}" for c, o in self.copies.items()))
         return lines
@@ -90,9 +98,10 @@ class ChannelForms:
 
     @classmethod
     def from_dict(cls, stored: dict) -> ChannelForms:
+        decimals = stored.get("decimals", {c: 0 for c in stored.get("whole", [])})  # runs from before: whole numbers or none
         return cls({int(c): v for c, v in stored["levels"].items()}, {int(c): (g[0], g[1], g[2]) for c, g in stored["grids"].items()},
                    {int(c): int(o) for c, o in stored["copies"].items()}, [int(c) for c in stored["non_negative"]],
-                   [int(c) for c in stored.get("whole", [])])  # runs from before the whole-number form have none
+                   {int(c): int(d) for c, d in decimals.items()})
 
 
 def repeating_channels(series: list[np.ndarray], share: float = REPEAT_SHARE) -> tuple[int, ...]:

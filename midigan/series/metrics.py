@@ -42,6 +42,9 @@ PREDICTIVE_STEPS = 5000
 REPEATS = 10
 BATCH = 128
 ACF_LAGS = 10
+#: the fewest series a set scored needs: the discriminative score's 80% share to train on and the rest to test on
+#: each hold one (`_split`)
+MIN_SERIES = 2
 
 
 @dataclass
@@ -302,6 +305,17 @@ def autocorrelation_difference(real: Prepared, synthetic: Prepared, lags: int = 
     """Mean absolute difference of the first `lags` autocorrelations of every channel."""
     difference = np.abs(autocorrelations(real, lags) - autocorrelations(synthetic, lags))
     return float(np.nanmean(difference)) if np.isfinite(difference).any() else math.nan
+
+
+def correlations(rows: np.ndarray) -> np.ndarray:
+    """`(channels, channels)` correlations of the columns of `rows` `(n, channels)`, np.corrcoef's,
+    but a constant channel correlates with nothing: its row and column are 0 (np.corrcoef divides by
+    its zero spread, warns and gives NaN)."""
+    found = np.zeros((rows.shape[1], rows.shape[1]))
+    varying = np.flatnonzero(np.ptp(rows, axis=0) > 0)
+    if len(varying):
+        found[np.ix_(varying, varying)] = np.corrcoef(rows[:, varying], rowvar=False)
+    return found
 
 
 def nearest_distances(queries: Prepared, training: Prepared, chunk: int = 512, excluded: torch.Tensor | None = None) -> np.ndarray:

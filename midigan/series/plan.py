@@ -25,6 +25,7 @@ from midigan.series.reading import LONG, SeriesSet
 from midigan.series.scaling import SCALERS, ChannelScaler, QuantileScaler
 from midigan.series.validation import SeriesValidation
 from midigan.series.windows import cut_windows, pack, series_split, time_split, window_starts
+from midigan.series.writing import ID_COLUMN
 
 DEFAULT_LENGTH = 24
 HELD_OUT_SHARE = 0.1
@@ -88,7 +89,8 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     steps = max(len(values) for values in training)
     packed = pack(_scaled(scaler, training), steps)
     family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
-                          gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training) if forms else None, **model)
+                          gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training) if forms else None,
+                          id_column=data.id_column or ID_COLUMN, **model)
     spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
     family.reference = [training[i] for i in spread]
     validation = None

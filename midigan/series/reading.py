@@ -3,8 +3,8 @@
 Forms (see `read_series`):
 - a CSV of one long series: a row per time step, a column per channel;
 - a CSV in long form: a column naming the series (`id`), optionally one to order the rows by (`time`);
-- a folder of CSV files, one series each (rows are steps, columns channels);
-- an `.npy` array `(series, steps, channels)` (a 2-D array is one long series).
+- a folder of CSV files, one series each (rows are steps, columns channels; optionally a `time` column in each);
+- an `.npy` array `(series, steps, channels)` (a 2-D array is one long series, a 1-D one a series of one channel).
 
 Why one form: series may differ in length and have gaps, so the common shape is a list of
 `(steps, channels)` float64 arrays with NaN where a value is missing; windows, scaling and masks
@@ -36,6 +36,7 @@ class SeriesSet:
     form: str  # LONG or MANY
     names: list[str]  # one per series: file name, id value, or index
     skipped: list[str] = field(default_factory=list)  # files of a folder left out, each with its reason
+    id_column: str | None = None  # the long-form column naming each row's series, which generated sets are named by
 
     @property
     def channels(self) -> int:
@@ -59,9 +60,9 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
     """Read any of the four forms (see the module docstring); SeriesDataError for bad input."""
     path = Path(path)
     if path.is_dir():
-        if id_column or time_column:
-            raise SeriesDataError(f"--id and --time apply to one long-form CSV, not to the folder {path}")
-        return _read_folder(path)
+        if id_column:
+            raise SeriesDataError(f"--id applies to one long-form CSV, not to the folder {path}: each of its files is one series")
+        return _read_folder(path, time_column)
     if not path.is_file():
         raise SeriesDataError(f"no such file or folder: {path}")
     if path.suffix.lower() == ".npy":
@@ -80,7 +81,8 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
 
 def read_array(array: np.ndarray, source: str = "array", columns: list[str] | None = None) -> SeriesSet:
     """An array `(series, steps, channels)` (trailing all-NaN steps are padding: series may be
-    shorter), `(steps, channels)` (one long series) or a list of `(steps, channels)` arrays."""
+    shorter), `(steps, channels)` (one long series), `(steps,)` (one long series of one channel:
+    the commonest input) or a list of `(steps, channels)` arrays."""
     if isinstance(array, (list, tuple)):
         series = [np.asarray(item, dtype=np.float64) for item in array]
         if not series or any(item.ndim != 2 for item in series):
@@ -93,12 +95,14 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
         if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
             raise SeriesDataError(f"{source}: holds {array.dtype} values, not numbers")
         array = array.astype(np.float64)
+        if array.ndim == 1:
+            array = array[:, None]
         if array.ndim == 2:
             series, form = [array], LONG
         elif array.ndim == 3:
             series, form = [_strip_padding(item) for item in array], MANY
         else:
-            raise SeriesDataError(f"{source}: expected (series, steps, channels) or (steps, channels), got shape {array.shape}")
+            raise SeriesDataError(f"{source}: expected (series, steps, channels), (steps, channels) or (steps,), got shape {array.shape}")
     series = [item for item in series if len(item)]
     if not series:
         raise SeriesDataError(f"{source}: holds no time steps")
@@ -170,8 +174,13 @@ def _read_csv(path: Path):
     return frame
 
 
-def _numeric(frame, source: str) -> np.ndarray:
-    """The frame's values as float64; a one-line error naming the first non-numeric cell."""
+#: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)
+_CSV_COLUMN_ROLES = "name it with --id if it says which series a row belongs to, --time if it orders them, or drop it"
+_FOLDER_COLUMN_ROLES = "name it with --time if it orders each file's rows, or drop it"
+
+
+def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
+    """The frame's values as float64; a one-line error naming the first non-numeric cell and `roles`."""
     import pandas as pd
 
     columns = []
@@ -186,9 +195,7 @@ def _numeric(frame, source: str) -> np.ndarray:
         bad = converted.isna() & column.notna() & (column.astype(str).str.strip() != "")
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1});"
-                                  " name it with --id if it says which series a row belongs to, --time if it orders them,"
-                                  " or drop it")
+            raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1}); {roles}")
         columns.append(converted.to_numpy(dtype=np.float64))
     values = np.stack(columns, axis=1)
     if np.isinf(values).any():
@@ -197,14 +204,16 @@ def _numeric(frame, source: str) -> np.ndarray:
 
 
 def _ordered(frame, time_column: str, source: str):
-    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then dropped."""
+    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then dropped.
+    Dates are compared as UTC instants: a column that crosses a daylight-saving change holds two UTC
+    offsets, and when the clocks go back the same local hour comes twice."""
     import pandas as pd
 
     if time_column not in frame.columns:
         raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
     key = pd.to_numeric(frame[time_column], errors="coerce")
     if key.isna().any():
-        key = pd.to_datetime(frame[time_column], errors="coerce")
+        key = pd.to_datetime(frame[time_column], errors="coerce", utc=True)
         if key.isna().any():
             row = int(np.flatnonzero(key.isna().to_numpy())[0])
             raise SeriesDataError(f"{source}: time column {time_column!r} has {frame[time_column].iloc[row]!r} in data row"
@@ -232,15 +241,26 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
     columns = [str(c) for c in frame.columns if c not in (id_column, time_column)]
     if not columns:
         raise SeriesDataError(f"{source}: no value column besides the id and time columns")
-    return SeriesSet(series, columns, MANY, names)
+    return SeriesSet(series, columns, MANY, names, id_column=id_column)
 
 
-def _read_folder(folder: Path) -> SeriesSet:
-    """Every .csv and .tsv file under `folder`, subfolders included (.txt files only where there are
-    none: a folder of recordings often holds a notes.txt); an empty file is left out with its
-    reason, a file with the same channels in another order is read in the first one's order."""
+def series_files(folder: Path) -> list[Path]:
+    """The files of a folder read as series: every .csv and .tsv file under it, subfolders included
+    (.txt files only where there are none: a folder of recordings often holds a notes.txt)."""
     found = sorted(p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
-    files = [p for p in found if p.suffix.lower() in (".csv", ".tsv")] or [p for p in found if p.suffix.lower() == ".txt"]
+    return [p for p in found if p.suffix.lower() in (".csv", ".tsv")] or [p for p in found if p.suffix.lower() == ".txt"]
+
+
+def folder_columns(folder: str | Path) -> list[str]:
+    """The header of the first file of `folder` that has one (the columns every series file shares)."""
+    return next((columns for path in series_files(Path(folder)) if (columns := csv_columns(path))), [])
+
+
+def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
+    """Every file `series_files` finds, each one series (its rows ordered by `time_column`, which
+    is then dropped, where given); an empty file is left out with its reason, a file with the same
+    channels in another order is read in the first one's order."""
+    files = series_files(folder)
     if not files:
         raise SeriesDataError(f"{folder}: no .csv files in it")
     series, names, skipped, columns = [], [], [], None
@@ -261,8 +281,10 @@ def _read_folder(folder: Path) -> SeriesSet:
             if sorted(header) != sorted(columns):
                 raise SeriesDataError(f"{name}'s columns ({', '.join(header)}) differ from {first}'s ({', '.join(columns)})")
             frame = frame[[frame.columns[header.index(column)] for column in columns]]
-        series.append(_numeric(frame, name))
+        if time_column is not None:
+            frame = _ordered(frame, time_column, name)
+        series.append(_numeric(frame, name, _FOLDER_COLUMN_ROLES))
         names.append(name.rsplit(".", 1)[0])
     if not series:
         raise SeriesDataError(f"{folder}: no file holds a series ({'; '.join(skipped)})")
-    return SeriesSet(series, columns, MANY, names, skipped)
+    return SeriesSet(series, [column for column in columns if column != time_column], MANY, names, skipped)

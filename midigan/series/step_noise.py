@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from midigan.core.schedule import TrainResult
+from midigan.series.metrics import correlations
 from midigan.series.model import SeriesFamily
 
 FIRST_SHIFT, FIRST_COVARIANCE, LATER_CORRELATION = "first_step_shift", "first_step_covariance", "step_correlation"
@@ -83,7 +84,7 @@ def residual_moments(family: SeriesFamily, generator: nn.Module, packed: torch.T
     first, later = residuals[:, 0][observed[:, 0]], residuals[:, 1:][observed[:, 1:]]
     if len(later) < MIN_STEPS:
         return None
-    correlation = _well_conditioned(np.corrcoef(later.T).reshape(c, c), unit_diagonal=True)
+    correlation = _well_conditioned(correlations(later), unit_diagonal=True)
     if len(first) < MIN_FIRST:
         return np.zeros(c), np.eye(c), correlation
     return first.mean(axis=0), _well_conditioned(np.cov(first.T).reshape(c, c), unit_diagonal=False), correlation

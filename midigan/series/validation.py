@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from midigan.core.validation import SCORE, Validation
-from midigan.series.metrics import Prepared, autocorrelation_difference, nearest_distances
+from midigan.series.metrics import Prepared, autocorrelation_difference, correlations, nearest_distances
 from midigan.series.model import SeriesFamily
 from midigan.series.windows import sharing_steps
 
@@ -99,5 +99,5 @@ def _statistics(packed: torch.Tensor, channels: int) -> dict[str, np.ndarray]:
     steps = np.stack([np.quantile(changes[..., k][both[..., k]], QUANTILES) if both[..., k].any() else np.zeros(len(QUANTILES))
                       for k in range(channels)])
     rows = observed.all(axis=2)
-    cross = np.corrcoef(values[rows].T) if channels > 1 and rows.sum() > 2 else np.zeros((1, 1))
-    return {"marginal": marginal, "steps": steps, "cross": np.nan_to_num(cross)}
+    cross = correlations(values[rows]) if channels > 1 and rows.sum() > 2 else np.zeros((1, 1))
+    return {"marginal": marginal, "steps": steps, "cross": cross}

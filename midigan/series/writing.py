@@ -1,5 +1,6 @@
 """Series out, in the forms `midigan series generate` promises: a folder of CSVs (one per series),
-a long-form CSV with an `id` column, or an `.npy` array `(series, steps, channels)`.
+a long-form CSV with an id column first (named as the training data's, `id` where it had none), or
+an `.npy` array `(series, steps, channels)`.
 
 Values are written at full precision (`midigan.frames.number_text`: a whole number as one, any
 other in Python's shortest round-tripping form), missing values as empty cells (CSV) or NaN (npy,
@@ -19,6 +20,8 @@ from midigan.frames import number_text
 
 #: the files `write_series` writes; any other OUT is a folder
 FILE_SUFFIXES = (".csv", ".npy")
+#: the column naming each series in a long form written for training data with none (`midigan series evaluate` reads it by it)
+ID_COLUMN = "id"
 
 
 def output_problem(out: str | Path) -> str | None:
@@ -30,15 +33,16 @@ def output_problem(out: str | Path) -> str | None:
     return None
 
 
-def write_series(series: list[np.ndarray], columns: list[str], out: str | Path) -> str:
-    """Write to `out` by its form (see the module docstring); returns a line saying what was written."""
+def write_series(series: list[np.ndarray], columns: list[str], out: str | Path, id_column: str = ID_COLUMN) -> str:
+    """Write to `out` by its form (see the module docstring), a long-form CSV's series named in
+    `id_column`; returns a line saying what was written."""
     out = Path(out)
     if out.suffix.lower() == ".npy":
         write_npy(series, out)
         return f"wrote {len(series)} series as {out} {padded(series).shape}"
     if out.suffix.lower() == ".csv":
-        write_long_csv(series, columns, out)
-        return f"wrote {len(series)} series to {out} (long form, an id column)"
+        write_long_csv(series, columns, out, id_column)
+        return f"wrote {len(series)} series to {out} (long form, the series named in its {id_column} column)"
     write_folder(series, columns, out)
     return f"wrote {len(series)} series to {out}/ (one CSV each)"
 
@@ -62,15 +66,11 @@ def _cells(row: np.ndarray) -> list[str]:
     return ["" if np.isnan(value) else number_text(value) for value in row]
 
 
-#: the column naming each series in the long form this module writes (`midigan series evaluate` reads it by it)
-ID_COLUMN = "id"
-
-
-def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path) -> None:
+def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path, id_column: str = ID_COLUMN) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([ID_COLUMN, *columns])
+        writer.writerow([id_column, *columns])
         for index, values in enumerate(series, start=1):
             writer.writerows([index, *_cells(row)] for row in values)
 

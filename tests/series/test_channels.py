@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from midigan.frames import number_text
 from midigan.series import SeriesGAN
 from midigan.series.channels import ChannelForms, repeating_channels
 from midigan.series.reading import read_series
@@ -59,11 +60,13 @@ def test_whole_numbers_too_many_for_a_grid_are_written_as_whole_numbers(tmp_path
     rng = np.random.default_rng(0)
     volume, level = rng.integers(10**5, 10**8, 2000).astype(float), rng.normal(size=2000)
     forms = ChannelForms.fit([np.stack([volume, level], axis=1)])
-    assert forms.whole == [0] and not forms.grids and not forms.levels
+    assert forms.decimals == {0: 0} and not forms.grids and not forms.levels
     written = np.stack([volume + rng.normal(0, 1e4, 2000), level], axis=1)
     shaped = forms.apply(written)
     assert np.array_equal(shaped[:, 0], np.round(shaped[:, 0])) and np.array_equal(shaped[:, 1], level)
-    assert ChannelForms.from_dict({key: value for key, value in forms.to_dict().items() if key != "whole"}).whole == []  # runs from before
+    before = {key: value for key, value in forms.to_dict().items() if key != "decimals"}
+    assert ChannelForms.from_dict(before).decimals == {}  # runs from before the whole-number form
+    assert ChannelForms.from_dict({**before, "whole": [0]}).decimals == {0: 0}  # runs from before the decimals
     write_long_csv([np.array([[1994.0, 2.5], [1995.0, np.nan]])], ["year", "rate"], tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text().splitlines() == ["id,year,rate", "1,1994,2.5", "1,1995,"]
 
@@ -82,6 +85,18 @@ def test_a_grid_comes_back_in_its_decimals_and_never_below_zero() -> None:
     assert forms.apply(np.array([[100.09999999]]))[0, 0] == 100.1
     offset = ChannelForms.fit([np.arange(41.0)[:, None] + 0.6])  # 0.6, 1.6, ...: never negative
     assert offset.apply(np.array([[0.0], [-3.0]])).ravel().tolist() == [0.6, 0.6]
+
+
+def test_values_too_spread_for_a_grid_come_back_in_the_decimals_they_were_read_in() -> None:
+    """Tenths too spread for a grid (rainfall, investment) were written as 7.15647065312338."""
+    prices = read_series(DATA / "stocks_head.csv")
+    volume, close = prices.columns.index("Volume"), prices.columns.index("Close")
+    read = prices.series[0][:, [volume, close]] / [1000, 1]  # volume in thousands of shares: 44994.5, 23005.8, ...
+    forms = ChannelForms.fit([read])
+    written = forms.apply(read + np.random.default_rng(0).normal(0, 3, read.shape))
+    assert all(len(number_text(value).partition(".")[2]) <= 1 for value in written[:, 0])  # as the CSV gets it
+    assert forms.decimals == {0: 1} and not forms.grids and not forms.levels  # Close, in six decimals, is a continuum
+    assert np.abs(written[:, 0] - read[:, 0]).max() > 1 and not np.array_equal(written[:, 1], np.round(written[:, 1], 6))
 
 
 def sticky_reading(steps: int, seed: int, change: float = 0.2) -> np.ndarray:

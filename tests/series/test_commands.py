@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +144,68 @@ def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
     assert "the reference must be held-out data" in one_line_error(same)
     under_a_file = run("series", "evaluate", "fake.csv", "--reference", "held", "--train", "train.npy", "--json", "fake.npy/x.json")
     assert "is not a folder" in one_line_error(under_a_file)
+
+
+def test_evaluate_refuses_inputs_too_few_to_split_in_one_line(in_scratch_folder):
+    days = pd.read_csv(DATA / "italy_power_long.csv")
+    first_day = days["day"] == days["day"].iloc[0]
+    days[first_day].to_csv("one_day.csv", index=False)
+    days[~first_day].to_csv("other_days.csv", index=False)
+    one_series = run("series", "evaluate", "other_days.csv", "--reference", "one_day.csv", "--train", "other_days.csv",
+                     "--id", "day", "--time", "hour")
+    assert "--reference one_day.csv gives 1 series: the discriminative score needs at least 2" in one_line_error(one_series)
+    prices = pd.read_csv(DATA / "stocks_head.csv")
+    prices.head(20).to_csv("short.csv", index=False)
+    prices.tail(200).to_csv("long.csv", index=False)
+    too_short = run("series", "evaluate", "long.csv", "--reference", "short.csv", "--train", "long.csv", "--length", 24)
+    assert "--reference short.csv gives 1 window (one series of 20 steps, windows of 24)" in one_line_error(too_short)
+    assert "give a --length under 20" in one_line_error(too_short)
+
+
+def test_folders_of_dated_csvs_train_and_are_judged_by_time(in_scratch_folder):
+    prices = pd.read_csv(DATA / "stocks_head.csv")
+    for folder, first in (("train", 0), ("held", 4)):
+        for index in range(first, first + 4):
+            part = prices.iloc[index * 30:(index + 1) * 30].assign(date=pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d"))
+            Path(folder).mkdir(exist_ok=True)
+            part.sample(frac=1, random_state=index).to_csv(f"{folder}/stock{index}.csv", index=False)
+    trained = run("series", "train", "train", "--time", "date", "--max-steps", 2, "--quiet")
+    assert trained.exit_code == 0, trained.output
+    assert "read 4 series of 30 steps x 6 channels (Open, High, Low, Close, Adj_Close, Volume)" in trained.output
+    write_folder([prices.iloc[:30].to_numpy()] * 4, list(prices.columns), in_scratch_folder / "fake")  # as generate writes: no date
+    judged = run("series", "evaluate", "fake", "--reference", "held", "--train", "train", "--time", "date", "--repeats", 1,
+                 "--discriminative-steps", 2, "--predictive-steps", 2)
+    assert judged.exit_code == 0, judged.output
+
+
+def test_generate_names_series_by_the_training_id_column_and_evaluate_reads_them_back(in_scratch_folder):
+    days = pd.read_csv(DATA / "italy_power_long.csv")
+    held = days["day"].isin(days["day"].unique()[:6])
+    days[held].to_csv("held.csv", index=False)
+    days[~held].to_csv("train.csv", index=False)
+    assert run("series", "train", "train.csv", "--id", "day", "--time", "hour", "--max-steps", 2, "--quiet").exit_code == 0
+    assert run("series", "generate", "fake.csv", "--count", 6).exit_code == 0
+    assert list(pd.read_csv("fake.csv").columns) == ["day", "load"]
+    judged = run("series", "evaluate", "fake.csv", "--reference", "held.csv", "--train", "train.csv", "--id", "day", "--time", "hour",
+                 "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
+    assert judged.exit_code == 0, judged.output
+
+
+def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
+    close = pd.read_csv(DATA / "stocks_head.csv")["Close"]
+    from_series = SeriesGAN(max_minutes=None, max_steps=2, run_dir=tmp_path / "series").fit(close)
+    assert from_series.columns == ["Close"] and from_series.sample(3).shape == (3, 24, 1)
+    from_array = SeriesGAN(max_minutes=None, max_steps=2, run_dir=tmp_path / "array").fit(close.to_numpy())
+    assert from_array.columns == ["channel_0"] and from_array.report[0] == from_series.report[0]  # the same one long series
+
+
+def test_a_constant_channel_trains_without_numpy_warnings(in_scratch_folder):
+    prices = pd.read_csv(DATA / "stocks_head.csv")[["Open", "Close"]].to_numpy()
+    np.save("flat.npy", np.column_stack([prices, np.full(len(prices), 3.0)]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trained = run("series", "train", "flat.npy", "--max-steps", 4, "--quiet")
+    assert trained.exit_code == 0, repr(trained.exception)
 
 
 @pytest.mark.slow

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from midigan.series.baseline import VectorAutoregression
@@ -11,6 +14,7 @@ from midigan.series.metrics import (
     MinMax,
     autocorrelation_difference,
     autocorrelations,
+    correlations,
     discriminative_score,
     discriminative_scores,
     fill_gaps,
@@ -19,6 +23,8 @@ from midigan.series.metrics import (
     predictive_scores,
 )
 from midigan.series.sines import sine_data
+
+from .helpers import DATA
 
 
 def prepared(*sets):
@@ -87,3 +93,13 @@ def test_centred_view_judges_shape_not_level():
     plain = evaluate_sets({}, held_out, training, settings, baseline=False)
     level_free = evaluate_sets({}, held_out, training, settings, baseline=False, view=centred)
     assert plain[CEILING]["discriminative"] > 0.4 and level_free[CEILING]["discriminative"] < 0.1
+
+
+def test_a_constant_channel_correlates_with_nothing_and_warns_nothing():
+    prices = pd.read_csv(DATA / "stocks_head.csv")[["Open", "Close"]].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = correlations(np.column_stack([prices, np.full(len(prices), 3.0)]))
+    np.testing.assert_allclose(found[:2, :2], np.corrcoef(prices.T))
+    np.testing.assert_array_equal(found[2], [0, 0, 0])
+    np.testing.assert_array_equal(found[:, 2], [0, 0, 0])

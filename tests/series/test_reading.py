@@ -38,6 +38,17 @@ def test_a_time_column_that_repeats_is_refused_not_sorted_into_a_scramble(tmp_pa
     assert len(read_series(tmp_path / "days.csv", id_column="day", time_column="hour").series) == 30  # once a day, fine
 
 
+@pytest.mark.parametrize("offset_style", [r"\1\2", r"\1:\2"])  # -0700 and -07:00
+def test_dates_with_utc_offsets_that_change_are_ordered_as_instants(tmp_path, offset_style):
+    hours = pd.Series(pd.date_range("2010-11-07 07:00", periods=4, freq="h", tz="UTC")).dt.tz_convert("America/Los_Angeles")
+    dates = hours.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"(\d\d)(\d\d)$", offset_style, regex=True)
+    assert dates.str[-5:].nunique() == 2 and dates.str[:19].duplicated().any()  # daylight saving ends: 01:00 comes twice
+    frame = pd.DataFrame({"temp": [50.1, 49.8, 49.5, 49.0], "date": dates})
+    frame.iloc[[2, 0, 3, 1]].to_csv(tmp_path / "temps.csv", index=False)
+    read = read_series(tmp_path / "temps.csv", time_column="date")
+    np.testing.assert_array_equal(read.series[0][:, 0], [50.1, 49.8, 49.5, 49.0])
+
+
 def test_folder_of_csvs():
     read = read_series(DATA / "BasicMotions")
     assert read.form == MANY and len(read.series) == 8
@@ -60,6 +71,20 @@ def test_a_folder_as_recordings_come_subfolders_notes_an_empty_file_and_columns_
     for values, index in zip(read.series, (0, 2, 1, 3), strict=True):
         np.testing.assert_array_equal(values, motions.series[index])
     assert read.skipped == ["s9.csv: not a readable CSV (No columns to parse from file)"] and "left out: s9.csv" in read.summary()
+
+
+def test_a_folder_of_dated_csvs_is_ordered_by_time_in_each_file(tmp_path):
+    prices = pd.read_csv(DATA / "stocks_head.csv")
+    for index, start in enumerate(("2020-01-01", "2021-06-01")):
+        part = prices.iloc[index * 50:(index + 1) * 50].assign(date=pd.date_range(start, periods=50).strftime("%Y-%m-%d"))
+        part.sample(frac=1, random_state=index).to_csv(tmp_path / f"stock{index}.csv", index=False)
+    with pytest.raises(SeriesDataError, match=r"'date' is not numeric .* name it with --time if it orders each file's rows, or drop it$"):
+        read_series(tmp_path)  # --time, not --id: a folder's files are one series each
+    read = read_series(tmp_path, time_column="date")
+    assert read.columns == list(prices.columns) and read.lengths == [50, 50]
+    np.testing.assert_array_equal(read.series[1], prices.iloc[50:100].to_numpy())
+    with pytest.raises(SeriesDataError, match="--id applies to one long-form CSV, not to the folder"):
+        read_series(tmp_path, id_column="date")
 
 
 def test_npy_with_padding_keeps_lengths_and_gaps(tmp_path):
