@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from midigan.frames import number_text
+from midigan.frames import fewest_decimals, number_text
 from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid
 from midigan.table.errors import TableError
 
@@ -36,6 +36,7 @@ BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV'
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
+DECIMALS_SAMPLE = 20_000  # values the decimals are read off
 
 
 @dataclass
@@ -199,7 +200,7 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
     finite = numbers[np.isfinite(numbers)]
     if len(finite) == 0:
         return Column(name, "empty", missing=1.0)
-    decimals = _decimals(finite)
+    decimals = fewest_decimals(finite[:DECIMALS_SAMPLE], MAX_DECIMALS)
     distinct = len(np.unique(finite))
     named_id = (ID_NAME.search(name) or ID_CAMEL.search(name)) and distinct >= 20
     if decimals == 0 and distinct == len(finite) and (named_id or BLANK_HEADER.match(name)):
@@ -215,16 +216,6 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
         low=float(finite.min()),
         high=float(finite.max()),
     )
-
-
-def _decimals(numbers: np.ndarray) -> int | None:
-    """The fewest decimals that write every value exactly (None beyond MAX_DECIMALS)."""
-    sample = numbers[:20_000]
-    for decimals in range(MAX_DECIMALS + 1):
-        scaled = sample * 10.0**decimals
-        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 + 1e-12 * np.abs(scaled)):
-            return decimals
-    return None
 
 
 def _date_format(text: pd.Series) -> str | None:
