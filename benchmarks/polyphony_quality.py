@@ -17,6 +17,10 @@ features, the melodic bias, the batch); the quartets and the madrigals are repor
 madrigals' training and held-out loss chose the model's size, grid and batch of 32 before (PARTLY_TUNED).
 
     python benchmarks/polyphony_quality.py [--minutes 10] [--only bach,chamber] [--jobs 2] [--from chorales --from-on madrigals]
+    python benchmarks/polyphony_quality.py --collection DIR [--only DIR's name]
+
+--collection DIR adds a folder of MIDI files from outside ../shared/data (named by its folder's name,
+reported on), so that a collection the defaults never saw is measured the same way.
 
 The order-2 chord-slice chain is scored as a set of its own beside the evaluation's order-1 and
 order-3 chains, and so are the run's pieces with every draw kept (`--draws 1`: no style resampling);
@@ -43,6 +47,7 @@ import numpy as np
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path("runs/polyphony")
 COLLECTIONS = ("bach", "madrigals", "chamber", "trecento")
+SOURCES = {name: SHARED / name for name in COLLECTIONS}  # --collection adds folders from elsewhere
 TUNED_ON = ("trecento", "bach")
 PARTLY_TUNED = ("madrigals",)
 HELD_OUT_SHARE = 5  # one piece in five
@@ -71,7 +76,7 @@ def build(name: str, lengths: tuple[int, ...]) -> tuple[Path, Path, dict[int, Pa
     from midigan.music.parts.encoding import sections_in_meter
     from midigan.music.parts.layout import find_parts, parts_only
 
-    songs = prepare(SHARED / name, progress=False).songs
+    songs = prepare(SOURCES[name], progress=False).songs
     groups = version_groups(songs)
     first = {}
     for song, group in zip(songs, groups):
@@ -262,6 +267,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--only", help="comma-separated collections: " + ", ".join(COLLECTIONS))
+    parser.add_argument("--collection", type=Path, action="append", default=[],
+                        help="a folder of MIDI files from elsewhere to measure too (repeatable; named by the folder's name)")
     parser.add_argument("--from", dest="start", default="none",
                         help="also train chosen collections --from this model (a shipped model's name or a run)")
     parser.add_argument("--from-on", help="comma-separated collections the --from runs are for (default: every chosen one)")
@@ -282,7 +289,8 @@ def main() -> None:
         parser.error("--flags and --tag go together")
     global SEED, FLAGS, TAG
     SEED, FLAGS, TAG = arguments.seed, tuple(shlex.split(arguments.flags)), arguments.tag
-    chosen = [name for name in COLLECTIONS if not arguments.only or name in arguments.only.split(",")]
+    SOURCES.update({folder.name: folder for folder in arguments.collection})
+    chosen = [name for name in SOURCES if not arguments.only or name in arguments.only.split(",")]
     for name in chosen:
         build(name, (arguments.bars, arguments.bars // 2))
     if arguments.build_only:

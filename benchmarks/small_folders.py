@@ -13,6 +13,11 @@ real tunes, copy rates), the tells that gave generated tunes away before (mean p
 entropy, leaps, on-beat onsets), and the novelty guard's rates.
 
     python benchmarks/small_folders.py [--minutes 10] [--jobs 2] [--only han-24-40,bach-soprano-100] [--tuning]
+    python benchmarks/small_folders.py --exported runs/music21 --only ryans-reels-131,ryans-reels-40
+
+--exported DIR: where `benchmarks/music21_export.py` wrote collections of music21's corpus the shared data
+lacks (DIR/ryansMammoth: reels and hornpipes in 4/4 and 2/2, the fiddle tunes of the issue's 131- and
+40-tune folders; neither the defaults nor the base model saw them); their folders are reported on.
 
 With --jobs 2 two trainings run side by side, each on one thread (both models are small sequential
 nets that one thread serves best).
@@ -47,12 +52,13 @@ VARIANTS = {"scratch": ["--from", "none"], "from-base": ["--from", "melodies"], 
 @dataclass(frozen=True)
 class Folder:
     name: str
-    source: str  # folder under ../shared/data
+    source: str  # folder under ../shared/data, or under --exported for collections exported from music21
     meters: tuple[tuple[int, int], ...]
     size: int
     soprano: bool = False  # keep only the top part of each file (the chorales' soprano line)
     prefix: str = ""  # only files whose names start so (an Essen region)
     tuning: bool = False  # tuned on (Aird's Airs), not reported on
+    named: tuple[str, ...] = ()  # only files whose names hold one of these (reels, hornpipes)
 
 
 FOLDERS = (
@@ -63,6 +69,11 @@ FOLDERS = (
     Folder("ballad-68-40", "folk", ((6, 8),), 40, prefix="essen_ballad"),
     Folder("bach-soprano-100", "bach", ((4, 4),), 100, soprano=True),
 )
+EXPORTED = (  # chosen only with --exported
+    Folder("ryans-reels-131", "ryansMammoth", ((4, 4), (2, 2)), 131, named=("Reel", "Hornpipe")),
+    Folder("ryans-reels-40", "ryansMammoth", ((4, 4), (2, 2)), 40, named=("Reel", "Hornpipe")),
+)
+SOURCES = {name: SHARED / name for name in ("airds", "folk", "bach")}  # --exported adds its collections
 
 
 def _hash(text: str) -> int:
@@ -76,10 +87,11 @@ def build(folder: Folder) -> tuple[Path, Path]:
     from midigan.music.holdout import version_groups
     from midigan.music.meters import tune_meter
 
-    songs = prepare(SHARED / folder.source, progress=False).songs
-    unseen = base_held_out(songs) if folder.source != "bach" else [True] * len(songs)
+    songs = prepare(SOURCES[folder.source], progress=False).songs
+    unseen = base_held_out(songs) if folder.source in ("airds", "folk") else [True] * len(songs)
     songs = [s for s, fresh in zip(songs, unseen)
-             if fresh and Path(s.source).name.startswith(folder.prefix) and tune_meter(s) in folder.meters]
+             if fresh and Path(s.source).name.startswith(folder.prefix) and tune_meter(s) in folder.meters
+             and (not folder.named or any(word in Path(s.source).stem for word in folder.named))]
     if folder.soprano:
         songs = [song.first_track() for song in songs]
     groups = version_groups(songs)
@@ -210,10 +222,15 @@ def main() -> None:
     parser.add_argument("--tuning", action="store_true", help="the folders the defaults are tuned on (Aird's Airs), not the report folders")
     parser.add_argument("--work", default=str(WORK), help="where folders, runs and tunes go")
     parser.add_argument("--report-only", action="store_true", help="score the runs already in --work, without training")
+    parser.add_argument("--exported", type=Path, help="where benchmarks/music21_export.py wrote collections (adds their folders)")
     parser.add_argument("train_options", nargs="*", help="extra `midigan train` options (after --)")
     arguments = parser.parse_args()
     WORK, EXTRA = Path(arguments.work), arguments.train_options
-    chosen = [f for f in FOLDERS if (f.name in arguments.only.split(",") if arguments.only else f.tuning == arguments.tuning)]
+    folders = FOLDERS
+    if arguments.exported:
+        SOURCES.update({folder.source: arguments.exported / folder.source for folder in EXPORTED})
+        folders += EXPORTED
+    chosen = [f for f in folders if (f.name in arguments.only.split(",") if arguments.only else f.tuning == arguments.tuning)]
     built = {folder.name: build(folder) if not arguments.report_only else (WORK / folder.name / "train", WORK / folder.name / "heldout")
              for folder in chosen}
     variants = arguments.variants.split(",")
