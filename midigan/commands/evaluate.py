@@ -24,7 +24,7 @@ from midigan.core.options import json_option
 @click.option("--seed", default=0, show_default=True, help="Seed of the baselines and the two-sample test.")
 def evaluate(generated: str, reference_dir: str, train_dir: str | None, baselines: bool, bars: int | None,
              meter: str | None, parts: str, json_path: Path | None, seed: int) -> None:
-    """Print music metrics of the GENERATED music (a MIDI file or folder) against real music.
+    """Print music metrics of the GENERATED music (a folder of two or more MIDI files) against real music.
 
     Rows: generated, Markov baselines (--baselines: melody chains, or chord-slice chains for
     pieces in parts), held-out real music, and the reference's own means. Columns: metrics

@@ -39,8 +39,9 @@ def _outputs(out: Path, count: int) -> list[Path]:
 @click.option("--primer-bars", type=click.IntRange(min=1), help="How many of the primer's bars to keep (default: all, up to --bars).")
 @click.option("--seed", type=int, help="Make the pieces reproducible.")
 @click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True, help="Quarter notes per minute.")
-@click.option("--key", help="Tonic to move the piece to, e.g. G or Em (it keeps its mode). Default: a melody model's "
-              "training tunes' keys, drawn at random; else C major / A minor.")
+@click.option("--key", help="Tonic to move the piece to, e.g. G or D (it keeps its own mode: a minor piece asked for in D comes "
+              "out in D minor, and Em is read as E). Default: a melody model's "
+              "training tunes' keys, drawn at random; else C major / A minor. Not with --primer or --melody.")
 @click.option("--program", type=click.IntRange(0, 127), default=0, show_default=True,
               help="General MIDI instrument of a melody model's tunes (0 = piano); parts keep their own.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
@@ -67,6 +68,9 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
         raise click.ClickException(f"--count must be between 1 and {MAX_COUNT} (got {count})")
     if primer_bars is not None and primer_file is None:
         raise click.ClickException("--primer-bars says how many of the primer's bars to keep: give the primer with --primer")
+    if key is not None and (primer_file or melody_file):
+        given = "--primer" if primer_file else "--melody"
+        raise click.ClickException(f"--key moves a new piece; with {given} the piece stays in its file's key (transpose the file instead)")
     from midigan.music.keys import parse_key
 
     if key is not None:

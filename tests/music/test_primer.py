@@ -82,3 +82,5 @@ def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -
         assert result.exit_code == 1 and len(lines) == 1 and fragment in lines[0], result.output
     alone = run("generate", "--primer-bars", 2, "out.mid")  # was ignored without a word
     assert alone.exit_code == 1 and alone.output.strip().endswith("give the primer with --primer"), alone.output
+    keyed = run("generate", "--primer", "jig.mid", "--key", "Dm", "out.mid")  # the piece stayed in the primer's key, unsaid
+    assert keyed.exit_code == 1 and "with --primer the piece stays in its file's key" in keyed.output, keyed.output
