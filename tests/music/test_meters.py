@@ -71,3 +71,16 @@ def test_a_pool_of_fragments_gives_way_to_the_next_pool_that_can_be_learnt() -> 
     assert plan.report[0].startswith("no tune in 4/4 can be learnt (no usable tune: 4 shorter than 16 notes): learning the tunes in 3/4")
     with pytest.raises(ValueError, match="no usable tune"):  # a meter asked for is kept to
         plan_melody(fragments + waltzes, (4, 4), ModelSize())
+
+
+def test_a_tune_whose_meter_changes_is_learnt_from_its_sections() -> None:
+    """music21 writes the short bar before a repeat in a meter of its own (a 2/4 bar in a reel in
+    4/4): such tunes were left out whole, and a folder of them could not be trained on at all."""
+    bar, notes = 48, tune((4, 4), bars=9).notes
+    notes = notes[notes["onset"] < 8 * bar + bar // 2]  # 4 bars, half a bar, 4 bars
+    with_short_bar = Song(notes=notes, time_signatures=[(0, 4, 4), (4 * bar, 2, 4), (4 * bar + bar // 2, 4, 4)], source="reel")
+    pool = pool_by_meter([with_short_bar, tune((4, 4), name="plain")])
+    assert [len(song.bar_starts()) for song in pool.songs] == [4, 4, 8]  # 4 bars, the short bar dropped, 4 bars; the plain tune
+    assert pool.cut == 2 and pool.left_out == {}
+    assert pool.describe() == "3 tunes in 4/4 (2 of them sections of tunes whose meter changes); left out: none"
+    assert len(encode_songs([with_short_bar], window=16).windows) == 4
