@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -10,22 +11,25 @@ MAX_BARS = 512  # a long piece takes seconds; a typo of 100000000 bars must not 
 MAX_COUNT = 1000
 
 
-def _outputs(out: Path, count: int) -> list[Path]:
+def _outputs(out: str, count: int) -> list[Path]:
     """OUT itself for one piece (.mid added when it has no suffix); OUT/tune-001.mid ... for
-    several, or whenever OUT is an existing folder."""
+    several, or whenever OUT is a folder (an existing one, or a name ending in /)."""
     from midigan.midi.dataset import MIDI_SUFFIXES
 
-    if count > 1 or out.is_dir():
-        return [out / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
-    if not out.suffix:
-        return [out.with_suffix(".mid")]
-    if out.suffix.lower() not in MIDI_SUFFIXES:
+    folder = Path(out)
+    if count > 1 or folder.is_dir() or out.endswith(("/", os.sep)):
+        if folder.suffix.lower() in MIDI_SUFFIXES and not folder.is_dir():
+            raise click.ClickException(f"with --count {count}, OUT is a folder, and {out} names a MIDI file: give a folder")
+        return [folder / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
+    if not folder.suffix:
+        return [folder.with_suffix(".mid")]
+    if folder.suffix.lower() not in MIDI_SUFFIXES:
         raise click.ClickException(f"{out} is not a MIDI file name: end it in .mid, or give a folder")
-    return [out]
+    return [folder]
 
 
 @click.command()
-@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path())  # as typed: a trailing / says "a folder"
 @click.option("--model", "model_spec",
               help="Run folder, checkpoint, or a shipped model's name: folk or chorales "
                    "(default: newest run under ./runs, else folk).")
@@ -55,7 +59,7 @@ def _outputs(out: Path, count: int) -> list[Path]:
                    "rhythm, spacing, parallels per part) is likeliest the training music's; 1 keeps every draw.")
 @click.option("--allow-copies", is_flag=True,
               help="Keep pieces that quote a long passage of the training music (by default they are drawn again).")
-def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_file: Path | None, primer_file: Path | None,
+def generate(out: str, model_spec: str | None, bars: int, count: int, melody_file: Path | None, primer_file: Path | None,
              primer_bars: int | None, seed: int | None, tempo: float, key: str | None, program: int, temperature: float, wav: bool,
              png: bool, which: str, draws: int | None, allow_copies: bool) -> None:
     """Write new music of exactly --bars bars to OUT (a .mid file, or a folder with --count > 1).
@@ -121,7 +125,7 @@ def generate(out: Path, model_spec: str | None, bars: int, count: int, melody_fi
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror or error}") from None
     meter = "/".join(map(str, family.vocabulary.meter))
-    where = paths[0] if count == 1 else f"{out}/ ({count * (1 + wav + png)} files)"
+    where = paths[0] if count == 1 else f"{paths[0].parent}/ ({count * (1 + wav + png)} files)"
     parts = f" ({', '.join(family.part_names)})" if family.part_names else ""
     click.echo(f"wrote {count} {family.unit}{'s' if count > 1 else ''} of {songs[0].n_bars} bars in {meter}{parts} to {where}")
     older = sorted(set(paths[0].parent.glob("tune-*.mid")) - set(paths)) if paths[0].name.startswith("tune-") else []

@@ -123,6 +123,11 @@ def test_generate_into_an_existing_folder_writes_inside_it(tmp_path: Path) -> No
     assert again.exit_code == 0 and "note" not in again.output, again.output
     fewer = run("generate", "--bars", 3, "tunes")
     assert "also holds 1 piece from before (tune-002.mid ...), left as they were" in fewer.output, fewer.output
+    fresh = run("generate", "--bars", 3, "new/")  # a folder by its slash, though it does not exist yet (was new.mid)
+    assert fresh.exit_code == 0 and (tmp_path / "new" / "tune-001.mid").is_file() and not (tmp_path / "new.mid").exists()
+    named = run("generate", "--bars", 3, "--count", 3, "three.mid")  # made a folder called three.mid
+    assert "with --count 3, OUT is a folder, and three.mid names a MIDI file" in one_line_error(named)
+    assert not (tmp_path / "three.mid").exists()
 
 
 def test_resume_takes_the_runs_settings_and_refuses_to_change_them(tmp_path: Path) -> None:
