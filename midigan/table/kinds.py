@@ -32,6 +32,7 @@ THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 MISSING_MARK = "?"  # a gap as UCI's tables write it (read as such only in a column of numbers otherwise)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
+OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"  # a date's UTC offset, as written at its end
 BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank: a saved row index
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
@@ -242,13 +243,16 @@ def _seconds(stamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return np.asarray((stamps - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
 
 
-def _parsed_dates(text: pd.Series, date_format: str | None) -> pd.Series:
-    """Dates as written, each on its own clock; where the offsets differ (a clock change inside the
-    column: -0800 in winter, -0700 in summer) as UTC instants, since no one wall clock holds them all."""
-    try:
-        return pd.to_datetime(text, format=date_format, errors="coerce")
-    except ValueError:  # pandas: "Mixed timezones detected"
-        return pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
+def _parsed_dates(text: pd.Series, date_format: str | None, utc: bool = False) -> pd.Series:
+    """Dates as written, each on its own clock; as UTC instants with `utc`, or where the offsets
+    differ (a clock change inside the column: -0800 in winter, -0700 in summer), since no one wall
+    clock holds them all. Why read the offsets rather than wait for pandas to refuse: pandas 3
+    raises on mixed offsets, pandas 2 warns and hands back objects."""
+    mixed = text.str.extract(OFFSET, expand=False).dropna().nunique() > 1
+    return pd.to_datetime(text, format=date_format, errors="coerce", utc=utc or mixed)
+
+
+UTC_TEXTS = ("Z", "+00:00", "+0000")
 
 
 def _utc_text(offset: str) -> str:
@@ -258,7 +262,7 @@ def _utc_text(offset: str) -> str:
 
 def _offset_text(first: str) -> str:
     """The UTC offset a date is written with (+01:00, -0500 or Z), as written."""
-    found = re.search(r"(Z|[+-]\d{2}:?\d{2})$", first.strip())
+    found = re.search(OFFSET, first.strip())
     return found.group(1) if found else ""
 
 
@@ -333,7 +337,7 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
         return values
     if column.kind == "datetime":
         text = series.astype("string").str.strip()
-        parsed = _parsed_dates(text, column.date_format)
+        parsed = _parsed_dates(text, column.date_format, utc=column.zone in UTC_TEXTS)  # UTC read as UTC, whatever a file's offsets
         values = np.full(len(series), np.nan)
         present = parsed.notna().to_numpy()
         values[present] = _seconds(parsed[present])

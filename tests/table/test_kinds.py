@@ -222,7 +222,8 @@ def test_a_header_naming_a_column_twice_gives_one_line_and_a_real_dotted_name_is
 
 def test_dates_across_a_clock_change_are_read_as_utc_instants() -> None:
     """Offsets that change inside a column (-0800 in winter, -0700 in summer) crashed the reader
-    (pandas' "Mixed timezones detected"); they are read and written back as the same instants in UTC."""
+    (pandas' "Mixed timezones detected"); they are read and written back as the same instants in UTC,
+    and so is a later file of such a column that holds one offset only."""
     local = pd.Series(pd.date_range("2010-03-13", periods=40, freq="h", tz="America/Los_Angeles"))
     plain = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
     for text, utc in ((plain, "+0000"), (plain.str[:-2] + ":" + plain.str[-2:], "+00:00")):
@@ -232,6 +233,8 @@ def test_dates_across_a_clock_change_are_read_as_utc_instants() -> None:
         assert columns[0].kind == "datetime" and columns[0].zone == utc
         back = from_typed(to_typed(written, columns), columns, 40)["at"]
         assert (pd.to_datetime(back, utc=True) == local.dt.tz_convert("UTC")).all()
+        summer = to_typed(written.tail(10), columns)["at"]  # a held-out file of one offset: the same instants, not its wall clock
+        np.testing.assert_array_equal(summer, to_typed(written, columns)["at"][-10:])
 
 
 def test_monthly_and_weekly_dates_come_back_on_their_grid() -> None:
