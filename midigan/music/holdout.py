@@ -26,7 +26,8 @@ SHARED_FOR_VERSIONS = 0.2  # share of a tune's phrases found in another that mak
 
 def version_groups(songs: list[Song]) -> list[int]:
     """A group number per song: the index of the group's first song. Songs sharing at least a fifth
-    of their phrases (either way round) are in one group, and so is every chain of such pairs."""
+    of their phrases (either way round) are in one group, and so is every chain of such pairs; so
+    are the sections of one file (a tune cut where its meter changes: its A and B parts)."""
     keys = [set(phrase_keys(song, PHRASE_NOTES)) for song in songs]
     holders: dict[bytes, list[int]] = defaultdict(list)
     for index, phrases in enumerate(keys):
@@ -45,6 +46,10 @@ def version_groups(songs: list[Song]) -> list[int]:
         for other, count in shared.items():
             if count >= SHARED_FOR_VERSIONS * len(phrases):
                 parent[root(index)] = root(other)
+    same_file: dict[str, int] = {}
+    for index, song in enumerate(songs):
+        if song.source:
+            parent[root(index)] = root(same_file.setdefault(song.source, index))
     first: dict[int, int] = {}
     for i in range(len(songs)):
         first.setdefault(root(i), i)

@@ -84,3 +84,19 @@ def test_a_tune_whose_meter_changes_is_learnt_from_its_sections() -> None:
     assert pool.cut == 2 and pool.left_out == {}
     assert pool.describe() == "3 tunes in 4/4 (2 of them sections of tunes whose meter changes); left out: none"
     assert len(encode_songs([with_short_bar], window=16).windows) == 4
+
+
+def test_the_sections_of_one_tune_stay_on_one_side_of_the_held_out_split() -> None:
+    """Cut where its meter changes, a reel's A and B parts shared no phrase, so validation could hold
+    one part of a tune and train on the other."""
+    from midigan.music.holdout import split_by_tune
+
+    bar, reels = 48, []
+    for index in range(40):
+        notes = tune((4, 4), bars=9).notes
+        notes = notes[notes["onset"] < 8 * bar + bar // 2].copy()
+        notes["pitch"] = 60 + np.random.default_rng(index).integers(0, 12, len(notes))  # each reel its own phrases
+        signatures = [(0, 4, 4), (4 * bar, 2, 4), (4 * bar + bar // 2, 4, 4)]
+        reels.append(Song(notes=notes, time_signatures=signatures, source=f"reel{index}.mid"))
+    train, held = split_by_tune(pool_by_meter(reels).songs)
+    assert held and not {song.source for song in train} & {song.source for song in held}
