@@ -33,7 +33,8 @@ MISSING_MARK = "?"  # a gap as UCI's tables write it (read as such only in a col
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"  # a date's UTC offset, as written at its end
-BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank: a saved row index
+BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank
+SAVED_INDEX = "Unnamed: 0"  # a first column of blank header: where `frame.to_csv(path)` saves the row index
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
@@ -204,7 +205,8 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
     decimals = fewest_decimals(finite[:DECIMALS_SAMPLE], MAX_DECIMALS)
     distinct = len(np.unique(finite))
     named_id = (ID_NAME.search(name) or ID_CAMEL.search(name)) and distinct >= 20
-    if decimals == 0 and distinct == len(finite) and (named_id or BLANK_HEADER.match(name)):
+    saved_index = name == SAVED_INDEX and finite.min() >= 0
+    if decimals == 0 and distinct == len(finite) and (named_id or saved_index):
         return Column(name, "id", missing, source=source, id_next=int(finite.max()) + 1)
     kind = "integer" if decimals == 0 else "number"
     return Column(

@@ -178,8 +178,9 @@ def check_writable(path: str | Path) -> None:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv); a
-    column pandas named for a blank header ("Unnamed: 0") gets a blank header again."""
+    """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv); in a
+    text file, a column pandas named for a blank header ("Unnamed: 0") gets a blank header again
+    (Parquet keeps the name: its columns are named)."""
     path = Path(path)
     check_writable(path)
     if path.parent and not path.parent.exists():
