@@ -193,5 +193,5 @@ def test_a_saved_row_index_is_an_id_and_keeps_its_blank_header(tmp_path) -> None
     header = out.read_text().splitlines()[0]
     assert header.startswith(",manufacturer,model,") and header == (tmp_path / "cars.csv").read_text().splitlines()[0]
     assert (pd.read_csv(out)["Unnamed: 0"] > cars.index.max()).all()  # fresh numbers, none of the training rows'
-    blank_data = infer_columns(pd.DataFrame({"model": cars["model"], "": cars["year"]}).rename(columns={"": "Unnamed: 1"}))
+    blank_data = infer_columns(pd.DataFrame({"model": cars["model"], "Unnamed: 1": 1900 + np.arange(len(cars))}))
     assert blank_data[1].kind == "integer"  # a data column left without a name is data, not an index
