@@ -39,7 +39,8 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
     """How `evaluate` reads one of its inputs: --id applies to CSV files only, --time to those and to
     a folder whose files have that column (an array, or a folder `generate` wrote, is read as it is).
     A CSV whose first column names its series, as `generate` writes them (the training data's --id
-    column, or `id` where the CSV lacks the --id column), is read by that column, and by --time only
+    column, `id` where the CSV lacks the --id column, or any first column numbering its series 1, 1,
+    ..., 2, ... where no --id is given), is read by that column, and by --time only
     where it has that column (`generate` writes rows in order, with none). Why: a set written by
     `generate` is judged against held-out folders, or held-out CSVs with their own id and time
     columns, which no one option fits."""
@@ -52,9 +53,23 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
         return path, None, time_column if time_column in folder_columns(path) else None
     columns = csv_columns(path)
     series_named_by = id_column if id_column in columns else ID_COLUMN
-    if columns[:1] == [series_named_by]:
-        return path, series_named_by, time_column if time_column in columns else None
+    if columns[:1] == [series_named_by] or (id_column is None and columns and _numbers_series(path)):
+        return path, columns[0], time_column if time_column in columns else None
     return path, id_column, time_column
+
+
+def _numbers_series(path: str) -> bool:
+    """Does the CSV's first column number its rows' series 1, 1, ..., 2, 2, ... as `generate` writes
+    them (under the training data's --id name, which `evaluate` may not have been given)?"""
+    import numpy as np
+    import pandas as pd
+
+    from midigan.series.reading import csv_first_column
+
+    numbers = pd.to_numeric(csv_first_column(path), errors="coerce").to_numpy(dtype=float)
+    steps = np.diff(numbers)
+    counted = len(numbers) > 1 and numbers[0] == 1 and bool(np.isin(steps, (0, 1)).all()) and steps.any()
+    return counted and not np.any((steps[:-1] == 1) & (steps[1:] == 1))  # a series of one step is no series: 1, 2, 3 counts steps
 
 
 @series.command()

@@ -160,6 +160,14 @@ def csv_columns(path: str | Path) -> list[str]:
         return []
 
 
+def csv_first_column(path: str | Path):
+    """The first column of a CSV file (its delimiter sniffed), as pandas reads it."""
+    import pandas as pd
+
+    path = Path(path)
+    return pd.read_csv(path, sep=_delimiter(path), usecols=[0], skipinitialspace=True).iloc[:, 0]
+
+
 def _read_csv(path: Path):
     import pandas as pd
 

@@ -189,6 +189,11 @@ def test_generate_names_series_by_the_training_id_column_and_evaluate_reads_them
     judged = run("series", "evaluate", "fake.csv", "--reference", "held.csv", "--train", "train.csv", "--id", "day", "--time", "hour",
                  "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
     assert judged.exit_code == 0, judged.output
+    for name, part in (("held.npy", days[held]), ("train.npy", days[~held])):  # no --id to name fake.csv's series by
+        np.save(name, np.stack([group.sort_values("hour")[["load"]].to_numpy() for _, group in part.groupby("day")]))
+    arrays = run("series", "evaluate", "fake.csv", "--reference", "held.npy", "--train", "train.npy",
+                 "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
+    assert arrays.exit_code == 0, arrays.output  # read by its numbered first column, not as a channel
 
 
 def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
