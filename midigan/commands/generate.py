@@ -19,7 +19,8 @@ def _outputs(out: str, count: int) -> list[Path]:
     folder = Path(out)
     if count > 1 or folder.is_dir() or out.endswith(("/", os.sep)):
         if folder.suffix.lower() in MIDI_SUFFIXES and not folder.is_dir():
-            raise click.ClickException(f"with --count {count}, OUT is a folder, and {out} names a MIDI file: give a folder")
+            why = f"with --count {count}, OUT is a folder" if count > 1 else "OUT ends in /, a folder"
+            raise click.ClickException(f"{why}, and {out} names a MIDI file: give a folder")
         return [folder / f"tune-{i:03d}.mid" for i in range(1, count + 1)]
     if not folder.suffix:
         return [folder.with_suffix(".mid")]
