@@ -12,8 +12,8 @@ PRIMER = str(ROOT / "data" / "midi" / "folk" / "essen_boehme10_200.mid")
 #: name -> `midigan generate OUT_FOLDER` arguments (OUT_FOLDER gets tune-NNN.mid files)
 GENERATE_CASES = {
     "folk": ["--model", "folk", "--bars", "16", "--count", "3", "--seed", "7"],
-    "folk-key-primer": ["--model", "folk", "--bars", "12", "--count", "2", "--seed", "3", "--key", "G",
-                        "--primer", PRIMER, "--primer-bars", "4"],
+    "folk-key-primer": ["--model", "folk", "--bars", "12", "--count", "2", "--seed", "3",  # --key G, which the primer's
+                        "--primer", PRIMER, "--primer-bars", "4"],  # key overruled, is refused with --primer since stop 49
     "chorales": ["--model", "chorales", "--bars", "8", "--count", "2", "--seed", "7"],
     "chorales-melody": ["--model", "chorales", "--count", "2", "--seed", "5", "--melody", MELODY],
 }
