@@ -37,7 +37,8 @@ def encode(song: Song) -> bytes:
     ticks_per_beat = song.steps_per_beat * scale
     if ticks_per_beat > 0x7FFF:
         raise ValueError(f"steps_per_beat {song.steps_per_beat} is too fine for a MIDI file")
-    n_tracks = int(song.notes["track"].max()) + 1 if len(song.notes) else 0
+    sounding = int(song.notes["track"].max()) + 1 if len(song.notes) else 0
+    n_tracks = max([sounding, *(track + 1 for track in song.track_names)])  # a named part that rests throughout is kept
     chunks = [_conductor_track(song, scale)]
     chunks += [_note_track(song, track, scale) for track in range(n_tracks)]
     header = b"MThd" + (6).to_bytes(4, "big") + (1).to_bytes(2, "big")

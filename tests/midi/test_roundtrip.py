@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from multiprocessing import Pool
 from pathlib import Path
@@ -90,3 +91,14 @@ def test_tensor_views_are_idempotent_on_real_music(corpus):
         assert np.array_equal(to_note_sequence(from_note_sequence(sequence)), sequence), path.name
         roll = to_piano_roll(song)
         assert np.array_equal(to_piano_roll(from_piano_roll(roll), len(roll[0])), roll), path.name
+
+
+def test_a_named_part_that_rests_throughout_is_still_a_track() -> None:
+    """A generated piece whose last part rests for the whole piece was written without that track,
+    so the files of one model had different track layouts (a DAW template could not take them)."""
+    chorale = read(Path(__file__).resolve().parents[2] / "data" / "midi" / "bach" / "bach_bwv1.6.mid")
+    names = {track: chorale.track_names.get(track, f"part {track}") for track in range(int(chorale.notes["track"].max()) + 1)}
+    last = max(names)
+    silent_bass = dataclasses.replace(chorale, notes=chorale.notes[chorale.notes["track"] != last], track_names=names)
+    tracks = mido.MidiFile(file=io.BytesIO(encode(silent_bass))).tracks
+    assert len(tracks) == last + 2 and [m.name for m in tracks[-1] if m.type == "track_name"] == [names[last]]
