@@ -312,9 +312,9 @@ def evaluate_tables(
 
 
 def _leaf_rows(rows: int) -> int:
-    """The learners' fewest rows a leaf for `rows` to learn from (a side, for the two-sample test). Why: with scikit-learn's 20, a
-    classifier of 13 held-out rows against 13 others never split and scored 0.42 whatever the
-    set (numbers a hundred times too large included)."""
+    """The learners' fewest rows a leaf for `rows` to learn from (a side, for the two-sample test).
+    Why: with scikit-learn's 20, a classifier of 13 held-out rows against 13 others never split and
+    scored 0.42 whatever the set (numbers a hundred times too large included)."""
     return min(LEAF_ROWS, max(2, rows // LEAF_SHARE))
 
 
