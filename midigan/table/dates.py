@@ -61,6 +61,15 @@ def on_grid(values: np.ndarray, grid: DateGrid) -> np.ndarray:
     return out
 
 
+def seconds_since_epoch(stamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Seconds since EPOCH on the clock the dates were written by (an offset or zone is dropped,
+    not converted: 08:00+01:00 stays 08:00, and is written back with its offset)."""
+    stamps = pd.to_datetime(stamps)
+    if getattr(stamps.dt if isinstance(stamps, pd.Series) else stamps, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None) if isinstance(stamps, pd.Series) else stamps.tz_localize(None)
+    return np.asarray((stamps - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
+
+
 def _month_index(stamps: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray((stamps.year - 1970) * 12 + stamps.month - 1, dtype=np.int64)
 
@@ -68,5 +77,4 @@ def _month_index(stamps: pd.DatetimeIndex) -> np.ndarray:
 def _seconds_of_month(index: np.ndarray) -> np.ndarray:
     """Seconds since EPOCH of the first of each month (months counted from January 1970)."""
     index = np.asarray(index, dtype=np.int64)
-    starts = pd.to_datetime(pd.DataFrame({"year": 1970 + index // 12, "month": index % 12 + 1, "day": 1}))
-    return np.asarray((starts - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
+    return seconds_since_epoch(pd.to_datetime(pd.DataFrame({"year": 1970 + index // 12, "month": index % 12 + 1, "day": 1})))

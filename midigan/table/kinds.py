@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from midigan.frames import fewest_decimals, number_text
-from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid
+from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid, seconds_since_epoch
 from midigan.table.errors import TableError
 
 MODELLED = ("number", "integer", "category", "boolean", "datetime")
@@ -123,7 +123,7 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
     if pd.api.types.is_bool_dtype(series) or _is_bool_object(values):
         return _boolean(name, values, missing, "bool" if pd.api.types.is_bool_dtype(series) else "text")
     if pd.api.types.is_datetime64_any_dtype(series):
-        seconds = _seconds(pd.to_datetime(values))
+        seconds = seconds_since_epoch(values)
         column = _datetime(name, seconds, missing, "datetime64", None)
         column.zone = str(getattr(series.dt, "tz", None) or "")
         return column
@@ -153,7 +153,7 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
     if date_format is not None and _parsed_dates(sample, date_format).notna().mean() >= DATE_SHARE:
         parsed = _parsed_dates(text, date_format)
         if parsed.notna().mean() >= DATE_SHARE:
-            column = _datetime(name, _seconds(parsed.dropna()), missing, "text", date_format)
+            column = _datetime(name, seconds_since_epoch(parsed.dropna()), missing, "text", date_format)
             if "%z" in date_format:
                 offset = _offset_text(text.iloc[0])
                 column.zone = _utc_text(offset) if str(parsed.dt.tz) == "UTC" else offset
@@ -234,15 +234,6 @@ def _date_format(text: pd.Series) -> str | None:
             return guess_datetime_format(first)
     except (ValueError, TypeError):
         return None
-
-
-def _seconds(stamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
-    """Seconds since EPOCH on the clock the dates were written by (an offset or zone is dropped,
-    not converted: 08:00+01:00 stays 08:00, and is written back with its offset)."""
-    stamps = pd.to_datetime(stamps)
-    if getattr(stamps.dt if isinstance(stamps, pd.Series) else stamps, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None) if isinstance(stamps, pd.Series) else stamps.tz_localize(None)
-    return np.asarray((stamps - EPOCH) / pd.Timedelta(seconds=1), dtype=float)
 
 
 def _parsed_dates(text: pd.Series, date_format: str | None, utc: bool = False) -> pd.Series:
@@ -335,14 +326,14 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(series):
         values = np.full(len(series), np.nan)
         present = series.notna().to_numpy()
-        values[present] = _seconds(series[present])
+        values[present] = seconds_since_epoch(series[present])
         return values
     if column.kind == "datetime":
         text = series.astype("string").str.strip()
         parsed = _parsed_dates(text, column.date_format, utc=column.zone in UTC_TEXTS)  # UTC read as UTC, whatever a file's offsets
         values = np.full(len(series), np.nan)
         present = parsed.notna().to_numpy()
-        values[present] = _seconds(parsed[present])
+        values[present] = seconds_since_epoch(parsed[present])
         return values
     if pd.api.types.is_timedelta64_dtype(series):
         return series.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from midigan.table.dates import on_grid
-from midigan.table.kinds import EPOCH, NUMERIC, Column
+from midigan.table.dates import EPOCH, on_grid
+from midigan.table.kinds import NUMERIC, Column
 
 
 def canonical(typed: dict[str, np.ndarray], columns: list[Column]) -> dict[str, np.ndarray]:
     """Typed values as they will be written: numbers rounded to their decimals and clipped to the
-    training range, dates moved onto their grid (a day, a weekday, month starts). Generated and training rows compare equal in this
-    form exactly when their written rows would."""
+    training range, dates moved onto their grid (a day, a weekday, month starts). Generated and
+    training rows compare equal in this form exactly when their written rows would."""
     result = {}
     for column in columns:
         if column.name not in typed:
