@@ -10,7 +10,8 @@ from the held-out third of Aird's Airs. Trains each folder with default settings
 scratch (`--from none`) and from the base model, writes 200 tunes with each, and prints
 `midigan evaluate --baselines` tables against the held-out tunes (the order-3 Markov chain, held-out
 real tunes, copy rates), the tells that gave generated tunes away before (mean pitch, duration
-entropy, leaps, on-beat onsets), and the novelty guard's rates.
+entropy, leaps, on-beat onsets), and the novelty guard's rates. With --unbalanced, each run's tunes are
+also drawn without the duration scores training stored (`midigan.music.rhythm`), from the same weights.
 
     python benchmarks/small_folders.py [--minutes 10] [--jobs 2] [--only han-24-40,bach-soprano-100] [--tuning]
     python benchmarks/small_folders.py --exported runs/music21 --only ryans-reels-131,ryans-reels-40
@@ -29,6 +30,7 @@ import argparse
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -133,9 +135,11 @@ def train(folder: Folder, train_dir: Path, minutes: float, variant: str, threads
     (WORK / folder.name / f"train-{variant}.log").write_text(log)
 
 
-def generate(folder: Folder, variant: str) -> dict:
-    """GENERATED 16-bar tunes from a trained run, and how many the novelty guard drew again."""
-    run_dir, out = WORK / folder.name / f"run-{variant}", WORK / folder.name / f"generated-{variant}"
+def generate(folder: Folder, variant: str, model: Path | None = None, name: str | None = None) -> dict:
+    """GENERATED 16-bar tunes from a trained run (or `model`, a checkpoint of it, as `name`), and how
+    many the novelty guard drew again."""
+    name = name or variant
+    run_dir, out = model or WORK / folder.name / f"run-{variant}", WORK / folder.name / f"generated-{name}"
     subprocess.run(["rm", "-rf", str(out)], check=True)
     made = subprocess.run(["midigan", "generate", "--model", str(run_dir), "--bars", "16", "--count", str(GENERATED),
                            "--seed", "1", str(out)], capture_output=True, text=True)
@@ -143,8 +147,20 @@ def generate(folder: Folder, variant: str) -> dict:
         sys.exit(f"{folder.name}: generation failed\n{made.stdout}{made.stderr}")
     redrawn = re.search(r"drew (\d+) again", made.stdout + made.stderr)
     log = WORK / folder.name / f"train-{variant}.log"
-    return {"variant": variant, "log": log.read_text() if log.is_file() else "", "generated": out,
+    return {"variant": name, "log": log.read_text() if log.is_file() else "", "generated": out,
             "redrawn": int(redrawn.group(1)) if redrawn else 0}
+
+
+def unbalanced(folder: Folder, variant: str) -> dict:
+    """The same run's tunes drawn without the duration scores training stored (`midigan.music.rhythm`):
+    what balancing the durations changes, training noise aside."""
+    from midigan.core.checkpoint import add_artifacts
+    from midigan.music.rhythm import ARTIFACT
+
+    copy = WORK / folder.name / f"unbalanced-{variant}.pt"
+    shutil.copy(WORK / folder.name / f"run-{variant}" / "checkpoints" / "best.pt", copy)
+    add_artifacts(copy, {}, drop=(ARTIFACT,))
+    return generate(folder, variant, copy, f"{variant}-unbalanced")
 
 
 def guard_trip_rate(train: Path, heldout: Path) -> float:
@@ -223,6 +239,8 @@ def main() -> None:
     parser.add_argument("--work", default=str(WORK), help="where folders, runs and tunes go")
     parser.add_argument("--report-only", action="store_true", help="score the runs already in --work, without training")
     parser.add_argument("--exported", type=Path, help="where benchmarks/music21_export.py wrote collections (adds their folders)")
+    parser.add_argument("--unbalanced", action="store_true",
+                        help="also score each run's tunes drawn without its duration scores (midigan.music.rhythm)")
     parser.add_argument("train_options", nargs="*", help="extra `midigan train` options (after --)")
     arguments = parser.parse_args()
     WORK, EXTRA = Path(arguments.work), arguments.train_options
@@ -242,6 +260,7 @@ def main() -> None:
     print(f"# small folders, {arguments.minutes:g} minutes of training each, {arguments.jobs} at a time")
     for folder in chosen:
         runs = [generate(folder, variant) for variant in variants]
+        runs += [unbalanced(folder, variant) for variant in variants] if arguments.unbalanced else []
         report(folder, *built[folder.name], runs)
 
 

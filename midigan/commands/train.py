@@ -166,10 +166,11 @@ def train(songs_dir: str, **options) -> None:
         raise click.ClickException(f"{run_dir} was trained with --eval-every 0; a resumed run keeps it")
     if settings["pretrain_steps"] is None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
-    if settings["max_minutes"] is not None and parts == "all" and validation is not None and main_process:
+    if settings["max_minutes"] is not None and validation is not None and main_process:
         from midigan.music.calibration import calibration_seconds
+        from midigan.music.rhythm import ROUNDS
 
-        reserved = calibration_seconds(validation)
+        reserved = calibration_seconds(validation) if parts == "all" else calibration_seconds(validation, ROUNDS + 1)
     else:
         reserved = 0.0
     config = TrainConfig.from_dict({
@@ -184,11 +185,14 @@ def train(songs_dir: str, **options) -> None:
     say(f"training into {run_dir}")
     result = fit(plan.family, plan.data, config, validation, plan.artifacts, say)
     say_how_it_ended(result, say)
-    if result.best_step is not None and parts == "all" and result.stopped != "interrupted" and main_process:  # one process writes best.pt
-        from midigan.core.checkpoint import BEST, checkpoint_path
-        from midigan.music.calibration import calibrate_checkpoint
+    from midigan.core.checkpoint import BEST, checkpoint_path
 
-        say(calibrate_checkpoint(checkpoint_path(result.run_dir, BEST), validation))
+    best = checkpoint_path(result.run_dir, BEST)  # a run resumed from the first format may have none
+    if best.exists() and validation is not None and result.stopped != "interrupted" and main_process:  # one process writes it
+        from midigan.music.calibration import calibrate_checkpoint
+        from midigan.music.rhythm import calibrate_durations
+
+        say((calibrate_checkpoint if parts == "all" else calibrate_durations)(best, validation))
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     exit_if_interrupted(result)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from midigan.music.rhythm import ARTIFACT as DURATIONS
 from midigan.music.validation import MusicValidation
 
 CANDIDATES = (0.95, 0.98, 1.0)
@@ -33,14 +34,15 @@ def choose_top_p(validation: MusicValidation, generator: torch.nn.Module) -> tup
     return min(distances, key=distances.__getitem__), distances
 
 
-def calibration_seconds(validation: MusicValidation) -> float:
-    """How long `calibrate_checkpoint` will take, from one draw of the validation's pieces by an
-    untrained generator (as slow as a trained one): `midigan train` keeps this much of its budget."""
+def calibration_seconds(validation: MusicValidation, draws: int = len(CANDIDATES)) -> float:
+    """How long `draws` draws of the validation's pieces take once training ends (`calibrate_checkpoint`
+    makes one per candidate share), timed on one draw by an untrained generator (as slow as a
+    trained one): `midigan train` keeps this much of its budget."""
     generator = validation.family.build_generator().eval()
     started = time.perf_counter()
     with torch.no_grad():
         validation.fresh_pieces(generator)
-    return len(CANDIDATES) * (time.perf_counter() - started)
+    return draws * (time.perf_counter() - started)
 
 
 def calibrate_checkpoint(path: str | Path, validation: MusicValidation) -> str:
@@ -55,10 +57,14 @@ def calibrate_checkpoint(path: str | Path, validation: MusicValidation) -> str:
             f" (distance to the training pieces at each share: {measured})")
 
 
-def sampling_options(artifacts: dict[str, torch.Tensor], harmonising: bool = False) -> dict[str, float]:
-    """The stored share as a generation option; nothing for models without one (melodies, runs from
-    before) and nothing when harmonising a given melody: the share was chosen on pieces the model
+def sampling_options(artifacts: dict[str, torch.Tensor], harmonising: bool = False) -> dict[str, float | torch.Tensor]:
+    """What training stored about drawing as generation options: a melody model's duration scores
+    (`midigan.music.rhythm`), a model of parts' share. No share for models without one (melodies,
+    runs from before) and none when harmonising a given melody: the share was chosen on pieces the model
     writes alone, and under a fixed top line the rarer choices clash with it more often (consonance
     against the melody on eight held-out chorales: 0.822 at 0.95 against 0.803 at 0.98 for one run,
     0.827 against 0.814 for another; Bach 0.864)."""
-    return {"top_p": float(artifacts[ARTIFACT])} if ARTIFACT in artifacts and not harmonising else {}
+    options: dict[str, float | torch.Tensor] = {DURATIONS: artifacts[DURATIONS]} if DURATIONS in artifacts else {}
+    if ARTIFACT in artifacts and not harmonising:
+        options["top_p"] = float(artifacts[ARTIFACT])
+    return options

@@ -158,20 +158,21 @@ class MusicFamily(GANFamily):
     def generate(self, generator: nn.Module, bars: int, count: int, seed: int | None = None, forms: Forms | None = None,
                  tempo: float = 120.0, key: str | None = None, temperature: float = 1.0, top_p: float | None = None,
                  primer: Primer | None = None, melody: Song | None = None, program: int = 0,
-                 home_keys: HomeKeys | None = None) -> list[Song]:
+                 home_keys: HomeKeys | None = None, duration_bias: torch.Tensor | None = None) -> list[Song]:
         """`count` pieces of exactly `bars` bars, ready for `midigan.midi.write`. With `forms`, each
         follows a form drawn from them (which bars repeat which); with `primer`, its bars open every
         piece and the pieces carry on in its key and tempo (`key`, `tempo` unused); with `melody`
         (families that harmonise), the melody is the top part for its own length and sets the form.
         Without `key`, pieces are in C major / A minor, or with `home_keys` in keys of the training
-        pieces drawn from them."""
+        pieces drawn from them. `duration_bias` (melodies): scores added to each duration's
+        (`midigan.music.rhythm`)."""
         if key is not None:
             parse_key(key)  # refuse a bad key before sampling
         plans = forms.draw(bars, count, np.random.default_rng(seed)) if forms is not None else None
         if melody is not None:
             primer, bars, plans = self.melody_primer(melody, count)
         top_p = self.default_top_p if top_p is None else top_p
-        pieces = self.draw(generator, bars, count, seed, temperature, top_p, plans, primer, tempo, program)
+        pieces = self.draw(generator, bars, count, seed, temperature, top_p, plans, primer, tempo, program, duration_bias)
         if primer is not None:
             return [join(primer, piece) for piece in pieces]
         pieces = [in_key(piece, key) for piece in pieces]
@@ -184,6 +185,8 @@ class MusicFamily(GANFamily):
         raise ValueError("this model writes melodies; harmonising one needs a model of several parts")
 
     def draw(self, generator: nn.Module, bars: int, count: int, seed: int | None, temperature: float, top_p: float,
-             plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int) -> list[Song]:
-        """`count` pieces in the common key, `bars` long; with `primer`, what follows it."""
+             plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int,
+             duration_bias: torch.Tensor | None = None) -> list[Song]:
+        """`count` pieces in the common key, `bars` long; with `primer`, what follows it. Models of
+        parts choose no durations (their grid holds notes on), so they take no `duration_bias`."""
         raise NotImplementedError

@@ -76,6 +76,7 @@ class MusicValidation(Validation):
         self.family, self.windows = family, windows
         self.training_phrases, self.real_copy_rate = training_phrases, real_copy_rate
         self.keys, self.features = keys, features
+        self.reference = reference
         self.reference_features = np.array([features(song) for song in reference])
         self.bars, self.forms, self.samples, self.batch_size = bars, forms, samples, batch_size
         self.pieces_judge_pretraining, self.home_keys = pieces_judge_pretraining, home_keys
@@ -98,9 +99,9 @@ class MusicValidation(Validation):
         judged_by_pieces = phase != "pretrain" or self.pieces_judge_pretraining
         return {"val_nll": nll, "copy": copied, "fd": distance, SCORE: quality if judged_by_pieces else nll}
 
-    def fresh_pieces(self, generator: nn.Module, **options: float) -> list[Song]:
+    def fresh_pieces(self, generator: nn.Module, seed: int = SEED, **options: float | torch.Tensor) -> list[Song]:
         """The pieces every check writes (the same seed each time), with generation `options`."""
-        return self.family.generate(generator, self.bars, self.samples, seed=SEED, forms=self.forms,
+        return self.family.generate(generator, self.bars, self.samples, seed=seed, forms=self.forms,
                                     home_keys=self.home_keys, **options)
 
     def distance(self, pieces: list[Song]) -> float:

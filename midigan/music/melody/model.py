@@ -267,11 +267,12 @@ class MusicSeqFamily(MusicFamily):
         return song.melody()
 
     def draw(self, generator: nn.Module, bars: int, count: int, seed: int | None, temperature: float, top_p: float,
-             plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int) -> list[Song]:
+             plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int,
+             duration_bias: torch.Tensor | None = None) -> list[Song]:
         from midigan.music.melody.sampler import primer_tokens, sample_tokens
 
         prefix = primer_tokens(primer, self.vocabulary) if primer is not None else None
-        tunes = sample_tokens(generator, self.vocabulary, bars, count, seed, temperature, top_p, plans, prefix)
+        tunes = sample_tokens(generator, self.vocabulary, bars, count, seed, temperature, top_p, plans, prefix, duration_bias)
         if primer is None:
             return [decode(p, d, self.vocabulary, tempo=tempo, program=program, key=None) for p, d in tunes]
         fed = len(prefix[0])

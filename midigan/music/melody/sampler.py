@@ -45,13 +45,15 @@ def sample_tokens(
     top_p: float = MELODY_TOP_P,
     plans: list[list[int]] | None = None,
     prefix: tuple[np.ndarray, np.ndarray, int] | None = None,
+    duration_bias: torch.Tensor | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """`count` tunes of exactly `bars` bars as (pitch tokens, duration tokens) pairs.
 
     `plans[i][b]` (see `midigan.music.form`) names an earlier bar that bar b of tune i repeats:
     its tokens are fed instead of drawn, when they fit (same offset into the bar, room before
     the end); NEW bars are drawn. `prefix` (pitch tokens, duration tokens, grid steps they
-    last) is fed first, to every tune: a primer the tunes carry on from at that step."""
+    last) is fed first, to every tune: a primer the tunes carry on from at that step.
+    `duration_bias` (one score per duration class) is added to the generator's duration scores."""
     if bars < 1:
         raise ValueError("the number of bars must be at least 1")
     total, bar_length = bars * vocabulary.bar_length, vocabulary.bar_length
@@ -62,6 +64,7 @@ def sample_tokens(
     can_fill = can_fill.to(device)
     rng = seeded_generator(seed, device)
     lengths = torch.tensor(vocabulary.durations, device=device)
+    bias = duration_bias.to(device) if duration_bias is not None else 0.0
     follower = FormFollower(torch.tensor(plans, device=device), bar_length, lengths, total, can_fill) if plans else None
     rows = torch.arange(count, device=device)
     tune_bars = torch.full((count,), bars, device=device)
@@ -89,8 +92,8 @@ def sample_tokens(
             pitch = torch.where(copy >= 0, torch.stack(pitches, 1)[rows, copy.clamp(min=0)], pitch)
         pitch_onehot = F.one_hot(pitch, vocabulary.n_pitches).float()
         duration_mask = torch.where((pitch == REST_TOKEN)[:, None], rest_ok, note_ok)
-        duration = sample_masked(generator.duration_logits(hidden, pitch_onehot, position_onehot), duration_mask, temperature,
-                                 top_p, rng)
+        duration = sample_masked(generator.duration_logits(hidden, pitch_onehot, position_onehot) + bias, duration_mask,
+                                 temperature, top_p, rng)
         if copy is not None and durations:
             duration = torch.where(copy >= 0, torch.stack(durations, 1)[rows, copy.clamp(min=0)], duration)
         step = len(pitches)

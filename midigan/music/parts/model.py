@@ -245,8 +245,11 @@ class PolyFamily(MusicFamily):
         return primer, primer.bars, [bar_sources(primer.song)] * count
 
     def draw(self, generator: nn.Module, bars: int, count: int, seed: int | None, temperature: float, top_p: float,
-             plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int) -> list[Song]:
+             plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int,
+             duration_bias: torch.Tensor | None = None) -> list[Song]:
         from midigan.music.parts.sampler import primer_grid, sample_grid
+
+        del duration_bias  # a grid holds notes on from step to step: there is no duration to choose
 
         forced = primer_grid(primer, self.vocabulary) if primer is not None else None
         grids = sample_grid(generator, self.vocabulary, bars, count, seed, temperature, top_p, plans, forced)
