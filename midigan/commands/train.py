@@ -168,9 +168,9 @@ def train(songs_dir: str, **options) -> None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
     if settings["max_minutes"] is not None and validation is not None and main_process:
         from midigan.music.calibration import calibration_seconds
-        from midigan.music.rhythm import ROUNDS
+        from midigan.music.rhythm import CHECKS_DRAWN
 
-        reserved = calibration_seconds(validation) if parts == "all" else calibration_seconds(validation, ROUNDS + 1)
+        reserved = calibration_seconds(validation) if parts == "all" else calibration_seconds(validation, CHECKS_DRAWN)
     else:
         reserved = 0.0
     config = TrainConfig.from_dict({

@@ -99,9 +99,11 @@ class MusicValidation(Validation):
         judged_by_pieces = phase != "pretrain" or self.pieces_judge_pretraining
         return {"val_nll": nll, "copy": copied, "fd": distance, SCORE: quality if judged_by_pieces else nll}
 
-    def fresh_pieces(self, generator: nn.Module, seed: int = SEED, **options: float | torch.Tensor) -> list[Song]:
-        """The pieces every check writes (the same seed each time), with generation `options`."""
-        return self.family.generate(generator, self.bars, self.samples, seed=seed, forms=self.forms,
+    def fresh_pieces(self, generator: nn.Module, seed: int = SEED, samples: int | None = None,
+                     **options: float | torch.Tensor) -> list[Song]:
+        """The pieces every check writes (the same seed each time; `samples` of them, by default the
+        check's own number), with generation `options`."""
+        return self.family.generate(generator, self.bars, samples or self.samples, seed=seed, forms=self.forms,
                                     home_keys=self.home_keys, **options)
 
     def distance(self, pieces: list[Song]) -> float:
