@@ -8,15 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from support import FOLK
+from support import FOLK, make_song
 from support import midigan as run
 
 from midigan.core.checkpoint import add_artifacts, load_checkpoint
 from midigan.midi import read
 from midigan.music.catalogue import load_music_model
+from midigan.music.melody.encoding import Vocabulary
 from midigan.music.melody.plan import plan_melody
 from midigan.music.planning import ModelSize
-from midigan.music.rhythm import ARTIFACT, LIMIT, balance_durations, duration_shares
+from midigan.music.rhythm import ARTIFACT, LIMIT, balance_durations, duration_shares, rhythm_variety
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
@@ -27,19 +28,31 @@ def test_balancing_brings_an_untrained_models_durations_to_the_training_tunes_sh
     plan.validation.samples = 32  # a quicker check than training's 128 tunes; the same rule
     torch.manual_seed(0)
     generator = plan.family.build_generator().eval()  # draws every duration about alike
-    bias, target, before, after = balance_durations(plan.validation, generator)
+    balanced = balance_durations(plan.validation, generator)
+    target, before, after = balanced.target, balanced.before, balanced.after
     eighth = plan.family.vocabulary.durations.index(plan.family.vocabulary.steps_per_beat // 2)
     assert target[eighth] > 0.3 and before[eighth] < 0.2  # the folk tunes' commonest length; drawn as rarely as any
     assert np.abs(after - target).sum() < 0.5 * np.abs(before - target).sum()
     assert after[eighth] > 2 * before[eighth]
-    assert float(bias.abs().max()) <= LIMIT
+    wanted, varied, kept = balanced.variety  # every duration alike: each tune's rhythm too varied
+    assert varied > wanted + 0.3 and abs(kept - wanted) < 0.5 * abs(varied - wanted)
+    assert balanced.scale > 0 and float(balanced.scores.abs().max()) <= LIMIT
+
+
+def test_rhythm_variety_is_each_tunes_duration_entropy() -> None:
+    vocabulary = Vocabulary(steps_per_beat=4, meter=(4, 4), pitch_low=60, pitch_high=72, durations=(2, 4))
+    varied = make_song([(60, 0, 2), (62, 2, 2), (64, 4, 4), (65, 8, 2), (67, 10, 2), (69, 12, 4)])  # 4 8ths, 2 quarters
+    even = make_song([(60 + step, 2 * step, 2) for step in range(8)])
+    assert rhythm_variety([even], vocabulary) == 0.0
+    assert rhythm_variety([varied], vocabulary) == pytest.approx(-(2 / 3 * np.log(2 / 3) + 1 / 3 * np.log(1 / 3)))
+    assert rhythm_variety([varied, even], vocabulary) == pytest.approx(rhythm_variety([varied], vocabulary) / 2)
 
 
 def test_training_stores_the_balance_and_generate_draws_with_it(tmp_path: Path) -> None:
     trained = run("train", FOLK, "--run-dir", "r", "--max-steps", 2, "--pretrain-steps", 1, "--window", 16, "--hidden", 16,
                   "--batch-size", 8)
     assert trained.exit_code == 0, trained.output
-    assert "durations drawn as often as in the training tunes" in trained.output
+    assert "durations drawn nearer the training tunes' shares" in trained.output
     best = tmp_path / "r" / "checkpoints" / "best.pt"
     vocabulary = load_music_model(best).family.vocabulary
     stored = load_checkpoint(best)["artifacts"][ARTIFACT]
