@@ -184,20 +184,12 @@ def tells(folder: Path, bars: int) -> str:
     """What gave generated tunes away before: mean pitch, duration entropy (nats, per tune), leaps
     (share of intervals wider than a fifth), on-beat onsets; means over the folder's tunes."""
     import numpy as np
+    from tells_judge import tells as tune_tells
+    from tells_judge import told_tunes
 
-    from midigan.metrics.evaluation import read_folder, select_tunes
     from midigan.metrics.tune import on_beat_share
 
-    songs = select_tunes(read_folder(folder)[0], bars)
-    rows = []
-    for song in songs:
-        notes = song.melody().notes
-        if len(notes) < 2:
-            continue
-        _, counts = np.unique(notes["duration"], return_counts=True)
-        shares = counts / counts.sum()
-        steps = np.abs(np.diff(notes["pitch"].astype(int)))
-        rows.append((notes["pitch"].mean(), -(shares * np.log(shares)).sum(), (steps > 7).mean(), on_beat_share(song)))
+    rows = [[*tune_tells(song), on_beat_share(song)] for song in told_tunes(folder, bars)]
     pitch, entropy, leaps, on_beat = np.mean(rows, axis=0)
     return f"pitch {pitch:5.1f}  duration entropy {entropy:.3f}  leaps {leaps:.3f}  on-beat {on_beat:.3f}"
 

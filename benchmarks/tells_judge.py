@@ -19,14 +19,20 @@ import numpy as np
 
 
 def tells(song) -> list[float]:
-    """Mean pitch, duration entropy (nats) and the share of leaps wider than a fifth, of the melody."""
+    """Mean pitch, duration entropy (nats, of the notes' lengths) and the share of leaps wider than a
+    fifth, of the melody (of two notes or more: `told_tunes`)."""
     notes = song.melody().notes
-    if len(notes) < 2:
-        return [0.0, 0.0, 0.0]
     _, counts = np.unique(notes["duration"], return_counts=True)
     shares = counts / counts.sum()
     steps = np.abs(np.diff(notes["pitch"].astype(int)))
     return [float(notes["pitch"].mean()), float(-(shares * np.log(shares)).sum()), float((steps > 7).mean())]
+
+
+def told_tunes(folder: Path, bars: int) -> list:
+    """The folder's tunes of `bars` bars (cut there) whose melody has two notes or more."""
+    from midigan.metrics.evaluation import read_folder, select_tunes
+
+    return [song for song in select_tunes(read_folder(folder)[0], bars) if len(song.melody().notes) >= 2]
 
 
 def main() -> None:
@@ -37,14 +43,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     arguments = parser.parse_args()
     from midigan.metrics.distance import two_sample_accuracy
-    from midigan.metrics.evaluation import read_folder, select_tunes, split_halves
+    from midigan.metrics.evaluation import split_halves
     from midigan.metrics.tune import tune_features
 
     def features(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-        songs = select_tunes(read_folder(folder)[0], arguments.bars)
+        songs = told_tunes(folder, arguments.bars)
         return np.array([tune_features(song) for song in songs]), np.array([tells(song) for song in songs])
 
-    reference, held = split_halves(select_tunes(read_folder(arguments.reference)[0], arguments.bars))
+    reference, held = split_halves(told_tunes(arguments.reference, arguments.bars))
     reference_features = (np.array([tune_features(song) for song in reference]), np.array([tells(song) for song in reference]))
     sets = {"held-out real": (np.array([tune_features(song) for song in held]), np.array([tells(song) for song in held]))}
     sets.update({str(folder): features(folder) for folder in arguments.generated})

@@ -89,7 +89,8 @@ def train(songs_dir: str, **options) -> None:
     melodies, the held-out pieces' likelihood for parts), then against a discriminator from its
     best weights. The run folder gets checkpoints (best.pt, chosen on the held-out tunes, and
     last.pt), metrics.jsonl, sample tunes and a loss plot. A model of parts then chooses how much
-    of its probability to sample from, by how close its pieces come to the training pieces.
+    of its probability to sample from, by how close its pieces come to the training pieces; a
+    melody model balances how often it draws each duration against the training tunes.
     """
     started = time.monotonic()
     from midigan.core.command import exit_if_interrupted, fit, say_how_it_ended
@@ -168,9 +169,9 @@ def train(songs_dir: str, **options) -> None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
     if settings["max_minutes"] is not None and validation is not None and main_process:
         from midigan.music.calibration import calibration_seconds
-        from midigan.music.rhythm import CHECKS_DRAWN
+        from midigan.music.rhythm import CHECKS_TIMED
 
-        reserved = calibration_seconds(validation) if parts == "all" else calibration_seconds(validation, CHECKS_DRAWN)
+        reserved = calibration_seconds(validation) if parts == "all" else calibration_seconds(validation, CHECKS_TIMED)
     else:
         reserved = 0.0
     config = TrainConfig.from_dict({
@@ -193,13 +194,16 @@ def train(songs_dir: str, **options) -> None:
         from midigan.music.rhythm import calibrate_durations
 
         say((calibrate_checkpoint if parts == "all" else calibrate_durations)(best, validation))
+    elif validation is None and parts != "all" and result.stopped != "interrupted" and main_process:
+        say("durations not balanced against the training tunes: that needs held-out tunes to judge the run")
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     exit_if_interrupted(result)
 
 
 def _training_minutes(budget: float | None, spent: float, reserved: float) -> float | None:
     """The trainer's share of the budget: what reading the folder and planning have left, less
-    what choosing the sampling share will take after training (`reserved` seconds), less a margin
+    what calibrating the sampling (a share, a duration balance) will take after training (`reserved`
+    seconds), less a margin
     for the last checkpoint; at least a tenth of the budget."""
     if budget is None:
         return None

@@ -36,8 +36,9 @@ def choose_top_p(validation: MusicValidation, generator: torch.nn.Module) -> tup
 
 def calibration_seconds(validation: MusicValidation, draws: int = len(CANDIDATES)) -> float:
     """How long `draws` draws of the validation's pieces take once training ends (`calibrate_checkpoint`
-    makes one per candidate share), timed on one draw by an untrained generator (as slow as a
-    trained one): `midigan train` keeps this much of its budget."""
+    makes one per candidate share), timed on one draw by an untrained generator (on a grid of parts
+    as slow as a trained one; a melody model's writes fewer notes, `midigan.music.rhythm` allows for
+    it): `midigan train` keeps this much of its budget."""
     generator = validation.family.build_generator().eval()
     started = time.perf_counter()
     with torch.no_grad():

@@ -1,8 +1,8 @@
 """How often a melody model draws each duration, matched to its training tunes once training ends.
 
 Why: run free, a melody model trained for minutes on a small folder drifts towards the rhythm it
-knows best. Fiddle reels came out with too many eighths (0.72 of their notes against 0.64 in the
-training tunes) and too few sixteenths and triplets, so each tune's rhythm was too even (duration
+knows best. Fiddle reels came out with too many eighths (0.72-0.74 of their notes against 0.65-0.67
+in the training tunes) and too few sixteenths and triplets, so each tune's rhythm was too even (duration
 entropy 0.46-0.52 against 0.63-0.65 real); Aird's jigs in 6/8 had too many quarters instead (0.16
 against 0.14). The model's rhythms are right in kind and wrong in proportion, which a score per
 duration mends where no temperature can (one folder needs more variety, the other less).
@@ -13,8 +13,10 @@ added to that duration's score, and the tunes are drawn again; `ROUNDS` times. H
 shares move together (a sixteenth after a dotted eighth) and the full ratio overshot. Matching the
 shares of all notes can still miss each tune's own rhythm: where the training tunes keep their
 sixteenths to a few tunes, the scores spread them over all, so only as much of the scores is kept
-(`SCALES`) as brings each tune's duration entropy nearest the training tunes'. The scores are
-stored with the best checkpoint; `midigan generate` and the studio add them. What it measured, on
+(`SEEDS`) as brings each tune's duration entropy nearest the training tunes'. The training tunes are
+the validation's reference: tunes at least as long as the fresh ones, cut to their length, as the
+evaluation reads held-out tunes. The scores are stored with the best checkpoint; `midigan generate`
+and the studio add them to the model's own, so `--temperature` scales them too. What it measured, on
 the tuning folders and the report folders: docs/melodies.md.
 """
 
@@ -39,13 +41,23 @@ ROUNDS = 5
 #: tunes drawn in each round, four times a validation check's: 128 tunes of 16 bars moved the eighths'
 #: share by 0.03 from one draw to the next on the 4/4 tuning folder, as much as the balance was to mend
 TUNES_PER_CHECK = 4
-#: how much of the fitted scores may be kept: as much as brings each tune's rhythm variety nearest the
+#: how much of the fitted scores is kept: as much as brings each tune's rhythm variety nearest the
 #: training tunes'. Bach's soprano lines hold their 16ths in a few chorales; the whole scores spread
-#: them over every tune (duration entropy per tune 0.79 -> 0.94, training 0.79, held-out 0.71)
-SCALES = (0.0, 0.25, 0.5, 0.75, 1.0)
-CHECKS_DRAWN = (ROUNDS + len(SCALES)) * TUNES_PER_CHECK  # how many validation checks' worth of tunes balancing draws
+#: them over every tune (duration entropy per tune 0.79 -> 0.94, training 0.79, held-out 0.71). The
+#: variety with none and with all of the scores is read on SEEDS draws each (one draw of 512 tunes
+#: moved it by up to 0.03, as much as the scores did on some folders) and the share in between taken
+#: where the line through them meets the training tunes', to the nearest quarter
+SEEDS = 3
+#: validation checks' worth of tunes balancing draws, twice over in the time `midigan train` keeps for it:
+#: the untrained generator it is timed on writes about half the notes of a trained one (folk: 40 a tune
+#: against 70)
+CHECKS_DRAWN = (ROUNDS + 2 * SEEDS + 1) * TUNES_PER_CHECK
+CHECKS_TIMED = 2 * CHECKS_DRAWN
 DAMPING = 0.5  # the share of each round's log ratio added to the scores
 LIMIT = 2.0  # no duration's score moves further than this: a duration the model never draws stays rare
+#: the least share a duration is given on either side: the same floor for the training tunes' few hundred
+#: notes and the fresh tunes' many thousand (adding one to each count raised a rare duration's target more)
+FLOOR = 1e-3
 ARTIFACT = "duration_bias"
 
 
@@ -54,7 +66,7 @@ class Balanced:
     """What balancing found: the scores stored, and the figures the log line gives."""
 
     scores: torch.Tensor
-    scale: float  # the share of the fitted scores kept (SCALES)
+    scale: float  # the share of the fitted scores kept, in quarters
     target: np.ndarray  # each duration's share in the training tunes
     before: np.ndarray  # in the fresh tunes, without scores
     after: np.ndarray  # with the scores kept
@@ -70,12 +82,12 @@ def duration_classes(song: Song, vocabulary: Vocabulary) -> np.ndarray:
 
 
 def duration_shares(songs: list[Song], vocabulary: Vocabulary) -> np.ndarray:
-    """Each duration class's share of the songs' melody notes and rests (add-one smoothed, so that
-    no share is zero)."""
-    counts = np.ones(vocabulary.n_durations)
+    """Each duration class's share of the songs' melody notes and rests, at least about FLOOR (so
+    that no share is zero, whatever the number of notes)."""
+    counts = np.zeros(vocabulary.n_durations)
     for song in songs:
         np.add.at(counts, duration_classes(song, vocabulary), 1)
-    return counts / counts.sum()
+    return (counts / max(counts.sum(), 1) + FLOOR) / (1 + FLOOR * len(counts))
 
 
 def rhythm_variety(songs: list[Song], vocabulary: Vocabulary) -> float:
@@ -89,22 +101,27 @@ def rhythm_variety(songs: list[Song], vocabulary: Vocabulary) -> float:
 
 
 def balance_durations(validation: MusicValidation, generator: torch.nn.Module) -> Balanced:
-    """Fit the scores on the shares of all notes, then keep as much of them (SCALES) as brings
-    each tune's rhythm variety nearest the training tunes'. Each round draws other tunes (scores
-    fitted to one draw would fit its chance too); the scales are compared on one draw."""
+    """Fit the scores on the shares of all notes, then keep as much of them as brings each tune's
+    rhythm variety nearest the training tunes' (see SEEDS). Each round draws other tunes (scores
+    fitted to one draw would fit its chance too)."""
     vocabulary = validation.family.vocabulary
-    target = duration_shares(validation.reference, vocabulary)
+    target, wanted = duration_shares(validation.reference, vocabulary), rhythm_variety(validation.reference, vocabulary)
     scores, tunes = torch.zeros(vocabulary.n_durations), TUNES_PER_CHECK * validation.samples
+
+    def drawn(seed: int, share: float) -> list[Song]:
+        return validation.fresh_pieces(generator, seed, tunes, duration_bias=share * scores)
+
     with torch.no_grad():
         for round_ in range(ROUNDS):
-            drawn = duration_shares(validation.fresh_pieces(generator, SEED + round_, tunes, duration_bias=scores), vocabulary)
-            scores = (scores + DAMPING * torch.from_numpy(np.log(target / drawn)).float()).clamp(-LIMIT, LIMIT)
-        pieces = {scale: validation.fresh_pieces(generator, SEED + ROUNDS, tunes, duration_bias=scale * scores) for scale in SCALES}
-    wanted = rhythm_variety(validation.reference, vocabulary)
-    variety = {scale: rhythm_variety(drawn, vocabulary) for scale, drawn in pieces.items()}
-    scale = min(SCALES, key=lambda candidate: abs(variety[candidate] - wanted))
-    return Balanced(scale * scores, scale, target, duration_shares(pieces[0.0], vocabulary), duration_shares(pieces[scale], vocabulary),
-                    (wanted, variety[0.0], variety[scale]))
+            scores = (scores + DAMPING * torch.from_numpy(np.log(target / duration_shares(drawn(SEED + round_, 1.0), vocabulary))).float()
+                      ).clamp(-LIMIT, LIMIT)
+        seeds = range(SEED + ROUNDS, SEED + ROUNDS + SEEDS)
+        none, whole = ([piece for seed in seeds for piece in drawn(seed, share)] for share in (0.0, 1.0))
+        low, high = rhythm_variety(none, vocabulary), rhythm_variety(whole, vocabulary)
+        scale = float(np.clip(np.round(4 * (wanted - low) / (high - low)) / 4, 0, 1)) if high != low else 0.0
+        kept = none if scale == 0 else whole if scale == 1 else drawn(SEED + ROUNDS + SEEDS, scale)
+    return Balanced(scale * scores, scale, target, duration_shares(none, vocabulary), duration_shares(kept, vocabulary),
+                    (wanted, low, rhythm_variety(kept, vocabulary)))
 
 
 def calibrate_durations(path: str | Path, validation: MusicValidation) -> str:

@@ -68,3 +68,13 @@ def test_training_stores_the_balance_and_generate_draws_with_it(tmp_path: Path) 
     add_artifacts(best, {ARTIFACT: torch.where(torch.arange(len(stored)) == quarter, 20.0, 0.0)})
     quarters = drawn_shares("quarters")
     assert quarters[quarter] > 0.8 > balanced[quarter]  # what the checkpoint stores is what generation adds
+
+
+def test_a_folder_too_small_to_hold_tunes_out_is_not_balanced_and_the_log_says_so(tmp_path: Path) -> None:
+    (tmp_path / "few").mkdir()
+    for path in sorted(FOLK.glob("*.mid"))[:3]:
+        (tmp_path / "few" / path.name).write_bytes(path.read_bytes())
+    trained = run("train", "few", "--run-dir", "r", "--max-steps", 2, "--pretrain-steps", 1, "--window", 16, "--hidden", 16)
+    assert trained.exit_code == 0, trained.output
+    assert "durations not balanced against the training tunes" in trained.output
+    assert ARTIFACT not in load_checkpoint(tmp_path / "r" / "checkpoints" / "last.pt")["artifacts"]
