@@ -202,9 +202,8 @@ def train(songs_dir: str, **options) -> None:
 
 def _training_minutes(budget: float | None, spent: float, reserved: float) -> float | None:
     """The trainer's share of the budget: what reading the folder and planning have left, less
-    what calibrating the sampling (a share, a duration balance) will take after training (`reserved`
-    seconds), less a margin
-    for the last checkpoint; at least a tenth of the budget."""
+    what calibrating the sampling (a share, a duration balance) will take after training
+    (`reserved` seconds), less a margin for the last checkpoint; at least a tenth of the budget."""
     if budget is None:
         return None
     left = 60 * budget * (1 - END_MARGIN) - spent - reserved

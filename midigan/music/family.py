@@ -188,5 +188,5 @@ class MusicFamily(GANFamily):
              plans: list[list[int]] | None, primer: Primer | None, tempo: float, program: int,
              duration_bias: torch.Tensor | None = None) -> list[Song]:
         """`count` pieces in the common key, `bars` long; with `primer`, what follows it. Models of
-        parts choose no durations (their grid holds notes on), so they take no `duration_bias`."""
+        parts choose no durations (their grid holds notes on) and ignore `duration_bias`."""
         raise NotImplementedError
