@@ -14,6 +14,10 @@ MODEL_SETTINGS = ("parts", "meter", "window", "hidden", "layers", "dropout")  # 
 DEFAULT_MINUTES = 30.0
 FALLBACK_PRETRAIN_STEPS = 2000  # without validation nor a time budget, pretraining needs an end
 END_MARGIN = 0.02  # share of the time budget kept for the last step, samples and checkpoint
+#: the most of the budget kept for calibrating the sampling after training: its time is read from one draw
+#: before training, times as many draws as it makes (96 for a melody's balance), and a machine busy with
+#: other work at that moment once took a 3-minute run's whole budget but its floor (0.3 minutes, 6 steps)
+MAX_RESERVED_SHARE = 0.1
 
 
 def _skipped_files(errors: dict[str, str], reasons: dict[str, int], shown: int = 5) -> list[str]:
@@ -203,10 +207,11 @@ def train(songs_dir: str, **options) -> None:
 def _training_minutes(budget: float | None, spent: float, reserved: float) -> float | None:
     """The trainer's share of the budget: what reading the folder and planning have left, less
     what calibrating the sampling (a share, a duration balance) will take after training
-    (`reserved` seconds), less a margin for the last checkpoint; at least a tenth of the budget."""
+    (`reserved` seconds, at most MAX_RESERVED_SHARE of the budget), less a margin for the last
+    checkpoint; at least a tenth of the budget."""
     if budget is None:
         return None
-    left = 60 * budget * (1 - END_MARGIN) - spent - reserved
+    left = 60 * budget * (1 - END_MARGIN) - spent - min(reserved, MAX_RESERVED_SHARE * 60 * budget)
     return max(left, 6 * budget) / 60
 
 

@@ -78,3 +78,11 @@ def test_a_folder_too_small_to_hold_tunes_out_is_not_balanced_and_the_log_says_s
     assert trained.exit_code == 0, trained.output
     assert "durations not balanced against the training tunes" in trained.output
     assert ARTIFACT not in load_checkpoint(tmp_path / "r" / "checkpoints" / "last.pt")["artifacts"]
+
+
+def test_the_time_kept_for_calibrating_after_training_is_at_most_a_tenth_of_the_budget() -> None:
+    from midigan.commands.train import END_MARGIN, MAX_RESERVED_SHARE, _training_minutes
+
+    assert _training_minutes(10.0, 0.0, 20.0) == pytest.approx((600 * (1 - END_MARGIN) - 20) / 60)
+    # a draw timed while the machine was busy asked for more than the whole budget
+    assert _training_minutes(3.0, 0.0, 10_000.0) == pytest.approx(3.0 * (1 - END_MARGIN - MAX_RESERVED_SHARE))
