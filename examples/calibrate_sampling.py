@@ -34,10 +34,8 @@ def replanned(model: str, songs_dir: str):
 
 
 def main(model: str, songs_dir: str) -> None:
-    from midigan.music.calibration import calibrate_checkpoint
+    from midigan.music.calibration import calibrate_sampling
     from midigan.music.catalogue import load_music_model
-    from midigan.music.parts.model import PolyFamily
-    from midigan.music.rhythm import calibrate_durations
 
     path, plan = replanned(model, songs_dir)
     if plan.validation is None:
@@ -45,8 +43,7 @@ def main(model: str, songs_dir: str) -> None:
     stored = load_music_model(path).family.vocabulary
     if plan.family.vocabulary != stored:  # another folder: scores would be fitted to other durations or parts
         sys.exit(f"{songs_dir} is not the folder {path} was trained on: its vocabulary differs")
-    calibrate = calibrate_checkpoint if isinstance(plan.family, PolyFamily) else calibrate_durations
-    print(f"{path}: {calibrate(path, plan.validation)}")
+    print(f"{path}: {calibrate_sampling(path, plan.validation)}")
 
 
 if __name__ == "__main__":

@@ -173,9 +173,8 @@ def train(songs_dir: str, **options) -> None:
         settings["pretrain_steps"] = 10**9 if validation is not None or settings["max_minutes"] else FALLBACK_PRETRAIN_STEPS
     if settings["max_minutes"] is not None and validation is not None and main_process:
         from midigan.music.calibration import calibration_seconds
-        from midigan.music.rhythm import CHECKS_TIMED
 
-        reserved = calibration_seconds(validation) if parts == "all" else calibration_seconds(validation, CHECKS_TIMED)
+        reserved = calibration_seconds(validation)
     else:
         reserved = 0.0
     config = TrainConfig.from_dict({
@@ -194,10 +193,9 @@ def train(songs_dir: str, **options) -> None:
 
     best = checkpoint_path(result.run_dir, BEST)  # a run resumed from the first format may have none
     if best.exists() and validation is not None and result.stopped != "interrupted" and main_process:  # one process writes it
-        from midigan.music.calibration import calibrate_checkpoint
-        from midigan.music.rhythm import calibrate_durations
+        from midigan.music.calibration import calibrate_sampling
 
-        say((calibrate_checkpoint if parts == "all" else calibrate_durations)(best, validation))
+        say(calibrate_sampling(best, validation))
     elif validation is None and parts != "all" and result.stopped != "interrupted" and main_process:
         say("durations not balanced against the training tunes: that needs held-out tunes to judge the run")
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")

@@ -11,7 +11,9 @@ training pieces' (the validation's Fréchet distance; no held-out piece is used)
 the best checkpoint; `midigan generate` and the studio draw with it.
 
 Melodies keep a fixed share (`midigan.music.nucleus.MELODY_TOP_P`): on the four runs of the folders the
-defaults are tuned on, this rule picked 0.95 every time, where held-out tunes preferred 0.98.
+defaults are tuned on, this rule picked 0.95 every time, where held-out tunes preferred 0.98. Their
+durations are balanced instead (`midigan.music.rhythm`); `calibrate_sampling` does what a model's
+family calls for, and `calibration_seconds` says how long it takes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from pathlib import Path
 
 import torch
 
+from midigan.music.melody.model import MusicSeqFamily
 from midigan.music.rhythm import ARTIFACT as DURATIONS
+from midigan.music.rhythm import CHECKS_TIMED, calibrate_durations
 from midigan.music.validation import MusicValidation
 
 CANDIDATES = (0.95, 0.98, 1.0)
@@ -36,17 +40,28 @@ def choose_top_p(validation: MusicValidation, generator: torch.nn.Module) -> tup
     return min(distances, key=distances.__getitem__), distances
 
 
-def calibration_seconds(validation: MusicValidation, draws: int = len(CANDIDATES)) -> float:
-    """How long `draws` draws of the validation's pieces take once training ends (`calibrate_checkpoint`
-    makes one per candidate share), timed on one draw by an untrained generator (on a grid of parts
-    as slow as a trained one; a melody model's writes fewer notes, `midigan.music.rhythm` allows for
-    it): `midigan train` keeps this much of its budget."""
+def calibration_seconds(validation: MusicValidation) -> float:
+    """How long `calibrate_sampling` takes once training ends (a model of parts draws the validation's
+    pieces once per candidate share; a melody model's balance, CHECKS_TIMED checks' worth), timed on
+    one draw by an untrained generator (on a grid of parts as slow as a trained one; a melody model's
+    writes fewer notes, which CHECKS_TIMED allows for): `midigan train` keeps this much of its budget."""
+    draws = CHECKS_TIMED if _balances_durations(validation) else len(CANDIDATES)
     generator = validation.family.build_generator().eval()
     with torch.no_grad():
         validation.fresh_pieces(generator, samples=WARM_UP)  # a first draw pays for setting up, not drawing
         started = time.perf_counter()
         validation.fresh_pieces(generator)
     return draws * (time.perf_counter() - started)
+
+
+def calibrate_sampling(path: str | Path, validation: MusicValidation) -> str:
+    """Calibrate how the generator in checkpoint `path` draws, as its family calls for (a melody
+    model's durations, a model of parts' share), store it there, and say so in one line."""
+    return (calibrate_durations if _balances_durations(validation) else calibrate_checkpoint)(path, validation)
+
+
+def _balances_durations(validation: MusicValidation) -> bool:
+    return isinstance(validation.family, MusicSeqFamily)
 
 
 def calibrate_checkpoint(path: str | Path, validation: MusicValidation) -> str:
