@@ -33,6 +33,7 @@ MISSING_MARK = "?"  # a gap as UCI's tables write it (read as such only in a col
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"  # a date's UTC offset, as written at its end
+UTC_TEXTS = ("Z", "+00:00", "+0000")  # UTC's offset as a column's zone is written (`_utc_text`)
 BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank
 SAVED_INDEX = "Unnamed: 0"  # a first column of blank header: where `frame.to_csv(path)` saves the row index
 SAMPLE = 20_000  # values a kind is first tried on
@@ -243,9 +244,6 @@ def _parsed_dates(text: pd.Series, date_format: str | None, utc: bool = False) -
     raises on mixed offsets, pandas 2 warns and hands back objects."""
     mixed = text.str.extract(OFFSET, expand=False).dropna().nunique() > 1
     return pd.to_datetime(text, format=date_format, errors="coerce", utc=utc or mixed)
-
-
-UTC_TEXTS = ("Z", "+00:00", "+0000")
 
 
 def _utc_text(offset: str) -> str:
