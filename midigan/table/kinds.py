@@ -49,7 +49,7 @@ class Column:
     name: str
     kind: str
     missing: float = 0.0  # share of gaps
-    source: str = "text"  # how values arrived: text | number | bool | datetime64 | timedelta64 (output keeps it)
+    source: str = "text"  # how values arrived: text | number | float | bool | datetime64 | timedelta64 (output keeps it)
     decimals: int | None = None  # numbers are written rounded to this; None = as computed
     thousands: bool = False  # numbers were written with thousands separators (1,234)
     low: float | None = None  # training range of numbers and dates (generated values are clipped to it)
@@ -131,7 +131,10 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
     if pd.api.types.is_timedelta64_dtype(series):  # durations: numbers of seconds, written back as durations
         return _number(name, values.dt.total_seconds().to_numpy(dtype=float), missing, "timedelta64", thousands=False)
     if pd.api.types.is_numeric_dtype(series):
-        return _number(name, values.to_numpy(dtype=float), missing, "number", thousands=False)
+        # whole numbers held as floats without a gap were written so (130.0 in a CSV, a float64 Parquet
+        # column): written back as floats; with gaps pandas holds any whole numbers as floats
+        floats = pd.api.types.is_float_dtype(series) and missing == 0
+        return _number(name, values.to_numpy(dtype=float), missing, "float" if floats else "number", thousands=False)
     text = values.astype(str).str.strip()
     marked = (text == MISSING_MARK).to_numpy()
     if marked.any() and not marked.all():

@@ -85,6 +85,6 @@ def _written(values: np.ndarray, column: Column):
         numbers = np.where(missing, 0, values).astype(np.int64) if column.kind == "integer" else values
         return pd.Series([column.missing_mark if gap else value for value, gap in zip(numbers.tolist(), missing, strict=True)],
                          dtype=object)
-    if column.kind == "integer":
+    if column.kind == "integer" and column.source != "float":
         return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing))
     return values

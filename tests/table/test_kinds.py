@@ -254,3 +254,23 @@ def test_monthly_and_weekly_dates_come_back_on_their_grid() -> None:
     assert (pd.to_datetime(back["month"]).dt.day == 1).all() and (back["month"] == frame["month"]).mean() > 0.5
     assert (pd.to_datetime(back["week"]).dt.day_name() == "Saturday").all()
     assert pd.to_datetime(back["start_date"]).dt.day.nunique() > 20  # dates of no grid but the day keep any day
+
+
+def test_whole_numbers_held_as_floats_come_back_as_floats(tmp_path) -> None:
+    """A float column of whole numbers (mpg's cylinders as 4.0, a float64 Parquet column, 130.0 in a
+    CSV) came back as integers (Int64, 130); one with gaps, as pandas holds any whole numbers with
+    gaps, comes back whole; a column of integers stays integers."""
+    frame = read_table(MPG)[["cyl", "hwy", "displ"]]
+    frame["cyl_float"] = frame["cyl"].astype(float)
+    frame["hwy_gaps"] = frame["hwy"].astype(float).where(frame.index % 7 != 0)
+    frame.to_csv(tmp_path / "floats.csv", index=False)
+    read = read_table(tmp_path / "floats.csv")
+    columns = {column.name: column for column in infer_columns(read)}
+    assert all(columns[name].kind == "integer" for name in ("cyl", "cyl_float", "hwy_gaps"))
+    written = from_typed(to_typed(read, list(columns.values())), list(columns.values()), len(read))
+    assert pd.api.types.is_float_dtype(written["cyl_float"]) and pd.api.types.is_integer_dtype(written["cyl"])
+    assert pd.api.types.is_integer_dtype(written["hwy_gaps"])
+    written.to_csv(tmp_path / "again.csv", index=False)
+    lines = (tmp_path / "again.csv").read_text().splitlines()
+    assert lines[1].split(",")[:2] == (tmp_path / "floats.csv").read_text().splitlines()[1].split(",")[:2]
+    assert lines[1].split(",")[3] == "4.0"
