@@ -58,6 +58,12 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
     return path, id_column, time_column
 
 
+def _listed(names: list[str], most: int = 8) -> str:
+    """Channel names for a one-line message: the first `most`, then how many more."""
+    more = f", ... ({len(names) - most} more)" if len(names) > most else ""
+    return ", ".join(map(str, names[:most])) + more
+
+
 def _numbers_series(path: str) -> bool:
     """Does the CSV's first column number its rows' series 1, 1, ..., 2, 2, ... as `generate` writes
     them (under the training data's --id name, which `evaluate` may not have been given)?"""
@@ -135,6 +141,10 @@ def train(data: str, **options) -> None:
                 settings["pretrain_steps"] = settings["max_steps"] // 2  # the step budget's share of likelihood steps
     series_set = _read(data, settings["id_column"], settings["time_column"])
     say(f"read {series_set.summary()} from {data}")
+    if options["resume"] and family["columns"] != series_set.columns:  # the stored settings name channels by index
+        raise click.ClickException(f"cannot resume {Path(run_dir) / 'checkpoints' / 'last.pt'}: it holds a series model with other"
+                                   f" settings than this run's (channels {_listed(family['columns'])}; {data} has"
+                                   f" {_listed(series_set.columns)})")
     try:
         plan = plan_training(series_set, settings["length"], settings["seed"], **(stored_model(family) if options["resume"] else {}))
     except ValueError as error:

@@ -233,3 +233,14 @@ def test_api_fit_sample_save_load(tmp_path):
     with pytest.raises(ValueError, match="'date' holds dates or times, not values: give it as the time column"):
         SeriesGAN(max_steps=2).fit(dated)
     assert SeriesGAN(max_steps=2, time_column="date").fit(dated).columns == ["load"]
+
+
+def test_resuming_on_data_with_other_channels_is_one_line(in_scratch_folder):
+    steps = np.arange(120)
+    pd.DataFrame({"level": np.sin(steps / 5), "switch": (steps // 10) % 3}).to_csv("two.csv", index=False)
+    pd.DataFrame({"level": np.cos(steps / 5)}).to_csv("one.csv", index=False)
+    trained = run("series", "train", "two.csv", "--max-steps", 2, "--run-dir", "run", "--quiet")
+    assert trained.exit_code == 0, trained.output
+    resumed = run("series", "train", "one.csv", "--max-steps", 4, "--run-dir", "run", "--resume", "--quiet")
+    assert "it holds a series model with other settings than this run's (channels level, switch; one.csv has level)" \
+        in one_line_error(resumed)
