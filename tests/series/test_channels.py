@@ -122,3 +122,19 @@ def test_a_model_writes_the_repeats_of_a_channel_that_holds_and_none_of_one_that
     written = SeriesGAN.load(tmp_path / "model.pt").sample(300, seed=1)
     repeats = (written[:, 1:] == written[:, :-1]).mean(axis=(0, 1))
     assert 0.65 < repeats[0] < 0.95 and repeats[1] == 0  # the training reading repeats on 80% of its steps
+
+
+def test_tiny_and_huge_values_are_not_taken_for_whole_numbers() -> None:
+    """A current of 3e-7 A was 'whole' (all written as 0), as were sums of 1e12 with cents: the tolerance was 1e-6 absolute."""
+    from midigan.frames import fewest_decimals
+
+    rng = np.random.default_rng(3)
+    current = rng.uniform(2.9e-7, 3.5e-7, 500)
+    assert fewest_decimals(current, 8) is None and fewest_decimals(np.round(current, 8), 8) == 8
+    assert fewest_decimals(np.array([3e-7, 1e-7]), 8) == 7
+    huge = np.round(rng.uniform(1e12, 2e12, 500), 2)
+    assert fewest_decimals(huge, 4) == 2 and fewest_decimals(np.round(huge), 4) == 0
+    assert fewest_decimals(np.array([0.1 + 0.2, 44994.5]), 4) == 1  # a sum's last-place error is no decimal
+    forms = ChannelForms.fit([np.stack([current, current * 1e7], axis=1)])
+    assert 0 not in forms.decimals and 0 not in forms.grids and 0 not in forms.levels
+    assert np.array_equal(forms.apply(current[:, None].repeat(2, axis=1))[:, 0], current)  # written as computed, not as 0

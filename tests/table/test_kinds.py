@@ -274,3 +274,12 @@ def test_whole_numbers_held_as_floats_come_back_as_floats(tmp_path) -> None:
     lines = (tmp_path / "again.csv").read_text().splitlines()
     assert lines[1].split(",")[:2] == (tmp_path / "floats.csv").read_text().splitlines()[1].split(",")[:2]
     assert lines[1].split(",")[3] == "4.0"
+
+
+def test_tiny_numbers_are_no_integers_and_huge_ones_keep_their_cents() -> None:
+    """A column of currents around 3e-7 was an integer column (every value written 0): whole to 1e-6."""
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"current": rng.uniform(2.9e-7, 3.5e-7, 200), "ledger": np.round(rng.uniform(1e12, 2e12, 200), 2)})
+    columns = {column.name: column for column in infer_columns(frame)}
+    assert (columns["current"].kind, columns["current"].decimals) == ("number", None)
+    assert (columns["ledger"].kind, columns["ledger"].decimals) == ("number", 2)
