@@ -84,7 +84,7 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
     shorter), `(steps, channels)` (one long series), `(steps,)` (one long series of one channel:
     the commonest input) or a list of `(steps, channels)` arrays."""
     if isinstance(array, (list, tuple)):
-        series = [np.asarray(item, dtype=np.float64) for item in array]
+        series = [as_float64(np.asarray(item)) for item in array]
         if not series or any(item.ndim != 2 for item in series):
             raise SeriesDataError(f"{source}: a list of series needs (steps, channels) arrays")
         if len({item.shape[1] for item in series}) > 1:
@@ -94,7 +94,7 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
         array = np.asarray(array)
         if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
             raise SeriesDataError(f"{source}: holds {array.dtype} values, not numbers")
-        array = array.astype(np.float64)
+        array = as_float64(array)
         if array.ndim == 1:
             array = array[:, None]
         if array.ndim == 2:
@@ -122,6 +122,16 @@ def read_frame(frame, id_column: str | None = None, time_column: str | None = No
             frame = _ordered(frame, time_column, source)
         return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [source])
     return _split_long_form(frame, id_column, time_column, source)
+
+
+def as_float64(values: np.ndarray) -> np.ndarray:
+    """`values` as float64; float32 and float16 ones as the shortest decimals that read back as them
+    (6.9, not 6.899999618530273), so that their decimals, grid and written values are the ones the
+    data's float type holds, not its binary error."""
+    values = np.asarray(values)
+    if values.dtype in (np.float32, np.float16):
+        return values.astype(str).astype(np.float64)
+    return values.astype(np.float64)
 
 
 def _strip_padding(values: np.ndarray) -> np.ndarray:
@@ -204,7 +214,8 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1}); {roles}")
-        columns.append(converted.to_numpy(dtype=np.float64))
+        narrow = converted.dtype in (np.float32, np.float16)  # a DataFrame's float32 column: read as the array's are
+        columns.append(as_float64(converted.to_numpy()) if narrow else converted.to_numpy(dtype=np.float64))
     values = np.stack(columns, axis=1)
     if np.isinf(values).any():
         raise SeriesDataError(f"{source}: holds infinite values")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,3 +155,19 @@ def test_unreadable_inputs_are_one_line(tmp_path, content, message):
     path.write_text(content or "not an array")
     line = one_line_error(run("series", "train", path, "--max-steps", 1))
     assert message in line
+
+
+def test_float32_arrays_are_read_in_the_decimals_they_hold(in_scratch_folder):
+    """A float32 .npy of tenths was said to be 'in steps of 0.1' and written as 6.899999618530273."""
+    rng = np.random.default_rng(2)
+    tenths, cents = np.round(rng.uniform(5, 15, 300), 1), np.round(rng.uniform(5, 15, 300), 2)
+    np.save("narrow.npy", np.stack([tenths, cents], axis=1).astype(np.float32))
+    read = read_series("narrow.npy").series[0]
+    assert read[:3, 0].tolist() == tenths[:3].tolist() and read[:3, 1].tolist() == cents[:3].tolist()
+    assert read_array([np.float32([[6.9], [6.83]])]).series[0].ravel().tolist() == [6.9, 6.83]
+    trained = run("series", "train", "narrow.npy", "--max-steps", 2, "--run-dir", "run")
+    assert trained.exit_code == 0, trained.output
+    assert "written on their grid: channel_0 (steps of 0.1), channel_1 (steps of 0.01)" in trained.output
+    assert run("series", "generate", "out.csv", "--model", "run", "--count", 3).exit_code == 0
+    rows = [row.split(",")[1:] for row in Path("out.csv").read_text().split()[1:]]
+    assert len(rows) > 3 and all(len(cell.partition(".")[2]) <= places for row in rows for cell, places in zip(row, (1, 2)))
