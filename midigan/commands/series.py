@@ -178,9 +178,9 @@ def train(data: str, **options) -> None:
 @device_option
 def generate(out: Path, model_path: Path | None, count: int, length: int | None, seed: int, gaps: bool, device: str) -> None:
     """Write --count new series to OUT, in the training data's units and column names: a folder
-    (one CSV per series), a .csv (long form, the series named in a first column called as the
-    training data's --id column, or id) or an .npy array (series, steps, channels; NaN pads shorter
-    series)."""
+    (one CSV per series, series_0001.csv ...; such files from an earlier run there are removed), a
+    .csv (long form, the series named in a first column called as the training data's --id column,
+    or id) or an .npy array (series, steps, channels; NaN pads shorter series)."""
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
     from midigan.core.rundir import newest_run

@@ -1,4 +1,5 @@
-"""Series out, in the forms `midigan series generate` promises: a folder of CSVs (one per series),
+"""Series out, in the forms `midigan series generate` promises: a folder of CSVs (one per series,
+series_0001.csv ...; earlier ones of that name left there are removed),
 a long-form CSV with an id column first (named as the training data's, `id` where it had none), or
 an `.npy` array `(series, steps, channels)`.
 
@@ -11,6 +12,7 @@ produced.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,8 @@ from midigan.frames import number_text
 
 #: the files `write_series` writes; any other OUT is a folder
 FILE_SUFFIXES = (".csv", ".npy")
+#: the names of the files `write_folder` writes (any other file in the folder is not its own)
+SERIES_FILE = re.compile(r"series_\d+\.csv")
 #: the column naming each series in a long form written for training data with none (`midigan series evaluate` reads it by it)
 ID_COLUMN = "id"
 
@@ -76,11 +80,18 @@ def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path, id_
 
 
 def write_folder(series: list[np.ndarray], columns: list[str], folder: Path) -> None:
+    """One `series_NNNN.csv` per series; such files already in `folder` and not written now (an
+    earlier, larger --count) are removed, so the folder holds this set only. Other files stay."""
     folder.mkdir(parents=True, exist_ok=True)
     digits = max(4, len(str(len(series))))
+    written = set()
     for index, values in enumerate(series, start=1):
-        with (written_whole(folder / f"series_{index:0{digits}d}.csv") as temporary,
-              open(temporary, "w", newline="", encoding="utf-8") as handle):
+        path = folder / f"series_{index:0{digits}d}.csv"
+        with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
             writer.writerows(_cells(row) for row in values)
+        written.add(path.name)
+    for earlier in folder.iterdir():
+        if SERIES_FILE.fullmatch(earlier.name) and earlier.name not in written and earlier.is_file():
+            earlier.unlink()

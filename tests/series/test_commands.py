@@ -244,3 +244,12 @@ def test_resuming_on_data_with_other_channels_is_one_line(in_scratch_folder):
     resumed = run("series", "train", "one.csv", "--max-steps", 4, "--run-dir", "run", "--resume", "--quiet")
     assert "it holds a series model with other settings than this run's (channels level, switch; one.csv has level)" \
         in one_line_error(resumed)
+
+
+def test_a_folder_written_again_with_fewer_series_holds_only_the_new_ones(tmp_path):
+    """generate --count 5 into a folder of an earlier --count 8 left series_0006.csv ... series_0008.csv beside the new set."""
+    (tmp_path / "notes.txt").write_text("mine")
+    write_folder([np.zeros((3, 1))] * 8, ["x"], tmp_path)
+    write_folder([np.ones((3, 1))] * 5, ["x"], tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt", *(f"series_000{i}.csv" for i in range(1, 6))]
+    assert read_series(tmp_path).lengths == [3] * 5
