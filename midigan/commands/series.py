@@ -242,16 +242,26 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
 
     held_out_apart(reference, train_path)
 
+    named = {}  # label -> the input's channel names, where it has them (an .npy array has none)
+
     def windows(path: str, label: str) -> list:
         read = _read(*_evaluation_input(path, id_column, time_column))
         cut = cut_windows(read.series, length) if read.form == LONG else read.series
         _refuse_too_few_to_score(label, path, read, len(cut), length)
+        if Path(path).suffix.lower() != ".npy":
+            named[label] = read.columns
         return cut
 
     candidate, held_out, training = windows(set_path, "SET"), windows(reference, "--reference"), windows(train_path, "--train")
     channels = {part[0].shape[1] for part in (candidate, held_out, training)}
     if len(channels) > 1:
         raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)})")
+    labels = list(named)
+    for label in labels[1:]:  # channels are compared by position: a rate scored against counts says nothing
+        first, columns, other = labels[0], named[labels[0]], named[label]
+        if other != columns:
+            raise click.ClickException(f"SET, --reference and --train must have the same channels: {first} has"
+                                       f" {_listed(columns)}, {label} has {_listed(other)}")
     figures = evaluate_sets({Path(set_path).name: candidate}, held_out, training,
                             Settings(repeats, discriminative_steps, predictive_steps, seed))
     click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))

@@ -253,3 +253,16 @@ def test_a_folder_written_again_with_fewer_series_holds_only_the_new_ones(tmp_pa
     write_folder([np.ones((3, 1))] * 5, ["x"], tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt", *(f"series_000{i}.csv" for i in range(1, 6))]
     assert read_series(tmp_path).lengths == [3] * 5
+
+
+def test_evaluate_refuses_sets_whose_channels_are_named_otherwise(in_scratch_folder):
+    """Sunspot counts were scored against fertility rates without a word: only the channel counts were compared."""
+    rng = np.random.default_rng(0)
+    for name, column in (("train.csv", "rate"), ("held.csv", "rate"), ("fake.csv", "count")):
+        pd.DataFrame({column: rng.normal(size=120)}).to_csv(name, index=False)
+    np.save("fake.npy", rng.normal(size=(30, 5, 1)))
+    fast = ("--length", 5, "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
+    named = run("series", "evaluate", "fake.csv", "--reference", "held.csv", "--train", "train.csv", *fast)
+    assert "same channels: SET has count, --reference has rate" in one_line_error(named)
+    unnamed = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", *fast)
+    assert unnamed.exit_code == 0, unnamed.output
