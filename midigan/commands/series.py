@@ -39,20 +39,20 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
     """How `evaluate` reads one of its inputs: --id applies to CSV files only, --time to those and to
     a folder whose files have that column (an array, or a folder `generate` wrote, is read as it is).
     A CSV whose first column names its series, as `generate` writes them (the training data's --id
-    column, `id` where the CSV lacks the --id column, or any first column numbering its series 1, 1,
-    ..., 2, ... where no --id is given), is read by that column, and by --time only
-    where it has that column (`generate` writes rows in order, with none). Why: a set written by
-    `generate` is judged against held-out folders, or held-out CSVs with their own id and time
-    columns, which no one option fits."""
+    column, `id` where the CSV lacks the --id column, `series` ... where a channel is called id
+    (`writing.series_column`), or any first column numbering its series 1, 1, ..., 2, ... where no
+    --id is given), is read by that column, and by --time only where it has that column (`generate`
+    writes rows in order, with none). Why: a set written by `generate` is judged against held-out
+    folders, or held-out CSVs with their own id and time columns, which no one option fits."""
     from midigan.series.reading import csv_columns, folder_columns
-    from midigan.series.writing import ID_COLUMN
+    from midigan.series.writing import series_column
 
     if Path(path).suffix.lower() == ".npy":
         return path, None, None
     if Path(path).is_dir():
         return path, None, time_column if time_column in folder_columns(path) else None
     columns = csv_columns(path)
-    series_named_by = id_column if id_column in columns else ID_COLUMN
+    series_named_by = id_column if id_column in columns else series_column(columns[1:])  # as generate names it
     if columns[:1] == [series_named_by] or (id_column is None and columns and _numbers_series(path)):
         return path, columns[0], time_column if time_column in columns else None
     return path, id_column, time_column

@@ -1,6 +1,7 @@
 """Series out, in the forms `midigan series generate` promises: a folder of CSVs (one per series,
 series_0001.csv ...; earlier ones of that name left there are removed),
-a long-form CSV with an id column first (named as the training data's, `id` where it had none), or
+a long-form CSV with an id column first (named as the training data's, `id` where it had none and
+no channel is called so, see `series_column`), or
 an `.npy` array `(series, steps, channels)`.
 
 Values are written at full precision (`midigan.frames.number_text`: a whole number as one, any
@@ -28,6 +29,15 @@ SERIES_FILE = re.compile(r"series_\d+\.csv")
 ID_COLUMN = "id"
 
 
+def series_column(columns: list[str], wanted: str = ID_COLUMN) -> str:
+    """The name of a long form's column naming each series: `wanted` unless a channel has that name
+    (a data column called id), then the first of `series`, `series_id`, `id_1`, ... that none has."""
+    taken = set(map(str, columns))
+    candidates = [wanted, "series", "series_id"]
+    return next((name for name in candidates if name not in taken), None) or next(
+        f"id_{n}" for n in range(1, len(taken) + 2) if f"id_{n}" not in taken)
+
+
 def output_problem(out: str | Path) -> str | None:
     """Why `out` names no form `write_series` writes (None when it does): a new name with another
     suffix (out.tsv, out.xlsx) would become a folder of that name, which is rarely what was meant."""
@@ -45,6 +55,7 @@ def write_series(series: list[np.ndarray], columns: list[str], out: str | Path, 
         write_npy(series, out)
         return f"wrote {len(series)} series as {out} {padded(series).shape}"
     if out.suffix.lower() == ".csv":
+        id_column = series_column(columns, id_column)
         write_long_csv(series, columns, out, id_column)
         return f"wrote {len(series)} series to {out} (long form, the series named in its {id_column} column)"
     write_folder(series, columns, out)
@@ -71,6 +82,8 @@ def _cells(row: np.ndarray) -> list[str]:
 
 
 def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path, id_column: str = ID_COLUMN) -> None:
+    """A long form, each row's series numbered from 1 in `id_column` (`series_column`: never a channel's name)."""
+    id_column = series_column(columns, id_column)
     path.parent.mkdir(parents=True, exist_ok=True)
     with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

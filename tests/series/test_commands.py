@@ -266,3 +266,17 @@ def test_evaluate_refuses_sets_whose_channels_are_named_otherwise(in_scratch_fol
     assert "same channels: SET has count, --reference has rate" in one_line_error(named)
     unnamed = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", *fast)
     assert unnamed.exit_code == 0, unnamed.output
+
+
+def test_a_channel_called_id_keeps_its_name_and_generated_series_are_named_in_another_column(in_scratch_folder):
+    """A channel named id gave a long form headed id,id,... (the series' numbers and the channel under one name)."""
+    steps = np.arange(300)
+    frame = pd.DataFrame({"value": np.sin(steps / 6), "id": np.round(np.cos(steps / 9), 3)})
+    frame.iloc[:200].to_csv("train.csv", index=False)
+    frame.iloc[200:].to_csv("held.csv", index=False)
+    assert run("series", "train", "train.csv", "--max-steps", 2, "--quiet").exit_code == 0
+    assert run("series", "generate", "fake.csv", "--count", 6).exit_code == 0
+    assert list(pd.read_csv("fake.csv").columns) == ["series", "value", "id"]
+    judged = run("series", "evaluate", "fake.csv", "--reference", "held.csv", "--train", "train.csv", "--length", 10,
+                 "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
+    assert judged.exit_code == 0, judged.output
