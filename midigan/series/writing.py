@@ -73,8 +73,8 @@ def padded(series: list[np.ndarray]) -> np.ndarray:
 
 def write_npy(series: list[np.ndarray], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with written_whole(path) as temporary:
-        np.save(temporary, padded(series))
+    with written_whole(path) as temporary, open(temporary, "wb") as handle:  # a name np.save would add .npy to (X.NPY)
+        np.save(handle, padded(series))
 
 
 def _cells(row: np.ndarray) -> list[str]:

@@ -280,3 +280,15 @@ def test_a_channel_called_id_keeps_its_name_and_generated_series_are_named_in_an
     judged = run("series", "evaluate", "fake.csv", "--reference", "held.csv", "--train", "train.csv", "--length", 10,
                  "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
     assert judged.exit_code == 0, judged.output
+
+
+def test_suffixes_in_capitals_are_written_and_nothing_is_left_beside_them(tmp_path):
+    """out/X.NPY failed ("cannot write out/.X.partial.NPY") and left .X.partial.NPY.npy behind: np.save added .npy."""
+    from midigan.series.writing import write_series
+
+    series = [np.arange(6.0).reshape(3, 2)] * 2
+    for name in ("X.NPY", "Y.CSV"):
+        write_series(series, ["a", "b"], tmp_path / "out" / name)
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["X.NPY", "Y.CSV"]
+    assert np.array_equal(np.load(tmp_path / "out" / "X.NPY"), np.stack(series))
+    assert read_series(tmp_path / "out" / "Y.CSV", id_column="id").lengths == [3, 3]
