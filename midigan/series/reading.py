@@ -232,7 +232,7 @@ def _ordered(frame, time_column: str, source: str):
         raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
     key = pd.to_numeric(frame[time_column], errors="coerce")
     if key.isna().any():
-        key = pd.to_datetime(frame[time_column], errors="coerce", utc=True)
+        key = _dates(frame[time_column])
         if key.isna().any():
             row = int(np.flatnonzero(key.isna().to_numpy())[0])
             raise SeriesDataError(f"{source}: time column {time_column!r} has {frame[time_column].iloc[row]!r} in data row"
@@ -245,6 +245,18 @@ def _ordered(frame, time_column: str, source: str):
                               " column naming each row's series")
     order = np.argsort(key.to_numpy(), kind="stable")
     return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True)
+
+
+def _dates(values):
+    """`values` as UTC instants (NaT: not a date), without pandas' warnings: that it parses each value
+    on its own (month names, mixed forms) or day first (13/01/2020) would reach the user once a series."""
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.to_datetime(values, errors="coerce", utc=True)
 
 
 def _split_long_form(frame, id_column: str, time_column: str | None, source: str) -> SeriesSet:

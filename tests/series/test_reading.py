@@ -171,3 +171,14 @@ def test_float32_arrays_are_read_in_the_decimals_they_hold(in_scratch_folder):
     assert run("series", "generate", "out.csv", "--model", "run", "--count", 3).exit_code == 0
     rows = [row.split(",")[1:] for row in Path("out.csv").read_text().split()[1:]]
     assert len(rows) > 3 and all(len(cell.partition(".")[2]) <= places for row in rows for cell, places in zip(row, (1, 2)))
+
+
+@pytest.mark.filterwarnings("error")
+def test_time_columns_are_read_without_warnings_from_pandas():
+    """pandas warned once a series ('Could not infer format', 61 copies for a year of month names) and of day-first dates."""
+    months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+    frame = pd.DataFrame({"year": np.repeat([1950, 1951, 1952], 12), "month": months * 3, "temp": np.arange(36.0)})
+    read = read_frame(frame.sample(frac=1, random_state=0), id_column="year", time_column="month")
+    assert sorted(values.ravel().tolist() for values in read.series) == [list(range(12 * n, 12 * n + 12)) for n in range(3)]
+    days = pd.DataFrame({"date": [f"{day:02d}/01/2020" for day in range(1, 21)], "v": np.arange(20.0)})
+    assert read_frame(days.iloc[::-1], time_column="date").series[0].ravel().tolist() == list(range(20))  # 20/01/2020 first
