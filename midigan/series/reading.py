@@ -249,14 +249,21 @@ def _ordered(frame, time_column: str, source: str):
 
 def _dates(values):
     """`values` as UTC instants (NaT: not a date), without pandas' warnings: that it parses each value
-    on its own (month names, mixed forms) or day first (13/01/2020) would reach the user once a series."""
+    on its own (month names, mixed forms) or day first (13/01/2020) would reach the user once a series.
+    pandas reads the form off the first value, so 01/01/2020 ... 13/01/2020 is month first and its
+    13th unparsed: where month first leaves values unparsed and day first parses more, day first."""
     import warnings
 
     import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return pd.to_datetime(values, errors="coerce", utc=True)
+        key = pd.to_datetime(values, errors="coerce", utc=True)
+        if key.isna().any():
+            day_first = pd.to_datetime(values, errors="coerce", utc=True, dayfirst=True)
+            if day_first.notna().sum() > key.notna().sum():  # all of them, or the error names a value neither reads
+                return day_first
+        return key
 
 
 def _split_long_form(frame, id_column: str, time_column: str | None, source: str) -> SeriesSet:

@@ -182,3 +182,13 @@ def test_time_columns_are_read_without_warnings_from_pandas():
     assert sorted(values.ravel().tolist() for values in read.series) == [list(range(12 * n, 12 * n + 12)) for n in range(3)]
     days = pd.DataFrame({"date": [f"{day:02d}/01/2020" for day in range(1, 21)], "v": np.arange(20.0)})
     assert read_frame(days.iloc[::-1], time_column="date").series[0].ravel().tolist() == list(range(20))  # 20/01/2020 first
+
+
+def test_day_first_dates_in_order_are_read_day_first():
+    """01/01/2020 ... 13/01/2020 was refused: pandas took the first date month first and then could not read the 13th."""
+    days = pd.DataFrame({"date": [f"{day:02d}/01/2020" for day in range(1, 21)], "v": np.arange(20.0)})
+    assert read_frame(days.sample(frac=1, random_state=1), time_column="date").series[0].ravel().tolist() == list(range(20))
+    assert read_frame(days, time_column="date").series[0].ravel().tolist() == list(range(20))
+    mixed = days.assign(date=[*days["date"][:19], "not a date"])
+    with pytest.raises(SeriesDataError, match="'not a date' in data row 20, neither a number nor a date"):
+        read_frame(mixed, time_column="date")
