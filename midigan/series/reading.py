@@ -35,7 +35,7 @@ class SeriesSet:
     columns: list[str]
     form: str  # LONG or MANY
     names: list[str]  # one per series: file name, id value, or index
-    skipped: list[str] = field(default_factory=list)  # files of a folder left out, each with its reason
+    skipped: list[str] = field(default_factory=list)  # files of a folder (rows of a long form) left out, each with its reason
     id_column: str | None = None  # the long-form column naming each row's series, which generated sets are named by
 
     @property
@@ -269,8 +269,14 @@ def _dates(values):
 def _split_long_form(frame, id_column: str, time_column: str | None, source: str) -> SeriesSet:
     if id_column not in frame.columns:
         raise SeriesDataError(f"{source}: no column {id_column!r} (columns: {', '.join(map(str, frame.columns))})")
+    unnamed = (frame[id_column].isna() | (frame[id_column].astype(str).str.strip() == "")).to_numpy()
+    missing = int(unnamed.sum())
+    skipped = [f"{missing} row{'s' * (missing != 1)} with no {id_column!r} (no series to belong to)"] if missing else []
+    if unnamed.all():
+        raise SeriesDataError(f"{source}: column {id_column!r} is empty in every row: no row says which series it belongs to")
+    frame = frame[~unnamed]
     series, names = [], []
-    for key, rows in frame.groupby(id_column, sort=False, dropna=False):
+    for key, rows in frame.groupby(id_column, sort=False):
         rows = rows.drop(columns=[id_column])
         if time_column is not None:
             rows = _ordered(rows, time_column, source)
@@ -279,7 +285,7 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
     columns = [str(c) for c in frame.columns if c not in (id_column, time_column)]
     if not columns:
         raise SeriesDataError(f"{source}: no value column besides the id and time columns")
-    return SeriesSet(series, columns, MANY, names, id_column=id_column)
+    return SeriesSet(series, columns, MANY, names, skipped, id_column=id_column)
 
 
 def series_files(folder: Path) -> list[Path]:

@@ -192,3 +192,13 @@ def test_day_first_dates_in_order_are_read_day_first():
     mixed = days.assign(date=[*days["date"][:19], "not a date"])
     with pytest.raises(SeriesDataError, match="'not a date' in data row 20, neither a number nor a date"):
         read_frame(mixed, time_column="date")
+
+
+def test_rows_with_no_id_are_left_out_and_counted():
+    """A row with an empty --id cell became a series of its own, one step long, without a word."""
+    frame = pd.DataFrame({"day": ["a"] * 5 + [None] + ["b"] * 5 + [" "], "load": np.arange(12.0)})
+    read = read_frame(frame, id_column="day")
+    assert read.names == ["a", "b"] and read.lengths == [5, 5]
+    assert "left out: 2 rows with no 'day' (no series to belong to)" in read.summary()
+    with pytest.raises(SeriesDataError, match="column 'day' is empty in every row"):
+        read_frame(frame.assign(day=None), id_column="day")
