@@ -14,6 +14,7 @@ whose message is one line naming the file, the column and a value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,8 @@ import numpy as np
 
 LONG = "long"  # one long series, to be cut into windows
 MANY = "many"  # several series, each used whole (or cut) as it is
+BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank (as midigan.table.kinds)
+SAVED_INDEX = "Unnamed: 0"  # pandas' name for a first column of blank header: where `frame.to_csv(path)` saves the row index
 
 
 class SeriesDataError(ValueError):
@@ -71,12 +74,7 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
         return read_array(_load_npy(path), source=path.name)
     if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
         raise SeriesDataError(f"{path.name}: expected a .csv file, a folder of them or an .npy array")
-    frame = _read_csv(path)
-    if id_column is None:
-        if time_column is not None:
-            frame = _ordered(frame, time_column, path.name)
-        return SeriesSet([_numeric(frame, path.name)], [str(c) for c in frame.columns], LONG, [path.stem])
-    return _split_long_form(frame, id_column, time_column, path.name)
+    return read_frame(_read_csv(path), id_column, time_column, source=path.name, name=path.stem)
 
 
 def read_array(array: np.ndarray, source: str = "array", columns: list[str] | None = None) -> SeriesSet:
@@ -115,13 +113,30 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
     return SeriesSet(series, list(columns), form, [str(index) for index in range(len(series))])
 
 
-def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame") -> SeriesSet:
-    """A pandas DataFrame as a CSV of the same content would be read."""
+def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame",
+               name: str | None = None) -> SeriesSet:
+    """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name, else `source`)."""
+    frame, skipped = _without_saved_index(frame, (id_column, time_column))
     if id_column is None:
         if time_column is not None:
             frame = _ordered(frame, time_column, source)
-        return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [source])
-    return _split_long_form(frame, id_column, time_column, source)
+        return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [name or source], skipped)
+    return _split_long_form(frame, id_column, time_column, source, skipped)
+
+
+def _without_saved_index(frame, named: tuple[str | None, ...]):
+    """The frame without a row index `frame.to_csv(path)` saved (`SAVED_INDEX`: a first column of
+    blank header holding distinct whole numbers from 0 up, not named as --id or --time), and a line
+    saying so (none: nothing left out). Why: as a channel it would be a ramp from 0 to the row count."""
+    import pandas as pd
+
+    if not len(frame.columns) > 1 or str(frame.columns[0]) != SAVED_INDEX or SAVED_INDEX in named:
+        return frame, []
+    values = pd.to_numeric(frame.iloc[:, 0], errors="coerce").to_numpy(dtype=np.float64)
+    whole = len(values) and not np.isnan(values).any() and np.array_equal(values, np.round(values))
+    if not whole or values.min() != 0 or len(np.unique(values)) != len(values):
+        return frame, []
+    return frame.drop(columns=frame.columns[0]), [f"column {SAVED_INDEX!r} (a saved row index: blank header, 0, 1, 2, ...)"]
 
 
 def as_float64(values: np.ndarray) -> np.ndarray:
@@ -213,7 +228,9 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
         bad = converted.isna() & column.notna() & (column.astype(str).str.strip() != "")
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise SeriesDataError(f"{source}: column {name!r} is not numeric ({column.iloc[row]!r} in data row {row + 1}); {roles}")
+            blank = " (blank in the header: pandas names it so, and so do --id and --time)" if BLANK_HEADER.match(str(name)) else ""
+            raise SeriesDataError(f"{source}: column {name!r}{blank} is not numeric ({column.iloc[row]!r} in data row {row + 1});"
+                                  f" {roles}")
         narrow = converted.dtype in (np.float32, np.float16)  # a DataFrame's float32 column: read as the array's are
         columns.append(as_float64(converted.to_numpy()) if narrow else converted.to_numpy(dtype=np.float64))
     values = np.stack(columns, axis=1)
@@ -266,12 +283,12 @@ def _dates(values):
         return key
 
 
-def _split_long_form(frame, id_column: str, time_column: str | None, source: str) -> SeriesSet:
+def _split_long_form(frame, id_column: str, time_column: str | None, source: str, skipped: list[str] = ()) -> SeriesSet:
     if id_column not in frame.columns:
         raise SeriesDataError(f"{source}: no column {id_column!r} (columns: {', '.join(map(str, frame.columns))})")
     unnamed = (frame[id_column].isna() | (frame[id_column].astype(str).str.strip() == "")).to_numpy()
     missing = int(unnamed.sum())
-    skipped = [f"{missing} row{'s' * (missing != 1)} with no {id_column!r} (no series to belong to)"] if missing else []
+    skipped = [*skipped, *([f"{missing} row{'s' * (missing != 1)} with no {id_column!r} (no series to belong to)"] if missing else [])]
     if unnamed.all():
         raise SeriesDataError(f"{source}: column {id_column!r} is empty in every row: no row says which series it belongs to")
     frame = frame[~unnamed]
@@ -315,6 +332,8 @@ def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
         except SeriesDataError as error:
             skipped.append(str(error).replace(path.name, name, 1))
             continue
+        frame, dropped = _without_saved_index(frame, (time_column,))
+        skipped.extend(note for note in dropped if note not in skipped)
         header = [str(c) for c in frame.columns]
         if columns is None:
             columns, first = header, name

@@ -202,3 +202,22 @@ def test_rows_with_no_id_are_left_out_and_counted():
     assert "left out: 2 rows with no 'day' (no series to belong to)" in read.summary()
     with pytest.raises(SeriesDataError, match="column 'day' is empty in every row"):
         read_frame(frame.assign(day=None), id_column="day")
+
+
+def test_a_saved_row_index_is_left_out_and_a_blank_headed_date_column_is_named_for_time(tmp_path):
+    """frame.to_csv(path) saves the row numbers under a blank header: they became a channel 'Unnamed: 0', a ramp."""
+    prices = pd.read_csv(DATA / "stocks_head.csv")[["Open", "Close"]]
+    prices.to_csv(tmp_path / "indexed.csv")
+    read = read_series(tmp_path / "indexed.csv")
+    assert read.columns == ["Open", "Close"] and np.array_equal(read.series[0], prices.to_numpy())
+    assert "left out: column 'Unnamed: 0' (a saved row index: blank header, 0, 1, 2, ...)" in read.summary()
+    (tmp_path / "folder").mkdir()
+    for part in range(2):
+        prices.iloc[part * 50:(part + 1) * 50].reset_index(drop=True).to_csv(tmp_path / "folder" / f"{part}.csv")
+    assert read_series(tmp_path / "folder").columns == ["Open", "Close"]
+    assert read_series(tmp_path / "indexed.csv", time_column="Unnamed: 0").columns == ["Open", "Close"]  # named: the order
+    dated = prices.set_axis(pd.date_range("2020-01-01", periods=len(prices)).strftime("%Y-%m-%d"))
+    dated.to_csv(tmp_path / "dated.csv")
+    with pytest.raises(SeriesDataError, match=r"column 'Unnamed: 0' \(blank in the header: pandas names it so, and so do --id"):
+        read_series(tmp_path / "dated.csv")
+    assert read_series(tmp_path / "dated.csv", time_column="Unnamed: 0").columns == ["Open", "Close"]
