@@ -79,6 +79,10 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     held_out = [values for values in held_out if len(values) >= 2]
     if not training:
         raise ValueError("no series of two steps or more to train on")
+    present = ~np.isnan(np.concatenate(training, axis=0)).all(axis=0)
+    if not present.all():  # nothing to scale it by; said here, where the channels have names
+        where = " in the training part" if held_out and np.isfinite(np.concatenate(held_out, axis=0)[:, ~present]).any() else ""
+        raise ValueError(f"channel {data.columns[int(np.flatnonzero(~present)[0])]!r} has no value at all{where}")
     chosen = {name: value for name, value in model.items() if value is not None}
     model = {**MODEL_DEFAULTS, **for_channels(data.channels), **chosen}
     if model["holds"] is None:  # not given (a resumed run gives its own)

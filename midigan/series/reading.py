@@ -229,7 +229,7 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             blank = " (blank in the header: pandas names it so, and so do --id and --time)" if BLANK_HEADER.match(str(name)) else ""
-            raise SeriesDataError(f"{source}: column {name!r}{blank} is not numeric ({column.iloc[row]!r} in data row {row + 1});"
+            raise SeriesDataError(f"{source}: column {name!r}{blank} is not numeric ({_cell(column.iloc[row])} in data row {row + 1});"
                                   f" {roles}")
         narrow = converted.dtype in (np.float32, np.float16)  # a DataFrame's float32 column: read as the array's are
         columns.append(as_float64(converted.to_numpy()) if narrow else converted.to_numpy(dtype=np.float64))
@@ -252,16 +252,27 @@ def _ordered(frame, time_column: str, source: str):
         key = _dates(frame[time_column])
         if key.isna().any():
             row = int(np.flatnonzero(key.isna().to_numpy())[0])
-            raise SeriesDataError(f"{source}: time column {time_column!r} has {frame[time_column].iloc[row]!r} in data row"
+            raise SeriesDataError(f"{source}: time column {time_column!r} has {_cell(frame[time_column].iloc[row])} in data row"
                                   f" {row + 1}, neither a number nor a date")
     repeated = key.duplicated(keep=False).to_numpy()
     if repeated.any():  # sorting would interleave several series (each year's first quarters, then its seconds ...)
         first, second = np.flatnonzero(repeated & (key == key[repeated].iloc[0]).to_numpy())[:2]
-        raise SeriesDataError(f"{source}: time column {time_column!r} repeats {frame[time_column].iloc[first]!r} (data rows"
+        raise SeriesDataError(f"{source}: time column {time_column!r} repeats {_cell(frame[time_column].iloc[first])} (data rows"
                               f" {first + 1} and {second + 1}): give a column that orders every row, or --id for the"
                               " column naming each row's series")
     order = np.argsort(key.to_numpy(), kind="stable")
     return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True)
+
+
+def _cell(value) -> str:
+    """A cell's value for a message, as the file has it: 1 and 'text', not np.int64(1); a gap as an empty cell."""
+    import pandas as pd
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return "an empty cell"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _dates(values):

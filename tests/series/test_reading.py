@@ -221,3 +221,17 @@ def test_a_saved_row_index_is_left_out_and_a_blank_headed_date_column_is_named_f
     with pytest.raises(SeriesDataError, match=r"column 'Unnamed: 0' \(blank in the header: pandas names it so, and so do --id"):
         read_series(tmp_path / "dated.csv")
     assert read_series(tmp_path / "dated.csv", time_column="Unnamed: 0").columns == ["Open", "Close"]
+
+
+def test_messages_show_values_as_the_file_has_them_and_name_an_empty_channel():
+    """Messages said 'has np.float64(nan) in data row 6', 'repeats np.int64(1)' and 'channel 1 has no value at all'."""
+    from midigan.series.plan import plan_training
+
+    years = pd.DataFrame({"year": [1700.0, 1701.0, np.nan, 1703.0], "v": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(SeriesDataError, match=r"time column 'year' has an empty cell in data row 3, neither"):
+        read_frame(years, time_column="year")
+    with pytest.raises(SeriesDataError, match=r"time column 'year' repeats 1 \(data rows 1 and 2\)"):
+        read_frame(pd.DataFrame({"year": [1, 1, 2], "v": [1.0, 2.0, 3.0]}), time_column="year")
+    empty = read_frame(pd.DataFrame({"v": np.arange(60.0), "allnan": np.nan}))
+    with pytest.raises(ValueError, match="^channel 'allnan' has no value at all$"):
+        plan_training(empty)
