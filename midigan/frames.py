@@ -18,6 +18,10 @@ def _exact_float_option() -> dict[str, str]:
 
 #: `pd.read_csv(..., **EXACT_FLOATS)`
 EXACT_FLOATS = _exact_float_option()
+#: pandas' name for a column a CSV's header leaves blank
+BLANK_HEADER = re.compile(r"^Unnamed: \d+$")
+#: a first column of blank header: where `frame.to_csv(path)` saves the row index
+SAVED_INDEX = "Unnamed: 0"
 
 
 #: how far, in units in the last place of a value times 10**decimals, it may lie from a whole number and still be

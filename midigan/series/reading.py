@@ -14,7 +14,6 @@ whose message is one line naming the file, the column and a value.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +21,6 @@ import numpy as np
 
 LONG = "long"  # one long series, to be cut into windows
 MANY = "many"  # several series, each used whole (or cut) as it is
-BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank (as midigan.table.kinds)
-SAVED_INDEX = "Unnamed: 0"  # pandas' name for a first column of blank header: where `frame.to_csv(path)` saves the row index
 
 
 class SeriesDataError(ValueError):
@@ -130,6 +127,8 @@ def _without_saved_index(frame, named: tuple[str | None, ...]):
     saying so (none: nothing left out). Why: as a channel it would be a ramp from 0 to the row count."""
     import pandas as pd
 
+    from midigan.frames import SAVED_INDEX
+
     if not len(frame.columns) > 1 or str(frame.columns[0]) != SAVED_INDEX or SAVED_INDEX in named:
         return frame, []
     values = pd.to_numeric(frame.iloc[:, 0], errors="coerce").to_numpy(dtype=np.float64)
@@ -215,6 +214,8 @@ _FOLDER_COLUMN_ROLES = "name it with --time if it orders each file's rows, or dr
 def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
     """The frame's values as float64; a one-line error naming the first non-numeric cell and `roles`."""
     import pandas as pd
+
+    from midigan.frames import BLANK_HEADER
 
     columns = []
     for name in frame.columns:

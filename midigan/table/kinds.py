@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from midigan.frames import fewest_decimals, number_text
+from midigan.frames import SAVED_INDEX, fewest_decimals, number_text
 from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid, seconds_since_epoch
 from midigan.table.errors import TableError
 
@@ -34,8 +34,6 @@ ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"  # a date's UTC offset, as written at its end
 UTC_TEXTS = ("Z", "+00:00", "+0000")  # UTC's offset as a column's zone is written (`_utc_text`)
-BLANK_HEADER = re.compile(r"^Unnamed: \d+$")  # pandas' name for a column a CSV's header leaves blank
-SAVED_INDEX = "Unnamed: 0"  # a first column of blank header: where `frame.to_csv(path)` saves the row index
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8

@@ -15,9 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from midigan.core.files import written_whole
-from midigan.frames import EXACT_FLOATS
+from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
-from midigan.table.kinds import BLANK_HEADER
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
