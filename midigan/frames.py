@@ -24,21 +24,24 @@ BLANK_HEADER = re.compile(r"^Unnamed: \d+$")
 SAVED_INDEX = "Unnamed: 0"
 
 
-#: how far, in units in the last place of a value times 10**decimals, it may lie from a whole number and still be
-#: written in those decimals: a number read from text is the nearest float to it, and scaling it rounds once more
-#: (at most 1 apart, tried on decimals of 0 to 8 places from 1e-8 to 1e15)
-DECIMALS_ULPS = 2
+#: how far a value times 10**decimals may lie from a whole number and still be written in those decimals:
+#: this much, where the column's largest such value is 1 or more (a difference of two prices read in cents
+#: carries the prices' error, 1e-12 at 1e4), else this share of that value (currents of 3e-7 A are no whole
+#: numbers) ...
+ABSOLUTE_TOLERANCE = 1e-6
+#: ... and this share of the value itself (about 9 floats' steps: sums of 1e12 with cents are no whole numbers)
+RELATIVE_TOLERANCE = 1e-15
 
 
 def fewest_decimals(values: np.ndarray, most: int) -> int | None:
     """The fewest decimals, up to `most`, that write every one of `values` as read (None: more than
-    `most`); a number written back in them reads as the data's numbers do (7.2, not 7.15647065312338).
-    The tolerance is a float's precision at each value's magnitude (`DECIMALS_ULPS`), not a fixed
-    amount: currents of 3e-7 A are no whole numbers, nor are sums of 1e12 with cents."""
+    `most`); a number written back in them reads as the data's numbers do (7.2, not 7.15647065312338)."""
     values = np.asarray(values, dtype=np.float64)
     for decimals in range(most + 1):
-        scaled = values * 10.0**decimals
-        if np.all(np.abs(scaled - np.round(scaled)) <= DECIMALS_ULPS * np.spacing(np.abs(scaled))):
+        scaled = np.abs(values * 10.0**decimals)
+        largest = float(scaled.max()) if len(scaled) else 0.0
+        tolerance = ABSOLUTE_TOLERANCE * min(1.0, largest) + RELATIVE_TOLERANCE * scaled
+        if np.all(np.abs(scaled - np.round(scaled)) <= tolerance):
             return decimals
     return None
 

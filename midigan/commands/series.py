@@ -141,6 +141,9 @@ def train(data: str, **options) -> None:
                 settings["pretrain_steps"] = settings["max_steps"] // 2  # the step budget's share of likelihood steps
     series_set = _read(data, settings["id_column"], settings["time_column"])
     say(f"read {series_set.summary()} from {data}")
+    if settings["time_column"] is not None and series_set.time is None:
+        say(f"the time column {settings['time_column']!r} orders the steps but is not written by generate: its dates'"
+            " form cannot be read back from its values")
     if options["resume"] and family["columns"] != series_set.columns:  # the stored settings name channels by index
         raise click.ClickException(f"cannot resume {Path(run_dir) / 'checkpoints' / 'last.pt'}: it holds a series model with other"
                                    f" settings than this run's (channels {_listed(family['columns'])}; {data} has"
@@ -180,7 +183,9 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
     """Write --count new series to OUT, in the training data's units and column names: a folder
     (one CSV per series, series_0001.csv ...; such files from an earlier run there are removed), a
     .csv (long form, the series named in a first column called as the training data's --id column,
-    or id) or an .npy array (series, steps, channels; NaN pads shorter series)."""
+    or id, or series where a channel is called id) or an .npy array (series, steps, channels; NaN
+    pads shorter series). CSVs carry the training data's --time column, with a typical training
+    series' times."""
     from midigan.core.device import resolve_device
     from midigan.core.errors import CheckpointError
     from midigan.core.rundir import newest_run
@@ -203,7 +208,7 @@ def generate(out: Path, model_path: Path | None, count: int, length: int | None,
         click.echo("the training series had no gaps: every value is written", err=True)
     written = generate_series(family, generator, count, seed=seed, length=length, device=torch_device, gaps=gaps)
     try:
-        click.echo(write_series(written, family.columns, out, family.id_column))
+        click.echo(write_series(written, family.columns, out, family.id_column, family.time))
     except OSError as error:
         raise click.ClickException(f"cannot write {error.filename or out}: {error.strerror}") from None
 
@@ -255,7 +260,8 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     candidate, held_out, training = windows(set_path, "SET"), windows(reference, "--reference"), windows(train_path, "--train")
     channels = {part[0].shape[1] for part in (candidate, held_out, training)}
     if len(channels) > 1:
-        raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)})")
+        raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)};"
+                                   f" --time names a column that orders the rows)")
     labels = list(named)
     for label in labels[1:]:  # channels are compared by position: a rate scored against counts says nothing
         first, columns, other = labels[0], named[labels[0]], named[label]

@@ -32,6 +32,7 @@ from midigan.series.channels import ChannelForms
 from midigan.series.gaps import GapChains
 from midigan.series.scaling import ChannelScaler, QuantileScaler, scaler_from_dict
 from midigan.series.steps import StepDistribution
+from midigan.series.timeaxis import TimeAxis
 from midigan.series.writing import ID_COLUMN
 
 
@@ -141,7 +142,8 @@ class SeriesFamily(GANFamily):
     def __init__(self, columns: list[str], scaler: ChannelScaler | QuantileScaler, lengths: dict[int, int], hidden: int = 64,
                  layers: int = 2, latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False,
                  components: int = 1, rank: int = 0, gaps: GapChains | None = None, forms: ChannelForms | None = None,
-                 autoregression: bool = False, holds: tuple[int, ...] = (), id_column: str = ID_COLUMN):
+                 autoregression: bool = False, holds: tuple[int, ...] = (), id_column: str = ID_COLUMN,
+                 time: TimeAxis | None = None):
         """`lengths`: how many training series have each length (generation draws from it);
         `components`, `rank`, `holds`: the shape of a step's distribution (`StepDistribution`);
         `gaps`: the training series' gaps, for generated series that should have them (None: none);
@@ -149,7 +151,8 @@ class SeriesFamily(GANFamily):
         `anchor`: weight of the likelihood of the real batch kept beside the adversarial loss;
         `autoregression`: a linear path from a step's values to the next step's means (`SeriesGenerator`);
         `windows`: the training examples were cut from longer series (so any length may be written);
-        `id_column`: the column naming each series in a long-form CSV written (the training data's)."""
+        `id_column`: the column naming each series in a long-form CSV written (the training data's);
+        `time`: the training data's --time column, written beside the channels (None: it had none)."""
         self.columns, self.scaler = list(columns), scaler
         self.lengths = {int(length): int(count) for length, count in lengths.items()}
         self.hidden, self.layers, self.latent, self.width = hidden, layers, latent, width
@@ -157,7 +160,7 @@ class SeriesFamily(GANFamily):
         self.step = StepDistribution(len(self.columns), components, rank, tuple(holds))
         self.gaps = gaps
         self.forms = forms
-        self.id_column = id_column
+        self.id_column, self.time = id_column, time
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
         self.step_noise: Callable[[torch.Tensor], torch.Tensor] | None = None  # the step noise's calibration (`step_noise`)
 
@@ -183,7 +186,8 @@ class SeriesFamily(GANFamily):
                 "anchor": self.anchor, "windows": self.windows, "components": self.step.components, "rank": self.step.rank,
                 "autoregression": self.autoregression, "holds": list(self.step.holds),
                 "gaps": self.gaps.to_dict() if self.gaps else None, "id_column": self.id_column,
-                **({"forms": self.forms.to_dict()} if self.forms is not None else {})}  # runs from before forms have none
+                **({"forms": self.forms.to_dict()} if self.forms is not None else {}),  # runs from before forms have none
+                **({"time": self.time.to_dict()} if self.time is not None else {})}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
@@ -193,7 +197,7 @@ class SeriesFamily(GANFamily):
                    config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None,
                    ChannelForms.from_dict(config["forms"]) if "forms" in config else None,
                    config.get("autoregression", False), tuple(config.get("holds", ())),
-                   config.get("id_column", ID_COLUMN))  # runs from before them have none
+                   config.get("id_column", ID_COLUMN), TimeAxis.from_dict(config.get("time")))  # runs from before them have none
 
     # -- noise
     def draw_lengths(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -269,6 +273,6 @@ class SeriesFamily(GANFamily):
         from midigan.series.writing import write_long_csv
 
         series = self.to_original_units(fake)
-        write_long_csv(series, self.columns, out_stem.with_suffix(".csv"), self.id_column)
+        write_long_csv(series, self.columns, out_stem.with_suffix(".csv"), self.id_column, self.time)
         write_series_plot(series[:4], self.reference[:4] if self.reference else [], out_stem.with_suffix(".png"))
 

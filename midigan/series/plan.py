@@ -23,6 +23,7 @@ from midigan.series.gaps import GapChains
 from midigan.series.model import SeriesFamily
 from midigan.series.reading import LONG, SeriesSet
 from midigan.series.scaling import SCALERS, ChannelScaler, QuantileScaler
+from midigan.series.timeaxis import TimeAxis
 from midigan.series.validation import SeriesValidation
 from midigan.series.windows import cut_windows, pack, series_split, time_split, window_starts
 from midigan.series.writing import ID_COLUMN
@@ -83,6 +84,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     if not present.all():  # nothing to scale it by; said here, where the channels have names
         where = " in the training part" if held_out and np.isfinite(np.concatenate(held_out, axis=0)[:, ~present]).any() else ""
         raise ValueError(f"channel {data.columns[int(np.flatnonzero(~present)[0])]!r} has no value at all{where}")
+    time = TimeAxis.from_dict(model.pop("time")) if "time" in model else data.time  # a resumed run keeps its own
     chosen = {name: value for name, value in model.items() if value is not None}
     model = {**MODEL_DEFAULTS, **for_channels(data.channels), **chosen}
     if model["holds"] is None:  # not given (a resumed run gives its own)
@@ -94,7 +96,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     packed = pack(_scaled(scaler, training), steps)
     family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
                           gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training) if forms else None,
-                          id_column=data.id_column or ID_COLUMN, **model)
+                          id_column=data.id_column or ID_COLUMN, time=time, **model)
     spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
     family.reference = [training[i] for i in spread]
     validation = None
@@ -111,6 +113,8 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
     report = [f"training on {len(training)} {shape}; {split}", *(family.forms.describe(family.columns) if forms else [])]
     if family.step.holds:
         report.append("may hold their last value: " + ", ".join(family.columns[c] for c in family.step.holds))
+    if family.time is not None:
+        report.append(f"generated series are written with the time column {family.time.describe()} (a typical training series' times)")
     return SeriesPlan(family, packed, validation, report)
 
 
@@ -138,4 +142,4 @@ def stored_model(config: dict) -> dict:
     (runs from before the quantile scaling were standardised, with no shared shocks)."""
     return {**{name: config[name] for name in MODEL_DEFAULTS if name in config}, "rank": config.get("rank", 0),
             "autoregression": config.get("autoregression", False), "holds": config.get("holds", []),
-            "scaling": config["scaler"].get("kind", "standard"), "forms": "forms" in config}
+            "scaling": config["scaler"].get("kind", "standard"), "forms": "forms" in config, "time": config.get("time")}

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from midigan.series.timeaxis import TimeAxis
 
 LONG = "long"  # one long series, to be cut into windows
 MANY = "many"  # several series, each used whole (or cut) as it is
@@ -36,7 +40,9 @@ class SeriesSet:
     form: str  # LONG or MANY
     names: list[str]  # one per series: file name, id value, or index
     skipped: list[str] = field(default_factory=list)  # files of a folder (rows of a long form) left out, each with its reason
+    notes: list[str] = field(default_factory=list)  # how the input was read where it could have been read otherwise
     id_column: str | None = None  # the long-form column naming each row's series, which generated sets are named by
+    time: TimeAxis | None = None  # the --time column, which generated sets are written with
 
     @property
     def channels(self) -> int:
@@ -52,6 +58,7 @@ class SeriesSet:
         gaps = sum(int(np.isnan(values).sum()) for values in self.series)
         what = "one series" if len(self.series) == 1 else f"{len(self.series)} series"
         left_out = f"; left out: {'; '.join(self.skipped)}" if self.skipped else ""
+        left_out += "".join(f"; {note}" for note in self.notes)
         return f"{what} of {span} steps x {self.channels} channels ({', '.join(self.columns[:6])}"\
                f"{', ...' if self.channels > 6 else ''}){f', {gaps} missing values' if gaps else ''}{left_out}"
 
@@ -115,16 +122,20 @@ def read_frame(frame, id_column: str | None = None, time_column: str | None = No
     """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name, else `source`)."""
     frame, skipped = _without_saved_index(frame, (id_column, time_column))
     if id_column is None:
+        axis, notes = None, []
         if time_column is not None:
-            frame = _ordered(frame, time_column, source)
-        return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [name or source], skipped)
+            columns = list(frame.columns)
+            frame, ordering = _ordered(frame, time_column, source)
+            axis, notes = _time_axis(time_column, columns, [ordering]), _day_first(time_column, [ordering])
+        return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [name or source], skipped, notes, time=axis)
     return _split_long_form(frame, id_column, time_column, source, skipped)
 
 
 def _without_saved_index(frame, named: tuple[str | None, ...]):
     """The frame without a row index `frame.to_csv(path)` saved (`SAVED_INDEX`: a first column of
-    blank header holding distinct whole numbers from 0 up, not named as --id or --time), and a line
-    saying so (none: nothing left out). Why: as a channel it would be a ramp from 0 to the row count."""
+    blank header holding whole numbers in increasing order, not named as --id or --time), and a line
+    saying so (none: nothing left out). Why: as a channel it would be a ramp. Increasing, not from 0:
+    a frame split by `groupby` keeps its rows' numbers, so only its first file would start at 0."""
     import pandas as pd
 
     from midigan.frames import SAVED_INDEX
@@ -132,20 +143,26 @@ def _without_saved_index(frame, named: tuple[str | None, ...]):
     if not len(frame.columns) > 1 or str(frame.columns[0]) != SAVED_INDEX or SAVED_INDEX in named:
         return frame, []
     values = pd.to_numeric(frame.iloc[:, 0], errors="coerce").to_numpy(dtype=np.float64)
-    whole = len(values) and not np.isnan(values).any() and np.array_equal(values, np.round(values))
-    if not whole or values.min() != 0 or len(np.unique(values)) != len(values):
+    whole = len(values) and not np.isnan(values).any() and np.array_equal(values, np.round(values)) and values.min() >= 0
+    if not whole or (np.diff(values) <= 0).any():
         return frame, []
-    return frame.drop(columns=frame.columns[0]), [f"column {SAVED_INDEX!r} (a saved row index: blank header, 0, 1, 2, ...)"]
+    return frame.drop(columns=frame.columns[0]), [f"column {SAVED_INDEX!r} (a saved row index: blank header, whole numbers in order)"]
 
 
 def as_float64(values: np.ndarray) -> np.ndarray:
     """`values` as float64; float32 and float16 ones as the shortest decimals that read back as them
     (6.9, not 6.899999618530273), so that their decimals, grid and written values are the ones the
-    data's float type holds, not its binary error."""
+    data's float type holds, not its binary error. In chunks: as text each value takes 128 bytes."""
     values = np.asarray(values)
-    if values.dtype in (np.float32, np.float16):
-        return values.astype(str).astype(np.float64)
-    return values.astype(np.float64)
+    if values.dtype not in (np.float32, np.float16):
+        return values.astype(np.float64)
+    flat, out = values.ravel(), np.empty(values.size, np.float64)
+    for start in range(0, values.size, FLOAT_CHUNK):
+        out[start:start + FLOAT_CHUNK] = flat[start:start + FLOAT_CHUNK].astype(str).astype(np.float64)
+    return out.reshape(values.shape)
+
+
+FLOAT_CHUNK = 1 << 18  # values converted at a time (32 MiB of text)
 
 
 def _strip_padding(values: np.ndarray) -> np.ndarray:
@@ -232,8 +249,9 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
             blank = " (blank in the header: pandas names it so, and so do --id and --time)" if BLANK_HEADER.match(str(name)) else ""
             raise SeriesDataError(f"{source}: column {name!r}{blank} is not numeric ({_cell(column.iloc[row])} in data row {row + 1});"
                                   f" {roles}")
-        narrow = converted.dtype in (np.float32, np.float16)  # a DataFrame's float32 column: read as the array's are
-        columns.append(as_float64(converted.to_numpy()) if narrow else converted.to_numpy(dtype=np.float64))
+        narrow = str(converted.dtype).lower() in ("float32", "float16")  # a DataFrame's float32 column (or Float32): as arrays'
+        columns.append(as_float64(converted.to_numpy(dtype=str(converted.dtype).lower(), na_value=np.nan)) if narrow
+                       else converted.to_numpy(dtype=np.float64, na_value=np.nan))
     values = np.stack(columns, axis=1)
     if np.isinf(values).any():
         raise SeriesDataError(f"{source}: holds infinite values")
@@ -241,16 +259,17 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
 
 
 def _ordered(frame, time_column: str, source: str):
-    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then dropped.
+    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then
+    dropped, and the `Ordering` it read.
     Dates are compared as UTC instants: a column that crosses a daylight-saving change holds two UTC
     offsets, and when the clocks go back the same local hour comes twice."""
     import pandas as pd
 
     if time_column not in frame.columns:
         raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
-    key = pd.to_numeric(frame[time_column], errors="coerce")
+    key, day_first = pd.to_numeric(frame[time_column], errors="coerce"), False
     if key.isna().any():
-        key = _dates(frame[time_column])
+        key, day_first = _dates(frame[time_column])
         if key.isna().any():
             row = int(np.flatnonzero(key.isna().to_numpy())[0])
             raise SeriesDataError(f"{source}: time column {time_column!r} has {_cell(frame[time_column].iloc[row])} in data row"
@@ -262,7 +281,46 @@ def _ordered(frame, time_column: str, source: str):
                               f" {first + 1} and {second + 1}): give a column that orders every row, or --id for the"
                               " column naming each row's series")
     order = np.argsort(key.to_numpy(), kind="stable")
-    return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True)
+    dates = pd.api.types.is_datetime64_any_dtype(key)
+    # dates as seconds since 1970, in milliseconds first: any resolution pandas chose (seconds, for year 1) fits
+    seconds = key.dt.tz_convert(None).to_numpy().astype("datetime64[ms]").astype(np.int64) / 1e3 if dates else key.to_numpy(np.float64)
+    spread = np.linspace(0, len(seconds) - 1, min(len(seconds), SAMPLED_TIMES)).astype(int)
+    written = [(frame[time_column].iloc[row], float(seconds[row])) for row in spread]
+    return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True), Ordering(seconds[order], dates, written, day_first)
+
+
+SAMPLED_TIMES = 20  # values of a series' time column as written, whose form dates are written back in
+
+
+@dataclass
+class Ordering:
+    """What ordering by the --time column read: the sorted times (numbers, or seconds since 1970 for
+    dates), and some of the column's values as written, each with its time."""
+
+    times: np.ndarray
+    dates: bool
+    written: list[tuple[object, float]]
+    day_first: bool = False  # the dates read day first (see `_dates`)
+
+
+def _day_first(name: str | None, orderings: list[Ordering]) -> list[str]:
+    """A note where dates were read day first (none where no series was)."""
+    count = sum(ordering.day_first for ordering in orderings)
+    if not count:
+        return []
+    which = "" if len(orderings) == 1 else f" in {count} of {len(orderings)} series"
+    return [f"dates of {name!r} read day first{which} (month first leaves some unread)"]
+
+
+def _time_axis(name: str | None, columns: list, orderings: list[Ordering]) -> TimeAxis | None:
+    """The time column as `generate` writes it back (`midigan.series.timeaxis`), from every series'
+    ordering; `columns`: the data's columns, the --id column left out."""
+    from midigan.series.timeaxis import TimeAxis
+
+    if name is None or not orderings:
+        return None
+    return TimeAxis.fit(name, [str(c) for c in columns].index(name), [o.times for o in orderings], orderings[0].dates,
+                        [pair for o in orderings[:SAMPLED_TIMES] for pair in o.written])
 
 
 def _cell(value) -> str:
@@ -277,10 +335,12 @@ def _cell(value) -> str:
 
 
 def _dates(values):
-    """`values` as UTC instants (NaT: not a date), without pandas' warnings: that it parses each value
-    on its own (month names, mixed forms) or day first (13/01/2020) would reach the user once a series.
-    pandas reads the form off the first value, so 01/01/2020 ... 13/01/2020 is month first and its
-    13th unparsed: where month first leaves values unparsed and day first parses more, day first."""
+    """`values` as UTC instants (NaT: not a date), and whether they were read day first, without
+    pandas' warnings: that it parses each value on its own (month names, mixed forms) or day first
+    (13/01/2020) would reach the user once a series. pandas reads the form off the first value, so
+    01/01/2020 ... 13/01/2020 is month first and its 13th unparsed: where month first leaves values
+    unparsed and day first parses more, day first (the log says so: a month-first column with one
+    mistyped date would be read so too)."""
     import warnings
 
     import pandas as pd
@@ -291,8 +351,8 @@ def _dates(values):
         if key.isna().any():
             day_first = pd.to_datetime(values, errors="coerce", utc=True, dayfirst=True)
             if day_first.notna().sum() > key.notna().sum():  # all of them, or the error names a value neither reads
-                return day_first
-        return key
+                return day_first, True
+        return key, False
 
 
 def _split_long_form(frame, id_column: str, time_column: str | None, source: str, skipped: list[str] = ()) -> SeriesSet:
@@ -304,17 +364,19 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
     if unnamed.all():
         raise SeriesDataError(f"{source}: column {id_column!r} is empty in every row: no row says which series it belongs to")
     frame = frame[~unnamed]
-    series, names = [], []
+    series, names, orderings = [], [], []
     for key, rows in frame.groupby(id_column, sort=False):
         rows = rows.drop(columns=[id_column])
         if time_column is not None:
-            rows = _ordered(rows, time_column, source)
+            rows, ordering = _ordered(rows, time_column, source)
+            orderings.append(ordering)
         series.append(_numeric(rows, f"{source} (series {key})"))
         names.append(str(key))
     columns = [str(c) for c in frame.columns if c not in (id_column, time_column)]
     if not columns:
         raise SeriesDataError(f"{source}: no value column besides the id and time columns")
-    return SeriesSet(series, columns, MANY, names, skipped, id_column=id_column)
+    axis = _time_axis(time_column, [c for c in frame.columns if c != id_column], orderings)
+    return SeriesSet(series, columns, MANY, names, skipped, _day_first(time_column, orderings), id_column=id_column, time=axis)
 
 
 def series_files(folder: Path) -> list[Path]:
@@ -336,7 +398,7 @@ def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
     files = series_files(folder)
     if not files:
         raise SeriesDataError(f"{folder}: no .csv files in it")
-    series, names, skipped, columns = [], [], [], None
+    series, names, skipped, columns, orderings = [], [], [], None, []
     for path in files:
         name = path.relative_to(folder).as_posix()
         try:
@@ -357,9 +419,11 @@ def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
                 raise SeriesDataError(f"{name}'s columns ({', '.join(header)}) differ from {first}'s ({', '.join(columns)})")
             frame = frame[[frame.columns[header.index(column)] for column in columns]]
         if time_column is not None:
-            frame = _ordered(frame, time_column, name)
+            frame, ordering = _ordered(frame, time_column, name)
+            orderings.append(ordering)
         series.append(_numeric(frame, name, _FOLDER_COLUMN_ROLES))
         names.append(name.rsplit(".", 1)[0])
     if not series:
         raise SeriesDataError(f"{folder}: no file holds a series ({'; '.join(skipped)})")
-    return SeriesSet(series, [column for column in columns if column != time_column], MANY, names, skipped)
+    return SeriesSet(series, [column for column in columns if column != time_column], MANY, names, skipped,
+                     _day_first(time_column, orderings), time=_time_axis(time_column, columns, orderings))

@@ -172,7 +172,12 @@ def test_folders_of_dated_csvs_train_and_are_judged_by_time(in_scratch_folder):
     trained = run("series", "train", "train", "--time", "date", "--max-steps", 2, "--quiet")
     assert trained.exit_code == 0, trained.output
     assert "read 4 series of 30 steps x 6 channels (Open, High, Low, Close, Adj_Close, Volume)" in trained.output
-    write_folder([prices.iloc[:30].to_numpy()] * 4, list(prices.columns), in_scratch_folder / "fake")  # as generate writes: no date
+    assert "written with the time column date, from 2020-01-01, a day apart" in trained.output
+    assert run("series", "generate", "generated", "--count", 3).exit_code == 0
+    generated = pd.read_csv("generated/series_0001.csv")
+    assert list(generated.columns) == [*prices.columns, "date"]  # the time column where the training files had it
+    assert generated["date"].tolist() == pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d").tolist()
+    write_folder([prices.iloc[:30].to_numpy()] * 4, list(prices.columns), in_scratch_folder / "fake")  # a set without the date column
     judged = run("series", "evaluate", "fake", "--reference", "held", "--train", "train", "--time", "date", "--repeats", 1,
                  "--discriminative-steps", 2, "--predictive-steps", 2)
     assert judged.exit_code == 0, judged.output
@@ -185,15 +190,19 @@ def test_generate_names_series_by_the_training_id_column_and_evaluate_reads_them
     days[~held].to_csv("train.csv", index=False)
     assert run("series", "train", "train.csv", "--id", "day", "--time", "hour", "--max-steps", 2, "--quiet").exit_code == 0
     assert run("series", "generate", "fake.csv", "--count", 6).exit_code == 0
-    assert list(pd.read_csv("fake.csv").columns) == ["day", "load"]
+    fake = pd.read_csv("fake.csv")
+    assert list(fake.columns) == ["day", "hour", "load"]  # the --time column too, each series through a day's hours
+    assert all(part["hour"].tolist() == list(range(24)) for _, part in fake.groupby("day"))
     judged = run("series", "evaluate", "fake.csv", "--reference", "held.csv", "--train", "train.csv", "--id", "day", "--time", "hour",
                  "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
     assert judged.exit_code == 0, judged.output
     for name, part in (("held.npy", days[held]), ("train.npy", days[~held])):  # no --id to name fake.csv's series by
         np.save(name, np.stack([group.sort_values("hour")[["load"]].to_numpy() for _, group in part.groupby("day")]))
-    arrays = run("series", "evaluate", "fake.csv", "--reference", "held.npy", "--train", "train.npy",
+    arrays = run("series", "evaluate", "fake.csv", "--reference", "held.npy", "--train", "train.npy", "--time", "hour",
                  "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
     assert arrays.exit_code == 0, arrays.output  # read by its numbered first column, not as a channel
+    untimed = run("series", "evaluate", "fake.csv", "--reference", "held.npy", "--train", "train.npy")
+    assert "must have the same channels (they have [1, 2]; --time names a column that orders the rows)" in one_line_error(untimed)
 
 
 def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
@@ -249,9 +258,12 @@ def test_resuming_on_data_with_other_channels_is_one_line(in_scratch_folder):
 def test_a_folder_written_again_with_fewer_series_holds_only_the_new_ones(tmp_path):
     """generate --count 5 into a folder of an earlier --count 8 left series_0006.csv ... series_0008.csv beside the new set."""
     (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "series_001.csv").write_text("x\n1\n")  # a user's own file: generate never names one with three digits
     write_folder([np.zeros((3, 1))] * 8, ["x"], tmp_path)
     write_folder([np.ones((3, 1))] * 5, ["x"], tmp_path)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt", *(f"series_000{i}.csv" for i in range(1, 6))]
+    kept = ["notes.txt", "series_001.csv", *(f"series_000{i}.csv" for i in range(1, 6))]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(kept)
+    (tmp_path / "series_001.csv").unlink()
     assert read_series(tmp_path).lengths == [3] * 5
 
 

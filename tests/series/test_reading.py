@@ -188,7 +188,11 @@ def test_day_first_dates_in_order_are_read_day_first():
     """01/01/2020 ... 13/01/2020 was refused: pandas took the first date month first and then could not read the 13th."""
     days = pd.DataFrame({"date": [f"{day:02d}/01/2020" for day in range(1, 21)], "v": np.arange(20.0)})
     assert read_frame(days.sample(frac=1, random_state=1), time_column="date").series[0].ravel().tolist() == list(range(20))
-    assert read_frame(days, time_column="date").series[0].ravel().tolist() == list(range(20))
+    read = read_frame(days, time_column="date")
+    assert read.series[0].ravel().tolist() == list(range(20))
+    assert "dates of 'date' read day first (month first leaves some unread)" in read.summary()
+    assert "day first" not in read_frame(days.assign(date=pd.date_range("2020-01-01", periods=20).strftime("%Y-%m-%d")),
+                                         time_column="date").summary()
     mixed = days.assign(date=[*days["date"][:19], "not a date"])
     with pytest.raises(SeriesDataError, match="'not a date' in data row 20, neither a number nor a date"):
         read_frame(mixed, time_column="date")
@@ -210,11 +214,14 @@ def test_a_saved_row_index_is_left_out_and_a_blank_headed_date_column_is_named_f
     prices.to_csv(tmp_path / "indexed.csv")
     read = read_series(tmp_path / "indexed.csv")
     assert read.columns == ["Open", "Close"] and np.array_equal(read.series[0], prices.to_numpy())
-    assert "left out: column 'Unnamed: 0' (a saved row index: blank header, 0, 1, 2, ...)" in read.summary()
+    assert "left out: column 'Unnamed: 0' (a saved row index: blank header, whole numbers in order)" in read.summary()
     (tmp_path / "folder").mkdir()
-    for part in range(2):
-        prices.iloc[part * 50:(part + 1) * 50].reset_index(drop=True).to_csv(tmp_path / "folder" / f"{part}.csv")
+    for part, rows in prices.groupby(np.arange(len(prices)) % 2):  # each file keeps its rows' numbers: 0, 2, 4 ...; 1, 3, 5 ...
+        rows.to_csv(tmp_path / "folder" / f"{part}.csv")
     assert read_series(tmp_path / "folder").columns == ["Open", "Close"]
+    repeated = pd.concat([prices.iloc[:50], prices.iloc[:50]])  # 0 ... 49 twice: not one index, kept as a column
+    repeated.to_csv(tmp_path / "repeated.csv")
+    assert read_series(tmp_path / "repeated.csv").columns == ["Unnamed: 0", "Open", "Close"]
     assert read_series(tmp_path / "indexed.csv", time_column="Unnamed: 0").columns == ["Open", "Close"]  # named: the order
     dated = prices.set_axis(pd.date_range("2020-01-01", periods=len(prices)).strftime("%Y-%m-%d"))
     dated.to_csv(tmp_path / "dated.csv")
@@ -235,3 +242,26 @@ def test_messages_show_values_as_the_file_has_them_and_name_an_empty_channel():
     empty = read_frame(pd.DataFrame({"v": np.arange(60.0), "allnan": np.nan}))
     with pytest.raises(ValueError, match="^channel 'allnan' has no value at all$"):
         plan_training(empty)
+
+
+@pytest.mark.parametrize("written, expected", [
+    (["31/01/2020", "29/02/2020", "31/03/2020", "30/04/2020"], ["31/01/2020", "29/02/2020", "31/03/2020", "30/04/2020", "31/05/2020"]),
+    (["1959-01-01", "1959-04-01", "1959-07-01"], ["1959-01-01", "1959-04-01", "1959-07-01", "1959-10-01", "1960-01-01"]),
+    (["2024-03-01T00:00:00+01:00", "2024-03-01T01:00:00+01:00"],  # written in UTC
+     ["2024-02-29T23:00:00+0000", *(f"2024-03-01T0{hour}:00:00+0000" for hour in range(4))]),
+])
+def test_generated_series_carry_the_time_column_in_its_form(written, expected):
+    """generate wrote no --time column: a set trained on dated rows came back without dates."""
+    frame = pd.DataFrame({"when": written, "v": np.arange(len(written), dtype=float)})
+    axis = read_frame(frame.iloc[::-1], time_column="when").time
+    assert axis.values(5) == expected and axis.position == 0
+
+
+def test_time_columns_of_numbers_and_of_month_names():
+    years = pd.DataFrame({"v": np.arange(40.0), "YEAR": 1749.5 + 0.1 * np.arange(40)})  # steps of 0.1 read as 0.0999...
+    axis = read_frame(years, time_column="YEAR").time
+    assert axis.values(3) == ["1749.5", "1749.6", "1749.7"] and axis.position == 1
+    long = pd.DataFrame({"id": np.repeat(["a", "b"], 12), "month": [f"{m:02d}" for m in range(1, 13)] * 2, "v": np.arange(24.0)})
+    assert read_frame(long, "id", "month").time.values(12) == [str(m) for m in range(1, 13)]  # read as the numbers they are
+    names = long.assign(month=["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] * 2)
+    assert read_frame(names, "id", "month").time is None  # ordered, but no form writes JAN back: not written
