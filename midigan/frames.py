@@ -25,23 +25,24 @@ SAVED_INDEX = "Unnamed: 0"
 
 
 #: how far a value times 10**decimals may lie from a whole number and still be written in those decimals:
-#: this much, where the column's largest such value is 1 or more (a difference of two prices read in cents
-#: carries the prices' error, 1e-12 at 1e4), else this share of that value (currents of 3e-7 A are no whole
-#: numbers) ...
+#: this much, where the column's scaled values reach 1 (a difference of two prices read in cents carries the
+#: prices' error, 1e-12 at 1e4), else this share of the largest (currents of 3e-7 A are no whole numbers),
+#: and never more than a thousandth of the smallest value that is not 0 (a p-value of 1e-8 among 0.03s) ...
 ABSOLUTE_TOLERANCE = 1e-6
-#: ... and this share of the value itself (about 9 floats' steps: sums of 1e12 with cents are no whole numbers)
-RELATIVE_TOLERANCE = 1e-15
+#: ... and this share of the value itself, about two of a float's steps (sums of 1e12 with cents)
+RELATIVE_TOLERANCE = 4e-16
 
 
 def fewest_decimals(values: np.ndarray, most: int) -> int | None:
     """The fewest decimals, up to `most`, that write every one of `values` as read (None: more than
     `most`); a number written back in them reads as the data's numbers do (7.2, not 7.15647065312338)."""
-    values = np.asarray(values, dtype=np.float64)
+    values = np.abs(np.asarray(values, dtype=np.float64))
+    nonzero = values[values > 0]
     for decimals in range(most + 1):
-        scaled = np.abs(values * 10.0**decimals)
-        largest = float(scaled.max()) if len(scaled) else 0.0
-        tolerance = ABSOLUTE_TOLERANCE * min(1.0, largest) + RELATIVE_TOLERANCE * scaled
-        if np.all(np.abs(scaled - np.round(scaled)) <= tolerance):
+        scaled = values * 10.0**decimals
+        smallest = float(nonzero.min()) * 10.0**decimals if len(nonzero) else 0.0
+        reach = min(1.0, float(scaled.max()) if len(scaled) else 0.0, 1e-3 * smallest)
+        if np.all(np.abs(scaled - np.round(scaled)) <= ABSOLUTE_TOLERANCE * reach + RELATIVE_TOLERANCE * scaled):
             return decimals
     return None
 

@@ -42,8 +42,9 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
     column, `id` where the CSV lacks the --id column, `series` ... where a channel is called id
     (`writing.series_column`), or any first column numbering its series 1, 1, ..., 2, ... where no
     --id is given), is read by that column, and by --time only where it has that column (`generate`
-    writes rows in order, with none). Why: a set written by `generate` is judged against held-out
-    folders, or held-out CSVs with their own id and time columns, which no one option fits."""
+    writes the training data's --time column where it had one; runs from before did not). Why: a
+    set written by `generate` is judged against held-out folders, or held-out CSVs with their own id
+    and time columns, which no one option fits."""
     from midigan.series.reading import csv_columns, folder_columns
     from midigan.series.writing import series_column
 
@@ -260,8 +261,8 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     candidate, held_out, training = windows(set_path, "SET"), windows(reference, "--reference"), windows(train_path, "--train")
     channels = {part[0].shape[1] for part in (candidate, held_out, training)}
     if len(channels) > 1:
-        raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)};"
-                                   f" --time names a column that orders the rows)")
+        hint = "; --time names a column that orders the rows" if time_column is None else ""
+        raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)}{hint})")
     labels = list(named)
     for label in labels[1:]:  # channels are compared by position: a rate scored against counts says nothing
         first, columns, other = labels[0], named[labels[0]], named[label]

@@ -20,15 +20,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from midigan.series.errors import SeriesDataError
+from midigan.series.ordering import cell_text, day_first_notes, ordered, time_axis
+
 if TYPE_CHECKING:
     from midigan.series.timeaxis import TimeAxis
 
 LONG = "long"  # one long series, to be cut into windows
 MANY = "many"  # several series, each used whole (or cut) as it is
-
-
-class SeriesDataError(ValueError):
-    """Input that cannot be read as time series; the message is one line."""
 
 
 @dataclass
@@ -125,17 +124,17 @@ def read_frame(frame, id_column: str | None = None, time_column: str | None = No
         axis, notes = None, []
         if time_column is not None:
             columns = list(frame.columns)
-            frame, ordering = _ordered(frame, time_column, source)
-            axis, notes = _time_axis(time_column, columns, [ordering]), _day_first(time_column, [ordering])
+            frame, ordering = ordered(frame, time_column, source)
+            axis, notes = time_axis(time_column, columns, [ordering]), day_first_notes(time_column, [ordering])
         return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [name or source], skipped, notes, time=axis)
     return _split_long_form(frame, id_column, time_column, source, skipped)
 
 
 def _without_saved_index(frame, named: tuple[str | None, ...]):
     """The frame without a row index `frame.to_csv(path)` saved (`SAVED_INDEX`: a first column of
-    blank header holding whole numbers in increasing order, not named as --id or --time), and a line
-    saying so (none: nothing left out). Why: as a channel it would be a ramp. Increasing, not from 0:
-    a frame split by `groupby` keeps its rows' numbers, so only its first file would start at 0."""
+    blank header holding distinct whole numbers, not named as --id or --time), and a line saying so
+    (none: nothing left out). Why: as a channel it would be a ramp. Not only from 0: a frame split by
+    `groupby` keeps its rows' numbers, so only its first file would start at 0."""
     import pandas as pd
 
     from midigan.frames import SAVED_INDEX
@@ -144,9 +143,9 @@ def _without_saved_index(frame, named: tuple[str | None, ...]):
         return frame, []
     values = pd.to_numeric(frame.iloc[:, 0], errors="coerce").to_numpy(dtype=np.float64)
     whole = len(values) and not np.isnan(values).any() and np.array_equal(values, np.round(values)) and values.min() >= 0
-    if not whole or (np.diff(values) <= 0).any():
+    if not whole or len(np.unique(values)) != len(values):
         return frame, []
-    return frame.drop(columns=frame.columns[0]), [f"column {SAVED_INDEX!r} (a saved row index: blank header, whole numbers in order)"]
+    return frame.drop(columns=frame.columns[0]), [f"column {SAVED_INDEX!r} (a saved row index: blank header, distinct whole numbers)"]
 
 
 def as_float64(values: np.ndarray) -> np.ndarray:
@@ -247,7 +246,7 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             blank = " (blank in the header: pandas names it so, and so do --id and --time)" if BLANK_HEADER.match(str(name)) else ""
-            raise SeriesDataError(f"{source}: column {name!r}{blank} is not numeric ({_cell(column.iloc[row])} in data row {row + 1});"
+            raise SeriesDataError(f"{source}: column {name!r}{blank} is not numeric ({cell_text(column.iloc[row])} in data row {row + 1});"
                                   f" {roles}")
         narrow = str(converted.dtype).lower() in ("float32", "float16")  # a DataFrame's float32 column (or Float32): as arrays'
         columns.append(as_float64(converted.to_numpy(dtype=str(converted.dtype).lower(), na_value=np.nan)) if narrow
@@ -256,103 +255,6 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
     if np.isinf(values).any():
         raise SeriesDataError(f"{source}: holds infinite values")
     return values
-
-
-def _ordered(frame, time_column: str, source: str):
-    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then
-    dropped, and the `Ordering` it read.
-    Dates are compared as UTC instants: a column that crosses a daylight-saving change holds two UTC
-    offsets, and when the clocks go back the same local hour comes twice."""
-    import pandas as pd
-
-    if time_column not in frame.columns:
-        raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
-    key, day_first = pd.to_numeric(frame[time_column], errors="coerce"), False
-    if key.isna().any():
-        key, day_first = _dates(frame[time_column])
-        if key.isna().any():
-            row = int(np.flatnonzero(key.isna().to_numpy())[0])
-            raise SeriesDataError(f"{source}: time column {time_column!r} has {_cell(frame[time_column].iloc[row])} in data row"
-                                  f" {row + 1}, neither a number nor a date")
-    repeated = key.duplicated(keep=False).to_numpy()
-    if repeated.any():  # sorting would interleave several series (each year's first quarters, then its seconds ...)
-        first, second = np.flatnonzero(repeated & (key == key[repeated].iloc[0]).to_numpy())[:2]
-        raise SeriesDataError(f"{source}: time column {time_column!r} repeats {_cell(frame[time_column].iloc[first])} (data rows"
-                              f" {first + 1} and {second + 1}): give a column that orders every row, or --id for the"
-                              " column naming each row's series")
-    order = np.argsort(key.to_numpy(), kind="stable")
-    dates = pd.api.types.is_datetime64_any_dtype(key)
-    # dates as seconds since 1970, in milliseconds first: any resolution pandas chose (seconds, for year 1) fits
-    seconds = key.dt.tz_convert(None).to_numpy().astype("datetime64[ms]").astype(np.int64) / 1e3 if dates else key.to_numpy(np.float64)
-    spread = np.linspace(0, len(seconds) - 1, min(len(seconds), SAMPLED_TIMES)).astype(int)
-    written = [(frame[time_column].iloc[row], float(seconds[row])) for row in spread]
-    return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True), Ordering(seconds[order], dates, written, day_first)
-
-
-SAMPLED_TIMES = 20  # values of a series' time column as written, whose form dates are written back in
-
-
-@dataclass
-class Ordering:
-    """What ordering by the --time column read: the sorted times (numbers, or seconds since 1970 for
-    dates), and some of the column's values as written, each with its time."""
-
-    times: np.ndarray
-    dates: bool
-    written: list[tuple[object, float]]
-    day_first: bool = False  # the dates read day first (see `_dates`)
-
-
-def _day_first(name: str | None, orderings: list[Ordering]) -> list[str]:
-    """A note where dates were read day first (none where no series was)."""
-    count = sum(ordering.day_first for ordering in orderings)
-    if not count:
-        return []
-    which = "" if len(orderings) == 1 else f" in {count} of {len(orderings)} series"
-    return [f"dates of {name!r} read day first{which} (month first leaves some unread)"]
-
-
-def _time_axis(name: str | None, columns: list, orderings: list[Ordering]) -> TimeAxis | None:
-    """The time column as `generate` writes it back (`midigan.series.timeaxis`), from every series'
-    ordering; `columns`: the data's columns, the --id column left out."""
-    from midigan.series.timeaxis import TimeAxis
-
-    if name is None or not orderings:
-        return None
-    return TimeAxis.fit(name, [str(c) for c in columns].index(name), [o.times for o in orderings], orderings[0].dates,
-                        [pair for o in orderings[:SAMPLED_TIMES] for pair in o.written])
-
-
-def _cell(value) -> str:
-    """A cell's value for a message, as the file has it: 1 and 'text', not np.int64(1); a gap as an empty cell."""
-    import pandas as pd
-
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
-        return "an empty cell"
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _dates(values):
-    """`values` as UTC instants (NaT: not a date), and whether they were read day first, without
-    pandas' warnings: that it parses each value on its own (month names, mixed forms) or day first
-    (13/01/2020) would reach the user once a series. pandas reads the form off the first value, so
-    01/01/2020 ... 13/01/2020 is month first and its 13th unparsed: where month first leaves values
-    unparsed and day first parses more, day first (the log says so: a month-first column with one
-    mistyped date would be read so too)."""
-    import warnings
-
-    import pandas as pd
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        key = pd.to_datetime(values, errors="coerce", utc=True)
-        if key.isna().any():
-            day_first = pd.to_datetime(values, errors="coerce", utc=True, dayfirst=True)
-            if day_first.notna().sum() > key.notna().sum():  # all of them, or the error names a value neither reads
-                return day_first, True
-        return key, False
 
 
 def _split_long_form(frame, id_column: str, time_column: str | None, source: str, skipped: list[str] = ()) -> SeriesSet:
@@ -368,15 +270,15 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
     for key, rows in frame.groupby(id_column, sort=False):
         rows = rows.drop(columns=[id_column])
         if time_column is not None:
-            rows, ordering = _ordered(rows, time_column, source)
+            rows, ordering = ordered(rows, time_column, source)
             orderings.append(ordering)
         series.append(_numeric(rows, f"{source} (series {key})"))
         names.append(str(key))
     columns = [str(c) for c in frame.columns if c not in (id_column, time_column)]
     if not columns:
         raise SeriesDataError(f"{source}: no value column besides the id and time columns")
-    axis = _time_axis(time_column, [c for c in frame.columns if c != id_column], orderings)
-    return SeriesSet(series, columns, MANY, names, skipped, _day_first(time_column, orderings), id_column=id_column, time=axis)
+    axis = time_axis(time_column, [c for c in frame.columns if c != id_column], orderings)
+    return SeriesSet(series, columns, MANY, names, skipped, day_first_notes(time_column, orderings), id_column=id_column, time=axis)
 
 
 def series_files(folder: Path) -> list[Path]:
@@ -419,11 +321,11 @@ def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
                 raise SeriesDataError(f"{name}'s columns ({', '.join(header)}) differ from {first}'s ({', '.join(columns)})")
             frame = frame[[frame.columns[header.index(column)] for column in columns]]
         if time_column is not None:
-            frame, ordering = _ordered(frame, time_column, name)
+            frame, ordering = ordered(frame, time_column, name)
             orderings.append(ordering)
         series.append(_numeric(frame, name, _FOLDER_COLUMN_ROLES))
         names.append(name.rsplit(".", 1)[0])
     if not series:
         raise SeriesDataError(f"{folder}: no file holds a series ({'; '.join(skipped)})")
     return SeriesSet(series, [column for column in columns if column != time_column], MANY, names, skipped,
-                     _day_first(time_column, orderings), time=_time_axis(time_column, columns, orderings))
+                     day_first_notes(time_column, orderings), time=time_axis(time_column, columns, orderings))

@@ -19,8 +19,8 @@ import numpy as np
 
 from midigan.frames import fewest_decimals, number_text
 
-#: days apart that are whole calendar months apart: (shortest, longest) -> months
-MONTH_STEPS = {(28, 31): 1, (59, 62): 2, (89, 92): 3, (181, 184): 6, (365, 366): 12}
+#: calendar months a step of dates may be (monthly, every two months, quarterly, half-yearly, yearly)
+MONTH_STEPS = (1, 2, 3, 6, 12)
 DAY = 86_400.0
 MAX_DECIMALS = 6
 
@@ -34,6 +34,7 @@ class TimeAxis:
     start: float  # a number, or seconds since 1970 (UTC) for dates
     step: float  # a number or seconds; 0 where `months` says the step
     months: int = 0  # dates a whole number of calendar months apart
+    month_end: bool = False  # ... each on the last day of its month (31/01, 29/02, 31/03)
     date_form: str | None = None  # strftime form of the dates as written (None: numbers)
     decimals: int | None = None  # numbers: written in these (None: as computed)
 
@@ -42,9 +43,10 @@ class TimeAxis:
         """From each series' sorted times (numbers, or seconds since 1970 for dates) and some of the
         column's values as written, each with its time; None where dates are written in a form
         that cannot be read back."""
-        decimals = None if dates else fewest_decimals(np.concatenate(times), MAX_DECIMALS)
+        # 1700.1 - 1700.0 is 0.0999...: steps in the times' decimals (dates: to the millisecond they are read in)
+        decimals = 3 if dates else fewest_decimals(np.concatenate(times), MAX_DECIMALS)
         steps = np.concatenate([np.diff(values) for values in times])
-        if decimals is not None:  # 1700.1 - 1700.0 is 0.0999...: the steps as the times' decimals write them
+        if decimals is not None:
             steps = np.round(steps, decimals)
         start = float(_commonest(np.array([values[0] for values in times])))
         step = float(_commonest(steps)) if len(steps) else 1.0
@@ -53,8 +55,8 @@ class TimeAxis:
         form = _date_form(written)
         if form is None:
             return None
-        months = next((count for (low, high), count in MONTH_STEPS.items() if low * DAY <= step <= high * DAY), 0)
-        return cls(name, position, start, 0.0 if months else step, months, form)
+        months, month_end = _calendar_step(times)
+        return cls(name, position, round(start, 3), 0.0 if months else step, months, month_end, form)
 
     def values(self, steps: int) -> list[str]:
         """The column's text for a series of `steps` steps."""
@@ -66,7 +68,9 @@ class TimeAxis:
         import pandas as pd
 
         first = pd.Timestamp(self.start, unit="s", tz="UTC")
-        if self.months:
+        if self.month_end:
+            stamps = [first + pd.offsets.MonthEnd(self.months * index) for index in range(steps)]
+        elif self.months:
             stamps = [first + pd.DateOffset(months=self.months * index) for index in range(steps)]
         else:
             stamps = list(first + pd.to_timedelta(self.step * np.arange(steps), unit="s"))
@@ -90,6 +94,26 @@ class TimeAxis:
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> TimeAxis | None:
         return cls(**values) if values else None
+
+
+def _calendar_step(times: list[np.ndarray]) -> tuple[int, bool]:
+    """(months, month end) where every step of every series is the same number of calendar months
+    (MONTH_STEPS) onto the same day and time of the month, or from one month's end to another's;
+    (0, False) otherwise: data every 28 or 91 days is no monthly or quarterly data."""
+    import pandas as pd
+
+    apart, same_day, month_end = set(), True, True
+    for values in times:
+        if len(values) < 2:
+            continue
+        stamps = pd.to_datetime(np.round(values * 1000).astype(np.int64), unit="ms")
+        apart.update(np.diff(stamps.year * 12 + stamps.month).tolist())
+        same_time = len(set(stamps - stamps.normalize())) == 1
+        same_day &= same_time and len(set(stamps.day)) == 1
+        month_end &= same_time and bool(stamps.is_month_end.all())
+    if len(apart) != 1 or next(iter(apart)) not in MONTH_STEPS or not (same_day or month_end):
+        return 0, False
+    return next(iter(apart)), not same_day
 
 
 def _commonest(values: np.ndarray) -> float:

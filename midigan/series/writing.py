@@ -75,11 +75,14 @@ def _header(columns: list[str], time: TimeAxis | None) -> list[str]:
     return list(columns) if time is None else [*columns[:time.position], time.name, *columns[time.position:]]
 
 
-def _rows(values: np.ndarray, time: TimeAxis | None) -> list[list[str]]:
-    """A series' rows as text, with its times at the time column's place."""
+def _rows(values: np.ndarray, time: TimeAxis | None, times: dict[int, list[str]]) -> list[list[str]]:
+    """A series' rows as text, with its times at the time column's place (`times`: the column's
+    text by series length, filled as lengths come: most series share a few lengths)."""
     rows = [_cells(row) for row in values]
     if time is not None:
-        rows = [[*row[:time.position], stamp, *row[time.position:]] for row, stamp in zip(rows, time.values(len(values)))]
+        if len(values) not in times:
+            times[len(values)] = time.values(len(values))
+        rows = [[*row[:time.position], stamp, *row[time.position:]] for row, stamp in zip(rows, times[len(values)])]
     return rows
 
 
@@ -112,8 +115,9 @@ def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path, id_
     with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([id_column, *header])
+        times: dict[int, list[str]] = {}
         for index, values in enumerate(series, start=1):
-            writer.writerows([index, *row] for row in _rows(values, time))
+            writer.writerows([index, *row] for row in _rows(values, time, times))
 
 
 def write_folder(series: list[np.ndarray], columns: list[str], folder: Path, time: TimeAxis | None = None) -> None:
@@ -122,13 +126,13 @@ def write_folder(series: list[np.ndarray], columns: list[str], folder: Path, tim
     the folder holds this set only. Other files stay."""
     folder.mkdir(parents=True, exist_ok=True)
     digits = max(4, len(str(len(series))))
-    written = set()
+    written, times = set(), {}
     for index, values in enumerate(series, start=1):
         path = folder / f"series_{index:0{digits}d}.csv"
         with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(_header(columns, time))
-            writer.writerows(_rows(values, time))
+            writer.writerows(_rows(values, time, times))
         written.add(path.name)
     for earlier in folder.iterdir():
         if SERIES_FILE.fullmatch(earlier.name) and earlier.name not in written and earlier.is_file():

@@ -214,10 +214,10 @@ def test_a_saved_row_index_is_left_out_and_a_blank_headed_date_column_is_named_f
     prices.to_csv(tmp_path / "indexed.csv")
     read = read_series(tmp_path / "indexed.csv")
     assert read.columns == ["Open", "Close"] and np.array_equal(read.series[0], prices.to_numpy())
-    assert "left out: column 'Unnamed: 0' (a saved row index: blank header, whole numbers in order)" in read.summary()
+    assert "left out: column 'Unnamed: 0' (a saved row index: blank header, distinct whole numbers)" in read.summary()
     (tmp_path / "folder").mkdir()
     for part, rows in prices.groupby(np.arange(len(prices)) % 2):  # each file keeps its rows' numbers: 0, 2, 4 ...; 1, 3, 5 ...
-        rows.to_csv(tmp_path / "folder" / f"{part}.csv")
+        rows.iloc[::-1 if part else 1].to_csv(tmp_path / "folder" / f"{part}.csv")  # the second newest first
     assert read_series(tmp_path / "folder").columns == ["Open", "Close"]
     repeated = pd.concat([prices.iloc[:50], prices.iloc[:50]])  # 0 ... 49 twice: not one index, kept as a column
     repeated.to_csv(tmp_path / "repeated.csv")
@@ -265,3 +265,21 @@ def test_time_columns_of_numbers_and_of_month_names():
     assert read_frame(long, "id", "month").time.values(12) == [str(m) for m in range(1, 13)]  # read as the numbers they are
     names = long.assign(month=["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] * 2)
     assert read_frame(names, "id", "month").time is None  # ordered, but no form writes JAN back: not written
+
+
+def test_time_axes_of_data_frames_month_ends_four_weeks_and_tenths_of_a_second():
+    """What a review found: a data frame's datetime column was written as nanoseconds, an integer
+    label could not name it, month ends drifted to the 30th, 28-day steps became months, and 10 Hz
+    times drifted by microseconds."""
+    values = np.arange(30.0)
+    berlin = pd.DataFrame({"when": pd.date_range("2024-01-01", periods=30, tz="Europe/Berlin"), "v": values})
+    assert read_frame(berlin, time_column="when").time.values(2) == ["2023-12-31 23:00:00", "2024-01-01 23:00:00"]  # in UTC
+    numbered = pd.DataFrame(np.column_stack([np.arange(30.0), values]))  # columns 0 and 1
+    assert read_frame(numbered, time_column=0).time.values(2) == ["0", "1"]
+    ends = pd.DataFrame({"t": pd.date_range("2020-04-30", periods=6, freq="ME").strftime("%Y-%m-%d"), "v": values[:6]})
+    assert read_frame(ends, time_column="t").time.values(4) == ["2020-04-30", "2020-05-31", "2020-06-30", "2020-07-31"]
+    weeks = pd.DataFrame({"t": pd.date_range("2020-01-03", periods=6, freq="28D").strftime("%Y-%m-%d"), "v": values[:6]})
+    assert read_frame(weeks, time_column="t").time.values(3) == ["2020-01-03", "2020-01-31", "2020-02-28"]
+    tenths = pd.date_range("2024-01-01", periods=2000, freq="100ms").strftime("%Y-%m-%d %H:%M:%S.%f")
+    axis = read_frame(pd.DataFrame({"t": tenths, "v": np.arange(2000.0)}), time_column="t").time
+    assert axis.values(2000) == list(tenths)
