@@ -252,7 +252,8 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
 
     def windows(path: str, label: str) -> list:
         read = _read(*_evaluation_input(path, id_column, time_column))
-        cut = cut_windows(read.series, length) if read.form == LONG else read.series
+        one_long = read.form == LONG or len(read.series) == 1  # one series, as `generate --count 1 --length 500` writes: windows
+        cut = cut_windows(read.series, length) if one_long else read.series
         _refuse_too_few_to_score(label, path, read, len(cut), length)
         if Path(path).suffix.lower() != ".npy":
             named[label] = read.columns
@@ -284,7 +285,7 @@ def _refuse_too_few_to_score(label: str, path: str, read, count: int, length: in
 
     if count >= MIN_SERIES:
         return
-    if read.form == LONG:
+    if read.form == LONG or len(read.series) == 1:
         steps = read.lengths[0]
         given = f"{count} window{'s' * (count != 1)} (one series of {steps} steps, windows of {length})"
         remedy = f"; give a --length under {steps}" if steps > 2 else ""

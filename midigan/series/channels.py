@@ -80,7 +80,7 @@ class ChannelForms:
         lines = []
         if self.levels:
             lines.append("written on their training values: " + ", ".join(
-                f"{columns[c]} ({len(v)} values)" for c, v in self.levels.items()))
+                f"{columns[c]} ({len(v)} value{'s' * (len(v) != 1)})" for c, v in self.levels.items()))
         if self.grids:
             lines.append("written on their grid: " + ", ".join(f"{columns[c]} (steps of {s:g})" for c, (_, s, _) in self.grids.items()))
         whole = [columns[c] for c, d in self.decimals.items() if d == 0]

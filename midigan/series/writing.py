@@ -113,7 +113,7 @@ def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path, id_
     id_column = series_column(header, id_column)
     path.parent.mkdir(parents=True, exist_ok=True)
     with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")  # as pandas and the table writer end lines
         writer.writerow([id_column, *header])
         times: dict[int, list[str]] = {}
         for index, values in enumerate(series, start=1):
@@ -130,7 +130,7 @@ def write_folder(series: list[np.ndarray], columns: list[str], folder: Path, tim
     for index, values in enumerate(series, start=1):
         path = folder / f"series_{index:0{digits}d}.csv"
         with written_whole(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv.writer(handle, lineterminator="\n")  # as pandas and the table writer end lines
             writer.writerow(_header(columns, time))
             writer.writerows(_rows(values, time, times))
         written.add(path.name)

@@ -153,7 +153,7 @@ def test_evaluate_refuses_inputs_too_few_to_split_in_one_line(in_scratch_folder)
     days[~first_day].to_csv("other_days.csv", index=False)
     one_series = run("series", "evaluate", "other_days.csv", "--reference", "one_day.csv", "--train", "other_days.csv",
                      "--id", "day", "--time", "hour")
-    assert "--reference one_day.csv gives 1 series: the discriminative score needs at least 2" in one_line_error(one_series)
+    assert "--reference one_day.csv gives 1 window (one series of 24 steps, windows of 24)" in one_line_error(one_series)
     prices = pd.read_csv(DATA / "stocks_head.csv")
     prices.head(20).to_csv("short.csv", index=False)
     prices.tail(200).to_csv("long.csv", index=False)
@@ -304,3 +304,18 @@ def test_suffixes_in_capitals_are_written_and_nothing_is_left_beside_them(tmp_pa
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["X.NPY", "Y.CSV"]
     assert np.array_equal(np.load(tmp_path / "out" / "X.NPY"), np.stack(series))
     assert read_series(tmp_path / "out" / "Y.CSV", id_column="id").lengths == [3, 3]
+
+
+def test_one_long_generated_series_is_judged_in_windows(in_scratch_folder):
+    """generate --count 1 --length 500 (a long series from a model of windows) could not be judged:
+    "SET gives 1 series: the discriminative score needs at least 2"; one series is cut into windows."""
+    prices = pd.read_csv(DATA / "stocks_head.csv")
+    prices.head(240).to_csv("train.csv", index=False)
+    prices.tail(60).to_csv("held.csv", index=False)
+    assert run("series", "train", "train.csv", "--max-steps", 2, "--quiet").exit_code == 0
+    assert run("series", "generate", "long.csv", "--count", 1, "--length", 200).exit_code == 0
+    assert run("series", "generate", "long_folder", "--count", 1, "--length", 200).exit_code == 0
+    for generated in ("long.csv", "long_folder"):
+        judged = run("series", "evaluate", generated, "--reference", "held.csv", "--train", "train.csv", "--repeats", 1,
+                     "--discriminative-steps", 2, "--predictive-steps", 2)
+        assert judged.exit_code == 0, judged.output
