@@ -1,4 +1,4 @@
-"""What the table and series families share about reading and writing numbers in CSVs."""
+"""What the table and series families share about reading and writing numbers (in CSVs, and figures in JSON)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,21 @@ def number_text(value: float) -> str:
     """A finite number as a CSV cell: a whole one as one (1994, not 1994.0: a year or a count reads as
     written), any other in Python's shortest form that reads back exactly."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def json_text(value) -> str:
+    """`value` as indented JSON with a figure that is not a number (NaN, an infinity) as null: JSON
+    has no NaN, and `json.dumps` writes one that strict parsers (jq, JavaScript's JSON.parse) refuse."""
+    import json
+    import math
+
+    def finite(item):
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(inner) for key, inner in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [finite(inner) for inner in item]
+        return item
+
+    return json.dumps(finite(value), indent=2, allow_nan=False) + "\n"

@@ -240,8 +240,8 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     `midigan series train` reads; one long series is cut into windows of --length. --id applies to
     the CSV files among them, --time to those and to folders whose files have that column; a CSV
     `generate` wrote is read by its id column."""
-    import json
 
+    from midigan.frames import json_text
     from midigan.series.evaluation import Settings, evaluate_sets, format_table
     from midigan.series.reading import LONG
     from midigan.series.windows import cut_windows
@@ -274,7 +274,7 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
                             Settings(repeats, discriminative_steps, predictive_steps, seed))
     click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))
     if json_path is not None:
-        json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        json_path.write_text(json_text(figures), encoding="utf-8")
 
 
 def _refuse_too_few_to_score(label: str, path: str, read, count: int, length: int) -> None:

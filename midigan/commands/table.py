@@ -257,8 +257,8 @@ def evaluate(
     copula, and real rows: the training rows' quality against the held-out ones, and the held-out
     rows' own nearness and copies (the ceiling).
     """
-    import json
 
+    from midigan.frames import json_text
     from midigan.table.errors import TableError
     from midigan.table.evaluation import evaluate_tables, format_report
     from midigan.table.reading import read_table
@@ -274,7 +274,7 @@ def evaluate(
         click.echo(line, err=True)
     click.echo(format_report(report))
     if json_path:
-        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        json_path.write_text(json_text(report.to_dict()), encoding="utf-8")
 
 
 def _load(model_path: Path | None, device: str, load_run):

@@ -116,8 +116,10 @@ def test_evaluate_prints_the_set_beside_ceiling_and_baseline(in_scratch_folder):
                  "--discriminative-steps", 5, "--predictive-steps", 5, "--json", "figures.json")
     assert result.exit_code == 0, result.output
     assert "real training series (ceiling)" in result.output and "VAR(2) baseline" in result.output
-    figures = json.loads((in_scratch_folder / "figures.json").read_text())
+    text = (in_scratch_folder / "figures.json").read_text()
+    figures = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is no JSON"))  # strict parsers refuse NaN
     assert set(figures) == {"real training series (ceiling)", "VAR(2) baseline", "fake.npy"}
+    assert any(value is None for row in figures.values() for value in row.values())  # the ceiling's nearest ratio: null, not NaN
     assert all(0 <= row["discriminative"] <= 0.5 for row in figures.values())
     # what `series generate` writes (a long-form CSV) against held-out series in a folder, without --id
     write_long_csv(list(np.load("fake.npy")), [f"c{i}" for i in range(6)], in_scratch_folder / "fake.csv")
