@@ -270,11 +270,23 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
         if other != columns:
             raise click.ClickException(f"SET, --reference and --train must have the same channels: {first} has"
                                        f" {_listed(columns)}, {label} has {_listed(other)}")
+    _refuse_held_out_trained_on(reference, held_out, train_path, training)
     figures = evaluate_sets({Path(set_path).name: candidate}, held_out, training,
                             Settings(repeats, discriminative_steps, predictive_steps, seed))
     click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))
     if json_path is not None:
         json_path.write_text(json_text(figures), encoding="utf-8")
+
+
+def _refuse_held_out_trained_on(reference: str, held_out: list, train_path: str, training: list) -> None:
+    """A one-line error where most of --reference's series are --train's too (the same rows in
+    another file or order): held-out figures would then read the training data, and the nearest
+    ratio, a distance to the nearest training series, divides by 0."""
+    trained = {values.tobytes() for values in training}
+    shared = sum(values.tobytes() in trained for values in held_out)
+    if shared > len(held_out) / 2:
+        raise click.ClickException(f"{shared} of the {len(held_out)} series of --reference {reference} are series of --train"
+                                   f" {train_path}: the reference must be held-out data, never trained on")
 
 
 def _refuse_too_few_to_score(label: str, path: str, read, count: int, length: int) -> None:
