@@ -69,3 +69,28 @@ def json_text(value) -> str:
         return item
 
     return json.dumps(finite(value), indent=2, allow_nan=False) + "\n"
+
+
+def as_float64(values: np.ndarray) -> np.ndarray:
+    """`values` as float64; float32 and float16 ones as the shortest decimals that read back as them
+    (6.9, not 6.899999618530273), so that their decimals, grid and written values are the ones the
+    data's float type holds, not its binary error. In chunks: as text each value takes 128 bytes."""
+    values = np.asarray(values)
+    if values.dtype not in (np.float32, np.float16):
+        return values.astype(np.float64)
+    flat, out = values.ravel(), np.empty(values.size, np.float64)
+    for start in range(0, values.size, FLOAT_CHUNK):
+        out[start:start + FLOAT_CHUNK] = flat[start:start + FLOAT_CHUNK].astype(str).astype(np.float64)
+    return out.reshape(values.shape)
+
+
+FLOAT_CHUNK = 1 << 18  # values converted at a time (32 MiB of text)
+
+
+def column_numbers(column: pd.Series) -> np.ndarray:
+    """A numeric column's values as float64, gaps NaN; a float32 or float16 one (numpy's or pandas'
+    Float32) read as `as_float64` reads them."""
+    kind = str(column.dtype).lower()
+    if kind in ("float32", "float16"):
+        return as_float64(column.to_numpy(dtype=kind, na_value=np.nan))
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -84,6 +84,8 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
     """An array `(series, steps, channels)` (trailing all-NaN steps are padding: series may be
     shorter), `(steps, channels)` (one long series), `(steps,)` (one long series of one channel:
     the commonest input) or a list of `(steps, channels)` arrays."""
+    from midigan.frames import as_float64
+
     if isinstance(array, (list, tuple)):
         series = [as_float64(np.asarray(item)) for item in array]
         if not series or any(item.ndim != 2 for item in series):
@@ -146,22 +148,6 @@ def _without_saved_index(frame, named: tuple[str | None, ...]):
     if not whole or len(np.unique(values)) != len(values):
         return frame, []
     return frame.drop(columns=frame.columns[0]), [f"column {SAVED_INDEX!r} (a saved row index: blank header, distinct whole numbers)"]
-
-
-def as_float64(values: np.ndarray) -> np.ndarray:
-    """`values` as float64; float32 and float16 ones as the shortest decimals that read back as them
-    (6.9, not 6.899999618530273), so that their decimals, grid and written values are the ones the
-    data's float type holds, not its binary error. In chunks: as text each value takes 128 bytes."""
-    values = np.asarray(values)
-    if values.dtype not in (np.float32, np.float16):
-        return values.astype(np.float64)
-    flat, out = values.ravel(), np.empty(values.size, np.float64)
-    for start in range(0, values.size, FLOAT_CHUNK):
-        out[start:start + FLOAT_CHUNK] = flat[start:start + FLOAT_CHUNK].astype(str).astype(np.float64)
-    return out.reshape(values.shape)
-
-
-FLOAT_CHUNK = 1 << 18  # values converted at a time (32 MiB of text)
 
 
 def _strip_padding(values: np.ndarray) -> np.ndarray:
@@ -231,7 +217,7 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
     """The frame's values as float64; a one-line error naming the first non-numeric cell and `roles`."""
     import pandas as pd
 
-    from midigan.frames import BLANK_HEADER
+    from midigan.frames import BLANK_HEADER, column_numbers
 
     columns = []
     for name in frame.columns:
@@ -248,9 +234,7 @@ def _numeric(frame, source: str, roles: str = _CSV_COLUMN_ROLES) -> np.ndarray:
             blank = " (blank in the header: pandas names it so, and so do --id and --time)" if BLANK_HEADER.match(str(name)) else ""
             raise SeriesDataError(f"{source}: column {name!r}{blank} is not numeric ({cell_text(column.iloc[row])} in data row {row + 1});"
                                   f" {roles}")
-        narrow = str(converted.dtype).lower() in ("float32", "float16")  # a DataFrame's float32 column (or Float32): as arrays'
-        columns.append(as_float64(converted.to_numpy(dtype=str(converted.dtype).lower(), na_value=np.nan)) if narrow
-                       else converted.to_numpy(dtype=np.float64, na_value=np.nan))
+        columns.append(column_numbers(converted))
     values = np.stack(columns, axis=1)
     if np.isinf(values).any():
         raise SeriesDataError(f"{source}: holds infinite values")

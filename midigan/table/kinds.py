@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from midigan.frames import SAVED_INDEX, fewest_decimals, number_text
+from midigan.frames import SAVED_INDEX, column_numbers, fewest_decimals, number_text
 from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid, seconds_since_epoch
 from midigan.table.errors import TableError
 
@@ -132,7 +132,7 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         # whole numbers held as floats without a gap were written so (130.0 in a CSV, a float64 Parquet
         # column): written back as floats; with gaps pandas holds any whole numbers as floats
         floats = pd.api.types.is_float_dtype(series) and missing == 0
-        return _number(name, values.to_numpy(dtype=float), missing, "float" if floats else "number", thousands=False)
+        return _number(name, column_numbers(values), missing, "float" if floats else "number", thousands=False)
     text = values.astype(str).str.strip()
     marked = (text == MISSING_MARK).to_numpy()
     if marked.any() and not marked.all():
@@ -337,7 +337,7 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
     if pd.api.types.is_timedelta64_dtype(series):
         return series.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype=float, na_value=np.nan)
+        return column_numbers(series)  # float32 as its shortest decimals (4.3, not 4.300000190734863)
     text = series.astype("string").str.strip()
     if column.thousands:
         text = text.str.replace(",", "", regex=False)

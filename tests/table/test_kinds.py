@@ -283,3 +283,14 @@ def test_tiny_numbers_are_no_integers_and_huge_ones_keep_their_cents() -> None:
     columns = {column.name: column for column in infer_columns(frame)}
     assert (columns["current"].kind, columns["current"].decimals) == ("number", None)
     assert (columns["ledger"].kind, columns["ledger"].decimals) == ("number", 2)
+
+
+def test_float32_columns_keep_the_decimals_they_hold() -> None:
+    """A float32 column (a frame from numpy, pandas' Float32) had no decimals and limits like
+    4.300000190734863, so its rows were written with float32's binary error."""
+    displ = read_table(MPG)["displ"]
+    frame = pd.DataFrame({"displ": displ.astype(np.float32), "gappy": pd.array(displ.where(displ.index % 5 > 0), dtype="Float32")})
+    columns = infer_columns(frame)
+    assert [(column.decimals, column.low, column.high) for column in columns] == [(1, displ.min(), displ.max())] * 2
+    written = from_typed(to_typed(frame, columns), columns, len(frame))
+    np.testing.assert_array_equal(written["displ"], displ)
