@@ -74,17 +74,26 @@ def json_text(value) -> str:
 def as_float64(values: np.ndarray) -> np.ndarray:
     """`values` as float64; float32 and float16 ones as the shortest decimals that read back as them
     (6.9, not 6.899999618530273), so that their decimals, grid and written values are the ones the
-    data's float type holds, not its binary error. In chunks: as text each value takes 128 bytes."""
+    data's float type holds, not its binary error. Found by rounding to 1, 2 ... 9 significant digits
+    until the value reads back (what `str` gives, at a third of its time and none of its text)."""
     values = np.asarray(values)
     if values.dtype not in (np.float32, np.float16):
         return values.astype(np.float64)
-    flat, out = values.ravel(), np.empty(values.size, np.float64)
-    for start in range(0, values.size, FLOAT_CHUNK):
-        out[start:start + FLOAT_CHUNK] = flat[start:start + FLOAT_CHUNK].astype(str).astype(np.float64)
+    narrow, wide = values.ravel(), values.astype(np.float64).ravel()
+    out, pending = wide.copy(), np.isfinite(wide) & (wide != 0)
+    exponent = np.zeros(wide.shape)
+    exponent[pending] = np.floor(np.log10(np.abs(wide[pending])))
+    for digits in range(1, 10):  # float32 needs at most 9
+        where = np.flatnonzero(pending)
+        if not len(where):
+            break
+        shift = digits - 1 - exponent[where]
+        power = 10.0 ** np.abs(shift)  # exact: dividing or multiplying by it rounds once
+        rounded = np.where(shift >= 0, np.round(wide[where] * power) / power, np.round(wide[where] / power) * power)
+        back = rounded.astype(values.dtype) == narrow[where]
+        out[where[back]] = rounded[back]
+        pending[where[back]] = False
     return out.reshape(values.shape)
-
-
-FLOAT_CHUNK = 1 << 18  # values converted at a time (32 MiB of text)
 
 
 def column_numbers(column: pd.Series) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from midigan.frames import as_float64
 from midigan.series.reading import LONG, MANY, SeriesDataError, read_array, read_frame, read_series
 
 from .helpers import DATA, one_line_error, run
@@ -165,6 +166,8 @@ def test_float32_arrays_are_read_in_the_decimals_they_hold(in_scratch_folder):
     read = read_series("narrow.npy").series[0]
     assert read[:3, 0].tolist() == tenths[:3].tolist() and read[:3, 1].tolist() == cents[:3].tolist()
     assert read_array([np.float32([[6.9], [6.83]])]).series[0].ravel().tolist() == [6.9, 6.83]
+    spread = np.concatenate([rng.normal(0, 1, 20000), rng.lognormal(5, 6, 20000), [0, np.nan, 1e-40, 3.4e38]]).astype(np.float32)
+    np.testing.assert_array_equal(as_float64(spread), spread.astype(str).astype(np.float64))  # numpy's shortest text, read back
     trained = run("series", "train", "narrow.npy", "--max-steps", 2, "--run-dir", "run")
     assert trained.exit_code == 0, trained.output
     assert "written on their grid: channel_0 (steps of 0.1), channel_1 (steps of 0.01)" in trained.output
