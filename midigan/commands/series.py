@@ -145,6 +145,9 @@ def train(data: str, **options) -> None:
     if settings["time_column"] is not None and series_set.time is None:
         say(f"the time column {settings['time_column']!r} orders the steps but is not written by generate: its dates'"
             " form cannot be read back from its values")
+    elif settings["time_column"] is not None and options["resume"] and "time" not in family:
+        say(f"the time column {settings['time_column']!r} is not written by generate: this run was trained before midigan"
+            " wrote it back, and a resumed run keeps what it was trained with")
     if options["resume"] and family["columns"] != series_set.columns:  # the stored settings name channels by index
         raise click.ClickException(f"cannot resume {Path(run_dir) / 'checkpoints' / 'last.pt'}: it holds a series model with other"
                                    f" settings than this run's (channels {_listed(family['columns'])}; {data} has"

@@ -19,24 +19,31 @@ if TYPE_CHECKING:
     from midigan.series.timeaxis import TimeAxis
 
 
-def ordered(frame, time_column: str, source: str):
-    """Rows in the order of `time_column` (numbers, or anything pandas reads as dates), which is then
-    dropped, and the `Ordering` it read.
-    Dates are compared as UTC instants: a column that crosses a daylight-saving change holds two UTC
-    offsets, and when the clocks go back the same local hour comes twice."""
+def time_key(column):
+    """The column's values as what orders them (numbers, or UTC instants for anything pandas reads as
+    dates; NaN or NaT where neither), and whether dates were read day first. Dates are compared as
+    UTC instants: a column that crosses a daylight-saving change holds two UTC offsets, and when the
+    clocks go back the same local hour comes twice."""
+    import pandas as pd
+
+    # a datetime column reads as numbers too (its nanoseconds): dates first where the column holds them
+    key = pd.to_datetime(column, utc=True) if pd.api.types.is_datetime64_any_dtype(column) else pd.to_numeric(column, errors="coerce")
+    return _dates(column) if key.isna().any() else (key, False)
+
+
+def ordered(frame, time_column: str, source: str, read=None):
+    """Rows in the order of `time_column`, which is then dropped, and the `Ordering` it read; `read`:
+    `time_key` of the whole column of a long form, so that every series reads its dates alike (one
+    series of days up to the 12th would otherwise be read month first beside others read day first)."""
     import pandas as pd
 
     if time_column not in frame.columns:
         raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
-    column, day_first = frame[time_column], False
-    # a datetime column reads as numbers too (its nanoseconds): dates first where the column holds them
-    key = pd.to_datetime(column, utc=True) if pd.api.types.is_datetime64_any_dtype(column) else pd.to_numeric(column, errors="coerce")
+    key, day_first = time_key(frame[time_column]) if read is None else (read[0].loc[frame.index], read[1])
     if key.isna().any():
-        key, day_first = _dates(column)
-        if key.isna().any():
-            row = int(np.flatnonzero(key.isna().to_numpy())[0])
-            raise SeriesDataError(f"{source}: time column {time_column!r} has {cell_text(frame[time_column].iloc[row])} in data row"
-                                  f" {row + 1}, neither a number nor a date")
+        row = int(np.flatnonzero(key.isna().to_numpy())[0])
+        raise SeriesDataError(f"{source}: time column {time_column!r} has {cell_text(frame[time_column].iloc[row])} in data row"
+                              f" {row + 1}, neither a number nor a date")
     repeated = key.duplicated(keep=False).to_numpy()
     if repeated.any():  # sorting would interleave several series (each year's first quarters, then its seconds ...)
         first, second = np.flatnonzero(repeated & (key == key[repeated].iloc[0]).to_numpy())[:2]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from midigan.series.errors import SeriesDataError
-from midigan.series.ordering import cell_text, day_first_notes, ordered, time_axis
+from midigan.series.ordering import cell_text, day_first_notes, ordered, time_axis, time_key
 
 if TYPE_CHECKING:
     from midigan.series.timeaxis import TimeAxis
@@ -251,10 +251,11 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
         raise SeriesDataError(f"{source}: column {id_column!r} is empty in every row: no row says which series it belongs to")
     frame = frame[~unnamed]
     series, names, orderings = [], [], []
+    read = time_key(frame[time_column]) if time_column in frame.columns else None  # the whole column, read one way
     for key, rows in frame.groupby(id_column, sort=False):
         rows = rows.drop(columns=[id_column])
         if time_column is not None:
-            rows, ordering = ordered(rows, time_column, source)
+            rows, ordering = ordered(rows, time_column, source, read)
             orderings.append(ordering)
         series.append(_numeric(rows, f"{source} (series {key})"))
         names.append(str(key))

@@ -175,6 +175,9 @@ def test_folders_of_dated_csvs_train_and_are_judged_by_time(in_scratch_folder):
     assert trained.exit_code == 0, trained.output
     assert "read 4 series of 30 steps x 6 channels (Open, High, Low, Close, Adj_Close, Volume)" in trained.output
     assert "written with the time column date, from 2020-01-01, a day apart" in trained.output
+    run_dir = trained.output.split("training into ")[1].split()[0]
+    resumed = run("series", "train", "train", "--time", "date", "--max-steps", 4, "--run-dir", run_dir, "--resume", "--quiet")
+    assert resumed.exit_code == 0, resumed.output  # the stored time axis is the one planned again
     assert run("series", "generate", "generated", "--count", 3).exit_code == 0
     generated = pd.read_csv("generated/series_0001.csv")
     assert list(generated.columns) == [*prices.columns, "date"]  # the time column where the training files had it

@@ -286,3 +286,15 @@ def test_time_axes_of_data_frames_month_ends_four_weeks_and_tenths_of_a_second()
     tenths = pd.date_range("2024-01-01", periods=2000, freq="100ms").strftime("%Y-%m-%d %H:%M:%S.%f")
     axis = read_frame(pd.DataFrame({"t": tenths, "v": np.arange(2000.0)}), time_column="t").time
     assert axis.values(2000) == list(tenths)
+
+
+def test_a_long_form_reads_its_dates_one_way_for_every_series():
+    """Day first or month first was chosen series by series: a series of days up to the 12th read
+    month first (02/01/2020 as 1 February) beside others read day first."""
+    early = [f"{day:02d}/{month:02d}/2020" for month in (1, 2) for day in range(1, 13)]  # 01/01 ... 12/02, day first
+    late = [f"{day:02d}/01/2020" for day in range(1, 32)]  # 01/01 ... 31/01: only day first reads it
+    frame = pd.DataFrame({"id": ["early"] * len(early) + ["late"] * len(late), "when": early + late,
+                          "v": np.arange(len(early) + len(late), dtype=float)})
+    read = read_frame(frame.sample(frac=1, random_state=0), "id", "when")
+    assert sorted(values.ravel().tolist() for values in read.series) == [list(range(24)), list(range(24, 55))]
+    assert read.time.date_form == "%d/%m/%Y"
