@@ -58,7 +58,7 @@ class SeriesSet:
         what = "one series" if len(self.series) == 1 else f"{len(self.series)} series"
         left_out = f"; left out: {'; '.join(self.skipped)}" if self.skipped else ""
         left_out += "".join(f"; {note}" for note in self.notes)
-        return f"{what} of {span} steps x {self.channels} channels ({', '.join(self.columns[:6])}"\
+        return f"{what} of {span} steps x {self.channels} channel{'s' * (self.channels != 1)} ({', '.join(self.columns[:6])}"\
                f"{', ...' if self.channels > 6 else ''}){f', {gaps} missing values' if gaps else ''}{left_out}"
 
 

@@ -298,3 +298,8 @@ def test_a_long_form_reads_its_dates_one_way_for_every_series():
     read = read_frame(frame.sample(frac=1, random_state=0), "id", "when")
     assert sorted(values.ravel().tolist() for values in read.series) == [list(range(24)), list(range(24, 55))]
     assert read.time.date_form == "%d/%m/%Y"
+
+
+def test_the_summary_counts_one_channel_as_one():
+    assert read_array(np.zeros((3, 5, 1))).summary() == "3 series of 5 steps x 1 channel (channel_0)"
+    assert read_array(np.zeros((3, 5, 2))).summary() == "3 series of 5 steps x 2 channels (channel_0, channel_1)"
