@@ -63,8 +63,7 @@ def write_series(series: list[np.ndarray], columns: list[str], out: str | Path, 
         return f"wrote {len(series)} series as {out} {padded(series).shape}"
     with_time = f", with the time column {time.name}" if time is not None else ""
     if out.suffix.lower() == ".csv":
-        id_column = series_column(_header(columns, time), id_column)
-        write_long_csv(series, columns, out, id_column, time)
+        id_column = write_long_csv(series, columns, out, id_column, time)
         return f"wrote {len(series)} series to {out} (long form, the series named in its {id_column} column{with_time})"
     write_folder(series, columns, out, time)
     return f"wrote {len(series)} series to {out}/ (one CSV each{with_time})"
@@ -106,9 +105,9 @@ def _cells(row: np.ndarray) -> list[str]:
 
 
 def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path, id_column: str = ID_COLUMN,
-                   time: TimeAxis | None = None) -> None:
+                   time: TimeAxis | None = None) -> str:
     """A long form, each row's series numbered from 1 in `id_column` (`series_column`: never a
-    channel's name), the `time` column where the training data had one."""
+    channel's name), the `time` column where the training data had one; returns the series column's name."""
     header = _header(columns, time)
     id_column = series_column(header, id_column)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +117,7 @@ def write_long_csv(series: list[np.ndarray], columns: list[str], path: Path, id_
         times: dict[int, list[str]] = {}
         for index, values in enumerate(series, start=1):
             writer.writerows([index, *row] for row in _rows(values, time, times))
+    return id_column
 
 
 def write_folder(series: list[np.ndarray], columns: list[str], folder: Path, time: TimeAxis | None = None) -> None:
