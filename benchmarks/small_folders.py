@@ -18,7 +18,9 @@ also drawn without the duration scores training stored (`midigan.music.rhythm`),
 
 --exported DIR: where `benchmarks/music21_export.py` wrote collections of music21's corpus the shared data
 lacks (DIR/ryansMammoth: reels and hornpipes in 4/4 and 2/2, the fiddle tunes of the issue's 131- and
-40-tune folders; neither the defaults nor the base model saw them); their folders are reported on.
+40-tune folders; DIR/oneills1850: O'Neill's Irish jigs in 6/8 and airs, waltzes and set dances in 3/4;
+neither the defaults nor the base model saw them); their folders are reported on. The `default` variant
+passes no option, as a new user would (`--from auto`).
 
 With --jobs 2 two trainings run side by side, each on one thread (both models are small sequential
 nets that one thread serves best).
@@ -48,7 +50,8 @@ HELD_OUT_TUNES = 1000
 MIN_SCORED = 60  # held-out tunes of at least 16 bars needed to score at 16 bars; else at 8
 GENERATED = 200
 #: variant -> the `midigan train` options that make it
-VARIANTS = {"scratch": ["--from", "none"], "from-base": ["--from", "melodies"], "likelihood": ["--from", "none", "--likelihood-only"]}
+VARIANTS = {"default": [], "scratch": ["--from", "none"], "from-base": ["--from", "melodies"],
+            "likelihood": ["--from", "none", "--likelihood-only"]}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ FOLDERS = (
 EXPORTED = (  # chosen only with --exported
     Folder("ryans-reels-131", "ryansMammoth", ((4, 4), (2, 2)), 131, named=("Reel", "Hornpipe")),
     Folder("ryans-reels-40", "ryansMammoth", ((4, 4), (2, 2)), 40, named=("Reel", "Hornpipe")),
+    Folder("oneills-jigs-40", "oneills1850", ((6, 8),), 40),
+    Folder("oneills-34-131", "oneills1850", ((3, 4),), 131),
 )
 SOURCES = {name: SHARED / name for name in ("airds", "folk", "bach")}  # --exported adds its collections
 
