@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from midigan.music.melody.encoding import Vocabulary, melody_events
+from midigan.music.melody.encoding import Vocabulary, melody_events, within_vocabulary
 from midigan.music.validation import SEED
 
 if TYPE_CHECKING:
@@ -74,10 +74,12 @@ class Balanced:
 
 
 def duration_classes(song: Song, vocabulary: Vocabulary) -> np.ndarray:
-    """The duration class of each of the song's melody notes and rests; lengths outside the
-    vocabulary (a tune cut mid-note) are left out."""
+    """The duration class of each of the song's melody notes and rests, rare lengths written as
+    the training windows write them; a tune whose lengths cannot be (one shorter than every
+    known duration) keeps only those in the vocabulary."""
     classes = {length: index for index, length in enumerate(vocabulary.durations)}
-    lengths = melody_events(song, vocabulary.bar_length).duration.tolist()
+    events = melody_events(song, vocabulary.bar_length)
+    lengths = (within_vocabulary(events, vocabulary) or events).duration.tolist()
     return np.array([classes[length] for length in lengths if length in classes], np.int64)
 
 
