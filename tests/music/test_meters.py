@@ -69,6 +69,7 @@ def test_a_pool_of_fragments_gives_way_to_the_next_pool_that_can_be_learnt() -> 
     plan = plan_melody(fragments + waltzes, None, ModelSize())
     assert plan.family.vocabulary.meter == (3, 4)
     assert plan.report[0].startswith("no tune in 4/4 can be learnt (no usable tune: 4 shorter than 16 notes): learning the tunes in 3/4")
+    assert plan.report[3].endswith("windows of 64 notes (none left out)")  # not "left out: none skipped"
     with pytest.raises(ValueError, match="no usable tune"):  # a meter asked for is kept to
         plan_melody(fragments + waltzes, (4, 4), ModelSize())
 

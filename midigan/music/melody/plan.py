@@ -59,9 +59,10 @@ def _plan_pool(songs: list[Song], meter: Meter | None, size: ModelSize) -> Train
     tune_bars = (int(lengths.min()), int(lengths.max())) if size.length_aware else None
     family = MusicSeqFamily(encoded.vocabulary, window=window, tune_bars=tune_bars, interval_scores=size.interval_scores,
                             position_durations=size.position_durations, d_width=size.d_width or D_WIDTH, **sized(size, notes))
+    skipped = {reason: count for reason, count in encoded.skipped.items() if not reason.startswith("in ")}
     report = [pool.describe(), held_line(train, held),
               f"{encoded.n_tunes} training tunes -> {len(encoded.windows)} windows of {window} notes"
-              f" (left out: {describe({k: v for k, v in encoded.skipped.items() if not k.startswith('in ')})})",
+              f" ({f'left out: {describe(skipped)}' if skipped else 'none left out'})",
               f"model: melody LSTM {family.layers}x{family.hidden}, dropout {family.dropout:g}, for {notes} training notes"]
     validation_pieces = [song.melody() for song in held]
     return finish_plan(family, torch.from_numpy(encoded.windows), held_out.windows if held_out is not None else None, melodies,
