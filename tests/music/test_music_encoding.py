@@ -10,7 +10,17 @@ from midigan.dataset import prepare
 from midigan.midi import read
 from midigan.music.errors import EncodingError
 from midigan.music.keys import COMMON_KEYS, estimate_key, shift_to_common_key
-from midigan.music.melody.encoding import REST_TOKEN, Vocabulary, build_vocabulary, decode, encode_songs, melody_events, tokens
+from midigan.music.melody.encoding import (
+    REST_TOKEN,
+    Events,
+    Vocabulary,
+    build_vocabulary,
+    decode,
+    encode_songs,
+    melody_events,
+    tokens,
+    within_vocabulary,
+)
 from midigan.music.meters import pool_by_meter, tune_meter
 from midigan.song import NOTE_DTYPE, Song
 
@@ -93,6 +103,23 @@ def test_a_rare_duration_is_written_in_known_ones_and_keeps_its_tune(folk_songs:
         assert (rows[rests, 2] + lengths[rests] <= bar_length).all(), song.source
         rewritten += 1
     assert rewritten >= 20
+
+
+def test_a_held_note_is_struck_again_at_the_bar_line_in_lengths_that_fill_it() -> None:
+    """Bars of 16 steps; known lengths 4, 6 and 12. A note of 20 from step 12 is struck again at the
+    bar line (4, then 12 + 4); one of 14 from a bar line, where the longest first (12) would leave 2
+    steps nothing fills, as 6 + 4 + 4; one of 18 from step 14, where the 2 steps to the bar line are
+    no known length, as 12 over the bar line + 6; a rest of 10 as 6 + 4 rests; a note of 2 steps,
+    which no known lengths make, leaves its tune out."""
+    vocabulary = Vocabulary(steps_per_beat=4, meter=(4, 4), pitch_low=60, pitch_high=72, durations=(4, 6, 12))
+    pitches, lengths = [60, 62, 64, 65, -1, 67], [12, 20, 14, 18, 10, 6]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    events = Events(np.array(pitches), np.array(lengths), starts % 16, 0)
+    written = within_vocabulary(events, vocabulary)
+    assert written.pitch.tolist() == [60, 62, 62, 62, 64, 64, 64, 65, 65, -1, -1, 67]
+    assert written.duration.tolist() == [12, 4, 12, 4, 6, 4, 4, 12, 6, 6, 4, 6]
+    assert written.position.tolist() == [0, 12, 0, 12, 0, 6, 10, 14, 10, 0, 6, 10]
+    assert within_vocabulary(Events(np.array([60, 62]), np.array([12, 2]), np.array([0, 12]), 0), vocabulary) is None
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "airds").is_dir(), reason="needs ../shared/data/airds")

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from midigan.music.keys import parse_key
-from midigan.music.melody.encoding import REST_TOKEN, Vocabulary
+from midigan.music.melody.encoding import REST_TOKEN, Vocabulary, fillable
 from midigan.music.melody.model import MusicSeqFamily
-from midigan.music.melody.sampler import fillable, sample_tokens
+from midigan.music.melody.sampler import sample_tokens
 
 DURATIONS = (3, 4, 6, 8, 9, 12, 18, 24, 36, 48)
 

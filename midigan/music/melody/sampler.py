@@ -17,21 +17,12 @@ import torch.nn.functional as F
 
 from midigan.music.form import FormFollower
 from midigan.music.keys import into_range
-from midigan.music.melody.encoding import REST_TOKEN, Vocabulary, melody_events
+from midigan.music.melody.encoding import REST_TOKEN, Vocabulary, fillable, melody_events
 from midigan.music.nucleus import MELODY_TOP_P, sample_masked, seeded_generator
 from midigan.music.primer import Primer
 
 if TYPE_CHECKING:
     from torch import nn
-
-
-def fillable(vocabulary: Vocabulary, total: int) -> np.ndarray:
-    """fillable[r]: can r grid steps be filled exactly with the vocabulary's durations?"""
-    table = np.zeros(total + 1, bool)
-    table[0] = True
-    for r in range(1, total + 1):
-        table[r] = any(d <= r and table[r - d] for d in vocabulary.durations)
-    return table
 
 
 @torch.no_grad()
