@@ -75,8 +75,8 @@ class Balanced:
 
 def duration_classes(song: Song, vocabulary: Vocabulary) -> np.ndarray:
     """The duration class of each of the song's melody notes and rests, rare lengths written as
-    the training windows write them; a tune whose lengths cannot be (one shorter than every
-    known duration) keeps only those in the vocabulary."""
+    the training windows write them; a tune whose lengths cannot be (a length no known durations
+    fill) keeps only those in the vocabulary."""
     classes = {length: index for index, length in enumerate(vocabulary.durations)}
     events = melody_events(song, vocabulary.bar_length)
     lengths = (within_vocabulary(events, vocabulary) or events).duration.tolist()
