@@ -243,7 +243,6 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     `midigan series train` reads; one long series is cut into windows of --length. --id applies to
     the CSV files among them, --time to those and to folders whose files have that column; a CSV
     `generate` wrote is read by its id column."""
-
     from midigan.frames import json_text
     from midigan.series.evaluation import Settings, evaluate_sets, format_table
     from midigan.series.reading import LONG
@@ -257,7 +256,7 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
         read = _read(*_evaluation_input(path, id_column, time_column))
         one_long = read.form == LONG or len(read.series) == 1  # one series, as `generate --count 1 --length 500` writes: windows
         cut = cut_windows(read.series, length) if one_long else read.series
-        _refuse_too_few_to_score(label, path, read, len(cut), length)
+        _refuse_too_few_to_score(label, path, len(cut), length, read.lengths[0] if one_long else None)
         if Path(path).suffix.lower() != ".npy":
             named[label] = read.columns
         return cut
@@ -292,16 +291,15 @@ def _refuse_held_out_trained_on(reference: str, held_out: list, train_path: str,
                                    f" {train_path}: the reference must be held-out data, never trained on")
 
 
-def _refuse_too_few_to_score(label: str, path: str, read, count: int, length: int) -> None:
-    """A one-line error where an evaluation input gives fewer than `MIN_SERIES` series or windows:
-    the discriminative score trains on part of them and tests on the rest, so one leaves a part empty."""
+def _refuse_too_few_to_score(label: str, path: str, count: int, length: int, steps: int | None) -> None:
+    """A one-line error where an evaluation input gives fewer than `MIN_SERIES` series or windows
+    (`steps`: the one series' length where it was cut into windows of `length`): the discriminative
+    score trains on part of them and tests on the rest, so one leaves a part empty."""
     from midigan.series.metrics import MIN_SERIES
-    from midigan.series.reading import LONG
 
     if count >= MIN_SERIES:
         return
-    if read.form == LONG or len(read.series) == 1:
-        steps = read.lengths[0]
+    if steps is not None:
         given = f"{count} window{'s' * (count != 1)} (one series of {steps} steps, windows of {length})"
         remedy = f"; give a --length under {steps}" if steps > 2 else ""
     else:

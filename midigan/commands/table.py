@@ -257,7 +257,6 @@ def evaluate(
     copula, and real rows: the training rows' quality against the held-out ones, and the held-out
     rows' own nearness and copies (the ceiling).
     """
-
     from midigan.frames import json_text
     from midigan.table.errors import TableError
     from midigan.table.evaluation import evaluate_tables, format_report

@@ -37,6 +37,8 @@ def ordered(frame, time_column: str, source: str, read=None):
     series of days up to the 12th would otherwise be read month first beside others read day first)."""
     import pandas as pd
 
+    from midigan.series.timeaxis import utc_seconds
+
     if time_column not in frame.columns:
         raise SeriesDataError(f"{source}: no column {time_column!r} (columns: {', '.join(map(str, frame.columns))})")
     key, day_first = time_key(frame[time_column]) if read is None else (read[0].loc[frame.index], read[1])
@@ -52,8 +54,7 @@ def ordered(frame, time_column: str, source: str, read=None):
                               " column naming each row's series")
     order = np.argsort(key.to_numpy(), kind="stable")
     dates = pd.api.types.is_datetime64_any_dtype(key)
-    # dates as seconds since 1970, in milliseconds first: any resolution pandas chose (seconds, for year 1) fits
-    seconds = key.dt.tz_convert(None).to_numpy().astype("datetime64[ms]").astype(np.int64) / 1e3 if dates else key.to_numpy(np.float64)
+    seconds = utc_seconds(key) if dates else key.to_numpy(np.float64)
     spread = np.linspace(0, len(seconds) - 1, min(len(seconds), SAMPLED_TIMES)).astype(int)
     written = [(frame[time_column].iloc[row], float(seconds[row])) for row in spread]
     return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True), Ordering(seconds[order], dates, written, day_first)

@@ -96,6 +96,12 @@ class TimeAxis:
         return cls(**values) if values else None
 
 
+def utc_seconds(instants) -> np.ndarray:
+    """UTC instants (a pandas Series of them) as seconds since 1970, through milliseconds: any
+    resolution pandas chose (seconds, for year 1) fits, and times are read to the millisecond."""
+    return instants.dt.tz_convert(None).to_numpy().astype("datetime64[ms]").astype(np.int64) / 1e3
+
+
 def _calendar_step(times: list[np.ndarray]) -> tuple[int, bool]:
     """(months, month end) where every step of every series is the same number of calendar months
     (MONTH_STEPS) onto the same day and time of the month, or from one month's end to another's;
@@ -141,7 +147,6 @@ def _date_form(written: list[tuple[object, float]]) -> str | None:
         if form is None:
             continue
         read = pd.to_datetime(texts, format=form, errors="coerce", utc=True)
-        if read.notna().all() and np.allclose(read.dt.tz_convert(None).to_numpy().astype("datetime64[ms]").astype(np.int64) / 1e3,
-                                              seconds, rtol=0, atol=1):
+        if read.notna().all() and np.allclose(utc_seconds(read), seconds, rtol=0, atol=1):
             return form
     return None
