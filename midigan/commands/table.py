@@ -191,9 +191,10 @@ def generate(
     kinds, value ranges and gaps.
 
     The copy guards (on by default) draw again any row equal to a training row that fewer than 5
-    training rows share, and any row abnormally close to one (the same states and the same slice of
-    every number's training ranks, slices as fine as real rows need to rarely trip it; the training log says
-    which); --where rows are conditioned on and checked, so every row meets them.
+    training rows share (where the table's rows repeat, all but as many as new real rows hold: the
+    training log says how many), and any row abnormally close to one (the same states and the same
+    slice of every number's training ranks, slices as fine as real rows need to rarely trip it; the
+    training log says which); --where rows are conditioned on and checked, so every row meets them.
     """
     from midigan.table.api import load_run
     from midigan.table.errors import TableError

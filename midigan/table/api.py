@@ -122,8 +122,8 @@ class TableGAN:
 
     def sample(self, n: int, seed: int = 0, where: dict | None = None, guard: bool = True) -> pd.DataFrame:
         """`n` new rows as a DataFrame with the training frame's columns; `where` = {column: value}.
-        `guard` (on by default) draws again rows equal, or abnormally close, to a rare training row;
-        TableError when too few rows pass it or `where`."""
+        `guard` (on by default) draws again rows equal, or abnormally close, to a rare training row
+        (where rows repeat, only those beyond the share new real rows hold); TableError when too few rows pass it or `where`."""
         where = {str(name): value for name, value in (where or {}).items()}
         frame = self._trained().generate(n, seed=seed, where=where, guard=guard).frame
         return _as_fitted(frame.rename(columns=self._names), self._dtypes) if self._names else frame

@@ -16,10 +16,9 @@ row shares a cell with a training row about as often as a training row shares on
 exact duplicate aside: the exact guard's business), so it refuses about 1 real new row in 50 at
 most, and far more of the rows a memorising model makes. (At 1 in 20, placements' last 65 rows,
 held out, were refused 11% of the time: the estimate is rough on a small table, hence the margin.)
-Not counted in that rate: a new row equal, cell for cell, to a rare group of duplicated training rows,
-which the exact guard's rule refuses too. Where rows repeat, such rows are many: of held-out real
-rows, 9% on mpg (170 training rows, nearly all of them states) and 13% on fair (2,000 rows, 15%
-of them duplicated) are refused (a check in stop 39). Where even the finest slices refuse
+Not counted in that rate: a new row equal, cell for cell, to a rare training row, which is the exact
+guard's business (it lets as many through as new real rows hold, see `guard`), so the near guard
+leaves every row equal to a rare training row to it. Where even the finest slices refuse
 more, or where the slices that do are all common patterns (a table of one or two numbers, where
 real rows crowd each other), there is no near guard.
 
@@ -32,11 +31,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from midigan.table.guard import K_ANONYMITY
+from midigan.table.guard import FALSE_ALARMS, K_ANONYMITY
 
 GRIDS = 4
 FINEST = 1024
-FALSE_ALARMS = 0.02
 MULTIPLIER = np.uint64(1_000_003)
 HASHING = 2  # how cells are hashed (see `_combine`); a guard keeps the hashing it was fitted with
 

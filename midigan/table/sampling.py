@@ -17,7 +17,7 @@ from torch import nn
 
 from midigan.table.copula import ResidualCopula
 from midigan.table.errors import TableError
-from midigan.table.guard import CopyGuard
+from midigan.table.guard import ALLOWANCE_STREAM, CopyGuard
 from midigan.table.kinds import NUMERIC
 from midigan.table.nearness import NearCopyGuard
 from midigan.table.written import from_typed
@@ -122,6 +122,7 @@ def generate_rows(
     conditions = parse_conditions(family, where)
     draws = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
+    allowance = np.random.default_rng([seed, ALLOWANCE_STREAM])
     torch.manual_seed(seed)
     columns = family.encoding.columns
     driver = min(conditions, key=lambda c: family.encoding.codes[c.column].frequencies[c.state]) if conditions else None
@@ -153,8 +154,9 @@ def generate_rows(
         for condition in conditions:
             met &= condition.met(typed[family.encoding.codes[condition.column].name])
         none = np.zeros(size, dtype=bool)
-        copies = guard.copies(typed, columns) & met if guard is not None else none
-        close = near_guard.near_copies(family.encoding, states, scores) & met & ~copies if near_guard is not None else none
+        equal = guard.copies(typed, columns) & met if guard is not None else none
+        close = near_guard.near_copies(family.encoding, states, scores) & met & ~equal if near_guard is not None else none
+        copies = guard.refused(equal, met & ~close, allowance) if guard is not None else none
         keep = met & ~copies & ~close
         used = _rows_used(keep, max(rows, 1) - have)  # rows past the last one written were not drawn again for it
         unmet, refused, near = unmet + int((~met[:used]).sum()), refused + int(copies[:used].sum()), near + int(close[:used].sum())

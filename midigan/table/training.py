@@ -11,7 +11,7 @@ import torch
 from midigan.table.encoding import TableEncoding
 from midigan.table.errors import TableError
 from midigan.table.family import TableFamily
-from midigan.table.guard import CopyGuard
+from midigan.table.guard import K_ANONYMITY, CopyGuard
 from midigan.table.kinds import Column, infer_columns, to_typed
 from midigan.table.nearness import NearCopyGuard
 from midigan.table.validation import TableValidation
@@ -76,9 +76,10 @@ def plan_table(
     encoded = family.encoding.encode(typed)
     data = torch.from_numpy(encoded)
     near_guard = NearCopyGuard.fit(family.encoding, encoded)
-    report = describe(frame, columns) + [describe_near_guard(near_guard)]
+    guard = CopyGuard.from_rows(typed, columns)
+    report = describe(frame, columns) + [describe_copy_guard(guard), describe_near_guard(near_guard)]
     validation = TableValidation(family, data, typed)
-    return TablePlan(family, data, validation, CopyGuard.from_rows(typed, columns), near_guard, report)
+    return TablePlan(family, data, validation, guard, near_guard, report)
 
 
 def describe(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
@@ -90,6 +91,16 @@ def describe(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
     if left_out:
         lines.append(f"not modelled: {', '.join(left_out)} (IDs are written fresh, free text and empty columns as gaps)")
     return lines
+
+
+def describe_copy_guard(guard: CopyGuard) -> str:
+    rule = f"copy guard: rows equal to a training row that fewer than {K_ANONYMITY} training rows share are drawn again"
+    if not guard.allowed_share:
+        return rule
+    return (
+        f"{rule} beyond {100 * guard.allowed_share:.1f}% of the rows written (this table's rows repeat: so many of"
+        " the training rows, each left out, equal such a row)"
+    )
 
 
 def describe_near_guard(guard: NearCopyGuard | None) -> str:
