@@ -84,3 +84,17 @@ def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -
     assert alone.exit_code == 1 and alone.output.strip().endswith("give the primer with --primer"), alone.output
     keyed = run("generate", "--primer", "jig.mid", "--key", "Dm", "out.mid")  # the piece stayed in the primer's key, unsaid
     assert keyed.exit_code == 1 and "with --primer the piece stays in its file's key" in keyed.output, keyed.output
+
+
+def test_the_shipped_chorales_model_continues_a_primer_of_unnamed_tracks(tmp_path: Path) -> None:
+    # its parts are matched by name and it knows no registers: a piano tune was refused with "no
+    # track of the primer plays one of the model's parts", though --melody took the same file
+    tune = four_four_tunes(1)[0]
+    assert not read(tune).track_names
+    made = run("generate", "--model", "chorales", "--primer", tune, "--primer-bars", 2, "--bars", 3, "--seed", 1, "cont.mid")
+    assert made.exit_code == 0, made.output
+    written = read(tmp_path / "cont.mid")
+    assert written.end == 3 * written.bar_length() and len(np.unique(written.notes["track"])) == 4
+    soprano, given = written.notes[written.notes["track"] == 0], read(tune).slice_bars(0, 2).notes
+    kept = soprano[soprano["onset"] < 2 * written.bar_length()]
+    assert sorted(kept[["pitch", "onset", "duration"]].tolist()) == sorted(given[["pitch", "onset", "duration"]].tolist())
