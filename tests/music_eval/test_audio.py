@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile
@@ -81,3 +83,23 @@ def test_render_command_writes_audio_and_piano_roll(tmp_path):
     assert failed.exit_code == 1 and failed.output.startswith("Error: ") and "Traceback" not in failed.output
     mp3 = CliRunner().invoke(main, ["render", str(path), str(tmp_path / "t.mp3")])  # was WAV data under an .mp3 name
     assert mp3.exit_code == 1 and mp3.output.strip().endswith("name the output .wav") and not (tmp_path / "t.mp3").exists()
+
+
+def test_render_command_makes_the_folders_it_writes_into(tmp_path):
+    path = sorted(FOLK.glob("*.mid"))[0]  # a piano roll for a folder not there yet ended in a FileNotFoundError traceback
+    wav, png = tmp_path / "audio" / "t.wav", tmp_path / "rolls" / "t.png"
+    result = CliRunner().invoke(main, ["render", str(path), str(wav), "--synth", "builtin", "--sample-rate", str(RATE),
+                                       "--pianoroll", str(png)])
+    assert result.exit_code == 0, result.output
+    assert soundfile.info(wav).samplerate == RATE and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_render_command_interrupted_leaves_no_half_written_audio(tmp_path, monkeypatch):
+    def interrupted(source, out_wav, **settings):  # as Ctrl-C while FluidSynth writes a long piece
+        Path(out_wav).write_bytes(b"RIFF" + bytes(1000))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(audio, "render", interrupted)
+    result = CliRunner().invoke(main, ["render", str(sorted(FOLK.glob("*.mid"))[0]), str(tmp_path / "t.wav")])
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
