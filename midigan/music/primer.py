@@ -44,23 +44,40 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
     """The primer's first `primer_bars` full bars (default: all of them), at most `bars`, in the
     model's `meter`: a primer whose bars the model's regroup (two 4/4 bars to a 4/2 bar, a 4/4 bar
     to two 2/4 bars) is re-barred from its first full bar, and both counts are in the model's bars.
-    EncodingError (one line, naming it `what`) when it has no pitched notes or its beats group
-    otherwise (3/4 against 4/4)."""
+    A primer whose meter changes gives the bars before the change, when they are all that is
+    asked for. EncodingError (one line, naming it `what`) when it has no pitched notes, its beats
+    group otherwise (3/4 against 4/4), or the bars asked for cross a change of meter."""
     pitched = song.notes[~song.notes["is_drum"]]
     if len(pitched) == 0:
         raise EncodingError(f"the {what} holds no pitched notes")
-    found = tune_meter(song)
+    found, changes = tune_meter(song), False
+    if found is None:  # its bars before the meter changes may be all that is asked for
+        song, changes = _before_the_change(song), True
+        found = tune_meter(song)
     if found is None or bars_per_bar(found, meter) is None:
-        raise EncodingError(f"the {what} is in {meter_text(found) if found else 'changing meters'}, "
+        raise EncodingError(f"the {what} {'opens' if changes else 'is'} in {meter_text(found) if found else 'changing meters'}, "
                             f"the model writes {meter_text(meter)}")
     first = song.first_full_bar()
     regrouped = replace(song.slice_bars(first, song.n_bars), time_signatures=[(0, *meter)])
     available = regrouped.n_bars
+    if changes and min(bars or available + 1, primer_bars or available + 1) > available:
+        hint = f": --primer-bars {available} keeps them" if what == "primer" and available else ""
+        counted = f"{available} bar{'s' if available != 1 else ''}"
+        raise EncodingError(f"the {what} changes meter after {counted} in the model's {meter_text(meter)}{hint}")
     kept = min(available, bars or available, primer_bars or available)
     if kept < 1:
         raise EncodingError(f"the {what} has no full bar")
     opening = regrouped.slice_bars(0, kept)
     return Primer(opening, kept, shift_to_common_key(opening))
+
+
+def _before_the_change(song: Song) -> Song:
+    """The piece's bars from its first full bar up to where its meter first changes."""
+    starts = song.bar_starts().tolist()
+    first = song.first_full_bar()
+    meters = [next((n, d) for s, n, d in reversed(song.time_signatures) if s <= start) for start in starts]
+    change = next((bar for bar in range(first + 1, len(starts)) if meters[bar] != meters[first]), len(starts))
+    return song.slice_bars(first, change)
 
 
 def join(primer: Primer, continuation: Song) -> Song:

@@ -98,3 +98,19 @@ def test_the_shipped_chorales_model_continues_a_primer_of_unnamed_tracks(tmp_pat
     soprano, given = written.notes[written.notes["track"] == 0], read(tune).slice_bars(0, 2).notes
     kept = soprano[soprano["onset"] < 2 * written.bar_length()]
     assert sorted(kept[["pitch", "onset", "duration"]].tolist()) == sorted(given[["pitch", "onset", "duration"]].tolist())
+
+
+def test_a_primer_whose_meter_changes_after_the_bars_kept_is_continued(tmp_path: Path) -> None:
+    # a 4/4 tune that turns to 3/4 after its fourth bar was refused whole ("the primer is in changing
+    # meters"), though --primer-bars asked only for bars in 4/4
+    tune = read(four_four_tunes(1)[0])
+    assert tune.n_bars >= 6
+    turns = tune.bar_starts()[4]
+    write(dataclasses.replace(tune, time_signatures=[(0, 4, 4), (int(turns), 3, 4)]), tmp_path / "turns.mid")
+    made = run("generate", "--primer", "turns.mid", "--primer-bars", 3, "--bars", 5, "--seed", 2, "cont.mid")
+    assert made.exit_code == 0, made.output
+    assert_continues(tmp_path / "cont.mid", tmp_path / "turns.mid", 3, 5)
+    for asked in (["--bars", 6], ["--bars", 8, "--primer-bars", 5]):  # bars past the change: refused, saying how many fit
+        crossing = run("generate", "--primer", "turns.mid", *asked, "out.mid")
+        assert crossing.exit_code == 1, crossing.output
+        assert crossing.output.strip().endswith("changes meter after 4 bars in the model's 4/4: --primer-bars 4 keeps them")
