@@ -43,7 +43,8 @@ def _outputs(out: str, count: int) -> list[Path]:
               help="Open with this piece's first bars, unchanged, and carry on in its key and tempo (a pickup bar is left out).")
 @click.option("--primer-bars", type=click.IntRange(min=1), help="How many of the primer's bars to keep (default: all, up to --bars).")
 @click.option("--seed", type=int, help="Make the pieces reproducible.")
-@click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True, help="Quarter notes per minute.")
+@click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True,
+              help="Quarter notes per minute (not with --primer or --melody, whose file sets the tempo).")
 @click.option("--key", help="Tonic to move the piece to, e.g. G or D (it keeps its own mode: a minor piece asked for in D comes "
               "out in D minor, and Em is read as E). Default: a melody model's "
               "training tunes' keys, drawn at random; else C major / A minor. Not with --primer or --melody.")
@@ -76,6 +77,11 @@ def generate(out: str, model_spec: str | None, bars: int, count: int, melody_fil
     if key is not None and (primer_file or melody_file):
         given = "--primer" if primer_file else "--melody"
         raise click.ClickException(f"--key moves a new piece; with {given} the piece stays in its file's key (transpose the file instead)")
+    from midigan.core.options import typed
+
+    if "tempo" in typed(click.get_current_context()) and (primer_file or melody_file):  # was dropped without a word
+        given = "--primer" if primer_file else "--melody"
+        raise click.ClickException(f"--tempo sets a new piece's tempo; with {given} the piece keeps its file's tempo")
     from midigan.music.keys import parse_key
 
     if key is not None:

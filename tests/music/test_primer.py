@@ -84,6 +84,8 @@ def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -
     assert alone.exit_code == 1 and alone.output.strip().endswith("give the primer with --primer"), alone.output
     keyed = run("generate", "--primer", "jig.mid", "--key", "Dm", "out.mid")  # the piece stayed in the primer's key, unsaid
     assert keyed.exit_code == 1 and "with --primer the piece stays in its file's key" in keyed.output, keyed.output
+    timed = run("generate", "--primer", tune, "--tempo", 150, "out.mid")  # the piece kept the primer's tempo, unsaid
+    assert timed.exit_code == 1 and "with --primer the piece keeps its file's tempo" in timed.output, timed.output
 
 
 def test_the_shipped_chorales_model_continues_a_primer_of_unnamed_tracks(tmp_path: Path) -> None:
