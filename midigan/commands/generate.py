@@ -49,7 +49,8 @@ def _outputs(out: str, count: int) -> list[Path]:
               "out in D minor, and Em is read as E). Default: a melody model's "
               "training tunes' keys, drawn at random; else C major / A minor. Not with --primer or --melody.")
 @click.option("--program", type=click.IntRange(0, 127), default=0, show_default=True,
-              help="General MIDI instrument of a melody model's tunes (0 = piano); parts keep their own.")
+              help="General MIDI instrument of a melody model's tunes (0 = piano; not with --primer, whose instrument "
+                   "plays on); parts keep their own.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Below 1: safer music; above 1: wilder.")
 @click.option("--wav", is_flag=True, help="Also render audio next to each MIDI file.")
@@ -79,9 +80,12 @@ def generate(out: str, model_spec: str | None, bars: int, count: int, melody_fil
         raise click.ClickException(f"--key moves a new piece; with {given} the piece stays in its file's key (transpose the file instead)")
     from midigan.core.options import typed
 
-    if "tempo" in typed(click.get_current_context()) and (primer_file or melody_file):  # was dropped without a word
+    options = typed(click.get_current_context())  # typed, they were dropped, or split a tune between two instruments
+    if "tempo" in options and (primer_file or melody_file):
         given = "--primer" if primer_file else "--melody"
         raise click.ClickException(f"--tempo sets a new piece's tempo; with {given} the piece keeps its file's tempo")
+    if "program" in options and primer_file:
+        raise click.ClickException("--program sets a new tune's instrument; with --primer the tune keeps its file's instrument")
     from midigan.music.keys import parse_key
 
     if key is not None:

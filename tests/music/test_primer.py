@@ -86,6 +86,19 @@ def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -
     assert keyed.exit_code == 1 and "with --primer the piece stays in its file's key" in keyed.output, keyed.output
     timed = run("generate", "--primer", tune, "--tempo", 150, "out.mid")  # the piece kept the primer's tempo, unsaid
     assert timed.exit_code == 1 and "with --primer the piece keeps its file's tempo" in timed.output, timed.output
+    played = run("generate", "--primer", tune, "--program", 40, "out.mid")  # it played the continuation alone
+    assert played.exit_code == 1 and "with --primer the tune keeps its file's instrument" in played.output, played.output
+
+
+def test_a_melody_model_carries_on_in_the_primers_instrument(tmp_path: Path) -> None:
+    tune = read(four_four_tunes(1)[0])  # a violin tune went on as a piano after the primer's bars
+    violin = tune.notes.copy()
+    violin["program"] = 40
+    write(dataclasses.replace(tune, notes=violin), tmp_path / "violin.mid")
+    made = run("generate", "--primer", "violin.mid", "--primer-bars", 2, "--bars", 4, "--seed", 1, "cont.mid")
+    assert made.exit_code == 0, made.output
+    after = assert_continues(tmp_path / "cont.mid", tmp_path / "violin.mid", 2, 4)
+    assert len(after) and set(read(tmp_path / "cont.mid").notes["program"].tolist()) == {40}
 
 
 def test_the_shipped_chorales_model_continues_a_primer_of_unnamed_tracks(tmp_path: Path) -> None:
