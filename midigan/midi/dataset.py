@@ -90,7 +90,7 @@ def midi_files(path: str | Path) -> list[Path]:
     path = Path(path)
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.suffix.lower() in MIDI_SUFFIXES and p.is_file())
+    return sorted(path / relative for relative in _scan(path)) if path.is_dir() else []
 
 
 def default_dataset_dir(songs_dir: str | Path, steps_per_beat: int = 12) -> Path:
@@ -191,9 +191,10 @@ def load(path: str | Path) -> list[Song]:
 
 # ---- reading files ------------------------------------------------------------------------------
 def _scan(songs_dir: Path) -> dict[str, tuple[int, int]]:
-    """Relative path -> (size, mtime_ns) of every MIDI file under `songs_dir`, sorted by path."""
+    """Relative path -> (size, mtime_ns) of every MIDI file under `songs_dir`, sorted by path; a
+    linked folder is searched too (a folder of links to collections held nothing), each folder once."""
     found = {}
-    folders = [("", str(songs_dir))]
+    folders, seen = [("", str(songs_dir))], {os.path.realpath(songs_dir)}
     while folders:
         prefix, folder = folders.pop()
         with os.scandir(folder) as listing:
@@ -201,7 +202,8 @@ def _scan(songs_dir: Path) -> dict[str, tuple[int, int]]:
                 if item.name.lower().endswith(MIDI_SUFFIXES) and item.is_file():
                     stat = item.stat()
                     found[prefix + item.name] = (stat.st_size, stat.st_mtime_ns)
-                elif item.is_dir(follow_symlinks=False):  # as os.walk: no symlink loops
+                elif item.is_dir() and os.path.realpath(item.path) not in seen:  # (so no link loops round)
+                    seen.add(os.path.realpath(item.path))
                     folders.append((f"{prefix}{item.name}/", item.path))
     return dict(sorted(found.items()))
 

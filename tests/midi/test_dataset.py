@@ -139,3 +139,15 @@ def test_processes_preparing_one_dataset_at_once_take_turns(songs_dir: Path, tmp
     assert [process.returncode for process in processes] == [0, 0]
     assert from_cache == ["0", "6"]
     assert len(load(out)) == 6
+
+
+def test_linked_folders_are_read_each_once_and_a_link_loop_ends(songs_dir, tmp_path):
+    # a folder of links to collections held "no .mid or .midi files" for prepare, train and evaluate
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "songs").symlink_to(songs_dir, target_is_directory=True)
+    (mixed / "again").symlink_to(songs_dir / "bach", target_is_directory=True)  # the same folder by a second link
+    (songs_dir / "folk" / "round").symlink_to(mixed, target_is_directory=True)  # a loop back up
+    result = prepare(mixed, tmp_path / "ds", workers=1, progress=False)
+    assert result.summary.files_read == 6 and result.summary.skipped == BAD_REASONS
+    assert len(dataset.midi_files(mixed)) == 9
