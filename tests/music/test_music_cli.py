@@ -160,3 +160,16 @@ def test_a_piece_that_comes_out_silent_is_an_error_not_a_file_of_no_bars(tmp_pat
     silent = run("generate", "--model", "parts", "--bars", 4, "--temperature", 0.1, "--seed", 0, "c.mid")
     one_line_error(silent, "came out silent at --temperature 0.1")
     assert not (tmp_path / "c.mid").exists()
+
+
+def test_ctrl_c_while_calibrating_exits_as_an_interrupted_run_and_says_what_is_missing(tmp_path: Path, monkeypatch) -> None:
+    import midigan.music.calibration
+
+    def interrupted(path, validation):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(midigan.music.calibration, "calibrate_sampling", interrupted)
+    trained = run("train", FOLK, "--max-steps", 2, "--pretrain-steps", 1, "--window", 16, "--run-dir", "r", "--quiet")
+    assert trained.exit_code == 130, trained.output  # was 1, "Aborted!", as if nothing was saved
+    assert "interrupted while calibrating the sampling" in trained.output and "--resume --run-dir r" in trained.output
+    assert (tmp_path / "r" / "checkpoints" / "best.pt").is_file()
