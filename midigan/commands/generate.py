@@ -14,7 +14,7 @@ MAX_COUNT = 1000
 def _outputs(out: str, count: int) -> list[Path]:
     """OUT itself for one piece (.mid added when it has no suffix); OUT/tune-001.mid ... for
     several, or whenever OUT is a folder (an existing one, or a name ending in /)."""
-    from midigan.midi.dataset import MIDI_SUFFIXES
+    from midigan.midi.folders import MIDI_SUFFIXES
 
     folder = Path(out)
     if count > 1 or folder.is_dir() or out.endswith(("/", os.sep)):

@@ -13,6 +13,7 @@ from support import MIDI as SAMPLE_DATA
 import midigan.midi.dataset as dataset
 from midigan.midi import read
 from midigan.midi.dataset import DatasetError, load, prepare
+from midigan.midi.folders import midi_files
 
 from .conftest import notes, save
 
@@ -150,4 +151,17 @@ def test_linked_folders_are_read_each_once_and_a_link_loop_ends(songs_dir, tmp_p
     (songs_dir / "folk" / "round").symlink_to(mixed, target_is_directory=True)  # a loop back up
     result = prepare(mixed, tmp_path / "ds", workers=1, progress=False)
     assert result.summary.files_read == 6 and result.summary.skipped == BAD_REASONS
-    assert len(dataset.midi_files(mixed)) == 9
+    assert len(midi_files(mixed)) == 9
+
+
+def test_a_training_run_inside_the_songs_folder_is_not_read_as_songs(songs_dir, tmp_path):
+    # 'midigan train .' run in the songs folder writes runs/songs-1/ there: the next run read its 48
+    # generated samples as 48 more tunes to learn from (51 where the folder held 3)
+    run = songs_dir / "runs" / "songs-1"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "config.json").write_text("{}")
+    (run / "samples").mkdir()
+    shutil.copy(next((songs_dir / "bach").iterdir()), run / "samples" / "step-000500-01.mid")
+    result = prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
+    assert result.summary.files_read == 6 and not any("runs/" in song.source for song in result.songs)
+    assert len(midi_files(songs_dir)) == 9 and len(midi_files(run)) == 1  # a run's own folder, given, is read

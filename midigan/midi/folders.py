@@ -1,0 +1,44 @@
+"""Which files of a folder are MIDI songs: every .mid/.midi file under it, at any depth.
+
+Why one place: `prepare`, `evaluate` and `transfer apply` must agree on what a folder holds. A
+linked folder is searched too (a folder of links to collections held nothing), each folder once, so
+a link back up ends the search; a training run's folder is not (`midigan train .` run inside the
+songs folder put the run there, and the next run learnt from its generated samples).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MIDI_SUFFIXES = (".mid", ".midi")
+
+
+def midi_files(path: str | Path) -> list[Path]:
+    """`path` itself if it is a file, else every .mid/.midi file under it, sorted."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    return sorted(path / relative for relative in scan(path)) if path.is_dir() else []
+
+
+def scan(songs_dir: str | Path) -> dict[str, tuple[int, int]]:
+    """Relative path -> (size, mtime_ns) of every MIDI file under `songs_dir`, sorted by path."""
+    found = {}
+    folders, seen = [("", str(songs_dir))], {os.path.realpath(songs_dir)}
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name.lower().endswith(MIDI_SUFFIXES) and item.is_file():
+                    stat = item.stat()
+                    found[prefix + item.name] = (stat.st_size, stat.st_mtime_ns)
+                elif item.is_dir() and os.path.realpath(item.path) not in seen and not _a_run(item.path):
+                    seen.add(os.path.realpath(item.path))
+                    folders.append((f"{prefix}{item.name}/", item.path))
+    return dict(sorted(found.items()))
+
+
+def _a_run(folder: str) -> bool:
+    """A training run's folder (config.json beside checkpoints/), whose samples are generated music."""
+    return os.path.isfile(os.path.join(folder, "config.json")) and os.path.isdir(os.path.join(folder, "checkpoints"))
