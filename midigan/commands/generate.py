@@ -34,7 +34,8 @@ def _outputs(out: str, count: int) -> list[Path]:
 @click.option("--model", "model_spec",
               help="Run folder, checkpoint, or a shipped model's name: folk or chorales "
                    "(default: newest run under ./runs, else folk).")
-@click.option("--bars", type=int, default=16, show_default=True, help=f"Bars per piece, in the model's meter (at most {MAX_BARS}).")
+@click.option("--bars", type=int, default=16, show_default=True,
+              help=f"Bars per piece, in the model's meter (at most {MAX_BARS}; with --melody, the melody's).")
 @click.option("--count", type=int, default=1, show_default=True, help=f"Number of pieces (at most {MAX_COUNT}); above 1, OUT is a folder.")
 @click.option("--melody", "melody_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Harmonise this melody: it becomes the top part and the model writes the others, for as many "
@@ -84,6 +85,8 @@ def generate(out: str, model_spec: str | None, bars: int, count: int, melody_fil
     if "tempo" in options and (primer_file or melody_file):
         given = "--primer" if primer_file else "--melody"
         raise click.ClickException(f"--tempo sets a new piece's tempo; with {given} the piece keeps its file's tempo")
+    if "bars" in options and melody_file:
+        raise click.ClickException("--bars sets a new piece's length; a harmonised melody has as many bars as its file")
     if "program" in options and primer_file:
         raise click.ClickException("--program sets a new tune's instrument; with --primer the tune keeps its file's instrument")
     from midigan.music.keys import parse_key

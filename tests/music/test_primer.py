@@ -86,6 +86,8 @@ def test_a_primer_in_another_meter_or_without_notes_is_refused(tmp_path: Path) -
     assert keyed.exit_code == 1 and "with --primer the piece stays in its file's key" in keyed.output, keyed.output
     timed = run("generate", "--primer", tune, "--tempo", 150, "out.mid")  # the piece kept the primer's tempo, unsaid
     assert timed.exit_code == 1 and "with --primer the piece keeps its file's tempo" in timed.output, timed.output
+    long = run("generate", "--model", "chorales", "--melody", tune, "--bars", 2, "out.mid")  # wrote all the melody's bars
+    assert long.exit_code == 1 and "a harmonised melody has as many bars as its file" in long.output, long.output
     played = run("generate", "--primer", tune, "--program", 40, "out.mid")  # it played the continuation alone
     assert played.exit_code == 1 and "with --primer the tune keeps its file's instrument" in played.output, played.output
 
