@@ -34,7 +34,7 @@ from midigan.song import NOTE_DTYPE, Song
 MANIFEST = "manifest.json"
 FORMAT = "midigan-dataset"
 #: Bump when the reader's output changes, so that old caches are read again.
-READER_VERSION = 3  # 3: a file with a silence over MAX_SILENCE_BEATS is skipped
+READER_VERSION = 4  # 3: a file with a silence over MAX_SILENCE_BEATS is skipped; 4: UTF-8 track names
 SHOWN_METERS = 8  # the summary names the most used meters only
 
 
