@@ -131,3 +131,15 @@ def test_a_primer_whose_meter_changes_after_the_bars_kept_is_continued(tmp_path:
         crossing = run("generate", "--primer", "turns.mid", *asked, "out.mid")
         assert crossing.exit_code == 1, crossing.output
         assert crossing.output.strip().endswith("changes meter after 4 bars in the model's 4/4: --primer-bars 4 keeps them")
+
+
+def test_a_primer_whose_kept_bars_are_silent_still_gives_exactly_the_bars_asked_for(tmp_path: Path) -> None:
+    tune = read(four_four_tunes(1)[0])  # two bars of lead-in: with --primer-bars 1 a 4-bar tune came out in 5
+    notes = tune.notes.copy()
+    notes["onset"] += 2 * tune.bar_length()
+    write(dataclasses.replace(tune, notes=notes), tmp_path / "lead-in.mid")
+    for kept in (1, 2):
+        made = run("generate", "--primer", "lead-in.mid", "--primer-bars", kept, "--bars", 4, "--seed", 1, "cont.mid")
+        assert made.exit_code == 0, made.output
+        song = read(tmp_path / "cont.mid")
+        assert song.end == 4 * song.bar_length() and song.notes["onset"].min() >= kept * song.bar_length()
