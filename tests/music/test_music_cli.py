@@ -173,3 +173,12 @@ def test_ctrl_c_while_calibrating_exits_as_an_interrupted_run_and_says_what_is_m
     assert trained.exit_code == 130, trained.output  # was 1, "Aborted!", as if nothing was saved
     assert "interrupted while calibrating the sampling" in trained.output and "--resume --run-dir r" in trained.output
     assert (tmp_path / "r" / "checkpoints" / "best.pt").is_file()
+
+
+def test_a_model_of_one_part_refuses_to_harmonise(tmp_path: Path) -> None:
+    trained = run("train", FOLK, "--parts", "all", "--max-steps", 1, "--pretrain-steps", 1, "--window", 32, "--hidden", 16,
+                  "--run-dir", "one", "--quiet")
+    assert trained.exit_code == 0 and "1 parts" in trained.output, trained.output
+    melody = sorted(FOLK.glob("*.mid"))[0]  # the melody took the one part, and came back alone as "harmonised"
+    one_line_error(run("generate", "--model", "one", "--melody", melody, "out.mid"), "--melody needs a model of several parts")
+    assert not (tmp_path / "out.mid").exists()
