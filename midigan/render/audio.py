@@ -98,7 +98,10 @@ def _render_fluidsynth(midi_path: Path, out_wav: Path, sample_rate: int) -> None
     command = ["fluidsynth", "-ni", "-g", "0.6", "-r", str(sample_rate), "-T", "wav", "-F", str(out_wav)]
     command += [str(find_soundfont()), str(midi_path)]
     out_wav.unlink(missing_ok=True)  # so that a stale file cannot pass for fluidsynth's output
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("fluidsynth failed: still rendering after 10 minutes") from None
     if result.returncode != 0 or not out_wav.is_file():
         said = (result.stderr or result.stdout).strip().splitlines()
         raise RuntimeError(f"fluidsynth failed: {said[-1] if said else f'exit status {result.returncode}'}")
@@ -116,11 +119,20 @@ def render(song_or_path: Song | str | Path, out_wav: str | Path, sample_rate: in
     out_wav = Path(out_wav)
     if synth == "auto":
         synth = "fluidsynth" if fluidsynth_available() else "builtin"
+    if synth == "fluidsynth" and not fluidsynth_available():
+        raise RuntimeError("fluidsynth needs the fluidsynth program and a General MIDI soundfont (.sf2)")
+    path = None
+    if isinstance(song_or_path, (str, Path)):
+        from midigan.midi import read
+
+        path, song_or_path = Path(song_or_path), read(song_or_path)
     if synth == "fluidsynth":
-        if not fluidsynth_available():
-            raise RuntimeError("fluidsynth needs the fluidsynth program and a General MIDI soundfont (.sf2)")
-        if isinstance(song_or_path, (str, Path)):
-            _render_fluidsynth(Path(song_or_path), out_wav, sample_rate)
+        from midigan.midi.reader import HANGING
+
+        # the file itself, controllers and all, unless a note in it is never released: on an organ
+        # FluidSynth sounded it for ever (5.8 GB of WAV in two minutes); the song ends it as read
+        if path is not None and HANGING not in song_or_path.repaired:
+            _render_fluidsynth(path, out_wav, sample_rate)
         else:
             from midigan.midi import write
 
@@ -131,9 +143,5 @@ def render(song_or_path: Song | str | Path, out_wav: str | Path, sample_rate: in
         return synth
     import soundfile
 
-    if isinstance(song_or_path, (str, Path)):
-        from midigan.midi import read
-
-        song_or_path = read(song_or_path)
     soundfile.write(str(out_wav), synthesize(song_or_path, sample_rate), sample_rate, subtype="PCM_16")
     return synth

@@ -103,3 +103,34 @@ def test_render_command_interrupted_leaves_no_half_written_audio(tmp_path, monke
     result = CliRunner().invoke(main, ["render", str(sorted(FOLK.glob("*.mid"))[0]), str(tmp_path / "t.wav")])
     assert result.exit_code != 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_fluidsynth_is_given_the_song_as_read_when_a_note_in_the_file_is_never_released(tmp_path, monkeypatch):
+    # an organ note without its note-off sounded for ever: 5.8 GB of WAV in two minutes, until killed
+    import mido
+
+    track = mido.MidiTrack([mido.Message("program_change", program=19)])
+    for pitch in (60, 62, 64):
+        track += [mido.Message("note_on", note=pitch, velocity=80), mido.Message("note_off", note=pitch, time=480)]
+    track += [mido.Message("note_on", note=72, velocity=80), mido.MetaMessage("end_of_track", time=480)]
+    hanging = tmp_path / "hanging.mid"
+    midi = mido.MidiFile()
+    midi.tracks.append(track)
+    midi.save(hanging)
+    given = []
+    monkeypatch.setattr(audio, "fluidsynth_available", lambda: True)
+    monkeypatch.setattr(audio, "_render_fluidsynth", lambda path, out, rate: given.append(read(path)))
+    clean = sorted(FOLK.glob("*.mid"))[0]
+    for source in (hanging, clean):
+        audio.render(source, tmp_path / "a.wav", synth="fluidsynth")
+    assert given[0].source != str(hanging) and given[0].end == read(hanging).end  # the song, its last note ended
+    assert given[1].source == str(clean)  # a well-formed file goes as it is, controllers and all
+
+    def too_long(*arguments, **settings):
+        raise audio.subprocess.TimeoutExpired("fluidsynth", 600)
+
+    monkeypatch.undo()
+    monkeypatch.setattr(audio, "fluidsynth_available", lambda: True)
+    monkeypatch.setattr(audio.subprocess, "run", too_long)
+    result = CliRunner().invoke(main, ["render", str(clean), str(tmp_path / "t.wav"), "--synth", "fluidsynth"])
+    assert result.exit_code == 1 and result.output.strip().endswith("still rendering after 10 minutes"), result.output
