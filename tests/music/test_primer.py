@@ -104,7 +104,7 @@ def test_a_melody_model_carries_on_in_the_primers_instrument(tmp_path: Path) -> 
 
 
 def test_the_shipped_chorales_model_continues_a_primer_of_unnamed_tracks(tmp_path: Path) -> None:
-    # its parts are matched by name and it knows no registers: a piano tune was refused with "no
+    # its parts are matched by name and it stored no registers: a piano tune was refused with "no
     # track of the primer plays one of the model's parts", though --melody took the same file
     tune = four_four_tunes(1)[0]
     assert not read(tune).track_names
@@ -115,6 +115,17 @@ def test_the_shipped_chorales_model_continues_a_primer_of_unnamed_tracks(tmp_pat
     soprano, given = written.notes[written.notes["track"] == 0], read(tune).slice_bars(0, 2).notes
     kept = soprano[soprano["onset"] < 2 * written.bar_length()]
     assert sorted(kept[["pitch", "onset", "duration"]].tolist()) == sorted(given[["pitch", "onset", "duration"]].tolist())
+    song = read(tune)  # a tune and its bass, both unnamed: the bass line is the Bass's, by register
+    bass = song.notes.copy()
+    bass["pitch"] -= 24
+    bass["track"] = 1
+    write(dataclasses.replace(song, notes=np.sort(np.concatenate([song.notes, bass]), order="onset")), tmp_path / "duet.mid")
+    made = run("generate", "--model", "chorales", "--primer", "duet.mid", "--primer-bars", 2, "--bars", 3, "--seed", 1, "duet-out.mid")
+    assert made.exit_code == 0, made.output
+    written = read(tmp_path / "duet-out.mid")
+    low = written.notes[(written.notes["track"] == 3) & (written.notes["onset"] < 2 * written.bar_length())]
+    given = read(tmp_path / "duet.mid").slice_bars(0, 2).notes
+    assert sorted(low["pitch"].tolist()) == sorted(given["pitch"][given["track"] == 1].tolist())  # was the Alto's, or left out
 
 
 def test_a_primer_whose_meter_changes_after_the_bars_kept_is_continued(tmp_path: Path) -> None:

@@ -302,8 +302,7 @@ def _key(part: Part) -> str:
 def _assign_by_name(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, int], list[str]]:
     """Tracks to the parts of their names; a track of another name takes a part no track is named
     for when its register lies within an octave of the part's ("Violoncello" where the folder
-    says "Cello"), or, where the layout knows no registers (the shipped chorales model), the free
-    parts from the top; the rest is left out."""
+    says "Cello"); the rest is left out."""
     by_name = {part.match: index for index, part in enumerate(layout.parts)}
     mapping = {track.index: by_name[track.name] for track in tracks if track.name in by_name}
     free = [i for i in range(len(layout.parts)) if i not in mapping.values()]
@@ -313,8 +312,7 @@ def _assign_by_name(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, 
         candidates = _kept([t for t in others if t.is_drum == is_drum], len(parts))
         places = places_by_register([t.mean_pitch for t in candidates], [layout.parts[i].pitch for i in parts])
         for track, place in zip(candidates, places):
-            register = layout.parts[parts[place]].pitch  # 0: unknown, which no register is an octave from
-            if not register or abs(track.mean_pitch - register) <= OCTAVE:
+            if abs(track.mean_pitch - layout.parts[parts[place]].pitch) <= OCTAVE:
                 mapping[track.index] = parts[place]
     return mapping, [f"named {t.name or '(no name)'}" for t in tracks if t.index not in mapping]
 

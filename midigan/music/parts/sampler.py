@@ -8,6 +8,7 @@ choice every lower voice sees before it chooses (see `midigan.music.parts.model`
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +18,7 @@ import torch.nn.functional as F
 from midigan.music.errors import EncodingError
 from midigan.music.nucleus import PIECE_TOP_P, sample_masked, seeded_generator
 from midigan.music.parts.grid import GRID_HOLD, GRID_REST, GridVocabulary, quantise, to_grid
-from midigan.music.parts.layout import assign_tracks, parts_only, tracks_of
+from midigan.music.parts.layout import PartLayout, assign_tracks, parts_only, tracks_of
 from midigan.music.parts.voice_leading import SILENT, step_sounding
 from midigan.music.primer import Primer
 from midigan.song import Song
@@ -100,10 +101,22 @@ def _copy_planned_bar(tokens: torch.Tensor, forced: torch.Tensor, given: torch.T
 def primer_parts(song: Song, vocabulary: GridVocabulary) -> Song:
     """A primer file's tracks matched to the model's parts (by name, else family and rank), each
     numbered by its part; tracks of no part are left out. EncodingError when none matches."""
-    mapping = assign_tracks(tracks_of(song), vocabulary.layout)
+    mapping = assign_tracks(tracks_of(song), _with_registers(vocabulary))
     if not mapping:
         raise EncodingError("no track of the primer plays one of the model's parts")
     return parts_only(song, mapping)
+
+
+def _with_registers(vocabulary: GridVocabulary) -> PartLayout:
+    """The model's layout, a part of unknown register placed in the middle of its voices' ranges.
+
+    Why: a layout matched by name stores no registers in models from before it did (the shipped
+    chorales model), so a primer track of another name was within an octave of no part, and an
+    unnamed piano tune was refused ("no track of the primer plays one of the model's parts")."""
+    middle = [(low + high) / 2 for low, high in zip(vocabulary.low, vocabulary.high)]
+    parts = [replace(part, pitch=part.pitch or float(np.mean([m for m, p in zip(middle, vocabulary.voice_part) if p == index])))
+             for index, part in enumerate(vocabulary.layout.parts)]
+    return replace(vocabulary.layout, parts=parts)
 
 
 def primer_grid(primer: Primer, vocabulary: GridVocabulary) -> np.ndarray:
