@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -199,8 +200,10 @@ def train(songs_dir: str, **options) -> None:
         try:
             say(calibrate_sampling(best, validation))
         except KeyboardInterrupt:  # was click's bare "Aborted!" (exit 1), the checkpoints silently uncalibrated
-            say(f"interrupted while calibrating the sampling: the checkpoints are saved without it "
-                f"(midigan train --resume --run-dir {result.run_dir} calibrates them)")
+            # resumed at the step it reached, the run trains no further and goes straight to calibrating
+            again = shlex.join(["midigan", "train", songs_dir, "--resume", "--run-dir", str(result.run_dir),
+                                "--max-steps", str(result.step)])
+            say(f"interrupted while calibrating the sampling: the checkpoints are saved without it ({again} calibrates them)")
             sys.exit(130)
     elif validation is None and parts != "all" and result.stopped != "interrupted" and main_process:
         say("durations not balanced against the training tunes: that needs held-out tunes to judge the run")

@@ -3,6 +3,7 @@ model-facing error as one line."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import mido
@@ -168,11 +169,19 @@ def test_ctrl_c_while_calibrating_exits_as_an_interrupted_run_and_says_what_is_m
     def interrupted(path, validation):
         raise KeyboardInterrupt
 
+    calibrate = midigan.music.calibration.calibrate_sampling
     monkeypatch.setattr(midigan.music.calibration, "calibrate_sampling", interrupted)
     trained = run("train", FOLK, "--max-steps", 2, "--pretrain-steps", 1, "--window", 16, "--run-dir", "r", "--quiet")
     assert trained.exit_code == 130, trained.output  # was 1, "Aborted!", as if nothing was saved
-    assert "interrupted while calibrating the sampling" in trained.output and "--resume --run-dir r" in trained.output
+    assert "interrupted while calibrating the sampling" in trained.output
     assert (tmp_path / "r" / "checkpoints" / "best.pt").is_file()
+    # the command it names calibrates the run at once (it named one without SONGS_DIR, which failed,
+    # and that would have trained a run stopped by its time budget for another whole budget)
+    said = trained.output.split("without it (", 1)[1].split(" calibrates them)")[0]
+    monkeypatch.setattr(midigan.music.calibration, "calibrate_sampling", calibrate)
+    again = run(*shlex.split(said)[1:])
+    assert again.exit_code == 0 and "stopped after 2 steps" in again.output, again.output
+    assert "durations" in again.output and "interrupted" not in again.output, again.output
 
 
 def test_a_model_of_one_part_refuses_to_harmonise(tmp_path: Path) -> None:
