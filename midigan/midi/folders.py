@@ -23,17 +23,36 @@ def midi_files(path: str | Path) -> list[Path]:
 
 
 def scan(songs_dir: str | Path) -> dict[str, tuple[int, int]]:
-    """Relative path -> (size, mtime_ns) of every MIDI file under `songs_dir`, sorted by path."""
+    """Relative path -> (size, mtime_ns) of every MIDI file under `songs_dir`, sorted by path.
+
+    Real folders are listed first, in sorted order, and linked folders after them, each only where
+    its real path was not listed yet: with `real/` and `link -> real`, the files are `real/...`
+    whatever order the file system lists them in (cache keys, `song.source` and `transfer apply`'s
+    output paths follow these names).
+    """
     found = {}
-    folders, seen = [("", str(songs_dir))], {os.path.realpath(songs_dir)}
-    while folders:
+    seen = {os.path.realpath(songs_dir)}
+    folders: list[tuple[str, str]] = [("", str(songs_dir))]
+    links: list[tuple[str, str]] = []  # followed once no real folder is left to list
+    while folders or links:
+        if not folders:
+            links.sort(reverse=True)  # of two links to one folder, the first in sorted order names it
+            prefix, folder = links.pop()
+            if os.path.realpath(folder) not in seen:
+                seen.add(os.path.realpath(folder))
+                folders.append((prefix, folder))
+            continue
         prefix, folder = folders.pop()
         with os.scandir(folder) as listing:
-            for item in listing:
-                if item.name.lower().endswith(MIDI_SUFFIXES) and item.is_file():
-                    stat = item.stat()
-                    found[prefix + item.name] = (stat.st_size, stat.st_mtime_ns)
-                elif item.is_dir() and os.path.realpath(item.path) not in seen and not _a_run(item.path):
+            items = sorted(listing, key=lambda item: item.name)
+        for item in reversed(items):  # the stack then lists subfolders in sorted order
+            if item.name.lower().endswith(MIDI_SUFFIXES) and item.is_file():
+                stat = item.stat()
+                found[prefix + item.name] = (stat.st_size, stat.st_mtime_ns)
+            elif item.is_dir() and not _a_run(item.path):
+                if item.is_symlink():
+                    links.append((f"{prefix}{item.name}/", item.path))
+                elif os.path.realpath(item.path) not in seen:
                     seen.add(os.path.realpath(item.path))
                     folders.append((f"{prefix}{item.name}/", item.path))
     return dict(sorted(found.items()))

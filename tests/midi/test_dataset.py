@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -153,6 +154,32 @@ def test_linked_folders_are_read_each_once_and_a_link_loop_ends(songs_dir, tmp_p
     assert result.summary.files_read == 6 and result.summary.skipped == BAD_REASONS
     assert len(midi_files(mixed)) == 9
 
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+def test_a_folder_and_a_link_to_it_name_its_files_by_the_real_folder(songs_dir, monkeypatch, backwards):
+    # which name the files got hung on the order the file system listed 'bach' and its links in,
+    # and the cache keys, song.source and transfer apply's output paths with it
+    for link in ("a-link", "z-link"):
+        (songs_dir / link).symlink_to(songs_dir / "bach", target_is_directory=True)
+    (songs_dir / "folk" / "deep" / "b-link").symlink_to(songs_dir / "bach", target_is_directory=True)
+    scandir = os.scandir
+
+    def listed_in_order(folder):
+        with scandir(folder) as listing:
+            items = sorted(listing, key=lambda item: item.name, reverse=backwards)
+        return contextlib.nullcontext(items)
+
+    monkeypatch.setattr(os, "scandir", listed_in_order)
+    names = [path.relative_to(songs_dir).as_posix() for path in midi_files(songs_dir)]
+    assert len(names) == 9 and [name for name in names if "link" in name] == [], names
+    outside = songs_dir.parent / "outside"
+    outside.mkdir()
+    shutil.copy(next((songs_dir / "bach").iterdir()), outside / "tune.mid")
+    for link in ("y-link", "x-link"):  # a folder reached only by links is named by the first in sorted order
+        (songs_dir / link).symlink_to(outside, target_is_directory=True)
+    names = [path.relative_to(songs_dir).as_posix() for path in midi_files(songs_dir)]
+    assert [name for name in names if "link" in name] == ["x-link/tune.mid"], names
 
 def test_a_training_run_inside_the_songs_folder_is_not_read_as_songs(songs_dir, tmp_path):
     # 'midigan train .' run in the songs folder writes runs/songs-1/ there: the next run read its 48
