@@ -59,5 +59,8 @@ def scan(songs_dir: str | Path) -> dict[str, tuple[int, int]]:
 
 
 def _a_run(folder: str) -> bool:
-    """A training run's folder (config.json beside checkpoints/), whose samples are generated music."""
-    return os.path.isfile(os.path.join(folder, "config.json")) and os.path.isdir(os.path.join(folder, "checkpoints"))
+    """A midigan training run's folder (checkpoints/ beside a config.json naming the family it
+    trained), whose samples are generated music; another tool's folder of that shape is searched."""
+    from midigan.core.rundir import run_family
+
+    return os.path.isdir(os.path.join(folder, "checkpoints")) and run_family(Path(folder)) is not None

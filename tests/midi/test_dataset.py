@@ -186,9 +186,15 @@ def test_a_training_run_inside_the_songs_folder_is_not_read_as_songs(songs_dir, 
     # generated samples as 48 more tunes to learn from (51 where the folder held 3)
     run = songs_dir / "runs" / "songs-1"
     (run / "checkpoints").mkdir(parents=True)
-    (run / "config.json").write_text("{}")
+    (run / "config.json").write_text('{"train": {}, "family": {"name": "music-seq", "config": {}}}')
     (run / "samples").mkdir()
     shutil.copy(next((songs_dir / "bach").iterdir()), run / "samples" / "step-000500-01.mid")
     result = prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
     assert result.summary.files_read == 6 and not any("runs/" in song.source for song in result.songs)
     assert len(midi_files(songs_dir)) == 9 and len(midi_files(run)) == 1  # a run's own folder, given, is read
+    # another tool's folder with a config.json beside checkpoints/ holds songs of its own
+    other = songs_dir / "other-tool"
+    (other / "checkpoints").mkdir(parents=True)
+    (other / "config.json").write_text('{"model": "transformer"}')
+    shutil.copy(next((songs_dir / "bach").iterdir()), other / "tune.mid")
+    assert len(midi_files(songs_dir)) == 10
