@@ -18,7 +18,7 @@ import numpy as np
 
 from midigan.music.errors import EncodingError
 from midigan.music.keys import shift_to_common_key
-from midigan.music.meters import Meter, bars_per_bar, meter_text, tune_meter
+from midigan.music.meters import Meter, bar_meters, bars_per_bar, meter_text, tune_meter
 from midigan.song import Song, sort_notes
 
 
@@ -73,10 +73,8 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
 
 def _before_the_change(song: Song) -> Song:
     """The piece's bars from its first full bar up to where its meter first changes."""
-    starts = song.bar_starts().tolist()
-    first = song.first_full_bar()
-    meters = [next((n, d) for s, n, d in reversed(song.time_signatures) if s <= start) for start in starts]
-    change = next((bar for bar in range(first + 1, len(starts)) if meters[bar] != meters[first]), len(starts))
+    first, meters = song.first_full_bar(), bar_meters(song)
+    change = next((bar for bar in range(first + 1, len(meters)) if meters[bar] != meters[first]), len(meters))
     return song.slice_bars(first, change)
 
 
