@@ -50,16 +50,19 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
     pitched = song.notes[~song.notes["is_drum"]]
     if len(pitched) == 0:
         raise EncodingError(f"the {what} holds no pitched notes")
-    found, changes = tune_meter(song), False
+    found, before_change = tune_meter(song), None
     if found is None:  # its bars before the meter changes may be all that is asked for
-        song, changes = _before_the_change(song), True
+        song, before_change = _before_the_change(song)
         found = tune_meter(song)
+    changes = before_change is not None
     if found is None or bars_per_bar(found, meter) is None:
         raise EncodingError(f"the {what} {'opens' if changes else 'is'} in {meter_text(found) if found else 'changing meters'}, "
                             f"the model writes {meter_text(meter)}")
     first = song.first_full_bar()
     regrouped = replace(song.slice_bars(first, song.n_bars), time_signatures=[(0, *meter)])
-    available = regrouped.n_bars
+    # before a change, the model's bars that fit whole before it, silent ones too (n_bars stops at
+    # the last note, and counts a model bar the change cuts in half)
+    available = regrouped.n_bars if before_change is None else before_change // regrouped.bar_length()
     if changes and min(bars or available + 1, primer_bars or available + 1) > available:
         hint = f": --primer-bars {available} keeps them" if what == "primer" and available else ""
         counted = f"{available} bar{'s' if available != 1 else ''}"
@@ -71,11 +74,13 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
     return Primer(opening, kept, shift_to_common_key(opening))
 
 
-def _before_the_change(song: Song) -> Song:
-    """The piece's bars from its first full bar up to where its meter first changes."""
+def _before_the_change(song: Song) -> tuple[Song, int]:
+    """The piece's bars from its first full bar up to where its meter first changes, and the
+    steps from that bar to the change."""
     first, meters = song.first_full_bar(), bar_meters(song)
     change = next((bar for bar in range(first + 1, len(meters)) if meters[bar] != meters[first]), len(meters))
-    return song.slice_bars(first, change)
+    starts = song.bar_starts().tolist() + [song.end]
+    return song.slice_bars(first, change), starts[change] - starts[first]
 
 
 def join(primer: Primer, continuation: Song) -> Song:

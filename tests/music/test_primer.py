@@ -12,7 +12,9 @@ from support import FOLK
 from support import midigan as run
 
 from midigan.midi import read, write
+from midigan.music.errors import EncodingError
 from midigan.music.meters import tune_meter
+from midigan.music.primer import prepare_primer
 
 from .band import band_folder
 
@@ -142,6 +144,23 @@ def test_a_primer_whose_meter_changes_after_the_bars_kept_is_continued(tmp_path:
         crossing = run("generate", "--primer", "turns.mid", *asked, "out.mid")
         assert crossing.exit_code == 1, crossing.output
         assert crossing.output.strip().endswith("changes meter after 4 bars in the model's 4/4: --primer-bars 4 keeps them")
+
+
+def test_the_bars_before_a_change_of_meter_are_counted_in_whole_model_bars_silent_ones_too() -> None:
+    tune = read(four_four_tunes(1)[0])
+    bar = tune.bar_length()
+    # three 4/4 bars then 3/4, under a 4/2 model: 1.5 model bars lie before the change, and 2 were offered
+    turns = dataclasses.replace(tune, time_signatures=[(0, 4, 4), (3 * bar, 3, 4)])
+    with pytest.raises(EncodingError, match="changes meter after 1 bar in the model's 4/2"):
+        prepare_primer(turns, (4, 2), primer_bars=2)
+    assert prepare_primer(turns, (4, 2), primer_bars=1).bars == 1
+    # the last 4/4 bar before the change is silent: it is still one of the three bars before it
+    notes = tune.notes[(tune.notes["onset"] < 2 * bar) | (tune.notes["onset"] >= 3 * bar)].copy()
+    notes["duration"] = np.where(notes["onset"] < 2 * bar, np.minimum(notes["duration"], 2 * bar - notes["onset"]),
+                                 notes["duration"])
+    resting = dataclasses.replace(turns, notes=notes)
+    kept = prepare_primer(resting, (4, 4), bars=3)  # was refused: "changes meter after 2 bars"
+    assert kept.bars == 3 and kept.steps == 3 * bar and kept.song.n_bars == 2
 
 
 def test_a_primer_whose_kept_bars_are_silent_still_gives_exactly_the_bars_asked_for(tmp_path: Path) -> None:
