@@ -64,7 +64,7 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
     # the last note, and counts a model bar the change cuts in half)
     available = regrouped.n_bars if before_change is None else before_change // regrouped.bar_length()
     if changes and min(bars or available + 1, primer_bars or available + 1) > available:
-        hint = f": --primer-bars {available} keeps them" if what == "primer" and available else ""
+        hint = f": keep at most {available} of its bars" if what == "primer" and available else ""  # the studio has no --primer-bars
         counted = f"{available} bar{'s' if available != 1 else ''}"
         raise EncodingError(f"the {what} changes meter after {counted} in the model's {meter_text(meter)}{hint}")
     kept = min(available, bars or available, primer_bars or available)

@@ -143,7 +143,7 @@ def test_a_primer_whose_meter_changes_after_the_bars_kept_is_continued(tmp_path:
     for asked in (["--bars", 6], ["--bars", 8, "--primer-bars", 5]):  # bars past the change: refused, saying how many fit
         crossing = run("generate", "--primer", "turns.mid", *asked, "out.mid")
         assert crossing.exit_code == 1, crossing.output
-        assert crossing.output.strip().endswith("changes meter after 4 bars in the model's 4/4: --primer-bars 4 keeps them")
+        assert crossing.output.strip().endswith("changes meter after 4 bars in the model's 4/4: keep at most 4 of its bars")
 
 
 def test_the_bars_before_a_change_of_meter_are_counted_in_whole_model_bars_silent_ones_too() -> None:
