@@ -12,8 +12,10 @@ from support import FOLK
 from support import midigan as run
 
 from midigan.midi import read, write
+from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.errors import EncodingError
 from midigan.music.meters import tune_meter
+from midigan.music.parts.sampler import primer_parts
 from midigan.music.primer import prepare_primer
 
 from .band import band_folder
@@ -128,6 +130,24 @@ def test_the_shipped_chorales_model_continues_a_primer_of_unnamed_tracks(tmp_pat
     low = written.notes[(written.notes["track"] == 3) & (written.notes["onset"] < 2 * written.bar_length())]
     given = read(tmp_path / "duet.mid").slice_bars(0, 2).notes
     assert sorted(low["pitch"].tolist()) == sorted(given["pitch"][given["track"] == 1].tolist())  # was the Alto's, or left out
+
+
+def test_a_lone_tune_is_the_chorales_top_part_and_two_tracks_go_by_their_registers() -> None:
+    # placed by register, 9 of the 48 folk tunes went to the Alto, Tenor or even the Bass, and the
+    # model wrote its parts above the user's tune
+    chorales = load_music_model(shipped_model("chorales")).family.vocabulary
+    for path in sorted(FOLK.glob("*.mid")):
+        assert set(primer_parts(read(path), chorales).notes["track"].tolist()) == {0}, path.name
+    song = read(four_four_tunes(1)[0])
+    low = song.transpose(-12)  # a tune an octave down, alone, is still the tune
+    assert set(primer_parts(low, chorales).notes["track"].tolist()) == {0}
+    bass = low.notes.copy()
+    bass["pitch"] -= 12
+    bass["track"] = 1
+    duet = dataclasses.replace(song, notes=np.sort(np.concatenate([song.notes, bass]), order="onset"))
+    placed = primer_parts(duet, chorales).notes
+    assert set(placed["track"][placed["pitch"] == song.notes["pitch"].max()].tolist()) == {0}
+    assert set(placed["track"][placed["pitch"] == bass["pitch"].min()].tolist()) == {3}
 
 
 def test_a_primer_whose_meter_changes_after_the_bars_kept_is_continued(tmp_path: Path) -> None:
