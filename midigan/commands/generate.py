@@ -120,8 +120,6 @@ def generate(out: str, model_spec: str | None, bars: int, count: int, melody_fil
     family = model.family
     if melody_file is not None and not family.harmonises:
         raise click.ClickException(f"--melody needs a model of several parts; {model_path} writes melodies")
-    if melody_file is not None and len(family.part_names) < 2:  # its one part is the melody's: it was given back alone
-        raise click.ClickException(f"--melody needs a model of several parts; {model_path} writes one ({family.part_names[0]})")
     request = Request(bars, count, seed, tempo, key, program, temperature, primer_bars=primer_bars, allow_copies=allow_copies,
                       **({"draws": draws} if draws is not None else {}),
                       melody=_read_music(melody_file, "melody") if melody_file is not None else None,

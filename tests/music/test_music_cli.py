@@ -15,7 +15,8 @@ from support import midigan as run
 
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
 from midigan.midi import read, write
-from midigan.music.catalogue import shipped_model
+from midigan.music.catalogue import load_music_model, shipped_model
+from midigan.music.generation import Request, generate_music
 from midigan.song import NOTE_DTYPE, Song
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
@@ -189,5 +190,8 @@ def test_a_model_of_one_part_refuses_to_harmonise(tmp_path: Path) -> None:
                   "--run-dir", "one", "--quiet")
     assert trained.exit_code == 0 and "1 parts" in trained.output, trained.output
     melody = sorted(FOLK.glob("*.mid"))[0]  # the melody took the one part, and came back alone as "harmonised"
-    one_line_error(run("generate", "--model", "one", "--melody", melody, "out.mid"), "--melody needs a model of several parts")
+    refused = "this model writes one part (pitched); harmonising a melody needs a model of several parts"
+    one_line_error(run("generate", "--model", "one", "--melody", melody, "out.mid"), refused)
     assert not (tmp_path / "out.mid").exists()
+    with pytest.raises(ValueError, match=r"harmonising a melody needs a model of several parts"):  # the library too
+        generate_music(load_music_model(tmp_path / "one"), Request(melody=read(melody), seed=0))
