@@ -14,7 +14,7 @@ MAX_COUNT = 1000
 def _outputs(out: str, count: int) -> list[Path]:
     """OUT itself for one piece (.mid added when it has no suffix); OUT/tune-001.mid ... for
     several, or whenever OUT is a folder (an existing one, or a name ending in /)."""
-    from midigan.midi.dataset import MIDI_SUFFIXES
+    from midigan.midi.folders import MIDI_SUFFIXES
 
     folder = Path(out)
     if count > 1 or folder.is_dir() or out.endswith(("/", os.sep)):
@@ -34,7 +34,8 @@ def _outputs(out: str, count: int) -> list[Path]:
 @click.option("--model", "model_spec",
               help="Run folder, checkpoint, or a shipped model's name: folk or chorales "
                    "(default: newest run under ./runs, else folk).")
-@click.option("--bars", type=int, default=16, show_default=True, help=f"Bars per piece, in the model's meter (at most {MAX_BARS}).")
+@click.option("--bars", type=int, default=16, show_default=True,
+              help=f"Bars per piece, in the model's meter (at most {MAX_BARS}; with --melody, the melody's).")
 @click.option("--count", type=int, default=1, show_default=True, help=f"Number of pieces (at most {MAX_COUNT}); above 1, OUT is a folder.")
 @click.option("--melody", "melody_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Harmonise this melody: it becomes the top part and the model writes the others, for as many "
@@ -43,12 +44,14 @@ def _outputs(out: str, count: int) -> list[Path]:
               help="Open with this piece's first bars, unchanged, and carry on in its key and tempo (a pickup bar is left out).")
 @click.option("--primer-bars", type=click.IntRange(min=1), help="How many of the primer's bars to keep (default: all, up to --bars).")
 @click.option("--seed", type=int, help="Make the pieces reproducible.")
-@click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True, help="Quarter notes per minute.")
+@click.option("--tempo", type=click.FloatRange(min=1, max=1000), default=120.0, show_default=True,
+              help="Quarter notes per minute (not with --primer or --melody, whose file sets the tempo).")
 @click.option("--key", help="Tonic to move the piece to, e.g. G or D (it keeps its own mode: a minor piece asked for in D comes "
               "out in D minor, and Em is read as E). Default: a melody model's "
               "training tunes' keys, drawn at random; else C major / A minor. Not with --primer or --melody.")
 @click.option("--program", type=click.IntRange(0, 127), default=0, show_default=True,
-              help="General MIDI instrument of a melody model's tunes (0 = piano); parts keep their own.")
+              help="General MIDI instrument of a melody model's tunes (0 = piano; not with --primer, whose instrument "
+                   "plays on); parts keep their own.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Below 1: safer music; above 1: wilder.")
 @click.option("--wav", is_flag=True, help="Also render audio next to each MIDI file.")
@@ -76,6 +79,16 @@ def generate(out: str, model_spec: str | None, bars: int, count: int, melody_fil
     if key is not None and (primer_file or melody_file):
         given = "--primer" if primer_file else "--melody"
         raise click.ClickException(f"--key moves a new piece; with {given} the piece stays in its file's key (transpose the file instead)")
+    from midigan.core.options import typed
+
+    options = typed(click.get_current_context())  # typed, they were dropped, or split a tune between two instruments
+    if "tempo" in options and (primer_file or melody_file):
+        given = "--primer" if primer_file else "--melody"
+        raise click.ClickException(f"--tempo sets a new piece's tempo; with {given} the piece keeps its file's tempo")
+    if "bars" in options and melody_file:
+        raise click.ClickException("--bars sets a new piece's length; a harmonised melody has as many bars as its file")
+    if "program" in options and primer_file:
+        raise click.ClickException("--program sets a new tune's instrument; with --primer the tune keeps its file's instrument")
     from midigan.music.keys import parse_key
 
     if key is not None:

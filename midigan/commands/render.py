@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -16,16 +18,22 @@ def render(midi_file: str, out_wav: str, synth: str, sample_rate: int, pianoroll
     """Render MIDI_FILE to the audio file OUT_WAV (WAV)."""
     if not out_wav.lower().endswith(".wav"):
         raise click.ClickException(f"{out_wav}: render writes WAV audio; name the output .wav")
+    from midigan.core.command import writing
+    from midigan.core.files import written_whole
     from midigan.midi import MidiReadError, read
     from midigan.render.audio import render as render_audio
 
     try:
         song = read(midi_file)
-        used = render_audio(midi_file, out_wav, sample_rate=sample_rate, synth=synth)
+        # each file whole, in a folder made for it: Ctrl-C in a long piece left half a WAV, and a
+        # piano roll for a folder not there yet ended in a traceback
+        with writing(Path(out_wav)), written_whole(out_wav) as temporary:
+            used = render_audio(midi_file, temporary, sample_rate=sample_rate, synth=synth)
     except (MidiReadError, RuntimeError) as error:
         raise click.ClickException(f"{midi_file}: {error}") from None
     if pianoroll:
         from midigan.render.pianoroll import write_pianoroll_png
 
-        write_pianoroll_png(song, pianoroll)
+        with writing(Path(pianoroll)), written_whole(pianoroll) as temporary:
+            write_pianoroll_png(song, temporary)
     click.echo(f"wrote {out_wav} ({used})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 import time
 from pathlib import Path
 
@@ -195,7 +197,14 @@ def train(songs_dir: str, **options) -> None:
     if best.exists() and validation is not None and result.stopped != "interrupted" and main_process:  # one process writes it
         from midigan.music.calibration import calibrate_sampling
 
-        say(calibrate_sampling(best, validation))
+        try:
+            say(calibrate_sampling(best, validation))
+        except KeyboardInterrupt:  # was click's bare "Aborted!" (exit 1), the checkpoints silently uncalibrated
+            # resumed at the step it reached, the run trains no further and goes straight to calibrating
+            again = shlex.join(["midigan", "train", songs_dir, "--resume", "--run-dir", str(result.run_dir),
+                                "--max-steps", str(result.step)])
+            say(f"interrupted while calibrating the sampling: the checkpoints are saved without it ({again} calibrates them)")
+            sys.exit(130)
     elif validation is None and parts != "all" and result.stopped != "interrupted" and main_process:
         say("durations not balanced against the training tunes: that needs held-out tunes to judge the run")
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")

@@ -189,7 +189,7 @@ def apply(model_path: Path, target: str, source: Path, out: Path, png: bool) -> 
     from midigan.core.errors import CheckpointError
     from midigan.core.png import write_png
     from midigan.midi import MidiReadError, read, write
-    from midigan.midi.dataset import MIDI_SUFFIXES, midi_files
+    from midigan.midi.folders import MIDI_SUFFIXES, midi_files
     from midigan.music.transfer.model import MusicTransferFamily, translation_picture
 
     torch.set_num_threads(1)

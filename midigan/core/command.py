@@ -106,14 +106,14 @@ def file_pairs(source: Path, out: Path, files_in: Callable[[Path], Iterable[Path
     """(input, output) files for a command that writes one file for each it reads: SOURCE a file to
     OUT, or inside OUT where OUT is a folder, a name ending in one of `suffixes` (else a one-line
     error, `wrong_name` followed by OUT's name); SOURCE a folder: `files_in(SOURCE)` to the same
-    paths under OUT, which must not be a file."""
+    paths under OUT, which must not be a file, nor a new name ending in one of `suffixes`."""
     if source.is_file():
         written = out / source.name if out.is_dir() else out
         if written.suffix.lower() not in suffixes:
             raise click.ClickException(f"{wrong_name}{out.name}")
         return [(source, written)]
-    if out.is_file():
-        raise click.ClickException(f"{source} is a folder, so OUT must be one too, and {out} is a file")
+    if out.is_file() or (not out.is_dir() and out.suffix.lower() in suffixes):  # (a folder named one.mid was made)
+        raise click.ClickException(f"{source} is a folder, so OUT must be one too, and {out} {'is' if out.is_file() else 'names'} a file")
     return [(path, out / path.relative_to(source)) for path in files_in(source)]
 
 

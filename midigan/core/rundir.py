@@ -52,7 +52,7 @@ def runs_of(root: str | Path, family: str | tuple[str, ...] | set[str]) -> list[
     if not root.is_dir():
         return []
     families = (family,) if isinstance(family, str) else tuple(family)
-    checkpoints = [child / "checkpoints" / "last.pt" for child in root.iterdir() if _family_of(child) in families]
+    checkpoints = [child / "checkpoints" / "last.pt" for child in root.iterdir() if run_family(child) in families]
     checkpoints = sorted((path for path in checkpoints if path.is_file()), key=lambda path: path.stat().st_mtime, reverse=True)
     return [path.parent.parent for path in checkpoints]
 
@@ -74,9 +74,10 @@ def read_run_config(run_dir: str | Path) -> dict | None:
     return stored if isinstance(stored, dict) else None
 
 
-def _family_of(run_dir: Path) -> str | None:
-    """The family name a run's config.json records, None for anything else."""
+def run_family(run_dir: Path) -> str | None:
+    """The family name a run's config.json records, None for anything else (another tool's config.json)."""
     try:
-        return read_run_config(run_dir)["family"]["name"]
+        name = read_run_config(run_dir)["family"]["name"]
     except (KeyError, TypeError):
         return None
+    return name if isinstance(name, str) else None

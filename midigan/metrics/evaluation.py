@@ -22,7 +22,7 @@ from midigan.metrics.copying import copy_rate, passage_keys, phrase_keys, phrase
 from midigan.metrics.distance import frechet_distance, two_sample_accuracy
 from midigan.metrics.polyphony import feature_names, piece_features
 from midigan.metrics.tune import METRICS, tune_features
-from midigan.midi.dataset import midi_files
+from midigan.midi.folders import midi_files
 
 if TYPE_CHECKING:
     from midigan.song import Song

@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 
 from midigan.midi import MidiReadError, read
+from midigan.midi.folders import scan
 from midigan.song import NOTE_DTYPE, Song
 
 MANIFEST = "manifest.json"
 FORMAT = "midigan-dataset"
 #: Bump when the reader's output changes, so that old caches are read again.
-READER_VERSION = 3  # 3: a file with a silence over MAX_SILENCE_BEATS is skipped
-MIDI_SUFFIXES = (".mid", ".midi")
+READER_VERSION = 4  # 3: a file with a silence over MAX_SILENCE_BEATS is skipped; 4: UTF-8 track names
 SHOWN_METERS = 8  # the summary names the most used meters only
 
 
@@ -85,14 +85,6 @@ class PrepareResult:
         return load(self.path)
 
 
-def midi_files(path: str | Path) -> list[Path]:
-    """`path` itself if it is a file, else every .mid/.midi file under it, sorted."""
-    path = Path(path)
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.rglob("*") if p.suffix.lower() in MIDI_SUFFIXES and p.is_file())
-
-
 def default_dataset_dir(songs_dir: str | Path, steps_per_beat: int = 12) -> Path:
     """Where an implicit dataset lives: $XDG_CACHE_HOME/midigan/ (default ~/.cache/midigan/),
     keyed by the songs folder's absolute path and the settings, since song folders may be read-only."""
@@ -116,7 +108,7 @@ def prepare(
     if not songs_dir.is_dir():
         raise DatasetError(f"{songs_dir} is not a folder")
     out = Path(out) if out is not None else default_dataset_dir(songs_dir, steps_per_beat)
-    files = _scan(songs_dir)
+    files = scan(songs_dir)
     if not files:
         raise DatasetError(f"no .mid or .midi files under {songs_dir}")
     fingerprint = _fingerprint(files, steps_per_beat)
@@ -190,22 +182,6 @@ def load(path: str | Path) -> list[Song]:
 
 
 # ---- reading files ------------------------------------------------------------------------------
-def _scan(songs_dir: Path) -> dict[str, tuple[int, int]]:
-    """Relative path -> (size, mtime_ns) of every MIDI file under `songs_dir`, sorted by path."""
-    found = {}
-    folders = [("", str(songs_dir))]
-    while folders:
-        prefix, folder = folders.pop()
-        with os.scandir(folder) as listing:
-            for item in listing:
-                if item.name.lower().endswith(MIDI_SUFFIXES) and item.is_file():
-                    stat = item.stat()
-                    found[prefix + item.name] = (stat.st_size, stat.st_mtime_ns)
-                elif item.is_dir(follow_symlinks=False):  # as os.walk: no symlink loops
-                    folders.append((f"{prefix}{item.name}/", item.path))
-    return dict(sorted(found.items()))
-
-
 def _read_one(job: tuple[str, int]) -> tuple[np.ndarray, dict[str, Any]] | MidiReadError:
     """Read one file for the pool: its notes and JSON-able metadata, or the error."""
     path, steps_per_beat = job

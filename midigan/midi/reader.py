@@ -251,8 +251,18 @@ def _meta_event(track: bytes, i: int, tick: int, chunk: int, events: _Events) ->
             names = _MINOR_BY_SHARPS if payload[1] else _MAJOR_BY_SHARPS
             events.keys.append((tick, names[sharps + 7] + ("m" if payload[1] else "")))
     elif meta_type == 0x03 and chunk not in events.names:
-        events.names[chunk] = payload.decode("latin-1").strip()
+        events.names[chunk] = _text(payload).strip()
     return end, False
+
+
+def _text(payload: bytes) -> str:
+    """A track name as written: UTF-8 where its bytes read as UTF-8 (notation programs and DAWs of
+    today write it; read as Latin-1, "Flöte" was "FlÃ¶te" and never matched a Latin-1 "Flöte"),
+    else Latin-1 (older files)."""
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("latin-1")
 
 
 def _to_step(ticks: np.ndarray, ticks_per_beat: int, steps_per_beat: int) -> np.ndarray:

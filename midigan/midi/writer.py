@@ -90,6 +90,15 @@ def _conductor_track(song: Song, scale: int) -> bytes:
     return _chunk(events)
 
 
+def _name_bytes(name: str) -> bytes:
+    """Latin-1, which mido and pretty_midi read by default, where it holds the name; else UTF-8, which
+    the reader takes first (a Latin-1 name is not valid UTF-8 unless it looks like mangled UTF-8)."""
+    try:
+        return name.encode("latin-1")
+    except UnicodeEncodeError:
+        return name.encode("utf-8")
+
+
 def _note_track(song: Song, track: int, scale: int) -> bytes:
     notes = song.notes[song.notes["track"] == track]
     melodic_channel = _MELODIC_CHANNELS[track % len(_MELODIC_CHANNELS)]
@@ -101,7 +110,7 @@ def _note_track(song: Song, track: int, scale: int) -> bytes:
     events = []
     name = song.track_names.get(track, "")
     if name:
-        events.append((0, _PRIORITY_PROGRAM, _meta(0x03, name.encode("latin-1", "replace"))))
+        events.append((0, _PRIORITY_PROGRAM, _meta(0x03, _name_bytes(name))))
     program_now: dict[int, int] = {}
     for start, end, channel, pitch, velocity, program in zip(
         starts.tolist(), ends.tolist(), channels.tolist(), pitches.tolist(), velocities.tolist(),

@@ -42,17 +42,22 @@ def meter_sections(song: Song, min_bars: int = 2) -> list[Song]:
     whose meter changes later). A piece in one meter throughout is its own only section."""
     if tune_meter(song) is not None:
         return [song]
-    starts = song.bar_starts()
-    meters = [song.time_signatures[0][1:]]
-    for start in starts[1:].tolist():
-        meters.append(next((n, d) for s, n, d in reversed(song.time_signatures) if s <= start))
+    meters = bar_meters(song)
     sections, first = [], 0
-    for bar in range(1, len(starts) + 1):
-        if bar == len(starts) or meters[bar] != meters[first]:
+    for bar in range(1, len(meters) + 1):
+        if bar == len(meters) or meters[bar] != meters[first]:
             if bar - first >= min_bars:
                 sections.append(song.slice_bars(first, bar))
             first = bar
     return sections
+
+
+def bar_meters(song: Song) -> list[Meter]:
+    """The meter in force in each of the piece's bars (`Song.bar_starts`), where a piece whose
+    meter changes is cut or read up to its change."""
+    starts = song.bar_starts().tolist()
+    return [(song.time_signatures[0][1], song.time_signatures[0][2])] + [
+        next((n, d) for s, n, d in reversed(song.time_signatures) if s <= start) for start in starts[1:]]
 
 
 def grouping(meter: Meter) -> tuple[int, ...]:

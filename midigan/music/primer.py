@@ -18,7 +18,7 @@ import numpy as np
 
 from midigan.music.errors import EncodingError
 from midigan.music.keys import shift_to_common_key
-from midigan.music.meters import Meter, bars_per_bar, meter_text, tune_meter
+from midigan.music.meters import Meter, bar_meters, bars_per_bar, meter_text, tune_meter
 from midigan.song import Song, sort_notes
 
 
@@ -44,23 +44,43 @@ def prepare_primer(song: Song, meter: Meter, bars: int | None = None, primer_bar
     """The primer's first `primer_bars` full bars (default: all of them), at most `bars`, in the
     model's `meter`: a primer whose bars the model's regroup (two 4/4 bars to a 4/2 bar, a 4/4 bar
     to two 2/4 bars) is re-barred from its first full bar, and both counts are in the model's bars.
-    EncodingError (one line, naming it `what`) when it has no pitched notes or its beats group
-    otherwise (3/4 against 4/4)."""
+    A primer whose meter changes gives the bars before the change, when they are all that is
+    asked for. EncodingError (one line, naming it `what`) when it has no pitched notes, its beats
+    group otherwise (3/4 against 4/4), or the bars asked for cross a change of meter."""
     pitched = song.notes[~song.notes["is_drum"]]
     if len(pitched) == 0:
         raise EncodingError(f"the {what} holds no pitched notes")
-    found = tune_meter(song)
+    found, before_change = tune_meter(song), None
+    if found is None:  # its bars before the meter changes may be all that is asked for
+        song, before_change = _before_the_change(song)
+        found = tune_meter(song)
+    changes = before_change is not None
     if found is None or bars_per_bar(found, meter) is None:
-        raise EncodingError(f"the {what} is in {meter_text(found) if found else 'changing meters'}, "
+        raise EncodingError(f"the {what} {'opens' if changes else 'is'} in {meter_text(found) if found else 'changing meters'}, "
                             f"the model writes {meter_text(meter)}")
     first = song.first_full_bar()
     regrouped = replace(song.slice_bars(first, song.n_bars), time_signatures=[(0, *meter)])
-    available = regrouped.n_bars
+    # before a change, the model's bars that fit whole before it, silent ones too (n_bars stops at
+    # the last note, and counts a model bar the change cuts in half)
+    available = regrouped.n_bars if before_change is None else before_change // regrouped.bar_length()
+    if changes and min(bars or available + 1, primer_bars or available + 1) > available:
+        hint = f": keep at most {available} of its bars" if what == "primer" and available else ""  # the studio has no --primer-bars
+        counted = f"{available} bar{'s' if available != 1 else ''}"
+        raise EncodingError(f"the {what} changes meter after {counted} in the model's {meter_text(meter)}{hint}")
     kept = min(available, bars or available, primer_bars or available)
     if kept < 1:
         raise EncodingError(f"the {what} has no full bar")
     opening = regrouped.slice_bars(0, kept)
     return Primer(opening, kept, shift_to_common_key(opening))
+
+
+def _before_the_change(song: Song) -> tuple[Song, int]:
+    """The piece's bars from its first full bar up to where its meter first changes, and the
+    steps from that bar to the change."""
+    first, meters = song.first_full_bar(), bar_meters(song)
+    change = next((bar for bar in range(first + 1, len(meters)) if meters[bar] != meters[first]), len(meters))
+    starts = song.bar_starts().tolist() + [song.end]
+    return song.slice_bars(first, change), starts[change] - starts[first]
 
 
 def join(primer: Primer, continuation: Song) -> Song:

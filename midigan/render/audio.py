@@ -98,10 +98,53 @@ def _render_fluidsynth(midi_path: Path, out_wav: Path, sample_rate: int) -> None
     command = ["fluidsynth", "-ni", "-g", "0.6", "-r", str(sample_rate), "-T", "wav", "-F", str(out_wav)]
     command += [str(find_soundfont()), str(midi_path)]
     out_wav.unlink(missing_ok=True)  # so that a stale file cannot pass for fluidsynth's output
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("fluidsynth failed: still rendering after 10 minutes") from None
     if result.returncode != 0 or not out_wav.is_file():
         said = (result.stderr or result.stdout).strip().splitlines()
         raise RuntimeError(f"fluidsynth failed: {said[-1] if said else f'exit status {result.returncode}'}")
+
+
+def _released(path: Path, folder: Path) -> Path | None:
+    """The file FluidSynth should play for `path`: the file itself, controllers and all, when every
+    note in it is released; else a copy in `folder` with note-offs added at each track's end for the
+    notes still sounding (and a sustain pedal still down lifted), because on an organ FluidSynth
+    sounded a never-released note for ever (5.8 GB of WAV in two minutes). Drum hits without
+    note-offs, common in General MIDI files, are released the same way, and nothing else changes.
+    None when mido cannot parse the file (the song as read is played instead).
+    """
+    import mido
+
+    try:
+        midi = mido.MidiFile(path)
+    except (OSError, EOFError, ValueError, KeyError, IndexError):
+        return None
+    copied = False
+    for track in midi.tracks:
+        sounding: set[tuple[int, int]] = set()
+        pedal_down: set[int] = set()
+        for message in track:
+            if message.type == "note_on" and message.velocity > 0:
+                sounding.add((message.channel, message.note))
+            elif message.type in ("note_on", "note_off"):
+                sounding.discard((message.channel, message.note))
+            elif message.type == "control_change" and message.control == 64:
+                (pedal_down.add if message.value >= 64 else pedal_down.discard)(message.channel)
+        added = [mido.Message("control_change", channel=channel, control=64, value=0) for channel in sorted(pedal_down)]
+        added += [mido.Message("note_off", channel=channel, note=note) for channel, note in sorted(sounding)]
+        if added:
+            end = len(track) - 1 if track and track[-1].type == "end_of_track" else len(track)
+            if end < len(track):  # the note-offs come when the track ends, not before its last wait
+                added[0].time, track[end].time = track[end].time, 0
+            track[end:end] = added
+            copied = True
+    if not copied:
+        return path
+    released = folder / "released.mid"
+    midi.save(released)
+    return released
 
 
 def render(song_or_path: Song | str | Path, out_wav: str | Path, sample_rate: int = 44100, synth: str = "auto") -> str:
@@ -116,24 +159,24 @@ def render(song_or_path: Song | str | Path, out_wav: str | Path, sample_rate: in
     out_wav = Path(out_wav)
     if synth == "auto":
         synth = "fluidsynth" if fluidsynth_available() else "builtin"
-    if synth == "fluidsynth":
-        if not fluidsynth_available():
-            raise RuntimeError("fluidsynth needs the fluidsynth program and a General MIDI soundfont (.sf2)")
-        if isinstance(song_or_path, (str, Path)):
-            _render_fluidsynth(Path(song_or_path), out_wav, sample_rate)
-        else:
-            from midigan.midi import write
-
-            with tempfile.TemporaryDirectory() as folder:
-                midi_path = Path(folder) / "song.mid"
-                write(song_or_path, midi_path)
-                _render_fluidsynth(midi_path, out_wav, sample_rate)
-        return synth
-    import soundfile
-
+    if synth == "fluidsynth" and not fluidsynth_available():
+        raise RuntimeError("fluidsynth needs the fluidsynth program and a General MIDI soundfont (.sf2)")
+    path = None
     if isinstance(song_or_path, (str, Path)):
         from midigan.midi import read
 
-        song_or_path = read(song_or_path)
+        path, song_or_path = Path(song_or_path), read(song_or_path)
+    if synth == "fluidsynth":
+        with tempfile.TemporaryDirectory() as folder:
+            midi_path = _released(path, Path(folder)) if path is not None else None
+            if midi_path is None:
+                from midigan.midi import write
+
+                midi_path = Path(folder) / "song.mid"
+                write(song_or_path, midi_path)
+            _render_fluidsynth(midi_path, out_wav, sample_rate)
+        return synth
+    import soundfile
+
     soundfile.write(str(out_wav), synthesize(song_or_path, sample_rate), sample_rate, subtype="PCM_16")
     return synth

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from support import MIDI as SAMPLE_DATA
 import midigan.midi.dataset as dataset
 from midigan.midi import read
 from midigan.midi.dataset import DatasetError, load, prepare
+from midigan.midi.folders import midi_files
 
 from .conftest import notes, save
 
@@ -139,3 +141,60 @@ def test_processes_preparing_one_dataset_at_once_take_turns(songs_dir: Path, tmp
     assert [process.returncode for process in processes] == [0, 0]
     assert from_cache == ["0", "6"]
     assert len(load(out)) == 6
+
+
+def test_linked_folders_are_read_each_once_and_a_link_loop_ends(songs_dir, tmp_path):
+    # a folder of links to collections held "no .mid or .midi files" for prepare, train and evaluate
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "songs").symlink_to(songs_dir, target_is_directory=True)
+    (mixed / "again").symlink_to(songs_dir / "bach", target_is_directory=True)  # the same folder by a second link
+    (songs_dir / "folk" / "round").symlink_to(mixed, target_is_directory=True)  # a loop back up
+    result = prepare(mixed, tmp_path / "ds", workers=1, progress=False)
+    assert result.summary.files_read == 6 and result.summary.skipped == BAD_REASONS
+    assert len(midi_files(mixed)) == 9
+
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+def test_a_folder_and_a_link_to_it_name_its_files_by_the_real_folder(songs_dir, monkeypatch, backwards):
+    # which name the files got hung on the order the file system listed 'bach' and its links in,
+    # and the cache keys, song.source and transfer apply's output paths with it
+    for link in ("a-link", "z-link"):
+        (songs_dir / link).symlink_to(songs_dir / "bach", target_is_directory=True)
+    (songs_dir / "folk" / "deep" / "b-link").symlink_to(songs_dir / "bach", target_is_directory=True)
+    scandir = os.scandir
+
+    def listed_in_order(folder):
+        with scandir(folder) as listing:
+            items = sorted(listing, key=lambda item: item.name, reverse=backwards)
+        return contextlib.nullcontext(items)
+
+    monkeypatch.setattr(os, "scandir", listed_in_order)
+    names = [path.relative_to(songs_dir).as_posix() for path in midi_files(songs_dir)]
+    assert len(names) == 9 and [name for name in names if "link" in name] == [], names
+    outside = songs_dir.parent / "outside"
+    outside.mkdir()
+    shutil.copy(next((songs_dir / "bach").iterdir()), outside / "tune.mid")
+    for link in ("y-link", "x-link"):  # a folder reached only by links is named by the first in sorted order
+        (songs_dir / link).symlink_to(outside, target_is_directory=True)
+    names = [path.relative_to(songs_dir).as_posix() for path in midi_files(songs_dir)]
+    assert [name for name in names if "link" in name] == ["x-link/tune.mid"], names
+
+def test_a_training_run_inside_the_songs_folder_is_not_read_as_songs(songs_dir, tmp_path):
+    # 'midigan train .' run in the songs folder writes runs/songs-1/ there: the next run read its 48
+    # generated samples as 48 more tunes to learn from (51 where the folder held 3)
+    run = songs_dir / "runs" / "songs-1"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "config.json").write_text('{"train": {}, "family": {"name": "music-seq", "config": {}}}')
+    (run / "samples").mkdir()
+    shutil.copy(next((songs_dir / "bach").iterdir()), run / "samples" / "step-000500-01.mid")
+    result = prepare(songs_dir, tmp_path / "ds", workers=1, progress=False)
+    assert result.summary.files_read == 6 and not any("runs/" in song.source for song in result.songs)
+    assert len(midi_files(songs_dir)) == 9 and len(midi_files(run)) == 1  # a run's own folder, given, is read
+    # another tool's folder with a config.json beside checkpoints/ holds songs of its own
+    other = songs_dir / "other-tool"
+    (other / "checkpoints").mkdir(parents=True)
+    (other / "config.json").write_text('{"model": "transformer"}')
+    shutil.copy(next((songs_dir / "bach").iterdir()), other / "tune.mid")
+    assert len(midi_files(songs_dir)) == 10

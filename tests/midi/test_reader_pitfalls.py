@@ -255,3 +255,15 @@ def test_a_silence_of_over_a_thousand_beats_is_a_damaged_file(write):
     assert error.reason == "a long silence" and "no note sounds for 1001 beats from beat 1" in str(error)
     tacet = read(write("tacet.mid", [notes((60, 0, 480), (62, 480 * 999, 480 * 1000))]))  # 998 beats: music still
     assert columns(tacet, "pitch", "onset") == [(60, 0), (62, 999 * 12)]
+
+
+def test_track_names_in_utf8_or_latin1_read_as_written_and_survive_a_write(write, tmp_path):
+    # a UTF-8 "Flöte" read as Latin-1 was "FlÃ¶te" (in info, in the training log, in part matching)
+    flute, melody, old = "Flöte".encode(), "旋律 — Sopran".encode(), "Flöte".encode("latin-1")
+    tracks = [[(0, mido.MetaMessage("track_name", name=raw.decode("latin-1"))), *notes((60 + i, 0, 480))]
+              for i, raw in enumerate((flute, melody, old))]
+    song = read(write("names.mid", tracks))
+    assert song.track_names == {0: "Flöte", 1: "旋律 — Sopran", 2: "Flöte"}
+    write_song(song, tmp_path / "again.mid")
+    assert read(tmp_path / "again.mid").track_names == song.track_names
+    assert mido.MidiFile(tmp_path / "again.mid").tracks[1].name == "Flöte"  # Latin-1 where it fits, as mido reads it

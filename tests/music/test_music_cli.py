@@ -3,6 +3,7 @@ model-facing error as one line."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import mido
@@ -14,7 +15,8 @@ from support import midigan as run
 
 from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
 from midigan.midi import read, write
-from midigan.music.catalogue import shipped_model
+from midigan.music.catalogue import load_music_model, shipped_model
+from midigan.music.generation import Request, generate_music
 from midigan.song import NOTE_DTYPE, Song
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
@@ -160,3 +162,36 @@ def test_a_piece_that_comes_out_silent_is_an_error_not_a_file_of_no_bars(tmp_pat
     silent = run("generate", "--model", "parts", "--bars", 4, "--temperature", 0.1, "--seed", 0, "c.mid")
     one_line_error(silent, "came out silent at --temperature 0.1")
     assert not (tmp_path / "c.mid").exists()
+
+
+def test_ctrl_c_while_calibrating_exits_as_an_interrupted_run_and_says_what_is_missing(tmp_path: Path, monkeypatch) -> None:
+    import midigan.music.calibration
+
+    def interrupted(path, validation):
+        raise KeyboardInterrupt
+
+    calibrate = midigan.music.calibration.calibrate_sampling
+    monkeypatch.setattr(midigan.music.calibration, "calibrate_sampling", interrupted)
+    trained = run("train", FOLK, "--max-steps", 2, "--pretrain-steps", 1, "--window", 16, "--run-dir", "r", "--quiet")
+    assert trained.exit_code == 130, trained.output  # was 1, "Aborted!", as if nothing was saved
+    assert "interrupted while calibrating the sampling" in trained.output
+    assert (tmp_path / "r" / "checkpoints" / "best.pt").is_file()
+    # the command it names calibrates the run at once (it named one without SONGS_DIR, which failed,
+    # and that would have trained a run stopped by its time budget for another whole budget)
+    said = trained.output.split("without it (", 1)[1].split(" calibrates them)")[0]
+    monkeypatch.setattr(midigan.music.calibration, "calibrate_sampling", calibrate)
+    again = run(*shlex.split(said)[1:])
+    assert again.exit_code == 0 and "stopped after 2 steps" in again.output, again.output
+    assert "durations" in again.output and "interrupted" not in again.output, again.output
+
+
+def test_a_model_of_one_part_refuses_to_harmonise(tmp_path: Path) -> None:
+    trained = run("train", FOLK, "--parts", "all", "--max-steps", 1, "--pretrain-steps", 1, "--window", 32, "--hidden", 16,
+                  "--run-dir", "one", "--quiet")
+    assert trained.exit_code == 0 and "1 parts" in trained.output, trained.output
+    melody = sorted(FOLK.glob("*.mid"))[0]  # the melody took the one part, and came back alone as "harmonised"
+    refused = "this model writes one part (pitched); harmonising a melody needs a model of several parts"
+    one_line_error(run("generate", "--model", "one", "--melody", melody, "out.mid"), refused)
+    assert not (tmp_path / "out.mid").exists()
+    with pytest.raises(ValueError, match=r"harmonising a melody needs a model of several parts"):  # the library too
+        generate_music(load_music_model(tmp_path / "one"), Request(melody=read(melody), seed=0))

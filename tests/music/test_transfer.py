@@ -346,6 +346,8 @@ def test_train_resume_apply_and_one_line_errors(in_scratch_folder: Path) -> None
     into_folder = run("transfer", "apply", "--model", "runs/whole", "--to", "A", han / "essen_han1_087.mid", "out")
     assert into_folder.exit_code == 0 and Path("out/essen_han1_087.mid").is_file()  # a file into a folder lands inside it
     assert "OUT must be one too" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "B", AWKWARD, "one.mid"))
+    named = one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "B", AWKWARD, "new.mid"))
+    assert "OUT must be one too, and new.mid names a file" in named and not Path("new.mid").exists()  # was a folder new.mid/
     assert "name OUT .mid or .midi" in one_line_error(run("transfer", "apply", "--model", "runs/whole", "--to", "A",
                                                           han / "essen_han1_087.mid", "one.wav"))
     Path("drums").mkdir()

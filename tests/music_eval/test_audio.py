@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile
@@ -81,3 +83,74 @@ def test_render_command_writes_audio_and_piano_roll(tmp_path):
     assert failed.exit_code == 1 and failed.output.startswith("Error: ") and "Traceback" not in failed.output
     mp3 = CliRunner().invoke(main, ["render", str(path), str(tmp_path / "t.mp3")])  # was WAV data under an .mp3 name
     assert mp3.exit_code == 1 and mp3.output.strip().endswith("name the output .wav") and not (tmp_path / "t.mp3").exists()
+
+
+def test_render_command_makes_the_folders_it_writes_into(tmp_path):
+    path = sorted(FOLK.glob("*.mid"))[0]  # a piano roll for a folder not there yet ended in a FileNotFoundError traceback
+    wav, png = tmp_path / "audio" / "t.wav", tmp_path / "rolls" / "t.png"
+    result = CliRunner().invoke(main, ["render", str(path), str(wav), "--synth", "builtin", "--sample-rate", str(RATE),
+                                       "--pianoroll", str(png)])
+    assert result.exit_code == 0, result.output
+    assert soundfile.info(wav).samplerate == RATE and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_render_command_interrupted_leaves_no_half_written_audio(tmp_path, monkeypatch):
+    def interrupted(source, out_wav, **settings):  # as Ctrl-C while FluidSynth writes a long piece
+        Path(out_wav).write_bytes(b"RIFF" + bytes(1000))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(audio, "render", interrupted)
+    result = CliRunner().invoke(main, ["render", str(sorted(FOLK.glob("*.mid"))[0]), str(tmp_path / "t.wav")])
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def _one_track_file(path: Path, messages: list) -> Path:
+    import mido
+
+    midi = mido.MidiFile()
+    midi.tracks.append(mido.MidiTrack(messages))
+    midi.save(path)
+    return path
+
+
+def test_fluidsynth_plays_the_file_itself_with_only_the_missing_note_offs_added(tmp_path, monkeypatch):
+    # an organ note without its note-off sounded for ever: 5.8 GB of WAV in two minutes, until killed;
+    # drum hits without note-offs are common in General MIDI files and lost nothing of theirs
+    import mido
+
+    volume = mido.Message("control_change", channel=0, control=7, value=90)
+    organ = [mido.Message("program_change", program=19), volume]
+    for pitch in (60, 62, 64):
+        organ += [mido.Message("note_on", note=pitch, velocity=80), mido.Message("note_off", note=pitch, time=480)]
+    organ += [mido.Message("note_on", note=72, velocity=80), mido.MetaMessage("end_of_track", time=480)]
+    drums = [mido.Message("control_change", channel=9, control=10, value=20)]
+    drums += [mido.Message("note_on", channel=9, note=36, velocity=100, time=240) for _ in range(4)]
+    drums += [mido.Message("note_on", channel=0, note=60, velocity=80), mido.Message("note_off", note=60, time=480)]
+    hanging = _one_track_file(tmp_path / "hanging.mid", organ)
+    drum_file = _one_track_file(tmp_path / "drums.mid", drums)
+    clean = sorted(FOLK.glob("*.mid"))[0]
+    given = []
+    monkeypatch.setattr(audio, "fluidsynth_available", lambda: True)
+    record = lambda path, out, rate: given.append((path, mido.MidiFile(path), read(path).end))  # noqa: E731
+    monkeypatch.setattr(audio, "_render_fluidsynth", record)
+    for source in (hanging, drum_file, clean):
+        audio.render(source, tmp_path / "a.wav", synth="fluidsynth")
+    for source, (_, played, _) in zip((hanging, drum_file), given):
+        original = list(mido.MidiFile(source).tracks[0])
+        added = [m for m in played.tracks[0] if m not in original and m.type != "end_of_track"]
+        assert [message.type for message in added] == ["note_off"] * len(added) and added, added
+        assert sum(message.time for message in played.tracks[0]) == sum(message.time for message in original)
+        assert all(message in played.tracks[0] for message in original if message.type != "end_of_track")
+    assert [(m.channel, m.note) for m in given[0][1].tracks[0] if m.type == "note_off"][-1] == (0, 72)
+    assert given[0][2] == read(hanging).end  # the organ note ends with its track
+    assert given[2][0] == clean  # a well-formed file goes as it is
+
+    def too_long(*arguments, **settings):
+        raise audio.subprocess.TimeoutExpired("fluidsynth", 600)
+
+    monkeypatch.undo()
+    monkeypatch.setattr(audio, "fluidsynth_available", lambda: True)
+    monkeypatch.setattr(audio.subprocess, "run", too_long)
+    result = CliRunner().invoke(main, ["render", str(clean), str(tmp_path / "t.wav"), "--synth", "fluidsynth"])
+    assert result.exit_code == 1 and result.output.strip().endswith("still rendering after 10 minutes"), result.output

@@ -276,6 +276,8 @@ class MusicSeqFamily(MusicFamily):
         if primer is None:
             return [decode(p, d, self.vocabulary, tempo=tempo, program=program, key=None) for p, d in tunes]
         fed = len(prefix[0])
+        played = primer.song.notes["program"]  # the tune carries on in the primer's instrument, not in --program's
+        program = int(played[-1]) if len(played) else program
         return [decode(p[fed:], d[fed:], self.vocabulary, start=primer.steps, program=program, key=None) for p, d in tunes]
 
 

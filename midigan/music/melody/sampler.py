@@ -113,7 +113,10 @@ def primer_tokens(primer: Primer, vocabulary: Vocabulary) -> tuple[np.ndarray, n
     durations = np.abs(events.duration[:, None] - known[None, :]).argmin(axis=1)
     pitches = np.array([REST_TOKEN if pitch < 0 else into_range(int(pitch), vocabulary.pitch_low, vocabulary.pitch_high)
                         - vocabulary.pitch_low + 1 for pitch in events.pitch.tolist()], np.int64)
-    if events.start:  # the primer starts with a rest: feed it as one
-        rest = np.abs(known - events.start).argmin()
+    # the rest a primer starts with is fed as one; so is a primer of rests only (a lead-in), which fed
+    # as nothing let the tune run on for --bars bars after it, a bar too long
+    start = events.start if len(pitches) else primer.steps
+    if start:
+        rest = np.abs(known - start).argmin()
         pitches, durations = np.concatenate([[REST_TOKEN], pitches]), np.concatenate([[rest], durations])
     return pitches, durations, primer.steps

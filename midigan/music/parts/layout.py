@@ -62,6 +62,12 @@ def name_key(label: str) -> str:
     return " ".join(words)
 
 
+def read_before_utf8(label: str) -> str:
+    """A track name as midigan read it before names were decoded as UTF-8: its UTF-8 bytes as
+    Latin-1 ("Flöte" was "FlÃ¶te"), the name that runs trained then match their parts by."""
+    return label.encode("utf-8").decode("latin-1")
+
+
 @dataclass(frozen=True)
 class Track:
     """One track of one piece, as part matching sees it."""
@@ -305,6 +311,9 @@ def _assign_by_name(tracks: list[Track], layout: PartLayout) -> tuple[dict[int, 
     says "Cello"); the rest is left out."""
     by_name = {part.match: index for index, part in enumerate(layout.parts)}
     mapping = {track.index: by_name[track.name] for track in tracks if track.name in by_name}
+    for track in tracks:  # a run trained before names were read as UTF-8 stored "flã te" for "Flöte"
+        if track.index not in mapping and name_key(read_before_utf8(track.label)) in by_name:
+            mapping[track.index] = by_name[name_key(read_before_utf8(track.label))]
     free = [i for i in range(len(layout.parts)) if i not in mapping.values()]
     others = [t for t in tracks if t.index not in mapping]
     for is_drum in (False, True):

@@ -240,7 +240,11 @@ class PolyFamily(MusicFamily):
         return primer_parts(song, self.vocabulary)
 
     def melody_primer(self, melody: Song, count: int) -> tuple[Primer, int, list[list[int]]]:
-        """A one-part primer as long as the melody, whose repeats the harmony follows."""
+        """A one-part primer as long as the melody, whose repeats the harmony follows. ValueError
+        for a model of one part: its one part is the melody's, which came back alone as harmonised."""
+        if len(self.vocabulary.layout.parts) < 2:
+            raise ValueError(f"this model writes one part ({self.part_names[0]}); harmonising a melody "
+                             "needs a model of several parts")
         primer = prepare_primer(melody.melody(), self.vocabulary.meter, what="melody")
         return primer, primer.bars, [bar_sources(primer.song)] * count
 

@@ -8,6 +8,7 @@ choice every lower voice sees before it chooses (see `midigan.music.parts.model`
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,9 +16,10 @@ import torch
 import torch.nn.functional as F
 
 from midigan.music.errors import EncodingError
+from midigan.music.keys import shift_to_common_key
 from midigan.music.nucleus import PIECE_TOP_P, sample_masked, seeded_generator
 from midigan.music.parts.grid import GRID_HOLD, GRID_REST, GridVocabulary, quantise, to_grid
-from midigan.music.parts.layout import assign_tracks, parts_only, tracks_of
+from midigan.music.parts.layout import PartLayout, assign_tracks, parts_only, tracks_of
 from midigan.music.parts.voice_leading import SILENT, step_sounding
 from midigan.music.primer import Primer
 from midigan.song import Song
@@ -98,12 +100,39 @@ def _copy_planned_bar(tokens: torch.Tensor, forced: torch.Tensor, given: torch.T
 
 
 def primer_parts(song: Song, vocabulary: GridVocabulary) -> Song:
-    """A primer file's tracks matched to the model's parts (by name, else family and rank), each
-    numbered by its part; tracks of no part are left out. EncodingError when none matches."""
-    mapping = assign_tracks(tracks_of(song), vocabulary.layout)
+    """A primer file's tracks matched to the model's parts (by name, else family and rank, or
+    register), each numbered by its part; tracks of no part are left out. EncodingError when none
+    matches.
+
+    A lone pitched track of no part's name takes the top pitched part: a tune brought alone is the
+    tune, and placed by register one in five folk tunes went to an inner voice of the chorales
+    model, which then wrote parts above it. Two or more tracks are placed by their registers,
+    compared in the model's common key (the key its voices' ranges were learnt in).
+    """
+    tracks = tracks_of(song.transpose(shift_to_common_key(song)))
+    mapping = assign_tracks(tracks, _with_registers(vocabulary))
+    pitched = [track for track in tracks if not track.is_drum]
+    if len(pitched) == 1:
+        lone, layout = pitched[0].index, vocabulary.layout
+        # with no registers known, a layout by name matches the track by its name only, one by place puts it on top
+        unknown = replace(layout, parts=[replace(part, pitch=0.0) for part in layout.parts])
+        top = next(index for index, part in enumerate(layout.parts) if not part.is_drum)
+        mapping[lone] = assign_tracks(pitched, unknown).get(lone, top)
     if not mapping:
         raise EncodingError("no track of the primer plays one of the model's parts")
     return parts_only(song, mapping)
+
+
+def _with_registers(vocabulary: GridVocabulary) -> PartLayout:
+    """The model's layout, a part of unknown register placed in the middle of its voices' ranges.
+
+    Why: a layout matched by name stores no registers in models from before it did (the shipped
+    chorales model), so a primer track of another name was within an octave of no part, and an
+    unnamed piano tune was refused ("no track of the primer plays one of the model's parts")."""
+    middle = [(low + high) / 2 for low, high in zip(vocabulary.low, vocabulary.high)]
+    parts = [replace(part, pitch=part.pitch or float(np.mean([m for m, p in zip(middle, vocabulary.voice_part) if p == index])))
+             for index, part in enumerate(vocabulary.layout.parts)]
+    return replace(vocabulary.layout, parts=parts)
 
 
 def primer_grid(primer: Primer, vocabulary: GridVocabulary) -> np.ndarray:
