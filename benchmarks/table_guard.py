@@ -18,31 +18,32 @@ target Purchase).
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
-from tables import SHARED, TABLES, load, split
+from tables import SHARED, TABLES, load, split, start_midigan
 
 from midigan.table.api import load_run
 from midigan.table.evaluation import Judge
 from midigan.table.guard import CopyGuard
 from midigan.table.kinds import to_typed
 from midigan.table.reading import read_table
+from midigan.table.training import DEFAULT_MINUTES
 
 FIGURES = ("shapes", "pairs", "two_sample", "efficacy", "nearer", "copies")
 
 
-def trained(train, run: Path, seed: int):
-    """The run folder's model, trained first (default flags, one thread) where it holds no best.pt."""
+def trained(train, work: Path, seed: int):
+    """The model in `work`, trained first (default flags, one thread, as tables.py trains it) where
+    it holds no best.pt."""
+    run = work / "midigan"
     if not (run / "checkpoints" / "best.pt").exists():
-        run.mkdir(parents=True, exist_ok=True)
-        path = run.parent / f"{run.name}-train.csv"
-        train.to_csv(path, index=False)
-        command = [sys.executable, "-m", "midigan", "table", "train", str(path), "--run-dir", str(run), "--seed", str(seed), "--quiet"]
-        subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        work.mkdir(parents=True, exist_ok=True)
+        train.to_csv(work / "train.csv", index=False)
+        training = start_midigan(work / "train.csv", work, DEFAULT_MINUTES, seed)
+        log, _ = training.communicate()
+        if training.returncode:
+            raise SystemExit(f"midigan table train failed:\n{log}")
     return load_run(run)
 
 
