@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from midigan.core.rng import derived_seed
 from midigan.music.calibration import sampling_options
 from midigan.music.form import Forms
 from midigan.music.keys import HomeKeys
@@ -74,7 +75,7 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
         pool, chunk = (max(n * draws, MIN_POOL), max(n, POOL_CHUNK)) if draws > 1 else (n, n)
         songs = []
         for start in range(0, pool, chunk):  # chunk by chunk: the generator works on max(n, POOL_CHUNK) at once
-            songs += family.generate(model.generator, request.bars, min(chunk, pool - start), None if seed is None else seed + start,
+            songs += family.generate(model.generator, request.bars, min(chunk, pool - start), _chunk_seed(seed, start),
                                      forms=forms, tempo=request.tempo, key=request.key, temperature=request.temperature,
                                      primer=primer, melody=request.melody, program=request.program, home_keys=home_keys, **options)
         return style.choose(songs, n, seed) if draws > 1 else songs
@@ -86,3 +87,9 @@ def generate_music(model: LoadedModel, request: Request) -> Generated:
         raise ValueError(f"{silent} of {len(songs)} pieces came out silent at --temperature {request.temperature:g}:"
                          " a higher temperature lets the model write notes")
     return Generated(songs, redrawn, guard.unit if guard is not None else "", draws)
+
+
+def _chunk_seed(seed: int | None, start: int) -> int | None:
+    """The first chunk draws with `seed` itself (so a pool of one chunk is the family's own draw),
+    the later ones with seeds derived from it that no other `--seed` starts with."""
+    return seed if seed is None or start == 0 else derived_seed(seed, start)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import torch
 
+from midigan.core.rng import derived_seed
 from midigan.metrics.copying import passage_keys, phrase_keys
 from midigan.song import Song
 
@@ -99,7 +100,7 @@ def draw_novel(
         if not again:
             return songs, redrawn
         redrawn += len(copying)
-        fresh = draw(len(again), None if seed is None else seed + 1_000_003 * attempt)
+        fresh = draw(len(again), None if seed is None else derived_seed(seed, attempt))
         for index, song in zip(again, fresh):
             songs[index] = song
     still = 0 if guard is None else sum(guard.copies(song, given) for song in songs)

@@ -15,7 +15,7 @@ from midigan.cli import main
 from midigan.midi import read
 from midigan.music.catalogue import load_music_model
 from midigan.music.generation import Request, generate_music
-from midigan.music.style import DRAWS, PART_FEATURES, StyleReference, style_features
+from midigan.music.style import DRAWS, PART_FEATURES, POOL_CHUNK, StyleReference, style_features
 from midigan.song import Song
 
 from .band import band_folder
@@ -97,6 +97,18 @@ def test_a_model_of_parts_resamples_by_the_style_it_trained_on_and_draws_once_wh
     without = {name: value for name, value in model.artifacts.items() if not name.startswith("style_")}
     assert draws == DRAWS and once == 1 and pieces(without) == (every, 1)  # --draws 1 is a run from before
     assert resampled != every and pieces(model.artifacts) == (resampled, DRAWS)  # reproducible by seed
+
+    seeds = []
+    real_generate = model.family.generate
+
+    def recording(generator, bars, count, seed=None, **options):
+        seeds.append(seed)
+        return real_generate(generator, bars, count, seed, **options)
+
+    monkeypatch.setattr(model.family, "generate", recording)
+    for seed in (0, POOL_CHUNK):  # a pool of two chunks: the second must not be the next seed's first
+        generate_music(model, Request(bars=1, count=POOL_CHUNK // DRAWS + 1, seed=seed))
+    assert len(seeds) == 4 and seeds[0] == 0 and seeds[2] == POOL_CHUNK and len(set(seeds)) == 4
 
 
 def test_draws_asked_of_a_melody_model_say_each_piece_was_drawn_once(tmp_path: Path) -> None:
