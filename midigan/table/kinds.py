@@ -29,7 +29,7 @@ MODELLED = ("number", "integer", "category", "boolean", "datetime")
 NUMERIC = ("number", "integer", "datetime")
 BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
-MISSING_MARK = "?"  # a gap as UCI's tables write it (read as such only in a column of numbers otherwise)
+MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such only among numbers)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"  # a date's UTC offset, as written at its end
@@ -134,12 +134,12 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         floats = pd.api.types.is_float_dtype(series) and missing == 0
         return _number(name, column_numbers(values), missing, "float" if floats else "number", thousands=False)
     text = values.astype(str).str.strip()
-    marked = (text == MISSING_MARK).to_numpy()
+    marked = text.isin(MISSING_MARKS).to_numpy()
     if marked.any() and not marked.all():
         numbers = pd.to_numeric(text[~marked], errors="coerce")
         if numbers.notna().all():  # numbers whose gaps are written "?": a number column, its gaps written as read
             column = _number(name, numbers.to_numpy(dtype=float), 1.0 - int((~marked).sum()) / len(series), "text", thousands=False)
-            column.missing_mark = MISSING_MARK
+            column.missing_mark = str(text[marked].mode().iloc[0])
             return column
     sample = text.iloc[:: max(1, len(text) // SAMPLE)]  # a kind is tried on the whole column only if its sample fits
     sample_numbers = pd.to_numeric(sample, errors="coerce").notna()

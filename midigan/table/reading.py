@@ -22,6 +22,10 @@ SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
+#: cells read as gaps: pandas' defaults (NA, NULL, N/A, nan, ...) but "None", which in a table of
+#: text is a value (Cars93's AirBags: None, Driver only, ...); `kinds` reads it as a gap among numbers
+GAP_TEXTS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+             "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
 
 
 def read_table(
@@ -95,7 +99,8 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
             encoding = "latin-1"
         sample = head.decode(encoding, errors="ignore")
     delimiter, quotechar = _dialect(sample, path)
-    dialect = {"sep": delimiter, "quotechar": quotechar, "encoding": encoding, "skipinitialspace": True}
+    dialect = {"sep": delimiter, "quotechar": quotechar, "encoding": encoding, "skipinitialspace": True,
+               "keep_default_na": False, "na_values": GAP_TEXTS}
     try:
         frame = pd.read_csv(
             path,
