@@ -224,18 +224,28 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
 
 
 def _date_format(text: pd.Series) -> str | None:
-    """The strftime format of the first value when it looks like a date (never for plain numbers)."""
+    """The strftime format of the first value when it looks like a date (never for plain numbers).
+    Where the first value reads both ways (03/04/2021), the order that reads more of the column:
+    day-first dates whose first day is at most 12 were read month first, refused and taken as a
+    category."""
     from pandas.tseries.api import guess_datetime_format
 
     first = text.iloc[0]
     if not re.search(r"\d", first) or not re.search(r"[-/:.\s]|[A-Za-z]", first):
         return None
-    try:
-        with warnings.catch_warnings():  # "19/02/2021" is read day first, the one way it parses: pandas warns of it
-            warnings.simplefilter("ignore", UserWarning)
-            return guess_datetime_format(first)
-    except (ValueError, TypeError):
-        return None
+    guesses = []
+    for day_first in (False, True):
+        try:
+            with warnings.catch_warnings():  # "19/02/2021" is read day first, the one way it parses: pandas warns of it
+                warnings.simplefilter("ignore", UserWarning)
+                guesses.append(guess_datetime_format(first, dayfirst=day_first))
+        except (ValueError, TypeError):
+            continue
+    formats = list(dict.fromkeys(guess for guess in guesses if guess is not None))
+    if len(formats) < 2:
+        return formats[0] if formats else None
+    sample = text.iloc[:: max(1, len(text) // SAMPLE)]
+    return max(formats, key=lambda date_format: _parsed_dates(sample, date_format).notna().mean())
 
 
 def _parsed_dates(text: pd.Series, date_format: str | None, utc: bool = False) -> pd.Series:

@@ -25,3 +25,16 @@ def test_a_category_named_none_is_a_value_and_none_among_numbers_a_gap(tmp_path)
     assert typed["airbags"][0] == "None" and typed["airbags"][3] is None and np.isnan(typed["luggage"][1])
     written = from_typed(typed, list(columns.values()), len(frame))
     assert written["airbags"][0] == "None" and written["luggage"][1] == "None" and pd.isna(written["airbags"][3])
+
+
+def test_day_first_dates_whose_first_day_is_at_most_12_are_dates() -> None:
+    """A German export (03.04.2021, 25.04.2021, ...) was read month first from its first value, most
+    of it failed to parse, and the column became a category of hundreds of values."""
+    days = pd.Timestamp("2021-04-03") + pd.to_timedelta(np.arange(0, 400, 3), unit="D")
+    for spelled in ("%d.%m.%Y", "%d/%m/%Y"):
+        frame = pd.DataFrame({"booked": days.strftime(spelled)})
+        column = infer_columns(frame)[0]
+        assert column.kind == "datetime" and column.date_format == spelled
+        assert from_typed(to_typed(frame, [column]), [column], len(frame))["booked"].tolist() == frame["booked"].tolist()
+    iso = pd.DataFrame({"month": pd.date_range("2020-01-01", periods=24, freq="MS").strftime("%Y-%m-%d")})
+    assert infer_columns(iso)[0].date_format == "%Y-%m-%d"  # reads both ways: the first guess stays
