@@ -20,6 +20,7 @@ from midigan.table.errors import TableError
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
+WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
 #: cells read as gaps: pandas' defaults (NA, NULL, N/A, nan, ...) but "None", which in a table of
@@ -128,7 +129,8 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
 
 
 def _dialect(sample: str, path: Path) -> tuple[str, str]:
-    """(delimiter, quote character): tab for .tsv, else what csv.Sniffer finds, else a comma."""
+    """(delimiter, quote character): tab for .tsv, else what csv.Sniffer finds, else runs of spaces
+    where they cut every line into as many fields (more than one), else a comma."""
     if path.suffix.lower() == ".tsv":
         return "\t", '"'
     lines = sample.splitlines()
@@ -137,7 +139,14 @@ def _dialect(sample: str, path: Path) -> tuple[str, str]:
         dialect = csv.Sniffer().sniff(complete, delimiters=DELIMITERS)
         return dialect.delimiter, dialect.quotechar or '"'
     except csv.Error:
+        pass
+    try:
+        quotechar = csv.Sniffer().sniff(complete, delimiters=" ").quotechar or '"'
+    except csv.Error:
         return ",", '"'
+    rows = [line.strip() for line in complete.splitlines() if line.strip()]
+    widths = {len(fields) for fields in csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True)}
+    return (WHITESPACE, quotechar) if len(widths) == 1 and widths.pop() > 1 else (",", '"')
 
 
 GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
@@ -148,7 +157,7 @@ def _decimal_mark(sample: str, delimiter: str) -> str:
     in much of Europe), else a point. Columns that are not all numbers stay text either way."""
     if delimiter == ",":
         return "."
-    cell = re.escape(delimiter)
+    cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
     decimal_comma = re.compile(rf"(?:^|{cell})\s*(?:-?\d+,\d+|{GROUPED})\s*(?={cell}|$)", re.MULTILINE)
     return "," if decimal_comma.search(sample) else "."
 

@@ -38,3 +38,15 @@ def test_day_first_dates_whose_first_day_is_at_most_12_are_dates() -> None:
         assert from_typed(to_typed(frame, [column]), [column], len(frame))["booked"].tolist() == frame["booked"].tolist()
     iso = pd.DataFrame({"month": pd.date_range("2020-01-01", periods=24, freq="MS").strftime("%Y-%m-%d")})
     assert infer_columns(iso)[0].date_format == "%Y-%m-%d"  # reads both ways: the first guess stays
+
+
+def test_a_space_separated_table_reads_by_column(tmp_path) -> None:
+    """statsmodels' spector.csv ('OBS' 'GPA' ... then 1 2.66 20 0 0) was read as one column of text
+    and refused: "no column to model: every column is an ID, free text or empty"."""
+    path = tmp_path / "spector.csv"
+    path.write_text("'OBS' 'GPA' 'TUCE' 'GRADE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i} {i % 2}\n" for i in range(1, 33)))
+    frame = read_table(path)
+    assert list(frame.columns) == ["OBS", "GPA", "TUCE", "GRADE"] and frame["GPA"].iloc[0] == 2.05
+    names = tmp_path / "names.csv"  # one column of text with spaces stays one column
+    names.write_text("name\n" + "".join(f"Person {i} Smith\n" if i % 2 else f"Ann {i}\n" for i in range(20)))
+    assert read_table(names).shape == (20, 1)
