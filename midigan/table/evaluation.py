@@ -87,7 +87,7 @@ class Judge:
         self.modelled = [column for column in self.columns if column.modelled]
         self.seed = seed
         self.train = to_typed(train, self.columns)
-        self.reference = to_typed(reference, self.columns)
+        self.reference = to_typed(reference, self.columns, "the held-out table (--reference)")
         if target is not None and target not in self.train:
             kinds = {column.name: column.kind for column in self.columns}
             names = ", ".join(column.name for column in self.modelled)
@@ -121,7 +121,7 @@ class Judge:
         return SetScores(name, rows, shapes, pairs, self._two_sample(typed), self._efficacy(typed), nearer, copies)
 
     def score_frame(self, name: str, frame: pd.DataFrame) -> SetScores:
-        return self.score(name, to_typed(frame, self.columns))
+        return self.score(name, to_typed(frame, self.columns, name))
 
     def baselines(self, rows: int) -> list[SetScores]:
         rng = np.random.default_rng(self.seed)

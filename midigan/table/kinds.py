@@ -320,12 +320,13 @@ def _number_text(value: float | None) -> str:
 
 
 # --------------------------------------------------------------------------- typed values
-def to_typed(frame: pd.DataFrame, columns: list[Column]) -> dict[str, np.ndarray]:
+def to_typed(frame: pd.DataFrame, columns: list[Column], what: str = "the table") -> dict[str, np.ndarray]:
     """The typed form (see the module docstring) of every modelled column of `frame`, read as
-    `columns` say (values that do not fit become gaps). TableError when a column is absent."""
+    `columns` say (values that do not fit become gaps). TableError when a column is absent, naming
+    `what` lacks it (evaluate reads three tables)."""
     absent = [column.name for column in columns if column.modelled and column.name not in frame.columns]
     if absent:
-        raise TableError(f"the table lacks column {absent[0]!r} (the training table's columns: {', '.join(c.name for c in columns)})")
+        raise TableError(f"{what} lacks column {absent[0]!r} (the training table's columns: {', '.join(c.name for c in columns)})")
     return {column.name: _typed(frame[column.name], column) for column in columns if column.modelled}
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from midigan.table.errors import TableError
+from midigan.table.evaluation import evaluate_tables
 from midigan.table.kinds import infer_columns, to_typed
 from midigan.table.reading import read_table
 from midigan.table.written import from_typed
@@ -50,3 +53,14 @@ def test_a_space_separated_table_reads_by_column(tmp_path) -> None:
     names = tmp_path / "names.csv"  # one column of text with spaces stays one column
     names.write_text("name\n" + "".join(f"Person {i} Smith\n" if i % 2 else f"Ann {i}\n" for i in range(20)))
     assert read_table(names).shape == (20, 1)
+
+
+def test_evaluate_names_the_table_that_lacks_a_column() -> None:
+    """evaluate said "the table lacks column 'city'" of three tables it read, not which one."""
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"city": rng.choice(["Köln", "Paris"], 60), "price": rng.normal(size=60).round(2)})
+    held_out, synthetic = train.iloc[:30], train.iloc[30:]
+    with pytest.raises(TableError, match="^out.csv lacks column 'city'"):
+        evaluate_tables(synthetic.drop(columns="city"), held_out, train, name="out.csv")
+    with pytest.raises(TableError, match=r"^the held-out table \(--reference\) lacks column 'price'"):
+        evaluate_tables(synthetic, held_out.drop(columns="price"), train, name="out.csv")
