@@ -14,6 +14,7 @@ from midigan.table.family import TableFamily
 from midigan.table.guard import K_ANONYMITY, CopyGuard
 from midigan.table.kinds import Column, infer_columns, to_typed
 from midigan.table.nearness import NearCopyGuard
+from midigan.table.reading import MIN_ROWS
 from midigan.table.validation import TableValidation
 
 #: TrainConfig settings of `midigan table train` and `TableGAN` (see docs/tables.md for how they were chosen)
@@ -60,7 +61,10 @@ def plan_table(
 ) -> TablePlan:
     """Everything training needs from `frame`: kinds inferred (`categorical` forced) and an
     encoding fitted, or, with `family_config` (a resumed run), the stored ones applied as they are.
-    `model` overrides the family's network settings."""
+    `model` overrides the family's network settings. TableError under MIN_ROWS rows, as
+    `read_table` says of a file (a frame of 3 rows fitted, then every row drawn was a copy)."""
+    if len(frame) < MIN_ROWS:
+        raise TableError(f"the table holds {len(frame)} rows; a model needs at least {MIN_ROWS}")
     if family_config is not None:
         family = TableFamily.from_config(family_config)
         columns = family.encoding.columns

@@ -11,6 +11,7 @@ from midigan.table.errors import TableError
 from midigan.table.evaluation import evaluate_tables
 from midigan.table.kinds import infer_columns, to_typed
 from midigan.table.reading import read_table
+from midigan.table.training import plan_table
 from midigan.table.written import from_typed
 
 
@@ -64,3 +65,10 @@ def test_evaluate_names_the_table_that_lacks_a_column() -> None:
         evaluate_tables(synthetic.drop(columns="city"), held_out, train, name="out.csv")
     with pytest.raises(TableError, match=r"^the held-out table \(--reference\) lacks column 'price'"):
         evaluate_tables(synthetic, held_out.drop(columns="price"), train, name="out.csv")
+
+
+def test_a_frame_of_a_few_rows_is_refused_before_training() -> None:
+    """TableGAN().fit on 3 rows trained, then sample() failed: every row drawn copied one of the three.
+    The CLI refuses such a file in one line; the notebook API now says the same before training."""
+    with pytest.raises(TableError, match="holds 3 rows; a model needs at least 10"):
+        plan_table(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"]}))
