@@ -85,7 +85,7 @@ class Column:
         gaps = f", {self.missing:.1%} missing" if self.missing else ""
         unparsed = f", {self.unparsed} values unreadable as {self.kind} taken as gaps" if self.unparsed else ""
         if self.kind == "id":
-            return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next} on{gaps}"
+            return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next or 1:0{self.id_width}d} on{gaps}"
         if self.kind == "text":
             return f"free text: left out (written empty){gaps}"
         if self.kind == "empty":

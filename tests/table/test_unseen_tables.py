@@ -72,3 +72,11 @@ def test_a_frame_of_a_few_rows_is_refused_before_training() -> None:
     The CLI refuses such a file in one line; the notebook API now says the same before training."""
     with pytest.raises(TableError, match="holds 3 rows; a model needs at least 10"):
         plan_table(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"]}))
+
+
+def test_the_log_names_the_first_fresh_id_as_it_is_written() -> None:
+    """Customer numbers K00100..K00249 were logged "written as fresh IDs from K250 on"; K00250 was written."""
+    frame = pd.DataFrame({"customer": [f"K{number:05d}" for number in range(100, 250)], "amount": np.arange(150.0)})
+    column = infer_columns(frame)[0]
+    assert "fresh IDs from K00250 on" in column.describe()
+    assert from_typed(to_typed(frame, [column]), [column], 1)["customer"][0] == "K00250"
