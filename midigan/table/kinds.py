@@ -38,6 +38,7 @@ SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
 DECIMALS_SAMPLE = 20_000  # values the decimals are read off
+GAP_TEXTS_ATTR = "gap_texts"  # frame.attrs key a text table is read with: {column: how its gaps were written}
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Column:
     unparsed: int = 0  # values that did not read as the column's kind and count as gaps
     missing_mark: str = ""  # numbers: how a gap was written where not as an empty cell ("?" in UCI's tables)
     zone: str = ""  # dates with an offset or zone: text's first offset as written (+01:00), a dtype's zone name
+    gap_text: str = ""  # how the text file wrote this column's gaps where not empty (NA); text outputs write them so
 
     @property
     def date_grid(self) -> DateGrid:
@@ -109,7 +111,10 @@ def infer_columns(frame: pd.DataFrame, categorical: tuple[str, ...] = ()) -> lis
     unknown = [name for name in categorical if name not in frame.columns]
     if unknown:
         raise TableError(f"no column {unknown[0]!r} to treat as a category; the columns are {', '.join(map(str, frame.columns))}")
-    return [_infer(str(name), frame[name], str(name) in categorical) for name in frame.columns]
+    columns = [_infer(str(name), frame[name], str(name) in categorical) for name in frame.columns]
+    for column, name in zip(columns, frame.columns, strict=True):
+        column.gap_text = frame.attrs.get(GAP_TEXTS_ATTR, {}).get(name, "")
+    return columns
 
 
 def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:

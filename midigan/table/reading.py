@@ -17,6 +17,7 @@ import pandas as pd
 from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
+from midigan.table.kinds import GAP_TEXTS_ATTR
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -118,6 +119,8 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
             frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
         if decimal == ",":
             frame = _grouped_numbers(frame)
+        frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **{
+            **dialect, "na_values": None}))
         return _booleans_as_spelled(frame, head.iloc[1:]) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
@@ -126,6 +129,23 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         raise TableError(f"{path} is not a well-formed table: {first_line}") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise TableError(f"cannot read {path} as a table ({type(error).__name__})") from None
+
+
+def _gap_texts(frame: pd.DataFrame, head: pd.DataFrame) -> dict[str, str]:
+    """How each column of a text table wrote its gaps where not as empty cells (R writes NA), read
+    off `head` (its first rows as written): the column's most common spelling there, else the
+    file's. Why: generate wrote every gap empty, and R's read.csv takes an empty cell of a text
+    column for a value, not a gap."""
+    spelled = {}
+    for position, name in enumerate(frame.columns[: head.shape[1]]):
+        gaps = frame.iloc[: len(head), position].isna().to_numpy()
+        written = head.iloc[:, position][gaps].str.strip()
+        spelled[name] = written[written != ""]
+    marks = pd.concat(list(spelled.values())) if spelled else pd.Series(dtype=str)
+    if marks.empty:
+        return {}
+    common = str(marks.mode().iloc[0])
+    return {name: str(texts.mode().iloc[0]) if len(texts) else common for name, texts in spelled.items()}
 
 
 def _dialect(sample: str, path: Path) -> tuple[str, str]:
@@ -190,11 +210,15 @@ def check_writable(path: str | Path) -> None:
         raise TableError(f"{path}: name the output .csv, .tsv or .parquet")
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> None:
+def write_table(frame: pd.DataFrame, path: str | Path, gap_texts: dict[str, str] | None = None) -> None:
     """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv); in a
     text file, a column pandas named for a blank header ("Unnamed: 0") gets a blank header again
-    (Parquet keeps the name: its columns are named)."""
+    (Parquet keeps the name: its columns are named), and a column's gaps are written as
+    `gap_texts` says (NA, as the training file wrote them), else empty."""
     path = Path(path)
+    if gap_texts and path.suffix.lower() != ".parquet":
+        frame = frame.assign(**{name: frame[name].astype(object).where(frame[name].notna(), text)
+                                for name, text in gap_texts.items() if text and name in frame.columns})
     check_writable(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

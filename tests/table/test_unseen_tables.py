@@ -11,7 +11,7 @@ import torch
 from midigan.table.errors import TableError
 from midigan.table.evaluation import evaluate_tables
 from midigan.table.kinds import infer_columns, to_typed
-from midigan.table.reading import read_table
+from midigan.table.reading import read_table, write_table
 from midigan.table.sampling import generate_rows
 from midigan.table.training import plan_table
 from midigan.table.written import from_typed
@@ -95,3 +95,23 @@ def test_where_a_rare_category_of_thousands_is_met() -> None:
     generator = family.build_generator().eval()
     rows = generate_rows(family, generator, 5, where={"code": "c1999"}).frame
     assert (rows["code"] == "c1999").all() and len(rows) == 5
+
+
+def test_gaps_an_r_file_wrote_na_are_written_na(tmp_path) -> None:
+    """R's Chile.csv writes its gaps NA; generate wrote them empty, which R's read.csv takes for a
+    value "" in a text column (vote: Y, N, U, A and ""), not for a gap."""
+    path = tmp_path / "chile.csv"
+    rows = [f'"{i}","{"NA" if i % 7 == 0 else "Y"}",{"NA" if i % 5 == 0 else 20 + i}\n' for i in range(1, 150)]
+    path.write_text('"","vote","age"\n' + "".join(rows).replace('"NA"', "NA"))
+    frame = read_table(path)
+    columns = infer_columns(frame)
+    assert {column.name: column.gap_text for column in columns} == {"Unnamed: 0": "NA", "vote": "NA", "age": "NA"}
+    written = from_typed(to_typed(frame, columns), columns, len(frame))
+    write_table(written, tmp_path / "out.csv", {column.name: column.gap_text for column in columns})
+    again = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert again["vote"][6] == "NA" and again["age"][4] == "NA" and again["age"][0] == "21"
+    write_table(written, tmp_path / "out.parquet", {column.name: column.gap_text for column in columns})
+    assert pd.read_parquet(tmp_path / "out.parquet")["age"].isna().sum() == frame["age"].isna().sum()  # Parquet keeps nulls
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a,b\n" + "".join(f"{i},{'' if i % 3 else 'x'}\n" for i in range(20)))
+    assert all(column.gap_text == "" for column in infer_columns(read_table(plain)))
