@@ -84,7 +84,7 @@ class Column:
 
     def describe(self) -> str:
         """One line for the training log: the kind, what is kept, and what is left out."""
-        gaps = f", {self.missing:.1%} missing" if self.missing else ""
+        gaps = "" if not self.missing else f", {self.missing:.1%} missing" if self.missing >= 0.0005 else ", under 0.1% missing"
         unparsed = f", {self.unparsed} values unreadable as {self.kind} taken as gaps" if self.unparsed else ""
         if self.kind == "id":
             return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next or 1:0{self.id_width}d} on{gaps}"

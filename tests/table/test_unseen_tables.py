@@ -115,3 +115,9 @@ def test_gaps_an_r_file_wrote_na_are_written_na(tmp_path) -> None:
     plain = tmp_path / "plain.csv"
     plain.write_text("a,b\n" + "".join(f"{i},{'' if i % 3 else 'x'}\n" for i in range(20)))
     assert all(column.gap_text == "" for column in infer_columns(read_table(plain)))
+
+
+def test_a_column_with_one_gap_in_thousands_is_not_logged_0_percent_missing() -> None:
+    """Chile's age (one gap in 2,700 rows) was logged "integer from 18 to 70, 0.0% missing"."""
+    ages = pd.DataFrame({"age": [float(18 + index % 50) for index in range(2699)] + [np.nan]})
+    assert infer_columns(ages)[0].describe() == "integer from 18 to 67, under 0.1% missing"
