@@ -14,7 +14,6 @@ booleans as an object array of their text (None = missing).
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -22,7 +21,18 @@ import numpy as np
 import pandas as pd
 
 from midigan.frames import SAVED_INDEX, column_numbers, fewest_decimals, number_text
-from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid, seconds_since_epoch
+from midigan.table.dates import (
+    EPOCH,
+    UTC_TEXTS,
+    WEEK,
+    DateGrid,
+    date_grid,
+    guess_date_format,
+    offset_text,
+    parsed_dates,
+    seconds_since_epoch,
+    utc_text,
+)
 from midigan.table.errors import TableError
 
 MODELLED = ("number", "integer", "category", "boolean", "datetime")
@@ -32,8 +42,6 @@ THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such only among numbers)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
-OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"  # a date's UTC offset, as written at its end
-UTC_TEXTS = ("Z", "+00:00", "+0000")  # UTC's offset as a column's zone is written (`_utc_text`)
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
@@ -156,14 +164,14 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
         if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
             return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
-    date_format = _date_format(text)
-    if date_format is not None and _parsed_dates(sample, date_format).notna().mean() >= DATE_SHARE:
-        parsed = _parsed_dates(text, date_format)
+    date_format = guess_date_format(text.iloc[0], sample)
+    if date_format is not None and parsed_dates(sample, date_format).notna().mean() >= DATE_SHARE:
+        parsed = parsed_dates(text, date_format)
         if parsed.notna().mean() >= DATE_SHARE:
             column = _datetime(name, seconds_since_epoch(parsed.dropna()), missing, "text", date_format)
             if "%z" in date_format:
-                offset = _offset_text(text.iloc[0])
-                column.zone = _utc_text(offset) if str(parsed.dt.tz) == "UTC" else offset
+                offset = offset_text(text.iloc[0])
+                column.zone = utc_text(offset) if str(parsed.dt.tz) == "UTC" else offset
             column.unparsed = int(parsed.isna().sum())
             column.missing = 1.0 - (len(values) - column.unparsed) / len(series)
             return column
@@ -226,51 +234,6 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
         low=float(finite.min()),
         high=float(finite.max()),
     )
-
-
-def _date_format(text: pd.Series) -> str | None:
-    """The strftime format of the first value when it looks like a date (never for plain numbers).
-    Where the first value reads both ways (03/04/2021), the order that reads more of the column:
-    day-first dates whose first day is at most 12 were read month first, refused and taken as a
-    category."""
-    from pandas.tseries.api import guess_datetime_format
-
-    first = text.iloc[0]
-    if not re.search(r"\d", first) or not re.search(r"[-/:.\s]|[A-Za-z]", first):
-        return None
-    guesses = []
-    for day_first in (False, True):
-        try:
-            with warnings.catch_warnings():  # "19/02/2021" is read day first, the one way it parses: pandas warns of it
-                warnings.simplefilter("ignore", UserWarning)
-                guesses.append(guess_datetime_format(first, dayfirst=day_first))
-        except (ValueError, TypeError):
-            continue
-    formats = list(dict.fromkeys(guess for guess in guesses if guess is not None))
-    if len(formats) < 2:
-        return formats[0] if formats else None
-    sample = text.iloc[:: max(1, len(text) // SAMPLE)]
-    return max(formats, key=lambda date_format: _parsed_dates(sample, date_format).notna().mean())
-
-
-def _parsed_dates(text: pd.Series, date_format: str | None, utc: bool = False) -> pd.Series:
-    """Dates as written, each on its own clock; as UTC instants with `utc`, or where the offsets
-    differ (a clock change inside the column: -0800 in winter, -0700 in summer), since no one wall
-    clock holds them all. Why read the offsets rather than wait for pandas to refuse: pandas 3
-    raises on mixed offsets, pandas 2 warns and hands back objects."""
-    mixed = text.str.extract(OFFSET, expand=False).dropna().nunique() > 1
-    return pd.to_datetime(text, format=date_format, errors="coerce", utc=utc or mixed)
-
-
-def _utc_text(offset: str) -> str:
-    """UTC's offset written as `offset` is (Z, +00:00 or +0000)."""
-    return offset if offset == "Z" else "+00:00" if ":" in offset else "+0000"
-
-
-def _offset_text(first: str) -> str:
-    """The UTC offset a date is written with (+01:00, -0500 or Z), as written."""
-    found = re.search(OFFSET, first.strip())
-    return found.group(1) if found else ""
 
 
 def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_format: str | None) -> Column:
@@ -345,7 +308,7 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
         return values
     if column.kind == "datetime":
         text = series.astype("string").str.strip()
-        parsed = _parsed_dates(text, column.date_format, utc=column.zone in UTC_TEXTS)  # UTC read as UTC, whatever a file's offsets
+        parsed = parsed_dates(text, column.date_format, utc=column.zone in UTC_TEXTS)  # UTC read as UTC, whatever a file's offsets
         values = np.full(len(series), np.nan)
         present = parsed.notna().to_numpy()
         values[present] = seconds_since_epoch(parsed[present])
