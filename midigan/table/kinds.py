@@ -39,6 +39,7 @@ MODELLED = ("number", "integer", "category", "boolean", "datetime")
 NUMERIC = ("number", "integer", "datetime")
 BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+UNIT = r"^([$€£¥₹]\s?)?([-+]?\d[\d.,]*)(\s?[%$€£¥₹])?$"  # a currency sign before, a percent or currency sign after
 MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such only among numbers)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
@@ -71,6 +72,7 @@ class Column:
     id_width: int = 0  # IDs: digits the number is padded to
     unparsed: int = 0  # values that did not read as the column's kind and count as gaps
     missing_mark: str = ""  # numbers: how a gap was written where not as an empty cell ("?" in UCI's tables)
+    unit: str = ""  # numbers written with a sign around them: "${}" ($1,234.50), "{}%" (63.7%)
     zone: str = ""  # dates with an offset or zone: text's first offset as written (+01:00), a dtype's zone name
     gap_text: str = ""  # how the text file wrote this column's gaps where not empty (NA); text outputs write them so
 
@@ -106,6 +108,7 @@ class Column:
         if self.kind in ("number", "integer"):
             spelled = ", thousands separators" if self.thousands else ""
             spelled += f", gaps written {self.missing_mark}" if self.missing_mark else ""
+            spelled += f", written {self.unit.replace('{}', 'N')}" if self.unit else ""
             digits = f", {self.decimals} decimals" if self.kind == "number" and self.decimals is not None else ""
             return f"{self.kind} from {_number_text(self.low)} to {_number_text(self.high)}{digits}{spelled}{gaps}{unparsed}"
         if self.kind == "boolean":
@@ -164,6 +167,14 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
         if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
             return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
+    unit = _unit(sample)
+    if unit:  # money and shares ($2,002.60, 63.7%) were an ID and a category of hundreds of values
+        core = without_unit(text, unit)
+        parsed = pd.to_numeric(core.str.replace(",", "", regex=False), errors="coerce")
+        if parsed.notna().all() and (core.str.fullmatch(THOUSANDS) | pd.to_numeric(core, errors="coerce").notna()).all():
+            column = _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=bool(core.str.contains(",").any()))
+            column.unit = unit
+            return column
     date_format = guess_date_format(text.iloc[0], sample)
     if date_format is not None and parsed_dates(sample, date_format).notna().mean() >= DATE_SHARE:
         parsed = parsed_dates(text, date_format)
@@ -252,6 +263,20 @@ def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_
     )
 
 
+def _unit(sample: pd.Series) -> str:
+    """The sign every value of `sample` is written with ("${}", "{}%"), or "" where there is none."""
+    parts = sample.str.extract(UNIT)
+    before, after = parts[0].fillna("").unique(), parts[2].fillna("").unique()
+    if parts[1].isna().any() or len(before) != 1 or len(after) != 1 or not before[0] + after[0]:
+        return ""
+    return f"{before[0]}{{}}{after[0]}"
+
+
+def without_unit(text: pd.Series, unit: str) -> pd.Series:
+    before, _, after = unit.partition("{}")
+    return text.str.removeprefix(before).str.removesuffix(after).str.strip()
+
+
 def _looks_like_id(name: str, text: pd.Series, distinct: int) -> bool:
     """Named like an ID and mostly distinct, or every value distinct, short, spaceless and with digits."""
     if (ID_NAME.search(name) or ID_CAMEL.search(name)) and (distinct >= 0.5 * len(text) or distinct >= 100):
@@ -318,6 +343,8 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return column_numbers(series)  # float32 as its shortest decimals (4.3, not 4.300000190734863)
     text = series.astype("string").str.strip()
+    if column.unit:
+        text = without_unit(text, column.unit)
     if column.thousands:
         text = text.str.replace(",", "", regex=False)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)

@@ -121,3 +121,18 @@ def test_a_column_with_one_gap_in_thousands_is_not_logged_0_percent_missing() ->
     """Chile's age (one gap in 2,700 rows) was logged "integer from 18 to 70, 0.0% missing"."""
     ages = pd.DataFrame({"age": [float(18 + index % 50) for index in range(2699)] + [np.nan]})
     assert infer_columns(ages)[0].describe() == "integer from 18 to 67, under 0.1% missing"
+
+
+def test_money_and_percentages_are_numbers_written_with_their_sign() -> None:
+    """A spreadsheet's "$2,002.60" column was taken for an ID (written back as usd-000001, ...) and
+    "63.7%" for a category of hundreds of values."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"usd": [f"${value:,.2f}" for value in rng.gamma(2, 800, 300)],
+                          "share": [f"{value:.1f}%" for value in rng.uniform(0, 100, 300)],
+                          "code": [f"C-{index:04d}" for index in range(300)]})  # an ID with a prefix stays an ID
+    columns = {column.name: column for column in infer_columns(frame)}
+    assert columns["usd"].kind == "number" and columns["usd"].unit == "${}" and columns["usd"].thousands
+    assert columns["share"].kind == "number" and columns["share"].unit == "{}%" and columns["share"].decimals == 1
+    assert columns["code"].kind == "id"
+    written = from_typed(to_typed(frame, list(columns.values())), list(columns.values()), len(frame))
+    assert written["usd"].tolist() == frame["usd"].tolist() and written["share"].tolist() == frame["share"].tolist()
