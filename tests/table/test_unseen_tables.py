@@ -136,3 +136,12 @@ def test_money_and_percentages_are_numbers_written_with_their_sign() -> None:
     assert columns["code"].kind == "id"
     written = from_typed(to_typed(frame, list(columns.values())), list(columns.values()), len(frame))
     assert written["usd"].tolist() == frame["usd"].tolist() and written["share"].tolist() == frame["share"].tolist()
+
+
+def test_a_tsv_saved_with_commas_is_read_by_column(tmp_path) -> None:
+    """A file named .tsv but written with commas was split on tabs into one column and refused:
+    "no column to model: every column is an ID, free text or empty"."""
+    (tmp_path / "mislabelled.tsv").write_text("a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(20)))
+    assert list(read_table(tmp_path / "mislabelled.tsv").columns) == ["a", "b"]
+    (tmp_path / "one.tsv").write_text("name\n" + "".join(f"Smith, John {i}\n" for i in range(20)))  # one column stays one
+    assert read_table(tmp_path / "one.tsv").shape == (20, 1)
