@@ -145,3 +145,14 @@ def test_a_tsv_saved_with_commas_is_read_by_column(tmp_path) -> None:
     assert list(read_table(tmp_path / "mislabelled.tsv").columns) == ["a", "b"]
     (tmp_path / "one.tsv").write_text("name\n" + "".join(f"Smith, John {i}\n" for i in range(20)))  # one column stays one
     assert read_table(tmp_path / "one.tsv").shape == (20, 1)
+
+
+def test_a_pandas_category_of_numeric_codes_is_a_category() -> None:
+    """TableGAN().fit(df) with ZIP codes as a pandas category: they were modelled as a number, and
+    sample() cast the numbers drawn back to the category dtype: 92% of the rows came back as gaps."""
+    codes = np.arange(10_000, 99_999, 137)[:100]
+    frame = pd.DataFrame({"zip": pd.Categorical(np.random.default_rng(0).choice(codes, 400)), "x": np.arange(400.0)})
+    column = infer_columns(frame)[0]
+    assert column.kind == "category" and column.source == "number"
+    written = from_typed(to_typed(frame, [column]), [column], len(frame))["zip"]
+    assert written.tolist() == frame["zip"].astype(int).tolist()
