@@ -303,9 +303,9 @@ def evaluate_tables(
     """The report `midigan table evaluate` prints."""
     judge = Judge(train, reference, target, categorical, seed)
     notes = [] if _sklearn() is not None else ["two-sample and efficacy figures need scikit-learn: pip install 'midigan[tables]'"]
-    held_out = len(reference)
-    if held_out < ROUGH_ROWS:
-        notes.append(f"only {held_out} held-out rows: the two-sample and efficacy figures are rough (a few rows decide them)")
+    fewest, which = min((len(reference), "held-out"), (len(synthetic), "synthetic"))  # the two-sample test takes as many of each
+    if fewest < ROUGH_ROWS:
+        notes.append(f"only {fewest} {which} rows: the two-sample and efficacy figures are rough (a few rows decide them)")
     synthetic_scores = judge.score_frame(name, synthetic)
     sets = [synthetic_scores, *judge.baselines(len(synthetic)), judge.real()]
     return Report(sets, target, judge.efficacy_metric, notes)

@@ -156,3 +156,12 @@ def test_a_pandas_category_of_numeric_codes_is_a_category() -> None:
     assert column.kind == "category" and column.source == "number"
     written = from_typed(to_typed(frame, [column]), [column], len(frame))["zip"]
     assert written.tolist() == frame["zip"].astype(int).tolist()
+
+
+def test_a_synthetic_set_of_a_few_rows_is_said_to_give_rough_figures() -> None:
+    """evaluate of 12 synthetic rows against 100 held-out ones printed its two-sample figure (on 12
+    rows of each) without the note a small held-out set gets."""
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"city": rng.choice(["Köln", "Paris"], 300), "price": rng.normal(size=300).round(2)})
+    report = evaluate_tables(train.iloc[:12], train.iloc[200:], train.iloc[:200], name="few.csv")
+    assert any(note.startswith("only 12 synthetic rows: the two-sample and efficacy figures are rough") for note in report.notes)
