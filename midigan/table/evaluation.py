@@ -306,9 +306,23 @@ def evaluate_tables(
     fewest, which = min((len(reference), "held-out"), (len(synthetic), "synthetic"))  # the two-sample test takes as many of each
     if fewest < ROUGH_ROWS:
         notes.append(f"only {fewest} {which} rows: the two-sample and efficacy figures are rough (a few rows decide them)")
-    synthetic_scores = judge.score_frame(name, synthetic)
-    sets = [synthetic_scores, *judge.baselines(len(synthetic)), judge.real()]
+    typed = to_typed(synthetic, judge.columns, name)
+    notes += [f"{name}: {count} values of {column.name} do not read as {column.kind}: scored as gaps"
+              for column, count in _unreadable(synthetic, typed, judge.modelled)]
+    sets = [judge.score(name, typed), *judge.baselines(len(synthetic)), judge.real()]
     return Report(sets, target, judge.efficacy_metric, notes)
+
+
+def _unreadable(frame: pd.DataFrame, typed: dict[str, np.ndarray], columns: list[Column]) -> list[tuple[Column, int]]:
+    """(column, count) of the values written in `frame` that its typed form holds as gaps ("x" in a
+    column of integers, "maybe" in a yes/no one): such a set was scored without a word."""
+    found = []
+    for column in columns:
+        written = frame[column.name].notna() & (frame[column.name].astype(str).str.strip() != "")
+        count = int((written.to_numpy() & pd.isna(typed[column.name])).sum())
+        if count:
+            found.append((column, count))
+    return found
 
 
 def _leaf_rows(rows: int) -> int:

@@ -165,3 +165,16 @@ def test_a_synthetic_set_of_a_few_rows_is_said_to_give_rough_figures() -> None:
     train = pd.DataFrame({"city": rng.choice(["Köln", "Paris"], 300), "price": rng.normal(size=300).round(2)})
     report = evaluate_tables(train.iloc[:12], train.iloc[200:], train.iloc[:200], name="few.csv")
     assert any(note.startswith("only 12 synthetic rows: the two-sample and efficacy figures are rough") for note in report.notes)
+
+
+def test_evaluate_says_which_values_it_could_not_read() -> None:
+    """A synthetic file with "x" in an integer column and "maybe" in a yes/no one was scored with
+    those values as gaps, without a word."""
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"flag": rng.choice(["yes", "no"], 300), "count": rng.integers(0, 50, 300)})
+    synthetic = train.iloc[:100].astype(object).copy()
+    synthetic.loc[:4, "count"], synthetic.loc[:2, "flag"] = "x", "maybe"
+    notes = evaluate_tables(synthetic, train.iloc[200:], train.iloc[:200], name="odd.csv").notes
+    assert "odd.csv: 5 values of count do not read as integer: scored as gaps" in notes
+    assert "odd.csv: 3 values of flag do not read as boolean: scored as gaps" in notes
+    assert not evaluate_tables(train.iloc[:100], train.iloc[200:], train.iloc[:200]).notes
