@@ -133,7 +133,9 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
     missing = 1.0 - len(values) / max(len(series), 1)
     if len(values) == 0:
         return Column(name, "empty", missing=1.0)
-    coded = isinstance(series.dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(series.dtype.categories)
+    categories = series.dtype.categories if isinstance(series.dtype, pd.CategoricalDtype) else None
+    # pandas counts booleans as numbers: a category of True / False, written as numbers, came back all NaN
+    coded = categories is not None and pd.api.types.is_numeric_dtype(categories) and not pd.api.types.is_bool_dtype(categories)
     if forced_category or coded:  # a pandas category of numeric codes (ZIP codes) too: modelled as numbers, most came back as gaps
         return Column(name, "category", missing, source="number" if coded or pd.api.types.is_numeric_dtype(series) else "text")
     if pd.api.types.is_bool_dtype(series) or _is_bool_object(values):

@@ -178,3 +178,13 @@ def test_evaluate_says_which_values_it_could_not_read() -> None:
     assert "odd.csv: 5 values of count do not read as integer: scored as gaps" in notes
     assert "odd.csv: 3 values of flag do not read as boolean: scored as gaps" in notes
     assert not evaluate_tables(train.iloc[:100], train.iloc[200:], train.iloc[:200]).notes
+
+
+def test_a_pandas_category_of_booleans_is_a_boolean() -> None:
+    """A pandas category of True / False was taken for numeric codes (pandas counts booleans as
+    numbers): a category written as numbers, every "True" came back NaN."""
+    frame = pd.DataFrame({"paid": pd.Categorical([True, False, True] * 10), "x": np.arange(30.0)})
+    column = infer_columns(frame)[0]
+    assert column.kind == "boolean"
+    written = from_typed(to_typed(frame, [column]), [column], len(frame))["paid"]
+    assert written.notna().all() and written.astype(str).tolist() == frame["paid"].astype(str).tolist()
