@@ -167,15 +167,15 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         if numbers.notna().all():
             return _number(name, numbers.to_numpy(dtype=float), missing, "text", thousands=False)
     if (sample.str.fullmatch(THOUSANDS) | sample_numbers).all():
-        parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-        if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
-            return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
+        parsed = _grouped(text)
+        if parsed is not None:
+            return _number(name, parsed, missing, "text", thousands=True)
     unit = _unit(sample)
     if unit:  # money and shares ($2,002.60, 63.7%) were an ID and a category of hundreds of values
         core = without_unit(text, unit)
-        parsed = pd.to_numeric(core.str.replace(",", "", regex=False), errors="coerce")
-        if parsed.notna().all() and (core.str.fullmatch(THOUSANDS) | pd.to_numeric(core, errors="coerce").notna()).all():
-            column = _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=bool(core.str.contains(",").any()))
+        parsed = _grouped(core)
+        if parsed is not None:
+            column = _number(name, parsed, missing, "text", thousands=bool(core.str.contains(",").any()))
             column.unit = unit
             return column
     date_format = guess_date_format(text.iloc[0], sample)
@@ -273,6 +273,15 @@ def _unit(sample: pd.Series) -> str:
     if parts[1].isna().any() or len(before) != 1 or len(after) != 1 or not before[0] + after[0]:
         return ""
     return f"{before[0]}{{}}{after[0]}"
+
+
+def _grouped(text: pd.Series) -> np.ndarray | None:
+    """The numbers `text` writes, some or all with thousands separators (1,234.5), or None where a
+    value is no such number (1,23 is not one: a list, or a decimal comma)."""
+    parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
+        return parsed.to_numpy(dtype=float)
+    return None
 
 
 def without_unit(text: pd.Series, unit: str) -> pd.Series:
