@@ -285,6 +285,8 @@ def _grouped(text: pd.Series) -> np.ndarray | None:
 
 
 def without_unit(text: pd.Series, unit: str) -> pd.Series:
+    """`text` without the sign `unit` places around each number ("${}": $1,234.50 -> 1,234.50),
+    so that it reads as a number; shared by inference and by `_typed`, which reads it back."""
     before, _, after = unit.partition("{}")
     return text.str.removeprefix(before).str.removesuffix(after).str.strip()
 

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from midigan.table.copula import ResidualCopula
+from midigan.table.encoding import TableEncoding
 from midigan.table.errors import TableError
 from midigan.table.guard import ALLOWANCE_STREAM, CopyGuard
 from midigan.table.kinds import NUMERIC
@@ -167,7 +168,9 @@ def generate_rows(
     return Generated(from_typed(typed, columns, rows), drawn, refused, near, unmet)
 
 
-def _rare_values_as_asked(conditions: list[Condition], encoding, states: np.ndarray, typed: dict[str, np.ndarray]) -> None:
+def _rare_values_as_asked(
+    conditions: list[Condition], encoding: TableEncoding, states: np.ndarray, typed: dict[str, np.ndarray]
+) -> None:
     """A condition on a rare category (one of those sharing the "other" state) gets its value in
     every row drawn in that state. Why: "other" is decoded by drawing one of thousands of values by
     frequency, whatever the row, so rows drawn in it hold the asked value no likelier than by chance
