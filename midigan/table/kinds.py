@@ -40,7 +40,7 @@ NUMERIC = ("number", "integer", "datetime")
 BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 UNIT = r"^([$€£¥₹]\s?)?([-+]?\d[\d.,]*)(\s?[%$€£¥₹])?$"  # a currency sign before, a percent or currency sign after
-MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such only among numbers)
+MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such but among text)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 SAMPLE = 20_000  # values a kind is first tried on
@@ -71,7 +71,7 @@ class Column:
     id_prefix: str = ""  # IDs: the text before the number, e.g. "C-" in C-0042
     id_width: int = 0  # IDs: digits the number is padded to
     unparsed: int = 0  # values that did not read as the column's kind and count as gaps
-    missing_mark: str = ""  # numbers: how a gap was written where not as an empty cell ("?" in UCI's tables)
+    missing_mark: str = ""  # how a gap was written among numbers, booleans or dates: "?" (UCI's tables), "None"
     unit: str = ""  # numbers written with a sign around them: "${}" ($1,234.50), "{}%" (63.7%)
     zone: str = ""  # dates with an offset or zone: text's first offset as written (+01:00), a dtype's zone name
     gap_text: str = ""  # how the text file wrote this column's gaps where not empty (NA); text outputs write them so
@@ -79,6 +79,11 @@ class Column:
     @property
     def date_grid(self) -> DateGrid:
         return DateGrid(self.date_unit, self.date_months, self.date_phase)
+
+    @property
+    def gap_mark(self) -> str:
+        """How a text file out writes this column's gaps ("" for empty cells): as the training file did."""
+        return self.missing_mark or self.gap_text
 
     @property
     def modelled(self) -> bool:
@@ -95,6 +100,7 @@ class Column:
     def describe(self) -> str:
         """One line for the training log: the kind, what is kept, and what is left out."""
         gaps = "" if not self.missing else f", {self.missing:.1%} missing" if self.missing >= 0.0005 else ", under 0.1% missing"
+        gaps = f", gaps written {self.missing_mark}{gaps}" if self.missing_mark else gaps
         unparsed = f", {self.unparsed} values unreadable as {self.kind} taken as gaps" if self.unparsed else ""
         if self.kind == "id":
             return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next or 1:0{self.id_width}d} on{gaps}"
@@ -107,7 +113,6 @@ class Column:
             return f"date/time {self.date_format or 'ISO'} {spread}{gaps}{unparsed}"
         if self.kind in ("number", "integer"):
             spelled = ", thousands separators" if self.thousands else ""
-            spelled += f", gaps written {self.missing_mark}" if self.missing_mark else ""
             spelled += f", written {self.unit.replace('{}', 'N')}" if self.unit else ""
             digits = f", {self.decimals} decimals" if self.kind == "number" and self.decimals is not None else ""
             return f"{self.kind} from {_number_text(self.low)} to {_number_text(self.high)}{digits}{spelled}{gaps}{unparsed}"
@@ -129,6 +134,26 @@ def infer_columns(frame: pd.DataFrame, categorical: tuple[str, ...] = ()) -> lis
 
 
 def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
+    """The column's kind read from its values without its missing marks ("?", "None"): these are
+    gaps, written back as read, unless the rest is text. Why: "None" is a value among text (Cars93's
+    AirBags: None, Driver only, ...) but a gap among numbers, booleans and dates."""
+    marks = _missing_marks(series)
+    if marks.any():
+        column = _infer_kind(name, series.mask(marks), forced_category)
+        if column.kind not in ("category", "text"):
+            column.missing_mark = str(series[marks].astype(str).str.strip().mode().iloc[0])
+            return column
+    return _infer_kind(name, series, forced_category)
+
+
+def _missing_marks(series: pd.Series) -> pd.Series:
+    """Where a column of text holds one of MISSING_MARKS."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        return pd.Series(False, index=series.index)
+    return series.notna() & series.astype(str).str.strip().isin(MISSING_MARKS)
+
+
+def _infer_kind(name: str, series: pd.Series, forced_category: bool) -> Column:
     values = _non_missing(series)
     missing = 1.0 - len(values) / max(len(series), 1)
     if len(values) == 0:
@@ -153,13 +178,6 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         floats = pd.api.types.is_float_dtype(series) and missing == 0
         return _number(name, column_numbers(values), missing, "float" if floats else "number", thousands=False)
     text = values.astype(str).str.strip()
-    marked = text.isin(MISSING_MARKS).to_numpy()
-    if marked.any() and not marked.all():
-        numbers = pd.to_numeric(text[~marked], errors="coerce")
-        if numbers.notna().all():  # numbers whose gaps are written "?": a number column, its gaps written as read
-            column = _number(name, numbers.to_numpy(dtype=float), 1.0 - int((~marked).sum()) / len(series), "text", thousands=False)
-            column.missing_mark = str(text[marked].mode().iloc[0])
-            return column
     sample = text.iloc[:: max(1, len(text) // SAMPLE)]  # a kind is tried on the whole column only if its sample fits
     sample_numbers = pd.to_numeric(sample, errors="coerce").notna()
     if sample_numbers.all():

@@ -17,7 +17,7 @@ import pandas as pd
 from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
-from midigan.table.kinds import GAP_TEXTS_ATTR
+from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -118,7 +118,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         if len(written) == frame.shape[1]:
             frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
         if decimal == ",":
-            frame = _grouped_numbers(frame)
+            frame = _grouped_numbers(frame, text_columns)
         frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **{
             **dialect, "na_values": None}))
         return _booleans_as_spelled(frame, head.iloc[1:]) if spelled_booleans else frame
@@ -186,18 +186,22 @@ def _decimal_mark(sample: str, delimiter: str) -> str:
     return "," if decimal_comma.search(sample) else "."
 
 
-def _grouped_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns of a decimal-comma file whose every value is a number, some grouped by points
-    (89.052,55), as numbers. Why column by column, not pandas' `thousands`: that drops every point
-    in the file, turning 19.02.2021 into 19022021 and 1.5 into 15."""
+def _grouped_numbers(frame: pd.DataFrame, kept: tuple[str, ...]) -> pd.DataFrame:
+    """Text columns of a decimal-comma file (but those `kept` as text) whose every value is a
+    number, some grouped by points (89.052,55) or some with a decimal comma among gaps written as
+    MISSING_MARKS ("None", which pandas leaves as text), as numbers (`_gap_texts` finds the marks).
+    Why column by column, not pandas' `thousands`: that drops every point in the file, turning
+    19.02.2021 into 19022021 and 1.5 into 15."""
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
-        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+        if frame.columns[position] in kept or not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
         text = column.dropna().astype(str).str.strip()
-        text = text[text != ""]
+        marked = text.isin(MISSING_MARKS)
+        text = text[(text != "") & ~marked]
         grouped = text.str.fullmatch(GROUPED)
-        if len(text) and grouped.any() and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
+        commas = grouped.any() or (marked.any() and text.str.contains(",").any())  # else pandas read it, or it holds no commas
+        if len(text) and commas and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
             numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
             frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
     return frame

@@ -188,3 +188,26 @@ def test_a_pandas_category_of_booleans_is_a_boolean() -> None:
     assert column.kind == "boolean"
     written = from_typed(to_typed(frame, [column]), [column], len(frame))["paid"]
     assert written.notna().all() and written.astype(str).tolist() == frame["paid"].astype(str).tolist()
+
+
+def test_none_is_a_gap_in_any_column_but_text(tmp_path) -> None:
+    """Once "None" was a value among text, booleans, dates, thousands and decimal commas with a
+    None gap became categories, and a column of None a category of one value."""
+    rows = range(30)
+    paid = ["None" if i % 5 == 0 else str(bool(i % 2)) for i in rows]
+    day = ["None" if i % 6 == 0 else f"2021-01-{i % 28 + 1:02d}" for i in rows]
+    amount = ["None" if i % 7 == 0 else f'"{1000 + 37 * i:,}"' for i in rows]
+    airbags = ["None" if i % 3 else "Driver only" for i in rows]
+    path = tmp_path / "nones.csv"
+    path.write_text("paid,day,amount,nothing,airbags\n" + "".join(f"{a},{b},{c},None,{d}\n" for a, b, c, d in zip(
+        paid, day, amount, airbags, strict=True)))
+    columns = {column.name: column for column in infer_columns(read_table(path))}
+    assert {name: column.kind for name, column in columns.items()} == {
+        "paid": "boolean", "day": "datetime", "amount": "integer", "nothing": "empty", "airbags": "category"}
+    assert columns["paid"].missing == pytest.approx(6 / 30) and columns["paid"].gap_mark == "None"
+    assert columns["day"].missing_mark == "None" and columns["amount"].thousands and columns["amount"].gap_mark == "None"
+    assert columns["airbags"].missing == 0 and columns["airbags"].gap_mark == ""
+    european = tmp_path / "european.csv"
+    european.write_text("weight;name\n" + "".join(f"{'None' if i % 4 == 0 else f'{i},5'};n{i % 3}\n" for i in rows))
+    weight = infer_columns(read_table(european))[0]
+    assert weight.kind == "number" and weight.decimals == 1 and weight.gap_mark == "None"
