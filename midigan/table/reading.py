@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,7 @@ import pandas as pd
 from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
-from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS
+from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS, Column
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -218,15 +219,16 @@ def check_writable(path: str | Path) -> None:
         raise TableError(f"{path}: name the output .csv, .tsv or .parquet")
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, gap_texts: dict[str, str] | None = None) -> None:
+def write_table(frame: pd.DataFrame, path: str | Path, columns: Sequence[Column] = ()) -> None:
     """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv); in a
     text file, a column pandas named for a blank header ("Unnamed: 0") gets a blank header again
-    (Parquet keeps the name: its columns are named), and a column's gaps are written as
-    `gap_texts` says (NA, as the training file wrote them), else empty."""
+    (Parquet keeps the name: its columns are named), and the gaps of each of `columns` (the
+    training table's) are written as that file wrote them (`Column.gap_mark`: NA, ?), else empty.
+    Why here: generate and the samples written during training write the same rows."""
     path = Path(path)
-    if gap_texts and path.suffix.lower() != ".parquet":
-        frame = frame.assign(**{name: frame[name].astype(object).where(frame[name].notna(), text)
-                                for name, text in gap_texts.items() if text and name in frame.columns})
+    marks = {column.name: column.gap_mark for column in columns if column.gap_mark and column.name in frame.columns}
+    if marks and path.suffix.lower() != ".parquet":
+        frame = frame.assign(**{name: frame[name].astype(object).where(frame[name].notna(), mark) for name, mark in marks.items()})
     check_writable(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -107,10 +107,10 @@ def test_gaps_an_r_file_wrote_na_are_written_na(tmp_path) -> None:
     columns = infer_columns(frame)
     assert {column.name: column.gap_text for column in columns} == {"Unnamed: 0": "NA", "vote": "NA", "age": "NA"}
     written = from_typed(to_typed(frame, columns), columns, len(frame))
-    write_table(written, tmp_path / "out.csv", {column.name: column.gap_text for column in columns})
+    write_table(written, tmp_path / "out.csv", columns)
     again = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert again["vote"][6] == "NA" and again["age"][4] == "NA" and again["age"][0] == "21"
-    write_table(written, tmp_path / "out.parquet", {column.name: column.gap_text for column in columns})
+    write_table(written, tmp_path / "out.parquet", columns)
     assert pd.read_parquet(tmp_path / "out.parquet")["age"].isna().sum() == frame["age"].isna().sum()  # Parquet keeps nulls
     plain = tmp_path / "plain.csv"
     plain.write_text("a,b\n" + "".join(f"{i},{'' if i % 3 else 'x'}\n" for i in range(20)))
@@ -211,3 +211,17 @@ def test_none_is_a_gap_in_any_column_but_text(tmp_path) -> None:
     european.write_text("weight;name\n" + "".join(f"{'None' if i % 4 == 0 else f'{i},5'};n{i % 3}\n" for i in rows))
     weight = infer_columns(read_table(european))[0]
     assert weight.kind == "number" and weight.decimals == 1 and weight.gap_mark == "None"
+
+
+def test_samples_written_in_training_write_gaps_as_the_file_did(tmp_path) -> None:
+    """generate wrote an R file's gaps NA and a UCI file's ?, but the samples written during
+    training wrote them empty (the gap marks were applied by the command, not by write_table)."""
+    path = tmp_path / "marks.csv"
+    path.write_text("vote,age,paid\n" + "".join(
+        f"{'NA' if i % 2 else 'Y'},{'?' if i % 2 else 20 + i % 40},{'None' if i % 2 else i % 3 == 0}\n" for i in range(200)))
+    family = plan_table(read_table(path)).family
+    torch.manual_seed(0)
+    fake = family.build_generator().eval()(family.sample_noise(300, torch.device("cpu")))
+    family.write_samples(fake, tmp_path / "samples")
+    written = pd.read_csv(tmp_path / "samples.csv", dtype=str, keep_default_na=False)
+    assert {"NA", "Y"} == set(written["vote"]) and "?" in set(written["age"]) and "None" in set(written["paid"])
