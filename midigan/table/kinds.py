@@ -2,7 +2,7 @@
 writes them back).
 
 Kinds: number, integer, category, boolean, datetime (modelled); id (regenerated as fresh IDs),
-text (free text: left out, written empty) and empty (all missing: written empty). Why so many:
+text (free text: left out, written as gaps) and empty (all missing: written as gaps). Why so many:
 a CSV holds everything as text, and modelling an ID or a free-text column as a category both
 wastes the model on thousands of one-off values and hands training rows' identifiers back out.
 
@@ -105,9 +105,9 @@ class Column:
         if self.kind == "id":
             return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next or 1:0{self.id_width}d} on{gaps}"
         if self.kind == "text":
-            return f"free text: left out (written empty){gaps}"
+            return f"free text: left out (written as gaps: {self.gap_mark or 'empty'}){gaps}"
         if self.kind == "empty":
-            return "all missing: left out (written empty)"
+            return f"all missing: left out (written as gaps: {self.gap_mark or 'empty'})"
         if self.kind == "datetime":
             spread = f"from {_date_text(self.low)} to {_date_text(self.high)}{_grid_text(self.date_grid)}"
             return f"date/time {self.date_format or 'ISO'} {spread}{gaps}{unparsed}"

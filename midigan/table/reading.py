@@ -134,15 +134,15 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
 
 def _gap_texts(frame: pd.DataFrame, head: pd.DataFrame) -> dict[str, str]:
     """How each column of a text table wrote its gaps where not as empty cells (R writes NA), read
-    off `head` (its first rows as written): the column's most common spelling there, else the
-    file's. Why: generate wrote every gap empty, and R's read.csv takes an empty cell of a text
-    column for a value, not a gap."""
+    off `head` (its first SPELLING_ROWS rows as written): the column's most common spelling there
+    (empty cells included), else, for a column without a gap there, the file's. Why: generate wrote
+    every gap empty, and R's read.csv takes an empty cell of a text column for a value, not a gap."""
     spelled = {}
     for position, name in enumerate(frame.columns[: head.shape[1]]):
         gaps = frame.iloc[: len(head), position].isna().to_numpy()
-        written = head.iloc[:, position][gaps].str.strip()
-        spelled[name] = written[written != ""]
+        spelled[name] = head.iloc[:, position][gaps].fillna("").str.strip()
     marks = pd.concat(list(spelled.values())) if spelled else pd.Series(dtype=str)
+    marks = marks[marks != ""]
     if marks.empty:
         return {}
     common = str(marks.mode().iloc[0])

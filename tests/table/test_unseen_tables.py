@@ -225,3 +225,14 @@ def test_samples_written_in_training_write_gaps_as_the_file_did(tmp_path) -> Non
     family.write_samples(fake, tmp_path / "samples")
     written = pd.read_csv(tmp_path / "samples.csv", dtype=str, keep_default_na=False)
     assert {"NA", "Y"} == set(written["vote"]) and "?" in set(written["age"]) and "None" in set(written["paid"])
+
+
+def test_a_column_whose_gaps_were_empty_is_not_given_another_columns_mark(tmp_path) -> None:
+    """Column a wrote its gaps empty and b wrote them N/A: generate wrote a's gaps N/A too."""
+    path = tmp_path / "mixed.csv"
+    path.write_text("a,b,c\n" + "".join(f"{'' if i % 3 else i},{'N/A' if i % 4 else 'x'},{i}\n" for i in range(30)))
+    assert {column.name: column.gap_mark for column in infer_columns(read_table(path))} == {"a": "", "b": "N/A", "c": "N/A"}
+    notes = tmp_path / "notes.csv"  # the log says how left-out columns are written
+    notes.write_text("note,none,x\n" + "".join(f"{'NA' if i % 5 == 0 else f'said {i} things of note'},,{i}\n" for i in range(30)))
+    assert [column.describe() for column in infer_columns(read_table(notes))][:2] == [
+        "free text: left out (written as gaps: NA), 20.0% missing", "all missing: left out (written as gaps: empty)"]
