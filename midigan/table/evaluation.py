@@ -315,10 +315,12 @@ def evaluate_tables(
 
 def _unreadable(frame: pd.DataFrame, typed: dict[str, np.ndarray], columns: list[Column]) -> list[tuple[Column, int]]:
     """(column, count) of the values written in `frame` that its typed form holds as gaps ("x" in a
-    column of integers, "maybe" in a yes/no one): such a set was scored without a word."""
+    column of integers, "maybe" in a yes/no one): such a set was scored without a word. A gap
+    written as the training file wrote it ("?", "None") is none: midigan's own output holds them."""
     found = []
     for column in columns:
-        written = frame[column.name].notna() & (frame[column.name].astype(str).str.strip() != "")
+        text = frame[column.name].astype(str).str.strip()
+        written = frame[column.name].notna() & (text != "") & (text != column.gap_mark)
         count = int((written.to_numpy() & pd.isna(typed[column.name])).sum())
         if count:
             found.append((column, count))

@@ -236,3 +236,12 @@ def test_a_column_whose_gaps_were_empty_is_not_given_another_columns_mark(tmp_pa
     notes.write_text("note,none,x\n" + "".join(f"{'NA' if i % 5 == 0 else f'said {i} things of note'},,{i}\n" for i in range(30)))
     assert [column.describe() for column in infer_columns(read_table(notes))][:2] == [
         "free text: left out (written as gaps: NA), 20.0% missing", "all missing: left out (written as gaps: empty)"]
+
+
+def test_evaluate_takes_gaps_written_as_the_training_file_did_for_gaps() -> None:
+    """A table whose gaps are written ? gets ? in generate's output, which evaluate counted:
+    "17 values of age do not read as integer"."""
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"age": [str(value) if value < 60 else "?" for value in rng.integers(18, 70, 300)],
+                          "city": rng.choice(["Köln", "Paris"], 300)})
+    assert not evaluate_tables(train.iloc[:100], train.iloc[200:], train.iloc[:200], name="out.csv").notes
