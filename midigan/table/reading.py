@@ -23,6 +23,7 @@ from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS, Column
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"  # a number as a field of a space-separated table holds it
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
 #: cells read as gaps: pandas' defaults (NA, NULL, N/A, nan, ...) but "None", which in a table of
@@ -170,8 +171,18 @@ def _dialect(sample: str, path: Path) -> tuple[str, str]:
     except csv.Error:
         return ",", '"'
     rows = [line.strip() for line in complete.splitlines() if line.strip()]
-    widths = {len(fields) for fields in csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True)}
-    return (WHITESPACE, quotechar) if len(widths) == 1 and widths.pop() > 1 else (",", '"')
+    cells = list(csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True))
+    widths = {len(fields) for fields in cells}
+    spaced = len(widths) == 1 and widths.pop() > 1 and _spaced_table(rows[0], cells, quotechar)
+    return (WHITESPACE, quotechar) if spaced else (",", '"')
+
+
+def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
+    """Whether lines that spaces cut into as many fields are a table: its header quoted (statsmodels'
+    spector.csv) or a column all numbers. Why: one column of text with a space in every line
+    (full name / Person3 Smith, created at / 2021-01-05 10:40) was cut into two."""
+    return header.startswith(quotechar) or any(
+        all(re.fullmatch(NUMBER, value) for value in column) for column in zip(*cells[1:], strict=True))
 
 
 GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma

@@ -56,6 +56,21 @@ def test_a_space_separated_table_reads_by_column(tmp_path) -> None:
     names = tmp_path / "names.csv"  # one column of text with spaces stays one column
     names.write_text("name\n" + "".join(f"Person {i} Smith\n" if i % 2 else f"Ann {i}\n" for i in range(20)))
     assert read_table(names).shape == (20, 1)
+    unquoted = tmp_path / "unquoted.csv"  # a table without quotes: a column of numbers
+    unquoted.write_text("name score\n" + "".join(f"P{i} {i / 4}\n" for i in range(20)))
+    assert list(read_table(unquoted).columns) == ["name", "score"]
+
+
+def test_one_column_of_text_with_a_space_in_each_line_stays_one_column(tmp_path) -> None:
+    """`created at` / `2021-01-05 10:40` became a date and an ID; `full name` / `Person3 Smith` an
+    ID and a category: every line cut into two fields by its space was taken for a table."""
+    stamps = tmp_path / "stamps.csv"
+    stamps.write_text("created at\n" + "".join(f"2021-01-{i + 1:02d} 10:{i + 10}\n" for i in range(20)))
+    frame = read_table(stamps)
+    assert list(frame.columns) == ["created at"] and infer_columns(frame)[0].kind == "datetime"
+    names = tmp_path / "names.csv"
+    names.write_text("full name\n" + "".join(f"Person{i} Smith\n" for i in range(20)))
+    assert list(read_table(names).columns) == ["full name"]
 
 
 def test_evaluate_names_the_table_that_lacks_a_column() -> None:
