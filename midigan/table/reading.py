@@ -151,21 +151,24 @@ def _gap_texts(frame: pd.DataFrame, head: pd.DataFrame) -> dict[str, str]:
 
 
 def _dialect(sample: str, path: Path) -> tuple[str, str]:
-    """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds,
-    else runs of spaces where they cut every line into as many fields (more than one), else a comma.
+    """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds
+    (for .tsv, only where it cuts the header: else one column, its values holding ; or ,), else runs
+    of spaces where they cut every line into as many fields (more than one), else a comma.
     Why not a tab for every .tsv: one saved with commas was read as one column, and refused as
     "no column to model"."""
-    lines = sample.splitlines()
+    lines = sample.splitlines() or [""]
     tab_file = path.suffix.lower() == ".tsv"
-    if tab_file and "\t" in (lines[0] if lines else ""):
+    if tab_file and "\t" in lines[0]:
         return "\t", '"'
     complete = "\n".join(lines[:-1] if len(lines) > 1 else lines)  # the sample may cut its last line
     try:
         dialect = csv.Sniffer().sniff(complete, delimiters=DELIMITERS)
-        return dialect.delimiter, dialect.quotechar or '"'
     except csv.Error:
-        if tab_file:  # a single column
-            return "\t", '"'
+        dialect = None
+    if tab_file and (dialect is None or len(next(csv.reader(lines[:1], dialect), [])) < 2):
+        return "\t", '"'
+    if dialect is not None:
+        return dialect.delimiter, dialect.quotechar or '"'
     try:
         quotechar = csv.Sniffer().sniff(complete, delimiters=" ").quotechar or '"'
     except csv.Error:

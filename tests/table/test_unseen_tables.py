@@ -160,6 +160,8 @@ def test_a_tsv_saved_with_commas_is_read_by_column(tmp_path) -> None:
     assert list(read_table(tmp_path / "mislabelled.tsv").columns) == ["a", "b"]
     (tmp_path / "one.tsv").write_text("name\n" + "".join(f"Smith, John {i}\n" for i in range(20)))  # one column stays one
     assert read_table(tmp_path / "one.tsv").shape == (20, 1)
+    (tmp_path / "notes.tsv").write_text("note\n" + "".join(f"seen {i}; fine\n" for i in range(40)))  # a ; in every value
+    assert read_table(tmp_path / "notes.tsv")["note"][3] == "seen 3; fine"
 
 
 def test_a_pandas_category_of_numeric_codes_is_a_category() -> None:
