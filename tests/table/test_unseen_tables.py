@@ -262,3 +262,14 @@ def test_evaluate_takes_gaps_written_as_the_training_file_did_for_gaps() -> None
     train = pd.DataFrame({"age": [str(value) if value < 60 else "?" for value in rng.integers(18, 70, 300)],
                           "city": rng.choice(["Köln", "Paris"], 300)})
     assert not evaluate_tables(train.iloc[:100], train.iloc[200:], train.iloc[:200], name="out.csv").notes
+
+
+def test_a_run_from_before_none_was_a_value_resumes_with_none_as_a_gap() -> None:
+    """A run trained when every "None" was a gap, resumed once "None" among text was a value, read
+    its category's None cells as a value it had no state for: its copy guard hashed other rows."""
+    rng = np.random.default_rng(0)
+    airbags = pd.Series(rng.choice(["Driver only", "Driver & Passenger", None], 200), dtype=object)
+    frame = pd.DataFrame({"airbags": airbags, "price": rng.normal(20, 5, 200).round(1)})
+    trained = plan_table(frame)  # as the older midigan read the file
+    resumed = plan_table(frame.assign(airbags=airbags.fillna("None")), family_config=trained.family.config())
+    assert all(torch.equal(resumed.artifacts[name], tensor) for name, tensor in trained.artifacts.items())
