@@ -134,9 +134,8 @@ def infer_columns(frame: pd.DataFrame, categorical: tuple[str, ...] = ()) -> lis
 
 
 def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
-    """The column's kind read from its values without its missing marks ("?", "None"): these are
-    gaps, written back as read, unless the rest is text. Why: "None" is a value among text (Cars93's
-    AirBags: None, Driver only, ...) but a gap among numbers, booleans and dates."""
+    """The kind read without the missing marks ("?", "None"), gaps (written back as read) unless the rest
+    is text. Why: "None" is a value among text (Cars93's AirBags) but a gap among numbers, dates, ..."""
     marks = _missing_marks(series)
     if marks.any():
         column = _infer_kind(name, series.mask(marks), forced_category)
