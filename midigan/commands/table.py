@@ -207,7 +207,7 @@ def generate(
     model = _load(model_path, device, load_run)
     try:
         generated = model.generate(rows, seed=seed, where=where, guard=not no_guard)
-        write_table(generated.frame, out)
+        write_table(generated.frame, out, model.family.encoding.columns)
     except TableError as error:
         raise click.ClickException(str(error)) from None
     guard = (

@@ -87,7 +87,7 @@ class Judge:
         self.modelled = [column for column in self.columns if column.modelled]
         self.seed = seed
         self.train = to_typed(train, self.columns)
-        self.reference = to_typed(reference, self.columns)
+        self.reference = to_typed(reference, self.columns, "the held-out table (--reference)")
         if target is not None and target not in self.train:
             kinds = {column.name: column.kind for column in self.columns}
             names = ", ".join(column.name for column in self.modelled)
@@ -121,7 +121,7 @@ class Judge:
         return SetScores(name, rows, shapes, pairs, self._two_sample(typed), self._efficacy(typed), nearer, copies)
 
     def score_frame(self, name: str, frame: pd.DataFrame) -> SetScores:
-        return self.score(name, to_typed(frame, self.columns))
+        return self.score(name, to_typed(frame, self.columns, name))
 
     def baselines(self, rows: int) -> list[SetScores]:
         rng = np.random.default_rng(self.seed)
@@ -303,12 +303,28 @@ def evaluate_tables(
     """The report `midigan table evaluate` prints."""
     judge = Judge(train, reference, target, categorical, seed)
     notes = [] if _sklearn() is not None else ["two-sample and efficacy figures need scikit-learn: pip install 'midigan[tables]'"]
-    held_out = len(reference)
-    if held_out < ROUGH_ROWS:
-        notes.append(f"only {held_out} held-out rows: the two-sample and efficacy figures are rough (a few rows decide them)")
-    synthetic_scores = judge.score_frame(name, synthetic)
-    sets = [synthetic_scores, *judge.baselines(len(synthetic)), judge.real()]
+    fewest, which = min((len(reference), "held-out"), (len(synthetic), "synthetic"))  # the two-sample test takes as many of each
+    if fewest < ROUGH_ROWS:
+        notes.append(f"only {fewest} {which} rows: the two-sample and efficacy figures are rough (a few rows decide them)")
+    typed = to_typed(synthetic, judge.columns, name)
+    notes += [f"{name}: {count} values of {column.name} do not read as {column.kind}: scored as gaps"
+              for column, count in _unreadable(synthetic, typed, judge.modelled)]
+    sets = [judge.score(name, typed), *judge.baselines(len(synthetic)), judge.real()]
     return Report(sets, target, judge.efficacy_metric, notes)
+
+
+def _unreadable(frame: pd.DataFrame, typed: dict[str, np.ndarray], columns: list[Column]) -> list[tuple[Column, int]]:
+    """(column, count) of the values written in `frame` that its typed form holds as gaps ("x" in a
+    column of integers, "maybe" in a yes/no one): such a set was scored without a word. A gap
+    written as the training file wrote it ("?", "None") is none: midigan's own output holds them."""
+    found = []
+    for column in columns:
+        text = frame[column.name].astype(str).str.strip()
+        written = frame[column.name].notna() & (text != "") & (text != column.gap_mark)
+        count = int((written.to_numpy() & pd.isna(typed[column.name])).sum())
+        if count:
+            found.append((column, count))
+    return found
 
 
 def _leaf_rows(rows: int) -> int:

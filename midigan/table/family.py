@@ -166,7 +166,7 @@ class TableFamily(GANFamily):
         from midigan.table.written import from_typed
 
         typed = self.decode(fake, np.random.default_rng(0), torch.Generator().manual_seed(0))
-        write_table(from_typed(typed, self.encoding.columns, len(fake)), Path(f"{out_stem}.csv"))
+        write_table(from_typed(typed, self.encoding.columns, len(fake)), Path(f"{out_stem}.csv"), self.encoding.columns)
 
     # ----------------------------------------------------------------- rows
     def real_rows(self, batch: torch.Tensor) -> torch.Tensor:

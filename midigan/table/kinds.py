@@ -2,7 +2,7 @@
 writes them back).
 
 Kinds: number, integer, category, boolean, datetime (modelled); id (regenerated as fresh IDs),
-text (free text: left out, written empty) and empty (all missing: written empty). Why so many:
+text (free text: left out, written as gaps) and empty (all missing: written as gaps). Why so many:
 a CSV holds everything as text, and modelling an ID or a free-text column as a category both
 wastes the model on thousands of one-off values and hands training rows' identifiers back out.
 
@@ -14,7 +14,6 @@ booleans as an object array of their text (None = missing).
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -22,22 +21,33 @@ import numpy as np
 import pandas as pd
 
 from midigan.frames import SAVED_INDEX, column_numbers, fewest_decimals, number_text
-from midigan.table.dates import EPOCH, WEEK, DateGrid, date_grid, seconds_since_epoch
+from midigan.table.dates import (
+    EPOCH,
+    UTC_TEXTS,
+    WEEK,
+    DateGrid,
+    date_grid,
+    guess_date_format,
+    offset_text,
+    parsed_dates,
+    seconds_since_epoch,
+    utc_text,
+)
 from midigan.table.errors import TableError
 
 MODELLED = ("number", "integer", "category", "boolean", "datetime")
 NUMERIC = ("number", "integer", "datetime")
 BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
-MISSING_MARK = "?"  # a gap as UCI's tables write it (read as such only in a column of numbers otherwise)
+UNIT = r"^([$€£¥₹]\s?)?([-+]?\d[\d.,]*)(\s?[%$€£¥₹])?$"  # a currency sign before, a percent or currency sign after
+MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such but among text)
 ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
-OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"  # a date's UTC offset, as written at its end
-UTC_TEXTS = ("Z", "+00:00", "+0000")  # UTC's offset as a column's zone is written (`_utc_text`)
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
 DECIMALS_SAMPLE = 20_000  # values the decimals are read off
+GAP_TEXTS_ATTR = "gap_texts"  # frame.attrs key a text table is read with: {column: how its gaps were written}
 
 
 @dataclass
@@ -61,12 +71,19 @@ class Column:
     id_prefix: str = ""  # IDs: the text before the number, e.g. "C-" in C-0042
     id_width: int = 0  # IDs: digits the number is padded to
     unparsed: int = 0  # values that did not read as the column's kind and count as gaps
-    missing_mark: str = ""  # numbers: how a gap was written where not as an empty cell ("?" in UCI's tables)
+    missing_mark: str = ""  # how a gap was written among numbers, booleans or dates: "?" (UCI's tables), "None"
+    unit: str = ""  # numbers written with a sign around them: "${}" ($1,234.50), "{}%" (63.7%)
     zone: str = ""  # dates with an offset or zone: text's first offset as written (+01:00), a dtype's zone name
+    gap_text: str = ""  # how the text file wrote this column's gaps where not empty (NA); text outputs write them so
 
     @property
     def date_grid(self) -> DateGrid:
         return DateGrid(self.date_unit, self.date_months, self.date_phase)
+
+    @property
+    def gap_mark(self) -> str:
+        """How a text file out writes this column's gaps ("" for empty cells): as the training file did."""
+        return self.missing_mark or self.gap_text
 
     @property
     def modelled(self) -> bool:
@@ -82,20 +99,21 @@ class Column:
 
     def describe(self) -> str:
         """One line for the training log: the kind, what is kept, and what is left out."""
-        gaps = f", {self.missing:.1%} missing" if self.missing else ""
+        gaps = "" if not self.missing else f", {self.missing:.1%} missing" if self.missing >= 0.0005 else ", under 0.1% missing"
+        gaps = f", gaps written {self.missing_mark}{gaps}" if self.missing_mark else gaps
         unparsed = f", {self.unparsed} values unreadable as {self.kind} taken as gaps" if self.unparsed else ""
         if self.kind == "id":
-            return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next} on{gaps}"
+            return f"id: not modelled; written as fresh IDs from {self.id_prefix}{self.id_next or 1:0{self.id_width}d} on{gaps}"
         if self.kind == "text":
-            return f"free text: left out (written empty){gaps}"
+            return f"free text: left out (written as gaps: {self.gap_mark or 'empty'}){gaps}"
         if self.kind == "empty":
-            return "all missing: left out (written empty)"
+            return f"all missing: left out (written as gaps: {self.gap_mark or 'empty'})"
         if self.kind == "datetime":
             spread = f"from {_date_text(self.low)} to {_date_text(self.high)}{_grid_text(self.date_grid)}"
             return f"date/time {self.date_format or 'ISO'} {spread}{gaps}{unparsed}"
         if self.kind in ("number", "integer"):
             spelled = ", thousands separators" if self.thousands else ""
-            spelled += f", gaps written {self.missing_mark}" if self.missing_mark else ""
+            spelled += f", written {self.unit.replace('{}', 'N')}" if self.unit else ""
             digits = f", {self.decimals} decimals" if self.kind == "number" and self.decimals is not None else ""
             return f"{self.kind} from {_number_text(self.low)} to {_number_text(self.high)}{digits}{spelled}{gaps}{unparsed}"
         if self.kind == "boolean":
@@ -109,16 +127,41 @@ def infer_columns(frame: pd.DataFrame, categorical: tuple[str, ...] = ()) -> lis
     unknown = [name for name in categorical if name not in frame.columns]
     if unknown:
         raise TableError(f"no column {unknown[0]!r} to treat as a category; the columns are {', '.join(map(str, frame.columns))}")
-    return [_infer(str(name), frame[name], str(name) in categorical) for name in frame.columns]
+    columns = [_infer(str(name), frame[name], str(name) in categorical) for name in frame.columns]
+    for column, name in zip(columns, frame.columns, strict=True):
+        column.gap_text = frame.attrs.get(GAP_TEXTS_ATTR, {}).get(name, "")
+    return columns
 
 
 def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
+    """The kind read without the missing marks ("?", "None"), gaps (written back as read) unless the rest
+    is text. Why: "None" is a value among text (Cars93's AirBags) but a gap among numbers, dates, ..."""
+    marks = _missing_marks(series)
+    if marks.any():
+        column = _infer_kind(name, series.mask(marks), forced_category)
+        if column.kind not in ("category", "text"):
+            column.missing_mark = str(series[marks].astype(str).str.strip().mode().iloc[0])
+            return column
+    return _infer_kind(name, series, forced_category)
+
+
+def _missing_marks(series: pd.Series) -> pd.Series:
+    """Where a column of text holds one of MISSING_MARKS."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        return pd.Series(False, index=series.index)
+    return series.notna() & series.astype(str).str.strip().isin(MISSING_MARKS)
+
+
+def _infer_kind(name: str, series: pd.Series, forced_category: bool) -> Column:
     values = _non_missing(series)
     missing = 1.0 - len(values) / max(len(series), 1)
     if len(values) == 0:
         return Column(name, "empty", missing=1.0)
-    if forced_category:
-        return Column(name, "category", missing, source="number" if pd.api.types.is_numeric_dtype(series) else "text")
+    categories = series.dtype.categories if isinstance(series.dtype, pd.CategoricalDtype) else None
+    # pandas counts booleans as numbers: a category of True / False, written as numbers, came back all NaN
+    coded = categories is not None and pd.api.types.is_numeric_dtype(categories) and not pd.api.types.is_bool_dtype(categories)
+    if forced_category or coded:  # a pandas category of numeric codes (ZIP codes) too: modelled as numbers, most came back as gaps
+        return Column(name, "category", missing, source="number" if coded or pd.api.types.is_numeric_dtype(series) else "text")
     if pd.api.types.is_bool_dtype(series) or _is_bool_object(values):
         return _boolean(name, values, missing, "bool" if pd.api.types.is_bool_dtype(series) else "text")
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -134,13 +177,6 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         floats = pd.api.types.is_float_dtype(series) and missing == 0
         return _number(name, column_numbers(values), missing, "float" if floats else "number", thousands=False)
     text = values.astype(str).str.strip()
-    marked = (text == MISSING_MARK).to_numpy()
-    if marked.any() and not marked.all():
-        numbers = pd.to_numeric(text[~marked], errors="coerce")
-        if numbers.notna().all():  # numbers whose gaps are written "?": a number column, its gaps written as read
-            column = _number(name, numbers.to_numpy(dtype=float), 1.0 - int((~marked).sum()) / len(series), "text", thousands=False)
-            column.missing_mark = MISSING_MARK
-            return column
     sample = text.iloc[:: max(1, len(text) // SAMPLE)]  # a kind is tried on the whole column only if its sample fits
     sample_numbers = pd.to_numeric(sample, errors="coerce").notna()
     if sample_numbers.all():
@@ -148,17 +184,25 @@ def _infer(name: str, series: pd.Series, forced_category: bool) -> Column:
         if numbers.notna().all():
             return _number(name, numbers.to_numpy(dtype=float), missing, "text", thousands=False)
     if (sample.str.fullmatch(THOUSANDS) | sample_numbers).all():
-        parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-        if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
-            return _number(name, parsed.to_numpy(dtype=float), missing, "text", thousands=True)
-    date_format = _date_format(text)
-    if date_format is not None and _parsed_dates(sample, date_format).notna().mean() >= DATE_SHARE:
-        parsed = _parsed_dates(text, date_format)
+        parsed = _grouped(text)
+        if parsed is not None:
+            return _number(name, parsed, missing, "text", thousands=True)
+    unit = _unit(sample)
+    if unit:  # money and shares ($2,002.60, 63.7%) were an ID and a category of hundreds of values
+        core = without_unit(text, unit)
+        parsed = _grouped(core)
+        if parsed is not None:
+            column = _number(name, parsed, missing, "text", thousands=bool(core.str.contains(",").any()))
+            column.unit = unit
+            return column
+    date_format = guess_date_format(text.iloc[0], sample)
+    if date_format is not None and parsed_dates(sample, date_format).notna().mean() >= DATE_SHARE:
+        parsed = parsed_dates(text, date_format)
         if parsed.notna().mean() >= DATE_SHARE:
             column = _datetime(name, seconds_since_epoch(parsed.dropna()), missing, "text", date_format)
             if "%z" in date_format:
-                offset = _offset_text(text.iloc[0])
-                column.zone = _utc_text(offset) if str(parsed.dt.tz) == "UTC" else offset
+                offset = offset_text(text.iloc[0])
+                column.zone = utc_text(offset) if str(parsed.dt.tz) == "UTC" else offset
             column.unparsed = int(parsed.isna().sum())
             column.missing = 1.0 - (len(values) - column.unparsed) / len(series)
             return column
@@ -223,41 +267,6 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
     )
 
 
-def _date_format(text: pd.Series) -> str | None:
-    """The strftime format of the first value when it looks like a date (never for plain numbers)."""
-    from pandas.tseries.api import guess_datetime_format
-
-    first = text.iloc[0]
-    if not re.search(r"\d", first) or not re.search(r"[-/:.\s]|[A-Za-z]", first):
-        return None
-    try:
-        with warnings.catch_warnings():  # "19/02/2021" is read day first, the one way it parses: pandas warns of it
-            warnings.simplefilter("ignore", UserWarning)
-            return guess_datetime_format(first)
-    except (ValueError, TypeError):
-        return None
-
-
-def _parsed_dates(text: pd.Series, date_format: str | None, utc: bool = False) -> pd.Series:
-    """Dates as written, each on its own clock; as UTC instants with `utc`, or where the offsets
-    differ (a clock change inside the column: -0800 in winter, -0700 in summer), since no one wall
-    clock holds them all. Why read the offsets rather than wait for pandas to refuse: pandas 3
-    raises on mixed offsets, pandas 2 warns and hands back objects."""
-    mixed = text.str.extract(OFFSET, expand=False).dropna().nunique() > 1
-    return pd.to_datetime(text, format=date_format, errors="coerce", utc=utc or mixed)
-
-
-def _utc_text(offset: str) -> str:
-    """UTC's offset written as `offset` is (Z, +00:00 or +0000)."""
-    return offset if offset == "Z" else "+00:00" if ":" in offset else "+0000"
-
-
-def _offset_text(first: str) -> str:
-    """The UTC offset a date is written with (+01:00, -0500 or Z), as written."""
-    found = re.search(OFFSET, first.strip())
-    return found.group(1) if found else ""
-
-
 def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_format: str | None) -> Column:
     grid = date_grid(seconds)
     return Column(
@@ -272,6 +281,31 @@ def _datetime(name: str, seconds: np.ndarray, missing: float, source: str, date_
         date_months=grid.months,
         date_phase=grid.phase,
     )
+
+
+def _unit(sample: pd.Series) -> str:
+    """The sign every value of `sample` is written with ("${}", "{}%"), or "" where there is none."""
+    parts = sample.str.extract(UNIT)
+    before, after = parts[0].fillna("").unique(), parts[2].fillna("").unique()
+    if parts[1].isna().any() or len(before) != 1 or len(after) != 1 or not before[0] + after[0]:
+        return ""
+    return f"{before[0]}{{}}{after[0]}"
+
+
+def _grouped(text: pd.Series) -> np.ndarray | None:
+    """The numbers `text` writes, some or all with thousands separators (1,234.5), or None where a
+    value is no such number (1,23 is not one: a list, or a decimal comma)."""
+    parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    if parsed.notna().all() and (text.str.fullmatch(THOUSANDS) | pd.to_numeric(text, errors="coerce").notna()).all():
+        return parsed.to_numpy(dtype=float)
+    return None
+
+
+def without_unit(text: pd.Series, unit: str) -> pd.Series:
+    """`text` without the sign `unit` places around each number ("${}": $1,234.50 -> 1,234.50),
+    so that it reads as a number; shared by inference and by `_typed`, which reads it back."""
+    before, _, after = unit.partition("{}")
+    return text.str.removeprefix(before).str.removesuffix(after).str.strip()
 
 
 def _looks_like_id(name: str, text: pd.Series, distinct: int) -> bool:
@@ -310,12 +344,13 @@ def _number_text(value: float | None) -> str:
 
 
 # --------------------------------------------------------------------------- typed values
-def to_typed(frame: pd.DataFrame, columns: list[Column]) -> dict[str, np.ndarray]:
+def to_typed(frame: pd.DataFrame, columns: list[Column], what: str = "the table") -> dict[str, np.ndarray]:
     """The typed form (see the module docstring) of every modelled column of `frame`, read as
-    `columns` say (values that do not fit become gaps). TableError when a column is absent."""
+    `columns` say (values that do not fit become gaps). TableError when a column is absent, naming
+    `what` lacks it (evaluate reads three tables)."""
     absent = [column.name for column in columns if column.modelled and column.name not in frame.columns]
     if absent:
-        raise TableError(f"the table lacks column {absent[0]!r} (the training table's columns: {', '.join(c.name for c in columns)})")
+        raise TableError(f"{what} lacks column {absent[0]!r} (the training table's columns: {', '.join(c.name for c in columns)})")
     return {column.name: _typed(frame[column.name], column) for column in columns if column.modelled}
 
 
@@ -329,7 +364,7 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
         return values
     if column.kind == "datetime":
         text = series.astype("string").str.strip()
-        parsed = _parsed_dates(text, column.date_format, utc=column.zone in UTC_TEXTS)  # UTC read as UTC, whatever a file's offsets
+        parsed = parsed_dates(text, column.date_format, utc=column.zone in UTC_TEXTS)  # UTC read as UTC, whatever a file's offsets
         values = np.full(len(series), np.nan)
         present = parsed.notna().to_numpy()
         values[present] = seconds_since_epoch(parsed[present])
@@ -339,6 +374,8 @@ def _typed(series: pd.Series, column: Column) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return column_numbers(series)  # float32 as its shortest decimals (4.3, not 4.300000190734863)
     text = series.astype("string").str.strip()
+    if column.unit:
+        text = without_unit(text, column.unit)
     if column.thousands:
         text = text.str.replace(",", "", regex=False)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,11 +18,18 @@ import pandas as pd
 from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
+from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS, Column
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
+WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"  # a number as a field of a space-separated table holds it
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
+#: cells read as gaps: pandas' defaults (NA, NULL, N/A, nan, ...) but "None", which in a table of
+#: text is a value (Cars93's AirBags: None, Driver only, ...); `kinds` reads it as a gap among numbers
+GAP_TEXTS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+             "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
 
 
 def read_table(
@@ -95,7 +103,8 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
             encoding = "latin-1"
         sample = head.decode(encoding, errors="ignore")
     delimiter, quotechar = _dialect(sample, path)
-    dialect = {"sep": delimiter, "quotechar": quotechar, "encoding": encoding, "skipinitialspace": True}
+    dialect = {"sep": delimiter, "quotechar": quotechar, "encoding": encoding, "skipinitialspace": True,
+               "keep_default_na": False, "na_values": GAP_TEXTS}
     try:
         frame = pd.read_csv(
             path,
@@ -111,7 +120,9 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         if len(written) == frame.shape[1]:
             frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
         if decimal == ",":
-            frame = _grouped_numbers(frame)
+            frame = _grouped_numbers(frame, text_columns)
+        frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **{
+            **dialect, "na_values": None}))
         return _booleans_as_spelled(frame, head.iloc[1:]) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
@@ -122,17 +133,59 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         raise TableError(f"cannot read {path} as a table ({type(error).__name__})") from None
 
 
+def _gap_texts(frame: pd.DataFrame, head: pd.DataFrame) -> dict[str, str]:
+    """How each column of a text table wrote its gaps where not as empty cells (R writes NA), read
+    off `head` (its first SPELLING_ROWS rows as written): the column's most common spelling there
+    (empty cells included), else, for a column without a gap there, the file's. Why: generate wrote
+    every gap empty, and R's read.csv takes an empty cell of a text column for a value, not a gap."""
+    spelled = {}
+    for position, name in enumerate(frame.columns[: head.shape[1]]):
+        gaps = frame.iloc[: len(head), position].isna().to_numpy()
+        spelled[name] = head.iloc[:, position][gaps].fillna("").str.strip()
+    marks = pd.concat(list(spelled.values())) if spelled else pd.Series(dtype=str)
+    marks = marks[marks != ""]
+    if marks.empty:
+        return {}
+    common = str(marks.mode().iloc[0])
+    return {name: str(texts.mode().iloc[0]) if len(texts) else common for name, texts in spelled.items()}
+
+
 def _dialect(sample: str, path: Path) -> tuple[str, str]:
-    """(delimiter, quote character): tab for .tsv, else what csv.Sniffer finds, else a comma."""
-    if path.suffix.lower() == ".tsv":
+    """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds
+    (for .tsv, only where it cuts the header: else one column, its values holding ; or ,), else runs
+    of spaces where they cut every line into as many fields (more than one), else a comma.
+    Why not a tab for every .tsv: one saved with commas was read as one column, and refused as
+    "no column to model"."""
+    lines = sample.splitlines() or [""]
+    tab_file = path.suffix.lower() == ".tsv"
+    if tab_file and "\t" in lines[0]:
         return "\t", '"'
-    lines = sample.splitlines()
     complete = "\n".join(lines[:-1] if len(lines) > 1 else lines)  # the sample may cut its last line
     try:
         dialect = csv.Sniffer().sniff(complete, delimiters=DELIMITERS)
+    except csv.Error:
+        dialect = None
+    if tab_file and (dialect is None or len(next(csv.reader(lines[:1], dialect), [])) < 2):
+        return "\t", '"'
+    if dialect is not None:
         return dialect.delimiter, dialect.quotechar or '"'
+    try:
+        quotechar = csv.Sniffer().sniff(complete, delimiters=" ").quotechar or '"'
     except csv.Error:
         return ",", '"'
+    rows = [line.strip() for line in complete.splitlines() if line.strip()]
+    cells = list(csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True))
+    widths = {len(fields) for fields in cells}
+    spaced = len(widths) == 1 and widths.pop() > 1 and _spaced_table(rows[0], cells, quotechar)
+    return (WHITESPACE, quotechar) if spaced else (",", '"')
+
+
+def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
+    """Whether lines that spaces cut into as many fields are a table: its header quoted (statsmodels'
+    spector.csv) or a column all numbers. Why: one column of text with a space in every line
+    (full name / Person3 Smith, created at / 2021-01-05 10:40) was cut into two."""
+    return header.startswith(quotechar) or any(
+        all(re.fullmatch(NUMBER, value) for value in column) for column in zip(*cells[1:], strict=True))
 
 
 GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
@@ -143,23 +196,27 @@ def _decimal_mark(sample: str, delimiter: str) -> str:
     in much of Europe), else a point. Columns that are not all numbers stay text either way."""
     if delimiter == ",":
         return "."
-    cell = re.escape(delimiter)
+    cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
     decimal_comma = re.compile(rf"(?:^|{cell})\s*(?:-?\d+,\d+|{GROUPED})\s*(?={cell}|$)", re.MULTILINE)
     return "," if decimal_comma.search(sample) else "."
 
 
-def _grouped_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns of a decimal-comma file whose every value is a number, some grouped by points
-    (89.052,55), as numbers. Why column by column, not pandas' `thousands`: that drops every point
-    in the file, turning 19.02.2021 into 19022021 and 1.5 into 15."""
+def _grouped_numbers(frame: pd.DataFrame, kept: tuple[str, ...]) -> pd.DataFrame:
+    """Text columns of a decimal-comma file (but those `kept` as text) whose every value is a
+    number, some grouped by points (89.052,55) or some with a decimal comma among gaps written as
+    MISSING_MARKS ("None", which pandas leaves as text), as numbers (`_gap_texts` finds the marks).
+    Why column by column, not pandas' `thousands`: that drops every point in the file, turning
+    19.02.2021 into 19022021 and 1.5 into 15."""
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
-        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+        if frame.columns[position] in kept or not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
         text = column.dropna().astype(str).str.strip()
-        text = text[text != ""]
+        marked = text.isin(MISSING_MARKS)
+        text = text[(text != "") & ~marked]
         grouped = text.str.fullmatch(GROUPED)
-        if len(text) and grouped.any() and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
+        commas = grouped.any() or (marked.any() and text.str.contains(",").any())  # else pandas read it, or it holds no commas
+        if len(text) and commas and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
             numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
             frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
     return frame
@@ -176,11 +233,16 @@ def check_writable(path: str | Path) -> None:
         raise TableError(f"{path}: name the output .csv, .tsv or .parquet")
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> None:
+def write_table(frame: pd.DataFrame, path: str | Path, columns: Sequence[Column] = ()) -> None:
     """Write `frame` as Parquet (.parquet), tab-separated (.tsv) or comma-separated (.csv); in a
     text file, a column pandas named for a blank header ("Unnamed: 0") gets a blank header again
-    (Parquet keeps the name: its columns are named)."""
+    (Parquet keeps the name: its columns are named), and the gaps of each of `columns` (the
+    training table's) are written as that file wrote them (`Column.gap_mark`: NA, ?), else empty.
+    Why here: generate and the samples written during training write the same rows."""
     path = Path(path)
+    marks = {column.name: column.gap_mark for column in columns if column.gap_mark and column.name in frame.columns}
+    if marks and path.suffix.lower() != ".parquet":
+        frame = frame.assign(**{name: frame[name].astype(object).where(frame[name].notna(), mark) for name, mark in marks.items()})
     check_writable(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -12,8 +13,9 @@ from midigan.table.encoding import TableEncoding
 from midigan.table.errors import TableError
 from midigan.table.family import TableFamily
 from midigan.table.guard import K_ANONYMITY, CopyGuard
-from midigan.table.kinds import Column, infer_columns, to_typed
+from midigan.table.kinds import MISSING_MARKS, Column, infer_columns, to_typed
 from midigan.table.nearness import NearCopyGuard
+from midigan.table.reading import MIN_ROWS
 from midigan.table.validation import TableValidation
 
 #: TrainConfig settings of `midigan table train` and `TableGAN` (see docs/tables.md for how they were chosen)
@@ -60,11 +62,14 @@ def plan_table(
 ) -> TablePlan:
     """Everything training needs from `frame`: kinds inferred (`categorical` forced) and an
     encoding fitted, or, with `family_config` (a resumed run), the stored ones applied as they are.
-    `model` overrides the family's network settings."""
+    `model` overrides the family's network settings. TableError under MIN_ROWS rows, as
+    `read_table` says of a file (a frame of 3 rows fitted, then every row drawn was a copy)."""
+    if len(frame) < MIN_ROWS:
+        raise TableError(f"the table holds {len(frame)} rows; a model needs at least {MIN_ROWS}")
     if family_config is not None:
         family = TableFamily.from_config(family_config)
         columns = family.encoding.columns
-        typed = to_typed(frame, columns)
+        typed = _unknown_marks_as_gaps(to_typed(frame, columns), family.encoding)
     else:
         columns = infer_columns(frame, tuple(categorical))
         typed = to_typed(frame, columns)
@@ -80,6 +85,17 @@ def plan_table(
     report = describe(frame, columns) + [describe_copy_guard(guard), describe_near_guard(near_guard)]
     validation = TableValidation(family, data, typed)
     return TablePlan(family, data, validation, guard, near_guard, report)
+
+
+def _unknown_marks_as_gaps(typed: dict[str, np.ndarray], encoding: TableEncoding) -> dict[str, np.ndarray]:
+    """`typed` with a category's missing marks ("None") that the stored encoding holds no value for
+    as gaps. Why: a run trained before "None" was a value among text read it as a gap; resumed, its
+    rows held a value it never saw, which its copy guard and validation took for one."""
+    for code in encoding.codes:
+        if not code.numeric:
+            marks = [mark for mark in MISSING_MARKS if mark not in code.values and mark not in code.tail_values]
+            typed[code.name][pd.Series(typed[code.name], dtype=object).isin(marks).to_numpy()] = None
+    return typed
 
 
 def describe(frame: pd.DataFrame, columns: list[Column]) -> list[str]:

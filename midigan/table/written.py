@@ -76,10 +76,10 @@ def _written(values: np.ndarray, column: Column):
         return text.where(~missing, None)
     if column.source == "timedelta64":
         return pd.Series(pd.to_timedelta(values, unit="s"))  # gaps (NaN) become NaT
-    if column.thousands:
-        decimals = column.decimals or 0
+    if column.thousands or column.unit:
+        spec, (before, _, after) = f"{',' if column.thousands else ''}.{column.decimals or 0}f", column.unit.partition("{}")
         return pd.Series(
-            [None if gap else f"{value:,.{decimals}f}" for value, gap in zip(values, missing, strict=True)], dtype=object
+            [None if gap else f"{before}{value:{spec}}{after}" for value, gap in zip(values, missing, strict=True)], dtype=object
         )
     if column.missing_mark:
         numbers = np.where(missing, 0, values).astype(np.int64) if column.kind == "integer" else values
