@@ -110,7 +110,7 @@ def train(data: str, **options) -> None:
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.series.plan import TRAIN_DEFAULTS, plan_training, stored_model
+    from midigan.series.plan import TRAIN_DEFAULTS, budgeted, plan_training, stored_model
     from midigan.series.step_noise import calibrate_finished_run
 
     main_process = detect_world().is_main
@@ -136,10 +136,7 @@ def train(data: str, **options) -> None:
         settings = run_settings(context, recipe=TRAIN_DEFAULTS)
         if "max_steps" in typed(context) and "max_minutes" not in typed(context):
             settings["max_minutes"] = None  # a step budget alone is the whole budget
-        if settings["max_minutes"] is None:
-            settings["pretrain_time_share"] = None
-            if "pretrain_steps" not in typed(context):
-                settings["pretrain_steps"] = settings["max_steps"] // 2  # the step budget's share of likelihood steps
+        settings = budgeted(settings, "pretrain_steps" in typed(context))
     series_set = _read(data, settings["id_column"], settings["time_column"])
     say(f"read {series_set.summary()} from {data}")
     if settings["time_column"] is not None and series_set.time is None:

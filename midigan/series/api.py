@@ -43,7 +43,7 @@ class SeriesGAN:
         from midigan.core.checkpoint import resolve_checkpoint
         from midigan.core.config import TrainConfig
         from midigan.core.trainer import Trainer
-        from midigan.series.plan import MODEL_DEFAULTS, TRAIN_DEFAULTS, plan_training
+        from midigan.series.plan import MODEL_DEFAULTS, TRAIN_DEFAULTS, budgeted, plan_training
         from midigan.series.step_noise import calibrate_finished_run
 
         unknown = set(self.settings) - set(MODEL_DEFAULTS) - set(TrainConfig.__dataclass_fields__)
@@ -57,11 +57,10 @@ class SeriesGAN:
         else:  # removed with the model (save() copies its checkpoint out)
             self._scratch = tempfile.TemporaryDirectory(prefix="midigan-series-")
             run_dir = Path(self._scratch.name) / "run"
-        settings = {**TRAIN_DEFAULTS, "max_minutes": self.max_minutes, "max_steps": self.max_steps, "seed": self.seed}
-        if self.max_minutes is None:
-            if self.max_steps is None:
-                raise ValueError("give a budget: max_minutes or max_steps")
-            settings.update(pretrain_time_share=None, pretrain_steps=self.max_steps // 2)
+        if self.max_minutes is None and self.max_steps is None:
+            raise ValueError("give a budget: max_minutes or max_steps")
+        settings = budgeted({**TRAIN_DEFAULTS, "max_minutes": self.max_minutes, "max_steps": self.max_steps, "seed": self.seed},
+                            "pretrain_steps" in training)
         settings.update(training)
         if plan.validation is None:
             settings["eval_every"] = 0

@@ -48,6 +48,20 @@ TRAIN_DEFAULTS = {
 }
 
 
+
+def budgeted(settings: dict, pretrain_steps_given: bool) -> dict:
+    """`settings` (TrainConfig fields) with pretraining held to half of each budget given: half the
+    steps of a step budget (unless `pretrain_steps_given`), and no time share without a time budget.
+    Why: pretraining otherwise ends on half the time or on validation, and a step budget beside a time
+    budget (or alone in SeriesGAN, whose time budget has a default) went to pretraining whole."""
+    settings = dict(settings)
+    if settings.get("max_minutes") is None:
+        settings["pretrain_time_share"] = None
+    if settings.get("max_steps") is not None and not pretrain_steps_given:
+        settings["pretrain_steps"] = settings["max_steps"] // 2
+    return settings
+
+
 @dataclass
 class SeriesPlan:
     family: SeriesFamily

@@ -333,3 +333,18 @@ def test_a_reference_holding_the_training_series_is_one_line(in_scratch_folder):
     days.sample(frac=1, random_state=0).to_csv("shuffled.csv", index=False)
     copied = run("series", "evaluate", "train.csv", "--reference", "shuffled.csv", "--train", "train.csv", "--id", "day", "--time", "hour")
     assert "30 of the 30 series of --reference shuffled.csv are series of --train train.csv" in one_line_error(copied)
+
+
+def phases(run_dir: Path) -> set[str]:
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    return {record["phase"] for record in map(json.loads, lines) if "phase" in record}
+
+
+def test_a_step_budget_beside_a_time_budget_leaves_half_the_steps_to_adversarial_training(in_scratch_folder):
+    series = np.random.default_rng(0).normal(size=(12, 8, 1))
+    SeriesGAN(max_steps=4, run_dir="api", log_every=1).fit(series)  # max_minutes keeps its default
+    assert phases(in_scratch_folder / "api") == {"pretrain", "adversarial"}
+    np.save("series.npy", series)
+    result = run("series", "train", "series.npy", "--max-minutes", 5, "--max-steps", 4, "--run-dir", "cli", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "pretraining ended at step 2 (step limit reached)" in result.output
