@@ -23,6 +23,10 @@ from midigan.frames import fewest_decimals, number_text
 MONTH_STEPS = (1, 2, 3, 6, 12)
 DAY = 86_400.0
 MAX_DECIMALS = 6
+WRITTEN_DECIMALS = 15  # numbers in more decimals than MAX_DECIMALS are written in as many as they were read in, up to these
+STEP_TOLERANCE = 1e-6  # ... and their step is the mean of the steps this close to the commonest,
+FRACTION_TOLERANCE = 1e-9  # ... or the fraction of denominator up to MAX_DENOMINATOR this close to it (1/12)
+MAX_DENOMINATOR = 1000
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class TimeAxis:
         start = float(_commonest(np.array([values[0] for values in times])))
         step = float(_commonest(steps)) if len(steps) else 1.0
         if not dates:
+            if decimals is None and len(steps):  # more decimals than steps are rounded in (1949.08333333333: R's monthly years)
+                step = _fraction(float(steps[np.isclose(steps, step, rtol=STEP_TOLERANCE, atol=0)].mean()))
+                decimals = fewest_decimals(np.concatenate(times), WRITTEN_DECIMALS)
             return cls(name, position, start, step, decimals=decimals)
         form = _date_form(written)
         if form is None:
@@ -120,6 +127,15 @@ def _calendar_step(times: list[np.ndarray]) -> tuple[int, bool]:
     if len(apart) != 1 or next(iter(apart)) not in MONTH_STEPS or not (same_day or month_end):
         return 0, False
     return next(iter(apart)), not same_day
+
+
+def _fraction(step: float) -> float:
+    """The fraction a step is where it is one (1/12 for 0.0833333333333...): a mean of steps read in
+    rounded decimals is off in its last digits, and 64 such steps on, a time written in them is too."""
+    from fractions import Fraction
+
+    fraction = float(Fraction(step).limit_denominator(MAX_DENOMINATOR))
+    return fraction if abs(fraction - step) <= FRACTION_TOLERANCE * abs(step) else step
 
 
 def _commonest(values: np.ndarray) -> float:

@@ -303,3 +303,11 @@ def test_a_long_form_reads_its_dates_one_way_for_every_series():
 def test_the_summary_counts_one_channel_as_one():
     assert read_array(np.zeros((3, 5, 1))).summary() == "3 series of 5 steps x 1 channel (channel_0)"
     assert read_array(np.zeros((3, 5, 2))).summary() == "3 series of 5 steps x 2 channels (channel_0, channel_1)"
+
+
+def test_years_in_twelfths_as_r_writes_monthly_series_come_back_as_written():
+    """AirPassengers as R exports it (1949, 1949.08333333333, ...): generated times drifted from the
+    commonest rounded step, 1949.999999999961 where the data has 1950."""
+    written = [float(f"{1949 + month / 12:.15g}") for month in range(144)]
+    axis = read_frame(pd.DataFrame({"time": written, "v": np.arange(144.0)}), time_column="time").time
+    assert axis.values(144) == [f"{value:.15g}" for value in written]
