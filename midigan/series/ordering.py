@@ -27,8 +27,26 @@ def time_key(column):
     import pandas as pd
 
     # a datetime column reads as numbers too (its nanoseconds): dates first where the column holds them
-    key = pd.to_datetime(column, utc=True) if pd.api.types.is_datetime64_any_dtype(column) else pd.to_numeric(column, errors="coerce")
-    return _dates(column) if key.isna().any() else (key, False)
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pd.to_datetime(column, utc=True), False
+    key = pd.to_numeric(column, errors="coerce")
+    if key.isna().any():
+        return _dates(column)
+    days = _compact_dates(key)
+    return (key if days is None else days), False
+
+
+def _compact_dates(numbers):
+    """Whole numbers such as 19580329 as the days they spell (YYYYMMDD, as many exports write dates),
+    None where any is no such day. Why: as numbers, a week after 19580329 is 19580336."""
+    import pandas as pd
+
+    values = numbers.to_numpy(np.float64)
+    if not len(values) or values.min() < COMPACT_DATES[0] or values.max() > COMPACT_DATES[1] or not np.all(values == np.round(values)):
+        return None
+    days = pd.to_datetime(pd.Series(values.astype(np.int64).astype(str), index=numbers.index), format=COMPACT_DATE_FORM,
+                          errors="coerce", utc=True)
+    return None if days.isna().any() else days
 
 
 def ordered(frame, time_column: str, source: str, read=None):
@@ -60,6 +78,8 @@ def ordered(frame, time_column: str, source: str, read=None):
     return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True), Ordering(seconds[order], dates, written, day_first)
 
 
+COMPACT_DATE_FORM = "%Y%m%d"
+COMPACT_DATES = (1000_01_01, 9999_12_31)  # the numbers that can spell a day in COMPACT_DATE_FORM
 SAMPLED_TIMES = 20  # values of a series' time column as written, whose form dates are written back in
 
 

@@ -152,6 +152,8 @@ def _date_form(written: list[tuple[object, float]]) -> str | None:
     import pandas as pd
     from pandas.tseries.api import guess_datetime_format
 
+    if isinstance(written[0][0], (int, float, np.number)):  # days as numbers (19580329, see `ordering.time_key`)
+        written = [(str(int(number)), seconds) for number, seconds in written]
     first = written[0][0]
     if not isinstance(first, str):  # a datetime column of a data frame: ISO, with the time where there is one
         return "%Y-%m-%d" if all(seconds % DAY == 0 for _, seconds in written) else "%Y-%m-%d %H:%M:%S"

@@ -311,3 +311,13 @@ def test_years_in_twelfths_as_r_writes_monthly_series_come_back_as_written():
     written = [float(f"{1949 + month / 12:.15g}") for month in range(144)]
     axis = read_frame(pd.DataFrame({"time": written, "v": np.arange(144.0)}), time_column="time").time
     assert axis.values(144) == [f"{value:.15g}" for value in written]
+
+
+def test_days_written_as_numbers_come_back_as_days():
+    """statsmodels' co2 dates its weeks 19580329, 19580405, ...: read as numbers, generated weeks
+    went 19580329, 19580336, 19580343, days no calendar has."""
+    weeks = pd.date_range("1958-03-29", periods=30, freq="7D").strftime("%Y%m%d").astype(int)
+    axis = read_frame(pd.DataFrame({"date": weeks[::-1], "co2": np.arange(30.0)}), time_column="date").time
+    assert axis.values(4) == ["19580329", "19580405", "19580412", "19580419"]
+    counts = pd.DataFrame({"step": np.arange(20_200_101, 20_200_140), "v": np.arange(39.0)})  # 20200132 is no day
+    assert read_frame(counts, time_column="step").time.values(2) == ["20200101", "20200102"]
