@@ -83,13 +83,15 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
 def read_array(array: np.ndarray, source: str = "array", columns: list[str] | None = None) -> SeriesSet:
     """An array `(series, steps, channels)` (trailing all-NaN steps are padding: series may be
     shorter), `(steps, channels)` (one long series), `(steps,)` (one long series of one channel:
-    the commonest input) or a list of `(steps, channels)` arrays."""
+    the commonest input) or a list of `(steps, channels)` or `(steps,)` arrays (one channel each,
+    as a single array of that shape is)."""
     from midigan.frames import as_float64
 
     if isinstance(array, (list, tuple)):
         series = [as_float64(np.asarray(item)) for item in array]
+        series = [item[:, None] if item.ndim == 1 else item for item in series]
         if not series or any(item.ndim != 2 for item in series):
-            raise SeriesDataError(f"{source}: a list of series needs (steps, channels) arrays")
+            raise SeriesDataError(f"{source}: a list of series needs (steps, channels) or (steps,) arrays")
         if len({item.shape[1] for item in series}) > 1:
             raise SeriesDataError(f"{source}: the series have different channel counts {sorted({s.shape[1] for s in series})}")
         form = MANY

@@ -321,3 +321,11 @@ def test_days_written_as_numbers_come_back_as_days():
     assert axis.values(4) == ["19580329", "19580405", "19580412", "19580419"]
     counts = pd.DataFrame({"step": np.arange(20_200_101, 20_200_140), "v": np.arange(39.0)})  # 20200132 is no day
     assert read_frame(counts, time_column="step").time.values(2) == ["20200101", "20200102"]
+
+
+def test_a_list_of_one_channel_series_is_read_as_one_array_of_that_shape_is():
+    """SeriesGAN().fit([np.array of 30 steps, ... of 40]) was refused: a list needed (steps, channels) items."""
+    read = read_array([np.arange(30.0), np.arange(40.0)])
+    assert read.form == MANY and read.lengths == [30, 40] and read.channels == 1
+    with pytest.raises(SeriesDataError, match=r"needs \(steps, channels\) or \(steps,\) arrays"):
+        read_array([np.zeros((2, 3, 1))])
