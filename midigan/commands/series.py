@@ -259,10 +259,12 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
         return cut
 
     candidate, held_out, training = windows(set_path, "SET"), windows(reference, "--reference"), windows(train_path, "--train")
-    channels = {part[0].shape[1] for part in (candidate, held_out, training)}
-    if len(channels) > 1:
+    counts = {"SET": candidate[0].shape[1], "--reference": held_out[0].shape[1], "--train": training[0].shape[1]}
+    if len(set(counts.values())) > 1:  # each input's count and names: "[2, 9]" left the user to guess which had which
         hint = "; --time names a column that orders the rows" if time_column is None else ""
-        raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)}{hint})")
+        have = ", ".join(f"{label} has {count}" + (f" ({_listed(named[label])})" if label in named else "")
+                         for label, count in counts.items())
+        raise click.ClickException(f"SET, --reference and --train must have the same channels: {have}{hint}")
     labels = list(named)
     for label in labels[1:]:  # channels are compared by position: a rate scored against counts says nothing
         first, columns, other = labels[0], named[labels[0]], named[label]

@@ -207,7 +207,8 @@ def test_generate_names_series_by_the_training_id_column_and_evaluate_reads_them
                  "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
     assert arrays.exit_code == 0, arrays.output  # read by its numbered first column, not as a channel
     untimed = run("series", "evaluate", "fake.csv", "--reference", "held.npy", "--train", "train.npy")
-    assert "must have the same channels (they have [1, 2]; --time names a column that orders the rows)" in one_line_error(untimed)
+    assert ("must have the same channels: SET has 2 (hour, load), --reference has 1, --train has 1; --time names a column that"
+            " orders the rows") in one_line_error(untimed)
 
 
 def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
@@ -283,6 +284,9 @@ def test_evaluate_refuses_sets_whose_channels_are_named_otherwise(in_scratch_fol
     assert "same channels: SET has count, --reference has rate" in one_line_error(named)
     unnamed = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", *fast)
     assert unnamed.exit_code == 0, unnamed.output
+    pd.DataFrame({"rate": rng.normal(size=120), "year": np.arange(120)}).to_csv("dated.csv", index=False)
+    counted = run("series", "evaluate", "dated.csv", "--reference", "held.csv", "--train", "train.csv", *fast)
+    assert "same channels: SET has 2 (rate, year), --reference has 1 (rate), --train has 1 (rate);" in one_line_error(counted)
 
 
 def test_a_channel_called_id_keeps_its_name_and_generated_series_are_named_in_another_column(in_scratch_folder):
