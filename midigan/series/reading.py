@@ -123,7 +123,7 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
 def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame",
                name: str | None = None) -> SeriesSet:
     """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name, else `source`)."""
-    frame, skipped = _without_saved_index(frame, (id_column, time_column))
+    frame, skipped = _without_unnamed(frame, (id_column, time_column))
     if id_column is None:
         axis, notes = None, []
         if time_column is not None:
@@ -132,6 +132,20 @@ def read_frame(frame, id_column: str | None = None, time_column: str | None = No
             axis, notes = time_axis(time_column, columns, [ordering]), day_first_notes(time_column, [ordering])
         return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [name or source], skipped, notes, time=axis)
     return _split_long_form(frame, id_column, time_column, source, skipped)
+
+
+def _without_unnamed(frame, named: tuple[str | None, ...]):
+    """The frame without the columns of blank header that hold no channel (a saved row index, and
+    columns with no value at all: a delimiter ending every line, as spreadsheets save), and a line
+    for each kind left out. Why: such an empty column stopped training as a channel with no value."""
+    from midigan.frames import BLANK_HEADER
+
+    empty = [name for name in frame.columns if BLANK_HEADER.match(str(name)) and name not in named and frame[name].isna().all()]
+    if len(empty) == len(frame.columns):
+        return frame, []
+    frame, skipped = _without_saved_index(frame.drop(columns=empty), named)
+    where = f"column{'s' * (len(empty) > 1)} {', '.join(map(repr, empty))} (blank header, no value: a delimiter ending every line)"
+    return frame, [*([where] if empty else []), *skipped]
 
 
 def _without_saved_index(frame, named: tuple[str | None, ...]):
@@ -295,7 +309,7 @@ def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
         except SeriesDataError as error:
             skipped.append(str(error).replace(path.name, name, 1))
             continue
-        frame, dropped = _without_saved_index(frame, (time_column,))
+        frame, dropped = _without_unnamed(frame, (time_column,))
         skipped.extend(note for note in dropped if note not in skipped)
         header = [str(c) for c in frame.columns]
         if columns is None:

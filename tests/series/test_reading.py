@@ -329,3 +329,13 @@ def test_a_list_of_one_channel_series_is_read_as_one_array_of_that_shape_is():
     assert read.form == MANY and read.lengths == [30, 40] and read.channels == 1
     with pytest.raises(SeriesDataError, match=r"needs \(steps, channels\) or \(steps,\) arrays"):
         read_array([np.zeros((2, 3, 1))])
+
+
+def test_a_delimiter_ending_every_line_adds_no_channel(tmp_path):
+    """A CSV saved with a comma at each line's end read as a channel 'Unnamed: 2' with no value, and training stopped on it."""
+    (tmp_path / "trailing.csv").write_text("a,b,\n" + "".join(f"{step},{step * 2},\n" for step in range(30)))
+    read = read_series(tmp_path / "trailing.csv")
+    assert read.columns == ["a", "b"] and "column 'Unnamed: 2' (blank header, no value" in read.summary()
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "trailing.csv").rename(tmp_path / "folder" / "one.csv")
+    assert read_series(tmp_path / "folder").columns == ["a", "b"]
