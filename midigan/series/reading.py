@@ -178,15 +178,18 @@ def _load_npy(path: Path) -> np.ndarray:
         raise SeriesDataError(f"{path.name}: not a readable .npy array of numbers ({error})") from None
 
 
-def _delimiter(path: Path) -> str:
+def _sample(path: Path) -> str:
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        return handle.read(65536)
+
+
+def _delimiter(path: Path, sample: str | None = None) -> str:
     """The file's delimiter among , ; tab and | (comma when it has one column: the sniffer would
     otherwise split a lone header such as `load` at a letter)."""
     import csv
 
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        sample = handle.read(65536)
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(_sample(path) if sample is None else sample, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
 
@@ -213,15 +216,18 @@ def csv_first_column(path: str | Path):
 def _read_csv(path: Path):
     import pandas as pd
 
-    from midigan.frames import EXACT_FLOATS
+    from midigan.frames import EXACT_FLOATS, decimal_mark, grouped_numbers
 
+    sample = _sample(path)
+    delimiter = _delimiter(path, sample)
+    decimal = decimal_mark(sample, delimiter)  # 0,13 and 1.234,5 where the delimiter is no comma, as the table reader reads them
     try:
-        frame = pd.read_csv(path, sep=_delimiter(path), skipinitialspace=True, **EXACT_FLOATS)
+        frame = pd.read_csv(path, sep=delimiter, decimal=decimal, skipinitialspace=True, **EXACT_FLOATS)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
     if frame.shape[1] == 0 or len(frame) == 0:
         raise SeriesDataError(f"{path.name}: holds no rows")
-    return frame
+    return grouped_numbers(frame) if decimal == "," else frame
 
 
 #: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)
