@@ -89,6 +89,9 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
         starts = np.array(window_starts(training, length)).reshape(-1, 2)
         training, held_out = cut_windows(training, length), cut_windows(held_out, length) if held_out else []
     long_enough = [index for index, values in enumerate(training) if len(values) >= 2]
+    too_short = len(training) - len(long_enough)  # said: a series the user gave is not learnt from
+    what = f"window{'s' * (too_short > 1)}" if windows else "series"
+    left_out = f"; {too_short} {what} of one step left out" if too_short else ""
     training = [training[index] for index in long_enough]
     starts = starts[long_enough] if starts is not None else None
     held_out = [values for values in held_out if len(values) >= 2]
@@ -124,7 +127,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
         shape = f"whole series of up to {steps} steps"
     if validation is None:
         split += " (no validation: generation uses the last checkpoint)"
-    report = [f"training on {len(training)} {shape}; {split}", *(family.forms.describe(family.columns) if forms else [])]
+    report = [f"training on {len(training)} {shape}; {split}{left_out}", *(family.forms.describe(family.columns) if forms else [])]
     if family.step.holds:
         report.append("may hold their last value: " + ", ".join(family.columns[c] for c in family.step.holds))
     if family.time is not None:

@@ -348,3 +348,12 @@ def test_decimal_commas_are_read_as_the_table_reader_reads_them(tmp_path):
     read = read_series(tmp_path / "meter.csv", time_column="date")
     assert read.series[0][:2].tolist() == [[1.5, 1001.25], [2.5, 1002.25]]
     assert read.time.values(2) == ["01.01.2021", "02.01.2021"]
+
+
+def test_series_of_one_step_are_said_to_be_left_out():
+    """A long form with a sensor of one row trained on one series fewer than it read, and no line said so."""
+    ids = ["lone"] + ["a"] * 20 + ["b"] * 20 + ["c"] * 20
+    read = read_frame(pd.DataFrame({"sensor": ids, "v": np.arange(61.0)}), id_column="sensor")
+    from midigan.series.plan import plan_training
+
+    assert plan_training(read).report[0].endswith("(no validation: generation uses the last checkpoint); 1 series of one step left out")
