@@ -122,7 +122,10 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
 
 def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame",
                name: str | None = None) -> SeriesSet:
-    """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name, else `source`)."""
+    """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name,
+    else `source`); an index level named as `id_column` or `time_column` is read as that column."""
+    if any(name is not None and name in frame.index.names and name not in frame.columns for name in (id_column, time_column)):
+        frame = frame.reset_index()  # df.set_index("date"): where pandas users keep a series' times
     frame, skipped = _without_unnamed(frame, (id_column, time_column))
     if id_column is None:
         axis, notes = None, []

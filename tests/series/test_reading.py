@@ -357,3 +357,13 @@ def test_series_of_one_step_are_said_to_be_left_out():
     from midigan.series.plan import plan_training
 
     assert plan_training(read).report[0].endswith("(no validation: generation uses the last checkpoint); 1 series of one step left out")
+
+
+def test_a_data_frame_indexed_by_its_time_or_id_column_is_read_by_it():
+    """SeriesGAN(time_column="date").fit(frame.set_index("date")) said: no column 'date' (columns: v)."""
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    frame = pd.DataFrame({"date": days, "sensor": ["a", "b"] * 15, "v": np.arange(30.0)})
+    indexed = read_frame(frame.drop(columns="sensor").set_index("date").iloc[::-1], time_column="date")
+    assert indexed.series[0].ravel().tolist() == list(range(30)) and indexed.time.values(2) == ["2020-01-01", "2020-01-02"]
+    both = read_frame(frame.set_index(["sensor", "date"]).iloc[::-1], "sensor", "date")
+    assert both.names == ["b", "a"] and both.series[1].ravel().tolist() == list(range(0, 30, 2))
