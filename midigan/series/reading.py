@@ -87,6 +87,7 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
     as a single array of that shape is)."""
     from midigan.frames import as_float64
 
+    notes = []
     if isinstance(array, (list, tuple)):
         series = [as_float64(np.asarray(item)) for item in array]
         series = [item[:, None] if item.ndim == 1 else item for item in series]
@@ -104,6 +105,9 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
             array = array[:, None]
         if array.ndim == 2:
             series, form = [array], LONG
+            if array.shape[1] > array.shape[0]:  # more likely (series, steps), as many archives store series of one channel
+                notes.append(f"read as (steps, channels); {array.shape[0]} series of {array.shape[1]} steps are an array of shape"
+                             f" ({array.shape[0]}, {array.shape[1]}, 1)")
         elif array.ndim == 3:
             series, form = [_strip_padding(item) for item in array], MANY
         else:
@@ -117,7 +121,7 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
     columns = columns or [f"channel_{index}" for index in range(channels)]
     if len(columns) != channels:
         raise SeriesDataError(f"{source}: {len(columns)} column names for {channels} channels")
-    return SeriesSet(series, list(columns), form, [str(index) for index in range(len(series))])
+    return SeriesSet(series, list(columns), form, [str(index) for index in range(len(series))], notes=notes)
 
 
 def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame",

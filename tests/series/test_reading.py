@@ -367,3 +367,11 @@ def test_a_data_frame_indexed_by_its_time_or_id_column_is_read_by_it():
     assert indexed.series[0].ravel().tolist() == list(range(30)) and indexed.time.values(2) == ["2020-01-01", "2020-01-02"]
     both = read_frame(frame.set_index(["sensor", "date"]).iloc[::-1], "sensor", "date")
     assert both.names == ["b", "a"] and both.series[1].ravel().tolist() == list(range(0, 30, 2))
+
+
+def test_an_array_of_more_channels_than_steps_says_how_series_of_one_channel_are_given():
+    """np.save of (10 series, 40 steps) trained on one series of 10 steps x 40 channels, and the log said only that."""
+    read = read_array(np.zeros((10, 40)))
+    assert read.lengths == [10] and read.channels == 40  # as documented: (steps, channels)
+    assert "10 series of 40 steps are an array of shape (10, 40, 1)" in read.summary()
+    assert "array of shape" not in read_array(np.zeros((40, 10))).summary()
