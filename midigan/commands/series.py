@@ -59,6 +59,20 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
     return path, id_column, time_column
 
 
+def _trained_with(data: str, family: dict) -> dict:
+    """The --id and --time a resumed run was trained with, where DATA has those columns beside the
+    run's channels. Why: they are no engine setting, so the run's config keeps them only as its
+    model's id column and time axis, and a resume without them read the id column as a channel."""
+    from midigan.series.reading import csv_columns, folder_columns
+
+    path = Path(data)
+    if path.suffix.lower() == ".npy":
+        return {}
+    spare = [column for column in (folder_columns(path) if path.is_dir() else csv_columns(path)) if column not in family["columns"]]
+    found = {"time_column": (family.get("time") or {}).get("name"), "id_column": None if path.is_dir() else family.get("id_column")}
+    return {name: column for name, column in found.items() if column is not None and column in spare}
+
+
 def _listed(names: list[str], most: int = 8) -> str:
     """Channel names for a one-line message: the first `most`, then how many more."""
     more = f", ... ({len(names) - most} more)" if len(names) > most else ""
@@ -132,6 +146,7 @@ def train(data: str, **options) -> None:
         # settings a run from an older midigan did not record were their defaults then
         settings = run_settings(context, stored={**TrainConfig().to_dict(), **stored["train"], "length": trained_length},
                                 kept=("length",), run=run_dir)
+        settings.update({name: value for name, value in _trained_with(data, family).items() if name not in typed(context)})
     else:
         settings = run_settings(context, recipe=TRAIN_DEFAULTS)
         if "max_steps" in typed(context) and "max_minutes" not in typed(context):
@@ -146,9 +161,10 @@ def train(data: str, **options) -> None:
         say(f"the time column {settings['time_column']!r} is not written by generate: this run was trained before midigan"
             " wrote it back, and a resumed run keeps what it was trained with")
     if options["resume"] and family["columns"] != series_set.columns:  # the stored settings name channels by index
+        extra = set(series_set.columns) > set(family["columns"])  # an id or time column read as a channel
         raise click.ClickException(f"cannot resume {Path(run_dir) / 'checkpoints' / 'last.pt'}: it holds a series model with other"
                                    f" settings than this run's (channels {_listed(family['columns'])}; {data} has"
-                                   f" {_listed(series_set.columns)})")
+                                   f" {_listed(series_set.columns)}{'; give the --id and --time it was trained with' * extra})")
     try:
         plan = plan_training(series_set, settings["length"], settings["seed"], **(stored_model(family) if options["resume"] else {}))
     except ValueError as error:

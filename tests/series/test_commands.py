@@ -352,3 +352,14 @@ def test_a_step_budget_beside_a_time_budget_leaves_half_the_steps_to_adversarial
     result = run("series", "train", "series.npy", "--max-minutes", 5, "--max-steps", 4, "--run-dir", "cli", "--quiet")
     assert result.exit_code == 0, result.output
     assert "pretraining ended at step 2 (step limit reached)" in result.output
+
+
+def test_a_resumed_run_reads_its_data_by_the_id_and_time_it_was_trained_with(in_scratch_folder):
+    """--resume without --id and --time: 'column 'state' is not numeric', though the run was trained with them."""
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"state": np.repeat([f"s{n}" for n in range(6)], 10), "year": np.tile(np.arange(1970, 1980), 6),
+                  "v": rng.normal(size=60)}).sample(frac=1, random_state=0).to_csv("panel.csv", index=False)
+    assert run("series", "train", "panel.csv", "--id", "state", "--time", "year", "--max-steps", 2, "--quiet").exit_code == 0
+    resumed = run("series", "train", "panel.csv", "--resume", "--max-steps", 4, "--quiet")
+    assert resumed.exit_code == 0, resumed.output
+    assert "read 6 series of 10 steps x 1 channel (v)" in resumed.output
