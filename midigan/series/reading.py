@@ -128,6 +128,8 @@ def read_frame(frame, id_column: str | None = None, time_column: str | None = No
                name: str | None = None) -> SeriesSet:
     """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name,
     else `source`); an index level named as `id_column` or `time_column` is read as that column."""
+    if id_column is not None and id_column == time_column:  # else: no column 'year', of a file that has one
+        raise SeriesDataError(f"{source}: --id and --time both name {id_column!r}: one column names each row's series, another orders them")
     if any(name is not None and name in frame.index.names and name not in frame.columns for name in (id_column, time_column)):
         frame = frame.reset_index()  # df.set_index("date"): where pandas users keep a series' times
     frame, skipped = _without_unnamed(frame, (id_column, time_column))

@@ -375,3 +375,10 @@ def test_an_array_of_more_channels_than_steps_says_how_series_of_one_channel_are
     assert read.lengths == [10] and read.channels == 40  # as documented: (steps, channels)
     assert "10 series of 40 steps are an array of shape (10, 40, 1)" in read.summary()
     assert "array of shape" not in read_array(np.zeros((40, 10))).summary()
+
+
+def test_one_column_named_as_both_id_and_time_is_said_so():
+    """--id year --time year said: no column 'year' (columns: invest, firm), of a file with a year column."""
+    frame = pd.DataFrame({"firm": ["a", "b"] * 5, "year": np.arange(10), "invest": np.arange(10.0)})
+    with pytest.raises(SeriesDataError, match="--id and --time both name 'year'"):
+        read_frame(frame, "year", "year")
