@@ -264,12 +264,15 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     held_out_apart(reference, train_path)
 
     named = {}  # label -> the input's channel names, where it has them (an .npy array has none)
+    windowed = set()  # the labels of inputs that are one long series, cut into windows of --length
 
     def windows(path: str, label: str) -> list:
         read = _read(*_evaluation_input(path, id_column, time_column))
         one_long = read.form == LONG or len(read.series) == 1  # one series, as `generate --count 1 --length 500` writes: windows
         cut = cut_windows(read.series, length) if one_long else read.series
         _refuse_too_few_to_score(label, path, len(cut), length, read.lengths[0] if one_long else None)
+        if one_long:
+            windowed.add(label)
         if Path(path).suffix.lower() != ".npy":
             named[label] = read.columns
         return cut
@@ -288,11 +291,23 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
             raise click.ClickException(f"SET, --reference and --train must have the same channels: {first} has"
                                        f" {_listed(columns)}, {label} has {_listed(other)}")
     _refuse_held_out_trained_on(reference, held_out, train_path, training)
+    _say_if_lengths_differ(candidate, held_out, cut_to_length=length if "--reference" in windowed else None)
     figures = evaluate_sets({Path(set_path).name: candidate}, held_out, training,
                             Settings(repeats, discriminative_steps, predictive_steps, seed))
     click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))
     if json_path is not None:
         json_path.write_text(json_text(figures), encoding="utf-8")
+
+
+def _say_if_lengths_differ(candidate: list, held_out: list, cut_to_length: int | None) -> None:
+    """A line on stderr where every series of SET has one length and every held-out one another
+    (`cut_to_length`: the --length the held-out series were cut to). Why: the classifier then tells
+    them apart by length alone, and a --length other than the model's windows scored it as poor."""
+    ours, theirs = {len(values) for values in candidate}, {len(values) for values in held_out}
+    if len(ours) == 1 == len(theirs) and ours != theirs:
+        hint = f" (--length {cut_to_length}); --length {next(iter(ours))} cuts them as long" if cut_to_length else ""
+        click.echo(f"SET's series have {next(iter(ours))} steps and --reference's {next(iter(theirs))}{hint}: the"
+                   " discriminative score tells them apart by length alone", err=True)
 
 
 def _refuse_held_out_trained_on(reference: str, held_out: list, train_path: str, training: list) -> None:

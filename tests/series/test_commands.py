@@ -363,3 +363,17 @@ def test_a_resumed_run_reads_its_data_by_the_id_and_time_it_was_trained_with(in_
     resumed = run("series", "train", "panel.csv", "--resume", "--max-steps", 4, "--quiet")
     assert resumed.exit_code == 0, resumed.output
     assert "read 6 series of 10 steps x 1 channel (v)" in resumed.output
+
+
+def test_evaluate_says_when_the_set_and_the_reference_differ_in_length_alone(in_scratch_folder):
+    """A set of the model's 24-step windows judged with --length 10 scored as poor, and nothing said why."""
+    rng = np.random.default_rng(0)
+    for name in ("train.csv", "held.csv"):
+        pd.DataFrame({"rate": rng.normal(size=120)}).to_csv(name, index=False)
+    np.save("fake.npy", rng.normal(size=(30, 8, 1)))
+    fast = ("--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
+    judged = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", "--length", 5, *fast)
+    assert judged.exit_code == 0, judged.output
+    assert "SET's series have 8 steps and --reference's 5 (--length 5); --length 8 cuts them as long" in judged.output
+    matched = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", "--length", 8, *fast)
+    assert matched.exit_code == 0 and "steps and --reference's" not in matched.output
