@@ -299,8 +299,13 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
 
 def series_files(folder: Path) -> list[Path]:
     """The files of a folder read as series: every .csv and .tsv file under it, subfolders included
-    (.txt files only where there are none: a folder of recordings often holds a notes.txt)."""
-    found = sorted(p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    (.txt files only where there are none: a folder of recordings often holds a notes.txt), but not
+    in a run folder of midigan's (`midigan series train .` puts runs/ there, with sample CSVs)."""
+    from midigan.core.rundir import run_family
+
+    runs = [config.parent for config in folder.rglob("config.json") if run_family(config.parent) is not None]
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                   and not any(run in p.parents for run in runs))
     return [p for p in found if p.suffix.lower() in (".csv", ".tsv")] or [p for p in found if p.suffix.lower() == ".txt"]
 
 

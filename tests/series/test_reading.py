@@ -382,3 +382,15 @@ def test_one_column_named_as_both_id_and_time_is_said_so():
     frame = pd.DataFrame({"firm": ["a", "b"] * 5, "year": np.arange(10), "invest": np.arange(10.0)})
     with pytest.raises(SeriesDataError, match="--id and --time both name 'year'"):
         read_frame(frame, "year", "year")
+
+
+def test_a_folder_trained_in_place_is_read_without_its_run_folders(tmp_path):
+    """`midigan series train .` twice: the second read the first run's samples/step-N.csv as series and stopped."""
+    for index in range(3):
+        pd.DataFrame({"a": np.arange(10.0) + index}).to_csv(tmp_path / f"s{index}.csv", index=False)
+    run_dir = tmp_path / "runs" / "data-1"
+    (run_dir / "samples").mkdir(parents=True)
+    (run_dir / "config.json").write_text('{"family": {"name": "series"}}')
+    pd.DataFrame({"id": [1, 1], "a": [0.0, 1.0]}).to_csv(run_dir / "samples" / "step-000010.csv", index=False)
+    read = read_series(tmp_path)
+    assert read.names == ["s0", "s1", "s2"] and read.columns == ["a"]
