@@ -27,6 +27,9 @@ class SeriesGAN:
         (`plan.MODEL_DEFAULTS`: hidden, layers, latent, width, anchor, components, rank, scaling,
         autoregression, holds) and the engine's (`plan.TRAIN_DEFAULTS`, any TrainConfig field) in place of
         the defaults."""
+        _check("length", length, True, 2)  # as the CLI's options are checked: 0 read as no length, 2.5 as a TypeError deep in training
+        _check("max_steps", max_steps, True, 1)
+        _check("max_minutes", max_minutes, False, 0, above=True)
         self.length, self.max_minutes, self.max_steps, self.seed = length, max_minutes, max_steps, seed
         self.run_dir, self.id_column, self.time_column = run_dir, id_column, time_column
         self.device, self.progress, self.settings = device, progress, settings
@@ -134,3 +137,13 @@ class SeriesGAN:
             return read_frame(data, self.id_column, self.time_column)
         return read_array(data)
 
+
+
+def _check(name: str, value, whole: bool, least: float, above: bool = False) -> None:
+    """A ValueError unless `value` is None or a (`whole`) number from `least` up (`above`: more than it)."""
+    if value is None:
+        return
+    kinds = (int, np.integer) if whole else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < least or (above and value == least):
+        bound = f"more than {least}" if above else f"at least {least}"
+        raise ValueError(f"{name} is None or a {'whole ' * whole}number {bound}, not {value!r}")

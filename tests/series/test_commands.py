@@ -377,3 +377,15 @@ def test_evaluate_says_when_the_set_and_the_reference_differ_in_length_alone(in_
     assert "SET's series have 8 steps and --reference's 5 (--length 5); --length 8 cuts them as long" in judged.output
     matched = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", "--length", 8, *fast)
     assert matched.exit_code == 0 and "steps and --reference's" not in matched.output
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"length": 0}, "length is None or a whole number at least 2, not 0"),
+    ({"length": 2.5}, "length is None or a whole number at least 2, not 2.5"),
+    ({"max_steps": 0}, "max_steps is None or a whole number at least 1, not 0"),
+    ({"max_minutes": -1}, "max_minutes is None or a number more than 0, not -1"),
+])
+def test_api_settings_out_of_range_are_refused_as_the_cli_refuses_them(settings, message):
+    """SeriesGAN(length=0) trained windows of 24, length=2.5 failed with a TypeError inside training, max_minutes=-1 trained."""
+    with pytest.raises(ValueError, match=message.replace(".", r"\.")):
+        SeriesGAN(**settings)
