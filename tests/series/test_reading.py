@@ -394,3 +394,13 @@ def test_a_folder_trained_in_place_is_read_without_its_run_folders(tmp_path):
     pd.DataFrame({"id": [1, 1], "a": [0.0, 1.0]}).to_csv(run_dir / "samples" / "step-000010.csv", index=False)
     read = read_series(tmp_path)
     assert read.names == ["s0", "s1", "s2"] and read.columns == ["a"]
+
+
+def test_times_taken_at_irregular_moments_are_written_their_median_step_apart():
+    """200 readings at random seconds over 11 days were written 376 seconds apart: the commonest of steps that occur once each."""
+    seconds = np.sort(np.random.default_rng(0).choice(1_000_000, size=200, replace=False))
+    stamps = (pd.Timestamp("2020-01-01") + pd.to_timedelta(seconds, unit="s")).strftime("%Y-%m-%d %H:%M:%S")
+    axis = read_frame(pd.DataFrame({"ts": stamps, "v": np.arange(200.0)}), time_column="ts").time
+    assert axis.step == np.median(np.diff(seconds))
+    weekdays = pd.bdate_range("2024-01-01", periods=60).strftime("%Y-%m-%d")  # steps of 1 day and of 3 (weekends): a day
+    assert read_frame(pd.DataFrame({"d": weekdays, "v": np.arange(60.0)}), time_column="d").time.step == 86_400
