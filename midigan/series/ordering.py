@@ -37,16 +37,22 @@ def time_key(column):
 
 
 def _compact_dates(numbers):
-    """Whole numbers such as 19580329 as the days they spell (YYYYMMDD, as many exports write dates),
-    None where any is no such day. Why: as numbers, a week after 19580329 is 19580336."""
+    """Whole numbers such as 19580329 or 202001 as the dates they spell (`COMPACT_DATES`: YYYYMMDD,
+    YYYYMM, as many exports write days and months), None where any is no such date. Why: as
+    numbers, a week after 19580329 is 19580336, and a month after 201912 is 201913."""
     import pandas as pd
 
+    from midigan.series.timeaxis import COMPACT_DATES
+
     values = numbers.to_numpy(np.float64)
-    if not len(values) or values.min() < COMPACT_DATES[0] or values.max() > COMPACT_DATES[1] or not np.all(values == np.round(values)):
+    if not len(values) or not np.all(values == np.round(values)):
         return None
-    days = pd.to_datetime(pd.Series(values.astype(np.int64).astype(str), index=numbers.index), format=COMPACT_DATE_FORM,
-                          errors="coerce", utc=True)
-    return None if days.isna().any() else days
+    for form, least, most in COMPACT_DATES:
+        if least <= values.min() and values.max() <= most:
+            dates = pd.to_datetime(pd.Series(values.astype(np.int64).astype(str), index=numbers.index), format=form,
+                                   errors="coerce", utc=True)
+            return None if dates.isna().any() else dates
+    return None
 
 
 def ordered(frame, time_column: str, source: str, read=None):
@@ -78,8 +84,6 @@ def ordered(frame, time_column: str, source: str, read=None):
     return frame.iloc[order].drop(columns=[time_column]).reset_index(drop=True), Ordering(seconds[order], dates, written, day_first)
 
 
-COMPACT_DATE_FORM = "%Y%m%d"
-COMPACT_DATES = (1000_01_01, 9999_12_31)  # the numbers that can spell a day in COMPACT_DATE_FORM
 SAMPLED_TIMES = 20  # values of a series' time column as written, whose form dates are written back in
 
 

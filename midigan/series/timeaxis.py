@@ -23,6 +23,9 @@ from midigan.frames import fewest_decimals, number_text
 MONTH_STEPS = (1, 2, 3, 6, 12)
 DAY = 86_400.0
 MAX_DECIMALS = 6
+#: dates written as whole numbers, each form with the numbers it can spell (years 1000 to 2999 for
+#: months: 800102, a day of 1980 written YYMMDD, is no month of the year 8001)
+COMPACT_DATES = (("%Y%m%d", 1000_01_01, 9999_12_31), ("%Y%m", 1000_01, 2999_12))
 WRITTEN_DECIMALS = 15  # numbers in more decimals than MAX_DECIMALS are written in as many as they were read in, up to these
 STEP_TOLERANCE = 1e-6  # ... and their step is the mean of the steps this close to the commonest,
 FRACTION_TOLERANCE = 1e-9  # ... or the fraction of denominator up to MAX_DENOMINATOR this close to it (1/12)
@@ -161,16 +164,17 @@ def _date_form(written: list[tuple[object, float]]) -> str | None:
     import pandas as pd
     from pandas.tseries.api import guess_datetime_format
 
-    if isinstance(written[0][0], (int, float, np.number)):  # days as numbers (19580329, see `ordering.time_key`)
+    numbers = isinstance(written[0][0], (int, float, np.number))  # dates as numbers (19580329, see `ordering.time_key`)
+    if numbers:
         written = [(str(int(number)), seconds) for number, seconds in written]
     first = written[0][0]
     if not isinstance(first, str):  # a datetime column of a data frame: ISO, with the time where there is one
         return "%Y-%m-%d" if all(seconds % DAY == 0 for _, seconds in written) else "%Y-%m-%d %H:%M:%S"
     texts, seconds = pd.Series([text for text, _ in written]).str.strip(), np.array([time for _, time in written])
-    for day_first in (False, True):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            form = guess_datetime_format(first.strip(), dayfirst=day_first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        guessed = [guess_datetime_format(first.strip(), dayfirst=day_first) for day_first in (False, True)]
+    for form in [*guessed, *(form for form, _, _ in COMPACT_DATES if numbers)]:  # pandas guesses no %Y%m
         if form is None:
             continue
         read = pd.to_datetime(texts, format=form, errors="coerce", utc=True)

@@ -323,6 +323,15 @@ def test_days_written_as_numbers_come_back_as_days():
     assert read_frame(counts, time_column="step").time.values(2) == ["20200101", "20200102"]
 
 
+def test_months_written_as_numbers_come_back_as_months():
+    """Monthly data dated 201901 ... 201912 was generated on to 201913, 201914."""
+    months = [year * 100 + month for year in (2019, 2020) for month in range(1, 13)]
+    axis = read_frame(pd.DataFrame({"ym": months, "v": np.arange(24.0)}), time_column="ym").time
+    assert axis.values(14)[11:] == ["201912", "202001", "202002"]
+    days_of_1980 = pd.DataFrame({"date": [800101 + day for day in range(20)], "v": np.arange(20.0)})  # YYMMDD: no month of 8001
+    assert read_frame(days_of_1980, time_column="date").time.values(2) == ["800101", "800102"]
+
+
 def test_a_list_of_one_channel_series_is_read_as_one_array_of_that_shape_is():
     """SeriesGAN().fit([np.array of 30 steps, ... of 40]) was refused: a list needed (steps, channels) items."""
     read = read_array([np.arange(30.0), np.arange(40.0)])
