@@ -232,11 +232,23 @@ def _read_csv(path: Path):
     decimal = decimal_mark(sample, delimiter)  # 0,13 and 1.234,5 where the delimiter is no comma, as the table reader reads them
     try:
         frame = pd.read_csv(path, sep=delimiter, decimal=decimal, skipinitialspace=True, **EXACT_FLOATS)
+        if _values_as_header(frame.columns, decimal):  # numbers saved with no header: the first row is data, not names
+            frame = pd.read_csv(path, sep=delimiter, decimal=decimal, skipinitialspace=True, header=None, **EXACT_FLOATS)
+            frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]  # as an array's channels are named
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
     if frame.shape[1] == 0 or len(frame) == 0:
         raise SeriesDataError(f"{path.name}: holds no rows")
     return grouped_numbers(frame) if decimal == "," else frame
+
+
+def _values_as_header(columns, decimal: str) -> bool:
+    """Is the header a row of values (0.126,-0.132: np.savetxt writes none)? Whole numbers from 0 up
+    are not taken for values: sensors and years are named so too."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(pd.Series([str(name).replace(decimal, ".") for name in columns]), errors="coerce")
+    return bool(numbers.notna().all() and not ((numbers >= 0) & (numbers == numbers.round())).all())
 
 
 #: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)

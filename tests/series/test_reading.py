@@ -413,3 +413,12 @@ def test_times_taken_at_irregular_moments_are_written_their_median_step_apart():
     assert axis.step == np.median(np.diff(seconds))
     weekdays = pd.bdate_range("2024-01-01", periods=60).strftime("%Y-%m-%d")  # steps of 1 day and of 3 (weekends): a day
     assert read_frame(pd.DataFrame({"d": weekdays, "v": np.arange(60.0)}), time_column="d").time.step == 86_400
+
+
+def test_a_csv_of_numbers_with_no_header_keeps_its_first_row(tmp_path):
+    """np.savetxt's CSV lost its first row to the header: two channels named 0.126 and -0.132."""
+    np.savetxt(tmp_path / "plain.csv", np.array([[0.126, -0.132], [0.64, 0.105], [0.2, 0.3]]), delimiter=",", fmt="%.3f")
+    read = read_series(tmp_path / "plain.csv")
+    assert read.columns == ["channel_0", "channel_1"] and read.series[0][0].tolist() == [0.126, -0.132]
+    (tmp_path / "sensors.csv").write_text("1,2\n0.5,0.25\n0.75,1\n")  # whole numbers from 0 up name channels
+    assert read_series(tmp_path / "sensors.csv").columns == ["1", "2"]
