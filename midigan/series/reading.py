@@ -194,22 +194,13 @@ def _sample(path: Path) -> str:
 
 def _delimiter(path: Path, sample: str | None = None) -> str:
     """The file's delimiter among , ; tab and | (comma when it has one column: the sniffer would
-    otherwise split a lone header such as `load` at a letter), or runs of spaces where the first
-    line has none of those and it and the next have as many words, more than one (np.savetxt's
-    default, many archives' .txt files)."""
+    otherwise split a lone header such as `load` at a letter)."""
     import csv
 
-    sample = _sample(path) if sample is None else sample
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(_sample(path) if sample is None else sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        delimiter = ","
-    first, *following = sample.splitlines()[:2] or [""]
-    words = {len(line.split()) for line in [first, *following]}  # a lone header "Outdoor temp" over one value a line is one column
-    return WHITESPACE if delimiter not in first and len(words) == 1 and words.pop() > 1 else delimiter
-
-
-WHITESPACE = r"\s+"  # pandas' separator for runs of spaces
+        return ","
 
 
 def csv_columns(path: str | Path) -> list[str]:

@@ -422,11 +422,3 @@ def test_a_csv_of_numbers_with_no_header_keeps_its_first_row(tmp_path):
     assert read.columns == ["channel_0", "channel_1"] and read.series[0][0].tolist() == [0.126, -0.132]
     (tmp_path / "sensors.csv").write_text("1,2\n0.5,0.25\n0.75,1\n")  # whole numbers from 0 up name channels
     assert read_series(tmp_path / "sensors.csv").columns == ["1", "2"]
-
-
-def test_numbers_separated_by_spaces_are_read_as_columns(tmp_path):
-    """np.savetxt's default (values apart by a space) was one column '0.126 -0.132', refused as not numeric."""
-    np.savetxt(tmp_path / "plain.txt", np.array([[0.126, -0.132], [0.64, 0.105], [0.2, 0.3]]), fmt="%.3f")
-    assert read_series(tmp_path / "plain.txt").series[0].tolist() == [[0.126, -0.132], [0.64, 0.105], [0.2, 0.3]]
-    (tmp_path / "one.csv").write_text("Outdoor temp\n1.5\n2\n")  # one column, its name of two words
-    assert read_series(tmp_path / "one.csv").columns == ["Outdoor temp"]
