@@ -103,33 +103,3 @@ def column_numbers(column: pd.Series) -> np.ndarray:
     if kind in ("float32", "float16"):
         return as_float64(column.to_numpy(dtype=kind, na_value=np.nan))
     return column.to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
-
-
-def decimal_mark(sample: str, delimiter: str) -> str:
-    """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
-    in much of Europe), else a point. Columns that are not all numbers stay text either way."""
-    if delimiter == ",":
-        return "."
-    cell = re.escape(delimiter)
-    decimal_comma = re.compile(rf"(?:^|{cell})\s*(?:-?\d+,\d+|{GROUPED})\s*(?={cell}|$)", re.MULTILINE)
-    return "," if decimal_comma.search(sample) else "."
-
-
-def grouped_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns of a decimal-comma file whose every value is a number, some grouped by points
-    (89.052,55), as numbers. Why column by column, not pandas' `thousands`: that drops every point
-    in the file, turning 19.02.2021 into 19022021 and 1.5 into 15."""
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
-            continue
-        text = column.dropna().astype(str).str.strip()
-        text = text[text != ""]
-        grouped = text.str.fullmatch(GROUPED)
-        if len(text) and grouped.any() and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
-            numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
-    return frame

@@ -187,18 +187,15 @@ def _load_npy(path: Path) -> np.ndarray:
         raise SeriesDataError(f"{path.name}: not a readable .npy array of numbers ({error})") from None
 
 
-def _sample(path: Path) -> str:
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        return handle.read(65536)
-
-
-def _delimiter(path: Path, sample: str | None = None) -> str:
+def _delimiter(path: Path) -> str:
     """The file's delimiter among , ; tab and | (comma when it has one column: the sniffer would
     otherwise split a lone header such as `load` at a letter)."""
     import csv
 
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        sample = handle.read(65536)
     try:
-        return csv.Sniffer().sniff(_sample(path) if sample is None else sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
 
@@ -225,29 +222,27 @@ def csv_first_column(path: str | Path):
 def _read_csv(path: Path):
     import pandas as pd
 
-    from midigan.frames import EXACT_FLOATS, decimal_mark, grouped_numbers
+    from midigan.frames import EXACT_FLOATS
 
-    sample = _sample(path)
-    delimiter = _delimiter(path, sample)
-    decimal = decimal_mark(sample, delimiter)  # 0,13 and 1.234,5 where the delimiter is no comma, as the table reader reads them
     try:
-        frame = pd.read_csv(path, sep=delimiter, decimal=decimal, skipinitialspace=True, **EXACT_FLOATS)
-        if _values_as_header(frame.columns, decimal):  # numbers saved with no header: the first row is data, not names
-            frame = pd.read_csv(path, sep=delimiter, decimal=decimal, skipinitialspace=True, header=None, **EXACT_FLOATS)
+        delimiter = _delimiter(path)
+        frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, **EXACT_FLOATS)
+        if _values_as_header(frame.columns):  # numbers saved with no header: the first row is data, not names
+            frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, **EXACT_FLOATS)
             frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]  # as an array's channels are named
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
     if frame.shape[1] == 0 or len(frame) == 0:
         raise SeriesDataError(f"{path.name}: holds no rows")
-    return grouped_numbers(frame) if decimal == "," else frame
+    return frame
 
 
-def _values_as_header(columns, decimal: str) -> bool:
+def _values_as_header(columns) -> bool:
     """Is the header a row of values (0.126,-0.132: np.savetxt writes none)? Whole numbers from 0 up
     are not taken for values: sensors and years are named so too."""
     import pandas as pd
 
-    numbers = pd.to_numeric(pd.Series([str(name).replace(decimal, ".") for name in columns]), errors="coerce")
+    numbers = pd.to_numeric(pd.Series([str(name) for name in columns]), errors="coerce")
     return bool(numbers.notna().all() and not ((numbers >= 0) & (numbers == numbers.round())).all())
 
 

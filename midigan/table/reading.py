@@ -9,12 +9,13 @@ file is not a table at all.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from midigan.core.files import written_whole
-from midigan.frames import BLANK_HEADER, EXACT_FLOATS, decimal_mark, grouped_numbers
+from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
 
 SNIFF_BYTES = 64 * 1024
@@ -98,7 +99,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
     try:
         frame = pd.read_csv(
             path,
-            decimal=(decimal := decimal_mark(sample, delimiter)),
+            decimal=(decimal := _decimal_mark(sample, delimiter)),
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
             **dialect,
@@ -110,7 +111,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         if len(written) == frame.shape[1]:
             frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
         if decimal == ",":
-            frame = grouped_numbers(frame)
+            frame = _grouped_numbers(frame)
         return _booleans_as_spelled(frame, head.iloc[1:]) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
@@ -132,6 +133,36 @@ def _dialect(sample: str, path: Path) -> tuple[str, str]:
         return dialect.delimiter, dialect.quotechar or '"'
     except csv.Error:
         return ",", '"'
+
+
+GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
+
+
+def _decimal_mark(sample: str, delimiter: str) -> str:
+    """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
+    in much of Europe), else a point. Columns that are not all numbers stay text either way."""
+    if delimiter == ",":
+        return "."
+    cell = re.escape(delimiter)
+    decimal_comma = re.compile(rf"(?:^|{cell})\s*(?:-?\d+,\d+|{GROUPED})\s*(?={cell}|$)", re.MULTILINE)
+    return "," if decimal_comma.search(sample) else "."
+
+
+def _grouped_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of a decimal-comma file whose every value is a number, some grouped by points
+    (89.052,55), as numbers. Why column by column, not pandas' `thousands`: that drops every point
+    in the file, turning 19.02.2021 into 19022021 and 1.5 into 15."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.dropna().astype(str).str.strip()
+        text = text[text != ""]
+        grouped = text.str.fullmatch(GROUPED)
+        if len(text) and grouped.any() and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
+            numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
+    return frame
 
 
 #: what `write_table` writes, by the name's suffix

@@ -350,15 +350,6 @@ def test_a_delimiter_ending_every_line_adds_no_channel(tmp_path):
     assert read_series(tmp_path / "folder").columns == ["a", "b"]
 
 
-def test_decimal_commas_are_read_as_the_table_reader_reads_them(tmp_path):
-    """A European export (date;load with 0,13 and 1.234,5) was refused: column 'load' is not numeric ('0,13' ...)."""
-    rows = "".join(f"{day:02d}.01.2021;{day},5;1.{day:03d},25\n" for day in range(1, 31))
-    (tmp_path / "meter.csv").write_text("date;load;total\n" + rows)
-    read = read_series(tmp_path / "meter.csv", time_column="date")
-    assert read.series[0][:2].tolist() == [[1.5, 1001.25], [2.5, 1002.25]]
-    assert read.time.values(2) == ["01.01.2021", "02.01.2021"]
-
-
 def test_series_of_one_step_are_said_to_be_left_out():
     """A long form with a sensor of one row trained on one series fewer than it read, and no line said so."""
     ids = ["lone"] + ["a"] * 20 + ["b"] * 20 + ["c"] * 20
