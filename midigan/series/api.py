@@ -39,7 +39,7 @@ class SeriesGAN:
 
     def fit(self, data) -> SeriesGAN:
         """Train on `data`: an array (series, steps, channels), (steps, channels) or (steps,), a list
-        of (steps, channels) or (steps,) arrays, a pandas DataFrame (one long series, or long form with
+        of (steps, channels) arrays or of 1-D arrays / pandas Series, a pandas DataFrame (one long series, or long form with
         `id_column`), a pandas Series (one long series of one channel, named by its name), or a path
         `midigan series train` reads. Errors are ValueError (bad data) or
         the engine's TrainingError."""

@@ -83,19 +83,13 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
 def read_array(array: np.ndarray, source: str = "array", columns: list[str] | None = None) -> SeriesSet:
     """An array `(series, steps, channels)` (trailing all-NaN steps are padding: series may be
     shorter), `(steps, channels)` (one long series), `(steps,)` (one long series of one channel:
-    the commonest input) or a list of `(steps, channels)` or `(steps,)` arrays (one channel each,
-    as a single array of that shape is)."""
+    the commonest input) or a list of `(steps, channels)` arrays or of 1-D arrays or pandas Series
+    (one channel each, as a single array of that shape is; a list of rows is refused)."""
     from midigan.frames import as_float64
 
     notes = []
     if isinstance(array, (list, tuple)):
-        series = [as_float64(np.asarray(item)) for item in array]
-        series = [item[:, None] if item.ndim == 1 else item for item in series]
-        if not series or any(item.ndim != 2 for item in series):
-            raise SeriesDataError(f"{source}: a list of series needs (steps, channels) or (steps,) arrays")
-        if len({item.shape[1] for item in series}) > 1:
-            raise SeriesDataError(f"{source}: the series have different channel counts {sorted({s.shape[1] for s in series})}")
-        form = MANY
+        series, form = _listed_series(array, source), MANY
     else:
         array = np.asarray(array)
         if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
@@ -122,6 +116,24 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
     if len(columns) != channels:
         raise SeriesDataError(f"{source}: {len(columns)} column names for {channels} channels")
     return SeriesSet(series, list(columns), form, [str(index) for index in range(len(series))], notes=notes)
+
+
+def _listed_series(items: list | tuple, source: str) -> list[np.ndarray]:
+    """Each item as `(steps, channels)`. A 1-D item is one channel only when it is an array or a
+    pandas Series: a list of plain numbers is far likelier a row of a table ([[1, 2], [3, 4]])."""
+    import pandas as pd
+
+    from midigan.frames import as_float64
+
+    series = [as_float64(np.asarray(item)) for item in items]
+    if any(item.ndim == 1 and not isinstance(raw, (np.ndarray, pd.Series)) for item, raw in zip(series, items)):
+        raise SeriesDataError(f"{source}: a list of rows is one series of (steps, channels): pass np.asarray(rows)")
+    series = [item[:, None] if item.ndim == 1 else item for item in series]
+    if not series or any(item.ndim != 2 for item in series):
+        raise SeriesDataError(f"{source}: a list of series needs (steps, channels) or (steps,) arrays")
+    if len({item.shape[1] for item in series}) > 1:
+        raise SeriesDataError(f"{source}: the series have different channel counts {sorted({s.shape[1] for s in series})}")
+    return series
 
 
 def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame",

@@ -340,6 +340,15 @@ def test_a_list_of_one_channel_series_is_read_as_one_array_of_that_shape_is():
         read_array([np.zeros((2, 3, 1))])
 
 
+def test_a_list_of_rows_is_refused_with_how_to_read_it():
+    """read_array([[1, 2], [3, 4], [5, 6]]) trained on 3 series of 2 steps of 1 channel: on main it was refused."""
+    with pytest.raises(SeriesDataError, match=r"a list of rows .*pass np.asarray\(rows\)") as raised:
+        read_array([[1, 2], [3, 4], [5, 6]])
+    assert "\n" not in str(raised.value)
+    assert read_array([pd.Series(np.arange(5.0)), np.arange(7.0)]).lengths == [5, 7]
+    assert read_array([[[1.0], [2.0]], [[3.0], [4.0], [5.0]]]).lengths == [2, 3]  # (steps, channels) lists, as on main
+
+
 def test_a_delimiter_ending_every_line_adds_no_channel(tmp_path):
     """A CSV saved with a comma at each line's end read as a channel 'Unnamed: 2' with no value, and training stopped on it."""
     (tmp_path / "trailing.csv").write_text("a,b,\n" + "".join(f"{step},{step * 2},\n" for step in range(30)))
