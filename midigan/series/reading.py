@@ -14,6 +14,7 @@ whose message is one line naming the file, the column and a value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -213,22 +214,18 @@ def _delimiter(path: Path) -> str:
 
 
 def csv_columns(path: str | Path) -> list[str]:
-    """The header of a CSV file (its delimiter sniffed), without reading its rows."""
+    """The columns of a CSV file as `read_series` names them, without reading its rows."""
     import pandas as pd
 
-    path = Path(path)
     try:
-        return [str(c) for c in pd.read_csv(path, sep=_delimiter(path), nrows=0, skipinitialspace=True).columns]
+        return [str(c) for c in _read_table(Path(path), nrows=0).columns]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return []
 
 
 def csv_first_column(path: str | Path):
-    """The first column of a CSV file (its delimiter sniffed), as pandas reads it."""
-    import pandas as pd
-
-    path = Path(path)
-    return pd.read_csv(path, sep=_delimiter(path), usecols=[0], skipinitialspace=True).iloc[:, 0]
+    """The first column of a CSV file as `read_series` reads it (its first row too where that is data)."""
+    return _read_table(Path(path), usecols=[0]).iloc[:, 0]
 
 
 def _read_csv(path: Path):
@@ -237,11 +234,7 @@ def _read_csv(path: Path):
     from midigan.frames import EXACT_FLOATS
 
     try:
-        delimiter = _delimiter(path)
-        frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, **EXACT_FLOATS)
-        if _values_as_header(frame.columns):  # numbers saved with no header: the first row is data, not names
-            frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, **EXACT_FLOATS)
-            frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]  # as an array's channels are named
+        frame = _read_table(path, **EXACT_FLOATS)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
     if frame.shape[1] == 0 or len(frame) == 0:
@@ -249,13 +242,33 @@ def _read_csv(path: Path):
     return frame
 
 
-def _values_as_header(columns) -> bool:
-    """Is the header a row of values (0.126,-0.132: np.savetxt writes none)? Whole numbers from 0 up
-    are not taken for values: sensors and years are named so too."""
+def _read_table(path: Path, **options):
+    """pd.read_csv of the file, its delimiter sniffed; a first row of values (no header, as
+    np.savetxt writes) is read as data, the channels named channel_0, ... as an array's are."""
     import pandas as pd
 
-    numbers = pd.to_numeric(pd.Series([str(name) for name in columns]), errors="coerce")
-    return bool(numbers.notna().all() and not ((numbers >= 0) & (numbers == numbers.round())).all())
+    delimiter = _delimiter(path)
+    if not _first_row_is_values(path, delimiter):
+        return pd.read_csv(path, sep=delimiter, skipinitialspace=True, **options)
+    frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, **options)
+    frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]
+    return frame
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?inf|nan", re.IGNORECASE)
+
+
+def _first_row_is_values(path: Path, delimiter: str) -> bool:
+    """Is the first row data, not names? It is when every cell that is not blank is a number and
+    not all are plain whole numbers (digits only: 0,1,2 and years 1990,1991 name columns).
+    Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
+    3.0e+00, never a header. The price: a header of decimal numbers (quantiles 0.1,0.5,0.9) is
+    read as a first row of values, the log naming the channels channel_0, ...; name them q0.1."""
+    import pandas as pd
+
+    first = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, nrows=1, dtype=str, keep_default_na=False)
+    cells = [cell.strip() for cell in first.iloc[0] if cell.strip()] if len(first) else []
+    return bool(cells) and all(_NUMBER.fullmatch(cell) for cell in cells) and not all(cell.isdigit() for cell in cells)
 
 
 #: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)

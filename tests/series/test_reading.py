@@ -422,3 +422,19 @@ def test_a_csv_of_numbers_with_no_header_keeps_its_first_row(tmp_path):
     assert read.columns == ["channel_0", "channel_1"] and read.series[0][0].tolist() == [0.126, -0.132]
     (tmp_path / "sensors.csv").write_text("1,2\n0.5,0.25\n0.75,1\n")  # whole numbers from 0 up name channels
     assert read_series(tmp_path / "sensors.csv").columns == ["1", "2"]
+
+
+def test_a_headerless_first_row_with_a_repeated_value_or_an_exponent_is_data(tmp_path):
+    """0.0,0.0,1.5 was eaten as names (pandas renamed the second 0.0 to 0.0.1) and np.savetxt's default
+    3.000000000000000000e+00,... was kept as names; the command's column look-ups must see the same."""
+    from midigan.series.reading import csv_columns, csv_first_column
+
+    np.savetxt(tmp_path / "repeated.csv", np.array([[0.0, 0.0, 1.5], [1.0, 2.0, 3.0]]), delimiter=",", fmt="%.1f")
+    np.savetxt(tmp_path / "exponent.csv", np.array([[3.0, 1.0], [2.0, 4.0]]), delimiter=",")
+    for name, first in (("repeated.csv", [0.0, 0.0, 1.5]), ("exponent.csv", [3.0, 1.0])):
+        read = read_series(tmp_path / name)
+        assert read.lengths == [2] and read.series[0][0].tolist() == first
+        assert csv_columns(tmp_path / name) == read.columns == [f"channel_{index}" for index in range(len(first))]
+        assert csv_first_column(tmp_path / name).tolist() == [first[0], read.series[0][1][0]]
+    (tmp_path / "years.csv").write_text("1990,1991\n0.5,0.25\n")  # plain whole numbers still name columns
+    assert csv_columns(tmp_path / "years.csv") == read_series(tmp_path / "years.csv").columns == ["1990", "1991"]
