@@ -4,10 +4,10 @@ Why: a series trained from a CSV ordered by a date or step column is read with t
 generated set without it cannot be read the same way (`--time date`), plotted against dates, or
 joined to anything. A generated series is no forecast, so its steps are given the times a typical
 training series has: from the commonest first time of the training series, the commonest interval
-apart (the median one where no interval is half of them; whole calendar months where the dates are
-monthly, quarterly or yearly), written in the form the training file wrote them (`2020-01-31`,
-`01/02/2020 14:00`, `1749.5`). Where that form cannot be read back from the first value (month
-names alone, `JAN`), the column is not written and the training log says so.
+apart (the median one where not every interval is a multiple of the commonest; whole calendar
+months where the dates are monthly, quarterly or yearly), written in the form the training file
+wrote them (`2020-01-31`, `01/02/2020 14:00`, `1749.5`). Where that form cannot be read back from
+the first value (month names alone, `JAN`), the column is not written and the training log says so.
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ class TimeAxis:
         step = float(_typical_step(steps)) if len(steps) else 1.0
         if not dates:
             if decimals is None and len(steps):  # more decimals than steps are rounded in (1949.08333333333: R's monthly years)
-                close = np.isclose(steps, step, rtol=STEP_TOLERANCE, atol=0)  # none where the step is a median of irregular ones
-                step = _fraction(float(steps[close].mean())) if close.any() else step
+                step = _fraction(float(steps[np.isclose(steps, step, rtol=STEP_TOLERANCE, atol=0)].mean()))
                 decimals = fewest_decimals(np.concatenate(times), WRITTEN_DECIMALS)
             return cls(name, position, start, step, decimals=decimals)
         form = _date_form(written)
@@ -143,11 +142,18 @@ def _fraction(step: float) -> float:
 
 
 def _typical_step(steps: np.ndarray) -> float:
-    """The commonest step where half the steps or more are it, else the median step. Why: in times
-    taken at irregular moments no step repeats, and the commonest (the smallest of those that occur
-    once) wrote a series of 200 readings some 5,000 seconds apart as 376 seconds apart."""
+    """The commonest step where it recurs and every step is a whole multiple of it (a grid with
+    gaps: trading days, a day kept in three), else the median step, one the data takes. Why: in
+    times taken at irregular moments no step repeats, and the commonest (the smallest of those that
+    occur once) wrote 200 readings some 5,000 seconds apart as 376 seconds apart; a plain median
+    falls between the steps of gappy days (2.5 days of steps 1, 1, 1, 2, 3, 3, 4, 5)."""
     distinct, counts = np.unique(steps, return_counts=True)
-    return distinct[np.argmax(counts)] if 2 * counts.max() >= len(steps) else float(np.median(steps))
+    commonest = distinct[np.argmax(counts)]
+    if counts.max() > 1 and commonest > 0:
+        multiples = steps / commonest
+        if np.allclose(multiples, np.round(multiples), rtol=STEP_TOLERANCE, atol=0):
+            return commonest
+    return np.quantile(steps, 0.5, method="lower")
 
 
 def _commonest(values: np.ndarray) -> float:

@@ -415,6 +415,19 @@ def test_times_taken_at_irregular_moments_are_written_their_median_step_apart():
     assert read_frame(pd.DataFrame({"d": weekdays, "v": np.arange(60.0)}), time_column="d").time.step == 86_400
 
 
+def test_days_with_gaps_keep_their_day_and_irregular_times_a_step_they_take():
+    """Days of steps 1, 1, 1, 2, 3, 3, 4, 5 were written 2.5 days apart, and a day kept in three 2 days apart."""
+    def step(days) -> float:
+        dates = (pd.Timestamp("2020-01-01") + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d")
+        return read_frame(pd.DataFrame({"d": dates, "v": np.arange(len(days), dtype=float)}), time_column="d").time.step
+
+    assert step(np.cumsum([0, 1, 1, 1, 2, 3, 3, 4, 5])) == 86_400
+    kept = np.flatnonzero(np.random.default_rng(1).random(400) < 0.37)
+    assert step(kept) == 86_400
+    irregular = np.array([0, 1, 3, 7, 14])  # steps 1, 2, 4, 7: no grid; the median 3 is no step the data takes
+    assert read_frame(pd.DataFrame({"t": irregular, "v": np.arange(5.0)}), time_column="t").time.step == 2
+
+
 def test_a_csv_of_numbers_with_no_header_keeps_its_first_row(tmp_path):
     """np.savetxt's CSV lost its first row to the header: two channels named 0.126 and -0.132."""
     np.savetxt(tmp_path / "plain.csv", np.array([[0.126, -0.132], [0.64, 0.105], [0.2, 0.3]]), delimiter=",", fmt="%.3f")
