@@ -73,6 +73,30 @@ def _trained_with(data: str, family: dict) -> dict:
     return {name: column for name, column in found.items() if column is not None and column in spare}
 
 
+def _extra_channels(data: str, family: dict, settings: dict, columns: list[str]) -> str:
+    """What a resume refused for other channels says of the columns DATA has beyond the run's: that
+    they are none of its channels, and to give the --id or --time only where the run could not have
+    restored it. Why: a resume takes both from the run, and a column that is truly new is neither."""
+    extra = [column for column in columns if column not in family["columns"]]
+    if not extra:
+        return ""
+    said = f"; {_listed(extra)} {'is no channel' if len(extra) == 1 else 'are no channels'} of the run"
+    if not (unrecorded := _unrecorded(data, family, settings)):
+        return said
+    them = "them" if len(unrecorded) > 1 else "it"
+    return f"{said} (give the {' and '.join(unrecorded)} it was trained with, if any: the run does not record {them})"
+
+
+def _unrecorded(data: str, family: dict, settings: dict) -> list[str]:
+    """The --id and --time a resume neither was given nor found in the run (runs from before they
+    were recorded, or dates in a form not written back) that DATA could take."""
+    path = Path(data)
+    if path.suffix.lower() == ".npy":
+        return []
+    options = ([] if path.is_dir() else [("--id", "id_column", "id_column")]) + [("--time", "time", "time_column")]
+    return [option for option, key, setting in options if key not in family and settings[setting] is None]
+
+
 def _listed(names: list[str], most: int = 8) -> str:
     """Channel names for a one-line message: the first `most`, then how many more."""
     more = f", ... ({len(names) - most} more)" if len(names) > most else ""
@@ -161,10 +185,9 @@ def train(data: str, **options) -> None:
         say(f"the time column {settings['time_column']!r} is not written by generate: this run was trained before midigan"
             " wrote it back, and a resumed run keeps what it was trained with")
     if options["resume"] and family["columns"] != series_set.columns:  # the stored settings name channels by index
-        extra = set(series_set.columns) > set(family["columns"])  # an id or time column read as a channel
         raise click.ClickException(f"cannot resume {Path(run_dir) / 'checkpoints' / 'last.pt'}: it holds a series model with other"
                                    f" settings than this run's (channels {_listed(family['columns'])}; {data} has"
-                                   f" {_listed(series_set.columns)}{'; give the --id and --time it was trained with' * extra})")
+                                   f" {_listed(series_set.columns)}){_extra_channels(data, family, settings, series_set.columns)}")
     try:
         plan = plan_training(series_set, settings["length"], settings["seed"], **(stored_model(family) if options["resume"] else {}))
     except ValueError as error:

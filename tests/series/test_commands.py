@@ -389,3 +389,19 @@ def test_api_settings_out_of_range_are_refused_as_the_cli_refuses_them(settings,
     """SeriesGAN(length=0) trained windows of 24, length=2.5 failed with a TypeError inside training, max_minutes=-1 trained."""
     with pytest.raises(ValueError, match=message.replace(".", r"\.")):
         SeriesGAN(**settings)
+
+
+def test_a_resume_on_a_truly_new_column_names_it_and_asks_for_no_id_or_time(in_scratch_folder):
+    """Resuming a --time year run on data with a new column x said 'give the --id and --time it was trained
+    with', though the resume had taken --time from the run; a run that does not record its --time still asks."""
+    years = np.arange(1900, 2000)
+    pd.DataFrame({"year": years, "v": np.sin(years / 5)}).to_csv("yearly.csv", index=False)
+    pd.DataFrame({"year": years, "v": np.sin(years / 5), "x": np.cos(years / 5)}).to_csv("wider.csv", index=False)
+    assert run("series", "train", "yearly.csv", "--time", "year", "--max-steps", 2, "--run-dir", "run", "--quiet").exit_code == 0
+    line = one_line_error(run("series", "train", "wider.csv", "--max-steps", 4, "--run-dir", "run", "--resume", "--quiet"))
+    assert line.endswith("(channels v; wider.csv has v, x); x is no channel of the run") and "--id" not in line
+    config = json.loads(Path("run/config.json").read_text())
+    del config["family"]["config"]["time"]  # as a run from before the time axis was recorded
+    Path("run/config.json").write_text(json.dumps(config))
+    line = one_line_error(run("series", "train", "yearly.csv", "--max-steps", 4, "--run-dir", "run", "--resume", "--quiet"))
+    assert line.endswith("year is no channel of the run (give the --time it was trained with, if any: the run does not record it)")
