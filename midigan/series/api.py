@@ -138,7 +138,6 @@ class SeriesGAN:
         return read_array(data)
 
 
-
 def _check(name: str, value, whole: bool, least: float, above: bool = False) -> None:
     """A ValueError unless `value` is None or a (`whole`) number from `least` up (`above`: more than it)."""
     if value is None:

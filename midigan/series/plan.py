@@ -48,7 +48,6 @@ TRAIN_DEFAULTS = {
 }
 
 
-
 def budgeted(settings: dict, pretrain_steps_given: bool) -> dict:
     """`settings` (TrainConfig fields) with pretraining held to half of each budget given: half the
     steps of a step budget (unless `pretrain_steps_given`), and no time share without a time budget.
