@@ -59,6 +59,44 @@ def _evaluation_input(path: str, id_column: str | None, time_column: str | None)
     return path, id_column, time_column
 
 
+def _trained_with(data: str, family: dict) -> dict:
+    """The --id and --time a resumed run was trained with, where DATA has those columns beside the
+    run's channels. Why: they are no engine setting, so the run's config keeps them only as its
+    model's id column and time axis, and a resume without them read the id column as a channel."""
+    from midigan.series.reading import csv_columns, folder_columns
+
+    path = Path(data)
+    if path.suffix.lower() == ".npy":
+        return {}
+    spare = [column for column in (folder_columns(path) if path.is_dir() else csv_columns(path)) if column not in family["columns"]]
+    found = {"time_column": (family.get("time") or {}).get("name"), "id_column": None if path.is_dir() else family.get("id_column")}
+    return {name: column for name, column in found.items() if column is not None and column in spare}
+
+
+def _extra_channels(data: str, family: dict, settings: dict, columns: list[str]) -> str:
+    """What a resume refused for other channels says of the columns DATA has beyond the run's: that
+    they are none of its channels, and to give the --id or --time only where the run could not have
+    restored it. Why: a resume takes both from the run, and a column that is truly new is neither."""
+    extra = [column for column in columns if column not in family["columns"]]
+    if not extra:
+        return ""
+    said = f"; {_listed(extra)} {'is no channel' if len(extra) == 1 else 'are no channels'} of the run"
+    if not (unrecorded := _unrecorded(data, family, settings)):
+        return said
+    them = "them" if len(unrecorded) > 1 else "it"
+    return f"{said} (give the {' and '.join(unrecorded)} it was trained with, if any: the run does not record {them})"
+
+
+def _unrecorded(data: str, family: dict, settings: dict) -> list[str]:
+    """The --id and --time a resume neither was given nor found in the run (runs from before they
+    were recorded, or dates in a form not written back) that DATA could take."""
+    path = Path(data)
+    if path.suffix.lower() == ".npy":
+        return []
+    options = ([] if path.is_dir() else [("--id", "id_column", "id_column")]) + [("--time", "time", "time_column")]
+    return [option for option, key, setting in options if key not in family and settings[setting] is None]
+
+
 def _listed(names: list[str], most: int = 8) -> str:
     """Channel names for a one-line message: the first `most`, then how many more."""
     more = f", ... ({len(names) - most} more)" if len(names) > most else ""
@@ -110,7 +148,7 @@ def train(data: str, **options) -> None:
     from midigan.core.distributed import detect_world
     from midigan.core.progress import print_news
     from midigan.core.rundir import newest_run, next_run_dir, read_run_config
-    from midigan.series.plan import TRAIN_DEFAULTS, plan_training, stored_model
+    from midigan.series.plan import TRAIN_DEFAULTS, budgeted, plan_training, stored_model
     from midigan.series.step_noise import calibrate_finished_run
 
     main_process = detect_world().is_main
@@ -132,14 +170,12 @@ def train(data: str, **options) -> None:
         # settings a run from an older midigan did not record were their defaults then
         settings = run_settings(context, stored={**TrainConfig().to_dict(), **stored["train"], "length": trained_length},
                                 kept=("length",), run=run_dir)
+        settings.update({name: value for name, value in _trained_with(data, family).items() if name not in typed(context)})
     else:
         settings = run_settings(context, recipe=TRAIN_DEFAULTS)
         if "max_steps" in typed(context) and "max_minutes" not in typed(context):
             settings["max_minutes"] = None  # a step budget alone is the whole budget
-        if settings["max_minutes"] is None:
-            settings["pretrain_time_share"] = None
-            if "pretrain_steps" not in typed(context):
-                settings["pretrain_steps"] = settings["max_steps"] // 2  # the step budget's share of likelihood steps
+        settings = budgeted(settings, "pretrain_steps" in typed(context))
     series_set = _read(data, settings["id_column"], settings["time_column"])
     say(f"read {series_set.summary()} from {data}")
     if settings["time_column"] is not None and series_set.time is None:
@@ -151,7 +187,7 @@ def train(data: str, **options) -> None:
     if options["resume"] and family["columns"] != series_set.columns:  # the stored settings name channels by index
         raise click.ClickException(f"cannot resume {Path(run_dir) / 'checkpoints' / 'last.pt'}: it holds a series model with other"
                                    f" settings than this run's (channels {_listed(family['columns'])}; {data} has"
-                                   f" {_listed(series_set.columns)})")
+                                   f" {_listed(series_set.columns)}){_extra_channels(data, family, settings, series_set.columns)}")
     try:
         plan = plan_training(series_set, settings["length"], settings["seed"], **(stored_model(family) if options["resume"] else {}))
     except ValueError as error:
@@ -251,21 +287,26 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
     held_out_apart(reference, train_path)
 
     named = {}  # label -> the input's channel names, where it has them (an .npy array has none)
+    windowed = set()  # the labels of inputs that are one long series, cut into windows of --length
 
     def windows(path: str, label: str) -> list:
         read = _read(*_evaluation_input(path, id_column, time_column))
         one_long = read.form == LONG or len(read.series) == 1  # one series, as `generate --count 1 --length 500` writes: windows
         cut = cut_windows(read.series, length) if one_long else read.series
         _refuse_too_few_to_score(label, path, len(cut), length, read.lengths[0] if one_long else None)
+        if one_long:
+            windowed.add(label)
         if Path(path).suffix.lower() != ".npy":
             named[label] = read.columns
         return cut
 
     candidate, held_out, training = windows(set_path, "SET"), windows(reference, "--reference"), windows(train_path, "--train")
-    channels = {part[0].shape[1] for part in (candidate, held_out, training)}
-    if len(channels) > 1:
+    counts = {"SET": candidate[0].shape[1], "--reference": held_out[0].shape[1], "--train": training[0].shape[1]}
+    if len(set(counts.values())) > 1:  # each input's count and names: "[2, 9]" left the user to guess which had which
         hint = "; --time names a column that orders the rows" if time_column is None else ""
-        raise click.ClickException(f"SET, --reference and --train must have the same channels (they have {sorted(channels)}{hint})")
+        have = ", ".join(f"{label} has {count}" + (f" ({_listed(named[label])})" if label in named else "")
+                         for label, count in counts.items())
+        raise click.ClickException(f"SET, --reference and --train must have the same channels: {have}{hint}")
     labels = list(named)
     for label in labels[1:]:  # channels are compared by position: a rate scored against counts says nothing
         first, columns, other = labels[0], named[labels[0]], named[label]
@@ -273,11 +314,23 @@ def evaluate(set_path: str, reference: str, train_path: str, length: int, id_col
             raise click.ClickException(f"SET, --reference and --train must have the same channels: {first} has"
                                        f" {_listed(columns)}, {label} has {_listed(other)}")
     _refuse_held_out_trained_on(reference, held_out, train_path, training)
+    _say_if_lengths_differ(candidate, held_out, cut_to_length=length if "--reference" in windowed else None)
     figures = evaluate_sets({Path(set_path).name: candidate}, held_out, training,
                             Settings(repeats, discriminative_steps, predictive_steps, seed))
     click.echo(format_table(figures, f"{len(held_out)} held-out real series; each set cut to as many"))
     if json_path is not None:
         json_path.write_text(json_text(figures), encoding="utf-8")
+
+
+def _say_if_lengths_differ(candidate: list, held_out: list, cut_to_length: int | None) -> None:
+    """A line on stderr where every series of SET has one length and every held-out one another
+    (`cut_to_length`: the --length the held-out series were cut to). Why: the classifier then tells
+    them apart by length alone, and a --length other than the model's windows scored it as poor."""
+    ours, theirs = {len(values) for values in candidate}, {len(values) for values in held_out}
+    if len(ours) == 1 == len(theirs) and ours != theirs:
+        hint = f" (--length {cut_to_length}); --length {next(iter(ours))} cuts them as long" if cut_to_length else ""
+        click.echo(f"SET's series have {next(iter(ours))} steps and --reference's {next(iter(theirs))}{hint}: the"
+                   " discriminative score tells them apart by length alone", err=True)
 
 
 def _refuse_held_out_trained_on(reference: str, held_out: list, train_path: str, training: list) -> None:

@@ -27,6 +27,9 @@ class SeriesGAN:
         (`plan.MODEL_DEFAULTS`: hidden, layers, latent, width, anchor, components, rank, scaling,
         autoregression, holds) and the engine's (`plan.TRAIN_DEFAULTS`, any TrainConfig field) in place of
         the defaults."""
+        _check("length", length, True, 2)  # as the CLI's options are checked: 0 read as no length, 2.5 as a TypeError deep in training
+        _check("max_steps", max_steps, True, 1)
+        _check("max_minutes", max_minutes, False, 0, above=True)
         self.length, self.max_minutes, self.max_steps, self.seed = length, max_minutes, max_steps, seed
         self.run_dir, self.id_column, self.time_column = run_dir, id_column, time_column
         self.device, self.progress, self.settings = device, progress, settings
@@ -36,14 +39,14 @@ class SeriesGAN:
 
     def fit(self, data) -> SeriesGAN:
         """Train on `data`: an array (series, steps, channels), (steps, channels) or (steps,), a list
-        of (steps, channels) arrays, a pandas DataFrame (one long series, or long form with
+        of (steps, channels) arrays or of 1-D arrays / pandas Series, a pandas DataFrame (one long series, or long form with
         `id_column`), a pandas Series (one long series of one channel, named by its name), or a path
         `midigan series train` reads. Errors are ValueError (bad data) or
         the engine's TrainingError."""
         from midigan.core.checkpoint import resolve_checkpoint
         from midigan.core.config import TrainConfig
         from midigan.core.trainer import Trainer
-        from midigan.series.plan import MODEL_DEFAULTS, TRAIN_DEFAULTS, plan_training
+        from midigan.series.plan import MODEL_DEFAULTS, TRAIN_DEFAULTS, budgeted, plan_training
         from midigan.series.step_noise import calibrate_finished_run
 
         unknown = set(self.settings) - set(MODEL_DEFAULTS) - set(TrainConfig.__dataclass_fields__)
@@ -57,11 +60,10 @@ class SeriesGAN:
         else:  # removed with the model (save() copies its checkpoint out)
             self._scratch = tempfile.TemporaryDirectory(prefix="midigan-series-")
             run_dir = Path(self._scratch.name) / "run"
-        settings = {**TRAIN_DEFAULTS, "max_minutes": self.max_minutes, "max_steps": self.max_steps, "seed": self.seed}
-        if self.max_minutes is None:
-            if self.max_steps is None:
-                raise ValueError("give a budget: max_minutes or max_steps")
-            settings.update(pretrain_time_share=None, pretrain_steps=self.max_steps // 2)
+        if self.max_minutes is None and self.max_steps is None:
+            raise ValueError("give a budget: max_minutes or max_steps")
+        settings = budgeted({**TRAIN_DEFAULTS, "max_minutes": self.max_minutes, "max_steps": self.max_steps, "seed": self.seed},
+                            "pretrain_steps" in training)
         settings.update(training)
         if plan.validation is None:
             settings["eval_every"] = 0
@@ -135,3 +137,12 @@ class SeriesGAN:
             return read_frame(data, self.id_column, self.time_column)
         return read_array(data)
 
+
+def _check(name: str, value, whole: bool, least: float, above: bool = False) -> None:
+    """A ValueError unless `value` is None or a (`whole`) number from `least` up (`above`: more than it)."""
+    if value is None:
+        return
+    kinds = (int, np.integer) if whole else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < least or (above and value == least):
+        bound = f"more than {least}" if above else f"at least {least}"
+        raise ValueError(f"{name} is None or a {'whole ' * whole}number {bound}, not {value!r}")

@@ -27,8 +27,32 @@ def time_key(column):
     import pandas as pd
 
     # a datetime column reads as numbers too (its nanoseconds): dates first where the column holds them
-    key = pd.to_datetime(column, utc=True) if pd.api.types.is_datetime64_any_dtype(column) else pd.to_numeric(column, errors="coerce")
-    return _dates(column) if key.isna().any() else (key, False)
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pd.to_datetime(column, utc=True), False
+    key = pd.to_numeric(column, errors="coerce")
+    if key.isna().any():
+        return _dates(column)
+    days = _compact_dates(key)
+    return (key if days is None else days), False
+
+
+def _compact_dates(numbers):
+    """Whole numbers such as 19580329 or 202001 as the dates they spell (`COMPACT_DATES`: YYYYMMDD,
+    YYYYMM, as many exports write days and months), None where any is no such date. Why: as
+    numbers, a week after 19580329 is 19580336, and a month after 201912 is 201913."""
+    import pandas as pd
+
+    from midigan.series.timeaxis import COMPACT_DATES
+
+    values = numbers.to_numpy(np.float64)
+    if not len(values) or not np.all(values == np.round(values)):
+        return None
+    for form, least, most in COMPACT_DATES:
+        if least <= values.min() and values.max() <= most:
+            dates = pd.to_datetime(pd.Series(values.astype(np.int64).astype(str), index=numbers.index), format=form,
+                                   errors="coerce", utc=True)
+            return None if dates.isna().any() else dates
+    return None
 
 
 def ordered(frame, time_column: str, source: str, read=None):

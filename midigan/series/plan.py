@@ -48,6 +48,19 @@ TRAIN_DEFAULTS = {
 }
 
 
+def budgeted(settings: dict, pretrain_steps_given: bool) -> dict:
+    """`settings` (TrainConfig fields) with pretraining held to half of each budget given: half the
+    steps of a step budget (unless `pretrain_steps_given`), and no time share without a time budget.
+    Why: pretraining otherwise ends on half the time or on validation, and a step budget beside a time
+    budget (or alone in SeriesGAN, whose time budget has a default) went to pretraining whole."""
+    settings = dict(settings)
+    if settings.get("max_minutes") is None:
+        settings["pretrain_time_share"] = None
+    if settings.get("max_steps") is not None and not pretrain_steps_given:
+        settings["pretrain_steps"] = settings["max_steps"] // 2
+    return settings
+
+
 @dataclass
 class SeriesPlan:
     family: SeriesFamily
@@ -75,6 +88,9 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
         starts = np.array(window_starts(training, length)).reshape(-1, 2)
         training, held_out = cut_windows(training, length), cut_windows(held_out, length) if held_out else []
     long_enough = [index for index, values in enumerate(training) if len(values) >= 2]
+    too_short = len(training) - len(long_enough)  # said: a series the user gave is not learnt from
+    what = f"window{'s' * (too_short > 1)}" if windows else "series"
+    left_out = f"; {too_short} {what} of one step left out" if too_short else ""
     training = [training[index] for index in long_enough]
     starts = starts[long_enough] if starts is not None else None
     held_out = [values for values in held_out if len(values) >= 2]
@@ -110,7 +126,7 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
         shape = f"whole series of up to {steps} steps"
     if validation is None:
         split += " (no validation: generation uses the last checkpoint)"
-    report = [f"training on {len(training)} {shape}; {split}", *(family.forms.describe(family.columns) if forms else [])]
+    report = [f"training on {len(training)} {shape}; {split}{left_out}", *(family.forms.describe(family.columns) if forms else [])]
     if family.step.holds:
         report.append("may hold their last value: " + ", ".join(family.columns[c] for c in family.step.holds))
     if family.time is not None:

@@ -14,6 +14,7 @@ whose message is one line naming the file, the column and a value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,16 +84,13 @@ def read_series(path: str | Path, id_column: str | None = None, time_column: str
 def read_array(array: np.ndarray, source: str = "array", columns: list[str] | None = None) -> SeriesSet:
     """An array `(series, steps, channels)` (trailing all-NaN steps are padding: series may be
     shorter), `(steps, channels)` (one long series), `(steps,)` (one long series of one channel:
-    the commonest input) or a list of `(steps, channels)` arrays."""
+    the commonest input) or a list of `(steps, channels)` arrays or of 1-D arrays or pandas Series
+    (one channel each, as a single array of that shape is; a list of rows is refused)."""
     from midigan.frames import as_float64
 
+    notes = []
     if isinstance(array, (list, tuple)):
-        series = [as_float64(np.asarray(item)) for item in array]
-        if not series or any(item.ndim != 2 for item in series):
-            raise SeriesDataError(f"{source}: a list of series needs (steps, channels) arrays")
-        if len({item.shape[1] for item in series}) > 1:
-            raise SeriesDataError(f"{source}: the series have different channel counts {sorted({s.shape[1] for s in series})}")
-        form = MANY
+        series, form = _listed_series(array, source), MANY
     else:
         array = np.asarray(array)
         if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
@@ -102,6 +100,9 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
             array = array[:, None]
         if array.ndim == 2:
             series, form = [array], LONG
+            if array.shape[1] > array.shape[0]:  # more likely (series, steps), as many archives store series of one channel
+                notes.append(f"read as (steps, channels); {array.shape[0]} series of {array.shape[1]} steps are an array of shape"
+                             f" ({array.shape[0]}, {array.shape[1]}, 1)")
         elif array.ndim == 3:
             series, form = [_strip_padding(item) for item in array], MANY
         else:
@@ -115,13 +116,36 @@ def read_array(array: np.ndarray, source: str = "array", columns: list[str] | No
     columns = columns or [f"channel_{index}" for index in range(channels)]
     if len(columns) != channels:
         raise SeriesDataError(f"{source}: {len(columns)} column names for {channels} channels")
-    return SeriesSet(series, list(columns), form, [str(index) for index in range(len(series))])
+    return SeriesSet(series, list(columns), form, [str(index) for index in range(len(series))], notes=notes)
+
+
+def _listed_series(items: list | tuple, source: str) -> list[np.ndarray]:
+    """Each item as `(steps, channels)`. A 1-D item is one channel only when it is an array or a
+    pandas Series: a list of plain numbers is far likelier a row of a table ([[1, 2], [3, 4]])."""
+    import pandas as pd
+
+    from midigan.frames import as_float64
+
+    series = [as_float64(np.asarray(item)) for item in items]
+    if any(item.ndim == 1 and not isinstance(raw, (np.ndarray, pd.Series)) for item, raw in zip(series, items)):
+        raise SeriesDataError(f"{source}: a list of rows is one series of (steps, channels): pass np.asarray(rows)")
+    series = [item[:, None] if item.ndim == 1 else item for item in series]
+    if not series or any(item.ndim != 2 for item in series):
+        raise SeriesDataError(f"{source}: a list of series needs (steps, channels) or (steps,) arrays")
+    if len({item.shape[1] for item in series}) > 1:
+        raise SeriesDataError(f"{source}: the series have different channel counts {sorted({s.shape[1] for s in series})}")
+    return series
 
 
 def read_frame(frame, id_column: str | None = None, time_column: str | None = None, source: str = "data frame",
                name: str | None = None) -> SeriesSet:
-    """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name, else `source`)."""
-    frame, skipped = _without_saved_index(frame, (id_column, time_column))
+    """A pandas DataFrame as a CSV of the same content would be read (`name`: one long series' name,
+    else `source`); an index level named as `id_column` or `time_column` is read as that column."""
+    if id_column is not None and id_column == time_column:  # else: no column 'year', of a file that has one
+        raise SeriesDataError(f"{source}: --id and --time both name {id_column!r}: one column names each row's series, another orders them")
+    if any(name is not None and name in frame.index.names and name not in frame.columns for name in (id_column, time_column)):
+        frame = frame.reset_index()  # df.set_index("date"): where pandas users keep a series' times
+    frame, skipped = _without_unnamed(frame, (id_column, time_column))
     if id_column is None:
         axis, notes = None, []
         if time_column is not None:
@@ -130,6 +154,20 @@ def read_frame(frame, id_column: str | None = None, time_column: str | None = No
             axis, notes = time_axis(time_column, columns, [ordering]), day_first_notes(time_column, [ordering])
         return SeriesSet([_numeric(frame, source)], [str(c) for c in frame.columns], LONG, [name or source], skipped, notes, time=axis)
     return _split_long_form(frame, id_column, time_column, source, skipped)
+
+
+def _without_unnamed(frame, named: tuple[str | None, ...]):
+    """The frame without the columns of blank header that hold no channel (a saved row index, and
+    columns with no value at all: a delimiter ending every line, as spreadsheets save), and a line
+    for each kind left out. Why: such an empty column stopped training as a channel with no value."""
+    from midigan.frames import BLANK_HEADER
+
+    empty = [name for name in frame.columns if BLANK_HEADER.match(str(name)) and name not in named and frame[name].isna().all()]
+    if len(empty) == len(frame.columns):
+        return frame, []
+    frame, skipped = _without_saved_index(frame.drop(columns=empty), named)
+    where = f"column{'s' * (len(empty) > 1)} {', '.join(map(repr, empty))} (blank header, no value: a delimiter ending every line)"
+    return frame, [*([where] if empty else []), *skipped]
 
 
 def _without_saved_index(frame, named: tuple[str | None, ...]):
@@ -176,22 +214,18 @@ def _delimiter(path: Path) -> str:
 
 
 def csv_columns(path: str | Path) -> list[str]:
-    """The header of a CSV file (its delimiter sniffed), without reading its rows."""
+    """The columns of a CSV file as `read_series` names them, without reading its rows."""
     import pandas as pd
 
-    path = Path(path)
     try:
-        return [str(c) for c in pd.read_csv(path, sep=_delimiter(path), nrows=0, skipinitialspace=True).columns]
+        return [str(c) for c in _read_table(Path(path), nrows=0).columns]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return []
 
 
 def csv_first_column(path: str | Path):
-    """The first column of a CSV file (its delimiter sniffed), as pandas reads it."""
-    import pandas as pd
-
-    path = Path(path)
-    return pd.read_csv(path, sep=_delimiter(path), usecols=[0], skipinitialspace=True).iloc[:, 0]
+    """The first column of a CSV file as `read_series` reads it (its first row too where that is data)."""
+    return _read_table(Path(path), usecols=[0]).iloc[:, 0]
 
 
 def _read_csv(path: Path):
@@ -200,12 +234,41 @@ def _read_csv(path: Path):
     from midigan.frames import EXACT_FLOATS
 
     try:
-        frame = pd.read_csv(path, sep=_delimiter(path), skipinitialspace=True, **EXACT_FLOATS)
+        frame = _read_table(path, **EXACT_FLOATS)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({str(error).splitlines()[0]})") from None
     if frame.shape[1] == 0 or len(frame) == 0:
         raise SeriesDataError(f"{path.name}: holds no rows")
     return frame
+
+
+def _read_table(path: Path, **options):
+    """pd.read_csv of the file, its delimiter sniffed; a first row of values (no header, as
+    np.savetxt writes) is read as data, the channels named channel_0, ... as an array's are."""
+    import pandas as pd
+
+    delimiter = _delimiter(path)
+    if not _first_row_is_values(path, delimiter):
+        return pd.read_csv(path, sep=delimiter, skipinitialspace=True, **options)
+    frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, **options)
+    frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]
+    return frame
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?inf|nan", re.IGNORECASE)
+
+
+def _first_row_is_values(path: Path, delimiter: str) -> bool:
+    """Is the first row data, not names? It is when every cell that is not blank is a number and
+    not all are plain whole numbers (digits only: 0,1,2 and years 1990,1991 name columns).
+    Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
+    3.0e+00, never a header. The price: a header of decimal numbers (quantiles 0.1,0.5,0.9) is
+    read as a first row of values, the log naming the channels channel_0, ...; name them q0.1."""
+    import pandas as pd
+
+    first = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, nrows=1, dtype=str, keep_default_na=False)
+    cells = [cell.strip() for cell in first.iloc[0] if cell.strip()] if len(first) else []
+    return bool(cells) and all(_NUMBER.fullmatch(cell) for cell in cells) and not all(cell.isdigit() for cell in cells)
 
 
 #: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)
@@ -268,8 +331,13 @@ def _split_long_form(frame, id_column: str, time_column: str | None, source: str
 
 def series_files(folder: Path) -> list[Path]:
     """The files of a folder read as series: every .csv and .tsv file under it, subfolders included
-    (.txt files only where there are none: a folder of recordings often holds a notes.txt)."""
-    found = sorted(p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    (.txt files only where there are none: a folder of recordings often holds a notes.txt), but not
+    in a run folder of midigan's (`midigan series train .` puts runs/ there, with sample CSVs)."""
+    from midigan.core.rundir import run_family
+
+    runs = [config.parent for config in folder.rglob("config.json") if run_family(config.parent) is not None]
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                   and not any(run in p.parents for run in runs))
     return [p for p in found if p.suffix.lower() in (".csv", ".tsv")] or [p for p in found if p.suffix.lower() == ".txt"]
 
 
@@ -293,7 +361,7 @@ def _read_folder(folder: Path, time_column: str | None) -> SeriesSet:
         except SeriesDataError as error:
             skipped.append(str(error).replace(path.name, name, 1))
             continue
-        frame, dropped = _without_saved_index(frame, (time_column,))
+        frame, dropped = _without_unnamed(frame, (time_column,))
         skipped.extend(note for note in dropped if note not in skipped)
         header = [str(c) for c in frame.columns]
         if columns is None:

@@ -4,10 +4,10 @@ Why: a series trained from a CSV ordered by a date or step column is read with t
 generated set without it cannot be read the same way (`--time date`), plotted against dates, or
 joined to anything. A generated series is no forecast, so its steps are given the times a typical
 training series has: from the commonest first time of the training series, the commonest interval
-apart (whole calendar months where the dates are monthly, quarterly or yearly), written in the
-form the training file wrote them (`2020-01-31`, `01/02/2020 14:00`, `1749.5`). Where that form
-cannot be read back from the first value (month names alone, `JAN`), the column is not written and
-the training log says so.
+apart (the median one where not every interval is a multiple of the commonest; whole calendar
+months where the dates are monthly, quarterly or yearly), written in the form the training file
+wrote them (`2020-01-31`, `01/02/2020 14:00`, `1749.5`). Where that form cannot be read back from
+the first value (month names alone, `JAN`), the column is not written and the training log says so.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ from midigan.frames import fewest_decimals, number_text
 MONTH_STEPS = (1, 2, 3, 6, 12)
 DAY = 86_400.0
 MAX_DECIMALS = 6
+#: dates written as whole numbers, each form with the numbers it can spell (years 1000 to 2999 for
+#: months: 800102, a day of 1980 written YYMMDD, is no month of the year 8001)
+COMPACT_DATES = (("%Y%m%d", 1000_01_01, 9999_12_31), ("%Y%m", 1000_01, 2999_12))
+WRITTEN_DECIMALS = 15  # numbers in more decimals than MAX_DECIMALS are written in as many as they were read in, up to these
+STEP_TOLERANCE = 1e-6  # ... and their step is the mean of the steps this close to the commonest,
+FRACTION_TOLERANCE = 1e-9  # ... or the fraction of denominator up to MAX_DENOMINATOR this close to it (1/12)
+MAX_DENOMINATOR = 1000
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,11 @@ class TimeAxis:
         if decimals is not None:
             steps = np.round(steps, decimals)
         start = float(_commonest(np.array([values[0] for values in times])))
-        step = float(_commonest(steps)) if len(steps) else 1.0
+        step = float(_typical_step(steps)) if len(steps) else 1.0
         if not dates:
+            if decimals is None and len(steps):  # more decimals than steps are rounded in (1949.08333333333: R's monthly years)
+                step = _fraction(float(steps[np.isclose(steps, step, rtol=STEP_TOLERANCE, atol=0)].mean()))
+                decimals = fewest_decimals(np.concatenate(times), WRITTEN_DECIMALS)
             return cls(name, position, start, step, decimals=decimals)
         form = _date_form(written)
         if form is None:
@@ -122,6 +132,30 @@ def _calendar_step(times: list[np.ndarray]) -> tuple[int, bool]:
     return next(iter(apart)), not same_day
 
 
+def _fraction(step: float) -> float:
+    """The fraction a step is where it is one (1/12 for 0.0833333333333...): a mean of steps read in
+    rounded decimals is off in its last digits, and 64 such steps on, a time written in them is too."""
+    from fractions import Fraction
+
+    fraction = float(Fraction(step).limit_denominator(MAX_DENOMINATOR))
+    return fraction if abs(fraction - step) <= FRACTION_TOLERANCE * abs(step) else step
+
+
+def _typical_step(steps: np.ndarray) -> float:
+    """The commonest step where it recurs and every step is a whole multiple of it (a grid with
+    gaps: trading days, a day kept in three), else the median step, one the data takes. Why: in
+    times taken at irregular moments no step repeats, and the commonest (the smallest of those that
+    occur once) wrote 200 readings some 5,000 seconds apart as 376 seconds apart; a plain median
+    falls between the steps of gappy days (2.5 days of steps 1, 1, 1, 2, 3, 3, 4, 5)."""
+    distinct, counts = np.unique(steps, return_counts=True)
+    commonest = distinct[np.argmax(counts)]
+    if counts.max() > 1 and commonest > 0:
+        multiples = steps / commonest
+        if np.allclose(multiples, np.round(multiples), rtol=STEP_TOLERANCE, atol=0):
+            return commonest
+    return np.quantile(steps, 0.5, method="lower")
+
+
 def _commonest(values: np.ndarray) -> float:
     """The most frequent value (the smallest of the most frequent)."""
     distinct, counts = np.unique(values, return_counts=True)
@@ -136,14 +170,17 @@ def _date_form(written: list[tuple[object, float]]) -> str | None:
     import pandas as pd
     from pandas.tseries.api import guess_datetime_format
 
+    numbers = isinstance(written[0][0], (int, float, np.number))  # dates as numbers (19580329, see `ordering.time_key`)
+    if numbers:
+        written = [(str(int(number)), seconds) for number, seconds in written]
     first = written[0][0]
     if not isinstance(first, str):  # a datetime column of a data frame: ISO, with the time where there is one
         return "%Y-%m-%d" if all(seconds % DAY == 0 for _, seconds in written) else "%Y-%m-%d %H:%M:%S"
     texts, seconds = pd.Series([text for text, _ in written]).str.strip(), np.array([time for _, time in written])
-    for day_first in (False, True):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            form = guess_datetime_format(first.strip(), dayfirst=day_first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        guessed = [guess_datetime_format(first.strip(), dayfirst=day_first) for day_first in (False, True)]
+    for form in [*guessed, *(form for form, _, _ in COMPACT_DATES if numbers)]:  # pandas guesses no %Y%m
         if form is None:
             continue
         read = pd.to_datetime(texts, format=form, errors="coerce", utc=True)

@@ -207,7 +207,8 @@ def test_generate_names_series_by_the_training_id_column_and_evaluate_reads_them
                  "--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
     assert arrays.exit_code == 0, arrays.output  # read by its numbered first column, not as a channel
     untimed = run("series", "evaluate", "fake.csv", "--reference", "held.npy", "--train", "train.npy")
-    assert "must have the same channels (they have [1, 2]; --time names a column that orders the rows)" in one_line_error(untimed)
+    assert ("must have the same channels: SET has 2 (hour, load), --reference has 1, --train has 1; --time names a column that"
+            " orders the rows") in one_line_error(untimed)
 
 
 def test_api_fits_one_channel_given_as_a_pandas_series_or_a_1d_array(tmp_path):
@@ -283,6 +284,9 @@ def test_evaluate_refuses_sets_whose_channels_are_named_otherwise(in_scratch_fol
     assert "same channels: SET has count, --reference has rate" in one_line_error(named)
     unnamed = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", *fast)
     assert unnamed.exit_code == 0, unnamed.output
+    pd.DataFrame({"rate": rng.normal(size=120), "year": np.arange(120)}).to_csv("dated.csv", index=False)
+    counted = run("series", "evaluate", "dated.csv", "--reference", "held.csv", "--train", "train.csv", *fast)
+    assert "same channels: SET has 2 (rate, year), --reference has 1 (rate), --train has 1 (rate);" in one_line_error(counted)
 
 
 def test_a_channel_called_id_keeps_its_name_and_generated_series_are_named_in_another_column(in_scratch_folder):
@@ -333,3 +337,71 @@ def test_a_reference_holding_the_training_series_is_one_line(in_scratch_folder):
     days.sample(frac=1, random_state=0).to_csv("shuffled.csv", index=False)
     copied = run("series", "evaluate", "train.csv", "--reference", "shuffled.csv", "--train", "train.csv", "--id", "day", "--time", "hour")
     assert "30 of the 30 series of --reference shuffled.csv are series of --train train.csv" in one_line_error(copied)
+
+
+def phases(run_dir: Path) -> set[str]:
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    return {record["phase"] for record in map(json.loads, lines) if "phase" in record}
+
+
+def test_a_step_budget_beside_a_time_budget_leaves_half_the_steps_to_adversarial_training(in_scratch_folder):
+    series = np.random.default_rng(0).normal(size=(12, 8, 1))
+    SeriesGAN(max_steps=4, run_dir="api", log_every=1).fit(series)  # max_minutes keeps its default
+    assert phases(in_scratch_folder / "api") == {"pretrain", "adversarial"}
+    np.save("series.npy", series)
+    result = run("series", "train", "series.npy", "--max-minutes", 5, "--max-steps", 4, "--run-dir", "cli", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "pretraining ended at step 2 (step limit reached)" in result.output
+
+
+def test_a_resumed_run_reads_its_data_by_the_id_and_time_it_was_trained_with(in_scratch_folder):
+    """--resume without --id and --time: 'column 'state' is not numeric', though the run was trained with them."""
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"state": np.repeat([f"s{n}" for n in range(6)], 10), "year": np.tile(np.arange(1970, 1980), 6),
+                  "v": rng.normal(size=60)}).sample(frac=1, random_state=0).to_csv("panel.csv", index=False)
+    assert run("series", "train", "panel.csv", "--id", "state", "--time", "year", "--max-steps", 2, "--quiet").exit_code == 0
+    resumed = run("series", "train", "panel.csv", "--resume", "--max-steps", 4, "--quiet")
+    assert resumed.exit_code == 0, resumed.output
+    assert "read 6 series of 10 steps x 1 channel (v)" in resumed.output
+
+
+def test_evaluate_says_when_the_set_and_the_reference_differ_in_length_alone(in_scratch_folder):
+    """A set of the model's 24-step windows judged with --length 10 scored as poor, and nothing said why."""
+    rng = np.random.default_rng(0)
+    for name in ("train.csv", "held.csv"):
+        pd.DataFrame({"rate": rng.normal(size=120)}).to_csv(name, index=False)
+    np.save("fake.npy", rng.normal(size=(30, 8, 1)))
+    fast = ("--repeats", 1, "--discriminative-steps", 2, "--predictive-steps", 2)
+    judged = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", "--length", 5, *fast)
+    assert judged.exit_code == 0, judged.output
+    assert "SET's series have 8 steps and --reference's 5 (--length 5); --length 8 cuts them as long" in judged.output
+    matched = run("series", "evaluate", "fake.npy", "--reference", "held.csv", "--train", "train.csv", "--length", 8, *fast)
+    assert matched.exit_code == 0 and "steps and --reference's" not in matched.output
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"length": 0}, "length is None or a whole number at least 2, not 0"),
+    ({"length": 2.5}, "length is None or a whole number at least 2, not 2.5"),
+    ({"max_steps": 0}, "max_steps is None or a whole number at least 1, not 0"),
+    ({"max_minutes": -1}, "max_minutes is None or a number more than 0, not -1"),
+])
+def test_api_settings_out_of_range_are_refused_as_the_cli_refuses_them(settings, message):
+    """SeriesGAN(length=0) trained windows of 24, length=2.5 failed with a TypeError inside training, max_minutes=-1 trained."""
+    with pytest.raises(ValueError, match=message.replace(".", r"\.")):
+        SeriesGAN(**settings)
+
+
+def test_a_resume_on_a_truly_new_column_names_it_and_asks_for_no_id_or_time(in_scratch_folder):
+    """Resuming a --time year run on data with a new column x said 'give the --id and --time it was trained
+    with', though the resume had taken --time from the run; a run that does not record its --time still asks."""
+    years = np.arange(1900, 2000)
+    pd.DataFrame({"year": years, "v": np.sin(years / 5)}).to_csv("yearly.csv", index=False)
+    pd.DataFrame({"year": years, "v": np.sin(years / 5), "x": np.cos(years / 5)}).to_csv("wider.csv", index=False)
+    assert run("series", "train", "yearly.csv", "--time", "year", "--max-steps", 2, "--run-dir", "run", "--quiet").exit_code == 0
+    line = one_line_error(run("series", "train", "wider.csv", "--max-steps", 4, "--run-dir", "run", "--resume", "--quiet"))
+    assert line.endswith("(channels v; wider.csv has v, x); x is no channel of the run") and "--id" not in line
+    config = json.loads(Path("run/config.json").read_text())
+    del config["family"]["config"]["time"]  # as a run from before the time axis was recorded
+    Path("run/config.json").write_text(json.dumps(config))
+    line = one_line_error(run("series", "train", "yearly.csv", "--max-steps", 4, "--run-dir", "run", "--resume", "--quiet"))
+    assert line.endswith("year is no channel of the run (give the --time it was trained with, if any: the run does not record it)")

@@ -303,3 +303,151 @@ def test_a_long_form_reads_its_dates_one_way_for_every_series():
 def test_the_summary_counts_one_channel_as_one():
     assert read_array(np.zeros((3, 5, 1))).summary() == "3 series of 5 steps x 1 channel (channel_0)"
     assert read_array(np.zeros((3, 5, 2))).summary() == "3 series of 5 steps x 2 channels (channel_0, channel_1)"
+
+
+def test_years_in_twelfths_as_r_writes_monthly_series_come_back_as_written():
+    """AirPassengers as R exports it (1949, 1949.08333333333, ...): generated times drifted from the
+    commonest rounded step, 1949.999999999961 where the data has 1950."""
+    written = [float(f"{1949 + month / 12:.15g}") for month in range(144)]
+    axis = read_frame(pd.DataFrame({"time": written, "v": np.arange(144.0)}), time_column="time").time
+    assert axis.values(144) == [f"{value:.15g}" for value in written]
+
+
+def test_days_written_as_numbers_come_back_as_days():
+    """statsmodels' co2 dates its weeks 19580329, 19580405, ...: read as numbers, generated weeks
+    went 19580329, 19580336, 19580343, days no calendar has."""
+    weeks = pd.date_range("1958-03-29", periods=30, freq="7D").strftime("%Y%m%d").astype(int)
+    axis = read_frame(pd.DataFrame({"date": weeks[::-1], "co2": np.arange(30.0)}), time_column="date").time
+    assert axis.values(4) == ["19580329", "19580405", "19580412", "19580419"]
+    counts = pd.DataFrame({"step": np.arange(20_200_101, 20_200_140), "v": np.arange(39.0)})  # 20200132 is no day
+    assert read_frame(counts, time_column="step").time.values(2) == ["20200101", "20200102"]
+
+
+def test_months_written_as_numbers_come_back_as_months():
+    """Monthly data dated 201901 ... 201912 was generated on to 201913, 201914."""
+    months = [year * 100 + month for year in (2019, 2020) for month in range(1, 13)]
+    axis = read_frame(pd.DataFrame({"ym": months, "v": np.arange(24.0)}), time_column="ym").time
+    assert axis.values(14)[11:] == ["201912", "202001", "202002"]
+    days_of_1980 = pd.DataFrame({"date": [800101 + day for day in range(20)], "v": np.arange(20.0)})  # YYMMDD: no month of 8001
+    assert read_frame(days_of_1980, time_column="date").time.values(2) == ["800101", "800102"]
+
+
+def test_a_list_of_one_channel_series_is_read_as_one_array_of_that_shape_is():
+    """SeriesGAN().fit([np.array of 30 steps, ... of 40]) was refused: a list needed (steps, channels) items."""
+    read = read_array([np.arange(30.0), np.arange(40.0)])
+    assert read.form == MANY and read.lengths == [30, 40] and read.channels == 1
+    with pytest.raises(SeriesDataError, match=r"needs \(steps, channels\) or \(steps,\) arrays"):
+        read_array([np.zeros((2, 3, 1))])
+
+
+def test_a_list_of_rows_is_refused_with_how_to_read_it():
+    """read_array([[1, 2], [3, 4], [5, 6]]) trained on 3 series of 2 steps of 1 channel: on main it was refused."""
+    with pytest.raises(SeriesDataError, match=r"a list of rows .*pass np.asarray\(rows\)") as raised:
+        read_array([[1, 2], [3, 4], [5, 6]])
+    assert "\n" not in str(raised.value)
+    assert read_array([pd.Series(np.arange(5.0)), np.arange(7.0)]).lengths == [5, 7]
+    assert read_array([[[1.0], [2.0]], [[3.0], [4.0], [5.0]]]).lengths == [2, 3]  # (steps, channels) lists, as on main
+
+
+def test_a_delimiter_ending_every_line_adds_no_channel(tmp_path):
+    """A CSV saved with a comma at each line's end read as a channel 'Unnamed: 2' with no value, and training stopped on it."""
+    (tmp_path / "trailing.csv").write_text("a,b,\n" + "".join(f"{step},{step * 2},\n" for step in range(30)))
+    read = read_series(tmp_path / "trailing.csv")
+    assert read.columns == ["a", "b"] and "column 'Unnamed: 2' (blank header, no value" in read.summary()
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "trailing.csv").rename(tmp_path / "folder" / "one.csv")
+    assert read_series(tmp_path / "folder").columns == ["a", "b"]
+
+
+def test_series_of_one_step_are_said_to_be_left_out():
+    """A long form with a sensor of one row trained on one series fewer than it read, and no line said so."""
+    ids = ["lone"] + ["a"] * 20 + ["b"] * 20 + ["c"] * 20
+    read = read_frame(pd.DataFrame({"sensor": ids, "v": np.arange(61.0)}), id_column="sensor")
+    from midigan.series.plan import plan_training
+
+    assert plan_training(read).report[0].endswith("(no validation: generation uses the last checkpoint); 1 series of one step left out")
+
+
+def test_a_data_frame_indexed_by_its_time_or_id_column_is_read_by_it():
+    """SeriesGAN(time_column="date").fit(frame.set_index("date")) said: no column 'date' (columns: v)."""
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    frame = pd.DataFrame({"date": days, "sensor": ["a", "b"] * 15, "v": np.arange(30.0)})
+    indexed = read_frame(frame.drop(columns="sensor").set_index("date").iloc[::-1], time_column="date")
+    assert indexed.series[0].ravel().tolist() == list(range(30)) and indexed.time.values(2) == ["2020-01-01", "2020-01-02"]
+    both = read_frame(frame.set_index(["sensor", "date"]).iloc[::-1], "sensor", "date")
+    assert both.names == ["b", "a"] and both.series[1].ravel().tolist() == list(range(0, 30, 2))
+
+
+def test_an_array_of_more_channels_than_steps_says_how_series_of_one_channel_are_given():
+    """np.save of (10 series, 40 steps) trained on one series of 10 steps x 40 channels, and the log said only that."""
+    read = read_array(np.zeros((10, 40)))
+    assert read.lengths == [10] and read.channels == 40  # as documented: (steps, channels)
+    assert "10 series of 40 steps are an array of shape (10, 40, 1)" in read.summary()
+    assert "array of shape" not in read_array(np.zeros((40, 10))).summary()
+
+
+def test_one_column_named_as_both_id_and_time_is_said_so():
+    """--id year --time year said: no column 'year' (columns: invest, firm), of a file with a year column."""
+    frame = pd.DataFrame({"firm": ["a", "b"] * 5, "year": np.arange(10), "invest": np.arange(10.0)})
+    with pytest.raises(SeriesDataError, match="--id and --time both name 'year'"):
+        read_frame(frame, "year", "year")
+
+
+def test_a_folder_trained_in_place_is_read_without_its_run_folders(tmp_path):
+    """`midigan series train .` twice: the second read the first run's samples/step-N.csv as series and stopped."""
+    for index in range(3):
+        pd.DataFrame({"a": np.arange(10.0) + index}).to_csv(tmp_path / f"s{index}.csv", index=False)
+    run_dir = tmp_path / "runs" / "data-1"
+    (run_dir / "samples").mkdir(parents=True)
+    (run_dir / "config.json").write_text('{"family": {"name": "series"}}')
+    pd.DataFrame({"id": [1, 1], "a": [0.0, 1.0]}).to_csv(run_dir / "samples" / "step-000010.csv", index=False)
+    read = read_series(tmp_path)
+    assert read.names == ["s0", "s1", "s2"] and read.columns == ["a"]
+
+
+def test_times_taken_at_irregular_moments_are_written_their_median_step_apart():
+    """200 readings at random seconds over 11 days were written 376 seconds apart: the commonest of steps that occur once each."""
+    seconds = np.sort(np.random.default_rng(0).choice(1_000_000, size=200, replace=False))
+    stamps = (pd.Timestamp("2020-01-01") + pd.to_timedelta(seconds, unit="s")).strftime("%Y-%m-%d %H:%M:%S")
+    axis = read_frame(pd.DataFrame({"ts": stamps, "v": np.arange(200.0)}), time_column="ts").time
+    assert axis.step == np.median(np.diff(seconds))
+    weekdays = pd.bdate_range("2024-01-01", periods=60).strftime("%Y-%m-%d")  # steps of 1 day and of 3 (weekends): a day
+    assert read_frame(pd.DataFrame({"d": weekdays, "v": np.arange(60.0)}), time_column="d").time.step == 86_400
+
+
+def test_days_with_gaps_keep_their_day_and_irregular_times_a_step_they_take():
+    """Days of steps 1, 1, 1, 2, 3, 3, 4, 5 were written 2.5 days apart, and a day kept in three 2 days apart."""
+    def step(days) -> float:
+        dates = (pd.Timestamp("2020-01-01") + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d")
+        return read_frame(pd.DataFrame({"d": dates, "v": np.arange(len(days), dtype=float)}), time_column="d").time.step
+
+    assert step(np.cumsum([0, 1, 1, 1, 2, 3, 3, 4, 5])) == 86_400
+    kept = np.flatnonzero(np.random.default_rng(1).random(400) < 0.37)
+    assert step(kept) == 86_400
+    irregular = np.array([0, 1, 3, 7, 14])  # steps 1, 2, 4, 7: no grid; the median 3 is no step the data takes
+    assert read_frame(pd.DataFrame({"t": irregular, "v": np.arange(5.0)}), time_column="t").time.step == 2
+
+
+def test_a_csv_of_numbers_with_no_header_keeps_its_first_row(tmp_path):
+    """np.savetxt's CSV lost its first row to the header: two channels named 0.126 and -0.132."""
+    np.savetxt(tmp_path / "plain.csv", np.array([[0.126, -0.132], [0.64, 0.105], [0.2, 0.3]]), delimiter=",", fmt="%.3f")
+    read = read_series(tmp_path / "plain.csv")
+    assert read.columns == ["channel_0", "channel_1"] and read.series[0][0].tolist() == [0.126, -0.132]
+    (tmp_path / "sensors.csv").write_text("1,2\n0.5,0.25\n0.75,1\n")  # whole numbers from 0 up name channels
+    assert read_series(tmp_path / "sensors.csv").columns == ["1", "2"]
+
+
+def test_a_headerless_first_row_with_a_repeated_value_or_an_exponent_is_data(tmp_path):
+    """0.0,0.0,1.5 was eaten as names (pandas renamed the second 0.0 to 0.0.1) and np.savetxt's default
+    3.000000000000000000e+00,... was kept as names; the command's column look-ups must see the same."""
+    from midigan.series.reading import csv_columns, csv_first_column
+
+    np.savetxt(tmp_path / "repeated.csv", np.array([[0.0, 0.0, 1.5], [1.0, 2.0, 3.0]]), delimiter=",", fmt="%.1f")
+    np.savetxt(tmp_path / "exponent.csv", np.array([[3.0, 1.0], [2.0, 4.0]]), delimiter=",")
+    for name, first in (("repeated.csv", [0.0, 0.0, 1.5]), ("exponent.csv", [3.0, 1.0])):
+        read = read_series(tmp_path / name)
+        assert read.lengths == [2] and read.series[0][0].tolist() == first
+        assert csv_columns(tmp_path / name) == read.columns == [f"channel_{index}" for index in range(len(first))]
+        assert csv_first_column(tmp_path / name).tolist() == [first[0], read.series[0][1][0]]
+    (tmp_path / "years.csv").write_text("1990,1991\n0.5,0.25\n")  # plain whole numbers still name columns
+    assert csv_columns(tmp_path / "years.csv") == read_series(tmp_path / "years.csv").columns == ["1990", "1991"]
