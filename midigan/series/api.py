@@ -25,7 +25,7 @@ class SeriesGAN:
         """`length`: windows of this many steps (default: 24 for one long series, else whole series);
         `run_dir`: where the run folder goes (default: a temporary folder); `settings`: the model's
         (`plan.MODEL_DEFAULTS`: hidden, layers, latent, width, anchor, components, rank, scaling,
-        autoregression, holds) and the engine's (`plan.TRAIN_DEFAULTS`, any TrainConfig field) in place of
+        autoregression, holds, changes) and the engine's (`plan.TRAIN_DEFAULTS`, any TrainConfig field) in place of
         the defaults."""
         _check("length", length, True, 2)  # as the CLI's options are checked: 0 read as no length, 2.5 as a TypeError deep in training
         _check("max_steps", max_steps, True, 1)

@@ -35,6 +35,8 @@ from midigan.series.steps import StepDistribution
 from midigan.series.timeaxis import TimeAxis
 from midigan.series.writing import ID_COLUMN
 
+CHANGE_LIMIT = 10.0  # a change input is held within this many spreads (a free-running series may jump)
+
 
 class SeriesGenerator(nn.Module):
     """Noise `(n, steps, latent + draws + C + 1)` -> packed series `(n, steps, 2C + 1)`.
@@ -48,16 +50,27 @@ class SeriesGenerator(nn.Module):
     set the GRU's one-step predictions of smooth channels (temperatures) erred six times as much
     as "the same as before" would, the shared shocks absorbed the error, and written series were
     five times as rough as real ones (docs/series.md).
+
+    With `change_scale`, the GRU also reads the previous step's change (its value less the one
+    before), divided by the training changes' spread. Why: a slowly bending series (a country's
+    fertility over the years) moves by a hundredth of its spread a year, and a GRU that reads
+    only levels learns "about the same as before" and misses which way the series is heading:
+    its steps came out twice as wide as its errors and memoryless, the series jagged (docs/series.md).
     """
 
     def __init__(self, step: StepDistribution, hidden: int, layers: int, latent: int, position_scale: float,
-                 autoregression: bool = False):
-        """`position_scale`: the last step of the longest training series (0: no positions)."""
+                 autoregression: bool = False, change_scale: list[float] | None = None):
+        """`position_scale`: the last step of the longest training series (0: no positions);
+        `change_scale`: each channel's spread of step changes (None: changes not read)."""
         super().__init__()
         self.step, self.channels, self.hidden, self.layers, self.latent = step, step.channels, hidden, layers, latent
         self.position_scale = float(position_scale)
         self.initial = nn.Linear(latent, layers * hidden)
-        self.gru = nn.GRU(2 * self.channels + 1 + latent, hidden, num_layers=layers, batch_first=True)
+        self.register_buffer("change_scale", None if change_scale is None else torch.tensor(change_scale, dtype=torch.float32))
+        changes = 0 if change_scale is None else self.channels
+        self.gru = nn.GRU(2 * self.channels + 1 + latent + changes, hidden, num_layers=layers, batch_first=True)
+        if changes:  # read from nothing at first, as the model without them; likelihood opens the path as far as it helps
+            nn.init.zeros_(self.gru.weight_ih_l0[:, -changes:])
         self.head = nn.Linear(hidden, step.outputs)
         self.autoregression = nn.Linear(self.channels, self.channels, bias=False) if autoregression else None
         if self.autoregression is not None:
@@ -69,6 +82,15 @@ class SeriesGenerator(nn.Module):
         if self.autoregression is None:
             return raw
         return self.step.with_means_moved(raw, self.autoregression(previous_values))
+
+    def _changes(self, previous: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
+        """The GRU's change inputs from packed values and flags one and two steps back (0 where
+        either is missing; none without `change_scale`)."""
+        c = self.channels
+        if self.change_scale is None:
+            return previous[..., :0]
+        change = (previous[..., :c] - before[..., :c]) * previous[..., c:] * before[..., c:]
+        return (change / self.change_scale).clamp(-CHANGE_LIMIT, CHANGE_LIMIT)
 
     def _state(self, z: torch.Tensor) -> torch.Tensor:
         return torch.tanh(self.initial(z)).view(len(z), self.layers, self.hidden).transpose(0, 1).contiguous()
@@ -87,8 +109,9 @@ class SeriesGenerator(nn.Module):
         c = self.channels
         n, steps, _ = batch.shape
         previous = F.pad(batch[:, :-1, : 2 * c], (0, 0, 1, 0))  # values and observed flags one step back
+        before = F.pad(batch[:, :-2, : 2 * c], (0, 0, 2, 0))  # ... and two
         positions = self._positions(steps, batch).expand(n, steps, 1)
-        inputs = torch.cat([previous, positions, z[:, None, :].expand(n, steps, self.latent)], dim=-1)
+        inputs = torch.cat([previous, positions, z[:, None, :].expand(n, steps, self.latent), self._changes(previous, before)], dim=-1)
         hidden, _ = self.gru(inputs, self._state(z))
         return self._step_parameters(hidden, previous[..., :c])
 
@@ -98,16 +121,16 @@ class SeriesGenerator(nn.Module):
         z = noise[:, 0, :latent]
         draws, flags = noise[..., latent:latent + self.step.draws], noise[..., -(c + 1):]
         states = list(self._state(z))
-        previous = noise.new_zeros(n, 2 * c)
+        previous = before = noise.new_zeros(n, 2 * c)
         positions = self._positions(steps, noise)[0, :, 0]
         values = []
         for t in range(steps):
-            hidden = torch.cat([previous, positions[t].expand(n, 1), z], dim=-1)
+            hidden = torch.cat([previous, positions[t].expand(n, 1), z, self._changes(previous, before)], dim=-1)
             for layer in range(self.layers):  # the GRU's own weights, a step at a time (half the time of calling it per step)
                 states[layer] = hidden = torch.gru_cell(hidden, states[layer], *self.gru.all_weights[layer])
             value = self.step.sample(self._step_parameters(hidden, previous[:, :c]), draws[:, t], previous[:, :c], previous[:, c:])
             values.append(value)
-            previous = torch.cat([value, torch.ones_like(value)], dim=-1)
+            previous, before = torch.cat([value, torch.ones_like(value)], dim=-1), previous
         values = torch.stack(values, dim=1)
         return torch.cat([values * flags[..., :c], flags], dim=-1)
 
@@ -143,7 +166,7 @@ class SeriesFamily(GANFamily):
                  layers: int = 2, latent: int = 16, width: int = 64, anchor: float = 0.0, windows: bool = False,
                  components: int = 1, rank: int = 0, gaps: GapChains | None = None, forms: ChannelForms | None = None,
                  autoregression: bool = False, holds: tuple[int, ...] = (), id_column: str = ID_COLUMN,
-                 time: TimeAxis | None = None):
+                 time: TimeAxis | None = None, change_scale: list[float] | None = None):
         """`lengths`: how many training series have each length (generation draws from it);
         `components`, `rank`, `holds`: the shape of a step's distribution (`StepDistribution`);
         `gaps`: the training series' gaps, for generated series that should have them (None: none);
@@ -152,7 +175,8 @@ class SeriesFamily(GANFamily):
         `autoregression`: a linear path from a step's values to the next step's means (`SeriesGenerator`);
         `windows`: the training examples were cut from longer series (so any length may be written);
         `id_column`: the column naming each series in a long-form CSV written (the training data's);
-        `time`: the training data's --time column, written beside the channels (None: it had none)."""
+        `time`: the training data's --time column, written beside the channels (None: it had none);
+        `change_scale`: each channel's spread of step changes, which the generator reads (`SeriesGenerator`; None: it does not)."""
         self.columns, self.scaler = list(columns), scaler
         self.lengths = {int(length): int(count) for length, count in lengths.items()}
         self.hidden, self.layers, self.latent, self.width = hidden, layers, latent, width
@@ -161,6 +185,7 @@ class SeriesFamily(GANFamily):
         self.gaps = gaps
         self.forms = forms
         self.id_column, self.time = id_column, time
+        self.change_scale = None if change_scale is None else [float(scale) for scale in change_scale]
         self.reference: list[np.ndarray] | None = None  # real series drawn beside the samples (training only)
         self.step_noise: Callable[[torch.Tensor], torch.Tensor] | None = None  # the step noise's calibration (`step_noise`)
 
@@ -175,7 +200,7 @@ class SeriesFamily(GANFamily):
     def build_generator(self) -> nn.Module:
         scale = 0.0 if self.windows else max(self.max_length - 1, 1)
         return SeriesGenerator(self.step, self.hidden, self.layers, self.latent, position_scale=scale,
-                               autoregression=self.autoregression)
+                               autoregression=self.autoregression, change_scale=self.change_scale)
 
     def build_discriminator(self) -> nn.Module:
         return SeriesDiscriminator(self.channels, self.width)
@@ -187,7 +212,8 @@ class SeriesFamily(GANFamily):
                 "autoregression": self.autoregression, "holds": list(self.step.holds),
                 "gaps": self.gaps.to_dict() if self.gaps else None, "id_column": self.id_column,
                 **({"forms": self.forms.to_dict()} if self.forms is not None else {}),  # runs from before forms have none
-                **({"time": self.time.to_dict()} if self.time is not None else {})}
+                **({"time": self.time.to_dict()} if self.time is not None else {}),
+                **({"change_scale": self.change_scale} if self.change_scale is not None else {})}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeriesFamily:
@@ -197,7 +223,8 @@ class SeriesFamily(GANFamily):
                    config.get("rank", 0), GapChains(**config["gaps"]) if config.get("gaps") else None,
                    ChannelForms.from_dict(config["forms"]) if "forms" in config else None,
                    config.get("autoregression", False), tuple(config.get("holds", ())),
-                   config.get("id_column", ID_COLUMN), TimeAxis.from_dict(config.get("time")))  # runs from before them have none
+                   config.get("id_column", ID_COLUMN), TimeAxis.from_dict(config.get("time")),
+                   config.get("change_scale"))  # runs from before them have none
 
     # -- noise
     def draw_lengths(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -35,9 +35,10 @@ FEW_SERIES = 5  # ... and from this many when the model learns whole series
 REFERENCE_SERIES = 4  # real series drawn beside the samples
 
 #: The model's size (see SeriesFamily); scaling, rank and autoregression None: as `for_channels` says (docs/series.md);
-#: holds None: the channels that repeat their values (`channels.repeating_channels`), [] none.
+#: holds None: the channels that repeat their values (`channels.repeating_channels`), [] none; changes: the GRU reads the
+#: previous step's change (`SeriesGenerator`; an option until measured on a report set, docs/series.md).
 MODEL_DEFAULTS = {"hidden": 64, "layers": 2, "latent": 16, "width": 64, "anchor": 0.0, "components": 1, "rank": None,
-                  "scaling": None, "autoregression": None, "holds": None}
+                  "scaling": None, "autoregression": None, "holds": None, "changes": False}
 MANY_CHANNELS = 16
 MAX_RANK = 8
 #: The engine's settings for a series run (TrainConfig fields), chosen on the tuning sets (docs/series.md).
@@ -109,8 +110,11 @@ def plan_training(data: SeriesSet, length: int | None = None, seed: int = 0, for
         raise ValueError(f"scaling must be one of {', '.join(SCALERS)}, not {model['scaling']!r}")
     scaler = SCALERS[model.pop("scaling")].fit(training)
     steps = max(len(values) for values in training)
-    packed = pack(_scaled(scaler, training), steps)
+    scaled = _scaled(scaler, training)
+    packed = pack(scaled, steps)
+    change_scale = change_spread(scaled) if model.pop("changes") else None
     family = SeriesFamily(data.columns, scaler, Counter(len(values) for values in training), windows=windows,
+                          change_scale=change_scale,
                           gaps=GapChains.fit(packed, data.channels), forms=ChannelForms.fit(training) if forms else None,
                           id_column=data.id_column or ID_COLUMN, time=time, **model)
     spread = np.linspace(0, len(training) - 1, min(REFERENCE_SERIES, len(training))).astype(int)
@@ -148,6 +152,13 @@ def for_channels(channels: int) -> dict:
     return {"scaling": "standard", "rank": 0, "autoregression": False}
 
 
+def change_spread(series: list[np.ndarray]) -> list[float]:
+    """Each channel's standard deviation of step changes in `series` (scaled units; 1 where it has none)."""
+    changes = np.concatenate([np.diff(values, axis=0) for values in series], axis=0)
+    observed = [column[np.isfinite(column)] for column in changes.T]
+    return [float(column.std()) if len(column) and column.std() > 0 else 1.0 for column in observed]
+
+
 def _scaled(scaler: ChannelScaler | QuantileScaler, series: list[np.ndarray]) -> list[np.ndarray]:
     """Every series scaled in one call: the quantile map costs per call, and a long series makes many windows."""
     return np.split(scaler.transform(np.concatenate(series, axis=0)), np.cumsum([len(values) for values in series])[:-1])
@@ -158,4 +169,5 @@ def stored_model(config: dict) -> dict:
     (runs from before the quantile scaling were standardised, with no shared shocks)."""
     return {**{name: config[name] for name in MODEL_DEFAULTS if name in config}, "rank": config.get("rank", 0),
             "autoregression": config.get("autoregression", False), "holds": config.get("holds", []),
-            "scaling": config["scaler"].get("kind", "standard"), "forms": "forms" in config, "time": config.get("time")}
+            "scaling": config["scaler"].get("kind", "standard"), "forms": "forms" in config, "time": config.get("time"),
+            "changes": "change_scale" in config}

@@ -71,11 +71,15 @@ def test_means_moved_by_an_offset_leave_every_other_parameter_alone():
 
 def test_free_running_and_teacher_forcing_take_the_same_autoregressive_path():
     """Series written with every draw 0 are their own means; teacher forcing on them, given the same
-    latent vector, must give those means back, the linear path from the previous values included."""
+    latent vector, must give those means back, the linear path from the previous values and the change inputs included."""
     torch.manual_seed(2)
-    family = plan_training(read_series(DATA / "BasicMotions"), seed=0, rank=2, autoregression=True).family
+    family = plan_training(read_series(DATA / "BasicMotions"), seed=0, rank=2, autoregression=True, changes=True).family
     generator = family.build_generator()
+    assert generator.change_scale is not None  # the GRU reads the previous change too, both ways alike
     torch.nn.init.normal_(generator.autoregression.weight, std=0.3)  # as if trained: it starts at 0
+    with torch.no_grad():
+        assert not generator.gru.weight_ih_l0[:, -family.channels:].any()  # ... and so do the change inputs
+        generator.gru.weight_ih_l0[:, -family.channels:].normal_(std=0.3)
     noise = family.noise_for_lengths(torch.full((8,), 24), torch.device("cpu"))
     noise[..., family.latent:family.latent + family.step.draws] = 0.0
     if family.step.holds:  # its channels repeat readings: hold gates, here never opened

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from midigan.series.model import SeriesFamily
 from midigan.series.plan import plan_training, stored_model
 from midigan.series.reading import read_array, read_series
 from midigan.series.scaling import ChannelScaler, QuantileScaler, scaler_from_dict
@@ -90,13 +91,15 @@ def test_pack_and_unpack_keep_lengths_and_gaps():
 def test_scaling_follows_the_channel_count_and_a_resumed_run_plans_as_it_was_trained():
     motions = read_series(DATA / "BasicMotions")
     few = plan_training(motions, seed=0).family.config()
-    assert "kind" not in few["scaler"] and not few["autoregression"]  # six channels: standardised, no linear path
+    assert "kind" not in few["scaler"] and not few["autoregression"] and "change_scale" not in few  # 6 channels: standardised
     many = read_array(np.concatenate([np.stack(motions.series[:20])] * 3, axis=2))  # 18 channels
     planned = plan_training(many, seed=0).family.config()
     assert many.channels == 18 and planned["rank"] == 8 and planned["autoregression"]
-    new = plan_training(motions, seed=0, scaling="quantile", rank=3, autoregression=True).family.config()
+    new = plan_training(motions, seed=0, scaling="quantile", rank=3, autoregression=True, changes=True).family.config()
     assert new["scaler"]["kind"] == "quantile" and new["rank"] == 3 and "forms" in new and new["autoregression"]
-    old = {key: value for key, value in new.items() if key not in ("forms", "autoregression")}
+    assert len(new["change_scale"]) == 6 and all(scale > 0 for scale in new["change_scale"])
+    old = {key: value for key, value in new.items() if key not in ("forms", "autoregression", "change_scale")}
     old.update(scaler={"center": [0.0] * 6, "scale": [1.0] * 6}, rank=0)
     again = plan_training(motions, seed=0, **stored_model(old)).family.config()
     assert "kind" not in again["scaler"] and again["rank"] == 0 and "forms" not in again and not again["autoregression"]
+    assert "change_scale" not in again and SeriesFamily.from_config(old).build_generator().gru.input_size == 2 * 6 + 1 + 16
