@@ -83,14 +83,16 @@ class SeriesGenerator(nn.Module):
             return raw
         return self.step.with_means_moved(raw, self.autoregression(previous_values))
 
-    def _changes(self, previous: torch.Tensor, before: torch.Tensor) -> torch.Tensor:
-        """The GRU's change inputs from packed values and flags one and two steps back (0 where
-        either is missing; none without `change_scale`)."""
-        c = self.channels
-        if self.change_scale is None:
-            return previous[..., :0]
-        change = (previous[..., :c] - before[..., :c]) * previous[..., c:] * before[..., c:]
-        return (change / self.change_scale).clamp(-CHANGE_LIMIT, CHANGE_LIMIT)
+    def _inputs(self, previous: torch.Tensor, before: torch.Tensor, positions: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """The GRU's inputs from packed values and flags one and two steps back, the positions and
+        the latent vector; the change inputs (0 where either step is missing) only with `change_scale`,
+        so that a model without them builds no empty slice at every free-running step."""
+        parts = [previous, positions, z]
+        if self.change_scale is not None:
+            c = self.channels
+            change = (previous[..., :c] - before[..., :c]) * previous[..., c:] * before[..., c:]
+            parts.append((change / self.change_scale).clamp(-CHANGE_LIMIT, CHANGE_LIMIT))
+        return torch.cat(parts, dim=-1)
 
     def _state(self, z: torch.Tensor) -> torch.Tensor:
         return torch.tanh(self.initial(z)).view(len(z), self.layers, self.hidden).transpose(0, 1).contiguous()
@@ -111,7 +113,7 @@ class SeriesGenerator(nn.Module):
         previous = F.pad(batch[:, :-1, : 2 * c], (0, 0, 1, 0))  # values and observed flags one step back
         before = F.pad(batch[:, :-2, : 2 * c], (0, 0, 2, 0))  # ... and two
         positions = self._positions(steps, batch).expand(n, steps, 1)
-        inputs = torch.cat([previous, positions, z[:, None, :].expand(n, steps, self.latent), self._changes(previous, before)], dim=-1)
+        inputs = self._inputs(previous, before, positions, z[:, None, :].expand(n, steps, self.latent))
         hidden, _ = self.gru(inputs, self._state(z))
         return self._step_parameters(hidden, previous[..., :c])
 
@@ -125,7 +127,7 @@ class SeriesGenerator(nn.Module):
         positions = self._positions(steps, noise)[0, :, 0]
         values = []
         for t in range(steps):
-            hidden = torch.cat([previous, positions[t].expand(n, 1), z, self._changes(previous, before)], dim=-1)
+            hidden = self._inputs(previous, before, positions[t].expand(n, 1), z)
             for layer in range(self.layers):  # the GRU's own weights, a step at a time (half the time of calling it per step)
                 states[layer] = hidden = torch.gru_cell(hidden, states[layer], *self.gru.all_weights[layer])
             value = self.step.sample(self._step_parameters(hidden, previous[:, :c]), draws[:, t], previous[:, :c], previous[:, c:])
