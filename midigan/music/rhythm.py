@@ -118,11 +118,6 @@ def duration_shares(songs: list[Song], vocabulary: Vocabulary) -> np.ndarray:
     return TuneDurations.of(songs, vocabulary).shares()
 
 
-def rhythm_variety(songs: list[Song], vocabulary: Vocabulary) -> float:
-    """Each tune's duration entropy, mean over the tunes (`TuneDurations.variety`)."""
-    return TuneDurations.of(songs, vocabulary).variety()
-
-
 def balance_durations(validation: MusicValidation, generator: torch.nn.Module) -> Balanced:
     """Fit the scores on the shares of all notes, then keep as much of them as brings each tune's
     rhythm variety nearest the training tunes' (see SEEDS). Each round draws other tunes (scores
