@@ -156,14 +156,19 @@ def generate(folder: Folder, variant: str, model: Path | None = None, name: str 
             "redrawn": int(redrawn.group(1)) if redrawn else 0}
 
 
-def unbalanced(folder: Folder, variant: str) -> dict:
+def unbalanced(folder: Folder, variant: str) -> dict | None:
     """The same run's tunes drawn without the duration scores training stored (`midigan.music.rhythm`):
-    what balancing the durations changes, training noise aside."""
+    what balancing the durations changes, training noise aside. None, said in one line, for a run
+    without best.pt (stopped before its first validation: no scores were stored)."""
     from midigan.core.checkpoint import add_artifacts
     from midigan.music.rhythm import ARTIFACT
 
+    best = WORK / folder.name / f"run-{variant}" / "checkpoints" / "best.pt"
+    if not best.is_file():
+        print(f"{folder.name}, {variant}: no checkpoints/best.pt (stopped before its first validation), no unbalanced tunes")
+        return None
     copy = WORK / folder.name / f"unbalanced-{variant}.pt"
-    shutil.copy(WORK / folder.name / f"run-{variant}" / "checkpoints" / "best.pt", copy)
+    shutil.copy(best, copy)
     add_artifacts(copy, {}, drop=(ARTIFACT,))
     return generate(folder, variant, copy, f"{variant}-unbalanced")
 
@@ -257,7 +262,7 @@ def main() -> None:
     print(f"# small folders, {arguments.minutes:g} minutes of training each, {arguments.jobs} at a time")
     for folder in chosen:
         runs = [generate(folder, variant) for variant in variants]
-        runs += [unbalanced(folder, variant) for variant in variants] if arguments.unbalanced else []
+        runs += [run for variant in variants if (run := unbalanced(folder, variant))] if arguments.unbalanced else []
         report(folder, *built[folder.name], runs)
 
 

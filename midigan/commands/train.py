@@ -192,11 +192,15 @@ def train(songs_dir: str, **options) -> None:
     result = fit(plan.family, plan.data, config, validation, plan.artifacts, say)
     say_how_it_ended(result, say)
     from midigan.core.checkpoint import BEST, checkpoint_path
+    from midigan.music.calibration import calibrate_sampling, calibrated
 
     best = checkpoint_path(result.run_dir, BEST)  # a run resumed from the first format may have none
-    if best.exists() and validation is not None and result.stopped != "interrupted" and main_process:  # one process writes it
-        from midigan.music.calibration import calibrate_sampling
-
+    interrupted = result.stopped == "interrupted"
+    # a run stopped by Ctrl-C calibrates too, unless its best.pt already is: a best.pt it wrote holds
+    # the plan's artifacts only, and a resumed run's new one lost what its finished run had stored
+    if best.exists() and validation is not None and main_process and not (interrupted and calibrated(best)):  # one process writes it
+        if interrupted:
+            say("calibrating the sampling of the best checkpoint before stopping (Ctrl-C again stops at once)")
         try:
             say(calibrate_sampling(best, validation))
         except KeyboardInterrupt:  # was click's bare "Aborted!" (exit 1), the checkpoints silently uncalibrated
@@ -205,7 +209,7 @@ def train(songs_dir: str, **options) -> None:
                                 "--max-steps", str(result.step)])
             say(f"interrupted while calibrating the sampling: the checkpoints are saved without it ({again} calibrates them)")
             sys.exit(130)
-    elif validation is None and parts != "all" and result.stopped != "interrupted" and main_process:
+    elif validation is None and parts != "all" and not interrupted and main_process:
         say("durations not balanced against the training tunes: that needs held-out tunes to judge the run")
     say(f"new music: midigan generate --model {result.run_dir} --bars 16 out.mid")
     exit_if_interrupted(result)

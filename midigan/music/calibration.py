@@ -60,6 +60,14 @@ def calibrate_sampling(path: str | Path, validation: MusicValidation) -> str:
     return (calibrate_durations if _balances_durations(validation) else calibrate_checkpoint)(path, validation)
 
 
+def calibrated(path: str | Path) -> bool:
+    """Does checkpoint `path` hold its sampling's calibration? Training writes best.pt with the plan's
+    artifacts only; `calibrate_sampling` adds a duration balance or a share once training stops."""
+    from midigan.core.checkpoint import load_checkpoint
+
+    return bool({DURATIONS, ARTIFACT} & load_checkpoint(path)["artifacts"].keys())
+
+
 def _balances_durations(validation: MusicValidation) -> bool:
     return isinstance(validation.family, MusicSeqFamily)
 

@@ -83,23 +83,39 @@ def duration_classes(song: Song, vocabulary: Vocabulary) -> np.ndarray:
     return np.array([classes[length] for length in lengths if length in classes], np.int64)
 
 
+@dataclass
+class TuneDurations:
+    """Each tune's duration classes, read once: the shares and the variety are both counted from them
+    (reading a tune's melody is what costs)."""
+
+    classes: list[np.ndarray]
+    n_durations: int
+
+    @classmethod
+    def of(cls, songs: list[Song], vocabulary: Vocabulary) -> TuneDurations:
+        return cls([duration_classes(song, vocabulary) for song in songs], vocabulary.n_durations)
+
+    def shares(self) -> np.ndarray:
+        """Each duration class's share of the tunes' melody notes and rests, at least about FLOOR (so
+        that no share is zero, whatever the number of notes)."""
+        counts = np.zeros(self.n_durations)
+        for classes in self.classes:
+            np.add.at(counts, classes, 1)
+        return (counts / max(counts.sum(), 1) + FLOOR) / (1 + FLOOR * len(counts))
+
+    def variety(self) -> float:
+        """Each tune's duration entropy (nats, over its notes and rests), mean over the tunes."""
+        entropies = []
+        for classes in self.classes:
+            counts = np.bincount(classes, minlength=self.n_durations)
+            shares = counts[counts > 0] / max(counts.sum(), 1)
+            entropies.append(float(-(shares * np.log(shares)).sum()))
+        return float(np.mean(entropies)) if entropies else 0.0
+
+
 def duration_shares(songs: list[Song], vocabulary: Vocabulary) -> np.ndarray:
-    """Each duration class's share of the songs' melody notes and rests, at least about FLOOR (so
-    that no share is zero, whatever the number of notes)."""
-    counts = np.zeros(vocabulary.n_durations)
-    for song in songs:
-        np.add.at(counts, duration_classes(song, vocabulary), 1)
-    return (counts / max(counts.sum(), 1) + FLOOR) / (1 + FLOOR * len(counts))
-
-
-def rhythm_variety(songs: list[Song], vocabulary: Vocabulary) -> float:
-    """Each tune's duration entropy (nats, over its notes and rests), mean over the tunes."""
-    entropies = []
-    for song in songs:
-        counts = np.bincount(duration_classes(song, vocabulary), minlength=vocabulary.n_durations)
-        shares = counts[counts > 0] / max(counts.sum(), 1)
-        entropies.append(float(-(shares * np.log(shares)).sum()))
-    return float(np.mean(entropies)) if entropies else 0.0
+    """Each duration class's share of the songs' melody notes and rests (`TuneDurations.shares`)."""
+    return TuneDurations.of(songs, vocabulary).shares()
 
 
 def balance_durations(validation: MusicValidation, generator: torch.nn.Module) -> Balanced:
@@ -107,7 +123,8 @@ def balance_durations(validation: MusicValidation, generator: torch.nn.Module) -
     rhythm variety nearest the training tunes' (see SEEDS). Each round draws other tunes (scores
     fitted to one draw would fit its chance too)."""
     vocabulary = validation.family.vocabulary
-    target, wanted = duration_shares(validation.reference, vocabulary), rhythm_variety(validation.reference, vocabulary)
+    reference = TuneDurations.of(validation.reference, vocabulary)
+    target, wanted = reference.shares(), reference.variety()
     scores, tunes = torch.zeros(vocabulary.n_durations), TUNES_PER_CHECK * validation.samples
 
     def drawn(seed: int, share: float) -> list[Song]:
@@ -118,12 +135,11 @@ def balance_durations(validation: MusicValidation, generator: torch.nn.Module) -
             scores = (scores + DAMPING * torch.from_numpy(np.log(target / duration_shares(drawn(SEED + round_, 1.0), vocabulary))).float()
                       ).clamp(-LIMIT, LIMIT)
         seeds = range(SEED + ROUNDS, SEED + ROUNDS + SEEDS)
-        none, whole = ([piece for seed in seeds for piece in drawn(seed, share)] for share in (0.0, 1.0))
-        low, high = rhythm_variety(none, vocabulary), rhythm_variety(whole, vocabulary)
+        none, whole = (TuneDurations.of([piece for seed in seeds for piece in drawn(seed, share)], vocabulary) for share in (0.0, 1.0))
+        low, high = none.variety(), whole.variety()
         scale = float(np.clip(np.round(4 * (wanted - low) / (high - low)) / 4, 0, 1)) if high != low else 0.0
-        kept = none if scale == 0 else whole if scale == 1 else drawn(SEED + ROUNDS + SEEDS, scale)
-    return Balanced(scale * scores, scale, target, duration_shares(none, vocabulary), duration_shares(kept, vocabulary),
-                    (wanted, low, rhythm_variety(kept, vocabulary)))
+        kept = none if scale == 0 else whole if scale == 1 else TuneDurations.of(drawn(SEED + ROUNDS + SEEDS, scale), vocabulary)
+    return Balanced(scale * scores, scale, target, none.shares(), kept.shares(), (wanted, low, kept.variety()))
 
 
 def calibrate_durations(path: str | Path, validation: MusicValidation) -> str:

@@ -151,8 +151,9 @@ def render(song_or_path: Song | str | Path, out_wav: str | Path, sample_rate: in
     """Write the song (or MIDI file) as a WAV file; returns the synthesizer used.
 
     synth: "fluidsynth" (needs the program and a GM soundfont), "builtin", or "auto" (FluidSynth
-    when available). Raises MidiReadError for an unreadable MIDI file, ValueError for a bad synth,
-    RuntimeError when FluidSynth is asked for but missing or fails.
+    when available). Raises MidiReadError for an unreadable MIDI file (FluidSynth plays any file mido
+    parses as it is, unchecked by midigan's reader), ValueError for a bad synth, RuntimeError when
+    FluidSynth is asked for but missing or fails.
     """
     if synth not in SYNTHS:
         raise ValueError(f"unknown synthesizer {synth!r}; choose one of {', '.join(SYNTHS)}")
@@ -161,22 +162,28 @@ def render(song_or_path: Song | str | Path, out_wav: str | Path, sample_rate: in
         synth = "fluidsynth" if fluidsynth_available() else "builtin"
     if synth == "fluidsynth" and not fluidsynth_available():
         raise RuntimeError("fluidsynth needs the fluidsynth program and a General MIDI soundfont (.sf2)")
-    path = None
-    if isinstance(song_or_path, (str, Path)):
-        from midigan.midi import read
-
-        path, song_or_path = Path(song_or_path), read(song_or_path)
     if synth == "fluidsynth":
         with tempfile.TemporaryDirectory() as folder:
-            midi_path = _released(path, Path(folder)) if path is not None else None
-            if midi_path is None:
+            given_file = isinstance(song_or_path, (str, Path))
+            midi_path = _released(Path(song_or_path), Path(folder)) if given_file else None
+            if midi_path is None:  # a song, or a file mido cannot parse: played as midigan reads it
                 from midigan.midi import write
 
                 midi_path = Path(folder) / "song.mid"
-                write(song_or_path, midi_path)
+                write(_song(song_or_path), midi_path)
             _render_fluidsynth(midi_path, out_wav, sample_rate)
         return synth
     import soundfile
 
-    soundfile.write(str(out_wav), synthesize(song_or_path, sample_rate), sample_rate, subtype="PCM_16")
+    soundfile.write(str(out_wav), synthesize(_song(song_or_path), sample_rate), sample_rate, subtype="PCM_16")
     return synth
+
+
+def _song(song_or_path: Song | str | Path) -> Song:
+    """The song, or the MIDI file read as one: read only where the notes are needed, since FluidSynth
+    plays a file as it is."""
+    if not isinstance(song_or_path, (str, Path)):
+        return song_or_path
+    from midigan.midi import read
+
+    return read(song_or_path)

@@ -3,6 +3,7 @@ there from what it learnt (a lower loss than a fresh model), and says which part
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +15,7 @@ from support import midigan as run
 from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.parts.adapt import part_map
 from midigan.music.parts.grid import GRID_STEPS_PER_BEAT
+from midigan.music.parts.layout import read_before_utf8
 from midigan.music.parts.plan import plan_polyphony
 from midigan.music.planning import ModelSize
 
@@ -67,6 +69,20 @@ def test_a_model_from_before_parts_knew_their_registers_maps_by_its_voices_range
     target = plan_polyphony([motet(SIX_VOICES, seed=i) for i in range(6)], None, ModelSize(hidden=32)).family.vocabulary
     mapping = part_map(chorales, target)
     assert mapping[0] == 0 and mapping[len(target.layout.parts) - 1] == 3  # soprano on top, bass at the bottom
+
+
+def test_a_run_trained_when_names_were_read_as_latin1_gives_its_parts_to_the_same_names() -> None:
+    """Before READER_VERSION 4 a UTF-8 "Flöte" was read "FlÃ¶te" and a run stored "flã te": a new
+    folder's "Flöte" matched no trained part by name and took the one nearest its register."""
+    voices = [("Flöte", 72), ("Oboe", 67), ("Hörner", 55), ("Fagott", 45)]
+    old = [motet(voices, seed=i) for i in range(6)]
+    old = [replace(song, track_names={i: read_before_utf8(name) for i, name in song.track_names.items()}) for song in old]
+    source = plan_polyphony(old, None, ModelSize(hidden=32)).family.vocabulary
+    assert [part.match for part in source.layout.parts] == ["flã te", "oboe", "hã rner", "fagott"]
+    low_flute = [motet([("Oboe", 67), ("Flöte", 45)], seed=i) for i in range(6)]  # its name, not its register, says its part
+    target = plan_polyphony(low_flute, None, ModelSize(hidden=32)).family.vocabulary
+    assert [part.name for part in target.layout.parts] == ["Oboe", "Flöte"]
+    assert part_map(source, target) == {0: 1, 1: 0}
 
 
 def test_a_resumed_run_of_parts_on_a_coarse_grid_plans_the_window_it_was_trained_with() -> None:

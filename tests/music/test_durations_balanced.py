@@ -17,7 +17,7 @@ from midigan.music.catalogue import load_music_model
 from midigan.music.melody.encoding import Vocabulary
 from midigan.music.melody.plan import plan_melody
 from midigan.music.planning import ModelSize
-from midigan.music.rhythm import ARTIFACT, LIMIT, balance_durations, duration_shares, rhythm_variety
+from midigan.music.rhythm import ARTIFACT, LIMIT, TuneDurations, balance_durations, duration_shares
 
 pytestmark = pytest.mark.usefixtures("in_scratch_folder")
 
@@ -43,9 +43,9 @@ def test_rhythm_variety_is_each_tunes_duration_entropy() -> None:
     vocabulary = Vocabulary(steps_per_beat=4, meter=(4, 4), pitch_low=60, pitch_high=72, durations=(2, 4))
     varied = make_song([(60, 0, 2), (62, 2, 2), (64, 4, 4), (65, 8, 2), (67, 10, 2), (69, 12, 4)])  # 4 8ths, 2 quarters
     even = make_song([(60 + step, 2 * step, 2) for step in range(8)])
-    assert rhythm_variety([even], vocabulary) == 0.0
-    assert rhythm_variety([varied], vocabulary) == pytest.approx(-(2 / 3 * np.log(2 / 3) + 1 / 3 * np.log(1 / 3)))
-    assert rhythm_variety([varied, even], vocabulary) == pytest.approx(rhythm_variety([varied], vocabulary) / 2)
+    assert TuneDurations.of([even], vocabulary).variety() == 0.0
+    assert TuneDurations.of([varied], vocabulary).variety() == pytest.approx(-(2 / 3 * np.log(2 / 3) + 1 / 3 * np.log(1 / 3)))
+    assert TuneDurations.of([varied, even], vocabulary).variety() == pytest.approx(TuneDurations.of([varied], vocabulary).variety() / 2)
 
 
 def test_training_stores_the_balance_and_generate_draws_with_it(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from support import FOLK, one_line_error
 from support import midigan as run
 
-from midigan.core.checkpoint import FORMAT, VERSION, save_checkpoint
+from midigan.core.checkpoint import FORMAT, VERSION, load_checkpoint, save_checkpoint
 from midigan.midi import read, write
 from midigan.music.catalogue import load_music_model, shipped_model
 from midigan.music.generation import Request, generate_music
@@ -183,6 +183,23 @@ def test_ctrl_c_while_calibrating_exits_as_an_interrupted_run_and_says_what_is_m
     again = run(*shlex.split(said)[1:])
     assert again.exit_code == 0 and "stopped after 2 steps" in again.output, again.output
     assert "durations" in again.output and "interrupted" not in again.output, again.output
+
+
+def test_a_run_stopped_by_ctrl_c_balances_the_durations_of_its_new_best_checkpoint(tmp_path: Path, monkeypatch) -> None:
+    """A run stopped by Ctrl-C (the first one: the trainer saves and returns) left best.pt with the
+    plan's artifacts only, so a resumed run's new best.pt lost the balance its finished run stored."""
+    import dataclasses
+
+    import midigan.core.command
+
+    fit = midigan.core.command.fit  # as if Ctrl-C came at the last step
+    monkeypatch.setattr(midigan.core.command, "fit", lambda *given, **named: dataclasses.replace(fit(*given, **named),
+                                                                                             stopped="interrupted"))
+    trained = run("train", FOLK, "--max-steps", 2, "--pretrain-steps", 1, "--window", 16, "--run-dir", "r", "--quiet")
+    assert trained.exit_code == 130 and "durations" in trained.output, trained.output
+    assert "duration_bias" in load_checkpoint(tmp_path / "r" / "checkpoints" / "best.pt")["artifacts"]
+    again = run("train", FOLK, "--resume", "--run-dir", "r", "--max-steps", 2, "--quiet")  # best.pt unchanged: not balanced again
+    assert again.exit_code == 130 and "durations" not in again.output, again.output
 
 
 def test_a_model_of_one_part_refuses_to_harmonise(tmp_path: Path) -> None:

@@ -69,6 +69,21 @@ def test_fluidsynth_renders_a_song_and_a_file(tmp_path):
         assert np.abs(samples).max() > 0.01
 
 
+def test_fluidsynth_given_a_file_reads_it_once_for_itself_not_again_as_a_song(tmp_path, monkeypatch):
+    """render() read the file with midigan's reader too, though FluidSynth plays the file itself."""
+    import midigan.midi
+
+    monkeypatch.setattr(audio, "fluidsynth_available", lambda: True)
+    monkeypatch.setattr(audio, "_render_fluidsynth", lambda path, out, rate: None)
+    (tmp_path / "bad.mid").write_bytes(b"not midi")
+    with pytest.raises(midigan.midi.MidiReadError):  # what mido cannot parse is read as a song, and fails as one
+        audio.render(tmp_path / "bad.mid", tmp_path / "a.wav", synth="fluidsynth")
+    read_as_songs = []
+    monkeypatch.setattr(midigan.midi, "read", lambda path, *given, **named: read_as_songs.append(path))
+    audio.render(sorted(FOLK.glob("*.mid"))[0], tmp_path / "a.wav", synth="fluidsynth")
+    assert read_as_songs == []
+
+
 def test_render_command_writes_audio_and_piano_roll(tmp_path):
     path = sorted(FOLK.glob("*.mid"))[0]
     result = CliRunner().invoke(

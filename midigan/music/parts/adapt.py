@@ -22,16 +22,18 @@ import torch
 
 from midigan.music.keys import into_range
 from midigan.music.parts.grid import GridVocabulary
-from midigan.music.parts.layout import name_key, places_by_register
+from midigan.music.parts.layout import name_key, places_by_register, read_before_utf8
 
 
 def part_map(source: GridVocabulary, target: GridVocabulary) -> dict[int, int]:
-    """Target part -> source part: by name, then the rest by register in order (pitched to pitched,
-    drums to drums)."""
+    """Target part -> source part: by name (as a run trained before names were read as UTF-8 stored
+    them, too), then the rest by register in order (pitched to pitched, drums to drums)."""
     names = {part.match or name_key(part.name): index for index, part in enumerate(source.layout.parts)}
     mapping = {}
     for index, part in enumerate(target.layout.parts):
-        found = names.get(part.match or name_key(part.name))
+        # a run trained before names were read as UTF-8 (READER_VERSION 4) stored "flã te" for "Flöte"
+        keys = (part.match or name_key(part.name), name_key(read_before_utf8(part.name)))
+        found = next((names[key] for key in keys if key in names), None)
         if found is not None and found not in mapping.values() and source.layout.parts[found].is_drum == part.is_drum:
             mapping[index] = found
     for is_drum in (False, True):
