@@ -1,0 +1,33 @@
+"""The dialect of a text table, read off its first bytes once for the table and the series readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from midigan.text_tables import WHITESPACE, TextDialect, sniff
+
+SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" for i in range(1, 12))
+
+
+@pytest.mark.parametrize("name, text, dialect", [
+    ("plain.csv", "a,b\n1.5,2\n3,4\n", TextDialect(",", '"', ".", "utf-8-sig")),
+    ("europe.csv", "time;load\n1;171,3\n2;172,5\n", TextDialect(";", '"', ",", "utf-8-sig")),
+    ("grouped.csv", "id;salary\n1;89.052,55\n2;1.200\n", TextDialect(";", '"', ",", "utf-8-sig")),
+    ("points.csv", "id;salary\n1;89.5\n2;12\n", TextDialect(";", '"', ".", "utf-8-sig")),
+    ("spector.csv", SPECTOR, TextDialect(WHITESPACE, "'", ".", "utf-8-sig")),
+    ("r.txt", '"time" "load"\n1 171,3\n2 172,5\n', TextDialect(WHITESPACE, '"', ",", "utf-8-sig")),
+    ("commas.tsv", "a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(5)), TextDialect(",", '"', ".", "utf-8-sig")),
+    ("tabs.tsv", "a\tb\n1\t2\n", TextDialect("\t", '"', ".", "utf-8-sig")),
+])
+def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
+    assert sniff(text.encode(), Path(name)) == dialect
+
+
+def test_a_file_that_is_not_utf8_is_read_as_latin1_and_a_byte_order_mark_is_dropped() -> None:
+    latin = sniff("stadt;grad\nKöln;12,5\nMünchen;3,25\n".encode("latin-1"), Path("x.csv"))
+    assert (latin.encoding, latin.delimiter, latin.decimal) == ("latin-1", ";", ",")
+    cut = "a,b\nö,1\n".encode()[:-4]  # a character cut at the sample's end is no sign of latin-1
+    assert sniff(cut, Path("x.csv")).encoding == "utf-8-sig"
+    assert sniff(b"\xef\xbb\xbfa,b\n1,2\n", Path("x.csv")).read_options()["encoding"] == "utf-8-sig"
