@@ -10,6 +10,7 @@ the other.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,17 @@ from pathlib import Path
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
-#: a number as a cell writes it, with a decimal point (1, -0.5, .5, 3.0e+00, inf, nan)
-NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?inf|nan", re.IGNORECASE)
 GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
+
+
+def _number(decimal: str) -> re.Pattern:
+    mark = re.escape(decimal)
+    grouped = f"|{GROUPED}" if decimal == "," else ""
+    return re.compile(rf"[-+]?(?:\d+{mark}?\d*|{mark}\d+)(?:e[-+]?\d+)?|[-+]?inf|nan{grouped}", re.IGNORECASE)
+
+
+#: a number as a cell writes it, by the file's decimal mark: 1, -0.5, .5, 3.0e+00, inf, nan (and 89.052,55 by a comma)
+NUMBERS = {mark: _number(mark) for mark in ".,"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class TextDialect:
     quotechar: str
     decimal: str  # "." or ","
     encoding: str
+    headless: bool  # its first row is values, not names (as np.savetxt writes): `_first_row_is_values`
 
     def read_options(self) -> dict[str, object]:
         return {"sep": self.delimiter, "quotechar": self.quotechar, "decimal": self.decimal, "encoding": self.encoding,
@@ -45,7 +55,9 @@ def read_head(path: Path) -> bytes:
 def sniff(head: bytes, path: Path) -> TextDialect:
     """The dialect of the file at `path` whose first bytes are `head`: UTF-8 (a byte-order mark
     dropped) unless the bytes are not, then latin-1; the delimiter and quote character as
-    `_delimiter` finds them; a decimal comma as `_decimal_mark` finds one."""
+    `_delimiter` finds them; a decimal comma as `_decimal_mark` finds one; whether the first row is
+    values as `_first_row_is_values` tells. Why from a sample: a reader then opens the file once more,
+    for `pd.read_csv`, not once for each question."""
     encoding = "utf-8-sig"
     try:
         sample = head.decode(encoding)
@@ -54,7 +66,28 @@ def sniff(head: bytes, path: Path) -> TextDialect:
             encoding = "latin-1"
         sample = head.decode(encoding, errors="ignore")
     delimiter, quotechar = _delimiter(sample, path)
-    return TextDialect(delimiter, quotechar, _decimal_mark(sample, delimiter), encoding)
+    decimal = _decimal_mark(sample, delimiter)
+    return TextDialect(delimiter, quotechar, decimal, encoding, _first_row_is_values(_first_row(sample, delimiter, quotechar), decimal))
+
+
+def _first_row(sample: str, delimiter: str, quotechar: str) -> list[str]:
+    """The cells of the sample's first line that is not blank, as `pd.read_csv` reads them."""
+    if delimiter == WHITESPACE:
+        lines = [line.strip() for line in sample.splitlines() if line.strip()]
+        rows = csv.reader(lines[:1], delimiter=" ", quotechar=quotechar, skipinitialspace=True)
+    else:
+        rows = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quotechar, skipinitialspace=True)
+    return next((row for row in rows if any(cell.strip() for cell in row)), [])
+
+
+def _first_row_is_values(cells: list[str], decimal: str) -> bool:
+    """Is a first row of `cells` data, not names? It is when every cell that is not blank is a
+    number and not all are plain whole numbers (digits only: 0,1,2 and years 1990,1991 name columns).
+    Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
+    3.0e+00, never a header. The price: a header of decimal numbers (quantiles 0.1,0.5,0.9) is
+    read as a first row of values; name them q0.1."""
+    cells = [cell.strip() for cell in cells if cell.strip()]
+    return bool(cells) and all(NUMBERS[decimal].fullmatch(cell) for cell in cells) and not all(cell.isdigit() for cell in cells)
 
 
 def _delimiter(sample: str, path: Path) -> tuple[str, str]:
@@ -92,14 +125,24 @@ def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
     spector.csv) or a column all numbers. Why: one column of text with a space in every line
     (full name / Person3 Smith, created at / 2021-01-05 10:40) was cut into two."""
     return header.startswith(quotechar) or any(
-        all(NUMBER.fullmatch(value) for value in column) for column in zip(*cells[1:], strict=True))
+        all(NUMBERS["."].fullmatch(value) for value in column) for column in zip(*cells[1:], strict=True))
 
 
 def _decimal_mark(sample: str, delimiter: str) -> str:
     """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
-    in much of Europe), else a point. Columns that are not all numbers stay text either way."""
+    in much of Europe), or as 89.052 (thousands grouped by points) where no cell is a number with a
+    point no grouping writes (171.3, 0.125) and its columns are not apart by spaces (np.savetxt's
+    1.500 2.250); else a point. Columns that are not all numbers stay text either way.
+    Why not every 84.625 a grouped number: a file of points holding one (169.25;84.625) was read
+    with decimal commas, its numbers as text."""
     if delimiter == ",":
         return "."
     cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
-    decimal_comma = re.compile(rf"(?:^|{cell})\s*(?:-?\d+,\d+|{GROUPED})\s*(?={cell}|$)", re.MULTILINE)
-    return "," if decimal_comma.search(sample) else "."
+
+    def held(number: str) -> bool:
+        return re.search(rf"(?:^|{cell})\s*(?:{number})\s*(?={cell}|$)", sample, re.MULTILINE) is not None
+
+    if held(r"-?\d+,\d+|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):
+        return ","
+    grouped = delimiter != WHITESPACE and held(GROUPED)
+    return "," if grouped and not held(r"-?(?:\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+)") else "."
