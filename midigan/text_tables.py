@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,27 +68,40 @@ def sniff(head: bytes, path: Path) -> TextDialect:
         sample = head.decode(encoding, errors="ignore")
     delimiter, quotechar = _delimiter(sample, path)
     decimal = _decimal_mark(sample, delimiter)
-    return TextDialect(delimiter, quotechar, decimal, encoding, _first_row_is_values(_first_row(sample, delimiter, quotechar), decimal))
+    return TextDialect(delimiter, quotechar, decimal, encoding, _first_row_is_values(_first_rows(sample, delimiter, quotechar), decimal))
 
 
-def _first_row(sample: str, delimiter: str, quotechar: str) -> list[str]:
-    """The cells of the sample's first line that is not blank, as `pd.read_csv` reads them."""
+def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:
+    """The cells of the sample's first `count` lines that are not blank, as `pd.read_csv` reads them."""
     if delimiter == WHITESPACE:
         lines = [line.strip() for line in sample.splitlines() if line.strip()]
-        rows = csv.reader(lines[:1], delimiter=" ", quotechar=quotechar, skipinitialspace=True)
+        rows = csv.reader(lines[:count], delimiter=" ", quotechar=quotechar, skipinitialspace=True)
     else:
         rows = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quotechar, skipinitialspace=True)
-    return next((row for row in rows if any(cell.strip() for cell in row)), [])
+    return list(itertools.islice((row for row in rows if any(cell.strip() for cell in row)), count))
 
 
-def _first_row_is_values(cells: list[str], decimal: str) -> bool:
-    """Is a first row of `cells` data, not names? It is when every cell that is not blank is a
-    number and not all are plain whole numbers (digits only: 0,1,2 and years 1990,1991 name columns).
+def _first_row_is_values(rows: list[list[str]], decimal: str) -> bool:
+    """Is the first of `rows` data, not names? It is when a cell is a number other than a plain whole one
+    (digits only: 0,1,2 and years 1990,1991 name columns) and every other cell that is not blank
+    is a number or written as some cell below it is (a over b, not date over 2020-01-01).
     Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
-    3.0e+00, never a header. The price: a header of decimal numbers (quantiles 0.1,0.5,0.9) is
-    read as a first row of values; name them q0.1."""
-    cells = [cell.strip() for cell in cells if cell.strip()]
-    return bool(cells) and all(NUMBERS[decimal].fullmatch(cell) for cell in cells) and not all(cell.isdigit() for cell in cells)
+    3.0e+00, to_csv(header=False) 1.5,2.3,a, never a header. The price: a header of decimal numbers
+    (quantiles 0.1,0.5,0.9) beside none or names written as their values are is read as a first
+    row of values; name them q0.1."""
+    number = NUMBERS[decimal]
+    cells = [(position, cell.strip()) for position, cell in enumerate(rows[0] if rows else []) if cell.strip()]
+
+    def written_as_below(position: int, cell: str) -> bool:
+        return _shape(cell) in {_shape(row[position].strip()) for row in rows[1:] if position < len(row)}
+
+    return any(number.fullmatch(cell) and not cell.isdigit() for _, cell in cells) and all(
+        number.fullmatch(cell) or written_as_below(position, cell) for position, cell in cells)
+
+
+def _shape(cell: str) -> str:
+    """How a cell is written: its runs of digits as 9, of letters as a (2020-01-01: 9-9-9; Paris: a)."""
+    return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", cell))
 
 
 def _delimiter(sample: str, path: Path) -> tuple[str, str]:

@@ -44,6 +44,8 @@ def test_a_file_that_is_not_utf8_is_read_as_latin1_and_a_byte_order_mark_is_drop
     ("1,2\n0.5,0.25\n", False),  # plain whole numbers name columns (0, 1, 2 and years)
     ("load;temp\n171,3;-2,5\n", False),
     ("a,1.5\n2,3.5\n", False),
+    ("1.5,2.3,a\n2.5,0.5,b\n3.5,1.0,a\n", True),  # to_csv(header=False) of a table with text: a over b
+    ("date,0.1,0.5\n2020-01-01,1.2,1.5\n2020-01-02,1.3,1.6\n", False),  # date is not written as 2020-01-01
 ])
 def test_a_first_row_of_numbers_not_all_whole_is_values_not_a_header(text: str, headless: bool) -> None:
     assert sniff(text.encode(), Path("x.csv")).headless is headless

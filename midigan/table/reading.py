@@ -21,6 +21,8 @@ from midigan.text_tables import GROUPED, read_head, sniff
 
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
+HEADLESS_ATTR = "headless"  # frame.attrs key set where a text table had no header row (its first row was data) ...
+HEADLESS_PREFIX = "column_"  # ... and its columns are named column_0, column_1, ...
 #: cells read as gaps: pandas' defaults (NA, NULL, N/A, nan, ...) but "None", which in a table of
 #: text is a value (Cars93's AirBags: None, Driver only, ...); `kinds` reads it as a gap among numbers
 GAP_TEXTS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
@@ -89,25 +91,31 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         raise TableError(f"{path} is empty")
     if b"\x00" in head:
         raise TableError(f"{path} is not a text table (it holds binary data)")
-    dialect = {**sniff(head, path).read_options(), "keep_default_na": False, "na_values": GAP_TEXTS}
+    sniffed = sniff(head, path)
+    dialect = {**sniffed.read_options(), "keep_default_na": False, "na_values": GAP_TEXTS}
+    header = None if sniffed.headless else "infer"
     try:
+        head = pd.read_csv(path, header=None, nrows=1 + SPELLING_ROWS, dtype=str, **dialect)  # the header and first rows as written
         frame = pd.read_csv(
             path,
+            header=header,
+            names=[f"{HEADLESS_PREFIX}{index}" for index in range(head.shape[1])] if sniffed.headless else None,
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
             **dialect,
             **EXACT_FLOATS,
         )
-        head = pd.read_csv(path, header=None, nrows=1 + SPELLING_ROWS, dtype=str, **dialect)  # the header and first rows as written
-        # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
-        written = head.iloc[0].tolist()
-        if len(written) == frame.shape[1]:
-            frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
+        if sniffed.headless:
+            frame.attrs[HEADLESS_ATTR] = True
+        else:  # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
+            written, head = head.iloc[0].tolist(), head.iloc[1:]
+            if len(written) == frame.shape[1]:
+                frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
         if dialect["decimal"] == ",":
             frame = _grouped_numbers(frame, text_columns)
-        frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **{
+        frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, header=header, nrows=SPELLING_ROWS, dtype=str, **{
             **dialect, "na_values": None}))
-        return _booleans_as_spelled(frame, head.iloc[1:]) if spelled_booleans else frame
+        return _booleans_as_spelled(frame, head) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
