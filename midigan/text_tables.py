@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
@@ -160,3 +162,24 @@ def _decimal_mark(sample: str, delimiter: str) -> str:
         return ","
     grouped = delimiter != WHITESPACE and held(GROUPED)
     return "," if grouped and not held(r"-?(?:\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+)") else "."
+
+
+def grouped_numbers(frame: pd.DataFrame, kept: tuple[str, ...] = (), marks: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Text columns of a decimal-comma file (but those `kept` as text) whose every value is a
+    number, some grouped by points (89.052,55) or some with a decimal comma among gaps written as
+    `marks` (the table reader's "None", which pandas leaves as text), as numbers.
+    Why column by column, not pandas' `thousands`: that drops every point in the file, turning
+    19.02.2021 into 19022021 and 1.5 into 15."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if frame.columns[position] in kept or not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.dropna().astype(str).str.strip()
+        marked = text.isin(marks)
+        text = text[(text != "") & ~marked]
+        grouped = text.str.fullmatch(GROUPED)
+        commas = grouped.any() or (marked.any() and text.str.contains(",").any())  # else pandas read it, or it holds no commas
+        if len(text) and commas and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
+            numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
+    return frame

@@ -230,18 +230,18 @@ def _read_csv(path: Path):
 
 def _read_table(path: Path, **options):
     """pd.read_csv of the file in the dialect `text_tables.sniff` reads off its first bytes (as the
-    table reader reads it: delimiter, runs of spaces, quotes, decimal commas, encoding); a first row
-    of values (no header, as np.savetxt writes) is read as data, the channels named channel_0, ...
-    as an array's are."""
+    table reader reads it: delimiter, runs of spaces, quotes, decimal commas and points grouping
+    thousands, encoding); a first row of values (no header, as np.savetxt writes) is read as data,
+    the channels named channel_0, ... as an array's are."""
     import pandas as pd
 
-    from midigan.text_tables import read_head, sniff
+    from midigan.text_tables import grouped_numbers, read_head, sniff
 
     dialect = sniff(read_head(path), path)
     frame = pd.read_csv(path, header=None if dialect.headless else "infer", **dialect.read_options(), **options)
     if dialect.headless:
         frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]
-    return frame
+    return grouped_numbers(frame) if dialect.decimal == "," else frame
 
 
 #: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)

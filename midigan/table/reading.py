@@ -17,7 +17,7 @@ from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
 from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS, Column
-from midigan.text_tables import GROUPED, read_head, sniff
+from midigan.text_tables import grouped_numbers, read_head, sniff
 
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
@@ -112,7 +112,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
             if len(written) == frame.shape[1]:
                 frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
         if dialect["decimal"] == ",":
-            frame = _grouped_numbers(frame, text_columns)
+            frame = grouped_numbers(frame, text_columns, MISSING_MARKS)
         frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, header=header, nrows=SPELLING_ROWS, dtype=str, **{
             **dialect, "na_values": None}))
         return _booleans_as_spelled(frame, head) if spelled_booleans else frame
@@ -140,27 +140,6 @@ def _gap_texts(frame: pd.DataFrame, head: pd.DataFrame) -> dict[str, str]:
         return {}
     common = str(marks.mode().iloc[0])
     return {name: str(texts.mode().iloc[0]) if len(texts) else common for name, texts in spelled.items()}
-
-
-def _grouped_numbers(frame: pd.DataFrame, kept: tuple[str, ...]) -> pd.DataFrame:
-    """Text columns of a decimal-comma file (but those `kept` as text) whose every value is a
-    number, some grouped by points (89.052,55) or some with a decimal comma among gaps written as
-    MISSING_MARKS ("None", which pandas leaves as text), as numbers (`_gap_texts` finds the marks).
-    Why column by column, not pandas' `thousands`: that drops every point in the file, turning
-    19.02.2021 into 19022021 and 1.5 into 15."""
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        if frame.columns[position] in kept or not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
-            continue
-        text = column.dropna().astype(str).str.strip()
-        marked = text.isin(MISSING_MARKS)
-        text = text[(text != "") & ~marked]
-        grouped = text.str.fullmatch(GROUPED)
-        commas = grouped.any() or (marked.any() and text.str.contains(",").any())  # else pandas read it, or it holds no commas
-        if len(text) and commas and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
-            numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
-    return frame
 
 
 #: what `write_table` writes, by the name's suffix

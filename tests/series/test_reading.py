@@ -472,3 +472,10 @@ def test_decimal_commas_and_space_separated_files_are_read_as_the_table_reader_r
     assert headless.columns == ["channel_0", "channel_1"] and headless.series[0][:, 0].tolist() == load
     line = run("series", "train", tmp_path / "europe.csv", "--time", "time", "--max-steps", 1, "--run-dir", tmp_path / "run").output
     assert "one series of 20 steps x 2 channels (load, temp)" in line
+
+
+def test_thousands_grouped_by_points_in_a_decimal_comma_file_are_numbers(tmp_path):
+    """1.234,5 in a semicolon file (Europe's spreadsheets) was refused as "'load' is not numeric":
+    the table reader's reading of them serves series too."""
+    (tmp_path / "grouped.csv").write_text("time;load\n" + "".join(f"{step};{1 + step}.{step:03d},5\n" for step in range(12)))
+    assert read_series(tmp_path / "grouped.csv", time_column="time").series[0][:3, 0].tolist() == [1000.5, 2001.5, 3002.5]
