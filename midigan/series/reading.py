@@ -14,7 +14,6 @@ whose message is one line naming the file, the column and a value.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -200,19 +199,6 @@ def _load_npy(path: Path) -> np.ndarray:
         raise SeriesDataError(f"{path.name}: not a readable .npy array of numbers ({error})") from None
 
 
-def _delimiter(path: Path) -> str:
-    """The file's delimiter among , ; tab and | (comma when it has one column: the sniffer would
-    otherwise split a lone header such as `load` at a letter)."""
-    import csv
-
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        sample = handle.read(65536)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
 def csv_columns(path: str | Path) -> list[str]:
     """The columns of a CSV file as `read_series` names them, without reading its rows."""
     import pandas as pd
@@ -243,32 +229,19 @@ def _read_csv(path: Path):
 
 
 def _read_table(path: Path, **options):
-    """pd.read_csv of the file, its delimiter sniffed; a first row of values (no header, as
-    np.savetxt writes) is read as data, the channels named channel_0, ... as an array's are."""
+    """pd.read_csv of the file in the dialect `text_tables.sniff` reads off its first bytes (as the
+    table reader reads it: delimiter, runs of spaces, quotes, decimal commas and points grouping
+    thousands, encoding); a first row of values (no header, as np.savetxt writes) is read as data,
+    the channels named channel_0, ... as an array's are."""
     import pandas as pd
 
-    delimiter = _delimiter(path)
-    if not _first_row_is_values(path, delimiter):
-        return pd.read_csv(path, sep=delimiter, skipinitialspace=True, **options)
-    frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, **options)
-    frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]
-    return frame
+    from midigan.text_tables import grouped_numbers, read_head, sniff
 
-
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?inf|nan", re.IGNORECASE)
-
-
-def _first_row_is_values(path: Path, delimiter: str) -> bool:
-    """Is the first row data, not names? It is when every cell that is not blank is a number and
-    not all are plain whole numbers (digits only: 0,1,2 and years 1990,1991 name columns).
-    Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
-    3.0e+00, never a header. The price: a header of decimal numbers (quantiles 0.1,0.5,0.9) is
-    read as a first row of values, the log naming the channels channel_0, ...; name them q0.1."""
-    import pandas as pd
-
-    first = pd.read_csv(path, sep=delimiter, skipinitialspace=True, header=None, nrows=1, dtype=str, keep_default_na=False)
-    cells = [cell.strip() for cell in first.iloc[0] if cell.strip()] if len(first) else []
-    return bool(cells) and all(_NUMBER.fullmatch(cell) for cell in cells) and not all(cell.isdigit() for cell in cells)
+    dialect = sniff(read_head(path), path)
+    frame = pd.read_csv(path, header=None if dialect.headless else "infer", **dialect.read_options(), **options)
+    if dialect.headless:
+        frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]
+    return grouped_numbers(frame) if dialect.decimal == "," else frame
 
 
 #: what a non-numeric column of a CSV can be, said in the error naming it (a folder's files are one series each: no --id)

@@ -8,8 +8,6 @@ file is not a table at all.
 
 from __future__ import annotations
 
-import csv
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,13 +17,12 @@ from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
 from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS, Column
+from midigan.text_tables import grouped_numbers, read_head, sniff
 
-SNIFF_BYTES = 64 * 1024
-DELIMITERS = ",;\t|"
-WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
-NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"  # a number as a field of a space-separated table holds it
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
+HEADLESS_ATTR = "headless"  # frame.attrs key set where a text table had no header row (its first row was data) ...
+HEADLESS_PREFIX = "column_"  # ... and its columns are named column_0, column_1, ...
 #: cells read as gaps: pandas' defaults (NA, NULL, N/A, nan, ...) but "None", which in a table of
 #: text is a value (Cars93's AirBags: None, Driver only, ...); `kinds` reads it as a gap among numbers
 GAP_TEXTS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
@@ -87,43 +84,38 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool) -> pd.DataFrame:
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+        head = read_head(path)
     except OSError as error:
         raise TableError(f"cannot read {path}: {error.strerror}") from None
     if not head.strip():
         raise TableError(f"{path} is empty")
     if b"\x00" in head:
         raise TableError(f"{path} is not a text table (it holds binary data)")
-    encoding = "utf-8-sig"
+    sniffed = sniff(head, path)
+    dialect = {**sniffed.read_options(), "keep_default_na": False, "na_values": GAP_TEXTS}
+    header = None if sniffed.headless else "infer"
     try:
-        sample = head.decode(encoding)
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a character cut at the sample's end
-            encoding = "latin-1"
-        sample = head.decode(encoding, errors="ignore")
-    delimiter, quotechar = _dialect(sample, path)
-    dialect = {"sep": delimiter, "quotechar": quotechar, "encoding": encoding, "skipinitialspace": True,
-               "keep_default_na": False, "na_values": GAP_TEXTS}
-    try:
+        head = pd.read_csv(path, header=None, nrows=1 + SPELLING_ROWS, dtype=str, **dialect)  # the header and first rows as written
         frame = pd.read_csv(
             path,
-            decimal=(decimal := _decimal_mark(sample, delimiter)),
+            header=header,
+            names=[f"{HEADLESS_PREFIX}{index}" for index in range(head.shape[1])] if sniffed.headless else None,
             dtype={name: str for name in text_columns} or None,
             low_memory=False,
             **dialect,
             **EXACT_FLOATS,
         )
-        head = pd.read_csv(path, header=None, nrows=1 + SPELLING_ROWS, dtype=str, **dialect)  # the header and first rows as written
-        # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
-        written = head.iloc[0].tolist()
-        if len(written) == frame.shape[1]:
-            frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
-        if decimal == ",":
-            frame = _grouped_numbers(frame, text_columns)
-        frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, nrows=SPELLING_ROWS, dtype=str, **{
+        if sniffed.headless:
+            frame.attrs[HEADLESS_ATTR] = True
+        else:  # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
+            written, head = head.iloc[0].tolist(), head.iloc[1:]
+            if len(written) == frame.shape[1]:
+                frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]
+        if dialect["decimal"] == ",":
+            frame = grouped_numbers(frame, text_columns, MISSING_MARKS)
+        frame.attrs[GAP_TEXTS_ATTR] = _gap_texts(frame, pd.read_csv(path, header=header, nrows=SPELLING_ROWS, dtype=str, **{
             **dialect, "na_values": None}))
-        return _booleans_as_spelled(frame, head.iloc[1:]) if spelled_booleans else frame
+        return _booleans_as_spelled(frame, head) if spelled_booleans else frame
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except pd.errors.ParserError as error:
@@ -148,78 +140,6 @@ def _gap_texts(frame: pd.DataFrame, head: pd.DataFrame) -> dict[str, str]:
         return {}
     common = str(marks.mode().iloc[0])
     return {name: str(texts.mode().iloc[0]) if len(texts) else common for name, texts in spelled.items()}
-
-
-def _dialect(sample: str, path: Path) -> tuple[str, str]:
-    """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds
-    (for .tsv, only where it cuts the header: else one column, its values holding ; or ,), else runs
-    of spaces where they cut every line into as many fields (more than one), else a comma.
-    Why not a tab for every .tsv: one saved with commas was read as one column, and refused as
-    "no column to model"."""
-    lines = sample.splitlines() or [""]
-    tab_file = path.suffix.lower() == ".tsv"
-    if tab_file and "\t" in lines[0]:
-        return "\t", '"'
-    complete = "\n".join(lines[:-1] if len(lines) > 1 else lines)  # the sample may cut its last line
-    try:
-        dialect = csv.Sniffer().sniff(complete, delimiters=DELIMITERS)
-    except csv.Error:
-        dialect = None
-    if tab_file and (dialect is None or len(next(csv.reader(lines[:1], dialect), [])) < 2):
-        return "\t", '"'
-    if dialect is not None:
-        return dialect.delimiter, dialect.quotechar or '"'
-    try:
-        quotechar = csv.Sniffer().sniff(complete, delimiters=" ").quotechar or '"'
-    except csv.Error:
-        return ",", '"'
-    rows = [line.strip() for line in complete.splitlines() if line.strip()]
-    cells = list(csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True))
-    widths = {len(fields) for fields in cells}
-    spaced = len(widths) == 1 and widths.pop() > 1 and _spaced_table(rows[0], cells, quotechar)
-    return (WHITESPACE, quotechar) if spaced else (",", '"')
-
-
-def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
-    """Whether lines that spaces cut into as many fields are a table: its header quoted (statsmodels'
-    spector.csv) or a column all numbers. Why: one column of text with a space in every line
-    (full name / Person3 Smith, created at / 2021-01-05 10:40) was cut into two."""
-    return header.startswith(quotechar) or any(
-        all(re.fullmatch(NUMBER, value) for value in column) for column in zip(*cells[1:], strict=True))
-
-
-GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
-
-
-def _decimal_mark(sample: str, delimiter: str) -> str:
-    """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
-    in much of Europe), else a point. Columns that are not all numbers stay text either way."""
-    if delimiter == ",":
-        return "."
-    cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
-    decimal_comma = re.compile(rf"(?:^|{cell})\s*(?:-?\d+,\d+|{GROUPED})\s*(?={cell}|$)", re.MULTILINE)
-    return "," if decimal_comma.search(sample) else "."
-
-
-def _grouped_numbers(frame: pd.DataFrame, kept: tuple[str, ...]) -> pd.DataFrame:
-    """Text columns of a decimal-comma file (but those `kept` as text) whose every value is a
-    number, some grouped by points (89.052,55) or some with a decimal comma among gaps written as
-    MISSING_MARKS ("None", which pandas leaves as text), as numbers (`_gap_texts` finds the marks).
-    Why column by column, not pandas' `thousands`: that drops every point in the file, turning
-    19.02.2021 into 19022021 and 1.5 into 15."""
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        if frame.columns[position] in kept or not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
-            continue
-        text = column.dropna().astype(str).str.strip()
-        marked = text.isin(MISSING_MARKS)
-        text = text[(text != "") & ~marked]
-        grouped = text.str.fullmatch(GROUPED)
-        commas = grouped.any() or (marked.any() and text.str.contains(",").any())  # else pandas read it, or it holds no commas
-        if len(text) and commas and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
-            numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
-    return frame
 
 
 #: what `write_table` writes, by the name's suffix

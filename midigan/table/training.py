@@ -15,7 +15,7 @@ from midigan.table.family import TableFamily
 from midigan.table.guard import K_ANONYMITY, CopyGuard
 from midigan.table.kinds import MISSING_MARKS, Column, infer_columns, to_typed
 from midigan.table.nearness import NearCopyGuard
-from midigan.table.reading import MIN_ROWS
+from midigan.table.reading import HEADLESS_ATTR, HEADLESS_PREFIX, MIN_ROWS
 from midigan.table.validation import TableValidation
 
 #: TrainConfig settings of `midigan table train` and `TableGAN` (see docs/tables.md for how they were chosen)
@@ -101,7 +101,8 @@ def _unknown_marks_as_gaps(typed: dict[str, np.ndarray], encoding: TableEncoding
 def describe(frame: pd.DataFrame, columns: list[Column]) -> list[str]:
     """The training log's account of the table: each column's kind, and what is left out."""
     width = max(len(column.name) for column in columns)
-    lines = [f"{len(frame)} rows x {len(columns)} columns"]
+    headless = f" (no header row: the first row is data, columns named {HEADLESS_PREFIX}0, ...)" if frame.attrs.get(HEADLESS_ATTR) else ""
+    lines = [f"{len(frame)} rows x {len(columns)} columns{headless}"]
     lines += [f"  {column.name:<{width}}  {column.describe()}" for column in columns]
     left_out = [column.name for column in columns if not column.modelled]
     if left_out:

@@ -451,3 +451,31 @@ def test_a_headerless_first_row_with_a_repeated_value_or_an_exponent_is_data(tmp
         assert csv_first_column(tmp_path / name).tolist() == [first[0], read.series[0][1][0]]
     (tmp_path / "years.csv").write_text("1990,1991\n0.5,0.25\n")  # plain whole numbers still name columns
     assert csv_columns(tmp_path / "years.csv") == read_series(tmp_path / "years.csv").columns == ["1990", "1991"]
+
+
+def test_decimal_commas_and_space_separated_files_are_read_as_the_table_reader_reads_them(tmp_path):
+    """time;load / 1;171,3 (a European spreadsheet's export) was refused as "'load' is not numeric",
+    and R's write.table(sep=" ") or statsmodels' spector.csv read as one column of text."""
+    load = [171.3, 172.5, 169.25, 170.0] * 5
+    (tmp_path / "europe.csv").write_text("time;load;temp\n" + "".join(
+        f"{step};{value:.2f};{-step / 4:.2f}\n".replace(".", ",") for step, value in enumerate(load)))
+    (tmp_path / "r.txt").write_text('"time" "load"\n' + "".join(f"{step} {value}\n" for step, value in enumerate(load)))
+    (tmp_path / "spector.csv").write_text("'OBS' 'GPA'  'TUCE'\n" + "".join(f"{i} {value}  {20 + i}\n" for i, value in enumerate(load)))
+    europe = read_series(tmp_path / "europe.csv", time_column="time")
+    assert europe.columns == ["load", "temp"] and europe.series[0][:, 0].tolist() == load
+    assert europe.series[0][:3, 1].tolist() == [0.0, -0.25, -0.5]
+    assert read_series(tmp_path / "r.txt", time_column="time").series[0][:, 0].tolist() == load
+    spector = read_series(tmp_path / "spector.csv")
+    assert spector.columns == ["OBS", "GPA", "TUCE"] and spector.series[0][:, 1].tolist() == load
+    (tmp_path / "headless.txt").write_text("".join(f"{value} {value / 2}\n" for value in load))  # np.savetxt's, no header
+    headless = read_series(tmp_path / "headless.txt")
+    assert headless.columns == ["channel_0", "channel_1"] and headless.series[0][:, 0].tolist() == load
+    line = run("series", "train", tmp_path / "europe.csv", "--time", "time", "--max-steps", 1, "--run-dir", tmp_path / "run").output
+    assert "one series of 20 steps x 2 channels (load, temp)" in line
+
+
+def test_thousands_grouped_by_points_in_a_decimal_comma_file_are_numbers(tmp_path):
+    """1.234,5 in a semicolon file (Europe's spreadsheets) was refused as "'load' is not numeric":
+    the table reader's reading of them serves series too."""
+    (tmp_path / "grouped.csv").write_text("time;load\n" + "".join(f"{step};{1 + step}.{step:03d},5\n" for step in range(12)))
+    assert read_series(tmp_path / "grouped.csv", time_column="time").series[0][:3, 0].tolist() == [1000.5, 2001.5, 3002.5]

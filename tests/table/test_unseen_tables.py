@@ -273,3 +273,21 @@ def test_a_run_from_before_none_was_a_value_resumes_with_none_as_a_gap() -> None
     trained = plan_table(frame)  # as the older midigan read the file
     resumed = plan_table(frame.assign(airbags=airbags.fillna("None")), family_config=trained.family.config())
     assert all(torch.equal(resumed.artifacts[name], tensor) for name, tensor in trained.artifacts.items())
+
+
+def test_a_table_without_a_header_row_keeps_its_first_row_and_the_log_says_so(tmp_path) -> None:
+    """np.savetxt's CSV (no header) lost its first row to the header, its columns named 0.126 and
+    -0.132, and so did a headerless table with a text column (1.5,2.3,a)."""
+    from midigan.table.training import describe
+
+    values = np.round(np.random.default_rng(0).normal(size=(20, 2)), 3)
+    np.savetxt(tmp_path / "saved.csv", values, delimiter=",", fmt="%.3f")
+    saved = read_table(tmp_path / "saved.csv")
+    assert list(saved.columns) == ["column_0", "column_1"] and np.array_equal(saved.to_numpy(), values)
+    (tmp_path / "mixed.csv").write_text("".join(f"{1.5 + i},{2.3 * i:.1f},{'ab'[i % 2]}\n" for i in range(20)))
+    mixed = read_table(tmp_path / "mixed.csv")
+    assert list(mixed.columns) == ["column_0", "column_1", "column_2"] and mixed.iloc[0].tolist() == [1.5, 0.0, "a"]
+    assert len(mixed) == 20 and "no header row" in describe(mixed, infer_columns(mixed))[0]
+    (tmp_path / "named.csv").write_text("date,0.1,0.5\n" + "".join(f"2020-01-{i + 1:02d},{i / 10},{i / 5}\n" for i in range(20)))
+    named = read_table(tmp_path / "named.csv")  # names beside a quantile's, over values written otherwise: a header
+    assert list(named.columns) == ["date", "0.1", "0.5"] and "no header row" not in describe(named, infer_columns(named))[0]

@@ -1,0 +1,185 @@
+"""How a text table is written, read off its first bytes: encoding, delimiter, quote character and
+decimal mark, for the table and the series readers alike.
+
+Why one place: tables and series arrive as the same files (comma-, semicolon-, tab-, pipe- or
+space-separated, with decimal commas from Europe's spreadsheets, quoted headers from R and
+statsmodels); two sniffers read them two ways, and each file form fixed in one stayed broken in
+the other.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
+WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
+GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
+
+
+def _number(decimal: str) -> re.Pattern:
+    mark = re.escape(decimal)
+    grouped = f"|{GROUPED}" if decimal == "," else ""
+    return re.compile(rf"[-+]?(?:\d+{mark}?\d*|{mark}\d+)(?:e[-+]?\d+)?|[-+]?inf|nan{grouped}", re.IGNORECASE)
+
+
+#: a number as a cell writes it, by the file's decimal mark: 1, -0.5, .5, 3.0e+00, inf, nan (and 89.052,55 by a comma)
+NUMBERS = {mark: _number(mark) for mark in ".,"}
+
+
+@dataclass(frozen=True)
+class TextDialect:
+    """How one text table is written; `read_options` are the `pd.read_csv` settings that read it so."""
+
+    delimiter: str  # a character, or WHITESPACE
+    quotechar: str
+    decimal: str  # "." or ","
+    encoding: str
+    headless: bool  # its first row is values, not names (as np.savetxt writes): `_first_row_is_values`
+
+    def read_options(self) -> dict[str, object]:
+        return {"sep": self.delimiter, "quotechar": self.quotechar, "decimal": self.decimal, "encoding": self.encoding,
+                "skipinitialspace": True}
+
+
+def read_head(path: Path) -> bytes:
+    """The file's first SNIFF_BYTES bytes, what `sniff` reads (OSError where it cannot be read)."""
+    with open(path, "rb") as handle:
+        return handle.read(SNIFF_BYTES)
+
+
+def sniff(head: bytes, path: Path) -> TextDialect:
+    """The dialect of the file at `path` whose first bytes are `head`: UTF-8 (a byte-order mark
+    dropped) unless the bytes are not, then latin-1; the delimiter and quote character as
+    `_delimiter` finds them; a decimal comma as `_decimal_mark` finds one; whether the first row is
+    values as `_first_row_is_values` tells. Why from a sample: a reader then opens the file once more,
+    for `pd.read_csv`, not once for each question."""
+    encoding = "utf-8-sig"
+    try:
+        sample = head.decode(encoding)
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not just a character cut at the sample's end
+            encoding = "latin-1"
+        sample = head.decode(encoding, errors="ignore")
+    delimiter, quotechar = _delimiter(sample, path)
+    decimal = _decimal_mark(sample, delimiter)
+    return TextDialect(delimiter, quotechar, decimal, encoding, _first_row_is_values(_first_rows(sample, delimiter, quotechar), decimal))
+
+
+def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:
+    """The cells of the sample's first `count` lines that are not blank, as `pd.read_csv` reads them."""
+    if delimiter == WHITESPACE:
+        lines = [line.strip() for line in sample.splitlines() if line.strip()]
+        rows = csv.reader(lines[:count], delimiter=" ", quotechar=quotechar, skipinitialspace=True)
+    else:
+        rows = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quotechar, skipinitialspace=True)
+    return list(itertools.islice((row for row in rows if any(cell.strip() for cell in row)), count))
+
+
+def _first_row_is_values(rows: list[list[str]], decimal: str) -> bool:
+    """Is the first of `rows` data, not names? It is when a cell is a number other than a plain whole one
+    (digits only: 0,1,2 and years 1990,1991 name columns) and every other cell that is not blank
+    is a number or written as some cell below it is (a over b, not date over 2020-01-01).
+    Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
+    3.0e+00, to_csv(header=False) 1.5,2.3,a, never a header. The price: a header of decimal numbers
+    (quantiles 0.1,0.5,0.9) beside none or names written as their values are is read as a first
+    row of values; name them q0.1."""
+    number = NUMBERS[decimal]
+    cells = [(position, cell.strip()) for position, cell in enumerate(rows[0] if rows else []) if cell.strip()]
+
+    def written_as_below(position: int, cell: str) -> bool:
+        return _shape(cell) in {_shape(row[position].strip()) for row in rows[1:] if position < len(row)}
+
+    return any(number.fullmatch(cell) and not cell.isdigit() for _, cell in cells) and all(
+        number.fullmatch(cell) or written_as_below(position, cell) for position, cell in cells)
+
+
+def _shape(cell: str) -> str:
+    """How a cell is written: its runs of digits as 9, of letters as a (2020-01-01: 9-9-9; Paris: a)."""
+    return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", cell))
+
+
+def _delimiter(sample: str, path: Path) -> tuple[str, str]:
+    """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds
+    (for .tsv, only where it cuts the header: else one column, its values holding ; or ,), else runs
+    of spaces where they cut every line into as many fields (more than one), else a comma.
+    Why not a tab for every .tsv: one saved with commas was read as one column, and refused as
+    "no column to model"."""
+    lines = sample.splitlines() or [""]
+    tab_file = path.suffix.lower() == ".tsv"
+    if tab_file and "\t" in lines[0]:
+        return "\t", '"'
+    complete = "\n".join(lines[:-1] if len(lines) > 1 else lines)  # the sample may cut its last line
+    try:
+        dialect = csv.Sniffer().sniff(complete, delimiters=DELIMITERS)
+    except csv.Error:
+        dialect = None
+    if tab_file and (dialect is None or len(next(csv.reader(lines[:1], dialect), [])) < 2):
+        return "\t", '"'
+    if dialect is not None:
+        return dialect.delimiter, dialect.quotechar or '"'
+    try:
+        quotechar = csv.Sniffer().sniff(complete, delimiters=" ").quotechar or '"'
+    except csv.Error:
+        return ",", '"'
+    rows = [line.strip() for line in complete.splitlines() if line.strip()]
+    cells = list(csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True))
+    widths = {len(fields) for fields in cells}
+    spaced = len(widths) == 1 and widths.pop() > 1 and _spaced_table(rows[0], cells, quotechar)
+    return (WHITESPACE, quotechar) if spaced else (",", '"')
+
+
+def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
+    """Whether lines that spaces cut into as many fields are a table: its header quoted (statsmodels'
+    spector.csv) or a column all numbers. Why: one column of text with a space in every line
+    (full name / Person3 Smith, created at / 2021-01-05 10:40) was cut into two."""
+    return header.startswith(quotechar) or any(
+        all(NUMBERS["."].fullmatch(value) for value in column) for column in zip(*cells[1:], strict=True))
+
+
+def _decimal_mark(sample: str, delimiter: str) -> str:
+    """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
+    in much of Europe), or as 89.052 (thousands grouped by points) where no cell is a number with a
+    point no grouping writes (171.3, 0.125) and its columns are not apart by spaces (np.savetxt's
+    1.500 2.250); else a point. Columns that are not all numbers stay text either way.
+    Why not every 84.625 a grouped number: a file of points holding one (169.25;84.625) was read
+    with decimal commas, its numbers as text."""
+    if delimiter == ",":
+        return "."
+    cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
+
+    def held(number: str) -> bool:
+        return re.search(rf"(?:^|{cell})\s*(?:{number})\s*(?={cell}|$)", sample, re.MULTILINE) is not None
+
+    if held(r"-?\d+,\d+|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):
+        return ","
+    grouped = delimiter != WHITESPACE and held(GROUPED)
+    return "," if grouped and not held(r"-?(?:\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+)") else "."
+
+
+def grouped_numbers(frame: pd.DataFrame, kept: tuple[str, ...] = (), marks: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Text columns of a decimal-comma file (but those `kept` as text) whose every value is a
+    number, some grouped by points (89.052,55) or some with a decimal comma among gaps written as
+    `marks` (the table reader's "None", which pandas leaves as text), as numbers.
+    Why column by column, not pandas' `thousands`: that drops every point in the file, turning
+    19.02.2021 into 19022021 and 1.5 into 15."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if frame.columns[position] in kept or not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.dropna().astype(str).str.strip()
+        marked = text.isin(marks)
+        text = text[(text != "") & ~marked]
+        grouped = text.str.fullmatch(GROUPED)
+        commas = grouped.any() or (marked.any() and text.str.contains(",").any())  # else pandas read it, or it holds no commas
+        if len(text) and commas and (grouped | text.str.fullmatch(r"-?\d+(?:,\d+)?")).all():
+            numbers = column.astype(str).str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            frame.isetitem(position, pd.to_numeric(numbers.where(column.notna() & (numbers != "")), errors="coerce"))
+    return frame

@@ -1,0 +1,51 @@
+"""The dialect of a text table, read off its first bytes once for the table and the series readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from midigan.text_tables import WHITESPACE, TextDialect, sniff
+
+SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" for i in range(1, 12))
+
+
+@pytest.mark.parametrize("name, text, dialect", [
+    ("plain.csv", "a,b\n1.5,2\n3,4\n", TextDialect(",", '"', ".", "utf-8-sig", False)),
+    ("europe.csv", "time;load\n1;171,3\n2;172,5\n", TextDialect(";", '"', ",", "utf-8-sig", False)),
+    ("grouped.csv", "id;salary\n1;89.052,55\n2;1.200\n", TextDialect(";", '"', ",", "utf-8-sig", False)),
+    ("points.csv", "id;salary\n1;89.5\n2;12\n", TextDialect(";", '"', ".", "utf-8-sig", False)),
+    ("three.csv", "a;b\n169.25;84.625\n1;2\n", TextDialect(";", '"', ".", "utf-8-sig", False)),  # 84.625 among points
+    ("thousands.csv", "id;salary\n1;1.200\n2;89.052\n", TextDialect(";", '"', ",", "utf-8-sig", False)),
+    ("saved.txt", "1.500 2.250\n3.125 4.000\n5.000 6.500\n", TextDialect(WHITESPACE, '"', ".", "utf-8-sig", True)),
+    ("spector.csv", SPECTOR, TextDialect(WHITESPACE, "'", ".", "utf-8-sig", False)),
+    ("r.txt", '"time" "load"\n1 171,3\n2 172,5\n', TextDialect(WHITESPACE, '"', ",", "utf-8-sig", False)),
+    ("commas.tsv", "a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(5)), TextDialect(",", '"', ".", "utf-8-sig", False)),
+    ("tabs.tsv", "a\tb\n1\t2\n", TextDialect("\t", '"', ".", "utf-8-sig", False)),
+])
+def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
+    assert sniff(text.encode(), Path(name)) == dialect
+
+
+def test_a_file_that_is_not_utf8_is_read_as_latin1_and_a_byte_order_mark_is_dropped() -> None:
+    latin = sniff("stadt;grad\nKöln;12,5\nMünchen;3,25\n".encode("latin-1"), Path("x.csv"))
+    assert (latin.encoding, latin.delimiter, latin.decimal) == ("latin-1", ";", ",")
+    cut = "a,b\nö,1\n".encode()[:-4]  # a character cut at the sample's end is no sign of latin-1
+    assert sniff(cut, Path("x.csv")).encoding == "utf-8-sig"
+    assert sniff(b"\xef\xbb\xbfa,b\n1,2\n", Path("x.csv")).read_options()["encoding"] == "utf-8-sig"
+
+
+@pytest.mark.parametrize("text, headless", [
+    ("0.126,-0.132\n0.640,0.105\n", True),  # np.savetxt(fmt="%.3f")
+    ("3.000000000000000000e+00,1.0e+00\n2,4\n", True),  # np.savetxt's default
+    ("0.0,0.0,1.5\n1,2,3\n", True),  # a repeated value pandas would rename 0.0.1
+    ("1.5 nan\n2.5 3\n3.5 4\n", True),  # np.savetxt(delimiter=" ") of a gap
+    ("1,2\n0.5,0.25\n", False),  # plain whole numbers name columns (0, 1, 2 and years)
+    ("load;temp\n171,3;-2,5\n", False),
+    ("a,1.5\n2,3.5\n", False),
+    ("1.5,2.3,a\n2.5,0.5,b\n3.5,1.0,a\n", True),  # to_csv(header=False) of a table with text: a over b
+    ("date,0.1,0.5\n2020-01-01,1.2,1.5\n2020-01-02,1.3,1.6\n", False),  # date is not written as 2020-01-01
+])
+def test_a_first_row_of_numbers_not_all_whole_is_values_not_a_header(text: str, headless: bool) -> None:
+    assert sniff(text.encode(), Path("x.csv")).headless is headless
