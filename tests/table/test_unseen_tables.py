@@ -273,3 +273,19 @@ def test_a_run_from_before_none_was_a_value_resumes_with_none_as_a_gap() -> None
     trained = plan_table(frame)  # as the older midigan read the file
     resumed = plan_table(frame.assign(airbags=airbags.fillna("None")), family_config=trained.family.config())
     assert all(torch.equal(resumed.artifacts[name], tensor) for name, tensor in trained.artifacts.items())
+
+
+def test_where_trims_the_spaces_a_pasted_condition_brings() -> None:
+    """--where " city = Paris " asked for a column "city " (none) and a value " Paris" (none: the
+    reader trims cells); unknown columns and values still fail in one line."""
+    frame = pd.DataFrame({"city": ["Paris", "Lyon", "Nice"] * 10, "open": [True, False] * 15, "x": np.arange(30.0)})
+    family = plan_table(frame).family
+    torch.manual_seed(0)
+    generator = family.build_generator().eval()
+    rows = generate_rows(family, generator, 5, where=[" city = Paris ", "open= true "]).frame
+    assert (rows["city"] == "Paris").all() and rows["open"].all()
+    assert (generate_rows(family, generator, 3, where={" city": "Nice "}).frame["city"] == "Nice").all()
+    with pytest.raises(TableError, match="no column 'town'"):
+        generate_rows(family, generator, 3, where=[" town = Paris"])
+    with pytest.raises(TableError, match="no such value in city"):
+        generate_rows(family, generator, 3, where=["city = Rome "])
