@@ -13,7 +13,6 @@ booleans as an object array of their text (None = missing).
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -34,6 +33,7 @@ from midigan.table.dates import (
     utc_text,
 )
 from midigan.table.errors import TableError
+from midigan.table.ids import looks_like_id, named_like_id, named_like_period
 
 MODELLED = ("number", "integer", "category", "boolean", "datetime")
 NUMERIC = ("number", "integer", "datetime")
@@ -41,8 +41,6 @@ BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 UNIT = r"^([$€£¥₹]\s?)?([-+]?\d[\d.,]*)(\s?[%$€£¥₹])?$"  # a currency sign before, a percent or currency sign after
 MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such but among text)
-ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
-ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
@@ -207,11 +205,12 @@ def _infer_kind(name: str, series: pd.Series, forced_category: bool) -> Column:
             column.missing = 1.0 - (len(values) - column.unparsed) / len(series)
             return column
     distinct = text.nunique()
-    if _looks_like_id(name, text, distinct):
+    if looks_like_id(name, text, distinct):
         return _string_id(name, text, missing)
     if distinct >= 20 and distinct >= 0.5 * len(text):
         words = text.str.count(r"\s+") + 1
-        if text.str.len().mean() >= 25 or words.median() >= 4 or distinct >= 0.9 * len(text):
+        labels = distinct >= 0.9 * len(text) and not named_like_period(name)  # one-off short texts, but not FY85, FY86, ...
+        if text.str.len().mean() >= 25 or words.median() >= 4 or labels:
             return Column(name, "text", missing)
     return Column(name, "category", missing)
 
@@ -250,7 +249,7 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
         return Column(name, "empty", missing=1.0)
     decimals = fewest_decimals(finite[:DECIMALS_SAMPLE], MAX_DECIMALS)
     distinct = len(np.unique(finite))
-    named_id = (ID_NAME.search(name) or ID_CAMEL.search(name)) and distinct >= 20
+    named_id = named_like_id(name) and distinct >= 20
     saved_index = name == SAVED_INDEX and finite.min() >= 0
     if decimals == 0 and distinct == len(finite) and (named_id or saved_index):
         return Column(name, "id", missing, source=source, id_next=int(finite.max()) + 1)
@@ -306,13 +305,6 @@ def without_unit(text: pd.Series, unit: str) -> pd.Series:
     so that it reads as a number; shared by inference and by `_typed`, which reads it back."""
     before, _, after = unit.partition("{}")
     return text.str.removeprefix(before).str.removesuffix(after).str.strip()
-
-
-def _looks_like_id(name: str, text: pd.Series, distinct: int) -> bool:
-    """Named like an ID and mostly distinct, or every value distinct, short, spaceless and with digits."""
-    if (ID_NAME.search(name) or ID_CAMEL.search(name)) and (distinct >= 0.5 * len(text) or distinct >= 100):
-        return True
-    return distinct == len(text) and len(text) >= 20 and not text.str.contains(r"\s").any() and text.str.contains(r"\d").all()
 
 
 def _string_id(name: str, text: pd.Series, missing: float) -> Column:

@@ -294,3 +294,22 @@ def test_float32_columns_keep_the_decimals_they_hold() -> None:
     assert [(column.decimals, column.low, column.high) for column in columns] == [(1, displ.min(), displ.max())] * 2
     written = from_typed(to_typed(frame, columns), columns, len(frame))
     np.testing.assert_array_equal(written["displ"], displ)
+
+
+def test_a_yearly_tables_period_labels_are_values_and_ids_stay_ids() -> None:
+    """Year labels, one a row as a yearly table writes them, were taken for IDs and written back
+    fresh: seasons 1985-86, ... as season-000001, ...; FY85, FY86, ... as FY100, FY101, ..."""
+    years = range(1975, 2005)
+    frame = pd.DataFrame({
+        "season": [f"{year}-{(year + 1) % 100:02d}" for year in years],
+        "FY": [f"FY{year % 100:02d}" for year in years],
+        "fiscalYear": [f"'{year % 100:02d}" for year in years],
+        "year": [year % 100 for year in years],  # 75, ..., 99, 0, ... 4: numbers, never an ID without an ID's name
+        "code": [f"C{year}" for year in years],
+        "season_id": [f"S{year}" for year in years],
+        "row_id": range(1, 31),
+        "gdp": np.linspace(100.0, 250.0, 30),
+    })
+    kinds = {column.name: column.kind for column in infer_columns(frame)}
+    assert kinds == {"season": "category", "FY": "category", "fiscalYear": "category", "year": "integer",
+                     "code": "id", "season_id": "id", "row_id": "id", "gdp": "number"}
