@@ -45,6 +45,7 @@ SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
 DECIMALS_SAMPLE = 20_000  # values the decimals are read off
+ROUND_DISTINCT = 5  # whole numbers keep a round step (all multiples of 10, 100, ...) from this many distinct values
 GAP_TEXTS_ATTR = "gap_texts"  # frame.attrs key a text table is read with: {column: how its gaps were written}
 
 
@@ -56,7 +57,7 @@ class Column:
     kind: str
     missing: float = 0.0  # share of gaps
     source: str = "text"  # how values arrived: text | number | float | bool | datetime64 | timedelta64 (output keeps it)
-    decimals: int | None = None  # numbers are written rounded to this; None = as computed
+    decimals: int | None = None  # numbers are written rounded to this (-3: to thousands); None = as computed
     thousands: bool = False  # numbers were written with thousands separators (1,234)
     low: float | None = None  # training range of numbers and dates (generated values are clipped to it)
     high: float | None = None
@@ -113,6 +114,7 @@ class Column:
             spelled = ", thousands separators" if self.thousands else ""
             spelled += f", written {self.unit.replace('{}', 'N')}" if self.unit else ""
             digits = f", {self.decimals} decimals" if self.kind == "number" and self.decimals is not None else ""
+            digits += f", in steps of {10 ** -self.decimals:,}" if (self.decimals or 0) < 0 else ""
             return f"{self.kind} from {_number_text(self.low)} to {_number_text(self.high)}{digits}{spelled}{gaps}{unparsed}"
         if self.kind == "boolean":
             return f"boolean ({' / '.join(sorted(self.spellings.values()))}){gaps}"
@@ -253,7 +255,9 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
     saved_index = name == SAVED_INDEX and finite.min() >= 0
     if decimals == 0 and distinct == len(finite) and (named_id or saved_index):
         return Column(name, "id", missing, source=source, id_next=int(finite.max()) + 1)
-    kind = "integer" if decimals == 0 else "number"
+    if decimals == 0 and distinct >= ROUND_DISTINCT and source != "timedelta64":  # incomes in thousands were written as 12347
+        decimals = -max(step for step in range(16) if not np.fmod(finite, 10.0**step).any())  # -3: rounded to thousands
+    kind = "integer" if decimals is not None and decimals <= 0 else "number"
     return Column(
         name,
         kind,

@@ -78,7 +78,7 @@ def _written(values: np.ndarray, column: Column):
     if column.source == "timedelta64":
         return pd.Series(pd.to_timedelta(values, unit="s"))  # gaps (NaN) become NaT
     if column.thousands or column.unit:
-        spec, (before, _, after) = f"{',' if column.thousands else ''}.{column.decimals or 0}f", column.unit.partition("{}")
+        spec, (before, _, after) = f"{',' if column.thousands else ''}.{max(column.decimals or 0, 0)}f", column.unit.partition("{}")
         return pd.Series(
             [None if gap else f"{before}{value:{spec}}{after}" for value, gap in zip(values, missing, strict=True)], dtype=object
         )
