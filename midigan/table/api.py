@@ -136,7 +136,7 @@ class TableGAN:
     def load(cls, path: str | Path, device: str = "cpu") -> TableGAN:
         """A model saved by `save` (or a `midigan table train` run or checkpoint); its columns are named
         as text, and come back in the dtypes generation gives (categories as text, numbers as float64
-        or Int64)."""
+        or int64, booleans as bool; Int64 and boolean where the training column had gaps)."""
         model = cls(device=device)
         model._model = load_run(path, device)
         return model

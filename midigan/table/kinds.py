@@ -13,7 +13,6 @@ booleans as an object array of their text (None = missing).
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -34,6 +33,7 @@ from midigan.table.dates import (
     utc_text,
 )
 from midigan.table.errors import TableError
+from midigan.table.ids import looks_like_id, named_like_id, named_like_period
 
 MODELLED = ("number", "integer", "category", "boolean", "datetime")
 NUMERIC = ("number", "integer", "datetime")
@@ -41,12 +41,11 @@ BOOLEAN_PAIRS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"t", "f"})
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 UNIT = r"^([$€£¥₹]\s?)?([-+]?\d[\d.,]*)(\s?[%$€£¥₹])?$"  # a currency sign before, a percent or currency sign after
 MISSING_MARKS = ("?", "None")  # gaps as UCI's tables and Python's str() write them (read as such but among text)
-ID_NAME = re.compile(r"(?:^|[_\-\s.])(id|uuid|guid|key)$|^(id|uuid|guid)(?:$|[_\-\s.])", re.IGNORECASE)
-ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 SAMPLE = 20_000  # values a kind is first tried on
 DATE_SHARE = 0.95  # this share of a column's values must read as dates for it to be a date column
 MAX_DECIMALS = 8
 DECIMALS_SAMPLE = 20_000  # values the decimals are read off
+ROUND_DISTINCT = 5  # whole numbers keep a round step (all multiples of 10, 100, ...) from this many distinct values
 GAP_TEXTS_ATTR = "gap_texts"  # frame.attrs key a text table is read with: {column: how its gaps were written}
 
 
@@ -58,7 +57,7 @@ class Column:
     kind: str
     missing: float = 0.0  # share of gaps
     source: str = "text"  # how values arrived: text | number | float | bool | datetime64 | timedelta64 (output keeps it)
-    decimals: int | None = None  # numbers are written rounded to this; None = as computed
+    decimals: int | None = None  # numbers are written rounded to this (-3: to thousands); None = as computed
     thousands: bool = False  # numbers were written with thousands separators (1,234)
     low: float | None = None  # training range of numbers and dates (generated values are clipped to it)
     high: float | None = None
@@ -115,6 +114,7 @@ class Column:
             spelled = ", thousands separators" if self.thousands else ""
             spelled += f", written {self.unit.replace('{}', 'N')}" if self.unit else ""
             digits = f", {self.decimals} decimals" if self.kind == "number" and self.decimals is not None else ""
+            digits += f", in steps of {10 ** -self.decimals:,}" if (self.decimals or 0) < 0 else ""
             return f"{self.kind} from {_number_text(self.low)} to {_number_text(self.high)}{digits}{spelled}{gaps}{unparsed}"
         if self.kind == "boolean":
             return f"boolean ({' / '.join(sorted(self.spellings.values()))}){gaps}"
@@ -207,11 +207,12 @@ def _infer_kind(name: str, series: pd.Series, forced_category: bool) -> Column:
             column.missing = 1.0 - (len(values) - column.unparsed) / len(series)
             return column
     distinct = text.nunique()
-    if _looks_like_id(name, text, distinct):
+    if looks_like_id(name, text, distinct):
         return _string_id(name, text, missing)
     if distinct >= 20 and distinct >= 0.5 * len(text):
         words = text.str.count(r"\s+") + 1
-        if text.str.len().mean() >= 25 or words.median() >= 4 or distinct >= 0.9 * len(text):
+        labels = distinct >= 0.9 * len(text) and not named_like_period(name)  # one-off short texts, but not FY85, FY86, ...
+        if text.str.len().mean() >= 25 or words.median() >= 4 or labels:
             return Column(name, "text", missing)
     return Column(name, "category", missing)
 
@@ -250,11 +251,13 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
         return Column(name, "empty", missing=1.0)
     decimals = fewest_decimals(finite[:DECIMALS_SAMPLE], MAX_DECIMALS)
     distinct = len(np.unique(finite))
-    named_id = (ID_NAME.search(name) or ID_CAMEL.search(name)) and distinct >= 20
+    named_id = named_like_id(name) and distinct >= 20
     saved_index = name == SAVED_INDEX and finite.min() >= 0
     if decimals == 0 and distinct == len(finite) and (named_id or saved_index):
         return Column(name, "id", missing, source=source, id_next=int(finite.max()) + 1)
-    kind = "integer" if decimals == 0 else "number"
+    if decimals == 0 and distinct >= ROUND_DISTINCT and source != "timedelta64":  # incomes in thousands were written as 12347
+        decimals = -max(step for step in range(16) if not np.fmod(finite, 10.0**step).any())  # -3: rounded to thousands
+    kind = "integer" if decimals is not None and decimals <= 0 else "number"
     return Column(
         name,
         kind,
@@ -306,13 +309,6 @@ def without_unit(text: pd.Series, unit: str) -> pd.Series:
     so that it reads as a number; shared by inference and by `_typed`, which reads it back."""
     before, _, after = unit.partition("{}")
     return text.str.removeprefix(before).str.removesuffix(after).str.strip()
-
-
-def _looks_like_id(name: str, text: pd.Series, distinct: int) -> bool:
-    """Named like an ID and mostly distinct, or every value distinct, short, spaceless and with digits."""
-    if (ID_NAME.search(name) or ID_CAMEL.search(name)) and (distinct >= 0.5 * len(text) or distinct >= 100):
-        return True
-    return distinct == len(text) and len(text) >= 20 and not text.str.contains(r"\s").any() and text.str.contains(r"\d").all()
 
 
 def _string_id(name: str, text: pd.Series, missing: float) -> Column:

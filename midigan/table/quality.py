@@ -63,12 +63,15 @@ def pair_trends(
     undefined or, with `related_only`, where the real columns are not related."""
     modelled = [column for column in columns if column.modelled]
     codes = {column.name: _joint_codes(real[column.name], synthetic[column.name], column) for column in modelled}
+    numeric = {column.name: place for place, column in enumerate(c for c in modelled if c.kind in NUMERIC)}
+    real_r, synth_r = (pearson_matrix([side[name] for name in numeric]) if numeric else None for side in (real, synthetic))
     scores = {}
     for i, first in enumerate(modelled):
         for second in modelled[i + 1 :]:
-            if first.kind in NUMERIC and second.kind in NUMERIC:
-                related = abs(_pearson(real[first.name], real[second.name])) > CORRELATION_THRESHOLD
-                score = correlation_similarity(real[first.name], real[second.name], synthetic[first.name], synthetic[second.name])
+            if first.name in numeric and second.name in numeric:
+                r, s = (matrix[numeric[first.name], numeric[second.name]] for matrix in (real_r, synth_r))
+                related = abs(r) > CORRELATION_THRESHOLD
+                score = float("nan") if np.isnan(r) or np.isnan(s) else 1.0 - abs(r - s) / 2
             else:
                 related = _cramers_v(codes[first.name], codes[second.name]) > ASSOCIATION_THRESHOLD
                 score = _contingency_similarity(codes[first.name], codes[second.name])
@@ -76,17 +79,26 @@ def pair_trends(
     return scores
 
 
-def correlation_similarity(real_a: np.ndarray, real_b: np.ndarray, synth_a: np.ndarray, synth_b: np.ndarray) -> float:
-    r, s = _pearson(real_a, real_b), _pearson(synth_a, synth_b)
-    return float("nan") if np.isnan(r) or np.isnan(s) else 1.0 - abs(r - s) / 2
-
-
-def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    both = ~np.isnan(a) & ~np.isnan(b)
-    a, b = a[both], b[both]
-    if len(a) < 2 or a.std() == 0 or b.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
+def pearson_matrix(columns: list[np.ndarray]) -> np.ndarray:
+    """Pearson correlations of every pair of `columns`, each over the rows where both are present
+    (NaN where fewer than two, or where either is constant on them), as `np.corrcoef` gives them
+    pair by pair. Why all at once: pair by pair, the 19,900 pairs of a 200-column table took 6 to 11 s
+    per validation, and the copula's check runs eight of them after training."""
+    values = np.stack(columns, axis=1).astype(float)
+    present = ~np.isnan(values)
+    counts = present.sum(axis=0)
+    means = np.where(present, values, 0.0).sum(axis=0) / np.maximum(counts, 1)
+    centred = np.where(present, values - means, 0.0)  # centred first, so sums of squares keep their precision
+    weights = present.astype(float)
+    both = weights.T @ weights  # [i, j]: rows where i and j are present
+    sums = centred.T @ weights  # [i, j]: the sum of i over those rows
+    squares = (centred**2).T @ weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = squares - sums**2 / both  # [i, j]: i's sum of squared deviations over those rows
+        covariance = centred.T @ centred - sums * sums.T / both
+        flat = (spread <= 1e-9 * squares) | (spread.T <= 1e-9 * squares.T) | (both < 2)
+        r = covariance / np.sqrt(spread * spread.T)
+    return np.where(flat, np.nan, np.clip(r, -1.0, 1.0))
 
 
 def _joint_codes(real: np.ndarray, synthetic: np.ndarray, column: Column) -> tuple[np.ndarray, np.ndarray, int]:

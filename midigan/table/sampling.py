@@ -49,17 +49,22 @@ class Condition:
 
 
 def parse_conditions(family, where: tuple[str, ...] | list[str] | dict) -> list[Condition]:
-    """`COL=VALUE` texts (or a {column: value} dict) as conditions; TableError naming what is wrong."""
+    """`COL=VALUE` texts (or a {column: value} dict) as conditions; TableError naming what is wrong.
+    Names and values are read with the spaces around them trimmed, as the reader trims a table's
+    cells (`--where "city = Paris"`, pasted, asked for a column "city " and a value " Paris")."""
     items = where.items() if isinstance(where, dict) else [_split(text) for text in where]
     encoding = family.encoding
     names = [code.name for code in encoding.codes]
     conditions = []
-    for name, value in items:
-        column = next((c for c in encoding.columns if c.name == name), None)
+    by_name = {column.name: column for column in encoding.columns}
+    for asked, asked_value in items:
+        name, value = str(asked).strip(), str(asked_value).strip()
+        column = by_name.get(asked) or by_name.get(name)  # a name with spaces in it as written, or trimmed
         if column is None:
             raise TableError(
                 f"--where {name}=...: no column {name!r}; the columns are {', '.join(c.name for c in encoding.columns)}"
             )
+        name = column.name
         if not column.modelled:
             raise TableError(f"--where {name}=...: {name} is not modelled ({column.kind}), so rows cannot be conditioned on it")
         index = names.index(name)
@@ -71,7 +76,7 @@ def parse_conditions(family, where: tuple[str, ...] | list[str] | dict) -> list[
                 f"--where {name}=...: {name} is a continuous number; conditions apply to categories, booleans"
                 " and numbers with few distinct values"
             )
-        typed = _typed_value(column, code, str(value))
+        typed = _typed_value(column, code, value)
         state = code.state_of(typed)
         if state is None:
             known = ", ".join(str(v) for v in code.values[:12]) + (", ..." if len(code.values) > 12 else "")
@@ -85,7 +90,7 @@ def parse_conditions(family, where: tuple[str, ...] | list[str] | dict) -> list[
 
 def _split(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
-    if not equals or not name:
+    if not equals or not name.strip():
         raise TableError(f"--where takes COLUMN=VALUE, not {text!r}")
     return name, value
 

@@ -63,7 +63,8 @@ def _written(values: np.ndarray, column: Column):
     if column.kind == "boolean":
         if column.source == "bool":
             truth = {column.spellings.get(word): word in ("true", "t", "yes", "y") for word in column.spellings}
-            return pd.Series([None if value is None else truth[value] for value in values], dtype="boolean")
+            flags = [None if value is None else truth[value] for value in values]
+            return pd.Series(flags, dtype="boolean" if _nullable(column, pd.isna(values)) else bool)
         return pd.Series(values, dtype=object)
     missing = np.isnan(values)
     if column.kind == "datetime":
@@ -77,7 +78,7 @@ def _written(values: np.ndarray, column: Column):
     if column.source == "timedelta64":
         return pd.Series(pd.to_timedelta(values, unit="s"))  # gaps (NaN) become NaT
     if column.thousands or column.unit:
-        spec, (before, _, after) = f"{',' if column.thousands else ''}.{column.decimals or 0}f", column.unit.partition("{}")
+        spec, (before, _, after) = f"{',' if column.thousands else ''}.{max(column.decimals or 0, 0)}f", column.unit.partition("{}")
         return pd.Series(
             [None if gap else f"{before}{value:{spec}}{after}" for value, gap in zip(values, missing, strict=True)], dtype=object
         )
@@ -86,5 +87,13 @@ def _written(values: np.ndarray, column: Column):
         return pd.Series([column.missing_mark if gap else value for value, gap in zip(numbers.tolist(), missing, strict=True)],
                          dtype=object)
     if column.kind == "integer" and column.source != "float":
-        return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing))
+        whole = np.where(missing, 0, values).astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(whole, missing)) if _nullable(column, missing) else whole
     return values
+
+
+def _nullable(column: Column, missing: np.ndarray) -> bool:
+    """Whether an integer or boolean column is written in pandas' nullable dtype (Int64, boolean):
+    where the training column had gaps (so every draw of it has one dtype), or a gap was drawn.
+    Why not always: a frame of int64 and bool columns without gaps came back as Int64 and boolean."""
+    return bool(column.missing) or bool(missing.any())

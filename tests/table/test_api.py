@@ -42,3 +42,17 @@ def test_integer_column_names_come_back_and_counts_and_inputs_are_checked() -> N
         model.sample(-1)
     with pytest.raises(TypeError, match="a pandas DataFrame"):
         TableGAN().fit(frame.to_numpy())
+
+
+def test_int64_and_bool_columns_come_back_so_and_nullable_only_where_the_frame_had_gaps() -> None:
+    frame = read_table(PLACEMENTS)[["experience_years", "placed", "second_perc"]]
+    frame["patchy_years"] = frame["experience_years"].astype("Int64").mask(frame.index % 4 == 0)
+    frame["patchy_placed"] = frame["placed"].astype("boolean").mask(frame.index % 4 == 0)
+    rows = TableGAN(max_steps=10, batch_size=100).fit(frame).sample(60)
+    assert rows.dtypes.astype(str).to_dict() == {
+        "experience_years": "int64",
+        "placed": "bool",
+        "second_perc": "float64",
+        "patchy_years": "Int64",
+        "patchy_placed": "boolean",
+    }

@@ -294,3 +294,43 @@ def test_float32_columns_keep_the_decimals_they_hold() -> None:
     assert [(column.decimals, column.low, column.high) for column in columns] == [(1, displ.min(), displ.max())] * 2
     written = from_typed(to_typed(frame, columns), columns, len(frame))
     np.testing.assert_array_equal(written["displ"], displ)
+
+
+def test_a_yearly_tables_period_labels_are_values_and_ids_stay_ids() -> None:
+    """Year labels, one a row as a yearly table writes them, were taken for IDs and written back
+    fresh: seasons 1985-86, ... as season-000001, ...; FY85, FY86, ... as FY100, FY101, ..."""
+    years = range(1975, 2005)
+    frame = pd.DataFrame({
+        "season": [f"{year}-{(year + 1) % 100:02d}" for year in years],
+        "FY": [f"FY{year % 100:02d}" for year in years],
+        "fiscalYear": [f"'{year % 100:02d}" for year in years],
+        "year": [year % 100 for year in years],  # 75, ..., 99, 0, ... 4: numbers, never an ID without an ID's name
+        "code": [f"C{year}" for year in years],
+        "season_id": [f"S{year}" for year in years],
+        "row_id": range(1, 31),
+        "gdp": np.linspace(100.0, 250.0, 30),
+    })
+    kinds = {column.name: column.kind for column in infer_columns(frame)}
+    assert kinds == {"season": "category", "FY": "category", "fiscalYear": "category", "year": "integer",
+                     "code": "id", "season_id": "id", "row_id": "id", "gdp": "number"}
+
+
+def test_whole_numbers_in_a_round_step_are_written_in_it() -> None:
+    """Incomes written in thousands (12000, 35000) came back as 12347: generated numbers were rounded
+    to whole units only. A step holds where every value is a multiple of it and enough values differ."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "income": rng.integers(10, 90, 200) * 1000,
+        "rent": [f"${value:,}" for value in rng.integers(40, 300, 200) * 10],  # written with a sign and separators
+        "price": np.append(rng.integers(1, 50, 199) * 10, 25),  # one 25: no step of ten
+        "grade": rng.choice([1000, 2000, 3000], 200),  # three values: too few to say
+    })
+    columns = infer_columns(frame)
+    assert {column.name: column.decimals for column in columns} == {"income": -3, "rent": -1, "price": 0, "grade": 0}
+    assert "integer from 10000 to 89000, in steps of 1,000" in columns[0].describe()
+    nudged = {name: values + rng.normal(0, 400, 200) for name, values in to_typed(frame, columns).items()}
+    written = from_typed(nudged, columns, 200)
+    assert (written["income"] % 1000 == 0).all() and written["income"].dtype == np.int64
+    assert (pd.to_numeric(written["rent"].str.replace(r"[$,]", "", regex=True)) % 10 == 0).all()
+    assert (written["price"] % 10 != 0).any()
+    pd.testing.assert_frame_equal(from_typed(to_typed(frame, columns), columns, 200), frame, check_dtype=False)  # rows as read

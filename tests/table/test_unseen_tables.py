@@ -291,3 +291,19 @@ def test_a_table_without_a_header_row_keeps_its_first_row_and_the_log_says_so(tm
     (tmp_path / "named.csv").write_text("date,0.1,0.5\n" + "".join(f"2020-01-{i + 1:02d},{i / 10},{i / 5}\n" for i in range(20)))
     named = read_table(tmp_path / "named.csv")  # names beside a quantile's, over values written otherwise: a header
     assert list(named.columns) == ["date", "0.1", "0.5"] and "no header row" not in describe(named, infer_columns(named))[0]
+
+
+def test_where_trims_the_spaces_a_pasted_condition_brings() -> None:
+    """--where " city = Paris " asked for a column "city " (none) and a value " Paris" (none: the
+    reader trims cells); unknown columns and values still fail in one line."""
+    frame = pd.DataFrame({"city": ["Paris", "Lyon", "Nice"] * 10, "open": [True, False] * 15, "x": np.arange(30.0)})
+    family = plan_table(frame).family
+    torch.manual_seed(0)
+    generator = family.build_generator().eval()
+    rows = generate_rows(family, generator, 5, where=[" city = Paris ", "open= true "]).frame
+    assert (rows["city"] == "Paris").all() and rows["open"].all()
+    assert (generate_rows(family, generator, 3, where={" city": "Nice "}).frame["city"] == "Nice").all()
+    with pytest.raises(TableError, match="no column 'town'"):
+        generate_rows(family, generator, 3, where=[" town = Paris"])
+    with pytest.raises(TableError, match="no such value in city"):
+        generate_rows(family, generator, 3, where=["city = Rome "])
