@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from midigan.frames import SAVED_INDEX
+
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
@@ -43,10 +45,15 @@ class TextDialect:
     decimal: str  # "." or ","
     encoding: str
     headless: bool  # its first row is values, not names (as np.savetxt writes): `_first_row_is_values`
+    row_names: tuple[str, ...] = ()  # the header's names where the rows' first cells are unnamed: `_named_rows`
 
     def read_options(self) -> dict[str, object]:
+        """With `row_names`, the header is skipped and the columns named: the first one as pandas names
+        a blank header, as in R's write.csv (pandas' own reading makes it an index, which usecols and
+        header=None reads do not take)."""
+        named = {"skiprows": 1, "names": [SAVED_INDEX, *self.row_names]} if self.row_names else {}
         return {"sep": self.delimiter, "quotechar": self.quotechar, "decimal": self.decimal, "encoding": self.encoding,
-                "skipinitialspace": True}
+                "skipinitialspace": True, **named}
 
 
 def read_head(path: Path) -> bytes:
@@ -70,7 +77,10 @@ def sniff(head: bytes, path: Path) -> TextDialect:
         sample = head.decode(encoding, errors="ignore")
     delimiter, quotechar = _delimiter(sample, path)
     decimal = _decimal_mark(sample, delimiter)
-    return TextDialect(delimiter, quotechar, decimal, encoding, _first_row_is_values(_first_rows(sample, delimiter, quotechar), decimal))
+    complete = sample[: sample.rfind("\n") + 1] or sample if len(head) == SNIFF_BYTES else sample  # no line cut at the end
+    rows = _first_rows(complete, delimiter, quotechar)
+    headless = _first_row_is_values(rows, decimal)
+    return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _named_rows(rows))
 
 
 def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:
@@ -81,6 +91,16 @@ def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) ->
     else:
         rows = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quotechar, skipinitialspace=True)
     return list(itertools.islice((row for row in rows if any(cell.strip() for cell in row)), count))
+
+
+def _named_rows(rows: list[list[str]]) -> tuple[str, ...]:
+    """The header's names where it is one name short of every row below, whose last cells are not all
+    blank (a delimiter ending each row), and the names are distinct: R's write.table (and
+    write.table(sep="\\t")) names the rows but not their column. Else none."""
+    header, below = (rows[0], rows[1:]) if rows else ([], [])
+    names = tuple(name.strip() for name in header)
+    short = bool(below) and all(len(row) == len(header) + 1 for row in below) and any(row[-1].strip() for row in below)
+    return names if short and len({SAVED_INDEX, *names}) == len(names) + 1 else ()
 
 
 def _first_row_is_values(rows: list[list[str]], decimal: str) -> bool:
@@ -109,7 +129,8 @@ def _shape(cell: str) -> str:
 def _delimiter(sample: str, path: Path) -> tuple[str, str]:
     """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds
     (for .tsv, only where it cuts the header: else one column, its values holding ; or ,), else runs
-    of spaces where they cut every line into as many fields (more than one), else a comma.
+    of spaces where they cut every line below the header into as many fields (more than one), and
+    the header into as many or one fewer (R's row names), else a comma.
     Why not a tab for every .tsv: one saved with commas was read as one column, and refused as
     "no column to model"."""
     lines = sample.splitlines() or [""]
@@ -131,8 +152,9 @@ def _delimiter(sample: str, path: Path) -> tuple[str, str]:
         return ",", '"'
     rows = [line.strip() for line in complete.splitlines() if line.strip()]
     cells = list(csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True))
-    widths = {len(fields) for fields in cells}
-    spaced = len(widths) == 1 and widths.pop() > 1 and _spaced_table(rows[0], cells, quotechar)
+    widths = {len(fields) for fields in cells[1:] or cells}
+    width = widths.pop() if len(widths) == 1 else 0
+    spaced = width > 1 and len(cells[0]) in (width, width - 1) and _spaced_table(rows[0], cells, quotechar)  # one short: row names
     return (WHITESPACE, quotechar) if spaced else (",", '"')
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from midigan.text_tables import WHITESPACE, TextDialect, sniff
+from midigan.text_tables import SNIFF_BYTES, WHITESPACE, TextDialect, sniff
 
 SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" for i in range(1, 12))
 
@@ -23,6 +23,10 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("r.txt", '"time" "load"\n1 171,3\n2 172,5\n', TextDialect(WHITESPACE, '"', ",", "utf-8-sig", False)),
     ("commas.tsv", "a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(5)), TextDialect(",", '"', ".", "utf-8-sig", False)),
     ("tabs.tsv", "a\tb\n1\t2\n", TextDialect("\t", '"', ".", "utf-8-sig", False)),
+    ("r.txt", '"a" "b"\n"1" 1.5 2\n"2" 2.5 3\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, ("a", "b"))),  # R's row names
+    ("r.tsv", '"a"\t"b"\n"1"\t1.5\t2\n"2"\t2.5\t3\n', TextDialect("\t", '"', ".", "utf-8-sig", False, ("a", "b"))),
+    ("cars.txt", '"mpg"\n"Mazda RX4" 21\n"Datsun 710" 22.8\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, ("mpg",))),
+    ("trailing.csv", "a,b\n1,2,\n3,4,\n", TextDialect(",", '"', ".", "utf-8-sig", False)),  # a comma ending each row, no row names
 ])
 def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
     assert sniff(text.encode(), Path(name)) == dialect
@@ -49,3 +53,10 @@ def test_a_file_that_is_not_utf8_is_read_as_latin1_and_a_byte_order_mark_is_drop
 ])
 def test_a_first_row_of_numbers_not_all_whole_is_values_not_a_header(text: str, headless: bool) -> None:
     assert sniff(text.encode(), Path("x.csv")).headless is headless
+
+
+def test_row_names_are_seen_in_a_sample_that_cuts_its_last_line() -> None:
+    """A wide file fills the sample in a few lines, the last cut short: it hid R's row names."""
+    row = " ".join(f"{column / 7:.6f}" for column in range(900))
+    text = " ".join(f'"c{column}"' for column in range(900)) + "\n" + "".join(f'"{step}" {row}\n' for step in range(1, 20))
+    assert len(text) > SNIFF_BYTES and len(sniff(text.encode()[:SNIFF_BYTES], Path("wide.txt")).row_names) == 900

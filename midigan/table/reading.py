@@ -96,18 +96,13 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
     header = None if sniffed.headless else "infer"
     try:
         head = pd.read_csv(path, header=None, nrows=1 + SPELLING_ROWS, dtype=str, **dialect)  # the header and first rows as written
-        frame = pd.read_csv(
-            path,
-            header=header,
-            names=[f"{HEADLESS_PREFIX}{index}" for index in range(head.shape[1])] if sniffed.headless else None,
-            dtype={name: str for name in text_columns} or None,
-            low_memory=False,
-            **dialect,
-            **EXACT_FLOATS,
-        )
+        if sniffed.headless:
+            dialect["names"] = [f"{HEADLESS_PREFIX}{index}" for index in range(head.shape[1])]
+        frame = pd.read_csv(path, header=header, dtype={name: str for name in text_columns} or None, low_memory=False, **dialect,
+                            **EXACT_FLOATS)
         if sniffed.headless:
             frame.attrs[HEADLESS_ATTR] = True
-        else:  # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
+        elif not sniffed.row_names:  # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
             written, head = head.iloc[0].tolist(), head.iloc[1:]
             if len(written) == frame.shape[1]:
                 frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]

@@ -479,3 +479,20 @@ def test_thousands_grouped_by_points_in_a_decimal_comma_file_are_numbers(tmp_pat
     the table reader's reading of them serves series too."""
     (tmp_path / "grouped.csv").write_text("time;load\n" + "".join(f"{step};{1 + step}.{step:03d},5\n" for step in range(12)))
     assert read_series(tmp_path / "grouped.csv", time_column="time").series[0][:3, 0].tolist() == [1000.5, 2001.5, 3002.5]
+
+
+@pytest.mark.parametrize("sep", [" ", "\t"])
+def test_r_write_table_row_names_are_read_as_write_csv_row_names(tmp_path, sep):
+    """R's write.table(x) names each row but not their column, its header one name short of the
+    rows: with spaces the file was one column, refused as not numeric; with tabs the names vanished
+    without a word where write.csv's were said to be left out, or refused when not numbers."""
+    rows = [(step, step / 4, step % 3) for step in range(1, 31)]
+    (tmp_path / "numbered.txt").write_text(f'"a"{sep}"b"\n' + "".join(f'"{step}"{sep}{a}{sep}{b}\n' for step, a, b in rows))
+    (tmp_path / "write.csv").write_text('"","a","b"\n' + "".join(f'"{step}",{a},{b}\n' for step, a, b in rows))
+    read, written = read_series(tmp_path / "numbered.txt"), read_series(tmp_path / "write.csv")
+    assert read.columns == ["a", "b"] and np.array_equal(read.series[0], written.series[0])
+    assert "left out: column 'Unnamed: 0' (a saved row index" in read.summary()
+    (tmp_path / "named.txt").write_text(f'"a"{sep}"b"\n' + "".join(f'"2020-01-{step:02d}"{sep}{a}{sep}{b}\n' for step, a, b in rows))
+    with pytest.raises(SeriesDataError, match=r"column 'Unnamed: 0' \(blank in the header"):
+        read_series(tmp_path / "named.txt")
+    assert read_series(tmp_path / "named.txt", time_column="Unnamed: 0").columns == ["a", "b"]

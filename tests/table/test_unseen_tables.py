@@ -307,3 +307,16 @@ def test_where_trims_the_spaces_a_pasted_condition_brings() -> None:
         generate_rows(family, generator, 3, where=[" town = Paris"])
     with pytest.raises(TableError, match="no such value in city"):
         generate_rows(family, generator, 3, where=["city = Rome "])
+
+
+@pytest.mark.parametrize("sep", [" ", "\t"])
+def test_r_write_table_row_names_are_a_first_column_as_write_csv_writes_them(tmp_path, sep: str) -> None:
+    """R's write.table(mtcars) names each row but not their column, its header one name short of
+    the rows: the space-separated file was read as one column, the tab-separated one refused."""
+    cars = [("Mazda RX4", 21.0, 6), ("Datsun 710", 22.8, 4), ("Hornet 4 Drive", 21.4, 6)] * 5
+    rows = [(f"{name} {index}", mpg, cyl) for index, (name, mpg, cyl) in enumerate(cars)]
+    (tmp_path / "write.csv").write_text('"","mpg","cyl"\n' + "".join(f'"{name}",{mpg},{cyl}\n' for name, mpg, cyl in rows))
+    (tmp_path / "table.txt").write_text(f'"mpg"{sep}"cyl"\n' + "".join(f'"{name}"{sep}{mpg}{sep}{cyl}\n' for name, mpg, cyl in rows))
+    frame = read_table(tmp_path / "table.txt")
+    assert list(frame.columns) == ["Unnamed: 0", "mpg", "cyl"] and frame.iloc[1].tolist() == ["Datsun 710 1", 22.8, 4]
+    pd.testing.assert_frame_equal(frame, read_table(tmp_path / "write.csv"))
