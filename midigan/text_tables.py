@@ -128,7 +128,8 @@ def _shape(cell: str) -> str:
 
 def _delimiter(sample: str, path: Path) -> tuple[str, str]:
     """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds
-    (for .tsv, only where it cuts the header: else one column, its values holding ; or ,), else runs
+    (for .tsv, only where it cuts the header: else one column, its values holding ; or ,; a semicolon
+    where `_semicolons` finds one in place of its comma), else runs
     of spaces where they cut every line below the header into as many fields (more than one), and
     the header into as many or one fewer (R's row names), else a comma.
     Why not a tab for every .tsv: one saved with commas was read as one column, and refused as
@@ -144,6 +145,8 @@ def _delimiter(sample: str, path: Path) -> tuple[str, str]:
         dialect = None
     if tab_file and (dialect is None or len(next(csv.reader(lines[:1], dialect), [])) < 2):
         return "\t", '"'
+    if (dialect is None or dialect.delimiter == ",") and _semicolons(complete, dialect.quotechar if dialect else '"'):
+        return ";", dialect.quotechar if dialect else '"'
     if dialect is not None:
         return dialect.delimiter, dialect.quotechar or '"'
     try:
@@ -156,6 +159,17 @@ def _delimiter(sample: str, path: Path) -> tuple[str, str]:
     width = widths.pop() if len(widths) == 1 else 0
     spaced = width > 1 and len(cells[0]) in (width, width - 1) and _spaced_table(rows[0], cells, quotechar)  # one short: row names
     return (WHITESPACE, quotechar) if spaced else (",", '"')
+
+
+def _semicolons(sample: str, quotechar: str) -> bool:
+    """Whether `;` cuts every line into as many fields (more than one), every field holding a comma
+    a number written with a decimal comma (171,3;-2,5). Why: without a header csv.Sniffer finds the
+    comma as consistent as the semicolon, prefers it, and cut such a file into whole numbers and
+    text; `1,2,3` files keep their comma, as `;` does not cut them."""
+    rows = list(csv.reader([line for line in sample.splitlines() if line.strip()], delimiter=";", quotechar=quotechar,
+                           skipinitialspace=True))
+    cells = [cell.strip() for row in rows for cell in row]
+    return len({len(row) for row in rows}) == 1 and len(rows[0]) > 1 and all(NUMBERS[","].fullmatch(cell) for cell in cells if "," in cell)
 
 
 def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:

@@ -23,6 +23,8 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("r.txt", '"time" "load"\n1 171,3\n2 172,5\n', TextDialect(WHITESPACE, '"', ",", "utf-8-sig", False)),
     ("commas.tsv", "a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(5)), TextDialect(",", '"', ".", "utf-8-sig", False)),
     ("tabs.tsv", "a\tb\n1\t2\n", TextDialect("\t", '"', ".", "utf-8-sig", False)),
+    ("headless.csv", "171,3;-2,5\n172,1;-2,4\n173,0;-2,25\n", TextDialect(";", '"', ",", "utf-8-sig", True)),  # no header
+    ("whole.csv", "1,2,3\n4,5,6\n7,8,9\n", TextDialect(",", '"', ".", "utf-8-sig", False)),
     ("r.txt", '"a" "b"\n"1" 1.5 2\n"2" 2.5 3\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, ("a", "b"))),  # R's row names
     ("r.tsv", '"a"\t"b"\n"1"\t1.5\t2\n"2"\t2.5\t3\n', TextDialect("\t", '"', ".", "utf-8-sig", False, ("a", "b"))),
     ("cars.txt", '"mpg"\n"Mazda RX4" 21\n"Datsun 710" 22.8\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, ("mpg",))),

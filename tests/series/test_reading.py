@@ -496,3 +496,10 @@ def test_r_write_table_row_names_are_read_as_write_csv_row_names(tmp_path, sep):
     with pytest.raises(SeriesDataError, match=r"column 'Unnamed: 0' \(blank in the header"):
         read_series(tmp_path / "named.txt")
     assert read_series(tmp_path / "named.txt", time_column="Unnamed: 0").columns == ["a", "b"]
+
+
+def test_a_headerless_file_of_semicolons_and_decimal_commas_is_read_by_semicolon(tmp_path):
+    """171,3;-2,5 ... without a header was cut at its commas: three columns of whole numbers and text."""
+    (tmp_path / "loads.csv").write_text("".join(f"{170 + step},{step % 10};-{step % 3},5\n" for step in range(30)))
+    read = read_series(tmp_path / "loads.csv")
+    assert read.columns == ["channel_0", "channel_1"] and read.series[0][:2].tolist() == [[170.0, -0.5], [171.1, -1.5]]
