@@ -200,12 +200,13 @@ def _load_npy(path: Path) -> np.ndarray:
 
 
 def csv_columns(path: str | Path) -> list[str]:
-    """The columns of a CSV file as `read_series` names them, without reading its rows."""
+    """The columns of a CSV file as `read_series` names them, without reading its rows (none where it
+    cannot be read: `read_series` then says why)."""
     import pandas as pd
 
     try:
         return [str(c) for c in _read_table(Path(path), nrows=0).columns]
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, SeriesDataError):
         return []
 
 
@@ -232,12 +233,16 @@ def _read_table(path: Path, **options):
     """pd.read_csv of the file in the dialect `text_tables.sniff` reads off its first bytes (as the
     table reader reads it: delimiter, runs of spaces, quotes, decimal commas and points grouping
     thousands, encoding); a first row of values (no header, as np.savetxt writes) is read as data,
-    the channels named channel_0, ... as an array's are."""
+    the channels named channel_0, ... as an array's are. SeriesDataError where it cannot be read."""
     import pandas as pd
 
     from midigan.text_tables import grouped_numbers, read_head, sniff
 
-    dialect = sniff(read_head(path), path)
+    try:
+        head = read_head(path)
+    except OSError as error:
+        raise SeriesDataError(f"cannot read {path.name}: {error.strerror or error}") from None
+    dialect = sniff(head, path)
     frame = pd.read_csv(path, header=None if dialect.headless else "infer", **dialect.read_options(), **options)
     if dialect.headless:
         frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]

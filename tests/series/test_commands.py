@@ -405,3 +405,19 @@ def test_a_resume_on_a_truly_new_column_names_it_and_asks_for_no_id_or_time(in_s
     Path("run/config.json").write_text(json.dumps(config))
     line = one_line_error(run("series", "train", "yearly.csv", "--max-steps", 4, "--run-dir", "run", "--resume", "--quiet"))
     assert line.endswith("year is no channel of the run (give the --time it was trained with, if any: the run does not record it)")
+
+
+def test_an_unreadable_file_is_one_line(in_scratch_folder, monkeypatch):
+    """A file the user may not read stopped train and evaluate with a raw PermissionError and its traceback."""
+    import midigan.text_tables
+
+    for name in ("locked.csv", "reference.csv", "train.csv"):
+        pd.DataFrame({"a": np.arange(40.0)}).to_csv(name, index=False)
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(midigan.text_tables, "read_head", denied)
+    assert one_line_error(run("series", "train", "locked.csv"), "cannot read locked.csv: Permission denied")
+    judged = run("series", "evaluate", "locked.csv", "--reference", "reference.csv", "--train", "train.csv")
+    assert one_line_error(judged, "cannot read ", ".csv: Permission denied")
