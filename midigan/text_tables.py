@@ -45,13 +45,12 @@ class TextDialect:
     decimal: str  # "." or ","
     encoding: str
     headless: bool  # its first row is values, not names (as np.savetxt writes): `_first_row_is_values`
-    row_names: tuple[str, ...] = ()  # the header's names where the rows' first cells are unnamed: `_named_rows`
+    names: tuple[str, ...] = ()  # the columns' names where the header is one short of the rows: `_short_header`
 
     def read_options(self) -> dict[str, object]:
-        """With `row_names`, the header is skipped and the columns named: the first one as pandas names
-        a blank header, as in R's write.csv (pandas' own reading makes it an index, which usecols and
-        header=None reads do not take)."""
-        named = {"skiprows": 1, "names": [SAVED_INDEX, *self.row_names]} if self.row_names else {}
+        """With `names`, the header is skipped and the columns so named (pandas' own reading makes
+        the first column an index, which usecols and header=None reads do not take)."""
+        named = {"skiprows": 1, "names": list(self.names)} if self.names else {}
         return {"sep": self.delimiter, "quotechar": self.quotechar, "decimal": self.decimal, "encoding": self.encoding,
                 "skipinitialspace": True, **named}
 
@@ -80,7 +79,7 @@ def sniff(head: bytes, path: Path) -> TextDialect:
     complete = sample[: sample.rfind("\n") + 1] or sample if len(head) == SNIFF_BYTES else sample  # no line cut at the end
     rows = _first_rows(complete, delimiter, quotechar)
     headless = _first_row_is_values(rows, decimal)
-    return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _named_rows(rows))
+    return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _short_header(rows))
 
 
 def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:
@@ -93,14 +92,18 @@ def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) ->
     return list(itertools.islice((row for row in rows if any(cell.strip() for cell in row)), count))
 
 
-def _named_rows(rows: list[list[str]]) -> tuple[str, ...]:
-    """The header's names where it is one name short of every row below, whose last cells are not all
-    blank (a delimiter ending each row), and the names are distinct: R's write.table (and
-    write.table(sep="\\t")) names the rows but not their column. Else none."""
+def _short_header(rows: list[list[str]]) -> tuple[str, ...]:
+    """The columns' names where the header is one name short of every row below: the header's and a
+    blank one, named as pandas names a blank header. First, as R's write.csv writes row names, where
+    R's write.table (spaces or tabs) names the rows but not their column; last where a delimiter ends
+    each row but not the header (the rows' last cells all blank), as one ending every line is read.
+    Else none, as where the names repeat (pandas refuses repeated names)."""
     header, below = (rows[0], rows[1:]) if rows else ([], [])
+    if not below or any(len(row) != len(header) + 1 for row in below):
+        return ()
     names = tuple(name.strip() for name in header)
-    short = bool(below) and all(len(row) == len(header) + 1 for row in below) and any(row[-1].strip() for row in below)
-    return names if short and len({SAVED_INDEX, *names}) == len(names) + 1 else ()
+    named = (*names, f"Unnamed: {len(names)}") if not any(row[-1].strip() for row in below) else (SAVED_INDEX, *names)
+    return named if len(set(named)) == len(named) else ()
 
 
 def _first_row_is_values(rows: list[list[str]], decimal: str) -> bool:

@@ -8,6 +8,7 @@ import pytest
 
 from midigan.text_tables import SNIFF_BYTES, WHITESPACE, TextDialect, sniff
 
+ROW = "Unnamed: 0"  # R's row names, named as pandas names a blank header
 SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" for i in range(1, 12))
 
 
@@ -25,10 +26,10 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("tabs.tsv", "a\tb\n1\t2\n", TextDialect("\t", '"', ".", "utf-8-sig", False)),
     ("headless.csv", "171,3;-2,5\n172,1;-2,4\n173,0;-2,25\n", TextDialect(";", '"', ",", "utf-8-sig", True)),  # no header
     ("whole.csv", "1,2,3\n4,5,6\n7,8,9\n", TextDialect(",", '"', ".", "utf-8-sig", False)),
-    ("r.txt", '"a" "b"\n"1" 1.5 2\n"2" 2.5 3\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, ("a", "b"))),  # R's row names
-    ("r.tsv", '"a"\t"b"\n"1"\t1.5\t2\n"2"\t2.5\t3\n', TextDialect("\t", '"', ".", "utf-8-sig", False, ("a", "b"))),
-    ("cars.txt", '"mpg"\n"Mazda RX4" 21\n"Datsun 710" 22.8\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, ("mpg",))),
-    ("trailing.csv", "a,b\n1,2,\n3,4,\n", TextDialect(",", '"', ".", "utf-8-sig", False)),  # a comma ending each row, no row names
+    ("r.txt", '"a" "b"\n"1" 1.5 2\n"2" 2.5 3\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, (ROW, "a", "b"))),  # R's row names
+    ("r.tsv", '"a"\t"b"\n"1"\t1.5\t2\n"2"\t2.5\t3\n', TextDialect("\t", '"', ".", "utf-8-sig", False, (ROW, "a", "b"))),
+    ("cars.txt", '"mpg"\n"Mazda RX4" 21\n"Datsun 710" 22.8\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, (ROW, "mpg"))),
+    ("trailing.csv", "a,b\n1,2,\n3,4,\n", TextDialect(",", '"', ".", "utf-8-sig", False, ("a", "b", "Unnamed: 2"))),  # a comma ending rows
 ])
 def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
     assert sniff(text.encode(), Path(name)) == dialect
@@ -61,4 +62,4 @@ def test_row_names_are_seen_in_a_sample_that_cuts_its_last_line() -> None:
     """A wide file fills the sample in a few lines, the last cut short: it hid R's row names."""
     row = " ".join(f"{column / 7:.6f}" for column in range(900))
     text = " ".join(f'"c{column}"' for column in range(900)) + "\n" + "".join(f'"{step}" {row}\n' for step in range(1, 20))
-    assert len(text) > SNIFF_BYTES and len(sniff(text.encode()[:SNIFF_BYTES], Path("wide.txt")).row_names) == 900
+    assert len(text) > SNIFF_BYTES and len(sniff(text.encode()[:SNIFF_BYTES], Path("wide.txt")).names) == 901

@@ -102,7 +102,7 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
                             **EXACT_FLOATS)
         if sniffed.headless:
             frame.attrs[HEADLESS_ATTR] = True
-        elif not sniffed.row_names:  # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
+        elif not sniffed.names:  # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
             written, head = head.iloc[0].tolist(), head.iloc[1:]
             if len(written) == frame.shape[1]:
                 frame.columns = [name if isinstance(name, str) else read for name, read in zip(written, frame.columns)]

@@ -354,6 +354,9 @@ def test_a_delimiter_ending_every_line_adds_no_channel(tmp_path):
     (tmp_path / "trailing.csv").write_text("a,b,\n" + "".join(f"{step},{step * 2},\n" for step in range(30)))
     read = read_series(tmp_path / "trailing.csv")
     assert read.columns == ["a", "b"] and "column 'Unnamed: 2' (blank header, no value" in read.summary()
+    (tmp_path / "rows.csv").write_text("a,b\n" + "".join(f"{step},{step * 2},\n" for step in range(30)))  # a header without it
+    rows = read_series(tmp_path / "rows.csv")  # was read a -> index, b -> a, b empty
+    assert rows.summary() == read.summary().replace("trailing", "rows") and np.array_equal(rows.series[0], read.series[0])
     (tmp_path / "folder").mkdir()
     (tmp_path / "trailing.csv").rename(tmp_path / "folder" / "one.csv")
     assert read_series(tmp_path / "folder").columns == ["a", "b"]

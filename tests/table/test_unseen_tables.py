@@ -320,3 +320,12 @@ def test_r_write_table_row_names_are_a_first_column_as_write_csv_writes_them(tmp
     frame = read_table(tmp_path / "table.txt")
     assert list(frame.columns) == ["Unnamed: 0", "mpg", "cyl"] and frame.iloc[1].tolist() == ["Datsun 710 1", 22.8, 4]
     pd.testing.assert_frame_equal(frame, read_table(tmp_path / "write.csv"))
+
+
+def test_a_delimiter_ending_every_row_but_the_header_is_read_as_one_ending_every_line(tmp_path) -> None:
+    """a,b then 1,2, (a comma ending each row, not the header) was refused: "Expected 2 fields in line 2, saw 3"."""
+    (tmp_path / "rows.csv").write_text("a,b\n" + "".join(f"{step},{step / 4},\n" for step in range(20)))
+    (tmp_path / "lines.csv").write_text("a,b,\n" + "".join(f"{step},{step / 4},\n" for step in range(20)))
+    frame = read_table(tmp_path / "rows.csv")
+    assert list(frame.columns) == ["a", "b", "Unnamed: 2"] and frame["b"].iloc[1] == 0.25
+    pd.testing.assert_frame_equal(frame, read_table(tmp_path / "lines.csv"))
