@@ -23,6 +23,7 @@ from midigan.frames import SAVED_INDEX
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
+EXCEL_HINT = re.compile(r"sep=(.)\r?\n", re.IGNORECASE)  # a first line naming the delimiter, which Excel follows
 GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
 
 
@@ -46,13 +47,14 @@ class TextDialect:
     encoding: str
     headless: bool  # its first row is values, not names (as np.savetxt writes): `_first_row_is_values`
     names: tuple[str, ...] = ()  # the columns' names where the header is one short of the rows: `_short_header`
+    hinted: bool = False  # its first line is EXCEL_HINT, skipped
 
     def read_options(self) -> dict[str, object]:
         """With `names`, the header is skipped and the columns so named (pandas' own reading makes
         the first column an index, which usecols and header=None reads do not take)."""
-        named = {"skiprows": 1, "names": list(self.names)} if self.names else {}
+        named = {"names": list(self.names)} if self.names else {}
         return {"sep": self.delimiter, "quotechar": self.quotechar, "decimal": self.decimal, "encoding": self.encoding,
-                "skipinitialspace": True, **named}
+                "skipinitialspace": True, "skiprows": int(self.hinted) + int(bool(self.names)), **named}
 
 
 def read_head(path: Path) -> bytes:
@@ -63,10 +65,11 @@ def read_head(path: Path) -> bytes:
 
 def sniff(head: bytes, path: Path) -> TextDialect:
     """The dialect of the file at `path` whose first bytes are `head`: UTF-8 (a byte-order mark
-    dropped) unless the bytes are not, then latin-1; the delimiter and quote character as
-    `_delimiter` finds them; a decimal comma as `_decimal_mark` finds one; whether the first row is
-    values as `_first_row_is_values` tells. Why from a sample: a reader then opens the file once more,
-    for `pd.read_csv`, not once for each question."""
+    dropped) unless the bytes are not, then latin-1; the delimiter as a first line sep=; names it for
+    Excel (EXCEL_HINT), else it and the quote character as `_delimiter` finds them; a decimal comma
+    as `_decimal_mark` finds one; whether the first row is values as `_first_row_is_values` tells.
+    Why from a sample: a reader then opens the file once more, for `pd.read_csv`, not once for each
+    question."""
     encoding = "utf-8-sig"
     try:
         sample = head.decode(encoding)
@@ -74,12 +77,14 @@ def sniff(head: bytes, path: Path) -> TextDialect:
         if error.start < len(head) - 4:  # not just a character cut at the sample's end
             encoding = "latin-1"
         sample = head.decode(encoding, errors="ignore")
-    delimiter, quotechar = _delimiter(sample, path)
+    hint = EXCEL_HINT.match(sample)  # Excel's sep=; names the delimiter
+    sample = sample[hint.end():] if hint else sample
+    delimiter, quotechar = (hint.group(1), '"') if hint else _delimiter(sample, path)
     decimal = _decimal_mark(sample, delimiter)
     complete = sample[: sample.rfind("\n") + 1] or sample if len(head) == SNIFF_BYTES else sample  # no line cut at the end
     rows = _first_rows(complete, delimiter, quotechar)
     headless = _first_row_is_values(rows, decimal)
-    return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _short_header(rows))
+    return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _short_header(rows), hint is not None)
 
 
 def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:
