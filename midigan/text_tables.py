@@ -81,19 +81,20 @@ def sniff(head: bytes, path: Path) -> TextDialect:
     sample = sample[hint.end():] if hint else sample
     delimiter, quotechar = (hint.group(1), '"') if hint else _delimiter(sample, path)
     decimal = _decimal_mark(sample, delimiter)
-    complete = sample[: sample.rfind("\n") + 1] or sample if len(head) == SNIFF_BYTES else sample  # no line cut at the end
+    complete = "".join(sample.splitlines(keepends=True)[:-1]) or sample if len(head) == SNIFF_BYTES else sample  # no line cut
     rows = _first_rows(complete, delimiter, quotechar)
     headless = _first_row_is_values(rows, decimal)
     return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _short_header(rows), hint is not None)
 
 
 def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:
-    """The cells of the sample's first `count` lines that are not blank, as `pd.read_csv` reads them."""
+    """The cells of the sample's first `count` lines that are not blank, as `pd.read_csv` reads them
+    (lines ended by \\r alone too, as Excel for Mac saves them)."""
     if delimiter == WHITESPACE:
         lines = [line.strip() for line in sample.splitlines() if line.strip()]
         rows = csv.reader(lines[:count], delimiter=" ", quotechar=quotechar, skipinitialspace=True)
     else:
-        rows = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quotechar, skipinitialspace=True)
+        rows = csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter, quotechar=quotechar, skipinitialspace=True)
     return list(itertools.islice((row for row in rows if any(cell.strip() for cell in row)), count))
 
 

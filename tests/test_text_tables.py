@@ -65,16 +65,22 @@ def test_row_names_are_seen_in_a_sample_that_cuts_its_last_line() -> None:
     assert len(text) > SNIFF_BYTES and len(sniff(text.encode()[:SNIFF_BYTES], Path("wide.txt")).names) == 901
 
 
-@pytest.mark.parametrize("hint, body", [("sep=;", "t;x\n" + "".join(f"{i};{i / 4}\n".replace(".", ",") for i in range(20))),
-                                        ("sep=,", "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20)))])
-def test_excel_s_first_line_naming_the_delimiter_is_followed_and_skipped(tmp_path, hint: str, body: str) -> None:
+TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
+
+
+@pytest.mark.parametrize("written", [
+    ("sep=;\r\n" + TX.replace(",", ";").replace(".", ",").replace("\n", "\r\n")).encode(),  # Excel's line naming the delimiter
+    ("sep=,\n" + TX).encode(),
+    TX.replace("\n", "\r").encode(),  # Excel for Mac's "CSV (Macintosh)": lines ended by \r alone
+])
+def test_files_spreadsheets_save_are_read_by_both_readers(tmp_path, written: bytes) -> None:
     """Excel's sep=; line (written so that Excel opens the file by that delimiter) was read as the
-    header: sep= and a blank name over every row, the real header a row of text."""
+    header: sep= and a blank name over every row, the real header a row of text. Lines ended by \\r
+    alone stopped both readers with csv's "new-line character seen in unquoted field"."""
     from midigan.series.reading import read_series
     from midigan.table.reading import read_table
 
-    (tmp_path / "excel.csv").write_text(f"{hint}\r\n" + body.replace("\n", "\r\n"))
-    assert sniff((tmp_path / "excel.csv").read_bytes(), Path("excel.csv")).delimiter == hint[-1]
-    frame = read_table(tmp_path / "excel.csv")
+    (tmp_path / "saved.csv").write_bytes(written)
+    frame = read_table(tmp_path / "saved.csv")
     assert list(frame.columns) == ["t", "x"] and frame["x"].iloc[1] == 0.25
-    assert read_series(tmp_path / "excel.csv").series[0][1].tolist() == [1.0, 0.25]
+    assert read_series(tmp_path / "saved.csv").series[0][1].tolist() == [1.0, 0.25]
