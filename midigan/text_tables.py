@@ -37,6 +37,10 @@ def _number(decimal: str) -> re.Pattern:
 NUMBERS = {mark: _number(mark) for mark in ".,"}
 
 
+class NotText(ValueError):
+    """Bytes that are no text table: they hold NUL bytes (binary data: a workbook named .csv)."""
+
+
 @dataclass(frozen=True)
 class TextDialect:
     """How one text table is written; `read_options` are the `pd.read_csv` settings that read it so."""
@@ -69,7 +73,9 @@ def sniff(head: bytes, path: Path) -> TextDialect:
     Excel (EXCEL_HINT), else it and the quote character as `_delimiter` finds them; a decimal comma
     as `_decimal_mark` finds one; whether the first row is values as `_first_row_is_values` tells.
     Why from a sample: a reader then opens the file once more, for `pd.read_csv`, not once for each
-    question."""
+    question. NotText where the bytes are binary data."""
+    if b"\x00" in head:
+        raise NotText("it holds binary data")
     encoding = "utf-8-sig"
     try:
         sample = head.decode(encoding)

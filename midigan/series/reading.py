@@ -233,16 +233,17 @@ def _read_table(path: Path, **options):
     """pd.read_csv of the file in the dialect `text_tables.sniff` reads off its first bytes (as the
     table reader reads it: delimiter, runs of spaces, quotes, decimal commas and points grouping
     thousands, encoding); a first row of values (no header, as np.savetxt writes) is read as data,
-    the channels named channel_0, ... as an array's are. SeriesDataError where it cannot be read."""
+    the channels named channel_0, ... as an array's are. SeriesDataError where it cannot be read, or is no text."""
     import pandas as pd
 
-    from midigan.text_tables import grouped_numbers, read_head, sniff
+    from midigan.text_tables import NotText, grouped_numbers, read_head, sniff
 
     try:
-        head = read_head(path)
+        dialect = sniff(read_head(path), path)
     except OSError as error:
         raise SeriesDataError(f"cannot read {path.name}: {error.strerror or error}") from None
-    dialect = sniff(head, path)
+    except NotText as error:
+        raise SeriesDataError(f"{path.name}: not a readable CSV ({error})") from None
     frame = pd.read_csv(path, header=None if dialect.headless else "infer", **dialect.read_options(), **options)
     if dialect.headless:
         frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]

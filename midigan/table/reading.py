@@ -17,7 +17,7 @@ from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
 from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS, Column
-from midigan.text_tables import grouped_numbers, read_head, sniff
+from midigan.text_tables import NotText, grouped_numbers, read_head, sniff
 
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
@@ -89,9 +89,10 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         raise TableError(f"cannot read {path}: {error.strerror}") from None
     if not head.strip():
         raise TableError(f"{path} is empty")
-    if b"\x00" in head:
-        raise TableError(f"{path} is not a text table (it holds binary data)")
-    sniffed = sniff(head, path)
+    try:
+        sniffed = sniff(head, path)
+    except NotText as error:
+        raise TableError(f"{path} is not a text table ({error})") from None
     dialect = {**sniffed.read_options(), "keep_default_na": False, "na_values": GAP_TEXTS}
     header = None if sniffed.headless else "infer"
     try:

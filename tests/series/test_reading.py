@@ -506,3 +506,10 @@ def test_a_headerless_file_of_semicolons_and_decimal_commas_is_read_by_semicolon
     (tmp_path / "loads.csv").write_text("".join(f"{170 + step},{step % 10};-{step % 3},5\n" for step in range(30)))
     read = read_series(tmp_path / "loads.csv")
     assert read.columns == ["channel_0", "channel_1"] and read.series[0][:2].tolist() == [[170.0, -0.5], [171.1, -1.5]]
+
+
+def test_a_binary_file_named_csv_is_said_to_be_one(tmp_path):
+    """A workbook saved as .xlsx and named .csv was read as text, and refused for a column named PK followed by control characters."""
+    (tmp_path / "book.csv").write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 10)
+    with pytest.raises(SeriesDataError, match=r"^book.csv: not a readable CSV \(it holds binary data\)$"):
+        read_series(tmp_path / "book.csv")
