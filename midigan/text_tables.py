@@ -9,6 +9,7 @@ the other.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -38,7 +39,7 @@ NUMBERS = {mark: _number(mark) for mark in ".,"}
 
 
 class NotText(ValueError):
-    """Bytes that are no text table: they hold NUL bytes (binary data: a workbook named .csv)."""
+    """Bytes that are no text table: NUL bytes without UTF-16's byte-order mark (a workbook named .csv)."""
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,17 @@ def read_head(path: Path) -> bytes:
 
 
 def sniff(head: bytes, path: Path) -> TextDialect:
-    """The dialect of the file at `path` whose first bytes are `head`: UTF-8 (a byte-order mark
-    dropped) unless the bytes are not, then latin-1; the delimiter as a first line sep=; names it for
-    Excel (EXCEL_HINT), else it and the quote character as `_delimiter` finds them; a decimal comma
-    as `_decimal_mark` finds one; whether the first row is values as `_first_row_is_values` tells.
-    Why from a sample: a reader then opens the file once more, for `pd.read_csv`, not once for each
-    question. NotText where the bytes are binary data."""
-    if b"\x00" in head:
+    """The dialect of the file at `path` whose first bytes are `head`: UTF-16 where they start with its
+    byte-order mark (Excel's "Unicode Text"), else UTF-8 (a byte-order mark dropped) unless the bytes
+    are not, then latin-1; the delimiter as a first line sep=; names it for Excel (EXCEL_HINT), else
+    it and the quote character as `_delimiter` finds them; a decimal comma as `_decimal_mark` finds
+    one; whether the first row is values as `_first_row_is_values` tells. Why from a sample: a reader
+    then opens the file once more, for `pd.read_csv`, not once for each question. NotText where the
+    bytes are binary data."""
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in head and not utf16:
         raise NotText("it holds binary data")
-    encoding = "utf-8-sig"
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     try:
         sample = head.decode(encoding)
     except UnicodeDecodeError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -72,11 +73,13 @@ TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
     ("sep=;\r\n" + TX.replace(",", ";").replace(".", ",").replace("\n", "\r\n")).encode(),  # Excel's line naming the delimiter
     ("sep=,\n" + TX).encode(),
     TX.replace("\n", "\r").encode(),  # Excel for Mac's "CSV (Macintosh)": lines ended by \r alone
+    codecs.BOM_UTF16_LE + TX.replace(",", "\t").replace("\n", "\r\n").encode("utf-16-le"),  # Excel's "Unicode Text"
 ])
 def test_files_spreadsheets_save_are_read_by_both_readers(tmp_path, written: bytes) -> None:
     """Excel's sep=; line (written so that Excel opens the file by that delimiter) was read as the
     header: sep= and a blank name over every row, the real header a row of text. Lines ended by \\r
-    alone stopped both readers with csv's "new-line character seen in unquoted field"."""
+    alone stopped both readers with csv's "new-line character seen in unquoted field". UTF-16 was
+    refused as binary data."""
     from midigan.series.reading import read_series
     from midigan.table.reading import read_table
 
