@@ -71,7 +71,7 @@ def read_head(path: Path) -> bytes:
 def sniff(head: bytes, path: Path) -> TextDialect:
     """The dialect of the file at `path` whose first bytes are `head`: UTF-16 where they start with its
     byte-order mark (Excel's "Unicode Text"), else UTF-8 (a byte-order mark dropped) unless the bytes
-    are not, then latin-1; the delimiter as a first line sep=; names it for Excel (EXCEL_HINT), else
+    are not, then as `_single_byte` tells; the delimiter as a first line sep=; names it for Excel (EXCEL_HINT), else
     it and the quote character as `_delimiter` finds them; a decimal comma as `_decimal_mark` finds
     one; whether the first row is values as `_first_row_is_values` tells. Why from a sample: a reader
     then opens the file once more, for `pd.read_csv`, not once for each question. NotText where the
@@ -84,7 +84,7 @@ def sniff(head: bytes, path: Path) -> TextDialect:
         sample = head.decode(encoding)
     except UnicodeDecodeError as error:
         if error.start < len(head) - 4:  # not just a character cut at the sample's end
-            encoding = "latin-1"
+            encoding = _single_byte(head)
         sample = head.decode(encoding, errors="ignore")
     hint = EXCEL_HINT.match(sample)  # Excel's sep=; names the delimiter
     sample = sample[hint.end():] if hint else sample
@@ -94,6 +94,17 @@ def sniff(head: bytes, path: Path) -> TextDialect:
     rows = _first_rows(complete, delimiter, quotechar)
     headless = _first_row_is_values(rows, decimal)
     return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _short_header(rows), hint is not None)
+
+
+def _single_byte(head: bytes) -> str:
+    """Windows' cp1252 where the bytes are written in it (Excel's CSV in western Europe and the
+    Americas: its € is byte 0x80, its curly quotes 0x93 and 0x94), else latin-1, which reads any byte.
+    Why not latin-1 alone: it reads those bytes as control characters."""
+    try:
+        head.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
 
 
 def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:

@@ -36,9 +36,15 @@ def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str
     assert sniff(text.encode(), Path(name)) == dialect
 
 
-def test_a_file_that_is_not_utf8_is_read_as_latin1_and_a_byte_order_mark_is_dropped() -> None:
-    latin = sniff("stadt;grad\nKöln;12,5\nMünchen;3,25\n".encode("latin-1"), Path("x.csv"))
-    assert (latin.encoding, latin.delimiter, latin.decimal) == ("latin-1", ";", ",")
+def test_a_file_that_is_not_utf8_is_read_as_windows_or_latin1_and_a_byte_order_mark_is_dropped(tmp_path) -> None:
+    """Excel's CSV on Windows writes cp1252, where latin-1 read its € (byte 0x80) as a control character."""
+    from midigan.table.reading import read_table
+
+    windows = sniff("stadt;grad\nKöln;12,5\nMünchen;3,25\n".encode("cp1252"), Path("x.csv"))
+    assert (windows.encoding, windows.delimiter, windows.decimal) == ("cp1252", ";", ",")
+    (tmp_path / "prices.csv").write_bytes("".join(f"Köln {i};{i},50 €\n" for i in range(20)).join(["stadt;preis\n", ""]).encode("cp1252"))
+    assert read_table(tmp_path / "prices.csv")["preis"][1] == "1,50 €"
+    assert sniff("a;b\nKöln;\x81\n".encode("latin-1"), Path("x.csv")).encoding == "latin-1"  # a byte cp1252 lacks
     cut = "a,b\nö,1\n".encode()[:-4]  # a character cut at the sample's end is no sign of latin-1
     assert sniff(cut, Path("x.csv")).encoding == "utf-8-sig"
     assert sniff(b"\xef\xbb\xbfa,b\n1,2\n", Path("x.csv")).read_options()["encoding"] == "utf-8-sig"
