@@ -89,7 +89,7 @@ def sniff(head: bytes, path: Path) -> TextDialect:
     hint = EXCEL_HINT.match(sample)  # Excel's sep=; names the delimiter
     sample = sample[hint.end():] if hint else sample
     delimiter, quotechar = (hint.group(1), '"') if hint else _delimiter(sample, path)
-    decimal = _decimal_mark(sample, delimiter)
+    decimal = _decimal_mark(sample, delimiter, quotechar)
     complete = "".join(sample.splitlines(keepends=True)[:-1]) or sample if len(head) == SNIFF_BYTES else sample  # no line cut
     rows = _first_rows(complete, delimiter, quotechar)
     headless = _first_row_is_values(rows, decimal)
@@ -209,11 +209,12 @@ def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
         all(NUMBERS["."].fullmatch(value) for value in column) for column in zip(*cells[1:], strict=True))
 
 
-def _decimal_mark(sample: str, delimiter: str) -> str:
+def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
     """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
     in much of Europe), or as 89.052 (thousands grouped by points) where no cell is a number with a
     point no grouping writes (171.3, 0.125) and its columns are not apart by spaces (np.savetxt's
-    1.500 2.250); else a point. Columns that are not all numbers stay text either way.
+    1.500 2.250); else a point. Numbers are read quoted too ("171,3"). Columns that are not all
+    numbers stay text either way.
     Why not every 84.625 a grouped number: a file of points holding one (169.25;84.625) was read
     with decimal commas, its numbers as text."""
     if delimiter == ",":
@@ -221,7 +222,8 @@ def _decimal_mark(sample: str, delimiter: str) -> str:
     cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
 
     def held(number: str) -> bool:
-        return re.search(rf"(?:^|{cell})\s*(?:{number})\s*(?={cell}|$)", sample, re.MULTILINE) is not None
+        quoted = rf"({re.escape(quotechar)}?)(?:{number})\1"
+        return re.search(rf"(?:^|{cell})\s*{quoted}\s*(?={cell}|$)", sample, re.MULTILINE) is not None
 
     if held(r"-?\d+,\d+|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):
         return ","

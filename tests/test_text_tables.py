@@ -30,6 +30,7 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("r.txt", '"a" "b"\n"1" 1.5 2\n"2" 2.5 3\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, (ROW, "a", "b"))),  # R's row names
     ("r.tsv", '"a"\t"b"\n"1"\t1.5\t2\n"2"\t2.5\t3\n', TextDialect("\t", '"', ".", "utf-8-sig", False, (ROW, "a", "b"))),
     ("cars.txt", '"mpg"\n"Mazda RX4" 21\n"Datsun 710" 22.8\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, (ROW, "mpg"))),
+    ("quoted.csv", '"t";"x"\n"1";"0,25"\n"2";"0,5"\n', TextDialect(";", '"', ",", "utf-8-sig", False)),  # every cell quoted
     ("trailing.csv", "a,b\n1,2,\n3,4,\n", TextDialect(",", '"', ".", "utf-8-sig", False, ("a", "b", "Unnamed: 2"))),  # a comma ending rows
 ])
 def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
@@ -79,13 +80,14 @@ TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
     ("sep=;\r\n" + TX.replace(",", ";").replace(".", ",").replace("\n", "\r\n")).encode(),  # Excel's line naming the delimiter
     ("sep=,\n" + TX).encode(),
     TX.replace("\n", "\r").encode(),  # Excel for Mac's "CSV (Macintosh)": lines ended by \r alone
+    "".join('"' + line.replace(",", '";"').replace(".", ",") + '"\n' for line in TX.splitlines()).encode(),  # every cell quoted
     codecs.BOM_UTF16_LE + TX.replace(",", "\t").replace("\n", "\r\n").encode("utf-16-le"),  # Excel's "Unicode Text"
 ])
 def test_files_spreadsheets_save_are_read_by_both_readers(tmp_path, written: bytes) -> None:
     """Excel's sep=; line (written so that Excel opens the file by that delimiter) was read as the
     header: sep= and a blank name over every row, the real header a row of text. Lines ended by \\r
     alone stopped both readers with csv's "new-line character seen in unquoted field". UTF-16 was
-    refused as binary data."""
+    refused as binary data. Quoted decimal commas ("0,25") were text, the table reader's an ID column."""
     from midigan.series.reading import read_series
     from midigan.table.reading import read_table
 
