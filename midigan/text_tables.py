@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from midigan.frames import SAVED_INDEX
@@ -229,6 +230,14 @@ def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
         return ","
     grouped = delimiter != WHITESPACE and held(GROUPED)
     return "," if grouped and not held(r"-?(?:\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+)") else "."
+
+
+def without_empty_end(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without its last rows that hold no value (lines of delimiters alone: rows a
+    spreadsheet saves once formatted, then emptied), as pandas drops blank lines. Why only at the
+    end: between others, a row of gaps is a time step of a series."""
+    filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy())
+    return frame.iloc[: filled[-1] + 1 if len(filled) else 0]
 
 
 def grouped_numbers(frame: pd.DataFrame, kept: tuple[str, ...] = (), marks: tuple[str, ...] = ()) -> pd.DataFrame:

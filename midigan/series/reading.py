@@ -236,7 +236,7 @@ def _read_table(path: Path, **options):
     the channels named channel_0, ... as an array's are. SeriesDataError where it cannot be read, or is no text."""
     import pandas as pd
 
-    from midigan.text_tables import NotText, grouped_numbers, read_head, sniff
+    from midigan.text_tables import NotText, grouped_numbers, read_head, sniff, without_empty_end
 
     try:
         dialect = sniff(read_head(path), path)
@@ -244,7 +244,7 @@ def _read_table(path: Path, **options):
         raise SeriesDataError(f"cannot read {path.name}: {error.strerror or error}") from None
     except NotText as error:
         raise SeriesDataError(f"{path.name}: not a readable CSV ({error})") from None
-    frame = pd.read_csv(path, header=None if dialect.headless else "infer", **dialect.read_options(), **options)
+    frame = without_empty_end(pd.read_csv(path, header=None if dialect.headless else "infer", **dialect.read_options(), **options))
     if dialect.headless:
         frame.columns = [f"channel_{index}" for index in range(frame.shape[1])]
     return grouped_numbers(frame) if dialect.decimal == "," else frame

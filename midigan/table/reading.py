@@ -17,7 +17,7 @@ from midigan.core.files import written_whole
 from midigan.frames import BLANK_HEADER, EXACT_FLOATS
 from midigan.table.errors import TableError
 from midigan.table.kinds import GAP_TEXTS_ATTR, MISSING_MARKS, Column
-from midigan.text_tables import NotText, grouped_numbers, read_head, sniff
+from midigan.text_tables import NotText, grouped_numbers, read_head, sniff, without_empty_end
 
 MIN_ROWS = 10  # fewer rows than this teach a model nothing
 SPELLING_ROWS = 100  # rows read as written to see how the file spells its booleans
@@ -99,8 +99,8 @@ def _read_text(path: Path, text_columns: tuple[str, ...], spelled_booleans: bool
         head = pd.read_csv(path, header=None, nrows=1 + SPELLING_ROWS, dtype=str, **dialect)  # the header and first rows as written
         if sniffed.headless:
             dialect["names"] = [f"{HEADLESS_PREFIX}{index}" for index in range(head.shape[1])]
-        frame = pd.read_csv(path, header=header, dtype={name: str for name in text_columns} or None, low_memory=False, **dialect,
-                            **EXACT_FLOATS)
+        frame = without_empty_end(pd.read_csv(path, header=header, dtype={name: str for name in text_columns} or None, low_memory=False,
+                                              **dialect, **EXACT_FLOATS))
         if sniffed.headless:
             frame.attrs[HEADLESS_ATTR] = True
         elif not sniffed.names:  # pandas renames a repeated header (a, a -> a, a.1): the names as written, so read_table can refuse it
@@ -126,7 +126,7 @@ def _gap_texts(frame: pd.DataFrame, head: pd.DataFrame) -> dict[str, str]:
     off `head` (its first SPELLING_ROWS rows as written): the column's most common spelling there
     (empty cells included), else, for a column without a gap there, the file's. Why: generate wrote
     every gap empty, and R's read.csv takes an empty cell of a text column for a value, not a gap."""
-    spelled = {}
+    spelled, head = {}, head.iloc[: len(frame)]  # not the empty rows that ended the file (`without_empty_end`)
     for position, name in enumerate(frame.columns[: head.shape[1]]):
         gaps = frame.iloc[: len(head), position].isna().to_numpy()
         spelled[name] = head.iloc[:, position][gaps].fillna("").str.strip()
