@@ -72,11 +72,12 @@ def read_head(path: Path) -> bytes:
 def sniff(head: bytes, path: Path) -> TextDialect:
     """The dialect of the file at `path` whose first bytes are `head`: UTF-16 where they start with its
     byte-order mark (Excel's "Unicode Text"), else UTF-8 (a byte-order mark dropped) unless the bytes
-    are not, then as `_single_byte` tells; the delimiter as a first line sep=; names it for Excel (EXCEL_HINT), else
-    it and the quote character as `_delimiter` finds them; a decimal comma as `_decimal_mark` finds
-    one; whether the first row is values as `_first_row_is_values` tells. Why from a sample: a reader
-    then opens the file once more, for `pd.read_csv`, not once for each question. NotText where the
-    bytes are binary data."""
+    are not, then as `_single_byte` tells; the delimiter as a first line sep=; names it for Excel
+    (EXCEL_HINT), else it and the quote character as `_delimiter` finds them; a decimal comma as
+    `_decimal_mark` finds one; whether the first row is values as `_first_row_is_values` tells; the
+    columns' names where the header is one short of the rows as `_short_header` gives them. Why from
+    a sample: a reader then opens the file once more, for `pd.read_csv`, not once for each question.
+    NotText where the bytes are binary data."""
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in head and not utf16:
         raise NotText("it holds binary data")
@@ -159,9 +160,9 @@ def _shape(cell: str) -> str:
 def _delimiter(sample: str, path: Path) -> tuple[str, str]:
     """(delimiter, quote character): tab for .tsv whose header holds one, else what csv.Sniffer finds
     (for .tsv, only where it cuts the header: else one column, its values holding ; or ,; a semicolon
-    where `_semicolons` finds one in place of its comma), else runs
-    of spaces where they cut every line below the header into as many fields (more than one), and
-    the header into as many or one fewer (R's row names), else a comma.
+    where `_semicolons` finds one in place of its comma), else runs of spaces where they cut every
+    line below the header into as many fields (more than one), and the header into as many or one
+    fewer (R's row names), else a comma.
     Why not a tab for every .tsv: one saved with commas was read as one column, and refused as
     "no column to model"."""
     lines = sample.splitlines() or [""]
