@@ -103,3 +103,16 @@ def test_a_constant_channel_correlates_with_nothing_and_warns_nothing():
     np.testing.assert_allclose(found[:2, :2], np.corrcoef(prices.T))
     np.testing.assert_array_equal(found[2], [0, 0, 0])
     np.testing.assert_array_equal(found[:, 2], [0, 0, 0])
+
+
+def test_the_nearest_ratio_reads_every_generated_series_not_a_draw_as_many_as_the_held_out():
+    """A set of 200 generated series was cut to the 48 held-out ones for the nearest ratio too, whose
+    median then moved by a quarter from draw to draw; half of these copy training series, so a draw
+    of 10 could fall on either side of the median."""
+    training, held_out, fresh = (list(sine_data(count, seed=seed)) for count, seed in ((300, 1), (10, 2), (200, 3)))
+    candidate = [*fresh[:99], *[values + 1e-4 for values in training[:101]]]  # 101 of 200 near copies: the median is a copy
+    settings = Settings(repeats=1, discriminative_steps=5, predictive_steps=5)
+    figures = evaluate_sets({"set": candidate}, held_out, training, settings, baseline=False, ceiling=False)
+    scaler = MinMax(held_out + training)
+    every = nearest_distance_ratio(*(scaler.prepare(part) for part in (candidate, held_out, training)))
+    assert every < 0.1 and figures["set"]["nearest ratio"] == pytest.approx(every)
