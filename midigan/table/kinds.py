@@ -256,7 +256,8 @@ def _number(name: str, numbers: np.ndarray, missing: float, source: str, thousan
     if decimals == 0 and distinct == len(finite) and (named_id or saved_index):
         return Column(name, "id", missing, source=source, id_next=int(finite.max()) + 1)
     if decimals == 0 and distinct >= ROUND_DISTINCT and source != "timedelta64":  # incomes in thousands were written as 12347
-        decimals = -max(step for step in range(16) if not np.fmod(finite, 10.0**step).any())  # -3: rounded to thousands
+        whole = np.round(finite[:DECIMALS_SAMPLE])  # as `fewest_decimals` read them: 1998.9999999999998 is 1999
+        decimals = -max((step for step in range(1, 16) if not np.fmod(whole, 10.0**step).any()), default=0)  # -3: in thousands
     kind = "integer" if decimals is not None and decimals <= 0 else "number"
     return Column(
         name,

@@ -334,3 +334,14 @@ def test_whole_numbers_in_a_round_step_are_written_in_it() -> None:
     assert (pd.to_numeric(written["rent"].str.replace(r"[$,]", "", regex=True)) % 10 == 0).all()
     assert (written["price"] % 10 != 0).any()
     pd.testing.assert_frame_equal(from_typed(to_typed(frame, columns), columns, 200), frame, check_dtype=False)  # rows as read
+
+
+def test_whole_numbers_with_a_float_error_or_a_late_decimal_infer_without_a_traceback() -> None:
+    """The round step was read exactly (np.fmod) where the decimals allow a float's error and read a
+    sample: prices in cents computed as 19.99 * 100 (1998.9999999999998) and 20,000 whole numbers then
+    a 2.5 left no step at all, and inference stopped on max() of nothing (a traceback in table train)."""
+    cents = pd.DataFrame({"price": np.array([19.99, 5.49, 3.10, 12.00, 7.25] * 6) * 100})
+    late = pd.DataFrame({"amount": np.r_[np.arange(20000) % 50 * 10, 2.5]})
+    price, = infer_columns(cents)
+    amount, = infer_columns(late)
+    assert (price.kind, price.decimals) == ("integer", 0) and (amount.kind, amount.decimals) == ("integer", -1)
