@@ -79,26 +79,47 @@ def pair_trends(
     return scores
 
 
+ROWS_AT_ONCE = 65_536  # rows `pearson_matrix` sums at a time: memory in proportion to the columns, not to the table
+
+
 def pearson_matrix(columns: list[np.ndarray]) -> np.ndarray:
     """Pearson correlations of every pair of `columns`, each over the rows where both are present
     (NaN where fewer than two, or where either is constant on them), as `np.corrcoef` gives them
     pair by pair. Why all at once: pair by pair, the 19,900 pairs of a 200-column table took 6 to 11 s
-    per validation, and the copula's check runs eight of them after training."""
-    values = np.stack(columns, axis=1).astype(float)
-    present = ~np.isnan(values)
-    counts = present.sum(axis=0)
-    means = np.where(present, values, 0.0).sum(axis=0) / np.maximum(counts, 1)
-    centred = np.where(present, values - means, 0.0)  # centred first, so sums of squares keep their precision
-    weights = present.astype(float)
-    both = weights.T @ weights  # [i, j]: rows where i and j are present
-    sums = centred.T @ weights  # [i, j]: the sum of i over those rows
-    squares = (centred**2).T @ weights
+    per validation, and the copula's check runs eight of them after training. Sums over blocks of
+    rows, so a million rows cost no more memory than 65,536; a pair whose shared rows barely vary
+    beside the column's whole spread (a date over years, the other column present one minute) loses
+    the sums' precision and is computed on its own rows instead."""
+    count = len(columns)
+    present_counts = [int(np.count_nonzero(~np.isnan(column))) for column in columns]
+    means = np.array([np.nanmean(column) if present else 0.0 for column, present in zip(columns, present_counts, strict=True)])
+    both, sums, squares, products = (np.zeros((count, count)) for _ in range(4))
+    for start in range(0, len(columns[0]) if count else 0, ROWS_AT_ONCE):
+        values = np.stack([column[start:start + ROWS_AT_ONCE] for column in columns], axis=1).astype(float)
+        present = ~np.isnan(values)
+        centred = np.where(present, values - means, 0.0)  # centred first, so sums of squares keep their precision
+        weights = present.astype(float)
+        both += weights.T @ weights  # [i, j]: rows where i and j are present
+        sums += centred.T @ weights  # [i, j]: the sum of i over those rows
+        squares += (centred**2).T @ weights
+        products += centred.T @ centred
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = squares - sums**2 / both  # [i, j]: i's sum of squared deviations over those rows
-        covariance = centred.T @ centred - sums * sums.T / both
-        flat = (spread <= 1e-9 * squares) | (spread.T <= 1e-9 * squares.T) | (both < 2)
-        r = covariance / np.sqrt(spread * spread.T)
-    return np.where(flat, np.nan, np.clip(r, -1.0, 1.0))
+        covariance = products - sums * sums.T / both
+        imprecise = (spread <= 1e-9 * squares) | (spread.T <= 1e-9 * squares.T)
+        r = np.where(imprecise | (both < 2), np.nan, np.clip(covariance / np.sqrt(spread * spread.T), -1.0, 1.0))
+    varying = np.array([present > 1 and np.nanstd(column) > 0 for column, present in zip(columns, present_counts, strict=True)])
+    for i, j in zip(*np.nonzero(np.triu(imprecise & (both >= 2) & varying[:, None] & varying[None, :], 1)), strict=True):
+        r[i, j] = r[j, i] = _pearson(columns[i], columns[j])
+    return r
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    both = ~np.isnan(a) & ~np.isnan(b)
+    a, b = a[both].astype(float), b[both].astype(float)
+    if len(a) < 2 or a.std() == 0 or b.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
 
 
 def _joint_codes(real: np.ndarray, synthetic: np.ndarray, column: Column) -> tuple[np.ndarray, np.ndarray, int]:
