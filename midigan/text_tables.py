@@ -213,12 +213,12 @@ def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
 
 def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
     """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
-    in much of Europe), or as 89.052 (thousands grouped by points) where no cell is a number with a
-    point no grouping writes (171.3, 0.125) and its columns are not apart by spaces (np.savetxt's
-    1.500 2.250); else a point. Numbers are read quoted too ("171,3"). Columns that are not all
-    numbers stay text either way.
-    Why not every 84.625 a grouped number: a file of points holding one (169.25;84.625) was read
-    with decimal commas, its numbers as text."""
+    in much of Europe), or groups thousands by points more than once in a number (1.234.567) where
+    no cell is a number with a point no grouping writes (171.3, 0.125) and its columns are not apart
+    by spaces (np.savetxt's 1.500 2.250); else a point. Numbers are read quoted too ("171,3").
+    Columns that are not all numbers stay text either way.
+    Why not 89.052 alone: a file of 3-decimal numbers (np.savetxt's 32.211 with tabs, 1.500|2.250)
+    was read x1000, silently; a point kept in doubt reads 1.234 as 1.234, as written."""
     if delimiter == ",":
         return "."
     cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
@@ -229,7 +229,7 @@ def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
 
     if held(r"-?\d+,\d+|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):
         return ","
-    grouped = delimiter != WHITESPACE and held(GROUPED)
+    grouped = delimiter != WHITESPACE and held(r"-?[1-9]\d{0,2}(?:\.\d{3}){2,}")
     return "," if grouped and not held(r"-?(?:\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+)") else "."
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from midigan.text_tables import SNIFF_BYTES, WHITESPACE, TextDialect, sniff
@@ -19,7 +20,10 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("grouped.csv", "id;salary\n1;89.052,55\n2;1.200\n", TextDialect(";", '"', ",", "utf-8-sig", False)),
     ("points.csv", "id;salary\n1;89.5\n2;12\n", TextDialect(";", '"', ".", "utf-8-sig", False)),
     ("three.csv", "a;b\n169.25;84.625\n1;2\n", TextDialect(";", '"', ".", "utf-8-sig", False)),  # 84.625 among points
-    ("thousands.csv", "id;salary\n1;1.200\n2;89.052\n", TextDialect(";", '"', ",", "utf-8-sig", False)),
+    ("thousands.csv", "id;salary\n1;1.200.000\n2;89.052\n", TextDialect(";", '"', ",", "utf-8-sig", False)),  # 1.200.000: points group
+    ("points.tsv", "temp\thum\n32.211\t4.500\n", TextDialect("\t", '"', ".", "utf-8-sig", False)),  # 3 decimals, no 1.234.567
+    ("pipes.txt", "a|b\n1.500|2.250\n3.125|1.000\n", TextDialect("|", '"', ".", "utf-8-sig", False)),
+    ("mixed.csv", "a;b\n1.234.567;0.125\n", TextDialect(";", '"', ".", "utf-8-sig", False)),  # 0.125 groups no thousands
     ("saved.txt", "1.500 2.250\n3.125 4.000\n5.000 6.500\n", TextDialect(WHITESPACE, '"', ".", "utf-8-sig", True)),
     ("spector.csv", SPECTOR, TextDialect(WHITESPACE, "'", ".", "utf-8-sig", False)),
     ("r.txt", '"time" "load"\n1 171,3\n2 172,5\n', TextDialect(WHITESPACE, '"', ",", "utf-8-sig", False)),
@@ -71,6 +75,20 @@ def test_row_names_are_seen_in_a_sample_that_cuts_its_last_line() -> None:
     row = " ".join(f"{column / 7:.6f}" for column in range(900))
     text = " ".join(f'"c{column}"' for column in range(900)) + "\n" + "".join(f'"{step}" {row}\n' for step in range(1, 20))
     assert len(text) > SNIFF_BYTES and len(sniff(text.encode()[:SNIFF_BYTES], Path("wide.txt")).names) == 901
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";", "|"])
+def test_numbers_of_three_decimals_are_read_as_written_by_both_readers(tmp_path, delimiter: str) -> None:
+    """np.savetxt(fmt="%.3f") of sensor readings, tab-, semicolon- or pipe-separated, was read x1000
+    (32.211 as 32211.0): one 3-decimal number was taken for thousands grouped by points."""
+    from midigan.series.reading import read_series
+    from midigan.table.reading import read_table
+
+    values = np.random.default_rng(0).uniform(1, 50, size=(20, 2))
+    path = tmp_path / "sensors.txt"
+    np.savetxt(path, values, fmt="%.3f", delimiter=delimiter, header=f"temp{delimiter}humidity", comments="")
+    assert np.allclose(read_table(path).to_numpy(), values.round(3))
+    assert np.allclose(read_series(path).series[0], values.round(3))
 
 
 TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
