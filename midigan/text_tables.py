@@ -94,7 +94,7 @@ def sniff(head: bytes, path: Path) -> TextDialect:
     decimal = _decimal_mark(sample, delimiter, quotechar)
     complete = "".join(sample.splitlines(keepends=True)[:-1]) or sample if len(head) == SNIFF_BYTES else sample  # no line cut
     rows = _first_rows(complete, delimiter, quotechar)
-    headless = _first_row_is_values(rows, decimal)
+    headless = _first_row_is_values(rows, _first_rows(complete, delimiter, quotechar, csv.QUOTE_NONE), quotechar, decimal)
     return TextDialect(delimiter, quotechar, decimal, encoding, headless, () if headless else _short_header(rows), hint is not None)
 
 
@@ -109,14 +109,15 @@ def _single_byte(head: bytes) -> str:
     return "cp1252"
 
 
-def _first_rows(sample: str, delimiter: str, quotechar: str, count: int = 20) -> list[list[str]]:
+def _first_rows(sample: str, delimiter: str, quotechar: str, quoting: int = csv.QUOTE_MINIMAL, count: int = 20) -> list[list[str]]:
     """The cells of the sample's first `count` lines that are not blank, as `pd.read_csv` reads them
-    (lines ended by \\r alone too, as Excel for Mac saves them)."""
+    (lines ended by \\r alone too, as Excel for Mac saves them); with csv.QUOTE_NONE, their quotes kept."""
+    options = {"quotechar": quotechar, "skipinitialspace": True, "quoting": quoting}
     if delimiter == WHITESPACE:
         lines = [line.strip() for line in sample.splitlines() if line.strip()]
-        rows = csv.reader(lines[:count], delimiter=" ", quotechar=quotechar, skipinitialspace=True)
+        rows = csv.reader(lines[:count], delimiter=" ", **options)
     else:
-        rows = csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter, quotechar=quotechar, skipinitialspace=True)
+        rows = csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter, **options)
     return list(itertools.islice((row for row in rows if any(cell.strip() for cell in row)), count))
 
 
@@ -134,27 +135,30 @@ def _short_header(rows: list[list[str]]) -> tuple[str, ...]:
     return named if len(set(named)) == len(named) else ()
 
 
-def _first_row_is_values(rows: list[list[str]], decimal: str) -> bool:
-    """Is the first of `rows` data, not names? It is when a cell is a number other than a plain whole one
-    (digits only: 0,1,2 and years 1990,1991 name columns) and every other cell that is not blank
-    is a number or written as some cell below it is (a over b, not date over 2020-01-01).
+def _first_row_is_values(rows: list[list[str]], written: list[list[str]], quotechar: str, decimal: str) -> bool:
+    """Is the first of `rows` data, not names? It is when a cell is a number other than a whole one
+    (digits only: 0,1,2 and years 1990,1991; or 2019.0, as pandas writes float labels) and not quoted
+    over bare numbers (`written`, the rows with their quotes: R's write.csv writes "0.05" over 0.00),
+    and every other cell that is not blank is a number or equals a value below it (1.5,a over 2.5,a).
     Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
-    3.0e+00, to_csv(header=False) 1.5,2.3,a, never a header. The price: a header of decimal numbers
-    (quantiles 0.1,0.5,0.9) beside none or names written as their values are is read as a first
-    row of values; name them q0.1."""
+    3.0e+00, to_csv(header=False) 1.5,2.3,a, never a header. Why equal, not written alike: pivot_table's
+    country,2019.5 over Austria,4.92 was read as values. The price: a header of decimal numbers
+    (quantiles 0.1,0.5,0.9) beside none or names equal to values below is read as a first row of
+    values; name them q0.1. A headless file whose first text values recur in none of the rows sniffed
+    below is read as headed."""
     number = NUMBERS[decimal]
+    whole = re.compile(rf"\d+(?:{re.escape(decimal)}0)?")  # 2019.0, not np.savetxt's 0.000
     cells = [(position, cell.strip()) for position, cell in enumerate(rows[0] if rows else []) if cell.strip()]
 
-    def written_as_below(position: int, cell: str) -> bool:
-        return _shape(cell) in {_shape(row[position].strip()) for row in rows[1:] if position < len(row)}
+    def below(table: list[list[str]], position: int) -> list[str]:
+        return [row[position].strip() for row in table[1:] if position < len(row)]
 
-    return any(number.fullmatch(cell) and not cell.isdigit() for _, cell in cells) and all(
-        number.fullmatch(cell) or written_as_below(position, cell) for position, cell in cells)
+    def quoted_name(position: int) -> bool:
+        cell = written[0][position].strip() if position < len(written[0]) else ""
+        return cell.startswith(quotechar) and not any(value.startswith(quotechar) for value in below(written, position))
 
-
-def _shape(cell: str) -> str:
-    """How a cell is written: its runs of digits as 9, of letters as a (2020-01-01: 9-9-9; Paris: a)."""
-    return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", cell))
+    return any(number.fullmatch(cell) and not whole.fullmatch(cell) and not quoted_name(position) for position, cell in cells) and all(
+        number.fullmatch(cell) or cell in below(rows, position) for position, cell in cells)
 
 
 def _delimiter(sample: str, path: Path) -> tuple[str, str]:

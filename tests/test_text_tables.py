@@ -6,6 +6,7 @@ import codecs
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from midigan.text_tables import SNIFF_BYTES, WHITESPACE, TextDialect, sniff
@@ -57,6 +58,7 @@ def test_a_file_that_is_not_utf8_is_read_as_windows_or_latin1_and_a_byte_order_m
 
 @pytest.mark.parametrize("text, headless", [
     ("0.126,-0.132\n0.640,0.105\n", True),  # np.savetxt(fmt="%.3f")
+    ("0.000,0.000\n0.100,0.200\n", True),  # np.savetxt(fmt="%.3f") of zeros, not pandas' 2019.0
     ("3.000000000000000000e+00,1.0e+00\n2,4\n", True),  # np.savetxt's default
     ("0.0,0.0,1.5\n1,2,3\n", True),  # a repeated value pandas would rename 0.0.1
     ("1.5 nan\n2.5 3\n3.5 4\n", True),  # np.savetxt(delimiter=" ") of a gap
@@ -65,9 +67,27 @@ def test_a_file_that_is_not_utf8_is_read_as_windows_or_latin1_and_a_byte_order_m
     ("a,1.5\n2,3.5\n", False),
     ("1.5,2.3,a\n2.5,0.5,b\n3.5,1.0,a\n", True),  # to_csv(header=False) of a table with text: a over b
     ("date,0.1,0.5\n2020-01-01,1.2,1.5\n2020-01-02,1.3,1.6\n", False),  # date is not written as 2020-01-01
+    ("country,2019.0,2020.0\nAustria,4.92,3.74\nBelgium,3.1,2.2\n", False),  # pivot_table's float labels: 2019.0 is whole
+    ("name,1.5\nParis,2.5\nLyon,3.5\n", False),  # name is written as Paris is, but equals no value below
+    ('"","0.05","0.5"\n"0",0.00,0.10\n"1",0.20,0.30\n', False),  # R's write.csv: quoted over bare numbers, names
+    ('"1.5","2.5"\n"3.5","4.5"\n', True),  # every cell quoted: values
 ])
 def test_a_first_row_of_numbers_not_all_whole_is_values_not_a_header(text: str, headless: bool) -> None:
     assert sniff(text.encode(), Path("x.csv")).headless is headless
+
+
+def test_a_pivot_tables_header_of_float_labels_is_names_to_both_readers(tmp_path) -> None:
+    """pandas' pivot_table(columns="year").to_csv writes country,2019.0,2020.0: it was read as a first
+    row of values, "country" a value of the first column and the years values of the others."""
+    from midigan.series.reading import csv_columns
+    from midigan.table.reading import read_table
+
+    countries = [f"Country{letter}" for letter in "ABCDEFGHIJKL"]
+    long = pd.DataFrame({"country": countries * 2, "year": [2019.0] * 12 + [2020.0] * 12, "gdp": np.linspace(1, 5, 24).round(2)})
+    long.pivot_table(index="country", columns="year", values="gdp").to_csv(tmp_path / "wide.csv")
+    frame = read_table(tmp_path / "wide.csv")
+    assert list(frame.columns) == ["country", "2019.0", "2020.0"] and frame["country"].tolist() == countries
+    assert csv_columns(tmp_path / "wide.csv") == ["country", "2019.0", "2020.0"]
 
 
 def test_row_names_are_seen_in_a_sample_that_cuts_its_last_line() -> None:
