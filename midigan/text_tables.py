@@ -225,11 +225,13 @@ def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
     was read x1000, silently; a point kept in doubt reads 1.234 as 1.234, as written."""
     if delimiter == ",":
         return "."
-    cell = WHITESPACE if delimiter == WHITESPACE else re.escape(delimiter)
+    split = None if delimiter == WHITESPACE else delimiter  # str.split(None) cuts at runs of spaces
+    written = {cell.strip() for line in sample.splitlines() for cell in line.split(split)}
+    cells = {cell[1:-1] if len(cell) > 1 and cell[0] == cell[-1] == quotechar else cell for cell in written}
 
-    def held(number: str) -> bool:
-        quoted = rf"({re.escape(quotechar)}?)(?:{number})\1"
-        return re.search(rf"(?:^|{cell})\s*{quoted}\s*(?={cell}|$)", sample, re.MULTILINE) is not None
+    def held(number: str) -> bool:  # cell by cell: one pattern over the sample backtracked through runs of spaces
+        pattern = re.compile(number)
+        return any(pattern.fullmatch(cell) for cell in cells)
 
     if held(r"-?\d+,\d+|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):
         return ","
