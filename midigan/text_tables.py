@@ -109,9 +109,10 @@ def _single_byte(head: bytes) -> str:
     return "cp1252"
 
 
-def _first_rows(sample: str, delimiter: str, quotechar: str, quoting: int = csv.QUOTE_MINIMAL, count: int = 20) -> list[list[str]]:
-    """The cells of the sample's first `count` lines that are not blank, as `pd.read_csv` reads them
-    (lines ended by \\r alone too, as Excel for Mac saves them); with csv.QUOTE_NONE, their quotes kept."""
+def _first_rows(sample: str, delimiter: str, quotechar: str, quoting: int = csv.QUOTE_MINIMAL, count: int | None = 20) -> list[list[str]]:
+    """The cells of the sample's first `count` lines (None: all) that are not blank, as `pd.read_csv`
+    reads them (lines ended by \\r alone too, as Excel for Mac saves them); with csv.QUOTE_NONE, their
+    quotes kept. Why one reading: `_delimiter` tries runs of spaces on the rows the others read."""
     options = {"quotechar": quotechar, "skipinitialspace": True, "quoting": quoting}
     if delimiter == WHITESPACE:
         lines = [line.strip() for line in sample.splitlines() if line.strip()]
@@ -188,11 +189,11 @@ def _delimiter(sample: str, path: Path) -> tuple[str, str]:
         quotechar = csv.Sniffer().sniff(complete, delimiters=" ").quotechar or '"'
     except csv.Error:
         return ",", '"'
-    rows = [line.strip() for line in complete.splitlines() if line.strip()]
-    cells = list(csv.reader(rows, delimiter=" ", quotechar=quotechar, skipinitialspace=True))
+    cells = _first_rows(complete, WHITESPACE, quotechar, count=None)
     widths = {len(fields) for fields in cells[1:] or cells}
     width = widths.pop() if len(widths) == 1 else 0
-    spaced = width > 1 and len(cells[0]) in (width, width - 1) and _spaced_table(rows[0], cells, quotechar)  # one short: row names
+    quoted_header = complete.lstrip().startswith(quotechar)
+    spaced = width > 1 and len(cells[0]) in (width, width - 1) and _spaced_table(quoted_header, cells)  # one short: row names
     return (WHITESPACE, quotechar) if spaced else (",", '"')
 
 
@@ -207,11 +208,11 @@ def _semicolons(sample: str, quotechar: str) -> bool:
     return len({len(row) for row in rows}) == 1 and len(rows[0]) > 1 and all(NUMBERS[","].fullmatch(cell) for cell in cells if "," in cell)
 
 
-def _spaced_table(header: str, cells: list[list[str]], quotechar: str) -> bool:
+def _spaced_table(quoted_header: bool, cells: list[list[str]]) -> bool:
     """Whether lines that spaces cut into as many fields are a table: its header quoted (statsmodels'
     spector.csv) or a column all numbers. Why: one column of text with a space in every line
     (full name / Person3 Smith, created at / 2021-01-05 10:40) was cut into two."""
-    return header.startswith(quotechar) or any(
+    return quoted_header or any(
         all(NUMBERS["."].fullmatch(value) for value in column) for column in zip(*cells[1:], strict=True))
 
 
