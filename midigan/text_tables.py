@@ -138,17 +138,18 @@ def _short_header(rows: list[list[str]]) -> tuple[str, ...]:
 
 def _first_row_is_values(rows: list[list[str]], written: list[list[str]], quotechar: str, decimal: str) -> bool:
     """Is the first of `rows` data, not names? It is when a cell is a number other than a whole one
-    (digits only: 0,1,2 and years 1990,1991; or 2019.0, as pandas writes float labels) and not quoted
-    over bare numbers (`written`, the rows with their quotes: R's write.csv writes "0.05" over 0.00),
-    and every other cell that is not blank is a number or equals a value below it (1.5,a over 2.5,a).
+    (digits only: 0,1,2 and years 1990,1991) and not quoted over bare numbers (`written`, the rows
+    with their quotes: R's write.csv writes "0.05" over 0.00), and every other cell that is not blank
+    is a number or equals a value below it (1.5,a over 2.5,a).
     Why by form, read as written (no renaming of a repeated 0.0): np.savetxt writes 0.000,1.5 or
-    3.0e+00, to_csv(header=False) 1.5,2.3,a, never a header. Why equal, not written alike: pivot_table's
-    country,2019.5 over Austria,4.92 was read as values. The price: a header of decimal numbers
+    3.0e+00, to_csv(header=False) 1.5,2.3,a or 0,0.0, never a header. Why equal, not written alike:
+    pivot_table's country,2019.0 over Austria,4.92 was read as values. Why 2019.0 is not whole: a
+    series' first value 0.0 then made its first row the header. The price: a header of decimal numbers
     (quantiles 0.1,0.5,0.9) beside none or names equal to values below is read as a first row of
     values; name them q0.1. A headless file whose first text values recur in none of the rows sniffed
     below is read as headed."""
     number = NUMBERS[decimal]
-    whole = re.compile(rf"\d+(?:{re.escape(decimal)}0)?")  # 2019.0, not np.savetxt's 0.000
+    whole = re.compile(r"\d+")  # digits only: 0.0 is values (to_csv's 0,0.0); pivot_table's 2019.0 stays names by `country`
     cells = [(position, cell.strip()) for position, cell in enumerate(rows[0] if rows else []) if cell.strip()]
 
     def below(table: list[list[str]], position: int) -> list[str]:

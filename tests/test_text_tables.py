@@ -68,10 +68,12 @@ def test_a_file_that_is_not_utf8_is_read_as_windows_or_latin1_and_a_byte_order_m
     ("a,1.5\n2,3.5\n", False),
     ("1.5,2.3,a\n2.5,0.5,b\n3.5,1.0,a\n", True),  # to_csv(header=False) of a table with text: a over b
     ("date,0.1,0.5\n2020-01-01,1.2,1.5\n2020-01-02,1.3,1.6\n", False),  # date is not written as 2020-01-01
-    ("country,2019.0,2020.0\nAustria,4.92,3.74\nBelgium,3.1,2.2\n", False),  # pivot_table's float labels: 2019.0 is whole
+    ("country,2019.0,2020.0\nAustria,4.92,3.74\nBelgium,3.1,2.2\n", False),  # pivot_table's float labels: country equals no value below
     ("name,1.5\nParis,2.5\nLyon,3.5\n", False),  # name is written as Paris is, but equals no value below
     ('"","0.05","0.5"\n"0",0.00,0.10\n"1",0.20,0.30\n', False),  # R's write.csv: quoted over bare numbers, names
     ('"1.5","2.5"\n"3.5","4.5"\n', True),  # every cell quoted: values
+    ("0,0.0\n1,0.4794\n2,0.8415\n", True),  # Series.to_csv(header=False) of a sine: index 0, value 0.0
+    ("0.0,0.0,0.0\n0.5,1.0,1.5\n", True),  # np.savetxt(fmt="%.1f") of a first row of zeros
 ])
 def test_a_first_row_of_numbers_not_all_whole_is_values_not_a_header(text: str, headless: bool) -> None:
     assert sniff(text.encode(), Path("x.csv")).headless is headless
@@ -89,6 +91,17 @@ def test_a_pivot_tables_header_of_float_labels_is_names_to_both_readers(tmp_path
     frame = read_table(tmp_path / "wide.csv")
     assert list(frame.columns) == ["country", "2019.0", "2020.0"] and frame["country"].tolist() == countries
     assert csv_columns(tmp_path / "wide.csv") == ["country", "2019.0", "2020.0"]
+
+
+def test_a_headless_series_whose_first_value_is_a_whole_float_keeps_its_first_step(tmp_path) -> None:
+    """Series.to_csv(header=False) of a sine writes 0,0.0 first: 0.0 was taken for a float label
+    (pandas' 2019.0), the row for the header, the series one step short with channels named 0, 0.0."""
+    from midigan.series.reading import read_series
+
+    values = np.sin(np.arange(20) / 2).round(4)
+    pd.Series(values).to_csv(tmp_path / "sine.csv", header=False)
+    read = read_series(tmp_path / "sine.csv")
+    assert read.lengths == [20] and np.allclose(read.series[0][:, -1], values)
 
 
 def test_a_file_padded_by_long_runs_of_spaces_is_sniffed_in_well_under_a_second() -> None:
