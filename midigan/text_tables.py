@@ -218,13 +218,16 @@ def _spaced_table(quoted_header: bool, cells: list[list[str]]) -> bool:
 
 
 def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
-    """A comma where a file separated otherwise writes numbers as 171,3 or 89.052,55 (spreadsheets
-    in much of Europe), or groups thousands by points more than once in a number (1.234.567) where
-    no cell is a number with a point no grouping writes (171.3, 0.125) and its columns are not apart
-    by spaces (np.savetxt's 1.500 2.250); else a point. Numbers are read quoted too ("171,3").
-    Columns that are not all numbers stay text either way.
+    """A comma where a file separated otherwise writes numbers as 171,3, 0,250 or 89.052,55
+    (spreadsheets in much of Europe), or groups thousands by points more than once in a number
+    (1.234.567) where no cell is a number with a point no grouping writes (171.3, 0.125) and its
+    columns are not apart by spaces (np.savetxt's 1.500 2.250); else a point. Numbers are read quoted
+    too ("171,3"). Columns that are not all numbers stay text either way.
     Why not 89.052 alone: a file of 3-decimal numbers (np.savetxt's 32.211 with tabs, 1.500|2.250)
-    was read x1000, silently; a point kept in doubt reads 1.234 as 1.234, as written."""
+    was read x1000, silently; a point kept in doubt reads 1.234 as 1.234, as written. Why not 1,200
+    alone: it groups thousands as well (Excel's US tab-separated text of sales beside prices 10.00),
+    and was read 1000x too small, silently; a comma kept in doubt leaves 1,200 as text, which the
+    table kinds read as 1200 and the series reader refuses."""
     if delimiter == ",":
         return "."
     split = None if delimiter == WHITESPACE else delimiter  # str.split(None) cuts at runs of spaces
@@ -235,7 +238,7 @@ def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
         pattern = re.compile(number)
         return any(pattern.fullmatch(cell) for cell in cells)
 
-    if held(r"-?\d+,\d+|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):
+    if held(r"-?(?:0|\d{4,}),\d+|-?\d+,(?:\d{1,2}|\d{4,})|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):  # 0,250 12,25 1,2345 89.052,55
         return ","
     grouped = delimiter != WHITESPACE and held(r"-?[1-9]\d{0,2}(?:\.\d{3}){2,}")
     return "," if grouped and not held(r"-?(?:\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+)") else "."

@@ -38,6 +38,11 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("cars.txt", '"mpg"\n"Mazda RX4" 21\n"Datsun 710" 22.8\n', TextDialect(WHITESPACE, '"', ".", "utf-8-sig", False, (ROW, "mpg"))),
     ("quoted.csv", '"t";"x"\n"1";"0,25"\n"2";"0,5"\n', TextDialect(";", '"', ",", "utf-8-sig", False)),  # every cell quoted
     ("trailing.csv", "a,b\n1,2,\n3,4,\n", TextDialect(",", '"', ".", "utf-8-sig", False, ("a", "b", "Unnamed: 2"))),  # a comma ending rows
+    ("sales.tsv", "Sales\tPrice\n1,200\t10.00\n2,237\t11.07\n", TextDialect("\t", '"', ".", "utf-8-sig", False)),  # US thousands
+    ("units.txt", "Sales|Units\n1,200|0\n2,237|1\n", TextDialect("|", '"', ".", "utf-8-sig", False)),  # 1,200 alone: in doubt
+    ("mixed.tsv", "a\tb\n1,200\t0,5\n", TextDialect("\t", '"', ",", "utf-8-sig", False)),  # 0,5 is a decimal comma
+    ("long.tsv", "a\tb\n1,2345\t2\n", TextDialect("\t", '"', ",", "utf-8-sig", False)),  # 4 decimals group no thousands
+    ("zero.tsv", "a\tb\n0,250\t2\n", TextDialect("\t", '"', ",", "utf-8-sig", False)),  # no thousands start 0,
 ])
 def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
     assert sniff(text.encode(), Path(name)) == dialect
@@ -137,6 +142,25 @@ def test_numbers_of_three_decimals_are_read_as_written_by_both_readers(tmp_path,
     np.savetxt(path, values, fmt="%.3f", delimiter=delimiter, header=f"temp{delimiter}humidity", comments="")
     assert np.allclose(read_table(path).to_numpy(), values.round(3))
     assert np.allclose(read_series(path).series[0], values.round(3))
+
+
+def test_thousands_grouped_by_commas_in_a_tab_or_pipe_file_are_not_read_as_decimals(tmp_path) -> None:
+    """Excel's tab-separated text of sales (1,200 over 2,237, prices 10.00) read Sales 1000x too
+    small, 1.2, silently: a comma between digits was taken for a decimal comma."""
+    from midigan.series.errors import SeriesDataError
+    from midigan.series.reading import read_series
+    from midigan.table.kinds import infer_columns
+    from midigan.table.reading import read_table
+
+    (tmp_path / "sales.txt").write_text("Region\tSales\tPrice\n" + "".join(
+        f"R{i}\t{1 + i},{200 + 37 * i}\t{10 + 1.07 * i:.2f}\n" for i in range(12)))
+    frame = read_table(tmp_path / "sales.txt")
+    assert frame["Sales"].iloc[1] == "2,237" and frame["Price"].iloc[1] == 11.07  # text, for the table kinds
+    sales = next(column for column in infer_columns(frame) if column.name == "Sales")
+    assert sales.thousands and sales.kind == "integer"
+    (tmp_path / "sales.txt").write_text("Sales|Units\n" + "".join(f"{1 + i},{200 + 37 * i}|{i}\n" for i in range(12)))
+    with pytest.raises(SeriesDataError, match="'Sales' is not numeric"):  # refused in one line, not read as 1.2
+        read_series(tmp_path / "sales.txt")
 
 
 TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
