@@ -220,8 +220,9 @@ def _spaced_table(quoted_header: bool, cells: list[list[str]]) -> bool:
 def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
     """A comma where a file separated otherwise writes numbers as 171,3, 0,250 or 89.052,55
     (spreadsheets in much of Europe), or groups thousands by points more than once in a number
-    (1.234.567) where no cell is a number with a point no grouping writes (171.3, 0.125) and its
-    columns are not apart by spaces (np.savetxt's 1.500 2.250); else a point. Numbers are read quoted
+    (1.234.567) or beside whole numbers in a column (950 over 1.100: `_grouped_beside_whole`) where
+    no cell is a number with a point no grouping writes (171.3, 0.125) and its columns are not apart
+    by spaces (np.savetxt's 1.500 2.250); else a point. Numbers are read quoted
     too ("171,3"). Columns that are not all numbers stay text either way.
     Why not 89.052 alone: a file of 3-decimal numbers (np.savetxt's 32.211 with tabs, 1.500|2.250)
     was read x1000, silently; a point kept in doubt reads 1.234 as 1.234, as written. Why not 1,200
@@ -240,8 +241,17 @@ def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
 
     if held(r"-?(?:0|\d{4,}),\d+|-?\d+,(?:\d{1,2}|\d{4,})|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):  # 0,250 12,25 1,2345 89.052,55
         return ","
-    grouped = delimiter != WHITESPACE and held(r"-?[1-9]\d{0,2}(?:\.\d{3}){2,}")
+    grouped = delimiter != WHITESPACE and (held(r"-?[1-9]\d{0,2}(?:\.\d{3}){2,}") or any(
+        _grouped_beside_whole(column) for column in itertools.zip_longest(*_first_rows(sample, delimiter, quotechar, count=None)[1:])))
     return "," if grouped and not held(r"-?(?:\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+)") else "."
+
+
+def _grouped_beside_whole(column: tuple[str | None, ...]) -> bool:
+    """Whether a column's cells are whole numbers, some grouped by points (1.100), some not (950).
+    Why: a writer of 3 decimals puts a point in every cell of a column (1.500, 0.000)."""
+    values = [cell.strip() for cell in column if cell and cell.strip()]
+    grouped = [bool(re.fullmatch(r"-?[1-9]\d{0,2}(?:\.\d{3})+", value)) for value in values]
+    return any(grouped) and not all(grouped) and all(mark or re.fullmatch(r"-?\d+", value) for mark, value in zip(grouped, values))
 
 
 def without_empty_end(frame: pd.DataFrame) -> pd.DataFrame:

@@ -43,6 +43,8 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("mixed.tsv", "a\tb\n1,200\t0,5\n", TextDialect("\t", '"', ",", "utf-8-sig", False)),  # 0,5 is a decimal comma
     ("long.tsv", "a\tb\n1,2345\t2\n", TextDialect("\t", '"', ",", "utf-8-sig", False)),  # 4 decimals group no thousands
     ("zero.tsv", "a\tb\n0,250\t2\n", TextDialect("\t", '"', ",", "utf-8-sig", False)),  # no thousands start 0,
+    ("umsatz.csv", "a;b\n950;0\n1.100;1\n", TextDialect(";", '"', ",", "utf-8-sig", False)),  # 950 beside 1.100: points group
+    ("decimals.csv", "a;b\n0;1.100\n1;2.125\n", TextDialect(";", '"', ".", "utf-8-sig", False)),  # a point in every cell of b
 ])
 def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
     assert sniff(text.encode(), Path(name)) == dialect
@@ -161,6 +163,19 @@ def test_thousands_grouped_by_commas_in_a_tab_or_pipe_file_are_not_read_as_decim
     (tmp_path / "sales.txt").write_text("Sales|Units\n" + "".join(f"{1 + i},{200 + 37 * i}|{i}\n" for i in range(12)))
     with pytest.raises(SeriesDataError, match="'Sales' is not numeric"):  # refused in one line, not read as 1.2
         read_series(tmp_path / "sales.txt")
+
+
+def test_whole_numbers_grouped_by_points_beside_ungrouped_ones_are_read_as_thousands_by_both_readers(tmp_path) -> None:
+    """German Excel's whole numbers (950 over 1.100 over 2.137, no decimals) were read as 1.1 and
+    2.137: a point in doubt stayed a decimal point. A writer of 3 decimals puts a point in every cell."""
+    from midigan.series.reading import read_series
+    from midigan.table.reading import read_table
+
+    sales = [950, 1100, 2137, 3174, 875, 12507, 4211, 999, 5248, 6285, 100, 7322]
+    (tmp_path / "umsatz.csv").write_text("Umsatz;Menge\n" + "".join(
+        f"{value:,}".replace(",", ".") + f";{count}\n" for count, value in enumerate(sales)))
+    assert read_table(tmp_path / "umsatz.csv")["Umsatz"].tolist() == sales
+    assert read_series(tmp_path / "umsatz.csv").series[0][:, 0].tolist() == sales
 
 
 TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
