@@ -27,6 +27,7 @@ DELIMITERS = ",;\t|"
 WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
 EXCEL_HINT = re.compile(r"sep=(.)\r?\n", re.IGNORECASE)  # a first line naming the delimiter, which Excel follows
 GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
+DECIMAL_COMMA = r"-?(?:0|\d{4,}),\d+|-?\d+,(?:\d{1,2}|\d{4,})"  # 0,250 12,25 1,2345: a comma no thousands grouping writes
 
 
 def _number(decimal: str) -> re.Pattern:
@@ -176,6 +177,8 @@ def _delimiter(sample: str, path: Path) -> tuple[str, str]:
     if tab_file and "\t" in lines[0]:
         return "\t", '"'
     complete = "\n".join(lines[:-1] if len(lines) > 1 else lines)  # the sample may cut its last line
+    if _one_column_of_decimal_commas(complete.splitlines()):
+        return ";", '"'  # no ; in the file: one column
     try:
         dialect = csv.Sniffer().sniff(complete, delimiters=DELIMITERS)
     except csv.Error:
@@ -196,6 +199,17 @@ def _delimiter(sample: str, path: Path) -> tuple[str, str]:
     quoted_header = complete.lstrip().startswith(quotechar)
     spaced = width > 1 and len(cells[0]) in (width, width - 1) and _spaced_table(quoted_header, cells)  # one short: row names
     return (WHITESPACE, quotechar) if spaced else (",", '"')
+
+
+def _one_column_of_decimal_commas(lines: list[str]) -> bool:
+    """Whether the header is one name and every line below one number, whole or with a decimal comma,
+    some written so no thousands grouping writes (DECIMAL_COMMA), as German Excel saves one column (no
+    semicolon to cut it). Why: the comma cut it, a first column of whole numbers and the decimals
+    a second, which the table reader named as R's row names and the series reader read as 37."""
+    values = [line.strip().strip('"') for line in lines[1:] if line.strip()]
+    one_name = bool(lines) and not any(mark in lines[0] for mark in DELIMITERS)
+    return one_name and bool(values) and all(re.fullmatch(r"-?\d+(?:,\d+)?", value) for value in values) and any(
+        re.fullmatch(DECIMAL_COMMA, value) for value in values)
 
 
 def _semicolons(sample: str, quotechar: str) -> bool:
@@ -239,7 +253,7 @@ def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
         pattern = re.compile(number)
         return any(pattern.fullmatch(cell) for cell in cells)
 
-    if held(r"-?(?:0|\d{4,}),\d+|-?\d+,(?:\d{1,2}|\d{4,})|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+"):  # 0,250 12,25 1,2345 89.052,55
+    if held(rf"{DECIMAL_COMMA}|-?[1-9]\d{{0,2}}(?:\.\d{{3}})+,\d+"):  # 0,250 12,25 1,2345 89.052,55
         return ","
     grouped = delimiter != WHITESPACE and (held(r"-?[1-9]\d{0,2}(?:\.\d{3}){2,}") or any(
         _grouped_beside_whole(column) for column in itertools.zip_longest(*_first_rows(sample, delimiter, quotechar, count=None)[1:])))

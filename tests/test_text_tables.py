@@ -45,6 +45,7 @@ SPECTOR = "'OBS' 'GPA' 'TUCE'\n" + "".join(f"{i} {2 + i / 20:.2f}  {10 + i}\n" f
     ("zero.tsv", "a\tb\n0,250\t2\n", TextDialect("\t", '"', ",", "utf-8-sig", False)),  # no thousands start 0,
     ("umsatz.csv", "a;b\n950;0\n1.100;1\n", TextDialect(";", '"', ",", "utf-8-sig", False)),  # 950 beside 1.100: points group
     ("decimals.csv", "a;b\n0;1.100\n1;2.125\n", TextDialect(";", '"', ".", "utf-8-sig", False)),  # a point in every cell of b
+    ("wert.csv", "Wert\n0,5\n1,37\n-2,74\n", TextDialect(";", '"', ",", "utf-8-sig", False)),  # one column: no ; to cut it
 ])
 def test_delimiter_quote_and_decimal_mark_are_read_off_the_first_bytes(name: str, text: str, dialect: TextDialect) -> None:
     assert sniff(text.encode(), Path(name)) == dialect
@@ -176,6 +177,19 @@ def test_whole_numbers_grouped_by_points_beside_ungrouped_ones_are_read_as_thous
         f"{value:,}".replace(",", ".") + f";{count}\n" for count, value in enumerate(sales)))
     assert read_table(tmp_path / "umsatz.csv")["Umsatz"].tolist() == sales
     assert read_series(tmp_path / "umsatz.csv").series[0][:, 0].tolist() == sales
+
+
+def test_one_column_of_decimal_commas_is_one_column_to_both_readers(tmp_path) -> None:
+    """German Excel writes one column as Wert over 0,5 over 1,37, no semicolon: the comma cut it,
+    the table reader's columns Unnamed: 0 and Wert (R's row names), the series reader's 0 and 37."""
+    from midigan.series.reading import read_series
+    from midigan.table.reading import read_table
+
+    values = [0.5, 1.37, 2.74, 3.5, 4.0, 5.25, 6.1, 7.0, 8.75, 9.5, 10.05, 11.2]
+    (tmp_path / "wert.csv").write_text("Wert\n" + "".join(f"{value:g}\n".replace(".", ",") for value in values))
+    frame = read_table(tmp_path / "wert.csv")
+    assert list(frame.columns) == ["Wert"] and frame["Wert"].tolist() == values
+    assert read_series(tmp_path / "wert.csv").series[0][:, 0].tolist() == values
 
 
 TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
