@@ -191,8 +191,8 @@ def _delimiter(sample: str, path: Path) -> tuple[str, str]:
         return dialect.delimiter, dialect.quotechar or '"'
     try:
         quotechar = csv.Sniffer().sniff(complete, delimiters=" ").quotechar or '"'
-    except csv.Error:
-        return ",", '"'
+    except csv.Error:  # columns aligned by runs of spaces (DataFrame.to_string(), np.savetxt("%10.4f")) are no dialect to it
+        quotechar = '"'
     cells = _first_rows(complete, WHITESPACE, quotechar, count=None)
     widths = {len(fields) for fields in cells[1:] or cells}
     width = widths.pop() if len(widths) == 1 else 0

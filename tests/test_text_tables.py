@@ -192,6 +192,21 @@ def test_one_column_of_decimal_commas_is_one_column_to_both_readers(tmp_path) ->
     assert read_series(tmp_path / "wert.csv").series[0][:, 0].tolist() == values
 
 
+def test_columns_aligned_by_spaces_are_read_apart_by_both_readers(tmp_path) -> None:
+    """DataFrame.to_string() saved as .txt and np.savetxt(fmt="%10.4f") were read as one column of
+    text: csv.Sniffer found no quote character in them, and its error ended the search for spaces."""
+    from midigan.series.reading import read_series
+    from midigan.table.reading import read_table
+
+    values = np.random.default_rng(0).normal(size=(12, 3)).round(4)
+    (tmp_path / "printed.txt").write_text(pd.DataFrame(values, columns=["a", "b", "c"]).to_string())
+    frame = read_table(tmp_path / "printed.txt")
+    assert list(frame.columns) == [ROW, "a", "b", "c"] and np.allclose(frame[["a", "b", "c"]].to_numpy(), values)
+    np.savetxt(tmp_path / "aligned.txt", values, fmt="%10.4f")
+    assert sniff((tmp_path / "aligned.txt").read_bytes(), tmp_path / "aligned.txt").delimiter == WHITESPACE
+    assert np.allclose(read_series(tmp_path / "aligned.txt").series[0], values)
+
+
 TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
 
 
