@@ -25,7 +25,7 @@ from midigan.frames import SAVED_INDEX
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 WHITESPACE = r"\s+"  # columns apart by runs of spaces, as statsmodels' spector.csv and R's write.table(sep=" ") have them
-EXCEL_HINT = re.compile(r"sep=(.)\r?\n", re.IGNORECASE)  # a first line naming the delimiter, which Excel follows
+EXCEL_HINT = re.compile(r'"?sep=(.)"?(?:\r\n|\r|\n)', re.IGNORECASE)  # a first line naming the delimiter, which Excel follows (quoted too)
 GROUPED = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 89.052,55: thousands grouped by points, a decimal comma
 DECIMAL_COMMA = r"-?(?:0|\d{4,}),\d+|-?\d+,(?:\d{1,2}|\d{4,})"  # 0,250 12,25 1,2345: a comma no thousands grouping writes
 

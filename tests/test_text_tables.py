@@ -213,6 +213,8 @@ TX = "t,x\n" + "".join(f"{i},{i / 4}\n" for i in range(20))  # x = t / 4
 @pytest.mark.parametrize("written", [
     ("sep=;\r\n" + TX.replace(",", ";").replace(".", ",").replace("\n", "\r\n")).encode(),  # Excel's line naming the delimiter
     ("sep=,\n" + TX).encode(),
+    ("sep=;\r" + TX.replace(",", ";").replace(".", ",").replace("\n", "\r")).encode(),  # Excel for Mac's \r alone
+    ('"sep=,"\n' + TX).encode(),  # the line quoted, as a spreadsheet saves it
     TX.replace("\n", "\r").encode(),  # Excel for Mac's "CSV (Macintosh)": lines ended by \r alone
     "".join('"' + line.replace(",", '";"').replace(".", ",") + '"\n' for line in TX.splitlines()).encode(),  # every cell quoted
     codecs.BOM_UTF16_LE + TX.replace(",", "\t").replace("\n", "\r\n").encode("utf-16-le"),  # Excel's "Unicode Text"
