@@ -33,7 +33,7 @@ DECIMAL_COMMA = r"-?(?:0|\d{4,}),\d+|-?\d+,(?:\d{1,2}|\d{4,})"  # 0,250 12,25 1,
 def _number(decimal: str) -> re.Pattern:
     mark = re.escape(decimal)
     grouped = f"|{GROUPED}" if decimal == "," else ""
-    return re.compile(rf"[-+]?(?:\d+{mark}?\d*|{mark}\d+)(?:e[-+]?\d+)?|[-+]?inf|nan{grouped}", re.IGNORECASE)
+    return re.compile(rf"[-+]?(?:\d+(?:{mark}\d*)?|{mark}\d+)(?:e[-+]?\d+)?|[-+]?inf|nan{grouped}", re.IGNORECASE)  # no \d+.?\d*: quadratic
 
 
 #: a number as a cell writes it, by the file's decimal mark: 1, -0.5, .5, 3.0e+00, inf, nan (and 89.052,55 by a comma)

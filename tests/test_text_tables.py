@@ -126,6 +126,15 @@ def test_a_file_padded_by_long_runs_of_spaces_is_sniffed_in_well_under_a_second(
     assert sniff(commas, Path("fixed.txt")).decimal == ","
 
 
+def test_a_long_run_of_digits_is_sniffed_in_well_under_a_second() -> None:
+    """A cell of 20,000 digits ending in a letter took seconds to sniff: a number's pattern split
+    the digits between its integer and its fraction every way (\\d+.?\\d*), quadratic in their count."""
+    text = "a b\n" + "1" * 20_000 + "x 1\n2 3\n4 5\n"
+    started = time.perf_counter()
+    sniff(text.encode(), Path("digits.txt"))
+    assert time.perf_counter() - started < 1
+
+
 def test_row_names_are_seen_in_a_sample_that_cuts_its_last_line() -> None:
     """A wide file fills the sample in a few lines, the last cut short: it hid R's row names."""
     row = " ".join(f"{column / 7:.6f}" for column in range(900))
