@@ -236,8 +236,8 @@ def _decimal_mark(sample: str, delimiter: str, quotechar: str) -> str:
     (spreadsheets in much of Europe), or groups thousands by points more than once in a number
     (1.234.567) or beside whole numbers in a column (950 over 1.100: `_grouped_beside_whole`) where
     no cell is a number with a point no grouping writes (171.3, 0.125) and its columns are not apart
-    by spaces (np.savetxt's 1.500 2.250); else a point. Numbers are read quoted
-    too ("171,3"). Columns that are not all numbers stay text either way.
+    by spaces (np.savetxt's 1.500 2.250); else a point. Numbers are read quoted too ("171,3").
+    Columns that are not all numbers stay text either way.
     Why not 89.052 alone: a file of 3-decimal numbers (np.savetxt's 32.211 with tabs, 1.500|2.250)
     was read x1000, silently; a point kept in doubt reads 1.234 as 1.234, as written. Why not 1,200
     alone: it groups thousands as well (Excel's US tab-separated text of sales beside prices 10.00),
