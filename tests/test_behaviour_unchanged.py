@@ -42,16 +42,21 @@ def test_generated_midi_bytes_are_unchanged(name: str, tmp_path: Path) -> None:
 #: distance 0.1% apart after 60 steps, D(fake) 0.013%; the image run's weights up to 1.6e-4 apart after 15
 #: steps. Ten times that still fails a learning rate 10% off, or another seed (both runs, checked).
 RUN_RTOL, WEIGHT_ATOL = 1e-2, 1e-3
+#: ... but figures read off tunes the model samples (the Fréchet distance, the score it makes) and the R1
+#: penalty, a small gradient's square, move more: an AMD EPYC (stop 55) put them 2.1% and 2.9% from the
+#: Intel recording, everything else within 0.04%. Another seed still moves D(fake) 2.5% and the distance 13%,
+#: a generator learning rate 45% lower the held-out loss 2.8% (checked there).
+SAMPLED, SAMPLED_RTOL = ("fd", "score", "r1"), 5e-2
 
 
-def close(a, b) -> bool:
-    """Equal structure; numbers equal to within another CPU's drift (RUN_RTOL)."""
+def close(a, b, key: str = "") -> bool:
+    """Equal structure; numbers equal to within another CPU's drift (RUN_RTOL; SAMPLED_RTOL for the SAMPLED keys)."""
     if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+        return isinstance(b, dict) and a.keys() == b.keys() and all(close(a[k], b[k], k) for k in a)
     if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
+        return isinstance(b, list) and len(a) == len(b) and all(close(x, y, key) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
-        return math.isclose(a, b, rel_tol=RUN_RTOL, abs_tol=1e-6)
+        return math.isclose(a, b, rel_tol=SAMPLED_RTOL if key in SAMPLED else RUN_RTOL, abs_tol=1e-6)
     return a == b
 
 
