@@ -44,7 +44,7 @@ def test_generated_midi_bytes_are_unchanged(name: str, tmp_path: Path) -> None:
 RUN_RTOL, WEIGHT_ATOL = 1e-2, 1e-3
 #: ... but figures read off tunes the model samples (the Fréchet distance, the score it makes) and the R1
 #: penalty, a small gradient's square, move more: an AMD EPYC (stop 55) put them 2.1% and 2.9% from the
-#: Intel recording, everything else within 0.04%. Another seed still moves D(fake) 2.5% and the distance 13%,
+#: recording, everything else within 0.04%. Another seed still moves D(fake) 2.5% and the distance 13%,
 #: a generator learning rate 45% lower the held-out loss 2.8% (checked there).
 SAMPLED, SAMPLED_RTOL = ("fd", "score", "r1"), 5e-2
 
