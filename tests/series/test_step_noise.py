@@ -139,3 +139,24 @@ def test_windows_judge_copying_against_training_windows_that_share_no_step():
             return plan.data[: len(noise)]
 
     assert validation.measure(Copier())["copy"] < 0.1
+
+
+def test_whole_series_judge_copying_against_the_other_training_series_not_a_few_held_out():
+    """A tenth of a small set held out is few (fertility's 15): their median distance to the training
+    series moved the copy yardstick by half from split to split, and generated series nearer the
+    training series than new real ones were scored 1.30 and kept. The yardstick is now each training
+    series' distance to the others, whatever the held-out series are."""
+    from midigan.series.sines import sine_data
+    from midigan.series.validation import SeriesValidation
+
+    plan = plan_training(read_array(sine_data(80, seed=3)))
+    far = plan.validation.family, plan.data, plan.data[:8].clone()
+    far[2][..., :5] += 5.0  # held-out series nowhere near the training ones
+    validation = SeriesValidation(*far)
+    rng = np.random.default_rng(SEED)  # the validation's own choice of series
+    chosen = np.sort(rng.choice(len(plan.data), size=min(SAMPLES, len(plan.data)), replace=False))
+    neighbours = rng.permutation(len(plan.data))[: 4 * SAMPLES]
+    distances = torch.cdist(plan.data[chosen, :, :5].flatten(1).double(), plan.data[neighbours, :, :5].flatten(1).double())
+    distances[torch.from_numpy(chosen[:, None] == neighbours[None, :])] = float("inf")
+    expected = np.median(distances.min(dim=1).values.numpy()) / np.sqrt(plan.data.shape[1] * 5)
+    assert np.isclose(validation.new_real_distance, expected, rtol=1e-5)
